@@ -1,0 +1,165 @@
+//! Parsing of `#[monitored(...)]` arguments.
+
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{Expr, Lit, LitStr, Meta, Token};
+
+use crate::ctxt::Ctxt;
+use crate::valid;
+
+const ARGUMENTS: &str =
+    "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `crate = \"...\"`";
+
+/// What the user wrote in `#[monitored(...)]`. Every field keeps the tokens it came
+/// from so that errors can point at them.
+#[derive(Default, Clone)]
+pub(crate) struct MonitoredArgs {
+    /// `name = "..."`: the `function` label value.
+    pub(crate) name: Option<LitStr>,
+    /// `buckets = [...]`: validated histogram bounds.
+    pub(crate) buckets: Option<Vec<f64>>,
+    /// `span = false | true | "level"`.
+    pub(crate) span: Option<SpanSetting>,
+    /// `skip`: leave this method of a monitored `impl` block alone.
+    pub(crate) skip: Option<syn::Path>,
+    /// `crate = "..."`: path of the runtime crate when it is renamed.
+    pub(crate) krate: Option<syn::Path>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum SpanSetting {
+    Off,
+    Level(Level),
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Level {
+    Trace,
+    Debug,
+    Info,
+    Warn,
+    Error,
+}
+
+impl MonitoredArgs {
+    /// Arguments of a method inside a monitored `impl` block: the method's own win.
+    pub(crate) fn merged_over(self, outer: &MonitoredArgs) -> MonitoredArgs {
+        MonitoredArgs {
+            name: self.name,
+            buckets: self.buckets.or_else(|| outer.buckets.clone()),
+            span: self.span.or(outer.span),
+            skip: self.skip,
+            krate: self.krate.or_else(|| outer.krate.clone()),
+        }
+    }
+}
+
+pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> MonitoredArgs {
+    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(metas) => metas,
+        Err(error) => {
+            cx.push(error);
+            return MonitoredArgs::default();
+        }
+    };
+    let mut args = MonitoredArgs::default();
+    let mut seen: Vec<String> = Vec::new();
+    for meta in metas {
+        let key = meta
+            .path()
+            .segments
+            .iter()
+            .map(|segment| segment.ident.to_string())
+            .collect::<Vec<_>>()
+            .join("::");
+        if seen.contains(&key) {
+            cx.error_spanned_by(
+                meta.path(),
+                format!("expected only a single `{key}` argument"),
+            );
+            continue;
+        }
+        seen.push(key.clone());
+        match (key.as_str(), &meta) {
+            ("name", Meta::NameValue(nv)) => match string(&nv.value) {
+                Some(lit) if lit.value().is_empty() => {
+                    cx.error_spanned_by(lit, "`name` must not be empty: it becomes the `function` label");
+                }
+                Some(lit) => args.name = Some(lit.clone()),
+                None => cx.error_spanned_by(&nv.value, "`name` takes a string literal, e.g. `name = \"checkout\"`"),
+            },
+            ("buckets", Meta::NameValue(nv)) => match &nv.value {
+                Expr::Array(array) => args.buckets = valid::buckets(cx, array),
+                other => cx.error_spanned_by(
+                    other,
+                    "`buckets` takes an array of upper bounds in seconds, e.g. `buckets = [0.01, 0.1, 1.0]`",
+                ),
+            },
+            ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
+            ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
+            ("crate", Meta::NameValue(nv)) => match string(&nv.value).map(|lit| lit.parse::<syn::Path>()) {
+                Some(Ok(path)) => args.krate = Some(path),
+                _ => cx.error_spanned_by(
+                    &nv.value,
+                    "`crate` takes the path of the runtime crate as a string, e.g. `crate = \"my_monitor\"`",
+                ),
+            },
+            ("name" | "buckets" | "span" | "crate", _) => cx.error_spanned_by(
+                &meta,
+                format!("`{key}` takes a value: `{key} = ...`; expected one of {ARGUMENTS}"),
+            ),
+            ("skip", _) => cx.error_spanned_by(&meta, "`skip` takes no value: write `#[monitored(skip)]`"),
+            _ => cx.error_spanned_by(
+                meta.path(),
+                format!("unknown `#[monitored]` argument `{key}`; expected one of {ARGUMENTS}"),
+            ),
+        }
+    }
+    args
+}
+
+fn string(expr: &Expr) -> Option<&LitStr> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit),
+        _ => None,
+    }
+}
+
+fn span_setting(cx: &mut Ctxt, value: &Expr) -> Option<SpanSetting> {
+    const HELP: &str = "`span` takes `false`, `true`, or a level: \"trace\", \"debug\", \"info\", \"warn\" or \"error\"";
+    match value {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Bool(flag),
+            ..
+        }) => Some(if flag.value {
+            SpanSetting::Level(Level::Info)
+        } else {
+            SpanSetting::Off
+        }),
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => {
+            let level = match lit.value().to_ascii_lowercase().as_str() {
+                "trace" => Level::Trace,
+                "debug" => Level::Debug,
+                "info" => Level::Info,
+                "warn" => Level::Warn,
+                "error" => Level::Error,
+                _ => {
+                    cx.error_spanned_by(
+                        lit,
+                        format!("unknown span level `{}`; {HELP}", lit.value()),
+                    );
+                    return None;
+                }
+            };
+            Some(SpanSetting::Level(level))
+        }
+        other => {
+            cx.error_spanned_by(other, HELP);
+            None
+        }
+    }
+}

@@ -1,0 +1,36 @@
+//! Collects every error found while expanding one attribute, so that the user sees
+//! all of them in one build.
+
+use std::fmt::Display;
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+
+#[derive(Default)]
+pub(crate) struct Ctxt {
+    errors: Option<syn::Error>,
+}
+
+impl Ctxt {
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.errors {
+            Some(errors) => errors.combine(error),
+            None => self.errors = Some(error),
+        }
+    }
+
+    pub(crate) fn error_spanned_by(&mut self, tokens: impl ToTokens, message: impl Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    pub(crate) fn has_errors(&self) -> bool {
+        self.errors.is_some()
+    }
+
+    /// The errors as `compile_error!` invocations (empty when there are none).
+    pub(crate) fn into_compile_errors(self) -> TokenStream {
+        self.errors
+            .map(|errors| errors.to_compile_error())
+            .unwrap_or_default()
+    }
+}

@@ -1,0 +1,127 @@
+//! Early exits of synchronous bodies. A synchronous monitored body runs inside a
+//! labelled block rather than a closure (a closure would break `#[track_caller]` and
+//! functions returning borrows of `&mut self`), so `return` and `?` are rewritten
+//! into `break` out of that block, and the result passes through the bookkeeping.
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+use quote::{ToTokens, quote, quote_spanned};
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::spanned::Spanned;
+use syn::visit_mut::{self, VisitMut};
+use syn::{Expr, Lifetime, Token, Type};
+
+pub(crate) const BODY_LABEL: &str = "'__monitor_body";
+
+/// Rewrites `return` and `?` in `block` (outside closures, async blocks and nested
+/// items, which have exits of their own). Returns the span of a macro call whose
+/// arguments hold an early exit that could not be rewritten, if any.
+pub(crate) fn rewrite(block: &mut syn::Block, private: &TokenStream) -> Option<Span> {
+    let mut rewriter = EarlyExits {
+        label: Lifetime::new(BODY_LABEL, Span::call_site()),
+        private: private.clone(),
+        opaque_macro: None,
+    };
+    rewriter.visit_block_mut(block);
+    rewriter.opaque_macro
+}
+
+struct EarlyExits {
+    label: Lifetime,
+    private: TokenStream,
+    opaque_macro: Option<Span>,
+}
+
+impl VisitMut for EarlyExits {
+    fn visit_expr_mut(&mut self, expr: &mut Expr) {
+        match expr {
+            Expr::Closure(_) | Expr::Async(_) | Expr::TryBlock(_) | Expr::Const(_) => {}
+            Expr::Return(ret) => {
+                if let Some(value) = &mut ret.expr {
+                    self.visit_expr_mut(value);
+                }
+                let label = &self.label;
+                let value = ret
+                    .expr
+                    .as_ref()
+                    .map_or_else(|| quote!(()), ToTokens::to_token_stream);
+                let span = ret.return_token.span;
+                *expr = syn::parse_quote_spanned!(span=> break #label #value);
+            }
+            Expr::Try(question) => {
+                self.visit_expr_mut(&mut question.expr);
+                let label = &self.label;
+                let private = &self.private;
+                let inner = &question.expr;
+                let span = question.question_token.span;
+                *expr = syn::parse_quote_spanned! {span=>
+                    match #private::Branch::__monitor_branch(#inner) {
+                        ::core::ops::ControlFlow::Continue(__monitor_value) => __monitor_value,
+                        ::core::ops::ControlFlow::Break(__monitor_residual) => {
+                            let __monitor_exit =
+                                #private::FromResidual::__monitor_from_residual(__monitor_residual);
+                            break #label __monitor_exit
+                        }
+                    }
+                };
+            }
+            _ => visit_mut::visit_expr_mut(self, expr),
+        }
+    }
+
+    fn visit_item_mut(&mut self, _: &mut syn::Item) {}
+
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        if !has_early_exit(mac.tokens.clone()) {
+            return;
+        }
+        match Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone()) {
+            Ok(mut args) => {
+                for arg in args.iter_mut() {
+                    self.visit_expr_mut(arg);
+                }
+                mac.tokens = args.into_token_stream();
+            }
+            Err(_) => {
+                self.opaque_macro.get_or_insert(mac.span());
+            }
+        }
+    }
+}
+
+/// Whether macro input tokens hold `?` or `return` (outside closures is not knowable
+/// from tokens, so any occurrence counts).
+fn has_early_exit(tokens: TokenStream) -> bool {
+    tokens.into_iter().any(|tree| match tree {
+        TokenTree::Punct(punct) => punct.as_char() == '?',
+        TokenTree::Ident(ident) => ident == "return",
+        TokenTree::Group(group) => has_early_exit(group.stream()),
+        TokenTree::Literal(_) => false,
+    })
+}
+
+/// The return type with every `impl Trait` replaced by `_`, usable as the type of a
+/// local binding.
+pub(crate) fn erase_impl_trait(ty: &Type) -> Type {
+    struct Eraser;
+    impl VisitMut for Eraser {
+        fn visit_type_mut(&mut self, ty: &mut Type) {
+            if let Type::ImplTrait(imp) = ty {
+                *ty = Type::Infer(syn::TypeInfer {
+                    underscore_token: Token![_](imp.impl_token.span),
+                });
+            } else {
+                visit_mut::visit_type_mut(self, ty);
+            }
+        }
+    }
+    let mut ty = ty.clone();
+    Eraser.visit_type_mut(&mut ty);
+    ty
+}
+
+/// `break 'label` to use in generated code for the closure fallback's absence.
+pub(crate) fn label_tokens() -> TokenStream {
+    let label = Lifetime::new(BODY_LABEL, Span::call_site());
+    quote_spanned!(Span::call_site()=> #label)
+}

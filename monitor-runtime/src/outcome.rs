@@ -1,0 +1,66 @@
+//! How a monitored call's return value is classified as `ok` or `error`.
+
+/// Classifies the value a monitored function returned as a success or a failure.
+///
+/// `#[monitored]` looks at the *type* of the returned value, not at how the return
+/// type is spelled: `Result<T, E>`, `std::io::Result<T>`, `anyhow::Result<T>` and any
+/// alias of `Result` are all classified by [`Result::is_err`]. Any type that does not
+/// implement `CallOutcome` counts as `ok` whenever the function returns normally.
+///
+/// Implement it for your own types to have them classified too:
+///
+/// ```
+/// use monitor_runtime::{monitored, CallOutcome};
+///
+/// pub enum Reply {
+///     Served(String),
+///     Rejected { reason: &'static str },
+/// }
+///
+/// impl CallOutcome for Reply {
+///     fn is_error(&self) -> bool {
+///         matches!(self, Reply::Rejected { .. })
+///     }
+/// }
+///
+/// #[monitored]
+/// fn handle(request: &str) -> Reply {
+///     if request.is_empty() {
+///         Reply::Rejected { reason: "empty request" }
+///     } else {
+///         Reply::Served(request.to_uppercase())
+///     }
+/// }
+///
+/// assert!(handle("").is_error());
+/// assert!(!handle("hello").is_error());
+/// ```
+///
+/// The classification is resolved where the function is defined. In a generic
+/// function that returns a type parameter `T`, the value is counted as `ok` unless
+/// the function's return type is itself a `Result` (or another implementor).
+pub trait CallOutcome {
+    /// Returns `true` when the call failed and must be counted as `result="error"`.
+    fn is_error(&self) -> bool;
+}
+
+impl<T, E> CallOutcome for Result<T, E> {
+    #[inline]
+    fn is_error(&self) -> bool {
+        self.is_err()
+    }
+}
+
+impl<T: CallOutcome + ?Sized> CallOutcome for &T {
+    #[inline]
+    fn is_error(&self) -> bool {
+        (**self).is_error()
+    }
+}
+
+impl<T: CallOutcome + ?Sized> CallOutcome for Box<T> {
+    #[inline]
+    fn is_error(&self) -> bool {
+        (**self).is_error()
+    }
+}

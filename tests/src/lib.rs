@@ -1,0 +1,27 @@
+//! Helpers shared by the cross-crate tests: reading series out of the global registry.
+
+use prometheus_text::Sample;
+
+mod prometheus_text;
+
+pub use prometheus_text::parse_samples;
+
+/// The value of the sample named `name` whose labels include every `(key, value)` in
+/// `labels`, from the current exposition of the global registry.
+pub fn sample(name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    let text = monitor_runtime::render_metrics().expect("metrics encode");
+    find(&parse_samples(&text), name, labels)
+}
+
+/// Finds a sample in parsed exposition text.
+pub fn find(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f64> {
+    samples
+        .iter()
+        .find(|sample| {
+            sample.name == name
+                && labels
+                    .iter()
+                    .all(|(key, value)| sample.labels.iter().any(|(k, v)| k == key && v == value))
+        })
+        .map(|sample| sample.value)
+}
