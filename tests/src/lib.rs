@@ -3,6 +3,7 @@
 use prometheus_text::Sample;
 
 mod prometheus_text;
+pub mod promtool;
 
 pub use prometheus_text::parse_samples;
 

@@ -1,0 +1,6 @@
+use monitor_runtime::monitored;
+
+#[monitored]
+struct Cart;
+
+fn main() {}
