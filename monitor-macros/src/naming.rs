@@ -87,7 +87,19 @@ pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, Span)]) {
 /// `span` where it was written.
 #[allow(dead_code)]
 pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) {
-    let _ = (cx, source, span);
+    const SECRETS: &[&str] = &[
+        "password", "passwd", "secret", "token", "api_key", "apikey", "authorization", "credential",
+    ];
+    let lower = source.to_ascii_lowercase();
+    if let Some(secret) = SECRETS.iter().find(|secret| lower.contains(*secret)) {
+        cx.push(syn::Error::new(
+            span,
+            format!(
+                "label value taken from `{source}`, which looks like a {secret}: label values are \
+                 stored and shown in plain text; label by a non-secret attribute instead [M060]"
+            ),
+        ));
+    }
 }
 
 /// Parses a duration string such as `"500ms"`, `"2s"`, `"1m"`.
