@@ -93,7 +93,7 @@ pub(crate) enum CallShape {
     /// Returns `impl Future<Output = T>` (`boxed: false`) or
     /// `Pin<Box<dyn Future<Output = T>>>` (`boxed: true`, as `#[async_trait]` writes):
     /// the call lasts until the returned future completes.
-    Future { output: Type, boxed: bool },
+    Future { output: Box<Type>, boxed: bool },
 }
 
 pub(crate) fn call_shape(sig: &Signature) -> CallShape {
@@ -105,13 +105,13 @@ pub(crate) fn call_shape(sig: &Signature) -> CallShape {
     };
     if let Some(output) = impl_future_output(ty) {
         return CallShape::Future {
-            output,
+            output: Box::new(output),
             boxed: false,
         };
     }
     if let Some(output) = boxed_future_output(ty) {
         return CallShape::Future {
-            output,
+            output: Box::new(output),
             boxed: true,
         };
     }

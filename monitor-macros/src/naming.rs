@@ -88,7 +88,14 @@ pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, Span)]) {
 #[allow(dead_code)]
 pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) {
     const SECRETS: &[&str] = &[
-        "password", "passwd", "secret", "token", "api_key", "apikey", "authorization", "credential",
+        "password",
+        "passwd",
+        "secret",
+        "token",
+        "api_key",
+        "apikey",
+        "authorization",
+        "credential",
     ];
     let lower = source.to_ascii_lowercase();
     if let Some(secret) = SECRETS.iter().find(|secret| lower.contains(*secret)) {
