@@ -15,7 +15,8 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 
 /// The framework's routes as an axum [`Router`], to merge into your own server.
 ///
-/// It serves `GET /metrics` in the Prometheus text exposition format.
+/// It serves `GET /metrics` in the Prometheus text exposition format, and the health
+/// endpoints of [`health::routes`](crate::health::routes).
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -26,7 +27,9 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
-    Router::new().route("/metrics", get(metrics))
+    Router::new()
+        .route("/metrics", get(metrics))
+        .merge(crate::health::routes())
 }
 
 async fn metrics() -> Response {

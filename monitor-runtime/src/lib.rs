@@ -46,9 +46,11 @@
 #![deny(missing_docs)]
 
 pub use monitor_macros::monitored;
+pub use monitor_macros::{HealthCheck, health_check};
 
 mod exporter;
 mod function;
+pub mod health;
 mod outcome;
 mod registry;
 
