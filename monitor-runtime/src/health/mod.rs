@@ -283,7 +283,7 @@ pub(crate) mod private {
     /// The method returned a future: await it.
     pub trait ViaFuture<'a> {
         /// The check's result, as a future.
-        fn __monitor_resolve(self) -> CheckFuture<'a>;
+        fn __monitor_resolve(&self) -> CheckFuture<'a>;
     }
 
     impl<'a, F> ViaFuture<'a> for &Resolve<F>
@@ -292,7 +292,7 @@ pub(crate) mod private {
         F::Output: IntoHealth,
     {
         #[inline]
-        fn __monitor_resolve(self) -> CheckFuture<'a> {
+        fn __monitor_resolve(&self) -> CheckFuture<'a> {
             let future = self.take();
             Box::pin(async move { future.await.into_health() })
         }
@@ -301,12 +301,12 @@ pub(crate) mod private {
     /// The method returned a value.
     pub trait ViaValue<'a> {
         /// The check's result, as a ready future.
-        fn __monitor_resolve(self) -> CheckFuture<'a>;
+        fn __monitor_resolve(&self) -> CheckFuture<'a>;
     }
 
     impl<'a, T: IntoHealth> ViaValue<'a> for Resolve<T> {
         #[inline]
-        fn __monitor_resolve(self) -> CheckFuture<'a> {
+        fn __monitor_resolve(&self) -> CheckFuture<'a> {
             Box::pin(std::future::ready(self.take().into_health()))
         }
     }
