@@ -7,7 +7,9 @@ use std::future::Future;
 use std::panic::AssertUnwindSafe;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
 
 use futures_util::FutureExt;
 use tokio::sync::watch;
@@ -618,7 +620,7 @@ async fn run(entry: Arc<Entry>, sender: watch::Sender<Option<Arc<Snapshot>>>) {
     let started = Instant::now();
     let timeout = entry.spec.timeout;
     let health = match &entry.runner {
-        Runner::Instance(check) => guarded(check.check(), timeout).await,
+        Runner::Instance(check) => guarded(async { check.check().await }, timeout).await,
         Runner::Static(site) => match site.run {
             FnRun::Async(function) => guarded(function(), timeout).await,
             FnRun::Sync(function) => run_blocking(&entry, function, timeout).await,
@@ -735,7 +737,7 @@ pub(crate) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> H
     let components = futures_util::future::join_all(parts.into_iter().map(
         |(name, critical, check)| async move {
             let started = Instant::now();
-            let health = guarded(check.check(), check.spec().timeout).await;
+            let health = guarded(async { check.check().await }, check.spec().timeout).await;
             let mut component = Component::new(name, critical, health);
             component.duration = started.elapsed();
             component

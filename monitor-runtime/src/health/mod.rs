@@ -225,8 +225,7 @@ where
     }
 
     fn check(&self) -> CheckFuture<'_> {
-        let health = (self.check)().into_health();
-        Box::pin(std::future::ready(health))
+        Box::pin(async move { (self.check)().into_health() })
     }
 }
 
