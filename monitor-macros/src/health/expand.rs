@@ -72,18 +72,24 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
     let ReturnType::Type(_, output) = &sig.output else {
         unreachable!("checked above")
     };
-    let convert = quote_spanned!(output.span()=> #private::into_health);
+    // The value is bound to a name spanned on the return type, so that an unsupported
+    // type is reported there.
+    let value = quote_spanned!(output.span()=> __monitor_value);
     let runner = if sig.asyncness.is_some() {
         quote! {
             fn __monitor_health_run() -> #private::CheckFuture<'static> {
-                ::std::boxed::Box::pin(async { #convert(#ident().await) })
+                ::std::boxed::Box::pin(async {
+                    let #value = #ident().await;
+                    #private::into_health(#value)
+                })
             }
             #private::FnRun::Async(__monitor_health_run)
         }
     } else {
         quote! {
             fn __monitor_health_run() -> #private::Health {
-                #convert(#ident())
+                let #value = #ident();
+                #private::into_health(#value)
             }
             #private::FnRun::Sync(__monitor_health_run)
         }
