@@ -92,7 +92,9 @@ struct Inner {
 ///
 /// The program-wide set behind [`health::register`](crate::health::register) and the
 /// `/health` routes is [`HealthRegistry::global`]; separate sets are useful in tests
-/// or to serve another group of checks on another router.
+/// or to serve another group of checks on another router. The metrics of every set go
+/// to the global [`registry`](crate::registry), labelled by check name: give checks
+/// distinct names across sets.
 ///
 /// ```
 /// use monitor_runtime::health::{HealthRegistry, Probe, Status};
@@ -607,16 +609,24 @@ async fn wait(mut slot: Slot) -> Arc<Snapshot> {
 }
 
 /// Clears the in-flight marker even when the run is dropped half-way.
-struct InFlight<'a>(&'a Entry);
+/// Only this run's own marker is cleared: a later run may have set a new one.
+struct InFlight<'a>(&'a Entry, Slot);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
-        self.0.state().in_flight = None;
+        let mut state = self.0.state();
+        if state
+            .in_flight
+            .as_ref()
+            .is_some_and(|slot| slot.same_channel(&self.1))
+        {
+            state.in_flight = None;
+        }
     }
 }
 
 async fn run(entry: Arc<Entry>, sender: watch::Sender<Option<Arc<Snapshot>>>) {
-    let _in_flight = InFlight(&entry);
+    let _in_flight = InFlight(&entry, sender.subscribe());
     let started = Instant::now();
     let timeout = entry.spec.timeout;
     let health = match &entry.runner {

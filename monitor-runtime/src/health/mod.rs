@@ -75,8 +75,12 @@
 //!   or panicking check is `Unhealthy` with the reason (`timed out after 100ms`,
 //!   `panicked: ...`); the server keeps serving.
 //! - A check never runs twice at once, and at most once per cache interval however
-//!   many probes arrive: concurrent probes share one run. While a run is in progress,
-//!   probes are answered at once with the previous result when there is one.
+//!   many probes arrive: concurrent probes share one run.
+//! - A result is reused for the `cache` interval. The first probe after it expires
+//!   starts a run and waits for it (at most the timeout); probes arriving while that
+//!   run is in progress are answered at once with the previous result. With `refresh`,
+//!   runs happen in the background and no probe ever waits, except for the very first
+//!   result.
 //! - A synchronous `#[health_check]` function runs on tokio's blocking pool. If it
 //!   outlives its timeout it is reported unhealthy and not started again until the
 //!   thread returns.
@@ -297,15 +301,24 @@ pub(crate) mod private {
         }
     }
 
-    /// The method returned a value.
+    /// The method returned a value (or something that is not a check result, which
+    /// is then reported by the bound on the method rather than as a missing method).
     pub trait ViaValue<'a> {
+        /// What the method returned.
+        type Value;
         /// The check's result, as a ready future.
-        fn __monitor_resolve(&self) -> CheckFuture<'a>;
+        fn __monitor_resolve(&self) -> CheckFuture<'a>
+        where
+            Self::Value: IntoHealth;
     }
 
-    impl<'a, T: IntoHealth> ViaValue<'a> for Resolve<T> {
+    impl<'a, T> ViaValue<'a> for Resolve<T> {
+        type Value = T;
         #[inline]
-        fn __monitor_resolve(&self) -> CheckFuture<'a> {
+        fn __monitor_resolve(&self) -> CheckFuture<'a>
+        where
+            T: IntoHealth,
+        {
             Box::pin(std::future::ready(self.take().into_health()))
         }
     }

@@ -89,6 +89,10 @@ pub enum Probe {
 
 impl Probe {
     /// Every probe, in the order endpoints list them.
+    ///
+    /// ```
+    /// assert_eq!(monitor_runtime::health::Probe::ALL.len(), 3);
+    /// ```
     pub const ALL: [Probe; 3] = [Probe::Liveness, Probe::Readiness, Probe::Startup];
 
     /// The name used in JSON and in the `probe` metric label.
@@ -268,21 +272,40 @@ impl Health {
     }
 
     /// The status.
+    ///
+    /// ```
+    /// use monitor_runtime::health::{Health, Status};
+    /// assert_eq!(Health::healthy().status(), Status::Healthy);
+    /// ```
     pub fn status(&self) -> Status {
         self.status
     }
 
     /// Why the check is not healthy, if it said so.
+    ///
+    /// ```
+    /// let health = monitor_runtime::health::Health::unhealthy("disk full");
+    /// assert_eq!(health.reason(), Some("disk full"));
+    /// ```
     pub fn reason(&self) -> Option<&str> {
         self.reason.as_deref()
     }
 
     /// Details, sorted by key.
+    ///
+    /// ```
+    /// let health = monitor_runtime::health::Health::healthy().with_detail("b", 2).with_detail("a", 1);
+    /// assert_eq!(health.details().keys().collect::<Vec<_>>(), ["a", "b"]);
+    /// ```
     pub fn details(&self) -> &BTreeMap<String, String> {
         &self.details
     }
 
     /// The parts of a composite check (empty for a plain check).
+    ///
+    /// ```
+    /// assert!(monitor_runtime::health::Health::healthy().components().is_empty());
+    /// ```
     pub fn components(&self) -> &[Component] {
         &self.components
     }
