@@ -217,12 +217,15 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
                     );
                 }
             }
+            // Spanned on the method name, so that an unsupported return type is
+            // reported there.
+            let resolve =
+                quote_spanned!(method.span()=> (&&__monitor_returned).__monitor_resolve());
             quote_spanned! {method.span()=>
                 #[allow(unused_imports)]
                 use #private::{ViaFuture as _, ViaValue as _};
-                let __monitor_value = Self::#method(self);
-                let __monitor_check =
-                    (&&#private::Resolve::new(__monitor_value)).__monitor_resolve();
+                let __monitor_returned = #private::Resolve::new(Self::#method(self));
+                let __monitor_check = #resolve;
                 __monitor_check
             }
         }
