@@ -108,12 +108,17 @@ async fn functions_are_registered_at_start_up_with_their_options() {
         .unwrap()
             >= 1.0
     );
-    // Registered at start-up: a check that never ran is already exposed, at zero.
+    // Registered at start-up: the startup check is exposed whether or not the other
+    // test of this binary has run it yet, and it has never been healthy.
     assert_eq!(
         find(
             &samples,
-            "health_check_failures_total",
-            &[("check", "stuck"), ("probe", "startup")]
+            "health_check_status",
+            &[
+                ("check", "stuck"),
+                ("probe", "startup"),
+                ("status", "healthy")
+            ]
         ),
         Some(0.0)
     );
