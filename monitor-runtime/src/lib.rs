@@ -43,6 +43,9 @@
 //!
 //! Every series exists at zero from start-up: annotated functions are collected at
 //! link time and registered on first access to the [`registry`] (or by [`init`]).
+//!
+//! Health checks, liveness/readiness/startup probes and their endpoints (`/health`,
+//! `/livez`, `/readyz`) are described in [`health`].
 #![deny(missing_docs)]
 
 pub use monitor_macros::monitored;

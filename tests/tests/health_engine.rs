@@ -296,3 +296,29 @@ fn names_are_validated_and_unique() {
     }
     assert_eq!(checks.names(), ["db"]);
 }
+
+#[test]
+fn a_registered_check_is_exposed_at_zero_before_its_first_run() {
+    let checks = HealthRegistry::new();
+    checks.register_fn("never-run", || true).unwrap();
+    let labels = [("check", "never-run"), ("probe", "readiness")];
+    assert_eq!(
+        monitor_tests::sample("health_check_failures_total", &labels),
+        Some(0.0)
+    );
+    assert_eq!(
+        monitor_tests::sample("health_check_duration_seconds_count", &labels),
+        Some(0.0)
+    );
+    for status in ["healthy", "degraded", "unhealthy"] {
+        let labels = [
+            ("check", "never-run"),
+            ("probe", "readiness"),
+            ("status", status),
+        ];
+        assert_eq!(
+            monitor_tests::sample("health_check_status", &labels),
+            Some(0.0)
+        );
+    }
+}
