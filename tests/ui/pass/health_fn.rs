@@ -21,15 +21,24 @@ fn r#migrations() -> Result<u32, String> {
     Ok(3)
 }
 
+mod renamed_runtime {
+    pub use monitor_runtime::*;
+}
+
+#[health_check(crate = "renamed_runtime", name = "through-renamed")]
+fn through_renamed() -> bool {
+    true
+}
+
 #[tokio::main]
 async fn main() {
     monitor_runtime::init().unwrap();
     let names = HealthRegistry::global().names();
-    for name in ["plain", "database", "heartbeat", "migrations"] {
+    for name in ["plain", "database", "heartbeat", "migrations", "through-renamed"] {
         assert!(names.iter().any(|n| n == name), "{name}");
     }
     let startup = monitor_runtime::health::report(Probe::Startup).await;
     assert_eq!(startup.checks[0].name, "migrations");
     assert!(plain() && database().await.is_ok());
-    let _ = heartbeat();
+    let _ = (heartbeat(), through_renamed());
 }
