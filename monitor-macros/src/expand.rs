@@ -188,7 +188,21 @@ fn instrument(
         static __MONITOR_REGISTRATION: &'static #private::FunctionSite = &__MONITOR_SITE;
     };
     let span = span_tokens(&private, args.span, &label);
-    let finish = quote!(#private::finish_call!(__monitor_guard, __monitor_ret););
+    let span_off = args.span == Some(SpanSetting::Off);
+    let finish = if span_off {
+        quote!(#private::finish_call!(__monitor_guard, __monitor_ret, no_span);)
+    } else {
+        quote!(#private::finish_call!(__monitor_guard, __monitor_ret);)
+    };
+    // A synchronous body runs with the span entered (nothing to enter without one).
+    let (enter, exit) = if span_off {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        (
+            quote!(let __monitor_entered = #private::CallSpan::enter(__monitor_guard.span());),
+            quote!(::core::mem::drop(__monitor_entered);),
+        )
+    };
 
     let body = match shape {
         CallShape::AsyncFn => {
@@ -233,7 +247,7 @@ fn instrument(
                 let stmts = &block.stmts;
                 quote! {
                     let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                    let __monitor_entered = __monitor_guard.span().enter();
+                    #enter
                     #(#stmts)*
                 }
             } else {
@@ -245,9 +259,9 @@ fn instrument(
                 let stmts = &block.stmts;
                 quote! {
                     let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                    let __monitor_entered = __monitor_guard.span().enter();
+                    #enter
                     let __monitor_ret: #ret = #label: { #(#stmts)* };
-                    ::core::mem::drop(__monitor_entered);
+                    #exit
                     #finish
                     __monitor_ret
                 }
@@ -283,7 +297,7 @@ fn return_type(output: &ReturnType) -> TokenStream {
 
 fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str) -> TokenStream {
     let level = match setting.unwrap_or(SpanSetting::Level(Level::Info)) {
-        SpanSetting::Off => return quote!(#private::tracing::Span::none()),
+        SpanSetting::Off => return quote!(#private::NoSpan),
         SpanSetting::Level(level) => level,
     };
     let level = match level {
