@@ -10,6 +10,9 @@ use crate::attr::{self, Level, MonitoredArgs, SpanSetting};
 use crate::ctxt::Ctxt;
 use crate::exits;
 
+const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
+                        remove `const` or `#[monitored]`";
+
 pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
     let args = attr::parse_monitored(&mut cx, args);
@@ -30,11 +33,7 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
                 );
             }
             if let Some(constness) = &function.sig.constness {
-                cx.error_spanned_by(
-                    constness,
-                    "a `const fn` cannot be monitored: its metrics are updated at run time; \
-                     remove `const` or `#[monitored]`",
-                );
+                cx.error_spanned_by(constness, CONST_FN);
             }
             if cx.has_errors() {
                 return with_errors(item, cx);
@@ -58,9 +57,16 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
                 );
             }
             if cx.has_errors() {
-                return with_errors(item, cx);
+                return with_errors(without_method_attrs(block).into_token_stream(), cx);
             }
-            instrument_impl(&mut cx, block, &args)
+            let stripped = without_method_attrs(block.clone());
+            let expanded = instrument_impl(&mut cx, block, &args);
+            if cx.has_errors() {
+                // The block as written, minus the methods' `#[monitored]` attributes,
+                // which would otherwise report their errors a second time.
+                return with_errors(stripped.into_token_stream(), cx);
+            }
+            expanded
         }
     };
     if cx.has_errors() {
@@ -118,10 +124,7 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
             continue;
         }
         if let Some(constness) = &method.sig.constness {
-            cx.error_spanned_by(
-                constness,
-                "a `const fn` cannot be monitored: its metrics are updated at run time",
-            );
+            cx.error_spanned_by(constness, CONST_FN);
             continue;
         }
         let merged = own.merged_over(args);
@@ -132,6 +135,16 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
         *item = ImplItem::Verbatim(expanded);
     }
     block.into_token_stream()
+}
+
+/// `block` without the `#[monitored(...)]` attributes of its methods.
+fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
+    for item in &mut block.items {
+        if let ImplItem::Fn(method) = item {
+            method.attrs.retain(|attribute| !ast::is_monitored_attr(attribute));
+        }
+    }
+    block
 }
 
 fn type_name(ty: &syn::Type) -> String {
@@ -261,8 +274,14 @@ fn instrument(
                     let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
                     #enter
                     let __monitor_ret: #ret = #label: { #(#stmts)* };
-                    #exit
-                    #finish
+                    // A body that always panics (`todo!()`) makes the bookkeeping
+                    // unreachable; that is expected, not the user's mistake.
+                    #[allow(unreachable_code)]
+                    let __monitor_ret: #ret = {
+                        #exit
+                        #finish
+                        __monitor_ret
+                    };
                     __monitor_ret
                 }
             }

@@ -45,6 +45,7 @@
 //! link time and registered on first access to the [`registry`] (or by [`init`]).
 #![deny(missing_docs)]
 
+#[doc = include_str!("monitored.md")]
 pub use monitor_macros::monitored;
 
 mod exporter;

@@ -35,6 +35,18 @@ pub fn fail(message: &str) -> ! {
     panic!("{message}")
 }
 
+/// A body still to be written.
+#[monitored]
+pub fn unfinished(_order: u32) -> Result<u32, String> {
+    todo!()
+}
+
+/// A body that always panics, returning `()`.
+#[monitored]
+pub fn always_panics() {
+    panic!("not supported");
+}
+
 pub(crate) mod nested {
     /// Visibility is preserved.
     #[monitor_runtime::monitored(name = "nested_visible")]
@@ -67,5 +79,8 @@ fn main() {
     assert_eq!(inner(), 1);
     assert!(nested::visible());
     assert_eq!(with_macros(2), "2:4");
+    std::panic::set_hook(Box::new(|_| {}));
     assert!(std::panic::catch_unwind(|| fail("boom")).is_err());
+    assert!(std::panic::catch_unwind(|| unfinished(1)).is_err());
+    assert!(std::panic::catch_unwind(always_panics).is_err());
 }
