@@ -7,6 +7,7 @@ pub mod http;
 pub mod prometheus_server;
 mod prometheus_text;
 pub mod promtool;
+pub mod quickstart;
 pub mod server;
 pub mod tools;
 
