@@ -48,12 +48,15 @@
 #[doc = include_str!("monitored.md")]
 pub use monitor_macros::monitored;
 
+mod dashboard;
 mod exporter;
 mod function;
 mod outcome;
 mod registry;
 
-pub use exporter::{Exporter, ServeError, render_metrics, router, serve};
+pub use exporter::{
+    DEFAULT_ADDR, Exporter, METRICS_CONTENT_TYPE, ServeError, render_metrics, router, serve,
+};
 pub use outcome::CallOutcome;
 pub use registry::{InitError, RegistrationError, init, registry};
 
