@@ -1,0 +1,1 @@
+//! The validator against the real linter.
