@@ -316,7 +316,7 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Vec<Finding> {
         findings.push(Finding::new(
             Code::M001,
             format!(
-                "{what} is not a valid Prometheus name: {}; use letters, digits and `_`",
+                "{what} is not a valid Prometheus name: {}",
                 list_chars(&invalid)
             ),
         ));
@@ -361,8 +361,7 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Vec<Finding> {
 
 /// The note for a unit change: values must then be given in the base unit.
 fn unit_note(name: &str) -> Option<String> {
-    let lower = name.to_ascii_lowercase();
-    let segments: Vec<&str> = lower.split('_').collect();
+    let segments = words(name);
     segments.iter().enumerate().find_map(|(index, segment)| {
         let unit = non_base_unit(segment).or_else(|| {
             if index > 0 {
@@ -391,8 +390,9 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
             format!("{what} is not snake_case: write lowercase words joined by `_`"),
         ));
     }
-    let lower = name.to_ascii_lowercase();
-    let segments: Vec<&str> = lower.split('_').collect();
+    // Words at `_` and camelCase boundaries, so `requestLatencyMs` is read as well.
+    let words = words(name);
+    let segments: Vec<&str> = words.iter().map(String::as_str).collect();
     let last = segments.last().copied().unwrap_or_default();
     let has_total = segments.len() > 1 && last == "total";
     match kind {
@@ -411,15 +411,8 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
         }
         _ => {}
     }
-    // The suffix before `_total` for counters, the last word otherwise.
-    let suffix_index = if has_total {
-        segments.len().checked_sub(2)
-    } else {
-        segments.len().checked_sub(1)
-    };
-    if let Some(index) = suffix_index.filter(|index| *index > 0) {
-        let suffix = segments[index];
-        if let Some((word, why)) = RESERVED_SUFFIXES.iter().find(|(word, _)| *word == suffix) {
+    if segments.len() > 1 {
+        if let Some((word, why)) = RESERVED_SUFFIXES.iter().find(|(word, _)| *word == last) {
             findings.push(Finding::new(
                 Code::M012,
                 format!("{what} ends in `_{word}`, which would be mistaken for another series: {why}"),
@@ -489,7 +482,7 @@ pub(crate) fn label_name(name: &str) -> Vec<Finding> {
         findings.push(Finding::new(
             Code::M001,
             format!(
-                "{what} is not a valid Prometheus label name: {}; use letters, digits and `_`",
+                "{what} is not a valid Prometheus label name: {}",
                 list_chars(&invalid)
             ),
         ));

@@ -41,7 +41,11 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
     while segments.len() > 1
         && segments
             .last()
-            .is_some_and(|last| last == "total" || RESERVED_SUFFIXES.iter().any(|(word, _)| word == last))
+            .is_some_and(|last| {
+                last == "total"
+                    || (kind != MetricKind::Counter
+                        && RESERVED_SUFFIXES.iter().any(|(word, _)| word == last))
+            })
     {
         segments.pop();
     }
