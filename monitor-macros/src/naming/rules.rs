@@ -362,9 +362,10 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Vec<Finding> {
 /// The note for a unit change: values must then be given in the base unit.
 fn unit_note(name: &str) -> Option<String> {
     let segments = words(name);
+    let skip = usize::from(!name.starts_with('_'));
     segments.iter().enumerate().find_map(|(index, segment)| {
         let unit = non_base_unit(segment).or_else(|| {
-            if index > 0 {
+            if index >= skip {
                 abbreviated_unit(segment)
             } else {
                 None
@@ -419,7 +420,10 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
             ));
         }
     }
-    for segment in segments.iter().skip(1) {
+    // Like `promtool`, a type word or an abbreviation counts after a `_`: `jobs_gauge`
+    // and `_gauge`, not `gauge_readings`.
+    let skip = usize::from(!name.starts_with('_'));
+    for segment in segments.iter().skip(skip) {
         if let Some(word) = TYPE_WORDS.iter().find(|word| *word == segment) {
             findings.push(Finding::new(
                 Code::M013,
@@ -438,7 +442,7 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
                     "{what} uses the unit `{segment}`: Prometheus metrics use base units, here `{base}`"
                 ),
             ));
-        } else if index > 0 {
+        } else if index >= skip {
             if let Some(unit) = abbreviated_unit(segment) {
                 let message = match unit.base {
                     Some(base) => format!(
