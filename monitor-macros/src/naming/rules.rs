@@ -395,7 +395,11 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
     let words = words(name);
     let segments: Vec<&str> = words.iter().map(String::as_str).collect();
     let last = segments.last().copied().unwrap_or_default();
-    let has_total = segments.len() > 1 && last == "total";
+    // `_total` alone is a suffix too, as `promtool` reads it.
+    let ends_in = |word: &str| {
+        (segments.len() > 1 && last == word) || name.ends_with(&format!("_{word}"))
+    };
+    let has_total = ends_in("total");
     match kind {
         MetricKind::Counter if !has_total => findings.push(Finding::new(
             Code::M010,
@@ -412,13 +416,11 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
         }
         _ => {}
     }
-    if segments.len() > 1 {
-        if let Some((word, why)) = RESERVED_SUFFIXES.iter().find(|(word, _)| *word == last) {
-            findings.push(Finding::new(
-                Code::M012,
-                format!("{what} ends in `_{word}`, which would be mistaken for another series: {why}"),
-            ));
-        }
+    if let Some((word, why)) = RESERVED_SUFFIXES.iter().find(|(word, _)| ends_in(word)) {
+        findings.push(Finding::new(
+            Code::M012,
+            format!("{what} ends in `_{word}`, which would be mistaken for another series: {why}"),
+        ));
     }
     // Like `promtool`, a type word or an abbreviation counts after a `_`: `jobs_gauge`
     // and `_gauge`, not `gauge_readings`.
