@@ -56,5 +56,7 @@ pub use exporter::{Exporter, ServeError, render_metrics, router, serve};
 pub use outcome::CallOutcome;
 pub use registry::{InitError, RegistrationError, init, registry};
 
+pub mod diagnostics;
+
 #[doc(hidden)]
 pub mod __private;
