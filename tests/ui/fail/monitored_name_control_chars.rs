@@ -1,8 +1,5 @@
 use monitor_runtime::monitored;
 
-#[monitored(name = "  ")]
-fn checkout() {}
-
 #[monitored(name = "pay\nnow")]
 fn pay() {}
 
