@@ -60,5 +60,7 @@ pub use exporter::{
 pub use outcome::CallOutcome;
 pub use registry::{InitError, RegistrationError, init, registry};
 
+pub mod diagnostics;
+
 #[doc(hidden)]
 pub mod __private;
