@@ -141,7 +141,9 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
 fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
     for item in &mut block.items {
         if let ImplItem::Fn(method) = item {
-            method.attrs.retain(|attribute| !ast::is_monitored_attr(attribute));
+            method
+                .attrs
+                .retain(|attribute| !ast::is_monitored_attr(attribute));
         }
     }
     block
@@ -250,6 +252,7 @@ fn instrument(
                 future
             };
             quote! {
+                #[allow(clippy::diverging_sub_expression)]
                 let __monitor_future = #label: { #(#stmts)* };
                 #future
             }
@@ -273,6 +276,8 @@ fn instrument(
                 quote! {
                     let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
                     #enter
+                    // The body's own statements, not a sub-expression of ours.
+                    #[allow(clippy::diverging_sub_expression)]
                     let __monitor_ret: #ret = #label: { #(#stmts)* };
                     // A body that always panics (`todo!()`) makes the bookkeeping
                     // unreachable; that is expected, not the user's mistake.

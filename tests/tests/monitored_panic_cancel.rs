@@ -66,7 +66,10 @@ fn diverges(message: &'static str) -> ! {
 #[test]
 fn a_diverging_function_counts_its_panic() {
     let payload = catch_unwind(|| diverges("stop")).unwrap_err();
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("stop"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("stop")
+    );
     assert_eq!(calls("diverges", "error"), 1.0);
     assert_eq!(in_flight("diverges"), 0.0);
 }
@@ -152,4 +155,15 @@ fn a_dropped_impl_future_is_cancelled_too() {
     assert_eq!(outcome, None);
     assert_eq!(cancelled("slow_later"), 1.0);
     assert_eq!(in_flight("slow_later"), 0.0);
+}
+
+#[monitored]
+fn unfinished(_order: u32) -> Result<u32, String> {
+    todo!()
+}
+
+#[test]
+fn a_body_that_always_panics_compiles_cleanly_and_counts() {
+    assert!(catch_unwind(|| unfinished(1)).is_err());
+    assert_eq!(calls("unfinished", "error"), 1.0);
 }

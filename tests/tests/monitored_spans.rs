@@ -88,8 +88,7 @@ fn capture(f: impl FnOnce()) -> Vec<CapturedSpan> {
     let layer = Capture::default();
     let subscriber = Registry::default().with(layer.clone());
     tracing::subscriber::with_default(subscriber, f);
-    let spans = layer.0.lock().unwrap().clone();
-    spans
+    layer.0.lock().unwrap().clone()
 }
 
 fn only(spans: &[CapturedSpan]) -> &CapturedSpan {
@@ -120,7 +119,11 @@ impl std::fmt::Display for Declined {
 #[monitored]
 fn charge(amount: u32) -> Result<u32, Declined> {
     tracing::info!("charging");
-    if amount > 100 { Err(Declined) } else { Ok(amount) }
+    if amount > 100 {
+        Err(Declined)
+    } else {
+        Ok(amount)
+    }
 }
 
 #[test]
