@@ -40,7 +40,11 @@ pub struct Overflow;
 /// The work every variant does.
 #[inline(always)]
 fn body(x: u64) -> Result<u64, Overflow> {
-    if x % 8 == 7 { Err(Overflow) } else { Ok(x.wrapping_mul(3)) }
+    if x % 8 == 7 {
+        Err(Overflow)
+    } else {
+        Ok(x.wrapping_mul(3))
+    }
 }
 
 #[inline(never)]
@@ -198,7 +202,9 @@ const VARIANTS: &[Variant] = &[
     ("sync/bare", |x| bare(x).is_ok()),
     ("sync/hand", |x| hand(x).is_ok()),
     ("sync/hand_span", |x| hand_span(x).is_ok()),
-    ("sync/monitored_nospan", |x| monitored_sync_nospan(x).is_ok()),
+    ("sync/monitored_nospan", |x| {
+        monitored_sync_nospan(x).is_ok()
+    }),
     ("sync/monitored", |x| monitored_sync(x).is_ok()),
     ("async/bare", |x| run(bare_async(x)).is_ok()),
     ("async/hand", |x| run(hand_async(x)).is_ok()),
@@ -221,7 +227,9 @@ fn bench(criterion: &mut Criterion) {
     for group_name in ["sync", "async"] {
         let mut group = criterion.benchmark_group(group_name);
         for (name, call) in VARIANTS {
-            let Some(name) = name.strip_prefix(group_name).and_then(|n| n.strip_prefix('/'))
+            let Some(name) = name
+                .strip_prefix(group_name)
+                .and_then(|n| n.strip_prefix('/'))
             else {
                 continue;
             };
