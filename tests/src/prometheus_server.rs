@@ -90,10 +90,9 @@ impl PrometheusServer {
     async fn wait_ready(&self) {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            if let Ok(response) = crate::http::get(&format!("{}/-/ready", self.url())).await {
-                if response.status.is_success() {
-                    return;
-                }
+            let ready = crate::http::get(&format!("{}/-/ready", self.url())).await;
+            if ready.is_ok_and(|response| response.status.is_success()) {
+                return;
             }
             assert!(
                 Instant::now() < deadline,
