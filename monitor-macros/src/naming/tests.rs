@@ -103,17 +103,22 @@ fn lint_rules_each_have_their_code() {
         "kilograms",
         "fahrenheit",
     ] {
-        assert_eq!(metric(&format!("value_{unit}"), Gauge), [Code::M014], "{unit}");
+        assert_eq!(
+            metric(&format!("value_{unit}"), Gauge),
+            [Code::M014],
+            "{unit}"
+        );
     }
     for unit in [
         "ms", "us", "ns", "s", "sec", "min", "h", "d", "m", "b", "kb", "mb", "gb", "kib", "pct",
     ] {
-        assert_eq!(metric(&format!("value_{unit}"), Gauge), [Code::M015], "{unit}");
+        assert_eq!(
+            metric(&format!("value_{unit}"), Gauge),
+            [Code::M015],
+            "{unit}"
+        );
     }
-    assert_eq!(
-        metric("request_latency_ms_total", Counter),
-        [Code::M015]
-    );
+    assert_eq!(metric("request_latency_ms_total", Counter), [Code::M015]);
 }
 
 #[test]
@@ -157,7 +162,11 @@ fn suggestions_fix_every_rule_at_once() {
         ("login-attempts", Counter, "login_attempts_total"),
         ("login_attempts", Counter, "login_attempts_total"),
         ("request_latency_ms", Histogram, "request_latency_seconds"),
-        ("request_latency_milliseconds", Histogram, "request_latency_seconds"),
+        (
+            "request_latency_milliseconds",
+            Histogram,
+            "request_latency_seconds",
+        ),
         ("requestCount", Counter, "request_count_total"),
         ("HTTPRequestsTotal", Counter, "http_requests_total"),
         ("payload_kb", Gauge, "payload_bytes"),
@@ -172,9 +181,17 @@ fn suggestions_fix_every_rule_at_once() {
         ("5xx_errors_total", Counter, "errors_5xx_total"),
         ("job:requests:rate5m", Gauge, "job_requests_rate5m"),
         ("__internal_total", Counter, "internal_total"),
-        ("request_latency_ms_total", Counter, "request_latency_seconds_total"),
+        (
+            "request_latency_ms_total",
+            Counter,
+            "request_latency_seconds_total",
+        ),
         ("timeout_seconds_ms", Gauge, "timeout_seconds"),
-        ("requestLatencyMsCounter", Counter, "request_latency_seconds_total"),
+        (
+            "requestLatencyMsCounter",
+            Counter,
+            "request_latency_seconds_total",
+        ),
         ("café visits", Counter, "caf_visits_total"),
     ] {
         assert_eq!(
