@@ -684,6 +684,15 @@ pub(crate) fn duration(text: &str) -> Result<std::time::Duration, Finding> {
     const EXAMPLES: &str = "write a number and a unit, e.g. \"500ms\", \"2s\", \"1m30s\"";
     let parsed = humantime::parse_duration(text.trim()).map_err(|error| match error {
         humantime::DurationError::NumberOverflow => overflow(text),
+        humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => Finding::new(
+            Code::M050,
+            format!("`{text}` is not a duration: the number has no unit"),
+        )
+        .help(format!(
+            "write e.g. \"{}ms\" or \"{}s\"",
+            text.trim(),
+            text.trim()
+        )),
         humantime::DurationError::UnknownUnit { unit, .. } => Finding::new(
             Code::M050,
             format!("`{text}` is not a duration: unknown unit `{unit}`"),

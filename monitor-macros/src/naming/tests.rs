@@ -313,6 +313,10 @@ fn durations() {
     for bad in ["", "500", "ms", "fast", "5 parsecs", "-1s", "1,5s"] {
         assert_eq!(code(bad), Code::M050, "{bad}");
     }
+    assert_eq!(
+        rules::duration("500").unwrap_err().render(),
+        "`500` is not a duration: the number has no unit [M050]\n= help: write e.g. \"500ms\" or \"500s\""
+    );
     assert_eq!(code("0s"), Code::M051);
     assert_eq!(code("0ms"), Code::M051);
     assert_eq!(code("99999999999999999999999s"), Code::M052);
