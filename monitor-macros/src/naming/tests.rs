@@ -55,6 +55,15 @@ fn accepts_names_at_the_edges_of_each_rule() {
     }
 }
 
+/// The metrics `#[monitored]` itself exposes follow the rules it enforces.
+#[test]
+fn the_framework_names_pass() {
+    assert_eq!(metric("function_calls_total", Counter), []);
+    assert_eq!(metric("function_calls_cancelled_total", Counter), []);
+    assert_eq!(metric("function_calls_duration_seconds", Histogram), []);
+    assert_eq!(metric("function_calls_concurrent", Gauge), []);
+}
+
 #[test]
 fn invalid_names_report_only_the_structural_rules() {
     assert_eq!(metric("login-attempts", Counter), [Code::M001]);
