@@ -45,14 +45,18 @@
 //! link time and registered on first access to the [`registry`] (or by [`init`]).
 #![deny(missing_docs)]
 
+#[doc = include_str!("monitored.md")]
 pub use monitor_macros::monitored;
 
+mod dashboard;
 mod exporter;
 mod function;
 mod outcome;
 mod registry;
 
-pub use exporter::{Exporter, ServeError, render_metrics, router, serve};
+pub use exporter::{
+    DEFAULT_ADDR, Exporter, METRICS_CONTENT_TYPE, ServeError, render_metrics, router, serve,
+};
 pub use outcome::CallOutcome;
 pub use registry::{InitError, RegistrationError, init, registry};
 
