@@ -43,8 +43,15 @@ pub(crate) fn report_spanned(cx: &mut Ctxt, tokens: impl quote::ToTokens, findin
 /// Checks a metric name given as a string literal (M001–M006, M010–M015).
 #[allow(dead_code)]
 pub(crate) fn check_metric_name(cx: &mut Ctxt, name: &LitStr, kind: MetricKind) {
-    for finding in rules::metric_name(&name.value(), kind) {
-        report(cx, name.span(), &finding);
+    check_metric_name_at(cx, &name.value(), name.span(), kind);
+}
+
+/// Checks a metric name that is not a literal of its own (derived from an identifier,
+/// say); `span` points at where it comes from.
+#[allow(dead_code)]
+pub(crate) fn check_metric_name_at(cx: &mut Ctxt, name: &str, span: Span, kind: MetricKind) {
+    for finding in rules::metric_name(name, kind) {
+        report(cx, span, &finding);
     }
 }
 

@@ -67,7 +67,9 @@ impl Metric {
     fn accepted(&self) -> bool {
         let labels: Vec<&str> = self.labels.iter().map(String::as_str).collect();
         rules::metric_name(&self.name, self.kind).is_empty()
-            && labels.iter().all(|label| rules::label_name(label).is_empty())
+            && labels
+                .iter()
+                .all(|label| rules::label_name(label).is_empty())
             && rules::duplicate_labels(&labels).is_empty()
     }
 
@@ -106,18 +108,72 @@ fn render(registry: &Registry) -> String {
 
 /// Words names are made of: plain words, and words that break one rule or another.
 const WORDS: &[&str] = &[
-    "http", "requests", "request", "login", "attempts", "queue", "length", "jobs", "cache",
-    "hits", "errors", "size", "a", "x1", "v2", "5xx", "total", "count", "sum", "bucket",
-    "created", "info", "counter", "gauge", "histogram", "summary", "seconds", "bytes", "ratio",
-    "celsius", "meters", "grams", "ms", "us", "s", "m", "h", "d", "b", "kb", "mb", "sec",
-    "min", "millis", "pct", "milliseconds", "microseconds", "minutes", "hours", "kilobytes",
-    "megabytes", "kilograms", "bits", "percent", "fahrenheit", "inches", "Count", "Total",
-    "HTTP", "Latency", "Ms",
+    "http",
+    "requests",
+    "request",
+    "login",
+    "attempts",
+    "queue",
+    "length",
+    "jobs",
+    "cache",
+    "hits",
+    "errors",
+    "size",
+    "a",
+    "x1",
+    "v2",
+    "5xx",
+    "total",
+    "count",
+    "sum",
+    "bucket",
+    "created",
+    "info",
+    "counter",
+    "gauge",
+    "histogram",
+    "summary",
+    "seconds",
+    "bytes",
+    "ratio",
+    "celsius",
+    "meters",
+    "grams",
+    "ms",
+    "us",
+    "s",
+    "m",
+    "h",
+    "d",
+    "b",
+    "kb",
+    "mb",
+    "sec",
+    "min",
+    "millis",
+    "pct",
+    "milliseconds",
+    "microseconds",
+    "minutes",
+    "hours",
+    "kilobytes",
+    "megabytes",
+    "kilograms",
+    "bits",
+    "percent",
+    "fahrenheit",
+    "inches",
+    "Count",
+    "Total",
+    "HTTP",
+    "Latency",
+    "Ms",
 ];
 
 const LABELS: &[&str] = &[
-    "plan", "region", "method", "code", "tenant", "shard", "le", "quantile", "function",
-    "module", "result", "job", "instance", "__x", "userId", "user_id", "2fa", "user-id",
+    "plan", "region", "method", "code", "tenant", "shard", "le", "quantile", "function", "module",
+    "result", "job", "instance", "__x", "userId", "user_id", "2fa", "user-id",
 ];
 
 fn name_strategy() -> impl Strategy<Value = String> {
@@ -238,7 +294,10 @@ fn promtool_flags_every_name_of_the_lint_corpus() {
             .iter()
             .map(|finding| finding.code)
             .collect();
-        assert!(found.contains(&code), "{name}: expected {code}, got {found:?}");
+        assert!(
+            found.contains(&code),
+            "{name}: expected {code}, got {found:?}"
+        );
         let metric = Metric {
             name: name.to_owned(),
             kind,
@@ -289,12 +348,11 @@ fn promtool_flags_every_label_of_the_lint_corpus() {
         metric.register(&registry).expect("a valid label name");
     }
     let findings = promtool(&render(&registry));
-    for index in 0..corpus.len() {
+    for (index, (label, _)) in corpus.iter().enumerate() {
         let name = format!("labelled_{index} ");
         assert!(
             findings.iter().any(|line| line.starts_with(&name)),
-            "promtool finds nothing wrong with label `{}`: {findings:#?}",
-            corpus[index].0
+            "promtool finds nothing wrong with label `{label}`: {findings:#?}"
         );
     }
 }
@@ -316,9 +374,18 @@ fn prometheus_refuses_every_invalid_name() {
             .iter()
             .map(|finding| finding.code)
             .collect();
-        assert!(found.contains(&code), "{name}: expected {code}, got {found:?}");
         assert!(
-            Desc::new(name.to_owned(), "help".to_owned(), Vec::new(), Default::default()).is_err(),
+            found.contains(&code),
+            "{name}: expected {code}, got {found:?}"
+        );
+        assert!(
+            Desc::new(
+                name.to_owned(),
+                "help".to_owned(),
+                Vec::new(),
+                Default::default()
+            )
+            .is_err(),
             "the prometheus crate accepts metric name `{name}`"
         );
     }
@@ -334,7 +401,10 @@ fn prometheus_refuses_every_invalid_name() {
             .iter()
             .map(|finding| finding.code)
             .collect();
-        assert!(found.contains(&code), "{label}: expected {code}, got {found:?}");
+        assert!(
+            found.contains(&code),
+            "{label}: expected {code}, got {found:?}"
+        );
         assert!(
             Desc::new(
                 "labelled".to_owned(),
@@ -348,7 +418,15 @@ fn prometheus_refuses_every_invalid_name() {
     }
     // M030: the crate refuses empty help text; M021: and a label given twice.
     assert!(rules::help_text("").is_some());
-    assert!(Desc::new("labelled".to_owned(), String::new(), Vec::new(), Default::default()).is_err());
+    assert!(
+        Desc::new(
+            "labelled".to_owned(),
+            String::new(),
+            Vec::new(),
+            Default::default()
+        )
+        .is_err()
+    );
     assert!(!rules::duplicate_labels(&["plan", "plan"]).is_empty());
     assert!(
         GaugeVec::new(Opts::new("labelled", "help"), &["plan", "plan"])

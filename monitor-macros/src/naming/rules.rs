@@ -145,7 +145,10 @@ const NON_BASE_UNITS: &[(&str, Unit)] = &[
     ("days", unit("seconds", "multiply days by 86400")),
     ("weeks", unit("seconds", "multiply weeks by 604800")),
     ("kelvins", same("kelvin")),
-    ("fahrenheit", unit("celsius", "convert Fahrenheit to Celsius")),
+    (
+        "fahrenheit",
+        unit("celsius", "convert Fahrenheit to Celsius"),
+    ),
     ("rankine", unit("celsius", "convert Rankine to Celsius")),
     ("inches", unit("meters", "multiply inches by 0.0254")),
     ("feet", unit("meters", "multiply feet by 0.3048")),
@@ -155,8 +158,14 @@ const NON_BASE_UNITS: &[(&str, Unit)] = &[
     ("calories", unit("joules", "multiply calories by 4.184")),
     ("pounds", unit("grams", "multiply pounds by 453.59237")),
     ("ounces", unit("grams", "multiply ounces by 28.349523125")),
-    ("percent", unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)")),
-    ("percentage", unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)")),
+    (
+        "percent",
+        unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)"),
+    ),
+    (
+        "percentage",
+        unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)"),
+    ),
 ];
 
 /// SI and binary prefixes; a prefixed unit (`milliseconds`, `kilobytes`) is not a base
@@ -220,7 +229,10 @@ const ABBREVIATED_UNITS: &[(&str, Unit)] = &[
     ("mib", unit("bytes", "multiply mebibytes by 1048576")),
     ("gib", unit("bytes", "multiply gibibytes by 1073741824")),
     ("tib", unit("bytes", "multiply tebibytes by 1099511627776")),
-    ("pct", unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)")),
+    (
+        "pct",
+        unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)"),
+    ),
 ];
 
 /// A unit word that is not a base unit: spelled out but scaled or off-system
@@ -238,7 +250,9 @@ pub(crate) fn non_base_unit(segment: &str) -> Option<Unit> {
             .iter()
             .chain(NON_BASE_UNITS.iter().map(|(word, _)| word))
             .find(|unit| **unit == rest)?;
-        let base = non_base_unit(base).and_then(|unit| unit.base).unwrap_or(base);
+        let base = non_base_unit(base)
+            .and_then(|unit| unit.base)
+            .unwrap_or(base);
         Some(Unit {
             base: Some(base),
             conversion: Some(conversion),
@@ -396,9 +410,8 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
     let segments: Vec<&str> = words.iter().map(String::as_str).collect();
     let last = segments.last().copied().unwrap_or_default();
     // `_total` alone is a suffix too, as `promtool` reads it.
-    let ends_in = |word: &str| {
-        (segments.len() > 1 && last == word) || name.ends_with(&format!("_{word}"))
-    };
+    let ends_in =
+        |word: &str| (segments.len() > 1 && last == word) || name.ends_with(&format!("_{word}"));
     let has_total = ends_in("total");
     match kind {
         MetricKind::Counter if !has_total => findings.push(Finding::new(
@@ -465,9 +478,15 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
 pub(crate) const RESERVED_LABELS: &[(&str, &str)] = &[
     ("le", "Prometheus uses it for histogram bucket bounds"),
     ("quantile", "Prometheus uses it for summary quantiles"),
-    ("function", "the framework adds it itself to name the monitored function"),
+    (
+        "function",
+        "the framework adds it itself to name the monitored function",
+    ),
     ("module", "the framework adds it itself to name the module"),
-    ("result", "the framework adds it itself for the outcome of a call"),
+    (
+        "result",
+        "the framework adds it itself for the outcome of a call",
+    ),
     ("job", "Prometheus sets it on every scraped series"),
     ("instance", "Prometheus sets it on every scraped series"),
 ];
@@ -629,7 +648,10 @@ pub(crate) fn words(source: &str) -> Vec<String> {
 /// The secret a source name looks like, e.g. `password` for `user_password`.
 pub(crate) fn secret_word(source: &str) -> Option<String> {
     let words = words(source);
-    if let Some(word) = words.iter().find(|word| SECRET_WORDS.contains(&word.as_str())) {
+    if let Some(word) = words
+        .iter()
+        .find(|word| SECRET_WORDS.contains(&word.as_str()))
+    {
         return Some(word.clone());
     }
     words.windows(2).find_map(|pair| {
@@ -662,6 +684,15 @@ pub(crate) fn duration(text: &str) -> Result<std::time::Duration, Finding> {
     const EXAMPLES: &str = "write a number and a unit, e.g. \"500ms\", \"2s\", \"1m30s\"";
     let parsed = humantime::parse_duration(text.trim()).map_err(|error| match error {
         humantime::DurationError::NumberOverflow => overflow(text),
+        humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => Finding::new(
+            Code::M050,
+            format!("`{text}` is not a duration: the number has no unit"),
+        )
+        .help(format!(
+            "write e.g. \"{}ms\" or \"{}s\"",
+            text.trim(),
+            text.trim()
+        )),
         humantime::DurationError::UnknownUnit { unit, .. } => Finding::new(
             Code::M050,
             format!("`{text}` is not a duration: unknown unit `{unit}`"),

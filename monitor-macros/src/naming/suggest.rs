@@ -25,27 +25,25 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
         }
     }
 
-    for index in 0..segments.len() {
-        let unit = rules::non_base_unit(&segments[index]).or_else(|| {
+    for (index, segment) in segments.iter_mut().enumerate() {
+        let unit = rules::non_base_unit(segment).or_else(|| {
             if index > 0 {
-                rules::abbreviated_unit(&segments[index])
+                rules::abbreviated_unit(segment)
             } else {
                 None
             }
         });
         if let Some(unit) = unit {
-            segments[index] = unit.base?.to_owned();
+            *segment = unit.base?.to_owned();
         }
     }
 
     while segments.len() > 1
-        && segments
-            .last()
-            .is_some_and(|last| {
-                last == "total"
-                    || (kind != MetricKind::Counter
-                        && RESERVED_SUFFIXES.iter().any(|(word, _)| word == last))
-            })
+        && segments.last().is_some_and(|last| {
+            last == "total"
+                || (kind != MetricKind::Counter
+                    && RESERVED_SUFFIXES.iter().any(|(word, _)| word == last))
+        })
     {
         segments.pop();
     }
@@ -76,7 +74,7 @@ fn ascii_only(name: &str) -> String {
 }
 
 /// `5xx_errors` becomes `errors_5xx`; a name that is only a number has no fix.
-fn rotate_leading_number(segments: &mut Vec<String>) -> Option<()> {
+fn rotate_leading_number(segments: &mut [String]) -> Option<()> {
     if segments.is_empty() {
         return None;
     }

@@ -55,6 +55,15 @@ fn accepts_names_at_the_edges_of_each_rule() {
     }
 }
 
+/// The metrics `#[monitored]` itself exposes follow the rules it enforces.
+#[test]
+fn the_framework_names_pass() {
+    assert_eq!(metric("function_calls_total", Counter), []);
+    assert_eq!(metric("function_calls_cancelled_total", Counter), []);
+    assert_eq!(metric("function_calls_duration_seconds", Histogram), []);
+    assert_eq!(metric("function_calls_concurrent", Gauge), []);
+}
+
 #[test]
 fn invalid_names_report_only_the_structural_rules() {
     assert_eq!(metric("login-attempts", Counter), [Code::M001]);
@@ -103,17 +112,22 @@ fn lint_rules_each_have_their_code() {
         "kilograms",
         "fahrenheit",
     ] {
-        assert_eq!(metric(&format!("value_{unit}"), Gauge), [Code::M014], "{unit}");
+        assert_eq!(
+            metric(&format!("value_{unit}"), Gauge),
+            [Code::M014],
+            "{unit}"
+        );
     }
     for unit in [
         "ms", "us", "ns", "s", "sec", "min", "h", "d", "m", "b", "kb", "mb", "gb", "kib", "pct",
     ] {
-        assert_eq!(metric(&format!("value_{unit}"), Gauge), [Code::M015], "{unit}");
+        assert_eq!(
+            metric(&format!("value_{unit}"), Gauge),
+            [Code::M015],
+            "{unit}"
+        );
     }
-    assert_eq!(
-        metric("request_latency_ms_total", Counter),
-        [Code::M015]
-    );
+    assert_eq!(metric("request_latency_ms_total", Counter), [Code::M015]);
 }
 
 #[test]
@@ -157,7 +171,11 @@ fn suggestions_fix_every_rule_at_once() {
         ("login-attempts", Counter, "login_attempts_total"),
         ("login_attempts", Counter, "login_attempts_total"),
         ("request_latency_ms", Histogram, "request_latency_seconds"),
-        ("request_latency_milliseconds", Histogram, "request_latency_seconds"),
+        (
+            "request_latency_milliseconds",
+            Histogram,
+            "request_latency_seconds",
+        ),
         ("requestCount", Counter, "request_count_total"),
         ("HTTPRequestsTotal", Counter, "http_requests_total"),
         ("payload_kb", Gauge, "payload_bytes"),
@@ -172,9 +190,17 @@ fn suggestions_fix_every_rule_at_once() {
         ("5xx_errors_total", Counter, "errors_5xx_total"),
         ("job:requests:rate5m", Gauge, "job_requests_rate5m"),
         ("__internal_total", Counter, "internal_total"),
-        ("request_latency_ms_total", Counter, "request_latency_seconds_total"),
+        (
+            "request_latency_ms_total",
+            Counter,
+            "request_latency_seconds_total",
+        ),
         ("timeout_seconds_ms", Gauge, "timeout_seconds"),
-        ("requestLatencyMsCounter", Counter, "request_latency_seconds_total"),
+        (
+            "requestLatencyMsCounter",
+            Counter,
+            "request_latency_seconds_total",
+        ),
         ("café visits", Counter, "caf_visits_total"),
     ] {
         assert_eq!(
@@ -296,6 +322,10 @@ fn durations() {
     for bad in ["", "500", "ms", "fast", "5 parsecs", "-1s", "1,5s"] {
         assert_eq!(code(bad), Code::M050, "{bad}");
     }
+    assert_eq!(
+        rules::duration("500").unwrap_err().render(),
+        "`500` is not a duration: the number has no unit [M050]\n= help: write e.g. \"500ms\" or \"500s\""
+    );
     assert_eq!(code("0s"), Code::M051);
     assert_eq!(code("0ms"), Code::M051);
     assert_eq!(code("99999999999999999999999s"), Code::M052);
