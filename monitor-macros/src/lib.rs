@@ -8,6 +8,7 @@ mod attr;
 mod ctxt;
 mod exits;
 mod expand;
+mod health;
 mod naming;
 mod valid;
 
@@ -18,4 +19,18 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::monitored(args.into(), item.into()).into()
+}
+
+/// Declares a health check: a function without arguments, sync or `async`, returning
+/// `bool`, `Result<T, E: Display>` or `Health`. Documented in `monitor-runtime`.
+#[proc_macro_attribute]
+pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
+    health::health_check(args.into(), item.into()).into()
+}
+
+/// Implements `HealthCheck` for a struct: a stateful check (`#[health(check = method)]`)
+/// or a composite of checks. Documented in `monitor-runtime`.
+#[proc_macro_derive(HealthCheck, attributes(health))]
+pub fn derive_health_check(input: TokenStream) -> TokenStream {
+    health::derive(input.into()).into()
 }

@@ -11,6 +11,12 @@ use crate::CallOutcome;
 #[linkme::distributed_slice]
 pub static MONITORED_FUNCTIONS: [&'static FunctionSite];
 
+/// Every `#[health_check]` function in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static HEALTH_CHECKS: [&'static crate::health::FnCheck];
+
+pub use crate::health::private::*;
+
 /// Wraps a returned value for classification by autoref specialisation: the
 /// `CallOutcome` impl wins when there is one, otherwise the call counts as `ok`.
 pub struct Outcome<'a, T: ?Sized>(pub &'a T);

@@ -11,7 +11,7 @@ use prometheus::proto::{MetricFamily, MetricType};
 
 /// Links shown at the top of the dashboard: `(path, label)`. Every part of the
 /// exporter that serves routes of its own adds its entry here.
-const DASHBOARD_LINKS: &[(&str, &str)] = &[("/metrics", "metrics")];
+const DASHBOARD_LINKS: &[(&str, &str)] = &[("/metrics", "metrics"), ("/health", "health")];
 
 /// One row of the dashboard: the figures of one monitored function.
 #[derive(Debug, Default, Clone, PartialEq)]

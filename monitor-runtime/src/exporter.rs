@@ -39,7 +39,8 @@ pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8
 ///
 /// It serves `GET /metrics` in the Prometheus text exposition format (with
 /// [`METRICS_CONTENT_TYPE`]) and `GET /dashboard`, a small HTML page listing every
-/// `#[monitored]` function with its calls, errors and latency. Another method on
+/// `#[monitored]` function with its calls, errors and latency, and the health
+/// endpoints of [`health::routes`](crate::health::routes). Another method on
 /// these paths gets `405 Method Not Allowed` with an `Allow` header. The router has
 /// no fallback, so that it merges into a router that has one.
 ///
@@ -55,6 +56,7 @@ pub fn router() -> Router {
     Router::new()
         .route("/metrics", only_get(get(metrics)))
         .route("/dashboard", only_get(get(dashboard::dashboard)))
+        .merge(crate::health::routes())
 }
 
 /// A clear `405` text for the other methods; axum keeps the `Allow` header.
@@ -79,7 +81,7 @@ async fn fallback(method: Method, uri: Uri) -> Response {
     (
         StatusCode::NOT_FOUND,
         format!(
-            "404 not found: {} {}\nthis server serves GET /metrics and GET /dashboard\n",
+            "404 not found: {} {}\nthis server serves GET /metrics, GET /dashboard and the health endpoints under /health, /livez and /readyz\n",
             method,
             uri.path()
         ),

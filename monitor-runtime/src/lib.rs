@@ -47,10 +47,12 @@
 
 #[doc = include_str!("monitored.md")]
 pub use monitor_macros::monitored;
+pub use monitor_macros::{HealthCheck, health_check};
 
 mod dashboard;
 mod exporter;
 mod function;
+pub mod health;
 mod outcome;
 mod registry;
 

@@ -104,6 +104,8 @@ fn init_once() -> &'static () {
         for site in crate::__private::MONITORED_FUNCTIONS {
             site.handles();
         }
+        let health_errors = crate::health::on_init(&REGISTRY);
+        state().errors.extend(health_errors);
     })
 }
 
