@@ -7,6 +7,17 @@ pub use crate::function::{CallGuard, FunctionSite, Tracked};
 
 use crate::CallOutcome;
 
+pub use crate::business::private::{
+    PickErrOfAny, PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned,
+};
+pub use crate::business::{
+    BusinessSite, Counter, Gauge, Histogram, LabelValue, MetricKind, MetricValue, Series,
+};
+
+/// Every business metric declaration in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static BUSINESS_METRICS: [&'static BusinessSite];
+
 /// Every `#[monitored]` function in the program, collected at link time.
 #[linkme::distributed_slice]
 pub static MONITORED_FUNCTIONS: [&'static FunctionSite];

@@ -47,6 +47,7 @@
 
 pub use monitor_macros::monitored;
 
+pub mod business;
 mod exporter;
 mod function;
 mod outcome;
