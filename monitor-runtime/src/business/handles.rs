@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use super::family::{MetricKind, Series};
+use super::family::Series;
 use super::site::BusinessSite;
 use super::value::{LabelValue, MetricValue};
 
@@ -38,7 +38,6 @@ pub struct Counter<const N: usize> {
 impl<const N: usize> Counter<N> {
     #[doc(hidden)]
     pub const fn __new(site: &'static BusinessSite) -> Self {
-        assert!(matches!(site.kind, MetricKind::Counter));
         Self { site }
     }
 
@@ -122,7 +121,6 @@ pub struct Gauge<const N: usize> {
 impl<const N: usize> Gauge<N> {
     #[doc(hidden)]
     pub const fn __new(site: &'static BusinessSite) -> Self {
-        assert!(matches!(site.kind, MetricKind::Gauge));
         Self { site }
     }
 
@@ -245,7 +243,6 @@ pub struct Histogram<const N: usize> {
 impl<const N: usize> Histogram<N> {
     #[doc(hidden)]
     pub const fn __new(site: &'static BusinessSite) -> Self {
-        assert!(matches!(site.kind, MetricKind::Histogram));
         Self { site }
     }
 
