@@ -8,8 +8,7 @@ pub use crate::function::{CallGuard, FunctionSite, Tracked};
 use crate::CallOutcome;
 
 pub use crate::business::private::{
-    PickErrOfAny, PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, label_value,
-    metric_value,
+    PickErrOfAny, PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, label_value, metric_value,
 };
 pub use crate::business::{
     BusinessSite, Counter, Gauge, Histogram, LabelValue, MetricKind, MetricValue, Series,

@@ -32,7 +32,11 @@ struct Rejected(&'static str);
     labels(plan = plan, source = "test")
 )]
 fn sign_up(plan: Plan, valid: bool) -> Result<u32, Rejected> {
-    if valid { Ok(1) } else { Err(Rejected("invalid")) }
+    if valid {
+        Ok(1)
+    } else {
+        Err(Rejected("invalid"))
+    }
 }
 
 #[business_metric(
@@ -42,7 +46,11 @@ fn sign_up(plan: Plan, valid: bool) -> Result<u32, Rejected> {
     labels(reason = ret.0)
 )]
 fn sign_up_checked(valid: bool) -> Result<u32, Rejected> {
-    let value = if valid { Ok(2) } else { Err(Rejected("too_short")) }?;
+    let value = if valid {
+        Ok(2)
+    } else {
+        Err(Rejected("too_short"))
+    }?;
     Ok(value)
 }
 
@@ -108,7 +116,11 @@ fn counts_ok_calls_of_result_functions_per_label() {
         .map(|index| {
             std::thread::spawn(move || {
                 for call in 0..1000 {
-                    let plan = if index % 2 == 0 { Plan::Free } else { Plan::Pro };
+                    let plan = if index % 2 == 0 {
+                        Plan::Free
+                    } else {
+                        Plan::Pro
+                    };
                     let _ = sign_up(plan, call % 4 != 0);
                 }
             })

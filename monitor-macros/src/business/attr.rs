@@ -472,7 +472,11 @@ pub(crate) fn parse_attribute(cx: &mut Ctxt, tokens: TokenStream) -> Option<Busi
             .into_iter()
             .flatten()
             {
-                misplaced(cx, key, "counters and gauges (a histogram takes `observe = ...`)");
+                misplaced(
+                    cx,
+                    key,
+                    "counters and gauges (a histogram takes `observe = ...`)",
+                );
             }
             match options.observe.take() {
                 Some((_, expr)) => Action::Observe(expr),
@@ -540,7 +544,10 @@ impl Parse for Declaration {
 }
 
 /// Parses one entry's options; `None` when the kind is unknown.
-pub(crate) fn parse_declaration(cx: &mut Ctxt, declaration: &mut Declaration) -> Option<MetricDecl> {
+pub(crate) fn parse_declaration(
+    cx: &mut Ctxt,
+    declaration: &mut Declaration,
+) -> Option<MetricDecl> {
     let kind = kind_of(&declaration.kind.to_string());
     if kind.is_none() {
         let hint = if declaration.kind == "summary" {
@@ -556,5 +563,10 @@ pub(crate) fn parse_declaration(cx: &mut Ctxt, declaration: &mut Declaration) ->
     let args = std::mem::take(&mut declaration.options);
     let mut options = collect_options(cx, args, Form::Declaration);
     let kind = kind?;
-    Some(metric_decl(cx, kind, declaration.name.clone(), &mut options))
+    Some(metric_decl(
+        cx,
+        kind,
+        declaration.name.clone(),
+        &mut options,
+    ))
 }

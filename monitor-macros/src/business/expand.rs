@@ -105,13 +105,16 @@ fn site(
         .filter(|label| !matches!(label.source, LabelSource::Const(_)))
         .map(Label::name)
         .collect();
-    let constants = metric.labels.iter().filter_map(|label| match &label.source {
-        LabelSource::Const(value) => {
-            let name = label.name();
-            Some(quote!((#name, #value)))
-        }
-        _ => None,
-    });
+    let constants = metric
+        .labels
+        .iter()
+        .filter_map(|label| match &label.source {
+            LabelSource::Const(value) => {
+                let name = label.name();
+                Some(quote!((#name, #value)))
+            }
+            _ => None,
+        });
     let buckets = metric.buckets.as_deref().unwrap_or(&[]);
     let max = metric.max_label_sets.unwrap_or(0);
     let line = quote_spanned!(name.span()=> ::core::line!());
@@ -157,7 +160,12 @@ fn by_ref(expr: &Expr) -> TokenStream {
 }
 
 /// Wraps one function.
-fn instrument(cx: &mut Ctxt, function: ImplItemFn, args: &BusinessArgs, suffix: &str) -> TokenStream {
+fn instrument(
+    cx: &mut Ctxt,
+    function: ImplItemFn,
+    args: &BusinessArgs,
+    suffix: &str,
+) -> TokenStream {
     let krate = args
         .krate
         .as_ref()
@@ -195,7 +203,8 @@ fn instrument(cx: &mut Ctxt, function: ImplItemFn, args: &BusinessArgs, suffix: 
         quote_spanned!(expr.span()=> #private::label_value(#reference).as_ref())
     });
     let series = format_ident!("__monitor_business_series");
-    let lookup = quote!(let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]););
+    let lookup =
+        quote!(let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]););
 
     let (method, value_expr) = match &args.action {
         Action::Count(amount) => (quote!(count), amount.as_ref()),

@@ -50,9 +50,27 @@ fn sources(tokens: TokenStream) -> Vec<(String, Span)> {
                 let name = ident.to_string();
                 let keyword = matches!(
                     name.as_str(),
-                    "as" | "if" | "else" | "match" | "true" | "false" | "self" | "Self" | "ref"
-                        | "mut" | "move" | "let" | "in" | "for" | "loop" | "while" | "return"
-                        | "break" | "continue" | "unsafe" | "async" | "await"
+                    "as" | "if"
+                        | "else"
+                        | "match"
+                        | "true"
+                        | "false"
+                        | "self"
+                        | "Self"
+                        | "ref"
+                        | "mut"
+                        | "move"
+                        | "let"
+                        | "in"
+                        | "for"
+                        | "loop"
+                        | "while"
+                        | "return"
+                        | "break"
+                        | "continue"
+                        | "unsafe"
+                        | "async"
+                        | "await"
                 );
                 if !called && !path_or_macro && !keyword {
                     found.push((name.trim_start_matches("r#").to_owned(), ident.span()));

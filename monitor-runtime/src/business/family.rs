@@ -397,10 +397,7 @@ impl Family {
     /// The series of a label set that does not count against the limit: constant
     /// labels only, or the overflow set.
     pub(crate) fn fixed_series(&'static self, slots: &[Slot]) -> &'static Series {
-        let set = LabelSet {
-            slots,
-            values: &[],
-        };
+        let set = LabelSet { slots, values: &[] };
         let hash = self.hash(set);
         if let Some(entry) = read(self.shard(hash)).find(hash, |entry| matches(entry, set)) {
             return &entry.series;
@@ -409,7 +406,11 @@ impl Family {
     }
 
     #[cold]
-    fn fold(&'static self, slots: &[Slot], overflow: &OnceLock<&'static Series>) -> &'static Series {
+    fn fold(
+        &'static self,
+        slots: &[Slot],
+        overflow: &OnceLock<&'static Series>,
+    ) -> &'static Series {
         if let Some(counter) = &self.overflowed {
             counter.inc();
         }
@@ -430,7 +431,12 @@ impl Family {
 
     /// Inserts a new label set; `None` when `bounded` and the family is full.
     #[cold]
-    fn insert(&'static self, set: LabelSet<'_>, hash: u64, bounded: bool) -> Option<&'static Series> {
+    fn insert(
+        &'static self,
+        set: LabelSet<'_>,
+        hash: u64,
+        bounded: bool,
+    ) -> Option<&'static Series> {
         if bounded {
             let limit = self.limit();
             let reserved = self
@@ -490,12 +496,12 @@ impl Family {
         let metric = match definition.kind {
             MetricKind::Counter => SeriesMetric::Counter(prometheus::Counter::with_opts(opts)?),
             MetricKind::Gauge => SeriesMetric::Gauge(prometheus::Gauge::with_opts(opts)?),
-            MetricKind::Histogram => SeriesMetric::Histogram(prometheus::Histogram::with_opts(
-                HistogramOpts {
+            MetricKind::Histogram => {
+                SeriesMetric::Histogram(prometheus::Histogram::with_opts(HistogramOpts {
                     common_opts: opts,
                     buckets: definition.buckets.clone(),
-                },
-            )?),
+                })?)
+            }
         };
         Ok(Series {
             family: Some(self),
@@ -547,7 +553,8 @@ fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
 }
 
 fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
-    lock.write().unwrap_or_else(|poisoned| poisoned.into_inner())
+    lock.write()
+        .unwrap_or_else(|poisoned| poisoned.into_inner())
 }
 
 /// Exposes a family through the Prometheus registry.

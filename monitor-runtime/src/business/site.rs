@@ -119,7 +119,9 @@ impl BusinessSite {
             .collect();
         label_names.sort_unstable();
         let buckets = match self.kind {
-            MetricKind::Histogram if self.buckets.is_empty() => prometheus::DEFAULT_BUCKETS.to_vec(),
+            MetricKind::Histogram if self.buckets.is_empty() => {
+                prometheus::DEFAULT_BUCKETS.to_vec()
+            }
             MetricKind::Histogram => self.buckets.to_vec(),
             _ => Vec::new(),
         };
@@ -137,7 +139,9 @@ impl BusinessSite {
     fn register(&'static self) -> Resolved {
         let definition = self.definition();
         let family = {
-            let mut families = FAMILIES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut families = FAMILIES
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             match families.get(self.name) {
                 Some(family) => match family.definition.difference(&definition) {
                     None => *family,
@@ -158,8 +162,8 @@ impl BusinessSite {
                     true,
                 ) {
                     Ok(family) => {
-                        if let Err(error) = registry::raw_registry()
-                            .register(Box::new(FamilyCollector(family)))
+                        if let Err(error) =
+                            registry::raw_registry().register(Box::new(FamilyCollector(family)))
                         {
                             registry::report(RegistrationError::Rejected {
                                 location: self.location(),
@@ -183,15 +187,17 @@ impl BusinessSite {
             .definition
             .label_names
             .iter()
-            .map(|name| match self.labels.iter().position(|label| label == name) {
-                Some(index) => Slot::Value(index),
-                None => Slot::Const(
-                    self.const_labels
-                        .iter()
-                        .find(|(label, _)| label == name)
-                        .map_or("", |(_, value)| *value),
-                ),
-            })
+            .map(
+                |name| match self.labels.iter().position(|label| label == name) {
+                    Some(index) => Slot::Value(index),
+                    None => Slot::Const(
+                        self.const_labels
+                            .iter()
+                            .find(|(label, _)| label == name)
+                            .map_or("", |(_, value)| *value),
+                    ),
+                },
+            )
             .collect();
         let overflow_slots = LabelSet::overflow_slots(&slots);
         let fixed = self.labels.is_empty().then(|| family.fixed_series(&slots));

@@ -106,7 +106,9 @@ macro_rules! integer_label_values {
     )*};
 }
 
-integer_label_values!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
+integer_label_values!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize
+);
 
 /// A number a business metric can count, set or observe.
 ///
@@ -144,7 +146,9 @@ macro_rules! number_metric_values {
     )*};
 }
 
-number_metric_values!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64);
+number_metric_values!(
+    u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize, f32, f64
+);
 
 impl MetricValue for Duration {
     #[inline]
