@@ -141,6 +141,49 @@ struct Options {
     dec: Option<(Ident, Option<Expr>)>,
     observe: Option<(Ident, Expr)>,
     krate: Option<syn::Path>,
+    /// An argument was not understood: a missing metric is then not reported too.
+    unknown: bool,
+}
+
+const KEYS: &[&str] = &[
+    "counter",
+    "gauge",
+    "histogram",
+    "help",
+    "labels",
+    "on",
+    "amount",
+    "set",
+    "inc",
+    "dec",
+    "observe",
+    "buckets",
+    "max_label_sets",
+    "crate",
+];
+
+/// The known argument closest to a misspelt one, if any is close.
+fn closest(key: &str) -> Option<&'static str> {
+    KEYS.iter()
+        .map(|known| (distance(key, known), *known))
+        .filter(|(distance, known)| *distance <= 2 && *distance < known.len())
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance, for suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
 }
 
 fn kind_of(key: &str) -> Option<MetricKind> {
@@ -286,19 +329,28 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                      `.set(...)`, `.observe(...)`)"
                 ),
             ),
-            ("summary", _) => cx.error_spanned_by(
-                &key,
-                "summaries are not supported: use `histogram = \"...\"`, whose quantiles \
-                 Prometheus computes at query time",
-            ),
+            ("summary", _) => {
+                options.unknown = true;
+                cx.error_spanned_by(
+                    &key,
+                    "summaries are not supported: use `histogram = \"...\"`, whose quantiles \
+                     Prometheus computes at query time",
+                );
+            }
             ("counter" | "gauge" | "histogram", _) => cx.error_spanned_by(
                 &key,
                 "the kind and name of the metric come first: `counter NAME = \"...\", help = ...`",
             ),
-            _ => cx.error_spanned_by(
-                &key,
-                format!("unknown argument `{name}`; expected one of {expected}"),
-            ),
+            _ => {
+                options.unknown = true;
+                let suggestion = closest(&name)
+                    .map(|known| format!("did you mean `{known}`? "))
+                    .unwrap_or_default();
+                cx.error_spanned_by(
+                    &key,
+                    format!("unknown argument `{name}`; {suggestion}expected one of {expected}"),
+                );
+            }
         }
     }
     options
@@ -394,6 +446,9 @@ pub(crate) fn parse_attribute(cx: &mut Ctxt, tokens: TokenStream) -> Option<Busi
     let args = parse_args(cx, tokens);
     let mut options = collect_options(cx, args, Form::Attribute);
     let Some((kind, _, name)) = options.kind.take() else {
+        if options.unknown {
+            return None;
+        }
         cx.push(syn::Error::new(
             Span::call_site(),
             "missing the metric: start with `counter = \"name_total\"`, `gauge = \"name\"` or \

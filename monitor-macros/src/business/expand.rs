@@ -159,6 +159,22 @@ fn by_ref(expr: &Expr) -> TokenStream {
     }
 }
 
+/// A call of `function` on `argument` whose generated tokens all sit at `span` (the
+/// user's expression), so that a diagnostic about the call points at the expression
+/// rather than at the whole attribute. The argument's own tokens keep their spans.
+fn call_at(function: TokenStream, argument: TokenStream, span: Span) -> TokenStream {
+    let function: TokenStream = function
+        .into_iter()
+        .map(|mut tree| {
+            tree.set_span(span);
+            tree
+        })
+        .collect();
+    let mut arguments = proc_macro2::Group::new(proc_macro2::Delimiter::Parenthesis, argument);
+    arguments.set_span(span);
+    quote!(#function #arguments)
+}
+
 /// Wraps one function.
 fn instrument(
     cx: &mut Ctxt,
@@ -200,7 +216,8 @@ fn instrument(
         .any(|expr| mentions_ret(expr.to_token_stream()));
     let label_values = label_exprs.iter().map(|expr| {
         let reference = by_ref(expr);
-        quote_spanned!(expr.span()=> #private::label_value(#reference).as_ref())
+        let call = call_at(quote!(#private::label_value), reference, expr.span());
+        quote_spanned!(expr.span()=> #call.as_ref())
     });
     let series = format_ident!("__monitor_business_series");
     let lookup =
@@ -217,7 +234,13 @@ fn instrument(
     let value_ident = format_ident!("__monitor_business_value");
     let value = value_expr.map_or_else(
         || quote!(1.0_f64),
-        |expr| quote_spanned!(expr.span()=> #private::metric_value(#expr)),
+        |expr| {
+            call_at(
+                quote!(#private::metric_value),
+                expr.to_token_stream(),
+                expr.span(),
+            )
+        },
     );
 
     let mut before = TokenStream::new();
@@ -230,7 +253,7 @@ fn instrument(
     if value_after {
         after.extend(quote!(#series.#method(#value);));
     } else {
-        before.extend(quote!(let #value_ident: f64 = #value;));
+        before.extend(quote!(let #value_ident: ::core::primitive::f64 = #value;));
         after.extend(quote!(#series.#method(#value_ident);));
     }
 
@@ -269,7 +292,7 @@ fn instrument(
                     ClassifyByTrait as _, ClassifyDefault as _, PickErrOfAny as _,
                     PickErrOfResult as _, PickOkOfAny as _, PickOkOfResult as _,
                 };
-                let __monitor_business_is_error: bool =
+                let __monitor_business_is_error: ::core::primitive::bool =
                     (&&#private::Outcome(&#ret_value)).__monitor_is_error();
                 if #condition {
                     #body

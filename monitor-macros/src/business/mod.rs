@@ -89,6 +89,11 @@ pub(crate) fn mentions_ret(tokens: TokenStream) -> bool {
         let found = match &tree {
             TokenTree::Group(group) => mentions_ret(group.stream()),
             TokenTree::Ident(ident) => ident == "ret" && !after_dot,
+            // `format!("{ret:?}")` captures it inside a string literal.
+            TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                text.contains("{ret}") || text.contains("{ret:")
+            }
             _ => false,
         };
         after_dot = matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == '.');
