@@ -112,10 +112,9 @@ pub fn place_order(plan: Plan, items: u32, unit_price_euros: f64) -> Result<Orde
 fn traffic(seed: u64) {
     let plans = [Plan::Free, Plan::Team, Plan::Enterprise];
     let plan = plans[(seed % 3) as usize];
-    let email = if seed % 7 == 0 {
-        "not-an-address"
-    } else {
-        "ada@example.com"
+    let email = match seed % 7 {
+        0 => "not-an-address",
+        _ => "ada@example.com",
     };
     let _ = sign_up(plan, email);
     let (user, password) = match seed % 5 {
@@ -124,10 +123,9 @@ fn traffic(seed: u64) {
         2 => ("", "secret"),
         _ => ("ada", "correct horse"),
     };
-    if let Ok(session) = log_in(user, password) {
-        if seed % 2 == 0 {
-            log_out(session);
-        }
+    // Every other session is closed again, so the gauge moves both ways.
+    if let (Ok(session), 0) = (log_in(user, password), seed % 2) {
+        log_out(session);
     }
     let _ = place_order(plan, (seed % 25) as u32, 4.5 + (seed % 11) as f64);
 }

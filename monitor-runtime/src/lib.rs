@@ -67,6 +67,9 @@ pub use monitor_macros::monitored;
 ///
 /// sign_up("pro", "ada@example.com").unwrap();
 /// sign_up("pro", "not an address").unwrap_err(); // not counted: the default is `on = "ok"`
+///
+/// let exposition = monitor_runtime::render_metrics().unwrap();
+/// assert!(exposition.contains(r#"user_signups_total{channel="web",plan="pro"} 1"#));
 /// ```
 ///
 /// It goes on free functions and methods, sync or `async`, and several may be stacked
@@ -119,6 +122,7 @@ pub use monitor_macros::monitored;
 /// use monitor_runtime::business_metric;
 /// use std::borrow::Cow;
 ///
+/// #[derive(Debug)]
 /// pub enum LoginFailure { BadPassword, Locked }
 ///
 /// impl LabelValue for LoginFailure {
@@ -159,6 +163,10 @@ pub use monitor_macros::monitored;
 /// shop.log_out(session);
 /// shop.place_order(42.5).await.unwrap();
 /// # });
+/// let exposition = monitor_runtime::render_metrics().unwrap();
+/// assert!(exposition.contains(r#"login_failures_total{reason="locked"} 1"#));
+/// assert!(exposition.contains("sessions_active 0"));
+/// assert!(exposition.contains("order_value_euros_sum 42.5"));
 /// ```
 ///
 /// # Compile-time checks
