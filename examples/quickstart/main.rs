@@ -12,6 +12,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod business;
 mod logins;
 mod orders;
 
@@ -100,6 +101,7 @@ async fn main() -> ExitCode {
 
     orders::start();
     logins::start();
+    business::start();
 
     println!("quickstart: a demo shop is taking orders and logins");
     for (what, path) in PAGES {
