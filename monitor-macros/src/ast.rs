@@ -28,12 +28,16 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Annotated> {
         other => {
             let what = describe(&other);
             let hint = match other {
-                syn::Item::Trait(_) => "annotate the methods of its `impl` blocks, or the blocks themselves",
+                syn::Item::Trait(_) => {
+                    "annotate the methods of its `impl` blocks, or the blocks themselves"
+                }
                 _ => "annotate the functions that do the work",
             };
             Err(syn::Error::new(
                 item_span(&other),
-                format!("`#[monitored]` goes on a function or an `impl` block, not on {what}; {hint}"),
+                format!(
+                    "`#[monitored]` goes on a function or an `impl` block, not on {what}; {hint}"
+                ),
             ))
         }
     }

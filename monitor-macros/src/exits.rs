@@ -41,7 +41,10 @@ impl VisitMut for EarlyExits {
                     self.visit_expr_mut(value);
                 }
                 let span = ret.return_token.span;
-                let value = ret.expr.take().unwrap_or_else(|| syn::parse_quote_spanned!(span=> ()));
+                let value = ret
+                    .expr
+                    .take()
+                    .unwrap_or_else(|| syn::parse_quote_spanned!(span=> ()));
                 // Built as a tree rather than parsed from tokens, and with the value in
                 // an invisible group: `break 'label ::path` would read as a labelled
                 // block `'label: …`.

@@ -141,7 +141,9 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
 fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
     for item in &mut block.items {
         if let ImplItem::Fn(method) = item {
-            method.attrs.retain(|attribute| !ast::is_monitored_attr(attribute));
+            method
+                .attrs
+                .retain(|attribute| !ast::is_monitored_attr(attribute));
         }
     }
     block

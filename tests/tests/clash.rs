@@ -19,12 +19,14 @@ fn second() -> u32 {
 #[test]
 fn a_clash_is_reported_with_both_locations() {
     let error = monitor_runtime::init().expect_err("the clash is reported");
-    let [RegistrationError::Clash {
-        metric,
-        series,
-        first: a,
-        second: b,
-    }] = error.errors()
+    let [
+        RegistrationError::Clash {
+            metric,
+            series,
+            first: a,
+            second: b,
+        },
+    ] = error.errors()
     else {
         panic!("expected exactly one clash: {error}");
     };
@@ -40,8 +42,14 @@ fn a_clash_is_reported_with_both_locations() {
     assert_eq!(locations, expected);
 
     let message = error.to_string();
-    assert!(message.contains(&expected[0]) && message.contains(&expected[1]), "{message}");
-    assert!(message.contains("name = "), "the message says how to fix it: {message}");
+    assert!(
+        message.contains(&expected[0]) && message.contains(&expected[1]),
+        "{message}"
+    );
+    assert!(
+        message.contains("name = "),
+        "the message says how to fix it: {message}"
+    );
 
     // Both still run; the exposition holds one series, never a merged or broken one.
     assert_eq!(first() + second(), 3);

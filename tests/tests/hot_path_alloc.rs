@@ -86,7 +86,10 @@ impl Service {
 
 fn poll_ready<F: Future>(future: F) -> F::Output {
     let mut future = pin!(future);
-    match future.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
         Poll::Ready(output) => output,
         Poll::Pending => panic!("the future was expected to be ready"),
     }
@@ -116,7 +119,10 @@ fn calls_allocate_nothing_once_registered() {
     assert!(sum > 0);
     assert_eq!(made, 0, "allocations on the hot path");
     assert_eq!(
-        monitor_tests::sample("function_calls_total", &[("function", "parse"), ("result", "error")]),
+        monitor_tests::sample(
+            "function_calls_total",
+            &[("function", "parse"), ("result", "error")]
+        ),
         Some(10_001.0)
     );
 }

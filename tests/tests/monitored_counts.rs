@@ -11,7 +11,11 @@ const MODULE: &str = module_path!();
 fn calls(function: &str, result: &str) -> f64 {
     sample(
         "function_calls_total",
-        &[("function", function), ("module", MODULE), ("result", result)],
+        &[
+            ("function", function),
+            ("module", MODULE),
+            ("result", result),
+        ],
     )
     .unwrap_or_else(|| panic!("no function_calls_total series for {function}/{result}"))
 }

@@ -45,7 +45,11 @@ mod errors {
 
 #[monitored]
 fn custom_alias(fail: bool) -> errors::Outcome<u8> {
-    if fail { Err(errors::ServiceError) } else { Ok(1) }
+    if fail {
+        Err(errors::ServiceError)
+    } else {
+        Ok(1)
+    }
 }
 
 #[monitored]
@@ -100,7 +104,11 @@ impl CallOutcome for Reply {
 
 #[monitored]
 fn reply(accept: bool) -> Reply {
-    if accept { Reply::Served } else { Reply::Rejected }
+    if accept {
+        Reply::Served
+    } else {
+        Reply::Rejected
+    }
 }
 
 #[monitored]

@@ -66,7 +66,10 @@ fn diverges(message: &'static str) -> ! {
 #[test]
 fn a_diverging_function_counts_its_panic() {
     let payload = catch_unwind(|| diverges("stop")).unwrap_err();
-    assert_eq!(payload.downcast_ref::<String>().map(String::as_str), Some("stop"));
+    assert_eq!(
+        payload.downcast_ref::<String>().map(String::as_str),
+        Some("stop")
+    );
     assert_eq!(calls("diverges", "error"), 1.0);
     assert_eq!(in_flight("diverges"), 0.0);
 }

@@ -120,7 +120,11 @@ impl std::fmt::Display for Declined {
 #[monitored]
 fn charge(amount: u32) -> Result<u32, Declined> {
     tracing::info!("charging");
-    if amount > 100 { Err(Declined) } else { Ok(amount) }
+    if amount > 100 {
+        Err(Declined)
+    } else {
+        Ok(amount)
+    }
 }
 
 #[test]

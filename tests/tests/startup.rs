@@ -60,21 +60,41 @@ fn every_series_exists_at_zero_before_the_first_call() {
     ];
     for (function, module) in functions {
         for result in ["ok", "error"] {
-            let calls = get("function_calls_total", function, module, &[("result", result)]);
+            let calls = get(
+                "function_calls_total",
+                function,
+                module,
+                &[("result", result)],
+            );
             assert_eq!(calls, 0.0, "{function} {result}");
         }
         for (name, extra) in [
             ("function_calls_duration_seconds_count", &[][..]),
             ("function_calls_duration_seconds_sum", &[][..]),
-            ("function_calls_duration_seconds_bucket", &[("le", "+Inf")][..]),
-            ("function_calls_duration_seconds_bucket", &[("le", "0.005")][..]),
+            (
+                "function_calls_duration_seconds_bucket",
+                &[("le", "+Inf")][..],
+            ),
+            (
+                "function_calls_duration_seconds_bucket",
+                &[("le", "0.005")][..],
+            ),
             ("function_calls_concurrent", &[][..]),
         ] {
-            assert_eq!(get(name, function, module, extra), 0.0, "{name} of {function}");
+            assert_eq!(
+                get(name, function, module, extra),
+                0.0,
+                "{name} of {function}"
+            );
         }
     }
     assert_eq!(
-        get("function_calls_cancelled_total", "refresh_stock", MODULE, &[]),
+        get(
+            "function_calls_cancelled_total",
+            "refresh_stock",
+            MODULE,
+            &[]
+        ),
         0.0
     );
     assert_eq!(
