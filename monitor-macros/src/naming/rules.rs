@@ -35,6 +35,36 @@ pub(crate) enum Code {
     M060,
 }
 
+impl Code {
+    /// Every code, in catalog order.
+    #[cfg(test)]
+    pub(crate) const ALL: [Code; 23] = [
+        Code::M001,
+        Code::M002,
+        Code::M003,
+        Code::M004,
+        Code::M005,
+        Code::M006,
+        Code::M010,
+        Code::M011,
+        Code::M012,
+        Code::M013,
+        Code::M014,
+        Code::M015,
+        Code::M020,
+        Code::M021,
+        Code::M030,
+        Code::M040,
+        Code::M041,
+        Code::M042,
+        Code::M043,
+        Code::M050,
+        Code::M051,
+        Code::M052,
+        Code::M060,
+    ];
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)

@@ -375,3 +375,26 @@ fn ctxt_interface_collects_every_error() {
         assert!(errors.contains(&format!("[{code}]")), "{code} in {errors}");
     }
 }
+
+/// The page users read lists every code, with a section, a wrong and a right example.
+#[test]
+fn the_diagnostics_page_documents_every_code() {
+    let page = include_str!("../../../monitor-runtime/src/diagnostics.rs");
+    let sections: Vec<&str> = page.split("//! ## ").skip(1).collect();
+    for code in Code::ALL {
+        let section = sections
+            .iter()
+            .find(|section| section.starts_with(&format!("{code}:")))
+            .unwrap_or_else(|| panic!("no section for {code}"));
+        assert!(
+            page.contains(&format!("| [{code}](#{}", code.to_string().to_lowercase())),
+            "{code} is not in the table"
+        );
+        assert!(section.contains("Right"), "{code} has no right example");
+        assert!(
+            section.matches("//! ```").count() >= 4,
+            "{code} needs a wrong and a right example"
+        );
+    }
+    assert_eq!(sections.len(), Code::ALL.len());
+}
