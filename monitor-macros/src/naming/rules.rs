@@ -421,6 +421,13 @@ fn unit_note(name: &str) -> Option<String> {
                 "the values must then be a ratio between 0 and 1 (50% is 0.5)".to_owned()
             }
             (base, Some(conversion)) => {
+                // Prefixed units carry only the factor: "divide by 1000".
+                let conversion =
+                    if conversion.contains(" by ") && conversion.split(' ').count() == 3 {
+                        conversion.replacen(" by ", &format!(" {segment} by "), 1)
+                    } else {
+                        conversion.to_owned()
+                    };
                 format!("the values must then be in {base}: {conversion}")
             }
             (base, None) => format!("the values stay in {base}; only the name changes"),

@@ -153,6 +153,16 @@ fn messages_name_the_rule_and_the_fix() {
          = help: use `request_latency_seconds`\n\
          = note: the values must then be in seconds: divide milliseconds by 1000"
     );
+    let findings = rules::metric_name("request_latency_milliseconds", Histogram);
+    assert_eq!(
+        findings[0].note.as_deref(),
+        Some("the values must then be in seconds: divide milliseconds by 1000")
+    );
+    let findings = rules::metric_name("payload_kibibytes", Gauge);
+    assert_eq!(
+        findings[0].note.as_deref(),
+        Some("the values must then be in bytes: multiply kibibytes by 1024")
+    );
     let findings = rules::metric_name("cpu_usage_percent", Gauge);
     assert_eq!(
         findings[0].note.as_deref(),
