@@ -53,6 +53,17 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr) -> Option<Vec<f64>> {
             ));
             continue;
         };
+        if value.is_nan() {
+            findings.push((
+                element,
+                Finding::new(
+                    Code::M041,
+                    format!("histogram bucket `{text}` is not a number: give a bound in seconds"),
+                )
+                .help("remove it"),
+            ));
+            continue;
+        }
         if !value.is_finite() {
             findings.push((
                 element,
@@ -129,7 +140,7 @@ fn source_text(expr: &syn::Expr) -> String {
             expr,
             ..
         }) => format!("-{}", source_text(expr)),
-        other => other.to_token_stream().to_string(),
+        other => other.to_token_stream().to_string().replace(" :: ", "::"),
     }
 }
 
@@ -148,6 +159,26 @@ fn number(expr: &syn::Expr) -> Option<f64> {
             expr,
             ..
         }) => number(expr).map(|v| -v),
+        // Named so that the error can say what is wrong with them (M041).
+        syn::Expr::Path(path) => {
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|segment| segment.ident.to_string())
+                .collect();
+            match segments.as_slice() {
+                [.., float, constant] if float == "f64" || float == "f32" => {
+                    match constant.as_str() {
+                        "INFINITY" => Some(f64::INFINITY),
+                        "NEG_INFINITY" => Some(f64::NEG_INFINITY),
+                        "NAN" => Some(f64::NAN),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
         syn::Expr::Group(group) => number(&group.expr),
         syn::Expr::Paren(paren) => number(&paren.expr),
         _ => None,

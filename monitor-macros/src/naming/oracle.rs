@@ -240,10 +240,52 @@ proptest! {
             prop_assert!(registration.is_ok(), "{candidate:?}: {registration:?}");
             registered += 1;
         }
+        prop_assert!(registered > 0, "a batch registers something");
         let exposition = render(&registry);
         let findings = promtool(&exposition);
         prop_assert!(findings.is_empty(), "{registered} metrics, promtool: {findings:#?}\n{exposition}");
     }
+}
+
+/// Names at the edges of the rules, which the validator accepts, pass `promtool`.
+#[test]
+fn names_at_the_edges_pass_promtool() {
+    let edges: &[(&str, MetricKind, &[&str])] = &[
+        ("a", Gauge, &[]),
+        ("x1", Gauge, &["a"]),
+        ("_private", Gauge, &["_shard"]),
+        ("a_total", Counter, &["x1"]),
+        ("http_requests_total", Counter, &["method", "code"]),
+        ("request_duration_seconds_total", Counter, &[]),
+        ("request_duration_seconds", Histogram, &["plan"]),
+        ("count_total", Counter, &[]),
+        ("request_count_total", Counter, &[]),
+        ("counter", Gauge, &[]),
+        ("gauge_readings", Gauge, &[]),
+        ("ms", Gauge, &[]),
+        ("s_values", Gauge, &[]),
+        ("total_memory_bytes", Gauge, &[]),
+        ("http_2xx_responses_total", Counter, &[]),
+        ("cache_hit_ratio", Gauge, &[]),
+        ("temperature_celsius", Gauge, &[]),
+        ("cable_length_meters", Gauge, &[]),
+        ("parcel_weight_grams", Gauge, &[]),
+        ("function_calls_total", Counter, &[]),
+        ("function_calls_duration_seconds", Histogram, &[]),
+        ("function_calls_concurrent", Gauge, &[]),
+    ];
+    let registry = Registry::new();
+    for &(name, kind, labels) in edges {
+        let metric = Metric {
+            name: name.to_owned(),
+            kind,
+            labels: labels.iter().map(|label| (*label).to_owned()).collect(),
+        };
+        assert!(metric.accepted(), "{metric:?}");
+        metric.register(&registry).expect("registers");
+    }
+    let findings = promtool(&render(&registry));
+    assert!(findings.is_empty(), "{findings:#?}");
 }
 
 /// Names the validator rejects for a lint reason, with the code it gives; `promtool`

@@ -35,6 +35,36 @@ pub(crate) enum Code {
     M060,
 }
 
+impl Code {
+    /// Every code, in catalog order.
+    #[cfg(test)]
+    pub(crate) const ALL: [Code; 23] = [
+        Code::M001,
+        Code::M002,
+        Code::M003,
+        Code::M004,
+        Code::M005,
+        Code::M006,
+        Code::M010,
+        Code::M011,
+        Code::M012,
+        Code::M013,
+        Code::M014,
+        Code::M015,
+        Code::M020,
+        Code::M021,
+        Code::M030,
+        Code::M040,
+        Code::M041,
+        Code::M042,
+        Code::M043,
+        Code::M050,
+        Code::M051,
+        Code::M052,
+        Code::M060,
+    ];
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         fmt::Debug::fmt(self, f)
@@ -391,6 +421,13 @@ fn unit_note(name: &str) -> Option<String> {
                 "the values must then be a ratio between 0 and 1 (50% is 0.5)".to_owned()
             }
             (base, Some(conversion)) => {
+                // Prefixed units carry only the factor: "divide by 1000".
+                let conversion =
+                    if conversion.contains(" by ") && conversion.split(' ').count() == 3 {
+                        conversion.replacen(" by ", &format!(" {segment} by "), 1)
+                    } else {
+                        conversion.to_owned()
+                    };
                 format!("the values must then be in {base}: {conversion}")
             }
             (base, None) => format!("the values stay in {base}; only the name changes"),

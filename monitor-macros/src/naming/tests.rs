@@ -153,6 +153,16 @@ fn messages_name_the_rule_and_the_fix() {
          = help: use `request_latency_seconds`\n\
          = note: the values must then be in seconds: divide milliseconds by 1000"
     );
+    let findings = rules::metric_name("request_latency_milliseconds", Histogram);
+    assert_eq!(
+        findings[0].note.as_deref(),
+        Some("the values must then be in seconds: divide milliseconds by 1000")
+    );
+    let findings = rules::metric_name("payload_kibibytes", Gauge);
+    assert_eq!(
+        findings[0].note.as_deref(),
+        Some("the values must then be in bytes: multiply kibibytes by 1024")
+    );
     let findings = rules::metric_name("cpu_usage_percent", Gauge);
     assert_eq!(
         findings[0].note.as_deref(),
@@ -374,4 +384,27 @@ fn ctxt_interface_collects_every_error() {
     for code in ["M001", "M030", "M020", "M021", "M060", "M050"] {
         assert!(errors.contains(&format!("[{code}]")), "{code} in {errors}");
     }
+}
+
+/// The page users read lists every code, with a section, a wrong and a right example.
+#[test]
+fn the_diagnostics_page_documents_every_code() {
+    let page = include_str!("../../../monitor-runtime/src/diagnostics.rs");
+    let sections: Vec<&str> = page.split("//! ## ").skip(1).collect();
+    for code in Code::ALL {
+        let section = sections
+            .iter()
+            .find(|section| section.starts_with(&format!("{code}:")))
+            .unwrap_or_else(|| panic!("no section for {code}"));
+        assert!(
+            page.contains(&format!("| [{code}](#{}", code.to_string().to_lowercase())),
+            "{code} is not in the table"
+        );
+        assert!(section.contains("Right"), "{code} has no right example");
+        assert!(
+            section.matches("//! ```").count() >= 4,
+            "{code} needs a wrong and a right example"
+        );
+    }
+    assert_eq!(sections.len(), Code::ALL.len());
 }

@@ -1,6 +1,0 @@
-use monitor_runtime::monitored;
-
-#[monitored(buckets = [])]
-fn checkout() {}
-
-fn main() {}
