@@ -76,11 +76,15 @@ async fn fallback(method: Method, uri: Uri) -> Response {
     if uri.path() == "/" && (method == Method::GET || method == Method::HEAD) {
         return Redirect::to("/dashboard").into_response();
     }
+    let mut routes = String::from("GET /dashboard");
+    for (path, _) in dashboard::DASHBOARD_LINKS {
+        routes.push_str(", GET ");
+        routes.push_str(path);
+    }
     (
         StatusCode::NOT_FOUND,
         format!(
-            "404 not found: {} {}\nthis server serves GET /metrics and GET /dashboard\n",
-            method,
+            "404 not found: {method} {}\nthis server serves {routes}\n",
             uri.path()
         ),
     )
