@@ -17,7 +17,12 @@ mod logins;
 mod orders;
 
 /// The pages printed at start-up: `(what, path)`.
-const PAGES: &[(&str, &str)] = &[("metrics", "/metrics"), ("dashboard", "/dashboard")];
+const PAGES: &[(&str, &str)] = &[
+    ("metrics", "/metrics"),
+    ("dashboard", "/dashboard"),
+    ("health", "/health"),
+    ("readiness", "/readyz?verbose"),
+];
 
 const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
 

@@ -9,9 +9,15 @@ use axum::response::{IntoResponse, Response};
 
 use prometheus::proto::{MetricFamily, MetricType};
 
-/// Links shown at the top of the dashboard: `(path, label)`. Every part of the
-/// exporter that serves routes of its own adds its entry here.
-const DASHBOARD_LINKS: &[(&str, &str)] = &[("/metrics", "metrics"), ("/health", "health")];
+/// Links shown at the top of the dashboard, and the routes the standalone server's
+/// `404` lists: `(path, label)`. Every part of the exporter that serves routes of its
+/// own adds its entry here.
+pub(crate) const DASHBOARD_LINKS: &[(&str, &str)] = &[
+    ("/metrics", "metrics"),
+    ("/health", "health"),
+    ("/livez", "livez"),
+    ("/readyz", "readyz"),
+];
 
 /// One row of the dashboard: the figures of one monitored function.
 #[derive(Debug, Default, Clone, PartialEq)]

@@ -11,7 +11,9 @@ use axum::Router;
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
-use prometheus::{Encoder, TextEncoder};
+use std::sync::LazyLock;
+
+use prometheus::{IntCounter, TextEncoder};
 use tokio::net::{TcpListener, ToSocketAddrs};
 
 use crate::dashboard;
@@ -78,11 +80,15 @@ async fn fallback(method: Method, uri: Uri) -> Response {
     if uri.path() == "/" && (method == Method::GET || method == Method::HEAD) {
         return Redirect::to("/dashboard").into_response();
     }
+    let mut routes = String::from("GET /dashboard");
+    for (path, _) in dashboard::DASHBOARD_LINKS {
+        routes.push_str(", GET ");
+        routes.push_str(path);
+    }
     (
         StatusCode::NOT_FOUND,
         format!(
-            "404 not found: {} {}\nthis server serves GET /metrics, GET /dashboard and the health endpoints under /health, /livez and /readyz\n",
-            method,
+            "404 not found: {method} {}\nthis server serves {routes}\n",
             uri.path()
         ),
     )
@@ -106,20 +112,54 @@ async fn metrics() -> Response {
 /// Renders every metric of the global [`registry`](crate::registry) in the Prometheus
 /// text exposition format, exactly as `/metrics` serves it.
 ///
+/// A metric family the encoder refuses (a collector registered by the application
+/// produced, say, a family without a name) is left out rather than failing the
+/// whole exposition: the error is logged and counted in
+/// `monitor_exposition_errors_total`, and every other family is still served.
+///
 /// ```
 /// let text = monitor_runtime::render_metrics().unwrap();
-/// assert!(text.is_empty() || text.contains("# TYPE"));
+/// assert!(text.contains("# TYPE monitor_exposition_errors_total counter"));
 /// ```
 ///
 /// # Errors
 ///
-/// Fails only if a collector registered by the application produces metrics the
-/// encoder refuses.
+/// None at present: refused families are left out and counted instead. The
+/// `Result` leaves room for failures of the whole exposition.
 pub fn render_metrics() -> Result<String, prometheus::Error> {
+    let errors = exposition_errors();
     let families = crate::registry().gather();
-    let mut buffer = Vec::new();
-    TextEncoder::new().encode(&families, &mut buffer)?;
-    String::from_utf8(buffer).map_err(|error| prometheus::Error::Msg(error.to_string()))
+    let encoder = TextEncoder::new();
+    let mut text = String::with_capacity(families.len() * 256);
+    for family in &families {
+        let before = text.len();
+        if let Err(error) = encoder.encode_utf8(std::slice::from_ref(family), &mut text) {
+            text.truncate(before);
+            errors.inc();
+            tracing::error!(
+                %error,
+                family = family.name(),
+                "monitor: a metric family was left out of the exposition"
+            );
+        }
+    }
+    Ok(text)
+}
+
+/// `monitor_exposition_errors_total`, registered on first use.
+fn exposition_errors() -> &'static IntCounter {
+    static ERRORS: LazyLock<IntCounter> = LazyLock::new(|| {
+        let counter = IntCounter::new(
+            "monitor_exposition_errors_total",
+            "Metric families left out of the exposition because the encoder refused them.",
+        )
+        .expect("valid static metric options");
+        if let Err(error) = crate::registry().register(Box::new(counter.clone())) {
+            tracing::error!(%error, "monitor: could not register monitor_exposition_errors_total");
+        }
+        counter
+    });
+    &ERRORS
 }
 
 /// A bound metrics server, ready to run. Bind to port 0 to get a free port, then

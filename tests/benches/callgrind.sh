@@ -27,18 +27,18 @@ instructions() { # variant calls
 }
 
 declare -A per_call
-printf '%-24s %12s\n' variant instr/call
+printf '%-28s %12s\n' variant instr/call
 for variant in "${variants[@]}"; do
     small=$(instructions "$variant" "$SMALL")
     large=$(instructions "$variant" "$LARGE")
     per_call[$variant]=$(awk -v a="$small" -v b="$large" -v n=$((LARGE - SMALL)) 'BEGIN { printf "%.1f", (b - a) / n }')
-    printf '%-24s %12s\n' "$variant" "${per_call[$variant]}"
+    printf '%-28s %12s\n' "$variant" "${per_call[$variant]}"
 done
 
 ratio() { # name numerator denominator
     if [ -n "${per_call[$2]:-}" ] && [ -n "${per_call[$3]:-}" ]; then
         awk -v n="${per_call[$2]}" -v d="${per_call[$3]}" -v name="$1" \
-            'BEGIN { if (d > 0) printf "%-48s %6.3f\n", name, n / d }'
+            'BEGIN { if (d > 0) printf "%-52s %6.3f\n", name, n / d }'
     fi
 }
 echo
@@ -47,4 +47,5 @@ for flavour in sync async; do
     ratio "$flavour monitored_nospan / hand" "$flavour/monitored_nospan" "$flavour/hand"
     ratio "$flavour monitored / hand_span" "$flavour/monitored" "$flavour/hand_span"
     ratio "$flavour monitored / hand" "$flavour/monitored" "$flavour/hand"
+    ratio "$flavour monitored / hand_span (subscriber)" "$flavour/monitored+subscriber" "$flavour/hand_span+subscriber"
 done

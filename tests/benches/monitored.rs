@@ -17,9 +17,10 @@
 //! | `monitored` | `#[monitored]` (INFO span) |
 //!
 //! each in a sync and an async flavour (the async ones polled to completion with a
-//! no-op waker). No tracing subscriber is installed, so spans are created disabled,
-//! as in a service that filters INFO out; the span-off variants show the cost of the
-//! metrics alone. The binary also takes `--callgrind VARIANT CALLS` to run one
+//! no-op waker). Without a subscriber the spans are created disabled, as in a
+//! service that filters INFO out, and the span-off variants show the cost of the
+//! metrics alone; the `+subscriber` variants run under `tracing_subscriber`'s
+//! registry, so that spans are really created, entered and recorded. The binary also takes `--callgrind VARIANT CALLS` to run one
 //! variant `CALLS` times without criterion, for `valgrind --tool=callgrind`.
 
 use std::future::Future;
@@ -195,8 +196,12 @@ fn run<F: Future>(future: F) -> F::Output {
     }
 }
 
-/// Every variant: name and one call with input `x`.
+/// Every variant: name and one call with input `x`. A name ending in
+/// `+subscriber` runs under a `tracing_subscriber::registry()`, so that its span is
+/// enabled and recorded.
 type Variant = (&'static str, fn(u64) -> bool);
+
+const WITH_SUBSCRIBER: &str = "+subscriber";
 
 const VARIANTS: &[Variant] = &[
     ("sync/bare", |x| bare(x).is_ok()),
@@ -213,13 +218,34 @@ const VARIANTS: &[Variant] = &[
         run(monitored_async_nospan(x)).is_ok()
     }),
     ("async/monitored", |x| run(monitored_async(x)).is_ok()),
+    // Last: once a scoped subscriber has existed, tracing checks the thread's
+    // dispatcher on every span, which would slow the variants after it.
+    ("sync/hand_span+subscriber", |x| hand_span(x).is_ok()),
+    ("sync/monitored+subscriber", |x| monitored_sync(x).is_ok()),
+    ("async/hand_span+subscriber", |x| {
+        run(hand_async_span(x)).is_ok()
+    }),
+    ("async/monitored+subscriber", |x| {
+        run(monitored_async(x)).is_ok()
+    }),
 ];
+
+/// Runs `f` under a subscriber when the variant asks for one.
+fn with_subscriber_if<R>(variant: &str, f: impl FnOnce() -> R) -> R {
+    if variant.ends_with(WITH_SUBSCRIBER) {
+        tracing::subscriber::with_default(tracing_subscriber::registry(), f)
+    } else {
+        f()
+    }
+}
 
 fn warm_up() {
     // Resolve every handle before measuring, as a running service has.
     monitor_runtime::init().expect("no registration problem");
-    for (_, call) in VARIANTS {
-        call(1);
+    for (name, call) in VARIANTS {
+        if !name.ends_with(WITH_SUBSCRIBER) {
+            call(1);
+        }
     }
 }
 
@@ -252,11 +278,13 @@ fn callgrind(variant: &str, calls: u64) {
         eprintln!("unknown variant `{variant}`; one of: {}", names.join(", "));
         std::process::exit(2);
     };
-    let mut failures = 0u64;
-    for x in 0..calls {
-        failures += u64::from(!call(black_box(x)));
-    }
-    black_box(failures);
+    with_subscriber_if(variant, || {
+        let mut failures = 0u64;
+        for x in 0..calls {
+            failures += u64::from(!call(black_box(x)));
+        }
+        black_box(failures);
+    });
 }
 
 fn main() {

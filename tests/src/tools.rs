@@ -1,6 +1,7 @@
 //! External programs the end-to-end tests need (`prometheus`, `promtool`) and
 //! whether a missing one fails the test or skips it.
 
+use std::io::Write;
 use std::path::PathBuf;
 
 /// Whether the tests run in continuous integration (`CI` set to anything but
@@ -31,6 +32,10 @@ pub fn require(program: &str) -> bool {
     if in_ci() {
         panic!("{message}");
     }
-    eprintln!("\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n");
+    // Straight to stderr: the test harness captures `eprintln!` of passing tests.
+    let _ = writeln!(
+        std::io::stderr(),
+        "\n!!!!!!!! SKIPPED: {message} !!!!!!!!\n"
+    );
     false
 }

@@ -193,7 +193,13 @@ async fn unknown_paths_get_a_clear_404() {
         assert_eq!(response.status, expected, "{path}");
         if expected == 404 {
             assert!(response.body.starts_with("404 not found: GET "), "{path}");
-            assert!(response.body.contains("GET /metrics"), "{path}");
+            assert!(
+                response
+                    .body
+                    .contains("this server serves GET /dashboard, GET /metrics"),
+                "{path}: {}",
+                response.body
+            );
         }
     }
 }
