@@ -189,3 +189,46 @@ fn the_global_default_limits_metrics_without_their_own_limit() {
         Some(15.0)
     );
 }
+
+#[business_metric(
+    counter = "test_racing_total",
+    help = "Updates racing to create the same label sets.",
+    labels(slot = slot),
+    max_label_sets = 8
+)]
+fn race(slot: u32) {}
+
+#[test]
+fn threads_racing_to_create_the_same_sets_at_the_limit_never_overflow() {
+    const THREADS: u32 = 8;
+    const ROUNDS: u32 = 200;
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(THREADS as usize));
+    let threads: Vec<_> = (0..THREADS)
+        .map(|thread| {
+            let barrier = std::sync::Arc::clone(&barrier);
+            std::thread::spawn(move || {
+                barrier.wait();
+                for round in 0..ROUNDS {
+                    race((thread + round) % 8);
+                }
+            })
+        })
+        .collect();
+    for thread in threads {
+        thread.join().unwrap();
+    }
+    let series = series_of("test_racing_total");
+    assert_eq!(series.len(), 8);
+    assert!(
+        series
+            .iter()
+            .all(|(_, value)| *value == f64::from(THREADS * ROUNDS / 8))
+    );
+    assert_eq!(
+        sample(
+            "monitor_label_overflow_total",
+            &[("metric", "test_racing_total")]
+        ),
+        Some(0.0)
+    );
+}
