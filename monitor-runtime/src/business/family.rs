@@ -11,8 +11,13 @@ use prometheus::{HistogramOpts, IntCounter, IntCounterVec, Opts, proto};
 
 use super::DEFAULT_MAX_LABEL_SETS_NOW;
 
-/// The label value that replaces every value taken from code once a metric holds its
-/// maximum number of label sets.
+/// The label value that replaces every value given at updates once a metric holds its
+/// maximum number of label sets (see [`DEFAULT_MAX_LABEL_SETS`](super::DEFAULT_MAX_LABEL_SETS)).
+/// Constant labels keep their value.
+///
+/// ```
+/// assert_eq!(monitor_runtime::business::OVERFLOW_LABEL_VALUE, "__overflow__");
+/// ```
 pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
 
 /// Shards of the series table: updates of different label sets rarely share a lock.
