@@ -5,10 +5,10 @@
 use monitor_runtime::{RegistrationError, business_metric, business_metrics};
 use monitor_tests::sample;
 
-#[business_metric(counter = "clash_refunds_total", help = "Refunds.")]
+#[business_metric(histogram = "clash_refunds_euros", help = "Refunds.", observe = 1.0)]
 fn refund() {}
 
-#[business_metric(gauge = "clash_refunds_total", help = "Refunds.", inc)]
+#[business_metric(gauge = "clash_refunds_euros", help = "Refunds.", inc)]
 fn refund_as_gauge() {}
 
 #[business_metric(counter = "clash_payments_total", help = "Payments.", labels(plan = plan))]
@@ -46,8 +46,11 @@ fn init_reports_incompatible_declarations_with_both_locations() {
         assert!(first.starts_with(this_file) && second.starts_with(this_file));
         assert_ne!(first, second);
         match *metric {
-            "clash_refunds_total" => {
-                assert!(reason.contains("counter") && reason.contains("gauge"))
+            "clash_refunds_euros" => {
+                assert!(
+                    reason.contains("histogram") && reason.contains("gauge"),
+                    "{reason}"
+                );
             }
             "clash_payments_total" => {
                 assert!(
@@ -59,7 +62,7 @@ fn init_reports_incompatible_declarations_with_both_locations() {
         }
     }
     let message = error.to_string();
-    assert!(message.contains("clash_refunds_total"), "{message}");
+    assert!(message.contains("clash_refunds_euros"), "{message}");
 
     // Both sides keep working; only the declaration registered first is exposed.
     refund();
@@ -69,15 +72,16 @@ fn init_reports_incompatible_declarations_with_both_locations() {
     assert_eq!(PAYMENTS_BY_REGION.with([&"eu"]).get(), 1.0);
     let text = monitor_runtime::render_metrics().unwrap();
     let kinds = [
-        "# TYPE clash_refunds_total counter",
-        "# TYPE clash_refunds_total gauge",
+        "# TYPE clash_refunds_euros histogram",
+        "# TYPE clash_refunds_euros gauge",
     ];
     assert_eq!(
         kinds.iter().filter(|kind| text.contains(*kind)).count(),
         1,
         "{text}"
     );
-    assert_eq!(sample("clash_refunds_total", &[]), Some(1.0));
+    let exposed = sample("clash_refunds_euros", &[]).or(sample("clash_refunds_euros_sum", &[]));
+    assert_eq!(exposed, Some(1.0), "{text}");
     let by_plan = sample("clash_payments_total", &[("plan", "pro")]);
     let by_region = sample("clash_payments_total", &[("region", "eu")]);
     assert!(
