@@ -5,15 +5,11 @@
 use monitor_runtime::{RegistrationError, business_metric, business_metrics};
 use monitor_tests::sample;
 
-#[business_metric(gauge = "clash_refunds_pending", help = "Refunds pending.", inc)]
+#[business_metric(histogram = "clash_refunds_euros", help = "Refunds.", observe = 1.0)]
 fn refund() {}
 
-#[business_metric(
-    histogram = "clash_refunds_pending",
-    help = "Refunds pending.",
-    observe = 1.0
-)]
-fn refund_as_histogram() {}
+#[business_metric(gauge = "clash_refunds_euros", help = "Refunds.", inc)]
+fn refund_as_gauge() {}
 
 #[business_metric(counter = "clash_payments_total", help = "Payments.", labels(plan = plan))]
 fn pay(plan: &str) {}
@@ -50,11 +46,11 @@ fn init_reports_incompatible_declarations_with_both_locations() {
         assert!(first.starts_with(this_file) && second.starts_with(this_file));
         assert_ne!(first, second);
         match *metric {
-            "clash_refunds_pending" => {
+            "clash_refunds_euros" => {
                 assert!(
-                    reason.contains("gauge") && reason.contains("histogram"),
+                    reason.contains("histogram") && reason.contains("gauge"),
                     "{reason}"
-                )
+                );
             }
             "clash_payments_total" => {
                 assert!(
@@ -66,31 +62,26 @@ fn init_reports_incompatible_declarations_with_both_locations() {
         }
     }
     let message = error.to_string();
-    assert!(message.contains("clash_refunds_pending"), "{message}");
+    assert!(message.contains("clash_refunds_euros"), "{message}");
 
     // Both sides keep working; only the declaration registered first is exposed.
     refund();
-    refund_as_histogram();
+    refund_as_gauge();
     pay("pro");
     PAYMENTS_BY_REGION.inc([&"eu"]);
     assert_eq!(PAYMENTS_BY_REGION.with([&"eu"]).get(), 1.0);
     let text = monitor_runtime::render_metrics().unwrap();
     let kinds = [
-        "# TYPE clash_refunds_pending gauge",
-        "# TYPE clash_refunds_pending histogram",
+        "# TYPE clash_refunds_euros histogram",
+        "# TYPE clash_refunds_euros gauge",
     ];
     assert_eq!(
         kinds.iter().filter(|kind| text.contains(*kind)).count(),
         1,
         "{text}"
     );
-    // Whichever was registered first counted its call.
-    let gauge = sample("clash_refunds_pending", &[]);
-    let histogram = sample("clash_refunds_pending_count", &[]);
-    assert!(
-        matches!((gauge, histogram), (Some(1.0), None) | (None, Some(1.0))),
-        "{text}"
-    );
+    let exposed = sample("clash_refunds_euros", &[]).or(sample("clash_refunds_euros_sum", &[]));
+    assert_eq!(exposed, Some(1.0), "{text}");
     let by_plan = sample("clash_payments_total", &[("plan", "pro")]);
     let by_region = sample("clash_payments_total", &[("region", "eu")]);
     assert!(

@@ -11,8 +11,13 @@ use prometheus::{HistogramOpts, IntCounter, IntCounterVec, Opts, proto};
 
 use super::DEFAULT_MAX_LABEL_SETS_NOW;
 
-/// The label value that replaces every value taken from code once a metric holds its
-/// maximum number of label sets.
+/// The label value that replaces every value given at updates once a metric holds its
+/// maximum number of label sets (see [`DEFAULT_MAX_LABEL_SETS`](super::DEFAULT_MAX_LABEL_SETS)).
+/// Constant labels keep their value.
+///
+/// ```
+/// assert_eq!(monitor_runtime::business::OVERFLOW_LABEL_VALUE, "__overflow__");
+/// ```
 pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
 
 /// Shards of the series table: updates of different label sets rarely share a lock.
@@ -390,6 +395,15 @@ impl Family {
         if let Some(entry) = read(shard).find(hash, |entry| matches(entry, set)) {
             return &entry.series;
         }
+        if self.len.load(Ordering::Acquire) >= self.limit() {
+            // Full: fold without taking the write lock. Places are reserved under
+            // the shard's write lock, so a set whose creation made the family full
+            // is visible by now to this second look-up.
+            if let Some(entry) = read(shard).find(hash, |entry| matches(entry, set)) {
+                return &entry.series;
+            }
+            return self.fold(overflow_slots, overflow);
+        }
         self.insert(set, hash, true)
             .unwrap_or_else(|| self.fold(overflow_slots, overflow))
     }
@@ -437,6 +451,13 @@ impl Family {
         hash: u64,
         bounded: bool,
     ) -> Option<&'static Series> {
+        // One label set always maps to one shard: holding its lock while reserving a
+        // place means that a thread racing to create the same set waits and finds
+        // it, rather than folding its update into the overflow series.
+        let mut table = write(self.shard(hash));
+        if let Some(entry) = table.find(hash, |entry| matches(entry, set)) {
+            return Some(&entry.series);
+        }
         if bounded {
             let limit = self.limit();
             let reserved = self
@@ -447,14 +468,6 @@ impl Family {
             if reserved.is_err() {
                 return None;
             }
-        }
-        let mut table = write(self.shard(hash));
-        if let Some(entry) = table.find(hash, |entry| matches(entry, set)) {
-            // Another thread created it meanwhile.
-            if bounded {
-                self.len.fetch_sub(1, Ordering::AcqRel);
-            }
-            return Some(&entry.series);
         }
         let values: Box<[Box<str>]> = set.iter().map(Box::from).collect();
         let series = match self.new_series(&values) {

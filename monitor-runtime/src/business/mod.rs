@@ -68,6 +68,21 @@ pub use value::{LabelValue, MetricValue};
 /// How many label sets a labelled business metric takes from the values given at
 /// updates, unless its declaration says `max_label_sets = N` or
 /// [`set_default_max_label_sets`] changed it.
+///
+/// ```
+/// monitor_runtime::business_metrics! {
+///     /// Downloads by file: past 2 files, new ones fold into `__overflow__`.
+///     pub counter DOWNLOADS = "downloads_total", help = "Downloads by file.",
+///         labels(file), max_label_sets = 2;
+/// }
+///
+/// for file in ["a.pdf", "b.pdf", "c.pdf", "d.pdf"] {
+///     DOWNLOADS.inc([&file]);
+/// }
+/// assert_eq!(DOWNLOADS.with([&"b.pdf"]).get(), 1.0);
+/// assert_eq!(DOWNLOADS.with([&monitor_runtime::business::OVERFLOW_LABEL_VALUE]).get(), 2.0);
+/// assert_eq!(monitor_runtime::business::DEFAULT_MAX_LABEL_SETS, 1000);
+/// ```
 pub const DEFAULT_MAX_LABEL_SETS: usize = 1000;
 
 pub(crate) static DEFAULT_MAX_LABEL_SETS_NOW: AtomicUsize =

@@ -27,3 +27,30 @@ fn main() {
     let mut values = vec![1];
     *lookup(&mut values) += 1;
 }
+
+pub struct Catalog;
+
+// Inside a monitored `impl` block, and on a generic method.
+#[monitored]
+impl Catalog {
+    #[business_metric(counter = "catalog_lookups_total", help = "Catalog lookups.", labels(kind = kind))]
+    pub fn find<T: Into<u64>>(&self, kind: &str, id: T) -> Result<u64, String> {
+        Ok(id.into())
+    }
+}
+
+// A default method of a trait.
+pub trait Greeter {
+    #[business_metric(counter = "greetings_total", help = "Greetings.", amount = ret.len())]
+    fn greet(&self, name: &str) -> String {
+        format!("hello {name}")
+    }
+}
+
+impl Greeter for Catalog {}
+
+#[allow(dead_code)]
+fn use_them() {
+    let _ = Catalog.find("book", 3_u32);
+    let _ = Catalog.greet("ada");
+}
