@@ -27,11 +27,16 @@ pub(crate) fn parse(tokens: TokenStream) -> syn::Result<Annotated> {
         syn::Item::Impl(block) => Ok(Annotated::Impl(block)),
         other => {
             let what = describe(&other);
+            let hint = match other {
+                syn::Item::Trait(_) => {
+                    "annotate the methods of its `impl` blocks, or the blocks themselves"
+                }
+                _ => "annotate the functions that do the work",
+            };
             Err(syn::Error::new(
                 item_span(&other),
                 format!(
-                    "`#[monitored]` goes on a function or an `impl` block, not on {what}; \
-                     annotate the functions that do the work"
+                    "`#[monitored]` goes on a function or an `impl` block, not on {what}; {hint}"
                 ),
             ))
         }
@@ -58,7 +63,7 @@ fn describe(item: &syn::Item) -> &'static str {
         syn::Item::Struct(_) => "a struct",
         syn::Item::Enum(_) => "an enum",
         syn::Item::Union(_) => "a union",
-        syn::Item::Trait(_) => "a trait declaration (annotate the methods of its `impl` blocks)",
+        syn::Item::Trait(_) => "a trait declaration",
         syn::Item::Mod(_) => "a module",
         syn::Item::Const(_) => "a constant",
         syn::Item::Static(_) => "a static",

@@ -4,7 +4,7 @@
 //! into `break` out of that block, and the result passes through the bookkeeping.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote, quote_spanned};
+use quote::{ToTokens, quote_spanned};
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
@@ -17,8 +17,18 @@ pub(crate) const BODY_LABEL: &str = "'__monitor_body";
 /// items, which have exits of their own). Returns the span of a macro call whose
 /// arguments hold an early exit that could not be rewritten, if any.
 pub(crate) fn rewrite(block: &mut syn::Block, private: &TokenStream) -> Option<Span> {
+    rewrite_with_label(block, private, BODY_LABEL)
+}
+
+/// [`rewrite`] into `break` out of a block labelled `label` (for macros that wrap a
+/// body that may already be wrapped by another one).
+pub(crate) fn rewrite_with_label(
+    block: &mut syn::Block,
+    private: &TokenStream,
+    label: &str,
+) -> Option<Span> {
     let mut rewriter = EarlyExits {
-        label: Lifetime::new(BODY_LABEL, Span::call_site()),
+        label: Lifetime::new(label, Span::call_site()),
         private: private.clone(),
         opaque_macro: None,
     };
@@ -40,13 +50,24 @@ impl VisitMut for EarlyExits {
                 if let Some(value) = &mut ret.expr {
                     self.visit_expr_mut(value);
                 }
-                let label = &self.label;
+                let span = ret.return_token.span;
                 let value = ret
                     .expr
-                    .as_ref()
-                    .map_or_else(|| quote!(()), ToTokens::to_token_stream);
-                let span = ret.return_token.span;
-                *expr = syn::parse_quote_spanned!(span=> break #label #value);
+                    .take()
+                    .unwrap_or_else(|| syn::parse_quote_spanned!(span=> ()));
+                // Built as a tree rather than parsed from tokens, and with the value in
+                // an invisible group: `break 'label ::path` would read as a labelled
+                // block `'label: …`.
+                *expr = Expr::Break(syn::ExprBreak {
+                    attrs: std::mem::take(&mut ret.attrs),
+                    break_token: Token![break](span),
+                    label: Some(self.label.clone()),
+                    expr: Some(Box::new(Expr::Group(syn::ExprGroup {
+                        attrs: Vec::new(),
+                        group_token: syn::token::Group(span),
+                        expr: value,
+                    }))),
+                });
             }
             Expr::Try(question) => {
                 self.visit_expr_mut(&mut question.expr);

@@ -10,6 +10,9 @@ use crate::attr::{self, Level, MonitoredArgs, SpanSetting};
 use crate::ctxt::Ctxt;
 use crate::exits;
 
+const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
+                        remove `const` or `#[monitored]`";
+
 pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
     let args = attr::parse_monitored(&mut cx, args);
@@ -30,11 +33,7 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
                 );
             }
             if let Some(constness) = &function.sig.constness {
-                cx.error_spanned_by(
-                    constness,
-                    "a `const fn` cannot be monitored: its metrics are updated at run time; \
-                     remove `const` or `#[monitored]`",
-                );
+                cx.error_spanned_by(constness, CONST_FN);
             }
             if cx.has_errors() {
                 return with_errors(item, cx);
@@ -58,9 +57,16 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
                 );
             }
             if cx.has_errors() {
-                return with_errors(item, cx);
+                return with_errors(without_method_attrs(block).into_token_stream(), cx);
             }
-            instrument_impl(&mut cx, block, &args)
+            let stripped = without_method_attrs(block.clone());
+            let expanded = instrument_impl(&mut cx, block, &args);
+            if cx.has_errors() {
+                // The block as written, minus the methods' `#[monitored]` attributes,
+                // which would otherwise report their errors a second time.
+                return with_errors(stripped.into_token_stream(), cx);
+            }
+            expanded
         }
     };
     if cx.has_errors() {
@@ -118,10 +124,7 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
             continue;
         }
         if let Some(constness) = &method.sig.constness {
-            cx.error_spanned_by(
-                constness,
-                "a `const fn` cannot be monitored: its metrics are updated at run time",
-            );
+            cx.error_spanned_by(constness, CONST_FN);
             continue;
         }
         let merged = own.merged_over(args);
@@ -132,6 +135,18 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
         *item = ImplItem::Verbatim(expanded);
     }
     block.into_token_stream()
+}
+
+/// `block` without the `#[monitored(...)]` attributes of its methods.
+fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
+    for item in &mut block.items {
+        if let ImplItem::Fn(method) = item {
+            method
+                .attrs
+                .retain(|attribute| !ast::is_monitored_attr(attribute));
+        }
+    }
+    block
 }
 
 fn type_name(ty: &syn::Type) -> String {
@@ -188,7 +203,21 @@ fn instrument(
         static __MONITOR_REGISTRATION: &'static #private::FunctionSite = &__MONITOR_SITE;
     };
     let span = span_tokens(&private, args.span, &label);
-    let finish = quote!(#private::finish_call!(__monitor_guard, __monitor_ret););
+    let span_off = args.span == Some(SpanSetting::Off);
+    let finish = if span_off {
+        quote!(#private::finish_call!(__monitor_guard, __monitor_ret, no_span);)
+    } else {
+        quote!(#private::finish_call!(__monitor_guard, __monitor_ret);)
+    };
+    // A synchronous body runs with the span entered (nothing to enter without one).
+    let (enter, exit) = if span_off {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        (
+            quote!(let __monitor_entered = #private::CallSpan::enter(__monitor_guard.span());),
+            quote!(::core::mem::drop(__monitor_entered);),
+        )
+    };
 
     let body = match shape {
         CallShape::AsyncFn => {
@@ -223,6 +252,7 @@ fn instrument(
                 future
             };
             quote! {
+                #[allow(clippy::diverging_sub_expression)]
                 let __monitor_future = #label: { #(#stmts)* };
                 #future
             }
@@ -233,7 +263,7 @@ fn instrument(
                 let stmts = &block.stmts;
                 quote! {
                     let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                    let __monitor_entered = __monitor_guard.span().enter();
+                    #enter
                     #(#stmts)*
                 }
             } else {
@@ -245,10 +275,18 @@ fn instrument(
                 let stmts = &block.stmts;
                 quote! {
                     let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                    let __monitor_entered = __monitor_guard.span().enter();
+                    #enter
+                    // The body's own statements, not a sub-expression of ours.
+                    #[allow(clippy::diverging_sub_expression)]
                     let __monitor_ret: #ret = #label: { #(#stmts)* };
-                    ::core::mem::drop(__monitor_entered);
-                    #finish
+                    // A body that always panics (`todo!()`) makes the bookkeeping
+                    // unreachable; that is expected, not the user's mistake.
+                    #[allow(unreachable_code)]
+                    let __monitor_ret: #ret = {
+                        #exit
+                        #finish
+                        __monitor_ret
+                    };
                     __monitor_ret
                 }
             }
@@ -283,7 +321,7 @@ fn return_type(output: &ReturnType) -> TokenStream {
 
 fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str) -> TokenStream {
     let level = match setting.unwrap_or(SpanSetting::Level(Level::Info)) {
-        SpanSetting::Off => return quote!(#private::tracing::Span::none()),
+        SpanSetting::Off => return quote!(#private::NoSpan),
         SpanSetting::Level(level) => level,
     };
     let level = match level {

@@ -5,6 +5,7 @@
 
 mod ast;
 mod attr;
+mod business;
 mod ctxt;
 mod exits;
 mod expand;
@@ -33,4 +34,18 @@ pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
 #[proc_macro_derive(HealthCheck, attributes(health))]
 pub fn derive_health_check(input: TokenStream) -> TokenStream {
     health::derive(input.into()).into()
+}
+
+/// Turns a function into a business signal: a counter, gauge or histogram updated on
+/// each call. Documented in `monitor-runtime`.
+#[proc_macro_attribute]
+pub fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
+    business::expand::business_metric(args.into(), item.into()).into()
+}
+
+/// Declares business metrics updated anywhere in the code, as statics. Documented in
+/// `monitor-runtime`.
+#[proc_macro]
+pub fn business_metrics(input: TokenStream) -> TokenStream {
+    business::expand::business_metrics(input.into()).into()
 }

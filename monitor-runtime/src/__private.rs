@@ -3,9 +3,20 @@
 pub use linkme;
 pub use tracing;
 
-pub use crate::function::{CallGuard, FunctionSite, Tracked};
+pub use crate::function::{CallGuard, CallSpan, FunctionSite, NoSpan, Tracked};
 
 use crate::CallOutcome;
+
+pub use crate::business::private::{
+    PickErrOfAny, PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, label_value, metric_value,
+};
+pub use crate::business::{
+    BusinessSite, Counter, Gauge, Histogram, LabelValue, MetricKind, MetricValue, Series,
+};
+
+/// Every business metric declaration in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static BUSINESS_METRICS: [&'static BusinessSite];
 
 /// Every `#[monitored]` function in the program, collected at link time.
 #[linkme::distributed_slice]
@@ -95,9 +106,7 @@ impl<T: ?Sized> RecordNothing for ErrorField<'_, T> {
 /// Records the outcome of a finished call on its span.
 #[inline]
 pub fn record_result(span: &tracing::Span, is_error: bool) {
-    if !span.is_disabled() {
-        span.record("result", if is_error { "error" } else { "ok" });
-    }
+    span.record("result", if is_error { "error" } else { "ok" });
 }
 
 /// Stands in for `?` inside a synchronous monitored body, so that an early exit
@@ -217,7 +226,8 @@ impl<T, E, F: From<E>> FromResidual<Result<core::convert::Infallible, E>>
 }
 
 /// Finishes a synchronous or asynchronous call: classifies the returned value,
-/// records an error on the span, and updates the metrics.
+/// records the outcome on the span (unless spans are off: `no_span`), and updates the
+/// metrics.
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __monitor_finish_call {
@@ -228,10 +238,22 @@ macro_rules! __monitor_finish_call {
             RecordNothing as _,
         };
         let is_error = (&&$crate::__private::Outcome(&$ret)).__monitor_is_error();
-        if is_error && !$guard.span().is_disabled() {
-            (&&&$crate::__private::ErrorField(&$ret)).__monitor_record($guard.span());
+        if let ::core::option::Option::Some(span) =
+            $crate::__private::CallSpan::as_tracing($guard.span())
+        {
+            if !span.is_disabled() {
+                if is_error {
+                    (&&&$crate::__private::ErrorField(&$ret)).__monitor_record(span);
+                }
+                $crate::__private::record_result(span, is_error);
+            }
         }
-        $crate::__private::record_result($guard.span(), is_error);
+        $guard.finish(is_error);
+    }};
+    ($guard:ident, $ret:ident, no_span) => {{
+        #[allow(unused_imports)]
+        use $crate::__private::{ClassifyByTrait as _, ClassifyDefault as _};
+        let is_error = (&&$crate::__private::Outcome(&$ret)).__monitor_is_error();
         $guard.finish(is_error);
     }};
 }

@@ -1,5 +1,6 @@
-//! HTTP exposition: `/metrics` in the Prometheus text format, as an axum `Router`
-//! to merge into an existing server or as a ready-made server.
+//! HTTP exposition: `/metrics` in the Prometheus text format and the built-in
+//! `/dashboard`, as an axum `Router` to merge into an existing server or as a
+//! ready-made server ([`serve`], [`Exporter`]).
 
 use std::fmt;
 use std::future::Future;
@@ -7,16 +8,43 @@ use std::io;
 use std::net::SocketAddr;
 
 use axum::Router;
-use axum::http::{StatusCode, header};
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
-use prometheus::{Encoder, TextEncoder};
+use axum::http::{Method, StatusCode, Uri, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{MethodRouter, get};
+use std::sync::LazyLock;
+
+use prometheus::{IntCounter, TextEncoder};
 use tokio::net::{TcpListener, ToSocketAddrs};
+
+use crate::dashboard;
+
+/// The address [`serve`] examples and the quickstart use: loopback only, port 9898.
+///
+/// Metrics can reveal what a service does; listen on another interface only on
+/// purpose.
+///
+/// ```no_run
+/// # async fn demo() -> Result<(), monitor_runtime::ServeError> {
+/// monitor_runtime::serve(monitor_runtime::DEFAULT_ADDR).await
+/// # }
+/// ```
+pub const DEFAULT_ADDR: &str = "127.0.0.1:9898";
+
+/// The `Content-Type` of `/metrics`: the Prometheus text exposition format 0.0.4.
+///
+/// ```
+/// assert!(monitor_runtime::METRICS_CONTENT_TYPE.starts_with(prometheus::TEXT_FORMAT));
+/// ```
+pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// The framework's routes as an axum [`Router`], to merge into your own server.
 ///
-/// It serves `GET /metrics` in the Prometheus text exposition format, and the health
-/// endpoints of [`health::routes`](crate::health::routes).
+/// It serves `GET /metrics` in the Prometheus text exposition format (with
+/// [`METRICS_CONTENT_TYPE`]) and `GET /dashboard`, a small HTML page listing every
+/// `#[monitored]` function with its calls, errors and latency, and the health
+/// endpoints of [`health::routes`](crate::health::routes). Another method on
+/// these paths gets `405 Method Not Allowed` with an `Allow` header. The router has
+/// no fallback, so that it merges into a router that has one.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -28,13 +56,48 @@ use tokio::net::{TcpListener, ToSocketAddrs};
 /// ```
 pub fn router() -> Router {
     Router::new()
-        .route("/metrics", get(metrics))
+        .route("/metrics", only_get(get(metrics)))
+        .route("/dashboard", only_get(get(dashboard::dashboard)))
         .merge(crate::health::routes())
+}
+
+/// A clear `405` text for the other methods; axum keeps the `Allow` header.
+fn only_get(route: MethodRouter) -> MethodRouter {
+    route.fallback(|method: Method, uri: Uri| async move {
+        (
+            StatusCode::METHOD_NOT_ALLOWED,
+            format!(
+                "405 method not allowed: {} serves GET and HEAD, not {method}\n",
+                uri.path()
+            ),
+        )
+    })
+}
+
+/// What the standalone server answers where no route matches: `/` leads to the
+/// dashboard, anything else is a `404` that lists the routes.
+async fn fallback(method: Method, uri: Uri) -> Response {
+    if uri.path() == "/" && (method == Method::GET || method == Method::HEAD) {
+        return Redirect::to("/dashboard").into_response();
+    }
+    let mut routes = String::from("GET /dashboard");
+    for (path, _) in dashboard::DASHBOARD_LINKS {
+        routes.push_str(", GET ");
+        routes.push_str(path);
+    }
+    (
+        StatusCode::NOT_FOUND,
+        format!(
+            "404 not found: {method} {}\nthis server serves {routes}\n",
+            uri.path()
+        ),
+    )
+        .into_response()
 }
 
 async fn metrics() -> Response {
     match render_metrics() {
-        Ok(body) => ([(header::CONTENT_TYPE, prometheus::TEXT_FORMAT)], body).into_response(),
+        Ok(body) => ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], body).into_response(),
         Err(error) => {
             tracing::error!(%error, "monitor: could not encode metrics");
             (
@@ -49,24 +112,62 @@ async fn metrics() -> Response {
 /// Renders every metric of the global [`registry`](crate::registry) in the Prometheus
 /// text exposition format, exactly as `/metrics` serves it.
 ///
+/// A metric family the encoder refuses (a collector registered by the application
+/// produced, say, a family without a name) is left out rather than failing the
+/// whole exposition: the error is logged and counted in
+/// `monitor_exposition_errors_total`, and every other family is still served.
+///
 /// ```
 /// let text = monitor_runtime::render_metrics().unwrap();
-/// assert!(text.is_empty() || text.contains("# TYPE"));
+/// assert!(text.contains("# TYPE monitor_exposition_errors_total counter"));
 /// ```
 ///
 /// # Errors
 ///
-/// Fails only if a collector registered by the application produces metrics the
-/// encoder refuses.
+/// None at present: refused families are left out and counted instead. The
+/// `Result` leaves room for failures of the whole exposition.
 pub fn render_metrics() -> Result<String, prometheus::Error> {
+    let errors = exposition_errors();
     let families = crate::registry().gather();
-    let mut buffer = Vec::new();
-    TextEncoder::new().encode(&families, &mut buffer)?;
-    String::from_utf8(buffer).map_err(|error| prometheus::Error::Msg(error.to_string()))
+    let encoder = TextEncoder::new();
+    let mut text = String::with_capacity(families.len() * 256);
+    for family in &families {
+        let before = text.len();
+        if let Err(error) = encoder.encode_utf8(std::slice::from_ref(family), &mut text) {
+            text.truncate(before);
+            errors.inc();
+            tracing::error!(
+                %error,
+                family = family.name(),
+                "monitor: a metric family was left out of the exposition"
+            );
+        }
+    }
+    Ok(text)
+}
+
+/// `monitor_exposition_errors_total`, registered on first use.
+fn exposition_errors() -> &'static IntCounter {
+    static ERRORS: LazyLock<IntCounter> = LazyLock::new(|| {
+        let counter = IntCounter::new(
+            "monitor_exposition_errors_total",
+            "Metric families left out of the exposition because the encoder refused them.",
+        )
+        .expect("valid static metric options");
+        if let Err(error) = crate::registry().register(Box::new(counter.clone())) {
+            tracing::error!(%error, "monitor: could not register monitor_exposition_errors_total");
+        }
+        counter
+    });
+    &ERRORS
 }
 
 /// A bound metrics server, ready to run. Bind to port 0 to get a free port, then
 /// read it back with [`Exporter::local_addr`].
+///
+/// It serves [`router`]'s routes, redirects `GET /` to `/dashboard`, and answers
+/// every other path with a `404` text listing the routes. Malformed requests are
+/// answered `400` by the HTTP layer; nothing a client sends can stop the server.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), monitor_runtime::ServeError> {
@@ -85,6 +186,14 @@ impl Exporter {
     /// Binds the exporter to `addr` and registers every annotated item (see
     /// [`init`](crate::init)).
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?;
+    /// assert!(exporter.local_addr().ip().is_loopback());
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ServeError::Bind`] if the address cannot be bound, [`ServeError::Init`] if
@@ -96,22 +205,51 @@ impl Exporter {
         Ok(Self {
             listener,
             local_addr,
-            router: router(),
+            router: router().fallback(fallback),
         })
     }
 
     /// The address actually bound (useful after binding port 0).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?;
+    /// assert_ne!(exporter.local_addr().port(), 0);
+    /// # Ok(()) }
+    /// ```
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr
     }
 
     /// Serves additional routes next to the framework's own.
+    ///
+    /// `routes` must not have a fallback of its own (the exporter's `404` is the
+    /// fallback) nor repeat the framework's paths: axum panics on both when merging.
+    ///
+    /// ```
+    /// use axum::{Router, routing::get};
+    ///
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .merge(Router::new().route("/version", get(|| async { "1.0.0" })));
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
     pub fn merge(mut self, routes: Router) -> Self {
         self.router = self.router.merge(routes);
         self
     }
 
     /// Serves until the process ends.
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), monitor_runtime::ServeError> {
+    /// monitor_runtime::Exporter::bind("127.0.0.1:9898").await?.run().await
+    /// # }
+    /// ```
     ///
     /// # Errors
     ///
@@ -122,6 +260,15 @@ impl Exporter {
 
     /// Serves until `shutdown` completes, then finishes the requests in progress.
     ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?;
+    /// // Stops at once: the shutdown signal is already complete.
+    /// exporter.run_until(async {}).await?;
+    /// # Ok(()) }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`ServeError::Serve`] if the server fails.
@@ -129,7 +276,7 @@ impl Exporter {
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        tracing::info!(addr = %self.local_addr, "monitor: serving /metrics");
+        tracing::info!(addr = %self.local_addr, "monitor: serving /metrics and /dashboard");
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown)
             .await
@@ -137,7 +284,8 @@ impl Exporter {
     }
 }
 
-/// Serves the framework's routes (`/metrics`) on `addr` until the process ends.
+/// Serves the framework's routes (`/metrics`, `/dashboard`) on `addr` until the
+/// process ends. Use [`Exporter`] to learn the bound port or to stop gracefully.
 ///
 /// Bind to `127.0.0.1` unless the metrics must be reachable from other hosts.
 ///
@@ -156,6 +304,16 @@ pub async fn serve(addr: impl ToSocketAddrs) -> Result<(), ServeError> {
 }
 
 /// Why the exporter could not start or stopped.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// let taken = monitor_runtime::Exporter::bind("127.0.0.1:0").await.unwrap();
+/// let error = monitor_runtime::Exporter::bind(taken.local_addr()).await.err().unwrap();
+/// assert!(matches!(error, monitor_runtime::ServeError::Bind(_)));
+/// assert!(error.to_string().contains("could not bind"));
+/// # }
+/// ```
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ServeError {

@@ -2,6 +2,7 @@
 //! function carries, its resolved handles, and the guard that times one call.
 
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::OnceLock;
 use std::task::{Context, Poll};
@@ -81,61 +82,114 @@ pub(crate) struct FunctionHandles {
     pub(crate) cancelled: Option<IntCounter>,
 }
 
-const RUNNING: u8 = 0;
-const POLLING: u8 = 1;
-const FINISHED: u8 = 2;
-
-/// Times one call of a monitored function. Created on entry; [`CallGuard::finish`]
-/// records a normal return. Dropped without `finish`, it records a panic (the thread
-/// is unwinding, or the future panicked while being polled) as `result="error"`, or
-/// a cancellation (an async call whose future was dropped) in
-/// `function_calls_cancelled_total`. Either way the in-flight gauge is restored.
+/// The span a monitored call runs in: a [`tracing::Span`], or [`NoSpan`] when the
+/// function's span is turned off (`#[monitored(span = false)]`), so that a call
+/// without a span does no span work at all.
 #[doc(hidden)]
-pub struct CallGuard {
-    handles: &'static FunctionHandles,
-    start: Instant,
-    span: Span,
-    state: u8,
+pub trait CallSpan {
+    /// Guard returned by [`CallSpan::enter`]; exits the span when dropped.
+    type Entered<'a>
+    where
+        Self: 'a;
+    /// Enters the span for the current thread.
+    fn enter(&self) -> Self::Entered<'_>;
+    /// The underlying `tracing` span, if any.
+    fn as_tracing(&self) -> Option<&Span>;
 }
 
-impl CallGuard {
+impl CallSpan for Span {
+    type Entered<'a> = tracing::span::Entered<'a>;
+
+    #[inline(always)]
+    fn enter(&self) -> Self::Entered<'_> {
+        Span::enter(self)
+    }
+
+    #[inline(always)]
+    fn as_tracing(&self) -> Option<&Span> {
+        Some(self)
+    }
+}
+
+/// No span: the call is not traced.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoSpan;
+
+impl CallSpan for NoSpan {
+    type Entered<'a> = ();
+
+    #[inline(always)]
+    fn enter(&self) {}
+
+    #[inline(always)]
+    fn as_tracing(&self) -> Option<&Span> {
+        None
+    }
+}
+
+/// Times one call of a monitored function. Created on entry; [`CallGuard::finish`]
+/// records a normal return and consumes the guard without running its `Drop`.
+/// Dropped without `finish`, the guard records either a panic (the body was running:
+/// a synchronous body unwinding, or a future panicking while polled) as
+/// `result="error"`, or a cancellation (an async call whose future was dropped while
+/// suspended) in `function_calls_cancelled_total`. Either way the in-flight gauge is
+/// restored.
+///
+/// The fields are private so that the clock and the storage behind the handles can
+/// change without touching the code the macros generate.
+#[doc(hidden)]
+pub struct CallGuard<S: CallSpan> {
+    handles: &'static FunctionHandles,
+    start: Instant,
+    /// Whether the body is running (always, for a synchronous call; while polled, for
+    /// an asynchronous one): a drop at that moment is a panic.
+    in_body: bool,
+    span: S,
+}
+
+impl<S: CallSpan> CallGuard<S> {
     /// Starts timing a call.
-    #[inline]
-    pub fn enter(site: &'static FunctionSite, span: Span) -> Self {
+    #[inline(always)]
+    pub fn enter(site: &'static FunctionSite, span: S) -> Self {
         let handles = site.handles();
         handles.in_flight.inc();
         Self {
             handles,
             start: Instant::now(),
+            in_body: true,
             span,
-            state: RUNNING,
         }
     }
 
-    /// The call's span (disabled when spans are off for this function).
-    #[inline]
-    pub fn span(&self) -> &Span {
+    /// The call's span.
+    #[inline(always)]
+    pub fn span(&self) -> &S {
         &self.span
     }
 
     /// Records a normal return, classified by the caller.
-    #[inline]
-    pub fn finish(mut self, is_error: bool) {
-        let handles = self.handles;
-        handles.duration.observe(self.start.elapsed().as_secs_f64());
+    #[inline(always)]
+    pub fn finish(self, is_error: bool) {
+        let mut this = ManuallyDrop::new(self);
+        let handles = this.handles;
+        handles.duration.observe(this.start.elapsed().as_secs_f64());
         if is_error {
             handles.error.inc();
         } else {
             handles.ok.inc();
         }
         handles.in_flight.dec();
-        self.state = FINISHED;
+        // SAFETY: `this` is never used again and its `Drop` does not run, so the span
+        // is dropped exactly once, here.
+        unsafe { std::ptr::drop_in_place(&mut this.span) };
     }
 
     /// Runs `future` inside this call: its span is entered on every poll, and a panic
-    /// raised while polling is remembered so that the call counts as an error.
-    #[inline]
-    pub fn track<F: Future>(&mut self, future: F) -> Tracked<'_, F> {
+    /// raised while polling is told apart from the future being dropped.
+    #[inline(always)]
+    pub fn track<F: Future>(&mut self, future: F) -> Tracked<'_, F, S> {
+        self.in_body = false;
         Tracked {
             guard: self,
             future,
@@ -143,57 +197,59 @@ impl CallGuard {
     }
 
     #[cold]
+    #[inline(never)]
     fn abandoned(&mut self) {
         let handles = self.handles;
-        if self.state == POLLING || std::thread::panicking() {
+        let span = self.span.as_tracing().filter(|span| !span.is_disabled());
+        if self.in_body {
             handles.duration.observe(self.start.elapsed().as_secs_f64());
             handles.error.inc();
-            if !self.span.is_disabled() {
-                self.span.record("result", "error");
-                self.span.record("error", "panicked");
+            if let Some(span) = span {
+                span.record("result", "error");
+                span.record("error", "panicked");
             }
-        } else if let Some(cancelled) = &handles.cancelled {
-            cancelled.inc();
-            if !self.span.is_disabled() {
-                self.span.record("result", "cancelled");
+        } else {
+            if let Some(cancelled) = &handles.cancelled {
+                cancelled.inc();
+            }
+            if let Some(span) = span {
+                span.record("result", "cancelled");
             }
         }
         handles.in_flight.dec();
     }
 }
 
-impl Drop for CallGuard {
-    #[inline]
+impl<S: CallSpan> Drop for CallGuard<S> {
+    #[inline(always)]
     fn drop(&mut self) {
-        if self.state != FINISHED {
-            self.abandoned();
-        }
+        self.abandoned();
     }
 }
 
 /// Future returned by [`CallGuard::track`].
 #[doc(hidden)]
-pub struct Tracked<'a, F> {
-    guard: &'a mut CallGuard,
+pub struct Tracked<'a, F, S: CallSpan> {
+    guard: &'a mut CallGuard<S>,
     future: F,
 }
 
-impl<F: Future> Future for Tracked<'_, F> {
+impl<F: Future, S: CallSpan> Future for Tracked<'_, F, S> {
     type Output = F::Output;
 
-    #[inline]
+    #[inline(always)]
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<F::Output> {
         // SAFETY: `future` is structurally pinned: it is never moved out of `self`,
         // and `Tracked` has no `Drop` impl and is `!Unpin` whenever `F` is.
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
-        // A panic inside `poll` leaves the state at POLLING, which the guard's drop
-        // reads as a panic rather than a cancellation.
-        this.guard.state = POLLING;
-        let _entered = this.guard.span.enter();
+        // A panic inside `poll` leaves `in_body` set, which the guard's drop reads as
+        // a panic rather than a cancellation.
+        this.guard.in_body = true;
+        let entered = this.guard.span.enter();
         let poll = future.poll(cx);
-        drop(_entered);
-        this.guard.state = RUNNING;
+        drop(entered);
+        this.guard.in_body = false;
         poll
     }
 }

@@ -1,0 +1,128 @@
+//! The hot path of a monitored call allocates nothing: handles are resolved once,
+//! and a call only touches atomics. A counting global allocator checks it for sync
+//! and async functions, successful and failing calls, with and without a span.
+
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::cell::Cell;
+use std::future::Future;
+use std::pin::pin;
+use std::task::{Context, Poll, Waker};
+
+use monitor_runtime::monitored;
+
+struct CountingAllocator;
+
+thread_local! {
+    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
+}
+
+fn count() {
+    // `try_with`: the thread's locals may already be gone while it exits.
+    let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
+}
+
+// SAFETY: every method forwards to `System` unchanged; counting has no side effect
+// on the memory handed out.
+unsafe impl GlobalAlloc for CountingAllocator {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
+        count();
+        unsafe { System.alloc_zeroed(layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        count();
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        unsafe { System.dealloc(ptr, layout) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: CountingAllocator = CountingAllocator;
+
+/// Allocations made on this thread while running `f`.
+fn allocations(f: impl FnOnce()) -> usize {
+    let before = ALLOCATIONS.with(Cell::get);
+    f();
+    ALLOCATIONS.with(Cell::get) - before
+}
+
+#[monitored]
+fn parse(input: &str) -> Result<u32, std::num::ParseIntError> {
+    let value: u32 = input.parse()?;
+    Ok(value)
+}
+
+#[monitored(span = false)]
+fn untraced(x: u64) -> u64 {
+    x + 1
+}
+
+#[monitored]
+async fn fetch(x: u64) -> Result<u64, ()> {
+    if x % 2 == 0 { Ok(x) } else { Err(()) }
+}
+
+#[monitored(span = false)]
+async fn fetch_untraced(x: u64) -> u64 {
+    x
+}
+
+struct Service;
+
+#[monitored]
+impl Service {
+    fn handle(&self, x: u64) -> u64 {
+        x * 2
+    }
+}
+
+fn poll_ready<F: Future>(future: F) -> F::Output {
+    let mut future = pin!(future);
+    match future
+        .as_mut()
+        .poll(&mut Context::from_waker(Waker::noop()))
+    {
+        Poll::Ready(output) => output,
+        Poll::Pending => panic!("the future was expected to be ready"),
+    }
+}
+
+fn run_every_kind(rounds: u64) -> u64 {
+    let mut sum = 0;
+    for i in 0..rounds {
+        sum += u64::from(parse("12").unwrap());
+        sum += u64::from(parse("x").is_err());
+        sum += untraced(i);
+        sum += poll_ready(fetch(i)).unwrap_or(1);
+        sum += poll_ready(fetch_untraced(i));
+        sum += Service.handle(i);
+    }
+    sum
+}
+
+#[test]
+fn calls_allocate_nothing_once_registered() {
+    monitor_runtime::init().unwrap();
+    // The first call of each site resolves it (already done by `init`) and registers
+    // the span callsites with `tracing`.
+    run_every_kind(1);
+    let mut sum = 0;
+    let made = allocations(|| sum = run_every_kind(10_000));
+    assert!(sum > 0);
+    assert_eq!(made, 0, "allocations on the hot path");
+    assert_eq!(
+        monitor_tests::sample(
+            "function_calls_total",
+            &[("function", "parse"), ("result", "error")]
+        ),
+        Some(10_001.0)
+    );
+}

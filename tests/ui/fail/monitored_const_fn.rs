@@ -1,0 +1,10 @@
+use monitor_runtime::monitored;
+
+#[monitored]
+const fn answer() -> u32 {
+    42
+}
+
+fn main() {
+    let _ = answer();
+}
