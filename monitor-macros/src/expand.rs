@@ -42,7 +42,9 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
                      their arguments",
                 );
                 let mut function = function;
-                function.attrs.retain(|attribute| !ast::is_monitored_attr(attribute));
+                function
+                    .attrs
+                    .retain(|attribute| !ast::is_monitored_attr(attribute));
                 return with_errors(function.into_token_stream(), cx);
             }
             if cx.has_errors() {
