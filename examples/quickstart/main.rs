@@ -1,4 +1,146 @@
-//! A small demo service: monitored functions, a background workload, and the
-//! exporter on 127.0.0.1:9898.
+//! A small demo service: monitored functions for orders and logins, a background
+//! workload that calls them (some calls fail), and the exporter on 127.0.0.1:9898.
+//!
+//! ```sh
+//! cargo run -p monitor-tests --example quickstart
+//! cargo run -p monitor-tests --example quickstart -- --addr 127.0.0.1:0 --exit-after 10
+//! ```
+//!
+//! Then open the printed URLs. Ctrl-C stops it.
 
-fn main() {}
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+
+mod business;
+mod logins;
+mod orders;
+
+/// The pages printed at start-up: `(what, path)`.
+const PAGES: &[(&str, &str)] = &[("metrics", "/metrics"), ("dashboard", "/dashboard")];
+
+const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
+
+  --addr HOST:PORT        where to serve (default 127.0.0.1:9898; port 0 picks a free one)
+  --exit-after SECONDS    stop after this many seconds instead of waiting for Ctrl-C";
+
+/// Command-line options.
+struct Options {
+    addr: String,
+    exit_after: Option<Duration>,
+}
+
+impl Options {
+    fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
+        let mut options = Options {
+            addr: monitor_runtime::DEFAULT_ADDR.to_owned(),
+            exit_after: None,
+        };
+        while let Some(arg) = args.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
+                None => (arg, None),
+            };
+            let mut value = || {
+                inline
+                    .clone()
+                    .or_else(|| args.next())
+                    .ok_or_else(|| format!("`{flag}` needs a value"))
+            };
+            match flag.as_str() {
+                "--addr" => {
+                    let addr = value()?;
+                    addr.parse::<SocketAddr>().map_err(|error| {
+                        format!(
+                            "`--addr {addr}`: {error} (expected HOST:PORT, like 127.0.0.1:9898)"
+                        )
+                    })?;
+                    options.addr = addr;
+                }
+                "--exit-after" => {
+                    let seconds = value()?;
+                    let parsed = seconds
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|seconds| seconds.is_finite() && *seconds >= 0.0)
+                        .ok_or_else(|| {
+                            format!("`--exit-after {seconds}`: expected a number of seconds")
+                        })?;
+                    options.exit_after = Some(Duration::from_secs_f64(parsed));
+                }
+                "-h" | "--help" => return Err(String::new()),
+                other => return Err(format!("unknown argument `{other}`")),
+            }
+        }
+        Ok(options)
+    }
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let options = match Options::parse(std::env::args().skip(1)) {
+        Ok(options) => options,
+        Err(message) if message.is_empty() => {
+            println!("{USAGE}");
+            return ExitCode::SUCCESS;
+        }
+        Err(message) => {
+            eprintln!("quickstart: {message}\n\n{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+
+    let exporter = match monitor_runtime::Exporter::bind(&options.addr).await {
+        Ok(exporter) => exporter,
+        Err(error) => {
+            eprintln!("quickstart: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let addr = exporter.local_addr();
+
+    orders::start();
+    logins::start();
+    business::start();
+
+    println!("quickstart: a demo shop is taking orders and logins");
+    for (what, path) in PAGES {
+        println!("  {what:<10} http://{addr}{path}");
+    }
+    match options.exit_after {
+        Some(after) => println!("stopping after {} s", after.as_secs_f64()),
+        None => println!("press Ctrl-C to stop"),
+    }
+
+    let exit_after = options.exit_after;
+    let shutdown = async move {
+        match exit_after {
+            Some(after) => tokio::select! {
+                _ = tokio::time::sleep(after) => {}
+                _ = tokio::signal::ctrl_c() => {}
+            },
+            None => {
+                tokio::signal::ctrl_c().await.ok();
+            }
+        }
+    };
+    match exporter.run_until(shutdown).await {
+        Ok(()) => {
+            println!("quickstart: stopped");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("quickstart: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// A number from 0 to 99, different at every call: enough randomness for a demo
+/// without a dependency.
+fn percent() -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static DRAWS: AtomicU64 = AtomicU64::new(0);
+    RandomState::new().hash_one(DRAWS.fetch_add(1, Ordering::Relaxed)) % 100
+}

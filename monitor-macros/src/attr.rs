@@ -5,6 +5,7 @@ use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, LitStr, Meta, Token};
 
 use crate::ctxt::Ctxt;
+use crate::naming;
 use crate::valid;
 
 const ARGUMENTS: &str =
@@ -82,19 +83,13 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
         seen.push(key.clone());
         match (key.as_str(), &meta) {
             ("name", Meta::NameValue(nv)) => match string(&nv.value) {
-                Some(lit) if lit.value().is_empty() => {
-                    cx.error_spanned_by(lit, "`name` must not be empty: it becomes the `function` label");
+                Some(lit) => {
+                    naming::check_label_value(cx, lit, "function");
+                    args.name = Some(lit.clone());
                 }
-                Some(lit) => args.name = Some(lit.clone()),
                 None => cx.error_spanned_by(&nv.value, "`name` takes a string literal, e.g. `name = \"checkout\"`"),
             },
-            ("buckets", Meta::NameValue(nv)) => match &nv.value {
-                Expr::Array(array) => args.buckets = valid::buckets(cx, array),
-                other => cx.error_spanned_by(
-                    other,
-                    "`buckets` takes an array of upper bounds in seconds, e.g. `buckets = [0.01, 0.1, 1.0]`",
-                ),
-            },
+            ("buckets", Meta::NameValue(nv)) => args.buckets = valid::buckets(cx, &nv.value),
             ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
             ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
             ("crate", Meta::NameValue(nv)) => match string(&nv.value).map(|lit| lit.parse::<syn::Path>()) {

@@ -17,8 +17,18 @@ pub(crate) const BODY_LABEL: &str = "'__monitor_body";
 /// items, which have exits of their own). Returns the span of a macro call whose
 /// arguments hold an early exit that could not be rewritten, if any.
 pub(crate) fn rewrite(block: &mut syn::Block, private: &TokenStream) -> Option<Span> {
+    rewrite_with_label(block, private, BODY_LABEL)
+}
+
+/// [`rewrite`] into `break` out of a block labelled `label` (for macros that wrap a
+/// body that may already be wrapped by another one).
+pub(crate) fn rewrite_with_label(
+    block: &mut syn::Block,
+    private: &TokenStream,
+    label: &str,
+) -> Option<Span> {
     let mut rewriter = EarlyExits {
-        label: Lifetime::new(BODY_LABEL, Span::call_site()),
+        label: Lifetime::new(label, Span::call_site()),
         private: private.clone(),
         opaque_macro: None,
     };

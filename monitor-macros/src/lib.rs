@@ -5,9 +5,11 @@
 
 mod ast;
 mod attr;
+mod business;
 mod ctxt;
 mod exits;
 mod expand;
+mod health;
 mod naming;
 mod valid;
 
@@ -18,4 +20,32 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     expand::monitored(args.into(), item.into()).into()
+}
+
+/// Declares a health check: a function without arguments, sync or `async`, returning
+/// `bool`, `Result<T, E: Display>` or `Health`. Documented in `monitor-runtime`.
+#[proc_macro_attribute]
+pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
+    health::health_check(args.into(), item.into()).into()
+}
+
+/// Implements `HealthCheck` for a struct: a stateful check (`#[health(check = method)]`)
+/// or a composite of checks. Documented in `monitor-runtime`.
+#[proc_macro_derive(HealthCheck, attributes(health))]
+pub fn derive_health_check(input: TokenStream) -> TokenStream {
+    health::derive(input.into()).into()
+}
+
+/// Turns a function into a business signal: a counter, gauge or histogram updated on
+/// each call. Documented in `monitor-runtime`.
+#[proc_macro_attribute]
+pub fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
+    business::expand::business_metric(args.into(), item.into()).into()
+}
+
+/// Declares business metrics updated anywhere in the code, as statics. Documented in
+/// `monitor-runtime`.
+#[proc_macro]
+pub fn business_metrics(input: TokenStream) -> TokenStream {
+    business::expand::business_metrics(input.into()).into()
 }

@@ -1,55 +1,147 @@
 //! Compile-time validation of values given to the macros.
 
-use syn::spanned::Spanned;
+use quote::ToTokens;
 
 use crate::ctxt::Ctxt;
+use crate::naming::{self, Code, Finding};
 
-/// Histogram buckets: at least one, each positive and finite, strictly increasing.
-/// Returns the bounds when they are all valid.
-pub(crate) fn buckets(cx: &mut Ctxt, array: &syn::ExprArray) -> Option<Vec<f64>> {
-    let mut bounds = Vec::with_capacity(array.elems.len());
-    let mut valid = true;
+const EXAMPLE: &str = "e.g. `buckets = [0.005, 0.01, 0.1, 1.0, 10.0]`";
+
+/// Histogram buckets: a literal array (M043), not empty (M040), each bound positive and
+/// finite (M041), strictly increasing (M042). Returns the bounds when they are all valid.
+pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr) -> Option<Vec<f64>> {
+    let array = match value {
+        syn::Expr::Array(array) => array,
+        syn::Expr::Group(group) => return buckets(cx, &group.expr),
+        syn::Expr::Paren(paren) => return buckets(cx, &paren.expr),
+        other => {
+            let finding = Finding::new(
+                Code::M043,
+                "`buckets` takes a literal array of upper bounds in seconds: \
+                 the bounds are checked at compile time",
+            )
+            .help(EXAMPLE);
+            naming::report_spanned(cx, other, &finding);
+            return None;
+        }
+    };
+    let mut bounds: Vec<(f64, String)> = Vec::with_capacity(array.elems.len());
+    let mut findings: Vec<(&syn::Expr, Finding)> = Vec::new();
     if array.elems.is_empty() {
-        cx.error_spanned_by(
-            array,
-            "histogram buckets are empty: give at least one upper bound, e.g. `buckets = [0.01, 0.1, 1.0]` [M040]",
-        );
+        let finding = Finding::new(
+            Code::M040,
+            "histogram buckets are empty: give at least one upper bound, in seconds",
+        )
+        .help(EXAMPLE);
+        naming::report_spanned(cx, array, &finding);
         return None;
     }
+    let mut all_numbers = true;
     for element in &array.elems {
+        let text = source_text(element);
         let Some(value) = number(element) else {
-            cx.error_spanned_by(
+            all_numbers = false;
+            findings.push((
                 element,
-                "a histogram bucket must be a number literal, such as `0.25` or `1` [M040]",
-            );
-            valid = false;
-            continue;
-        };
-        if !value.is_finite() || value <= 0.0 {
-            cx.push(syn::Error::new(
-                element.span(),
-                format!(
-                    "histogram bucket `{value}` must be positive and finite; \
-                     `+Inf` is added by Prometheus itself [M041]"
+                Finding::new(
+                    Code::M043,
+                    format!(
+                        "histogram bucket `{text}` is not a number literal: the bounds are \
+                         checked at compile time, so write them out, such as `0.25` or `1`"
+                    ),
                 ),
             ));
-            valid = false;
-        } else if let Some(&previous) = bounds.last() {
-            if value <= previous {
-                cx.push(syn::Error::new(
-                    element.span(),
+            continue;
+        };
+        if value.is_nan() {
+            findings.push((
+                element,
+                Finding::new(
+                    Code::M041,
+                    format!("histogram bucket `{text}` is not a number: give a bound in seconds"),
+                )
+                .help("remove it"),
+            ));
+            continue;
+        }
+        if !value.is_finite() {
+            findings.push((
+                element,
+                Finding::new(
+                    Code::M041,
                     format!(
-                        "histogram buckets must be strictly increasing: `{value}` follows `{previous}` [M042]"
+                        "histogram bucket `{text}` is not finite: the `+Inf` bucket is \
+                         added by Prometheus itself"
+                    ),
+                )
+                .help("remove it"),
+            ));
+            continue;
+        }
+        if value <= 0.0 {
+            findings.push((
+                element,
+                Finding::new(
+                    Code::M041,
+                    format!(
+                        "histogram bucket `{text}` is not positive: bounds are durations in \
+                         seconds, each greater than 0"
+                    ),
+                )
+                .help("remove it; the first bucket counts everything up to its bound"),
+            ));
+            continue;
+        }
+        if let Some((previous, previous_text)) = bounds.last() {
+            if value <= *previous {
+                findings.push((
+                    element,
+                    Finding::new(
+                        Code::M042,
+                        format!(
+                            "histogram buckets must be strictly increasing: `{text}` follows \
+                             `{previous_text}`"
+                        ),
                     ),
                 ));
-                valid = false;
             }
         }
-        if value.is_finite() && value > 0.0 {
-            bounds.push(value);
-        }
+        bounds.push((value, text));
     }
-    valid.then_some(bounds)
+    if findings.is_empty() {
+        return Some(bounds.into_iter().map(|(value, _)| value).collect());
+    }
+    let suggestion = all_numbers.then(|| sorted(&bounds)).flatten();
+    for (element, mut finding) in findings {
+        if finding.code == Code::M042 {
+            if let Some(suggestion) = &suggestion {
+                finding = finding.help(format!("use `{suggestion}`"));
+            }
+        }
+        naming::report_spanned(cx, element, &finding);
+    }
+    None
+}
+
+/// The valid bounds sorted and without repeats, as the user spelled them.
+fn sorted(bounds: &[(f64, String)]) -> Option<String> {
+    let mut bounds = bounds.to_vec();
+    bounds.sort_by(|a, b| a.0.total_cmp(&b.0));
+    bounds.dedup_by(|a, b| a.0 == b.0);
+    let texts: Vec<&str> = bounds.iter().map(|(_, text)| text.as_str()).collect();
+    (!texts.is_empty()).then(|| format!("[{}]", texts.join(", ")))
+}
+
+/// An element as the user wrote it, `-1.0` rather than `- 1.0`.
+fn source_text(expr: &syn::Expr) -> String {
+    match expr {
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => format!("-{}", source_text(expr)),
+        other => other.to_token_stream().to_string().replace(" :: ", "::"),
+    }
 }
 
 fn number(expr: &syn::Expr) -> Option<f64> {
@@ -67,6 +159,26 @@ fn number(expr: &syn::Expr) -> Option<f64> {
             expr,
             ..
         }) => number(expr).map(|v| -v),
+        // Named so that the error can say what is wrong with them (M041).
+        syn::Expr::Path(path) => {
+            let segments: Vec<String> = path
+                .path
+                .segments
+                .iter()
+                .map(|segment| segment.ident.to_string())
+                .collect();
+            match segments.as_slice() {
+                [.., float, constant] if float == "f64" || float == "f32" => {
+                    match constant.as_str() {
+                        "INFINITY" => Some(f64::INFINITY),
+                        "NEG_INFINITY" => Some(f64::NEG_INFINITY),
+                        "NAN" => Some(f64::NAN),
+                        _ => None,
+                    }
+                }
+                _ => None,
+            }
+        }
         syn::Expr::Group(group) => number(&group.expr),
         syn::Expr::Paren(paren) => number(&paren.expr),
         _ => None,

@@ -7,9 +7,26 @@ pub use crate::function::{CallGuard, CallSpan, FunctionSite, NoSpan, Tracked};
 
 use crate::CallOutcome;
 
+pub use crate::business::private::{
+    PickErrOfAny, PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, label_value, metric_value,
+};
+pub use crate::business::{
+    BusinessSite, Counter, Gauge, Histogram, LabelValue, MetricKind, MetricValue, Series,
+};
+
+/// Every business metric declaration in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static BUSINESS_METRICS: [&'static BusinessSite];
+
 /// Every `#[monitored]` function in the program, collected at link time.
 #[linkme::distributed_slice]
 pub static MONITORED_FUNCTIONS: [&'static FunctionSite];
+
+/// Every `#[health_check]` function in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static HEALTH_CHECKS: [&'static crate::health::FnCheck];
+
+pub use crate::health::private::*;
 
 /// Wraps a returned value for classification by autoref specialisation: the
 /// `CallOutcome` impl wins when there is one, otherwise the call counts as `ok`.

@@ -47,15 +47,194 @@
 
 #[doc = include_str!("monitored.md")]
 pub use monitor_macros::monitored;
+pub use monitor_macros::{HealthCheck, health_check};
 
+/// Turns a function into a business signal: a counter, gauge or histogram of what the
+/// function does, updated on each call.
+///
+/// ```
+/// use monitor_runtime::business_metric;
+///
+/// #[derive(Debug)]
+/// pub struct SignUpError;
+///
+/// #[business_metric(
+///     counter = "user_signups_total",
+///     help = "Completed sign-ups, by plan.",
+///     labels(plan = plan, channel = "web"),
+/// )]
+/// fn sign_up(plan: &str, email: &str) -> Result<u64, SignUpError> {
+///     if email.contains('@') { Ok(42) } else { Err(SignUpError) }
+/// }
+///
+/// sign_up("pro", "ada@example.com").unwrap();
+/// sign_up("pro", "not an address").unwrap_err(); // not counted: the default is `on = "ok"`
+///
+/// let exposition = monitor_runtime::render_metrics().unwrap();
+/// assert!(exposition.contains(r#"user_signups_total{channel="web",plan="pro"} 1"#));
+/// ```
+///
+/// It goes on free functions and methods, sync or `async`, and several may be stacked
+/// on one function, each declaring one metric. It combines with
+/// [`#[monitored]`](macro@monitored) in either order.
+///
+/// # Arguments
+///
+/// | argument | meaning |
+/// |---|---|
+/// | `counter = "name_total"` / `gauge = "name"` / `histogram = "name"` | the kind and name of the metric (required, first) |
+/// | `help = "..."` | what it measures (required) |
+/// | `labels(name = expr, name = "constant", name)` | labels: an expression over the arguments (or `ret`), a constant, or `name` alone for the argument of that name |
+/// | `on = "ok"` / `"error"` / `"always"` | which calls update the metric; default `"ok"` |
+/// | `amount = expr` | counter: how much to add (default 1) |
+/// | `set = expr`, `inc`, `inc = expr`, `dec`, `dec = expr` | gauge: what to do (one of them) |
+/// | `observe = expr` | histogram: the value to record |
+/// | `buckets = [..]` | histogram: upper bounds, positive and strictly increasing (default: the Prometheus defaults) |
+/// | `max_label_sets = N` | cardinality limit of this metric (default [`business::DEFAULT_MAX_LABEL_SETS`]) |
+/// | `crate = "path"` | path of this crate when it is renamed |
+///
+/// # Which calls count
+///
+/// A call *succeeds* when the value it returns is not an error according to
+/// [`CallOutcome`]: an `Ok` for every `Result` (whatever alias spells it), and any
+/// value of a type that does not implement `CallOutcome`. So by default (`on = "ok"`)
+/// a function returning `Result` updates its metric on `Ok` only, and any other
+/// function on every call. `on = "error"` updates on errors only, `on = "always"` on
+/// every call that returns. A call that panics or whose future is dropped updates
+/// nothing.
+///
+/// # Expressions and `ret`
+///
+/// Expressions may read the arguments and `ret`, a reference to:
+/// - with `on = "ok"`: the success value (the `T` of `Ok(T)`, or the whole value
+///   returned by a function that does not return a `Result`);
+/// - with `on = "error"`: the error (the `E` of `Err(E)`, or the whole value);
+/// - with `on = "always"`: the whole returned value.
+///
+/// Expressions that do not mention `ret` are evaluated when the call starts, before
+/// the body runs, so they may read arguments the body consumes. Those that mention it
+/// are evaluated after the body returned. A `ret` binding shadows an argument of that
+/// name. Values are numbers ([`business::MetricValue`]: integers, floats,
+/// [`std::time::Duration`] in seconds); label values are [`business::LabelValue`]s:
+/// `&str`, `String`, integers, `bool` or your own enums. A type error points at the
+/// expression.
+///
+/// ```
+/// use monitor_runtime::business::LabelValue;
+/// use monitor_runtime::business_metric;
+/// use std::borrow::Cow;
+///
+/// #[derive(Debug)]
+/// pub enum LoginFailure { BadPassword, Locked }
+///
+/// impl LabelValue for LoginFailure {
+///     fn label_value(&self) -> Cow<'_, str> {
+///         Cow::Borrowed(match self {
+///             LoginFailure::BadPassword => "bad_password",
+///             LoginFailure::Locked => "locked",
+///         })
+///     }
+/// }
+///
+/// pub struct Order { pub total_euros: f64 }
+///
+/// pub struct Shop;
+///
+/// impl Shop {
+///     #[business_metric(counter = "login_failures_total", help = "Failed logins, by reason.",
+///                       on = "error", labels(reason = ret))]
+///     #[business_metric(gauge = "sessions_active", help = "Sessions open.", inc)]
+///     pub fn log_in(&self, user: &str) -> Result<u64, LoginFailure> {
+///         if user == "locked" { Err(LoginFailure::Locked) } else { Ok(7) }
+///     }
+///
+///     #[business_metric(gauge = "sessions_active", help = "Sessions open.", dec)]
+///     pub fn log_out(&self, session: u64) {}
+///
+///     #[business_metric(histogram = "order_value_euros", help = "Value of placed orders.",
+///                       observe = ret.total_euros, buckets = [10.0, 50.0, 100.0, 500.0])]
+///     pub async fn place_order(&self, total_euros: f64) -> Result<Order, String> {
+///         Ok(Order { total_euros })
+///     }
+/// }
+///
+/// # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
+/// let shop = Shop;
+/// let session = shop.log_in("ada").unwrap();
+/// shop.log_in("locked").unwrap_err();
+/// shop.log_out(session);
+/// shop.place_order(42.5).await.unwrap();
+/// # });
+/// let exposition = monitor_runtime::render_metrics().unwrap();
+/// assert!(exposition.contains(r#"login_failures_total{reason="locked"} 1"#));
+/// assert!(exposition.contains("sessions_active 0"));
+/// assert!(exposition.contains("order_value_euros_sum 42.5"));
+/// ```
+///
+/// # Compile-time checks
+///
+/// Metric and label names, help and buckets pass the naming rules (each error carries
+/// its `M0xx` code); labels whose value would come
+/// from a secret-looking argument or field (`password`, `token`, `api_key`, …) are
+/// rejected (M060). Unknown, misplaced or repeated arguments are errors that list
+/// what is expected.
+///
+/// # Registration and series
+///
+/// Every declaration is registered at [`init`] (or on first access to [`registry`]):
+/// a metric without labels taken from calls is exposed at zero from start-up; a
+/// labelled one gets a series when a label set first appears. Declarations of the same
+/// name in several places share the metric when they agree on kind, label names, help
+/// and buckets; otherwise [`init`] reports [`RegistrationError::Incompatible`] with
+/// both locations. See [`business`] for the cardinality guard.
+pub use monitor_macros::business_metric;
+
+/// Declares business metrics updated anywhere in the code, as statics with a typed
+/// handle: [`business::Counter`], [`business::Gauge`] or [`business::Histogram`].
+///
+/// ```
+/// monitor_runtime::business_metrics! {
+///     /// Orders placed, by plan and region.
+///     pub counter ORDERS_TOTAL = "orders_total", help = "Orders placed.",
+///         labels(plan, region, source = "api");
+///     /// Size of the outgoing mail queue.
+///     pub gauge MAIL_QUEUE = "mail_queue_messages", help = "Messages waiting to be sent.";
+///     /// Value of refunds.
+///     pub histogram REFUND_VALUE = "refund_value_euros", help = "Value of refunds.",
+///         buckets = [5.0, 20.0, 100.0], max_label_sets = 50;
+/// }
+///
+/// ORDERS_TOTAL.inc([&"pro", &"eu"]);
+/// MAIL_QUEUE.set(12, []);
+/// REFUND_VALUE.observe(17.5, []);
+/// assert_eq!(ORDERS_TOTAL.with([&"pro", &"eu"]).get(), 1.0);
+/// ```
+///
+/// Each entry is `attributes visibility kind NAME = "metric_name", options;` with
+/// `kind` one of `counter`, `gauge`, `histogram`, and the options `help = "..."`
+/// (required), `labels(name, name = "constant")`, `buckets = [...]` (histograms) and
+/// `max_label_sets = N`. Labels listed by name get their value at each update, in the
+/// order listed, as an array of [`business::LabelValue`]s; the handle's type says how
+/// many (`Counter<2>` above). The same compile-time checks as
+/// [`#[business_metric]`](macro@business_metric) apply, and the metrics are registered
+/// at [`init`] like theirs: without labels given at updates, at zero from start-up.
+pub use monitor_macros::business_metrics;
+
+pub mod business;
+mod dashboard;
 mod exporter;
 mod function;
+pub mod health;
 mod outcome;
 mod registry;
 
-pub use exporter::{Exporter, ServeError, render_metrics, router, serve};
+pub use exporter::{
+    DEFAULT_ADDR, Exporter, METRICS_CONTENT_TYPE, ServeError, render_metrics, router, serve,
+};
 pub use outcome::CallOutcome;
 pub use registry::{InitError, RegistrationError, init, registry};
+
+pub mod diagnostics;
 
 #[doc(hidden)]
 pub mod __private;

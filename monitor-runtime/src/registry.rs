@@ -104,6 +104,9 @@ fn init_once() -> &'static () {
         for site in crate::__private::MONITORED_FUNCTIONS {
             site.handles();
         }
+        let health_errors = crate::health::on_init(&REGISTRY);
+        state().errors.extend(health_errors);
+        crate::business::register_all();
     })
 }
 
@@ -194,6 +197,17 @@ fn function_handles(site: &FunctionSite) -> FunctionHandles {
     }
 }
 
+/// The registry without triggering start-up registration, for registration itself.
+pub(crate) fn raw_registry() -> &'static Registry {
+    &REGISTRY
+}
+
+/// Logs a registration problem and keeps it for [`init`] to return.
+pub(crate) fn report(error: RegistrationError) {
+    tracing::error!(%error, "monitor: registration problem");
+    state().errors.push(error);
+}
+
 /// A problem found while registering annotated items.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -208,6 +222,18 @@ pub enum RegistrationError {
         first: String,
         /// `file:line` of the item left out of the exposition.
         second: String,
+    },
+    /// Two declarations of one business metric disagree (kind, labels, help or
+    /// buckets); the later one is left out of the exposition.
+    Incompatible {
+        /// The metric name both declare.
+        metric: String,
+        /// `file:line` of the declaration registered first.
+        first: String,
+        /// `file:line` of the declaration left out of the exposition.
+        second: String,
+        /// How they differ.
+        reason: String,
     },
     /// The Prometheus registry refused a metric.
     Rejected {
@@ -230,6 +256,16 @@ impl fmt::Display for RegistrationError {
                 f,
                 "`{metric}{{{series}}}` is produced by two items, at {first} and at {second}; \
                  give one of them a distinct `name = \"...\"`"
+            ),
+            RegistrationError::Incompatible {
+                metric,
+                first,
+                second,
+                reason,
+            } => write!(
+                f,
+                "metric `{metric}` is declared at {first} and at {second}, and {reason}; \
+                 make the declarations agree or give one of them another name"
             ),
             RegistrationError::Rejected { location, reason } => {
                 write!(

@@ -1,9 +1,15 @@
-//! Helpers shared by the cross-crate tests: reading series out of the global registry.
+//! Helpers shared by the cross-crate tests: reading series out of the global registry,
+//! an HTTP client, a test exporter, a real Prometheus server and external tools.
 
 use prometheus_text::Sample;
 
+pub mod http;
+pub mod prometheus_server;
 mod prometheus_text;
 pub mod promtool;
+pub mod quickstart;
+pub mod server;
+pub mod tools;
 
 pub use prometheus_text::parse_samples;
 

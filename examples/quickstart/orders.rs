@@ -1,0 +1,119 @@
+//! Orders: a checkout that reserves stock, charges a payment and sends a
+//! confirmation. Stock runs out and payments get declined now and then.
+
+use std::fmt;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::time::Duration;
+
+use monitor_runtime::monitored;
+
+/// Items left in the warehouse; restocked by the workload.
+static STOCK: AtomicU32 = AtomicU32::new(50);
+
+/// A customer's order.
+#[derive(Debug, Clone, Copy)]
+pub struct Order {
+    pub id: u64,
+    pub quantity: u32,
+    pub unit_price_cents: u64,
+}
+
+/// Why an order was not placed.
+#[derive(Debug)]
+pub enum OrderError {
+    OutOfStock { wanted: u32, left: u32 },
+    PaymentDeclined,
+}
+
+impl fmt::Display for OrderError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            OrderError::OutOfStock { wanted, left } => {
+                write!(f, "out of stock: wanted {wanted}, {left} left")
+            }
+            OrderError::PaymentDeclined => f.write_str("payment declined"),
+        }
+    }
+}
+
+impl std::error::Error for OrderError {}
+
+/// Places an order: every step is monitored, and so is the whole.
+#[monitored]
+pub async fn place_order(order: Order) -> Result<u64, OrderError> {
+    reserve_stock(order.quantity)?;
+    let total = order_total(&order);
+    if let Err(error) = charge_payment(total).await {
+        STOCK.fetch_add(order.quantity, Ordering::Relaxed);
+        return Err(error);
+    }
+    send_confirmation(order.id).await;
+    Ok(total)
+}
+
+/// Takes `quantity` items out of stock, or fails without taking any.
+#[monitored]
+fn reserve_stock(quantity: u32) -> Result<u32, OrderError> {
+    STOCK
+        .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            left.checked_sub(quantity)
+        })
+        .map(|left| left - quantity)
+        .map_err(|left| OrderError::OutOfStock {
+            wanted: quantity,
+            left,
+        })
+}
+
+/// The price of an order, in cents. Never fails.
+#[monitored]
+fn order_total(order: &Order) -> u64 {
+    order.unit_price_cents * u64::from(order.quantity)
+}
+
+/// Talks to the (simulated) payment provider: slow, and declines about one
+/// payment in twelve.
+#[monitored(buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25])]
+async fn charge_payment(amount_cents: u64) -> Result<u64, OrderError> {
+    tokio::time::sleep(Duration::from_millis(5 + crate::percent() / 3)).await;
+    if crate::percent() < 8 {
+        Err(OrderError::PaymentDeclined)
+    } else {
+        Ok(amount_cents)
+    }
+}
+
+/// Sends the confirmation e-mail (simulated).
+#[monitored]
+async fn send_confirmation(order_id: u64) {
+    tokio::time::sleep(Duration::from_millis(1)).await;
+    let _ = order_id;
+}
+
+/// Restocks the warehouse.
+#[monitored]
+fn restock(items: u32) -> u32 {
+    STOCK.fetch_add(items, Ordering::Relaxed) + items
+}
+
+/// Starts the background workload: a few orders a second, a restock now and then.
+pub fn start() {
+    tokio::spawn(async {
+        let mut id = 0;
+        loop {
+            id += 1;
+            let order = Order {
+                id,
+                quantity: 1 + (crate::percent() % 5) as u32,
+                unit_price_cents: 250 + crate::percent() * 10,
+            };
+            if let Err(error) = place_order(order).await {
+                tracing::debug!(%error, order = id, "order not placed");
+            }
+            if id % 25 == 0 {
+                restock(40);
+            }
+            tokio::time::sleep(Duration::from_millis(100 + crate::percent() * 2)).await;
+        }
+    });
+}

@@ -1,0 +1,619 @@
+//! Parsing of `#[business_metric(...)]` arguments and of `business_metrics!` entries.
+
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, Lit, LitStr, Token};
+
+use crate::ctxt::Ctxt;
+use crate::naming::MetricKind;
+use crate::valid;
+
+const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
+     `help = \"...\"`, `labels(...)`, `on = \"ok\" | \"error\" | \"always\"`, `amount = ...`, \
+     `set = ...`, `inc`, `dec`, `observe = ...`, `buckets = [...]`, `max_label_sets = N`, \
+     `crate = \"...\"`";
+
+const DECLARATION_ARGUMENTS: &str =
+    "`help = \"...\"`, `labels(...)`, `buckets = [...]`, `max_label_sets = N`";
+
+/// One `key`, `key = value` or `key(...)` argument.
+pub(crate) struct Arg {
+    pub(crate) key: Ident,
+    pub(crate) value: ArgValue,
+}
+
+pub(crate) enum ArgValue {
+    Flag,
+    Expr(Expr),
+    List(TokenStream),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let key = input.call(Ident::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            ArgValue::Expr(input.parse()?)
+        } else if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            ArgValue::List(content.parse()?)
+        } else {
+            ArgValue::Flag
+        };
+        Ok(Arg { key, value })
+    }
+}
+
+pub(crate) fn parse_args(cx: &mut Ctxt, tokens: TokenStream) -> Vec<Arg> {
+    match Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(args) => args.into_iter().collect(),
+        Err(error) => {
+            cx.push(error);
+            Vec::new()
+        }
+    }
+}
+
+/// A label: its name and where its value comes from.
+pub(crate) struct Label {
+    pub(crate) name: Ident,
+    pub(crate) source: LabelSource,
+}
+
+pub(crate) enum LabelSource {
+    /// `name = "literal"`: the same value at every update.
+    Const(LitStr),
+    /// `name = expression` (or `name` alone, for the argument of that name).
+    Expr(Expr),
+    /// `name` in `business_metrics!`: the value is given at each update.
+    Given,
+}
+
+impl Label {
+    pub(crate) fn name(&self) -> String {
+        self.name.unraw().to_string()
+    }
+}
+
+/// When a function's metric is updated.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum On {
+    Ok,
+    Error,
+    Always,
+}
+
+/// What an update does.
+pub(crate) enum Action {
+    /// Counter: add the amount (1 without one).
+    Count(Option<Expr>),
+    /// Gauge: set to the value.
+    Set(Expr),
+    /// Gauge: add (1 without a value).
+    Inc(Option<Expr>),
+    /// Gauge: subtract (1 without a value).
+    Dec(Option<Expr>),
+    /// Histogram: observe the value.
+    Observe(Expr),
+}
+
+/// Everything a declaration says about its metric.
+pub(crate) struct MetricDecl {
+    pub(crate) kind: MetricKind,
+    pub(crate) name: LitStr,
+    pub(crate) help: Option<LitStr>,
+    pub(crate) labels: Vec<Label>,
+    pub(crate) buckets: Option<Vec<f64>>,
+    pub(crate) max_label_sets: Option<usize>,
+}
+
+/// A `#[business_metric(...)]`.
+pub(crate) struct BusinessArgs {
+    pub(crate) metric: MetricDecl,
+    pub(crate) on: On,
+    pub(crate) action: Action,
+    pub(crate) krate: Option<syn::Path>,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Form {
+    Attribute,
+    Declaration,
+}
+
+/// Options shared by both forms, and the attribute's own, collected before their
+/// consistency with the kind is checked.
+#[derive(Default)]
+struct Options {
+    kind: Option<(MetricKind, Ident, LitStr)>,
+    help: Option<LitStr>,
+    labels: Vec<Label>,
+    labels_key: Option<Ident>,
+    buckets: Option<(Ident, Option<Vec<f64>>)>,
+    max_label_sets: Option<usize>,
+    on: Option<On>,
+    amount: Option<(Ident, Expr)>,
+    set: Option<(Ident, Expr)>,
+    inc: Option<(Ident, Option<Expr>)>,
+    dec: Option<(Ident, Option<Expr>)>,
+    observe: Option<(Ident, Expr)>,
+    krate: Option<syn::Path>,
+    /// An argument was not understood: a missing metric is then not reported too.
+    unknown: bool,
+}
+
+const KEYS: &[&str] = &[
+    "counter",
+    "gauge",
+    "histogram",
+    "help",
+    "labels",
+    "on",
+    "amount",
+    "set",
+    "inc",
+    "dec",
+    "observe",
+    "buckets",
+    "max_label_sets",
+    "crate",
+];
+
+/// The known argument closest to a misspelt one, if any is close.
+fn closest(key: &str) -> Option<&'static str> {
+    KEYS.iter()
+        .map(|known| (distance(key, known), *known))
+        .filter(|(distance, known)| *distance <= 2 && *distance < known.len())
+        .min_by_key(|(distance, _)| *distance)
+        .map(|(_, known)| known)
+}
+
+/// Levenshtein distance, for suggestions.
+fn distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut previous: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut current = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let substitution = previous[j] + usize::from(ca != *cb);
+            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
+        }
+        previous = current;
+    }
+    previous[b.len()]
+}
+
+fn kind_of(key: &str) -> Option<MetricKind> {
+    match key {
+        "counter" => Some(MetricKind::Counter),
+        "gauge" => Some(MetricKind::Gauge),
+        "histogram" => Some(MetricKind::Histogram),
+        _ => None,
+    }
+}
+
+fn kind_name(kind: MetricKind) -> &'static str {
+    match kind {
+        MetricKind::Counter => "counter",
+        MetricKind::Gauge => "gauge",
+        MetricKind::Histogram => "histogram",
+    }
+}
+
+fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
+    let mut options = Options::default();
+    let mut seen: Vec<String> = Vec::new();
+    let expected = match form {
+        Form::Attribute => ATTRIBUTE_ARGUMENTS,
+        Form::Declaration => DECLARATION_ARGUMENTS,
+    };
+    let attribute = form == Form::Attribute;
+    for Arg { key, value } in args {
+        let name = key.unraw().to_string();
+        if let (Some(kind), true) = (kind_of(&name), attribute) {
+            if let Some((first, _, _)) = &options.kind {
+                cx.error_spanned_by(
+                    &key,
+                    format!(
+                        "a `#[business_metric]` declares one metric, and this one is already a {}; \
+                         add another `#[business_metric(...)]` for a second metric",
+                        kind_name(*first)
+                    ),
+                );
+                continue;
+            }
+            match string(&value) {
+                Some(lit) => options.kind = Some((kind, key, lit.clone())),
+                None => cx.error_spanned_by(
+                    &key,
+                    format!("`{name}` takes the metric name: `{name} = \"...\"`"),
+                ),
+            }
+            continue;
+        }
+        if seen.contains(&name) {
+            cx.error_spanned_by(&key, format!("expected only a single `{name}` argument"));
+            continue;
+        }
+        seen.push(name.clone());
+        match (name.as_str(), value) {
+            ("help", value) => match string(&value) {
+                Some(lit) => options.help = Some(lit.clone()),
+                None => cx.error_spanned_by(
+                    &key,
+                    "`help` takes a string literal that says what the metric counts, e.g. \
+                     `help = \"Completed sign-ups\"`",
+                ),
+            },
+            ("labels", ArgValue::List(tokens)) => {
+                options.labels = parse_labels(cx, tokens, form);
+                options.labels_key = Some(key);
+            }
+            ("labels", _) => cx.error_spanned_by(
+                &key,
+                "`labels` takes a list: `labels(plan = plan.tier(), channel = \"web\")`",
+            ),
+            ("buckets", ArgValue::Expr(expr)) => {
+                options.buckets = Some((key, valid::buckets(cx, &expr)));
+            }
+            ("max_label_sets", ArgValue::Expr(expr)) => match &expr {
+                Expr::Lit(syn::ExprLit {
+                    lit: Lit::Int(int), ..
+                }) => match int.base10_parse::<usize>() {
+                    Ok(0) | Err(_) => cx.error_spanned_by(
+                        int,
+                        "`max_label_sets` must be a positive integer",
+                    ),
+                    Ok(limit) => options.max_label_sets = Some(limit),
+                },
+                other => cx.error_spanned_by(
+                    other,
+                    "`max_label_sets` takes an integer literal, e.g. `max_label_sets = 5000`",
+                ),
+            },
+            ("on", value) if attribute => match string(&value) {
+                Some(lit) => match lit.value().as_str() {
+                    "ok" => options.on = Some(On::Ok),
+                    "error" => options.on = Some(On::Error),
+                    "always" => options.on = Some(On::Always),
+                    other => cx.error_spanned_by(
+                        lit,
+                        format!(
+                            "unknown `on = \"{other}\"`; expected \"ok\" (the default: calls that \
+                             returned `Ok` or a value that is not an error), \"error\" or \"always\""
+                        ),
+                    ),
+                },
+                None => cx.error_spanned_by(
+                    &key,
+                    "`on` takes \"ok\", \"error\" or \"always\", e.g. `on = \"error\"`",
+                ),
+            },
+            ("amount", ArgValue::Expr(expr)) if attribute => options.amount = Some((key, expr)),
+            ("set", ArgValue::Expr(expr)) if attribute => options.set = Some((key, expr)),
+            ("observe", ArgValue::Expr(expr)) if attribute => options.observe = Some((key, expr)),
+            ("inc", ArgValue::Expr(expr)) if attribute => options.inc = Some((key, Some(expr))),
+            ("inc", ArgValue::Flag) if attribute => options.inc = Some((key, None)),
+            ("dec", ArgValue::Expr(expr)) if attribute => options.dec = Some((key, Some(expr))),
+            ("dec", ArgValue::Flag) if attribute => options.dec = Some((key, None)),
+            ("amount" | "set" | "observe" | "inc" | "dec", _) if attribute => cx.error_spanned_by(
+                &key,
+                format!("`{name}` takes an expression: `{name} = ...`"),
+            ),
+            ("crate", value) if attribute => {
+                match string(&value).map(|lit| lit.parse::<syn::Path>()) {
+                    Some(Ok(path)) => options.krate = Some(path),
+                    _ => cx.error_spanned_by(
+                        &key,
+                        "`crate` takes the path of the runtime crate as a string, \
+                         e.g. `crate = \"my_monitor\"`",
+                    ),
+                }
+            }
+            ("on" | "amount" | "set" | "observe" | "inc" | "dec" | "crate", _) => cx.error_spanned_by(
+                &key,
+                format!(
+                    "`{name}` belongs to `#[business_metric]` on a function; a metric declared \
+                     with `business_metrics!` is updated through its handle (`.inc(...)`, \
+                     `.set(...)`, `.observe(...)`)"
+                ),
+            ),
+            ("summary", _) => {
+                options.unknown = true;
+                cx.error_spanned_by(
+                    &key,
+                    "summaries are not supported: use `histogram = \"...\"`, whose quantiles \
+                     Prometheus computes at query time",
+                );
+            }
+            ("counter" | "gauge" | "histogram", _) => cx.error_spanned_by(
+                &key,
+                "the kind and name of the metric come first: `counter NAME = \"...\", help = ...`",
+            ),
+            _ => {
+                options.unknown = true;
+                let suggestion = closest(&name)
+                    .map(|known| format!("did you mean `{known}`? "))
+                    .unwrap_or_default();
+                cx.error_spanned_by(
+                    &key,
+                    format!("unknown argument `{name}`; {suggestion}expected one of {expected}"),
+                );
+            }
+        }
+    }
+    options
+}
+
+fn string(value: &ArgValue) -> Option<&LitStr> {
+    match value {
+        ArgValue::Expr(Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit), ..
+        })) => Some(lit),
+        _ => None,
+    }
+}
+
+/// One entry of `labels(...)`: `name`, `name = "constant"` or `name = expression`.
+struct LabelArg {
+    name: Ident,
+    value: Option<Expr>,
+}
+
+impl Parse for LabelArg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let name = input.call(Ident::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            Some(input.parse()?)
+        } else {
+            None
+        };
+        Ok(LabelArg { name, value })
+    }
+}
+
+fn parse_labels(cx: &mut Ctxt, tokens: TokenStream, form: Form) -> Vec<Label> {
+    let entries = match Punctuated::<LabelArg, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(entries) => entries,
+        Err(error) => {
+            cx.push(error);
+            return Vec::new();
+        }
+    };
+    entries
+        .into_iter()
+        .map(|LabelArg { name, value }| {
+            let source = match value {
+                Some(Expr::Lit(syn::ExprLit {
+                    lit: Lit::Str(lit), ..
+                })) => LabelSource::Const(lit),
+                Some(expr) if form == Form::Attribute => LabelSource::Expr(expr),
+                Some(expr) => {
+                    cx.error_spanned_by(
+                        &expr,
+                        "a label of `business_metrics!` is a name, whose value is given at each \
+                         update, or `name = \"constant\"`",
+                    );
+                    LabelSource::Given
+                }
+                None if form == Form::Attribute => {
+                    // `labels(plan)` reads the argument `plan`.
+                    LabelSource::Expr(syn::parse_quote_spanned!(name.span()=> #name))
+                }
+                None => LabelSource::Given,
+            };
+            Label { name, source }
+        })
+        .collect()
+}
+
+fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Options) -> MetricDecl {
+    if kind != MetricKind::Histogram {
+        if let Some((key, _)) = &options.buckets {
+            cx.error_spanned_by(
+                key,
+                format!(
+                    "`buckets` applies to histograms; this metric is a {}",
+                    kind_name(kind)
+                ),
+            );
+        }
+    }
+    MetricDecl {
+        kind,
+        name,
+        help: options.help.take(),
+        labels: std::mem::take(&mut options.labels),
+        buckets: options.buckets.take().and_then(|(_, buckets)| buckets),
+        max_label_sets: options.max_label_sets,
+    }
+}
+
+/// Parses `#[business_metric(...)]`; `None` when the metric itself is missing.
+pub(crate) fn parse_attribute(cx: &mut Ctxt, tokens: TokenStream) -> Option<BusinessArgs> {
+    let args = parse_args(cx, tokens);
+    let mut options = collect_options(cx, args, Form::Attribute);
+    let Some((kind, _, name)) = options.kind.take() else {
+        if options.unknown {
+            return None;
+        }
+        cx.push(syn::Error::new(
+            Span::call_site(),
+            "missing the metric: start with `counter = \"name_total\"`, `gauge = \"name\"` or \
+             `histogram = \"name\"`",
+        ));
+        return None;
+    };
+    let misplaced = |cx: &mut Ctxt, key: &Ident, applies_to: &str| {
+        cx.error_spanned_by(
+            key,
+            format!(
+                "`{key}` applies to {applies_to}; this metric is a {}",
+                kind_name(kind)
+            ),
+        );
+    };
+    let action = match kind {
+        MetricKind::Counter => {
+            for key in [
+                options.set.as_ref().map(|(key, _)| key),
+                options.inc.as_ref().map(|(key, _)| key),
+                options.dec.as_ref().map(|(key, _)| key),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                misplaced(cx, key, "gauges (a counter adds `amount`, 1 by default)");
+            }
+            if let Some((key, _)) = &options.observe {
+                misplaced(cx, key, "histograms");
+            }
+            Action::Count(options.amount.take().map(|(_, expr)| expr))
+        }
+        MetricKind::Gauge => {
+            if let Some((key, _)) = &options.amount {
+                misplaced(cx, key, "counters (a gauge takes `set`, `inc` or `dec`)");
+            }
+            if let Some((key, _)) = &options.observe {
+                misplaced(cx, key, "histograms");
+            }
+            let mut actions = Vec::new();
+            if let Some((key, expr)) = options.set.take() {
+                actions.push((key, Action::Set(expr)));
+            }
+            if let Some((key, expr)) = options.inc.take() {
+                actions.push((key, Action::Inc(expr)));
+            }
+            if let Some((key, expr)) = options.dec.take() {
+                actions.push((key, Action::Dec(expr)));
+            }
+            let mut actions = actions.into_iter();
+            let Some((_, action)) = actions.next() else {
+                cx.error_spanned_by(
+                    &name,
+                    "a gauge needs what to do on each call: `set = ...`, `inc` or `dec` \
+                     (optionally `inc = ...`/`dec = ...` with an amount)",
+                );
+                return None;
+            };
+            for (key, _) in actions {
+                cx.error_spanned_by(
+                    &key,
+                    "a gauge takes one of `set`, `inc` and `dec` per attribute; add another \
+                     `#[business_metric(...)]` for a second update",
+                );
+            }
+            action
+        }
+        MetricKind::Histogram => {
+            for key in [
+                options.amount.as_ref().map(|(key, _)| key),
+                options.set.as_ref().map(|(key, _)| key),
+                options.inc.as_ref().map(|(key, _)| key),
+                options.dec.as_ref().map(|(key, _)| key),
+            ]
+            .into_iter()
+            .flatten()
+            {
+                misplaced(
+                    cx,
+                    key,
+                    "counters and gauges (a histogram takes `observe = ...`)",
+                );
+            }
+            match options.observe.take() {
+                Some((_, expr)) => Action::Observe(expr),
+                None => {
+                    cx.error_spanned_by(
+                        &name,
+                        "a histogram needs the value to observe: `observe = ...`, e.g. \
+                         `observe = ret.total`",
+                    );
+                    return None;
+                }
+            }
+        }
+    };
+    let on = options.on.unwrap_or(On::Ok);
+    let krate = options.krate.take();
+    let metric = metric_decl(cx, kind, name, &mut options);
+    Some(BusinessArgs {
+        metric,
+        on,
+        action,
+        krate,
+    })
+}
+
+/// One entry of `business_metrics!`:
+/// `#[attrs] vis kind NAME = "metric_name", options...`.
+pub(crate) struct Declaration {
+    pub(crate) attrs: Vec<syn::Attribute>,
+    pub(crate) vis: syn::Visibility,
+    pub(crate) kind: Ident,
+    pub(crate) ident: Ident,
+    pub(crate) name: LitStr,
+    pub(crate) options: Vec<Arg>,
+}
+
+impl Parse for Declaration {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let attrs = input.call(syn::Attribute::parse_outer)?;
+        let vis = input.parse()?;
+        let kind: Ident = input.parse()?;
+        let ident: Ident = input.parse()?;
+        input.parse::<Token![=]>()?;
+        let name: LitStr = input.parse()?;
+        let mut options = Vec::new();
+        while input.peek(Token![,]) {
+            input.parse::<Token![,]>()?;
+            if input.is_empty() {
+                break;
+            }
+            options.push(input.parse()?);
+        }
+        if !input.is_empty() {
+            return Err(input.error("expected `,` followed by an option, or `;`"));
+        }
+        Ok(Declaration {
+            attrs,
+            vis,
+            kind,
+            ident,
+            name,
+            options,
+        })
+    }
+}
+
+/// Parses one entry's options; `None` when the kind is unknown.
+pub(crate) fn parse_declaration(
+    cx: &mut Ctxt,
+    declaration: &mut Declaration,
+) -> Option<MetricDecl> {
+    let kind = kind_of(&declaration.kind.to_string());
+    if kind.is_none() {
+        let hint = if declaration.kind == "summary" {
+            "summaries are not supported: use `histogram`, whose quantiles Prometheus computes at query time"
+        } else {
+            "expected `counter`, `gauge` or `histogram`"
+        };
+        cx.error_spanned_by(
+            &declaration.kind,
+            format!("unknown metric kind `{}`: {hint}", declaration.kind),
+        );
+    }
+    let args = std::mem::take(&mut declaration.options);
+    let mut options = collect_options(cx, args, Form::Declaration);
+    let kind = kind?;
+    Some(metric_decl(
+        cx,
+        kind,
+        declaration.name.clone(),
+        &mut options,
+    ))
+}

@@ -1,0 +1,102 @@
+//! `#[business_metric]` on functions and `business_metrics!` declarations: one model,
+//! the same compile-time checks, the same runtime descriptor.
+
+pub(crate) mod attr;
+pub(crate) mod expand;
+
+use proc_macro2::{Span, TokenStream, TokenTree};
+
+use crate::ctxt::Ctxt;
+use crate::naming;
+use attr::{LabelSource, MetricDecl};
+
+/// Every naming rule a business metric is subject to.
+pub(crate) fn check_metric(cx: &mut Ctxt, metric: &MetricDecl, missing_help: Span) {
+    naming::check_metric_name(cx, &metric.name, metric.kind);
+    naming::check_help(cx, metric.help.as_ref(), missing_help);
+    let names: Vec<(String, Span)> = metric
+        .labels
+        .iter()
+        .map(|label| (label.name(), label.name.span()))
+        .collect();
+    naming::check_label_set(cx, &names);
+    for label in &metric.labels {
+        match &label.source {
+            LabelSource::Expr(expr) => {
+                for (source, span) in sources(quote::ToTokens::to_token_stream(expr)) {
+                    naming::check_label_source(cx, &source, span);
+                }
+            }
+            LabelSource::Given => naming::check_label_source(cx, &label.name(), label.name.span()),
+            LabelSource::Const(_) => {}
+        }
+    }
+}
+
+/// The variables and fields an expression reads: an identifier that is neither a
+/// path segment followed by `::`, nor a function or method name, nor a macro name.
+fn sources(tokens: TokenStream) -> Vec<(String, Span)> {
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    let mut found = Vec::new();
+    for (index, tree) in trees.iter().enumerate() {
+        match tree {
+            TokenTree::Group(group) => found.extend(sources(group.stream())),
+            TokenTree::Ident(ident) => {
+                let next = trees.get(index + 1);
+                let called = matches!(next, Some(TokenTree::Group(group))
+                    if group.delimiter() == proc_macro2::Delimiter::Parenthesis);
+                let path_or_macro = matches!(next, Some(TokenTree::Punct(punct))
+                    if punct.as_char() == ':' || punct.as_char() == '!');
+                let name = ident.to_string();
+                let keyword = matches!(
+                    name.as_str(),
+                    "as" | "if"
+                        | "else"
+                        | "match"
+                        | "true"
+                        | "false"
+                        | "self"
+                        | "Self"
+                        | "ref"
+                        | "mut"
+                        | "move"
+                        | "let"
+                        | "in"
+                        | "for"
+                        | "loop"
+                        | "while"
+                        | "return"
+                        | "break"
+                        | "continue"
+                        | "unsafe"
+                        | "async"
+                        | "await"
+                );
+                if !called && !path_or_macro && !keyword {
+                    found.push((name.trim_start_matches("r#").to_owned(), ident.span()));
+                }
+            }
+            _ => {}
+        }
+    }
+    found
+}
+
+/// Whether an expression reads `ret`, the value returned by the function.
+pub(crate) fn mentions_ret(tokens: TokenStream) -> bool {
+    let mut after_dot = false;
+    tokens.into_iter().any(|tree| {
+        let found = match &tree {
+            TokenTree::Group(group) => mentions_ret(group.stream()),
+            TokenTree::Ident(ident) => ident == "ret" && !after_dot,
+            // `format!("{ret:?}")` captures it inside a string literal.
+            TokenTree::Literal(literal) => {
+                let text = literal.to_string();
+                text.contains("{ret}") || text.contains("{ret:")
+            }
+            _ => false,
+        };
+        after_dot = matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == '.');
+        found
+    })
+}

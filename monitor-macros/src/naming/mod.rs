@@ -1,0 +1,124 @@
+//! Metric and label naming rules, checked at compile time. Every name that reaches
+//! any macro passes through here, so that whatever compiles is accepted by
+//! Prometheus and by `promtool check metrics`.
+//!
+//! Each rule has a code (`M001`, …) listed in `monitor_runtime::diagnostics`. The
+//! rules work on plain strings (`rules`), corrected names come from `suggest`, and the
+//! functions here turn findings into errors spanned on what the user wrote.
+
+pub(crate) mod rules;
+pub(crate) mod suggest;
+
+#[cfg(test)]
+mod oracle;
+#[cfg(test)]
+mod tests;
+
+use proc_macro2::Span;
+use syn::LitStr;
+
+use crate::ctxt::Ctxt;
+pub(crate) use rules::{Code, Finding};
+
+/// The kind of a metric, which decides the suffix rules.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+#[allow(dead_code)]
+pub(crate) enum MetricKind {
+    Counter,
+    Gauge,
+    Histogram,
+}
+
+/// Reports `finding` as an error spanned on `span`.
+pub(crate) fn report(cx: &mut Ctxt, span: Span, finding: &Finding) {
+    cx.push(syn::Error::new(span, finding.render()));
+}
+
+/// Reports `finding` as an error spanned on all of `tokens` (an expression such as
+/// `-1.0` spans more than its first token).
+pub(crate) fn report_spanned(cx: &mut Ctxt, tokens: impl quote::ToTokens, finding: &Finding) {
+    cx.push(syn::Error::new_spanned(tokens, finding.render()));
+}
+
+/// Checks a metric name given as a string literal (M001–M006, M010–M015).
+#[allow(dead_code)]
+pub(crate) fn check_metric_name(cx: &mut Ctxt, name: &LitStr, kind: MetricKind) {
+    check_metric_name_at(cx, &name.value(), name.span(), kind);
+}
+
+/// Checks a metric name that is not a literal of its own (derived from an identifier,
+/// say); `span` points at where it comes from.
+#[allow(dead_code)]
+pub(crate) fn check_metric_name_at(cx: &mut Ctxt, name: &str, span: Span, kind: MetricKind) {
+    for finding in rules::metric_name(name, kind) {
+        report(cx, span, &finding);
+    }
+}
+
+/// Checks a label name; `span` points at where the user wrote it (M001–M003, M006,
+/// M020).
+#[allow(dead_code)]
+pub(crate) fn check_label_name(cx: &mut Ctxt, name: &str, span: Span) {
+    for finding in rules::label_name(name) {
+        report(cx, span, &finding);
+    }
+}
+
+/// Checks help text: present and not blank (M030). `missing_span` points at the
+/// attribute when no `help` was given.
+#[allow(dead_code)]
+pub(crate) fn check_help(cx: &mut Ctxt, help: Option<&LitStr>, missing_span: Span) {
+    match help {
+        Some(help) => {
+            if let Some(finding) = rules::help_text(&help.value()) {
+                report(cx, help.span(), &finding);
+            }
+        }
+        None => report(cx, missing_span, &rules::missing_help()),
+    }
+}
+
+/// Checks a whole label set: each name, reserved names, duplicates (M021). Each entry
+/// is the label name and the span where it was written.
+#[allow(dead_code)]
+pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, Span)]) {
+    for (name, span) in labels {
+        check_label_name(cx, name, *span);
+    }
+    let names: Vec<&str> = labels.iter().map(|(name, _)| name.as_str()).collect();
+    for (index, finding) in rules::duplicate_labels(&names) {
+        report(cx, labels[index].1, &finding);
+    }
+}
+
+/// Rejects a label whose value would come from a secret-looking argument or
+/// expression (M060): `source` is the argument name (or the identifier the expression
+/// reads), `span` where it was written.
+#[allow(dead_code)]
+pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) {
+    if let Some(finding) = rules::label_source(source) {
+        report(cx, span, &finding);
+    }
+}
+
+/// Parses a duration string such as `"500ms"`, `"2s"`, `"1m30s"` (M050–M052).
+#[allow(dead_code)]
+pub(crate) fn parse_duration(cx: &mut Ctxt, text: &LitStr) -> Option<std::time::Duration> {
+    match rules::duration(&text.value()) {
+        Ok(duration) => Some(duration),
+        Err(finding) => {
+            report(cx, text.span(), &finding);
+            None
+        }
+    }
+}
+
+/// Checks a value the user gives for a label the framework sets, such as
+/// `#[monitored(name = "...")]` for `function`: any text is a valid label value, but
+/// a blank one (M002) or one with control characters (M001) makes an unreadable
+/// series. `label` names the label in messages.
+pub(crate) fn check_label_value(cx: &mut Ctxt, value: &LitStr, label: &str) {
+    if let Some(finding) = rules::label_value(&value.value(), label) {
+        report(cx, value.span(), &finding);
+    }
+}

@@ -1,0 +1,796 @@
+//! The rules themselves, on plain strings: each returns [`Finding`]s that `mod.rs`
+//! turns into spanned errors. Keeping them free of spans lets unit and oracle tests
+//! call them directly.
+
+use std::fmt;
+
+use super::MetricKind;
+use super::suggest;
+
+/// One code of the catalog documented in `monitor_runtime::diagnostics`.
+#[derive(Clone, Copy, PartialEq, Eq, Debug, PartialOrd, Ord)]
+pub(crate) enum Code {
+    M001,
+    M002,
+    M003,
+    M004,
+    M005,
+    M006,
+    M010,
+    M011,
+    M012,
+    M013,
+    M014,
+    M015,
+    M020,
+    M021,
+    M030,
+    M040,
+    M041,
+    M042,
+    M043,
+    M050,
+    M051,
+    M052,
+    M060,
+}
+
+impl Code {
+    /// Every code, in catalog order.
+    #[cfg(test)]
+    pub(crate) const ALL: [Code; 23] = [
+        Code::M001,
+        Code::M002,
+        Code::M003,
+        Code::M004,
+        Code::M005,
+        Code::M006,
+        Code::M010,
+        Code::M011,
+        Code::M012,
+        Code::M013,
+        Code::M014,
+        Code::M015,
+        Code::M020,
+        Code::M021,
+        Code::M030,
+        Code::M040,
+        Code::M041,
+        Code::M042,
+        Code::M043,
+        Code::M050,
+        Code::M051,
+        Code::M052,
+        Code::M060,
+    ];
+}
+
+impl fmt::Display for Code {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self, f)
+    }
+}
+
+/// A broken rule: what is wrong in plain words, and what to write instead.
+#[derive(Clone, PartialEq, Debug)]
+pub(crate) struct Finding {
+    pub(crate) code: Code,
+    pub(crate) message: String,
+    /// A concrete replacement, shown as `= help: ...`.
+    pub(crate) help: Option<String>,
+    /// What else changes with the fix, shown as `= note: ...`.
+    pub(crate) note: Option<String>,
+}
+
+impl Finding {
+    pub(crate) fn new(code: Code, message: impl Into<String>) -> Finding {
+        Finding {
+            code,
+            message: message.into(),
+            help: None,
+            note: None,
+        }
+    }
+
+    pub(crate) fn help(mut self, help: impl Into<String>) -> Finding {
+        self.help = Some(help.into());
+        self
+    }
+
+    /// The text of the compile error: message and code, then help and note lines.
+    pub(crate) fn render(&self) -> String {
+        let mut text = format!("{} [{}]", self.message, self.code);
+        if let Some(help) = &self.help {
+            text.push_str("\n= help: ");
+            text.push_str(help);
+        }
+        if let Some(note) = &self.note {
+            text.push_str("\n= note: ");
+            text.push_str(note);
+        }
+        text
+    }
+}
+
+/// Suffixes that Prometheus or OpenMetrics give a meaning of their own.
+pub(crate) const RESERVED_SUFFIXES: &[(&str, &str)] = &[
+    (
+        "count",
+        "histograms and summaries expose their number of observations as `<name>_count`",
+    ),
+    (
+        "sum",
+        "histograms and summaries expose their sum of observations as `<name>_sum`",
+    ),
+    (
+        "bucket",
+        "histograms expose their buckets as `<name>_bucket`",
+    ),
+    (
+        "created",
+        "OpenMetrics exposes creation timestamps as `<name>_created`",
+    ),
+    (
+        "info",
+        "`_info` marks info metrics, whose value is always 1 and whose data is in labels",
+    ),
+];
+
+/// Metric types, which `# TYPE` already states.
+pub(crate) const TYPE_WORDS: &[&str] = &["counter", "gauge", "histogram", "summary", "untyped"];
+
+/// What a unit word means: the base unit to use instead and, when the values change
+/// scale with it, how.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) struct Unit {
+    /// `None` when the abbreviation is ambiguous (`m`: minutes or meters).
+    pub(crate) base: Option<&'static str>,
+    pub(crate) conversion: Option<&'static str>,
+}
+
+const fn unit(base: &'static str, conversion: &'static str) -> Unit {
+    Unit {
+        base: Some(base),
+        conversion: Some(conversion),
+    }
+}
+
+const fn same(base: &'static str) -> Unit {
+    Unit {
+        base: Some(base),
+        conversion: None,
+    }
+}
+
+/// Base units, as `promtool check metrics` accepts them.
+const BASE_UNITS: &[&str] = &[
+    "amperes", "bytes", "celsius", "grams", "joules", "kelvin", "meters", "metres", "seconds",
+    "volts", "ratio",
+];
+
+/// Unit words that are not base units (`promtool`'s list and a few common others).
+const NON_BASE_UNITS: &[(&str, Unit)] = &[
+    ("minutes", unit("seconds", "multiply minutes by 60")),
+    ("hours", unit("seconds", "multiply hours by 3600")),
+    ("days", unit("seconds", "multiply days by 86400")),
+    ("weeks", unit("seconds", "multiply weeks by 604800")),
+    ("kelvins", same("kelvin")),
+    (
+        "fahrenheit",
+        unit("celsius", "convert Fahrenheit to Celsius"),
+    ),
+    ("rankine", unit("celsius", "convert Rankine to Celsius")),
+    ("inches", unit("meters", "multiply inches by 0.0254")),
+    ("feet", unit("meters", "multiply feet by 0.3048")),
+    ("yards", unit("meters", "multiply yards by 0.9144")),
+    ("miles", unit("meters", "multiply miles by 1609.344")),
+    ("bits", unit("bytes", "divide bits by 8")),
+    ("calories", unit("joules", "multiply calories by 4.184")),
+    ("pounds", unit("grams", "multiply pounds by 453.59237")),
+    ("ounces", unit("grams", "multiply ounces by 28.349523125")),
+    (
+        "percent",
+        unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)"),
+    ),
+    (
+        "percentage",
+        unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)"),
+    ),
+];
+
+/// SI and binary prefixes; a prefixed unit (`milliseconds`, `kilobytes`) is not a base
+/// unit. The factor says how to convert.
+const UNIT_PREFIXES: &[(&str, &str)] = &[
+    ("pico", "divide by 1e12"),
+    ("nano", "divide by 1e9"),
+    ("micro", "divide by 1e6"),
+    ("milli", "divide by 1000"),
+    ("centi", "divide by 100"),
+    ("deci", "divide by 10"),
+    ("deca", "multiply by 10"),
+    ("hecto", "multiply by 100"),
+    ("kilo", "multiply by 1000"),
+    ("kibi", "multiply by 1024"),
+    ("mega", "multiply by 1e6"),
+    ("mebi", "multiply by 1048576"),
+    ("mibi", "multiply by 1048576"),
+    ("giga", "multiply by 1e9"),
+    ("gibi", "multiply by 1073741824"),
+    ("tera", "multiply by 1e12"),
+    ("tebi", "multiply by 1099511627776"),
+    ("peta", "multiply by 1e15"),
+    ("pebi", "multiply by 1125899906842624"),
+];
+
+/// Abbreviated units (`promtool`'s list and a few common others).
+const ABBREVIATED_UNITS: &[(&str, Unit)] = &[
+    ("s", same("seconds")),
+    ("sec", same("seconds")),
+    ("secs", same("seconds")),
+    ("ms", unit("seconds", "divide milliseconds by 1000")),
+    ("msec", unit("seconds", "divide milliseconds by 1000")),
+    ("millis", unit("seconds", "divide milliseconds by 1000")),
+    ("us", unit("seconds", "divide microseconds by 1e6")),
+    ("usec", unit("seconds", "divide microseconds by 1e6")),
+    ("micros", unit("seconds", "divide microseconds by 1e6")),
+    ("ns", unit("seconds", "divide nanoseconds by 1e9")),
+    ("nsec", unit("seconds", "divide nanoseconds by 1e9")),
+    ("nanos", unit("seconds", "divide nanoseconds by 1e9")),
+    ("min", unit("seconds", "multiply minutes by 60")),
+    ("mins", unit("seconds", "multiply minutes by 60")),
+    ("h", unit("seconds", "multiply hours by 3600")),
+    ("hr", unit("seconds", "multiply hours by 3600")),
+    ("hrs", unit("seconds", "multiply hours by 3600")),
+    ("d", unit("seconds", "multiply days by 86400")),
+    (
+        "m",
+        Unit {
+            base: None,
+            conversion: None,
+        },
+    ),
+    ("b", same("bytes")),
+    ("kb", unit("bytes", "multiply kilobytes by 1000")),
+    ("mb", unit("bytes", "multiply megabytes by 1e6")),
+    ("gb", unit("bytes", "multiply gigabytes by 1e9")),
+    ("tb", unit("bytes", "multiply terabytes by 1e12")),
+    ("pb", unit("bytes", "multiply petabytes by 1e15")),
+    ("kib", unit("bytes", "multiply kibibytes by 1024")),
+    ("mib", unit("bytes", "multiply mebibytes by 1048576")),
+    ("gib", unit("bytes", "multiply gibibytes by 1073741824")),
+    ("tib", unit("bytes", "multiply tebibytes by 1099511627776")),
+    (
+        "pct",
+        unit("ratio", "give a ratio between 0 and 1 (50% is 0.5)"),
+    ),
+];
+
+/// A unit word that is not a base unit: spelled out but scaled or off-system
+/// (`milliseconds`, `kilobytes`, `minutes`, `percent`).
+pub(crate) fn non_base_unit(segment: &str) -> Option<Unit> {
+    if BASE_UNITS.contains(&segment) {
+        return None;
+    }
+    if let Some((_, unit)) = NON_BASE_UNITS.iter().find(|(word, _)| *word == segment) {
+        return Some(*unit);
+    }
+    UNIT_PREFIXES.iter().find_map(|(prefix, conversion)| {
+        let rest = segment.strip_prefix(prefix)?;
+        let base = BASE_UNITS
+            .iter()
+            .chain(NON_BASE_UNITS.iter().map(|(word, _)| word))
+            .find(|unit| **unit == rest)?;
+        let base = non_base_unit(base)
+            .and_then(|unit| unit.base)
+            .unwrap_or(base);
+        Some(Unit {
+            base: Some(base),
+            conversion: Some(conversion),
+        })
+    })
+}
+
+/// An abbreviated unit (`ms`, `kb`).
+pub(crate) fn abbreviated_unit(segment: &str) -> Option<Unit> {
+    ABBREVIATED_UNITS
+        .iter()
+        .find(|(word, _)| *word == segment)
+        .map(|(_, unit)| *unit)
+}
+
+fn kind_word(kind: MetricKind) -> &'static str {
+    match kind {
+        MetricKind::Counter => "counter",
+        MetricKind::Gauge => "gauge",
+        MetricKind::Histogram => "histogram",
+    }
+}
+
+/// Characters a name may not contain, in order of appearance, each once.
+fn invalid_chars(name: &str, allow_colon: bool) -> Vec<char> {
+    let mut found = Vec::new();
+    for c in name.chars() {
+        let allowed = c.is_ascii_alphanumeric() || c == '_' || (allow_colon && c == ':');
+        if !allowed && !found.contains(&c) {
+            found.push(c);
+        }
+    }
+    found
+}
+
+fn list_chars(chars: &[char]) -> String {
+    let shown: Vec<String> = chars
+        .iter()
+        .map(|c| match c {
+            ' ' => "` ` (space)".to_owned(),
+            c if c.is_control() => format!("`{}`", c.escape_default()),
+            c => format!("`{c}`"),
+        })
+        .collect();
+    match shown.as_slice() {
+        [one] => format!("{one} is not allowed"),
+        [init @ .., last] => format!("{} and {last} are not allowed", init.join(", ")),
+        [] => String::new(),
+    }
+}
+
+/// Every rule a metric name breaks. When the name is not a valid Prometheus name at
+/// all (M001–M005), only those are reported: the lint rules would repeat the same
+/// fix. Each finding carries the fully corrected name as its help.
+pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Vec<Finding> {
+    let mut findings = Vec::new();
+    let what = format!("metric name `{name}`");
+    if name.is_empty() {
+        findings.push(Finding::new(
+            Code::M002,
+            format!(
+                "metric name is empty: name the {} after what it measures, e.g. `{}`",
+                kind_word(kind),
+                match kind {
+                    MetricKind::Counter => "orders_placed_total",
+                    MetricKind::Gauge => "queue_length",
+                    MetricKind::Histogram => "request_duration_seconds",
+                }
+            ),
+        ));
+        return findings;
+    }
+    let invalid = invalid_chars(name, true);
+    if !invalid.is_empty() {
+        findings.push(Finding::new(
+            Code::M001,
+            format!(
+                "{what} is not a valid Prometheus name: {}",
+                list_chars(&invalid)
+            ),
+        ));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        findings.push(Finding::new(
+            Code::M003,
+            format!("{what} starts with a digit: Prometheus names start with a letter or `_`"),
+        ));
+    }
+    if name.contains(':') {
+        findings.push(Finding::new(
+            Code::M004,
+            format!("{what} contains `:`: colons are reserved for recording rules"),
+        ));
+    }
+    if name.starts_with("__") {
+        findings.push(Finding::new(
+            Code::M005,
+            format!("{what} starts with `__`: such names are reserved for Prometheus itself"),
+        ));
+    }
+    if findings.is_empty() {
+        lint_metric_name(name, kind, &what, &mut findings);
+    }
+    if !findings.is_empty() {
+        let suggestion = suggest::metric_name(name, kind);
+        let note = unit_note(name);
+        for finding in &mut findings {
+            if finding.help.is_none() {
+                if let Some(suggestion) = &suggestion {
+                    finding.help = Some(format!("use `{suggestion}`"));
+                }
+            }
+            if finding.note.is_none() && matches!(finding.code, Code::M014 | Code::M015) {
+                finding.note = note.clone();
+            }
+        }
+    }
+    findings
+}
+
+/// The note for a unit change: values must then be given in the base unit.
+fn unit_note(name: &str) -> Option<String> {
+    let segments = words(name);
+    let skip = usize::from(!name.starts_with('_'));
+    segments.iter().enumerate().find_map(|(index, segment)| {
+        let unit = non_base_unit(segment).or_else(|| {
+            if index >= skip {
+                abbreviated_unit(segment)
+            } else {
+                None
+            }
+        })?;
+        let base = unit.base?;
+        Some(match (base, unit.conversion) {
+            ("ratio", _) => {
+                "the values must then be a ratio between 0 and 1 (50% is 0.5)".to_owned()
+            }
+            (base, Some(conversion)) => {
+                // Prefixed units carry only the factor: "divide by 1000".
+                let conversion =
+                    if conversion.contains(" by ") && conversion.split(' ').count() == 3 {
+                        conversion.replacen(" by ", &format!(" {segment} by "), 1)
+                    } else {
+                        conversion.to_owned()
+                    };
+                format!("the values must then be in {base}: {conversion}")
+            }
+            (base, None) => format!("the values stay in {base}; only the name changes"),
+        })
+    })
+}
+
+fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec<Finding>) {
+    if name.chars().any(|c| c.is_ascii_uppercase()) {
+        findings.push(Finding::new(
+            Code::M006,
+            format!("{what} is not snake_case: write lowercase words joined by `_`"),
+        ));
+    }
+    // Words at `_` and camelCase boundaries, so `requestLatencyMs` is read as well.
+    let words = words(name);
+    let segments: Vec<&str> = words.iter().map(String::as_str).collect();
+    let last = segments.last().copied().unwrap_or_default();
+    // `_total` alone is a suffix too, as `promtool` reads it.
+    let ends_in =
+        |word: &str| (segments.len() > 1 && last == word) || name.ends_with(&format!("_{word}"));
+    let has_total = ends_in("total");
+    match kind {
+        MetricKind::Counter if !has_total => findings.push(Finding::new(
+            Code::M010,
+            format!("counter `{name}` does not end in `_total`: Prometheus counters do"),
+        )),
+        MetricKind::Gauge | MetricKind::Histogram if has_total => {
+            findings.push(Finding::new(
+                Code::M011,
+                format!(
+                    "{} `{name}` ends in `_total`, which is reserved for counters",
+                    kind_word(kind)
+                ),
+            ));
+        }
+        _ => {}
+    }
+    if let Some((word, why)) = RESERVED_SUFFIXES.iter().find(|(word, _)| ends_in(word)) {
+        findings.push(Finding::new(
+            Code::M012,
+            format!("{what} ends in `_{word}`, which would be mistaken for another series: {why}"),
+        ));
+    }
+    // Like `promtool`, a type word or an abbreviation counts after a `_`: `jobs_gauge`
+    // and `_gauge`, not `gauge_readings`.
+    let skip = usize::from(!name.starts_with('_'));
+    for segment in segments.iter().skip(skip) {
+        if let Some(word) = TYPE_WORDS.iter().find(|word| *word == segment) {
+            findings.push(Finding::new(
+                Code::M013,
+                format!(
+                    "{what} contains the metric type `{word}`: the type is already stated by `# TYPE`"
+                ),
+            ));
+        }
+    }
+    for (index, segment) in segments.iter().enumerate() {
+        if let Some(unit) = non_base_unit(segment) {
+            let base = unit.base.unwrap_or("seconds");
+            findings.push(Finding::new(
+                Code::M014,
+                format!(
+                    "{what} uses the unit `{segment}`: Prometheus metrics use base units, here `{base}`"
+                ),
+            ));
+        } else if index >= skip {
+            if let Some(unit) = abbreviated_unit(segment) {
+                let message = match unit.base {
+                    Some(base) => format!(
+                        "{what} uses the abbreviated unit `{segment}`: spell out the base unit, `{base}`"
+                    ),
+                    None => format!(
+                        "{what} uses the abbreviated unit `{segment}`: spell out the base unit, \
+                         `seconds` for a time or `meters` for a length"
+                    ),
+                };
+                findings.push(Finding::new(Code::M015, message));
+            }
+        }
+    }
+}
+
+/// Labels a user may not define: Prometheus' own, and those the framework adds.
+pub(crate) const RESERVED_LABELS: &[(&str, &str)] = &[
+    ("le", "Prometheus uses it for histogram bucket bounds"),
+    ("quantile", "Prometheus uses it for summary quantiles"),
+    (
+        "function",
+        "the framework adds it itself to name the monitored function",
+    ),
+    ("module", "the framework adds it itself to name the module"),
+    (
+        "result",
+        "the framework adds it itself for the outcome of a call",
+    ),
+    ("job", "Prometheus sets it on every scraped series"),
+    ("instance", "Prometheus sets it on every scraped series"),
+];
+
+/// Every rule a label name breaks.
+pub(crate) fn label_name(name: &str) -> Vec<Finding> {
+    let what = format!("label name `{name}`");
+    let mut findings = Vec::new();
+    if name.is_empty() {
+        findings.push(Finding::new(
+            Code::M002,
+            "label name is empty: name the label after what its values are, e.g. `plan`",
+        ));
+        return findings;
+    }
+    let invalid = invalid_chars(name, false);
+    if !invalid.is_empty() {
+        findings.push(Finding::new(
+            Code::M001,
+            format!(
+                "{what} is not a valid Prometheus label name: {}",
+                list_chars(&invalid)
+            ),
+        ));
+    }
+    if name.starts_with(|c: char| c.is_ascii_digit()) {
+        findings.push(Finding::new(
+            Code::M003,
+            format!("{what} starts with a digit: label names start with a letter or `_`"),
+        ));
+    }
+    if name.starts_with("__") {
+        findings.push(Finding::new(
+            Code::M020,
+            format!("{what} starts with `__`: such labels are reserved for Prometheus itself"),
+        ));
+    } else if let Some((_, why)) = RESERVED_LABELS.iter().find(|(label, _)| *label == name) {
+        findings.push(Finding::new(
+            Code::M020,
+            format!("{what} is reserved: {why}; choose another name"),
+        ));
+    }
+    if invalid.is_empty() && name.chars().any(|c| c.is_ascii_uppercase()) {
+        findings.push(Finding::new(
+            Code::M006,
+            format!("{what} is not snake_case: write lowercase words joined by `_`"),
+        ));
+    }
+    if let Some(suggestion) = suggest::label_name(name) {
+        for finding in &mut findings {
+            finding.help = Some(format!("use `{suggestion}`"));
+        }
+    }
+    findings
+}
+
+/// M021 for every label after the first of its name; indexes into `labels`.
+pub(crate) fn duplicate_labels(labels: &[&str]) -> Vec<(usize, Finding)> {
+    labels
+        .iter()
+        .enumerate()
+        .filter(|(index, name)| labels[..*index].contains(name))
+        .map(|(index, name)| {
+            (
+                index,
+                Finding::new(
+                    Code::M021,
+                    format!(
+                        "label `{name}` is given twice: each label of a metric needs its own name"
+                    ),
+                )
+                .help("remove one, or rename it after what it holds"),
+            )
+        })
+        .collect()
+}
+
+/// M030 for help text that is present but blank.
+pub(crate) fn help_text(help: &str) -> Option<Finding> {
+    help.trim().is_empty().then(|| {
+        Finding::new(
+            Code::M030,
+            "help text is empty: say in a few words what the metric measures",
+        )
+        .help("e.g. `help = \"Login attempts, by plan\"`")
+    })
+}
+
+/// M030 for missing help text.
+pub(crate) fn missing_help() -> Finding {
+    Finding::new(
+        Code::M030,
+        "missing help text: Prometheus shows it next to the metric as `# HELP`",
+    )
+    .help("add `help = \"...\"` saying what the metric measures")
+}
+
+/// Words that mark a value as secret, matched against whole words of the source name
+/// (`user_password`, `apiKey`, `auth_token`).
+const SECRET_WORDS: &[&str] = &[
+    "password",
+    "passwd",
+    "pwd",
+    "passphrase",
+    "secret",
+    "token",
+    "apikey",
+    "authorization",
+    "credential",
+    "credentials",
+    "cookie",
+    "bearer",
+    "jwt",
+    "otp",
+    "pin",
+];
+
+/// Two-word secrets (`api_key`, `private_key`).
+const SECRET_PAIRS: &[(&str, &str)] = &[
+    ("api", "key"),
+    ("private", "key"),
+    ("secret", "key"),
+    ("access", "key"),
+    ("signing", "key"),
+    ("session", "key"),
+    ("client", "secret"),
+];
+
+/// Splits an identifier into lowercase words at `_` and at camelCase boundaries.
+pub(crate) fn words(source: &str) -> Vec<String> {
+    let mut words = Vec::new();
+    let mut current = String::new();
+    let chars: Vec<char> = source.chars().collect();
+    for (index, &c) in chars.iter().enumerate() {
+        if !c.is_alphanumeric() {
+            if !current.is_empty() {
+                words.push(std::mem::take(&mut current));
+            }
+            continue;
+        }
+        if c.is_uppercase() && !current.is_empty() {
+            let previous = chars[index - 1];
+            let next_lower = chars.get(index + 1).is_some_and(|n| n.is_lowercase());
+            if previous.is_lowercase()
+                || previous.is_ascii_digit()
+                || (previous.is_uppercase() && next_lower)
+            {
+                words.push(std::mem::take(&mut current));
+            }
+        }
+        current.extend(c.to_lowercase());
+    }
+    if !current.is_empty() {
+        words.push(current);
+    }
+    words
+}
+
+/// The secret a source name looks like, e.g. `password` for `user_password`.
+pub(crate) fn secret_word(source: &str) -> Option<String> {
+    let words = words(source);
+    if let Some(word) = words
+        .iter()
+        .find(|word| SECRET_WORDS.contains(&word.as_str()))
+    {
+        return Some(word.clone());
+    }
+    words.windows(2).find_map(|pair| {
+        SECRET_PAIRS
+            .iter()
+            .find(|(first, second)| pair[0] == *first && pair[1] == *second)
+            .map(|(first, second)| format!("{first}_{second}"))
+    })
+}
+
+/// M060 when a label value would come from a secret-looking source.
+pub(crate) fn label_source(source: &str) -> Option<Finding> {
+    let secret = secret_word(source)?;
+    Some(
+        Finding::new(
+            Code::M060,
+            format!(
+                "label value taken from `{source}`, which looks like a {}: label values are \
+                 stored and shown in plain text by Prometheus and every dashboard",
+                secret.replace('_', " ")
+            ),
+        )
+        .help("label by a non-secret attribute instead (a plan, a region, a status)"),
+    )
+}
+
+/// Parses a duration such as `500ms`, `2s`, `1m30s`: M050 when it does not parse,
+/// M051 when it is zero, M052 when it is too long to be kept in 64-bit nanoseconds.
+pub(crate) fn duration(text: &str) -> Result<std::time::Duration, Finding> {
+    const EXAMPLES: &str = "write a number and a unit, e.g. \"500ms\", \"2s\", \"1m30s\"";
+    let parsed = humantime::parse_duration(text.trim()).map_err(|error| match error {
+        humantime::DurationError::NumberOverflow => overflow(text),
+        humantime::DurationError::UnknownUnit { unit, .. } if unit.is_empty() => Finding::new(
+            Code::M050,
+            format!("`{text}` is not a duration: the number has no unit"),
+        )
+        .help(format!(
+            "write e.g. \"{}ms\" or \"{}s\"",
+            text.trim(),
+            text.trim()
+        )),
+        humantime::DurationError::UnknownUnit { unit, .. } => Finding::new(
+            Code::M050,
+            format!("`{text}` is not a duration: unknown unit `{unit}`"),
+        )
+        .help(format!(
+            "use `ns`, `us`, `ms`, `s`, `m`, `h` or `d`; {EXAMPLES}"
+        )),
+        humantime::DurationError::Empty => {
+            Finding::new(Code::M050, "the duration is empty").help(EXAMPLES)
+        }
+        _ => Finding::new(Code::M050, format!("`{text}` is not a duration")).help(EXAMPLES),
+    })?;
+    if parsed.is_zero() {
+        return Err(Finding::new(
+            Code::M051,
+            format!("duration `{text}` is zero: a timeout or interval must be longer than that"),
+        )
+        .help("give a positive duration, e.g. \"500ms\""));
+    }
+    if u64::try_from(parsed.as_nanos()).is_err() {
+        return Err(overflow(text));
+    }
+    Ok(parsed)
+}
+
+fn overflow(text: &str) -> Finding {
+    Finding::new(
+        Code::M052,
+        format!("duration `{text}` is too long: the longest supported is about 584 years"),
+    )
+    .help("give a shorter duration, e.g. \"1h\"")
+}
+
+/// M002 for a blank label value, M001 for one with control characters (line breaks,
+/// tabs), which dashboards cannot show.
+pub(crate) fn label_value(value: &str, label: &str) -> Option<Finding> {
+    if value.trim().is_empty() {
+        return Some(Finding::new(
+            Code::M002,
+            format!("the `{label}` label value is empty: it names the series on dashboards"),
+        )
+        .help("give a short name, e.g. `name = \"checkout\"`, or leave it out to use the function's name"));
+    }
+    let control: Vec<char> = value.chars().filter(|c| c.is_control()).collect();
+    if !control.is_empty() {
+        let trimmed: String = value
+            .split(char::is_control)
+            .filter(|part| !part.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ");
+        return Some(
+            Finding::new(
+                Code::M001,
+                format!(
+                    "the `{label}` label value `{}` contains control characters: {}",
+                    value.escape_default(),
+                    list_chars(&control)
+                ),
+            )
+            .help(format!("use `{}`", trimmed.trim())),
+        );
+    }
+    None
+}

@@ -1,0 +1,88 @@
+//! Corrected names offered as `= help: use ...`: every rule's fix applied at once, so
+//! that the suggestion itself passes every rule.
+
+use super::MetricKind;
+use super::rules::{self, RESERVED_SUFFIXES, TYPE_WORDS};
+
+/// The metric name to write instead of `name`, or `None` when there is no single
+/// obvious fix (an empty name, a lone number, an ambiguous `_m`). The result always
+/// passes [`rules::metric_name`].
+pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
+    let mut segments = rules::words(&ascii_only(name));
+    // A counter's `_total` goes last, so drop it wherever it trails and add it back.
+    while segments.len() > 1 && segments.last().is_some_and(|last| last == "total") {
+        segments.pop();
+    }
+    rotate_leading_number(&mut segments)?;
+
+    // The type is stated by `# TYPE`; keep the word only if it is all there is.
+    let mut index = 1;
+    while index < segments.len() {
+        if TYPE_WORDS.contains(&segments[index].as_str()) {
+            segments.remove(index);
+        } else {
+            index += 1;
+        }
+    }
+
+    for (index, segment) in segments.iter_mut().enumerate() {
+        let unit = rules::non_base_unit(segment).or_else(|| {
+            if index > 0 {
+                rules::abbreviated_unit(segment)
+            } else {
+                None
+            }
+        });
+        if let Some(unit) = unit {
+            *segment = unit.base?.to_owned();
+        }
+    }
+
+    while segments.len() > 1
+        && segments.last().is_some_and(|last| {
+            last == "total"
+                || (kind != MetricKind::Counter
+                    && RESERVED_SUFFIXES.iter().any(|(word, _)| word == last))
+        })
+    {
+        segments.pop();
+    }
+    segments.dedup();
+    if kind == MetricKind::Counter {
+        segments.push("total".to_owned());
+    }
+    let suggestion = segments.join("_");
+    rules::metric_name(&suggestion, kind)
+        .is_empty()
+        .then_some(suggestion)
+}
+
+/// The label name to write instead of `name`, or `None` when there is no obvious fix
+/// (an empty name, a reserved one such as `le`).
+pub(crate) fn label_name(name: &str) -> Option<String> {
+    let mut segments = rules::words(&ascii_only(name));
+    rotate_leading_number(&mut segments)?;
+    let suggestion = segments.join("_");
+    (suggestion != name && rules::label_name(&suggestion).is_empty()).then_some(suggestion)
+}
+
+/// Non-ASCII letters become word breaks: Prometheus names are ASCII.
+fn ascii_only(name: &str) -> String {
+    name.chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect()
+}
+
+/// `5xx_errors` becomes `errors_5xx`; a name that is only a number has no fix.
+fn rotate_leading_number(segments: &mut [String]) -> Option<()> {
+    if segments.is_empty() {
+        return None;
+    }
+    if segments[0].starts_with(|c: char| c.is_ascii_digit()) {
+        if segments.len() == 1 {
+            return None;
+        }
+        segments.rotate_left(1);
+    }
+    Some(())
+}

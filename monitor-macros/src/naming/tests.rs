@@ -1,0 +1,410 @@
+//! Unit tests of the rules and of the suggestions.
+
+use proc_macro2::Span;
+use syn::LitStr;
+
+use super::MetricKind::{self, Counter, Gauge, Histogram};
+use super::rules::{self, Code, Finding};
+use super::suggest;
+use crate::ctxt::Ctxt;
+
+fn codes(findings: &[Finding]) -> Vec<Code> {
+    findings.iter().map(|finding| finding.code).collect()
+}
+
+fn metric(name: &str, kind: MetricKind) -> Vec<Code> {
+    codes(&rules::metric_name(name, kind))
+}
+
+fn label(name: &str) -> Vec<Code> {
+    codes(&rules::label_name(name))
+}
+
+fn help(name: &str, kind: MetricKind) -> Option<String> {
+    rules::metric_name(name, kind)
+        .first()
+        .and_then(|finding| finding.help.clone())
+}
+
+#[test]
+fn accepts_names_at_the_edges_of_each_rule() {
+    for (name, kind) in [
+        ("a", Gauge),
+        ("x1", Gauge),
+        ("_private", Gauge),
+        ("a_total", Counter),
+        ("http_requests_total", Counter),
+        ("request_duration_seconds_total", Counter),
+        ("request_duration_seconds", Histogram),
+        ("queue_length", Gauge),
+        ("memory_bytes", Gauge),
+        ("cache_hit_ratio", Gauge),
+        ("count_total", Counter),
+        ("counter", Gauge),
+        ("total_memory_bytes", Gauge),
+        ("http_2xx_responses_total", Counter),
+        ("request_count_total", Counter),
+        ("s_values", Gauge),
+        ("ms", Gauge),
+        ("temperature_celsius", Gauge),
+        ("build_version", Gauge),
+        ("process_start_time_seconds", Gauge),
+        ("items_processed_total", Counter),
+    ] {
+        assert_eq!(metric(name, kind), [], "{name} as {kind:?}");
+    }
+}
+
+/// The metrics `#[monitored]` itself exposes follow the rules it enforces.
+#[test]
+fn the_framework_names_pass() {
+    assert_eq!(metric("function_calls_total", Counter), []);
+    assert_eq!(metric("function_calls_cancelled_total", Counter), []);
+    assert_eq!(metric("function_calls_duration_seconds", Histogram), []);
+    assert_eq!(metric("function_calls_concurrent", Gauge), []);
+}
+
+#[test]
+fn invalid_names_report_only_the_structural_rules() {
+    assert_eq!(metric("login-attempts", Counter), [Code::M001]);
+    assert_eq!(metric("", Counter), [Code::M002]);
+    assert_eq!(metric("5xx_errors_total", Counter), [Code::M003]);
+    assert_eq!(metric("job:requests:rate5m", Gauge), [Code::M004]);
+    assert_eq!(metric("__internal_total", Counter), [Code::M005]);
+    assert_eq!(metric("9 lives", Gauge), [Code::M001, Code::M003]);
+    assert_eq!(metric("__a:b", Gauge), [Code::M004, Code::M005]);
+    assert_eq!(metric("café_visits_total", Counter), [Code::M001]);
+}
+
+#[test]
+fn lint_rules_each_have_their_code() {
+    assert_eq!(
+        metric("requestCount", Counter),
+        [Code::M006, Code::M010, Code::M012]
+    );
+    assert_eq!(metric("HTTP_REQUESTS_TOTAL", Counter), [Code::M006]);
+    assert_eq!(metric("login_attempts", Counter), [Code::M010]);
+    assert_eq!(metric("queue_length_total", Gauge), [Code::M011]);
+    assert_eq!(metric("latency_seconds_total", Histogram), [Code::M011]);
+    for suffix in ["count", "sum", "bucket", "created", "info"] {
+        assert_eq!(metric(&format!("jobs_{suffix}"), Gauge), [Code::M012]);
+    }
+    assert_eq!(metric("jobs_count", Counter), [Code::M010, Code::M012]);
+    for word in ["counter", "gauge", "histogram", "summary", "untyped"] {
+        assert_eq!(metric(&format!("jobs_{word}_value"), Gauge), [Code::M013]);
+    }
+    assert_eq!(
+        metric("requests_counter", Counter),
+        [Code::M010, Code::M013]
+    );
+    for unit in [
+        "milliseconds",
+        "microseconds",
+        "nanoseconds",
+        "minutes",
+        "hours",
+        "days",
+        "kilobytes",
+        "megabytes",
+        "bits",
+        "percent",
+        "percentage",
+        "kilograms",
+        "fahrenheit",
+    ] {
+        assert_eq!(
+            metric(&format!("value_{unit}"), Gauge),
+            [Code::M014],
+            "{unit}"
+        );
+    }
+    for unit in [
+        "ms", "us", "ns", "s", "sec", "min", "h", "d", "m", "b", "kb", "mb", "gb", "kib", "pct",
+    ] {
+        assert_eq!(
+            metric(&format!("value_{unit}"), Gauge),
+            [Code::M015],
+            "{unit}"
+        );
+    }
+    assert_eq!(metric("request_latency_ms_total", Counter), [Code::M015]);
+}
+
+#[test]
+fn every_finding_of_a_bad_name_is_reported() {
+    assert_eq!(
+        metric("requestLatencyMsCounter", Counter),
+        [Code::M006, Code::M010, Code::M013, Code::M015]
+    );
+}
+
+#[test]
+fn messages_name_the_rule_and_the_fix() {
+    let findings = rules::metric_name("login-attempts", Counter);
+    assert_eq!(
+        findings[0].render(),
+        "metric name `login-attempts` is not a valid Prometheus name: `-` is not allowed [M001]\n\
+         = help: use `login_attempts_total`"
+    );
+    let findings = rules::metric_name("request_latency_ms", Histogram);
+    assert_eq!(
+        findings[0].render(),
+        "metric name `request_latency_ms` uses the abbreviated unit `ms`: spell out the base unit, `seconds` [M015]\n\
+         = help: use `request_latency_seconds`\n\
+         = note: the values must then be in seconds: divide milliseconds by 1000"
+    );
+    let findings = rules::metric_name("request_latency_milliseconds", Histogram);
+    assert_eq!(
+        findings[0].note.as_deref(),
+        Some("the values must then be in seconds: divide milliseconds by 1000")
+    );
+    let findings = rules::metric_name("payload_kibibytes", Gauge);
+    assert_eq!(
+        findings[0].note.as_deref(),
+        Some("the values must then be in bytes: multiply kibibytes by 1024")
+    );
+    let findings = rules::metric_name("cpu_usage_percent", Gauge);
+    assert_eq!(
+        findings[0].note.as_deref(),
+        Some("the values must then be a ratio between 0 and 1 (50% is 0.5)")
+    );
+    let findings = rules::metric_name("a b\tc", Gauge);
+    assert_eq!(
+        findings[0].message,
+        "metric name `a b\tc` is not a valid Prometheus name: ` ` (space) and `\\t` are not allowed"
+    );
+}
+
+#[test]
+fn suggestions_fix_every_rule_at_once() {
+    for (name, kind, expected) in [
+        ("login-attempts", Counter, "login_attempts_total"),
+        ("login_attempts", Counter, "login_attempts_total"),
+        ("request_latency_ms", Histogram, "request_latency_seconds"),
+        (
+            "request_latency_milliseconds",
+            Histogram,
+            "request_latency_seconds",
+        ),
+        ("requestCount", Counter, "request_count_total"),
+        ("HTTPRequestsTotal", Counter, "http_requests_total"),
+        ("payload_kb", Gauge, "payload_bytes"),
+        ("payload_kilobytes", Gauge, "payload_bytes"),
+        ("uptime_minutes", Gauge, "uptime_seconds"),
+        ("cpu_usage_percent", Gauge, "cpu_usage_ratio"),
+        ("queue_length_total", Gauge, "queue_length"),
+        ("requests_counter", Counter, "requests_total"),
+        ("latency_histogram_seconds", Histogram, "latency_seconds"),
+        ("jobs_count", Gauge, "jobs"),
+        ("jobs_sum_total", Gauge, "jobs"),
+        ("5xx_errors_total", Counter, "errors_5xx_total"),
+        ("job:requests:rate5m", Gauge, "job_requests_rate5m"),
+        ("__internal_total", Counter, "internal_total"),
+        (
+            "request_latency_ms_total",
+            Counter,
+            "request_latency_seconds_total",
+        ),
+        ("timeout_seconds_ms", Gauge, "timeout_seconds"),
+        (
+            "requestLatencyMsCounter",
+            Counter,
+            "request_latency_seconds_total",
+        ),
+        ("café visits", Counter, "caf_visits_total"),
+    ] {
+        assert_eq!(
+            suggest::metric_name(name, kind).as_deref(),
+            Some(expected),
+            "{name} as {kind:?}"
+        );
+        assert_eq!(help(name, kind), Some(format!("use `{expected}`")));
+    }
+}
+
+#[test]
+fn no_suggestion_without_an_obvious_fix() {
+    assert_eq!(suggest::metric_name("", Counter), None);
+    assert_eq!(suggest::metric_name("404", Gauge), None);
+    assert_eq!(suggest::metric_name("---", Gauge), None);
+    // `m` is minutes or meters.
+    assert_eq!(suggest::metric_name("distance_m", Gauge), None);
+    assert_eq!(help("distance_m", Gauge), None);
+}
+
+#[test]
+fn label_rules() {
+    for name in ["plan", "a", "x1", "_shard", "http_method", "status_code"] {
+        assert_eq!(label(name), [], "{name}");
+    }
+    assert_eq!(label(""), [Code::M002]);
+    assert_eq!(label("user-id"), [Code::M001]);
+    assert_eq!(label("a:b"), [Code::M001]);
+    assert_eq!(label("2fa"), [Code::M003]);
+    assert_eq!(label("userId"), [Code::M006]);
+    for reserved in [
+        "le", "quantile", "function", "module", "result", "job", "instance", "__name__", "__x",
+    ] {
+        assert_eq!(label(reserved), [Code::M020], "{reserved}");
+    }
+    let findings = rules::label_name("userId");
+    assert_eq!(findings[0].help.as_deref(), Some("use `user_id`"));
+    assert_eq!(suggest::label_name("user-id").as_deref(), Some("user_id"));
+    assert_eq!(suggest::label_name("__tenant").as_deref(), Some("tenant"));
+    assert_eq!(suggest::label_name("le"), None);
+    assert_eq!(suggest::label_name("plan"), None);
+}
+
+#[test]
+fn duplicate_labels_point_at_the_repeat() {
+    let found = rules::duplicate_labels(&["plan", "region", "plan", "plan"]);
+    let indexes: Vec<usize> = found.iter().map(|(index, _)| *index).collect();
+    assert_eq!(indexes, [2, 3]);
+    assert!(found.iter().all(|(_, finding)| finding.code == Code::M021));
+    assert!(rules::duplicate_labels(&["plan", "region"]).is_empty());
+}
+
+#[test]
+fn help_text_rules() {
+    assert_eq!(rules::help_text("Login attempts"), None);
+    assert_eq!(rules::help_text("  \t").map(|f| f.code), Some(Code::M030));
+    assert_eq!(rules::missing_help().code, Code::M030);
+}
+
+#[test]
+fn secret_label_sources() {
+    for source in [
+        "password",
+        "user_password",
+        "passwd",
+        "secret",
+        "client_secret",
+        "token",
+        "access_token",
+        "authToken",
+        "api_key",
+        "apiKey",
+        "APIKey",
+        "apikey",
+        "authorization",
+        "credentials",
+        "PrivateKey",
+        "session_cookie",
+    ] {
+        assert!(
+            rules::label_source(source).is_some_and(|finding| finding.code == Code::M060),
+            "{source}"
+        );
+    }
+    for source in [
+        "plan",
+        "region",
+        "max_tokens",
+        "tokenizer",
+        "keyboard_layout",
+        "key",
+        "status",
+        "author",
+    ] {
+        assert_eq!(rules::label_source(source), None, "{source}");
+    }
+    assert_eq!(rules::secret_word("userApiKey").as_deref(), Some("api_key"));
+}
+
+#[test]
+fn words_split_snake_and_camel_case() {
+    assert_eq!(rules::words("HTTPServerError"), ["http", "server", "error"]);
+    assert_eq!(rules::words("requestCount"), ["request", "count"]);
+    assert_eq!(rules::words("http2Requests"), ["http2", "requests"]);
+    assert_eq!(rules::words("__a__b_"), ["a", "b"]);
+}
+
+#[test]
+fn durations() {
+    use std::time::Duration;
+    assert_eq!(rules::duration("500ms"), Ok(Duration::from_millis(500)));
+    assert_eq!(rules::duration("2s"), Ok(Duration::from_secs(2)));
+    assert_eq!(rules::duration("1m30s"), Ok(Duration::from_secs(90)));
+    assert_eq!(rules::duration("1h"), Ok(Duration::from_secs(3600)));
+    assert_eq!(rules::duration("1ns"), Ok(Duration::from_nanos(1)));
+    assert_eq!(rules::duration("1.5s"), Ok(Duration::from_millis(1500)));
+    let code = |text: &str| rules::duration(text).unwrap_err().code;
+    for bad in ["", "500", "ms", "fast", "5 parsecs", "-1s", "1,5s"] {
+        assert_eq!(code(bad), Code::M050, "{bad}");
+    }
+    assert_eq!(
+        rules::duration("500").unwrap_err().render(),
+        "`500` is not a duration: the number has no unit [M050]\n= help: write e.g. \"500ms\" or \"500s\""
+    );
+    assert_eq!(code("0s"), Code::M051);
+    assert_eq!(code("0ms"), Code::M051);
+    assert_eq!(code("99999999999999999999999s"), Code::M052);
+    assert_eq!(code("600years"), Code::M052);
+}
+
+#[test]
+fn label_values_of_framework_labels() {
+    assert_eq!(rules::label_value("checkout", "function"), None);
+    assert_eq!(rules::label_value("Cart::add", "function"), None);
+    assert_eq!(
+        rules::label_value(" ", "function").map(|f| f.code),
+        Some(Code::M002)
+    );
+    assert_eq!(
+        rules::label_value("a\nb", "function").map(|f| (f.code, f.help)),
+        Some((Code::M001, Some("use `a b`".to_owned())))
+    );
+}
+
+/// The spanned interface collects every error of an attribute in one `Ctxt`.
+#[test]
+fn ctxt_interface_collects_every_error() {
+    let mut cx = Ctxt::default();
+    let span = Span::call_site();
+    super::check_metric_name(&mut cx, &LitStr::new("login-attempts", span), Counter);
+    super::check_help(&mut cx, None, span);
+    super::check_label_set(
+        &mut cx,
+        &[
+            ("plan".to_owned(), span),
+            ("le".to_owned(), span),
+            ("plan".to_owned(), span),
+        ],
+    );
+    super::check_label_source(&mut cx, "password", span);
+    assert_eq!(
+        super::parse_duration(&mut cx, &LitStr::new("soon", span)),
+        None
+    );
+    assert_eq!(
+        super::parse_duration(&mut cx, &LitStr::new("250ms", span)),
+        Some(std::time::Duration::from_millis(250))
+    );
+    let errors = cx.into_compile_errors().to_string();
+    for code in ["M001", "M030", "M020", "M021", "M060", "M050"] {
+        assert!(errors.contains(&format!("[{code}]")), "{code} in {errors}");
+    }
+}
+
+/// The page users read lists every code, with a section, a wrong and a right example.
+#[test]
+fn the_diagnostics_page_documents_every_code() {
+    let page = include_str!("../../../monitor-runtime/src/diagnostics.rs");
+    let sections: Vec<&str> = page.split("//! ## ").skip(1).collect();
+    for code in Code::ALL {
+        let section = sections
+            .iter()
+            .find(|section| section.starts_with(&format!("{code}:")))
+            .unwrap_or_else(|| panic!("no section for {code}"));
+        assert!(
+            page.contains(&format!("| [{code}](#{}", code.to_string().to_lowercase())),
+            "{code} is not in the table"
+        );
+        assert!(section.contains("Right"), "{code} has no right example");
+        assert!(
+            section.matches("//! ```").count() >= 4,
+            "{code} needs a wrong and a right example"
+        );
+    }
+    assert_eq!(sections.len(), Code::ALL.len());
+}

@@ -1,0 +1,104 @@
+//! Business metrics: counters, gauges and histograms of what the service does for its
+//! users (sign-ups, logins, orders and their value), next to the technical metrics.
+//!
+//! Declare them on the function that does the work with
+//! [`#[business_metric]`](crate::business_metric), or as statics updated anywhere with
+//! [`business_metrics!`](crate::business_metrics). Both check names, labels, help and
+//! buckets at compile time and register every metric at [`init`](crate::init), so
+//! that a series without labels given at updates is exposed at zero from start-up.
+//!
+//! ```
+//! use monitor_runtime::{business_metric, business_metrics};
+//!
+//! business_metrics! {
+//!     /// Items currently reserved in carts.
+//!     pub gauge ITEMS_RESERVED = "items_reserved", help = "Items reserved in carts.";
+//! }
+//!
+//! #[business_metric(counter = "carts_checked_out_total", help = "Carts checked out.",
+//!                   labels(channel = channel))]
+//! fn check_out(channel: &str, items: u32) -> Result<u32, String> {
+//!     ITEMS_RESERVED.sub(items, []);
+//!     Ok(items)
+//! }
+//!
+//! ITEMS_RESERVED.add(3, []);
+//! check_out("web", 3).unwrap();
+//! assert_eq!(ITEMS_RESERVED.with([]).get(), 0.0);
+//! ```
+//!
+//! # Label values and the cardinality guard
+//!
+//! Label values come from any [`LabelValue`]: `&str`, `String`, integers, or your own
+//! enums. Each distinct label set is a series that Prometheus stores, so each labelled
+//! metric takes at most [`DEFAULT_MAX_LABEL_SETS`] (1000) label sets from the values
+//! given at updates; change it per metric with `max_label_sets = N`, or for every
+//! metric with [`set_default_max_label_sets`]. Beyond the limit an update with a new
+//! label set goes to the series whose values given at updates are all
+//! `"__overflow__"` (constant labels keep their value), is counted in
+//! `monitor_label_overflow_total{metric="..."}`, and the first one logs a warning.
+//! Label sets already seen keep being updated. Memory stays bounded whatever arrives.
+//!
+//! Updating an existing label set allocates nothing when its values are borrowed
+//! (`&str`, `String`, enums returning fixed strings): the values are hashed in place
+//! and looked up in a sharded table under a read lock.
+//!
+//! # Invalid values
+//!
+//! A counter increment that is negative, NaN or infinite, or a NaN or infinite gauge
+//! or histogram value, is dropped, logged once per metric, and counted in
+//! `monitor_business_invalid_values_total{metric="..."}`. Nothing panics.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+mod family;
+mod handles;
+pub(crate) mod private;
+mod site;
+mod value;
+
+pub use family::OVERFLOW_LABEL_VALUE;
+#[doc(hidden)]
+pub use family::{MetricKind, Series};
+pub use handles::{Counter, CounterSeries, Gauge, GaugeSeries, Histogram, HistogramSeries};
+#[doc(hidden)]
+pub use site::BusinessSite;
+pub use value::{LabelValue, MetricValue};
+
+/// How many label sets a labelled business metric takes from the values given at
+/// updates, unless its declaration says `max_label_sets = N` or
+/// [`set_default_max_label_sets`] changed it.
+pub const DEFAULT_MAX_LABEL_SETS: usize = 1000;
+
+pub(crate) static DEFAULT_MAX_LABEL_SETS_NOW: AtomicUsize =
+    AtomicUsize::new(DEFAULT_MAX_LABEL_SETS);
+
+/// Sets how many label sets each labelled business metric without its own
+/// `max_label_sets` takes. It applies to label sets created from then on; call it at
+/// start-up. A value of 0 is taken as 1.
+///
+/// ```
+/// monitor_runtime::business::set_default_max_label_sets(5000);
+/// assert_eq!(monitor_runtime::business::default_max_label_sets(), 5000);
+/// # monitor_runtime::business::set_default_max_label_sets(monitor_runtime::business::DEFAULT_MAX_LABEL_SETS);
+/// ```
+pub fn set_default_max_label_sets(limit: usize) {
+    DEFAULT_MAX_LABEL_SETS_NOW.store(limit.max(1), Ordering::Relaxed);
+}
+
+/// The limit that [`set_default_max_label_sets`] set ([`DEFAULT_MAX_LABEL_SETS`] until
+/// then).
+///
+/// ```
+/// assert!(monitor_runtime::business::default_max_label_sets() >= 1);
+/// ```
+pub fn default_max_label_sets() -> usize {
+    DEFAULT_MAX_LABEL_SETS_NOW.load(Ordering::Relaxed)
+}
+
+/// Registers every business metric declared in the program; called by [`crate::init`].
+pub(crate) fn register_all() {
+    for site in crate::__private::BUSINESS_METRICS {
+        site.resolved();
+    }
+}

@@ -1,0 +1,269 @@
+//! The built-in dashboard: one HTML page listing every `#[monitored]` function with
+//! its calls, errors, latency and calls in progress, read from the global registry.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+
+use prometheus::proto::{MetricFamily, MetricType};
+
+/// Links shown at the top of the dashboard: `(path, label)`. Every part of the
+/// exporter that serves routes of its own adds its entry here.
+const DASHBOARD_LINKS: &[(&str, &str)] = &[("/metrics", "metrics"), ("/health", "health")];
+
+/// One row of the dashboard: the figures of one monitored function.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub(crate) struct FunctionRow {
+    pub(crate) ok: f64,
+    pub(crate) errors: f64,
+    pub(crate) cancelled: f64,
+    pub(crate) in_flight: f64,
+    pub(crate) duration_count: u64,
+    pub(crate) duration_sum: f64,
+    /// Cumulative `(upper bound, count)` pairs of the duration histogram.
+    pub(crate) buckets: Vec<(f64, u64)>,
+}
+
+impl FunctionRow {
+    fn calls(&self) -> f64 {
+        self.ok + self.errors
+    }
+
+    fn error_ratio(&self) -> Option<f64> {
+        let calls = self.calls();
+        (calls > 0.0).then(|| self.errors / calls)
+    }
+
+    fn mean_seconds(&self) -> Option<f64> {
+        (self.duration_count > 0).then(|| self.duration_sum / self.duration_count as f64)
+    }
+
+    /// Upper bound of the first bucket holding the `quantile` of the calls: an upper
+    /// estimate, as precise as the buckets are.
+    fn quantile_bound(&self, quantile: f64) -> Option<f64> {
+        if self.duration_count == 0 {
+            return None;
+        }
+        let rank = quantile * self.duration_count as f64;
+        Some(
+            self.buckets
+                .iter()
+                .find(|(_, count)| *count as f64 >= rank)
+                .map_or(f64::INFINITY, |(bound, _)| *bound),
+        )
+    }
+}
+
+/// The families `#[monitored]` writes to.
+const FAMILIES: [&str; 4] = [
+    "function_calls_total",
+    "function_calls_cancelled_total",
+    "function_calls_concurrent",
+    "function_calls_duration_seconds",
+];
+
+/// `(module, function)` → figures, sorted for a stable page.
+pub(crate) type FunctionTable = BTreeMap<(String, String), FunctionRow>;
+
+/// Collects the figures of every monitored function from gathered metric families.
+pub(crate) fn function_table(families: &[MetricFamily]) -> FunctionTable {
+    let mut table = FunctionTable::new();
+    for family in families {
+        let name = family.name();
+        if !FAMILIES.contains(&name) {
+            continue;
+        }
+        for metric in family.get_metric() {
+            let label = |key: &str| {
+                metric
+                    .get_label()
+                    .iter()
+                    .find(|pair| pair.name() == key)
+                    .map(|pair| pair.value().to_owned())
+            };
+            let (Some(function), Some(module)) = (label("function"), label("module")) else {
+                continue;
+            };
+            let row = table.entry((module, function)).or_default();
+            match (name, family.get_field_type()) {
+                ("function_calls_total", MetricType::COUNTER) => {
+                    let value = metric.get_counter().get_value();
+                    match label("result").as_deref() {
+                        Some("ok") => row.ok += value,
+                        Some("error") => row.errors += value,
+                        _ => {}
+                    }
+                }
+                ("function_calls_cancelled_total", MetricType::COUNTER) => {
+                    row.cancelled += metric.get_counter().get_value();
+                }
+                ("function_calls_concurrent", MetricType::GAUGE) => {
+                    row.in_flight += metric.get_gauge().get_value();
+                }
+                ("function_calls_duration_seconds", MetricType::HISTOGRAM) => {
+                    let histogram = metric.get_histogram();
+                    row.duration_count = histogram.get_sample_count();
+                    row.duration_sum = histogram.get_sample_sum();
+                    row.buckets = histogram
+                        .get_bucket()
+                        .iter()
+                        .map(|bucket| (bucket.upper_bound(), bucket.cumulative_count()))
+                        .collect();
+                }
+                _ => {}
+            }
+        }
+    }
+    table
+}
+
+/// Renders the dashboard page for `table`.
+pub(crate) fn render_page(table: &FunctionTable) -> String {
+    let mut page = String::with_capacity(2048 + table.len() * 256);
+    page.push_str(concat!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
+        "<meta http-equiv=\"refresh\" content=\"5\">\n<title>monitor dashboard</title>\n",
+        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}",
+        "th,td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:right}",
+        "th:nth-child(-n+2),td:nth-child(-n+2){text-align:left}",
+        ".bad{color:#b00}</style>\n</head>\n<body>\n<h1>monitor</h1>\n<nav>"
+    ));
+    for (index, (path, label)) in DASHBOARD_LINKS.iter().enumerate() {
+        if index > 0 {
+            page.push_str(" · ");
+        }
+        let _ = write!(page, "<a href=\"{}\">{}</a>", escape(path), escape(label));
+    }
+    page.push_str("</nav>\n<h2>Monitored functions</h2>\n");
+    if table.is_empty() {
+        page.push_str("<p>No function is annotated with <code>#[monitored]</code>.</p>\n");
+    } else {
+        page.push_str(concat!(
+            "<table>\n<tr><th>module</th><th>function</th><th>calls</th><th>errors</th>",
+            "<th>error ratio</th><th>cancelled</th><th>in progress</th>",
+            "<th>mean latency</th><th>p95 latency ≤</th></tr>\n"
+        ));
+        for ((module, function), row) in table {
+            let ratio = row.error_ratio();
+            let _ = writeln!(
+                page,
+                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td>\
+                 <td>{}</td><td>{}</td><td>{}</td></tr>",
+                escape(module),
+                escape(function),
+                row.calls(),
+                row.errors,
+                if ratio.is_some_and(|ratio| ratio > 0.0) {
+                    " class=\"bad\""
+                } else {
+                    ""
+                },
+                ratio.map_or_else(|| "–".to_owned(), |ratio| format!("{:.1} %", ratio * 100.0)),
+                row.cancelled,
+                row.in_flight,
+                row.mean_seconds().map_or_else(|| "–".to_owned(), seconds),
+                row.quantile_bound(0.95)
+                    .map_or_else(|| "–".to_owned(), seconds),
+            );
+        }
+        page.push_str("</table>\n");
+    }
+    page.push_str("</body>\n</html>\n");
+    page
+}
+
+/// A duration in the most readable unit.
+fn seconds(value: f64) -> String {
+    if value.is_infinite() {
+        "+Inf".to_owned()
+    } else if value >= 1.0 {
+        format!("{value:.2} s")
+    } else if value >= 1e-3 {
+        format!("{:.2} ms", value * 1e3)
+    } else {
+        format!("{:.1} µs", value * 1e6)
+    }
+}
+
+/// Escapes text for HTML element content and attribute values.
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => escaped.push_str("&amp;"),
+            '<' => escaped.push_str("&lt;"),
+            '>' => escaped.push_str("&gt;"),
+            '"' => escaped.push_str("&quot;"),
+            '\'' => escaped.push_str("&#39;"),
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// `GET /dashboard`.
+pub(crate) async fn dashboard() -> Response {
+    let table = function_table(&crate::registry().gather());
+    (
+        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
+        render_page(&table),
+    )
+        .into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escapes_markup() {
+        assert_eq!(
+            escape("<a href=\"x\">&'</a>"),
+            "&lt;a href=&quot;x&quot;&gt;&amp;&#39;&lt;/a&gt;"
+        );
+    }
+
+    #[test]
+    fn quantile_bound_reads_cumulative_buckets() {
+        let row = FunctionRow {
+            duration_count: 100,
+            buckets: vec![(0.1, 50), (0.5, 94), (1.0, 99), (5.0, 100)],
+            ..FunctionRow::default()
+        };
+        assert_eq!(row.quantile_bound(0.5), Some(0.1));
+        assert_eq!(row.quantile_bound(0.95), Some(1.0));
+        assert_eq!(row.quantile_bound(1.0), Some(5.0));
+        let overflow = FunctionRow {
+            duration_count: 10,
+            buckets: vec![(0.1, 5)],
+            ..FunctionRow::default()
+        };
+        assert_eq!(overflow.quantile_bound(0.95), Some(f64::INFINITY));
+        assert_eq!(FunctionRow::default().quantile_bound(0.5), None);
+    }
+
+    #[test]
+    fn page_lists_rows_and_links() {
+        let mut table = FunctionTable::new();
+        table.insert(
+            ("shop::orders".to_owned(), "place<T>".to_owned()),
+            FunctionRow {
+                ok: 3.0,
+                errors: 1.0,
+                duration_count: 4,
+                duration_sum: 0.002,
+                ..FunctionRow::default()
+            },
+        );
+        let page = render_page(&table);
+        assert!(page.contains("<td>shop::orders</td><td>place&lt;T&gt;</td><td>4</td><td>1</td>"));
+        assert!(page.contains("25.0 %"));
+        assert!(page.contains("500.0 µs"));
+        for (path, _) in DASHBOARD_LINKS {
+            assert!(page.contains(&format!("href=\"{path}\"")));
+        }
+        assert!(render_page(&FunctionTable::new()).contains("No function is annotated"));
+    }
+}

@@ -1,0 +1,766 @@
+//! Runs checks: concurrently, each under its timeout, with panics caught, at most one
+//! run of a check at a time and at most one per cache interval (single flight).
+
+use std::any::Any;
+use std::fmt;
+use std::future::Future;
+use std::panic::AssertUnwindSafe;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::time::{Duration, SystemTime};
+
+use tokio::time::Instant;
+
+use futures_util::FutureExt;
+use tokio::sync::watch;
+
+use super::metrics::CheckMetrics;
+use super::report::{CheckReport, HealthReport};
+use super::types::{
+    CheckFuture, CheckSpec, Component, Health, HealthCheck, Probe, Status, aggregate_status,
+    check_name_error,
+};
+
+/// A `#[health_check]` function, collected at link time. Built by generated code.
+#[doc(hidden)]
+pub struct FnCheck {
+    /// Name, probe, timeout and caching.
+    pub spec: CheckSpec,
+    /// The function.
+    pub run: FnRun,
+    /// Source file, for clash reports.
+    pub file: &'static str,
+    /// Source line, for clash reports.
+    pub line: u32,
+}
+
+/// How a `#[health_check]` function is called.
+#[doc(hidden)]
+pub enum FnRun {
+    /// A synchronous function: run on tokio's blocking pool.
+    Sync(fn() -> Health),
+    /// An `async fn`.
+    Async(fn() -> CheckFuture<'static>),
+}
+
+enum Runner {
+    Instance(Box<dyn HealthCheck>),
+    Static(&'static FnCheck),
+}
+
+struct Snapshot {
+    health: Health,
+    duration: Duration,
+    finished: Instant,
+    finished_at: SystemTime,
+}
+
+#[derive(Default)]
+struct State {
+    last: Option<Arc<Snapshot>>,
+    in_flight: Option<watch::Receiver<Option<Arc<Snapshot>>>>,
+    /// Set while a synchronous run that outlived its timeout still occupies a thread:
+    /// the check is not started again until it returns.
+    blocked_since: Option<Instant>,
+}
+
+struct Entry {
+    spec: CheckSpec,
+    runner: Runner,
+    location: String,
+    state: Mutex<State>,
+    metrics: CheckMetrics,
+    refresher: AtomicBool,
+}
+
+impl Entry {
+    fn state(&self) -> MutexGuard<'_, State> {
+        // The lock guards plain data and no code panics while holding it.
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+struct Inner {
+    entries: RwLock<Vec<Arc<Entry>>>,
+    ready: AtomicBool,
+    token: RwLock<Option<String>>,
+}
+
+/// A set of health checks with their probes, results and HTTP routes.
+///
+/// The program-wide set behind [`health::register`](crate::health::register) and the
+/// `/health` routes is [`HealthRegistry::global`]; separate sets are useful in tests
+/// or to serve another group of checks on another router.
+///
+/// ```
+/// use monitor_runtime::health::{HealthRegistry, Probe, Status};
+///
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// let checks = HealthRegistry::new();
+/// assert_eq!(checks.report(Probe::Readiness).await.status, Status::Healthy);
+/// checks.set_ready(false);
+/// assert_eq!(checks.report(Probe::Readiness).await.status, Status::Unhealthy);
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct HealthRegistry {
+    inner: Arc<Inner>,
+}
+
+impl Default for HealthRegistry {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl fmt::Debug for HealthRegistry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("HealthRegistry")
+            .field("checks", &self.names())
+            .field("ready", &self.is_ready())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why a check could not be registered.
+///
+/// ```
+/// use monitor_runtime::health::{HealthError, HealthRegistry, Health};
+///
+/// let checks = HealthRegistry::new();
+/// let error = checks.register_fn("bad name", || Health::healthy()).unwrap_err();
+/// assert!(matches!(error, HealthError::InvalidName { .. }));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum HealthError {
+    /// Another check already has this name.
+    Duplicate {
+        /// The name.
+        name: String,
+        /// Where the first check was registered.
+        first: String,
+        /// Where the rejected one came from.
+        second: String,
+    },
+    /// The name cannot be used (empty, characters outside `[A-Za-z0-9_.-]`, or a probe path).
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+}
+
+impl fmt::Display for HealthError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            HealthError::Duplicate {
+                name,
+                first,
+                second,
+            } => write!(
+                f,
+                "two health checks are named `{name}` ({first} and {second}); give one a distinct `name`"
+            ),
+            HealthError::InvalidName { reason, .. } => f.write_str(reason),
+        }
+    }
+}
+
+impl std::error::Error for HealthError {}
+
+impl HealthRegistry {
+    /// An empty set, ready, with no token.
+    ///
+    /// ```
+    /// assert!(monitor_runtime::health::HealthRegistry::new().names().is_empty());
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            inner: Arc::new(Inner {
+                entries: RwLock::new(Vec::new()),
+                ready: AtomicBool::new(true),
+                token: RwLock::new(None),
+            }),
+        }
+    }
+
+    /// The program-wide set: every `#[health_check]` function, every check passed to
+    /// [`health::register`](crate::health::register), served by
+    /// [`health::routes`](crate::health::routes). Its token starts as the
+    /// `MONITOR_HEALTH_TOKEN` environment variable when that is set and not empty.
+    ///
+    /// ```
+    /// let global = monitor_runtime::health::HealthRegistry::global();
+    /// assert!(global.is_ready());
+    /// ```
+    pub fn global() -> &'static HealthRegistry {
+        // Registering the annotated functions goes through the metrics registry's
+        // start-up, which needs the families registered first.
+        let _ = crate::registry();
+        global_registry()
+    }
+
+    /// Adds a check. It is run on demand by the probes, with its own timeout and cache.
+    ///
+    /// ```
+    /// use monitor_runtime::health::{CheckFuture, CheckSpec, Health, HealthCheck, HealthRegistry};
+    ///
+    /// struct AlwaysUp;
+    /// impl HealthCheck for AlwaysUp {
+    ///     fn spec(&self) -> CheckSpec { CheckSpec::new("always-up") }
+    ///     fn check(&self) -> CheckFuture<'_> { Box::pin(async { Health::healthy() }) }
+    /// }
+    ///
+    /// let checks = HealthRegistry::new();
+    /// checks.register(AlwaysUp).unwrap();
+    /// assert!(checks.register(AlwaysUp).is_err()); // the name is taken
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`HealthError::Duplicate`] when the name is taken, [`HealthError::InvalidName`]
+    /// when it cannot be used.
+    #[track_caller]
+    pub fn register<C: HealthCheck>(&self, check: C) -> Result<(), HealthError> {
+        let location = std::panic::Location::caller();
+        self.add(
+            check.spec(),
+            Runner::Instance(Box::new(check)),
+            format!("{}:{}", location.file(), location.line()),
+        )
+    }
+
+    /// Adds a synchronous closure as a check with the default options.
+    ///
+    /// ```
+    /// use monitor_runtime::health::HealthRegistry;
+    ///
+    /// let checks = HealthRegistry::new();
+    /// checks.register_fn("disk-writable", || std::env::temp_dir().exists()).unwrap();
+    /// assert_eq!(checks.names(), ["disk-writable"]);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`HealthRegistry::register`].
+    #[track_caller]
+    pub fn register_fn<F, R>(&self, name: &str, check: F) -> Result<(), HealthError>
+    where
+        F: Fn() -> R + Send + Sync + 'static,
+        R: super::IntoHealth,
+    {
+        self.register(super::ClosureCheck::new(
+            CheckSpec::new(name.to_owned()),
+            check,
+        ))
+    }
+
+    pub(crate) fn add_static(&self, site: &'static FnCheck) -> Result<(), HealthError> {
+        self.add(
+            site.spec.clone(),
+            Runner::Static(site),
+            format!("{}:{}", site.file, site.line),
+        )
+    }
+
+    fn add(&self, spec: CheckSpec, runner: Runner, location: String) -> Result<(), HealthError> {
+        if let Some(reason) = check_name_error(&spec.name) {
+            return Err(HealthError::InvalidName {
+                name: spec.name.into_owned(),
+                reason,
+            });
+        }
+        let mut entries = self
+            .inner
+            .entries
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(first) = entries.iter().find(|entry| entry.spec.name == spec.name) {
+            return Err(HealthError::Duplicate {
+                name: spec.name.into_owned(),
+                first: first.location.clone(),
+                second: location,
+            });
+        }
+        let metrics = CheckMetrics::new(&spec.name, spec.probe);
+        entries.push(Arc::new(Entry {
+            spec,
+            runner,
+            location,
+            state: Mutex::default(),
+            metrics,
+            refresher: AtomicBool::new(false),
+        }));
+        Ok(())
+    }
+
+    /// The names of the registered checks, in registration order.
+    ///
+    /// ```
+    /// let checks = monitor_runtime::health::HealthRegistry::new();
+    /// checks.register_fn("a", || true).unwrap();
+    /// assert_eq!(checks.names(), ["a"]);
+    /// ```
+    pub fn names(&self) -> Vec<String> {
+        self.entries()
+            .iter()
+            .map(|entry| entry.spec.name.to_string())
+            .collect()
+    }
+
+    /// Marks the service ready or not ready. While not ready, the readiness probe is
+    /// unhealthy whatever its checks say: set it during graceful shutdown so that
+    /// load balancers stop sending traffic before the server closes.
+    ///
+    /// ```
+    /// let checks = monitor_runtime::health::HealthRegistry::new();
+    /// checks.set_ready(false);
+    /// assert!(!checks.is_ready());
+    /// ```
+    pub fn set_ready(&self, ready: bool) {
+        self.inner.ready.store(ready, Ordering::SeqCst);
+    }
+
+    /// Whether the application considers itself ready (see [`HealthRegistry::set_ready`]).
+    ///
+    /// ```
+    /// assert!(monitor_runtime::health::HealthRegistry::new().is_ready());
+    /// ```
+    pub fn is_ready(&self) -> bool {
+        self.inner.ready.load(Ordering::SeqCst)
+    }
+
+    /// Requires `Authorization: Bearer <token>` to see reasons and details in the HTTP
+    /// answers; `None` shows them to everyone. Statuses and codes are always served.
+    ///
+    /// ```
+    /// let checks = monitor_runtime::health::HealthRegistry::new();
+    /// checks.set_token(Some("s3cret".to_owned()));
+    /// assert!(checks.is_authorized(Some("Bearer s3cret")));
+    /// assert!(!checks.is_authorized(None));
+    /// ```
+    pub fn set_token(&self, token: Option<String>) {
+        *self
+            .inner
+            .token
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner()) = token.filter(|t| !t.is_empty());
+    }
+
+    /// Whether a request with this `Authorization` header value may see details:
+    /// always when no token is set.
+    ///
+    /// ```
+    /// let checks = monitor_runtime::health::HealthRegistry::new();
+    /// assert!(checks.is_authorized(None));
+    /// ```
+    pub fn is_authorized(&self, authorization: Option<&str>) -> bool {
+        let token = self
+            .inner
+            .token
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let Some(token) = token.as_deref() else {
+            return true;
+        };
+        let Some(given) = authorization.and_then(|value| value.strip_prefix("Bearer ")) else {
+            return false;
+        };
+        constant_time_eq(given.trim().as_bytes(), token.as_bytes())
+    }
+
+    fn entries(&self) -> Vec<Arc<Entry>> {
+        self.inner
+            .entries
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
+    }
+
+    /// Runs (or reads from cache) every check of `probe` concurrently and aggregates
+    /// them. A probe without checks is healthy: liveness then means "the process
+    /// answers". Readiness is also unhealthy while [`set_ready(false)`](Self::set_ready).
+    ///
+    /// ```
+    /// use monitor_runtime::health::{HealthRegistry, Probe, Status};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let checks = HealthRegistry::new();
+    /// checks.register_fn("flaky", || Err::<(), _>("refused")).unwrap();
+    /// let report = checks.report(Probe::Readiness).await;
+    /// assert_eq!(report.status, Status::Unhealthy);
+    /// assert_eq!(report.checks[0].health.reason(), Some("refused"));
+    /// # }
+    /// ```
+    pub async fn report(&self, probe: Probe) -> HealthReport {
+        self.report_filtered(Some(probe), &[]).await
+    }
+
+    /// Runs every check of every probe: the `/health` report.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let checks = monitor_runtime::health::HealthRegistry::new();
+    /// checks.register_fn("ok", || true).unwrap();
+    /// assert_eq!(checks.report_all().await.checks.len(), 1);
+    /// # }
+    /// ```
+    pub async fn report_all(&self) -> HealthReport {
+        self.report_filtered(None, &[]).await
+    }
+
+    /// Like [`report`](Self::report) (or [`report_all`](Self::report_all) for `None`),
+    /// leaving out the checks named in `exclude`.
+    ///
+    /// ```
+    /// use monitor_runtime::health::{HealthRegistry, Probe, Status};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let checks = HealthRegistry::new();
+    /// checks.register_fn("down", || false).unwrap();
+    /// let report = checks.report_filtered(Some(Probe::Readiness), &["down"]).await;
+    /// assert_eq!(report.status, Status::Healthy);
+    /// # }
+    /// ```
+    pub async fn report_filtered(&self, probe: Option<Probe>, exclude: &[&str]) -> HealthReport {
+        let entries: Vec<Arc<Entry>> = self
+            .entries()
+            .into_iter()
+            .filter(|entry| probe.is_none_or(|probe| entry.spec.probe == probe))
+            .filter(|entry| !exclude.contains(&entry.spec.name.as_ref()))
+            .collect();
+        let checks = futures_util::future::join_all(entries.iter().map(evaluate)).await;
+        let checks: Vec<CheckReport> = entries
+            .iter()
+            .zip(checks)
+            .map(|(entry, snapshot)| check_report(entry, &snapshot))
+            .collect();
+        let mut status = aggregate_status(
+            checks
+                .iter()
+                .map(|check| (check.health.status(), check.critical)),
+        );
+        let failing: Vec<&str> = checks
+            .iter()
+            .filter(|check| check.health.status() != Status::Healthy)
+            .map(|check| check.name.as_str())
+            .collect();
+        let mut reason =
+            (!failing.is_empty()).then(|| format!("not healthy: {}", failing.join(", ")));
+        if probe == Some(Probe::Readiness) && !self.is_ready() {
+            status = Status::Unhealthy;
+            reason = Some(NOT_READY.to_owned());
+        }
+        HealthReport {
+            probe,
+            status,
+            reason,
+            ready: self.is_ready(),
+            checks,
+        }
+    }
+
+    /// Runs (or reads from cache) the check named `name`; `None` if there is none.
+    ///
+    /// ```
+    /// use monitor_runtime::health::{HealthRegistry, Status};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let checks = HealthRegistry::new();
+    /// checks.register_fn("ok", || true).unwrap();
+    /// assert_eq!(checks.check("ok").await.unwrap().health.status(), Status::Healthy);
+    /// assert!(checks.check("missing").await.is_none());
+    /// # }
+    /// ```
+    pub async fn check(&self, name: &str) -> Option<CheckReport> {
+        let entry = self
+            .entries()
+            .into_iter()
+            .find(|entry| entry.spec.name == name)?;
+        let snapshot = evaluate(&entry).await;
+        Some(check_report(&entry, &snapshot))
+    }
+}
+
+/// The reason readiness gives after `set_ready(false)`.
+pub(crate) const NOT_READY: &str = "the application marked itself not ready";
+
+fn global_registry() -> &'static HealthRegistry {
+    static GLOBAL: std::sync::LazyLock<HealthRegistry> = std::sync::LazyLock::new(|| {
+        let registry = HealthRegistry::new();
+        registry.set_token(std::env::var("MONITOR_HEALTH_TOKEN").ok());
+        registry
+    });
+    &GLOBAL
+}
+
+/// Registers the metric families and every `#[health_check]` function; called once
+/// by the metrics registry's start-up.
+pub(crate) fn on_init(registry: &prometheus::Registry) -> Vec<crate::RegistrationError> {
+    let mut errors = super::metrics::register_families(registry);
+    for site in crate::__private::HEALTH_CHECKS {
+        if let Err(error) = global_registry().add_static(site) {
+            tracing::error!(%error, "monitor: health check not registered");
+            errors.push(match error {
+                HealthError::Duplicate {
+                    name,
+                    first,
+                    second,
+                } => crate::RegistrationError::Clash {
+                    metric: "health_check_status".to_owned(),
+                    series: format!("check=\"{name}\""),
+                    first,
+                    second,
+                },
+                HealthError::InvalidName { reason, .. } => crate::RegistrationError::Rejected {
+                    location: format!("{}:{}", site.file, site.line),
+                    reason,
+                },
+            });
+        }
+    }
+    errors
+}
+
+fn check_report(entry: &Entry, snapshot: &Snapshot) -> CheckReport {
+    CheckReport {
+        name: entry.spec.name.to_string(),
+        probe: entry.spec.probe,
+        critical: entry.spec.critical,
+        health: snapshot.health.clone(),
+        duration: snapshot.duration,
+        last_run: Some(snapshot.finished_at),
+    }
+}
+
+type Slot = watch::Receiver<Option<Arc<Snapshot>>>;
+
+enum Next {
+    Ready(Arc<Snapshot>),
+    Wait(Slot),
+    Run(watch::Sender<Option<Arc<Snapshot>>>, Slot),
+}
+
+/// The latest result of `entry`, running it when the cached one has expired. Only one
+/// run is in flight at a time: concurrent callers share it, or get the previous result
+/// at once when there is one.
+async fn evaluate(entry: &Arc<Entry>) -> Arc<Snapshot> {
+    let in_runtime = tokio::runtime::Handle::try_current().is_ok();
+    if in_runtime {
+        start_refresher(entry);
+    }
+    let next = {
+        let mut state = entry.state();
+        let background = entry.spec.refresh.is_some() && entry.refresher.load(Ordering::SeqCst);
+        match (&state.last, &state.in_flight) {
+            (Some(last), _) if background || last.finished.elapsed() < entry.spec.cache => {
+                Next::Ready(last.clone())
+            }
+            (Some(last), Some(_)) => Next::Ready(last.clone()),
+            (None, Some(slot)) => Next::Wait(slot.clone()),
+            (_, None) => match state.blocked_since {
+                Some(since) => Next::Ready(Arc::new(Snapshot {
+                    health: Health::unhealthy(format!(
+                        "the previous run has not returned after {}",
+                        format_duration(since.elapsed())
+                    )),
+                    duration: Duration::ZERO,
+                    finished: Instant::now(),
+                    finished_at: SystemTime::now(),
+                })),
+                None => {
+                    let (sender, slot) = watch::channel(None);
+                    state.in_flight = Some(slot.clone());
+                    Next::Run(sender, slot)
+                }
+            },
+        }
+    };
+    match next {
+        Next::Ready(snapshot) => snapshot,
+        Next::Wait(slot) => wait(slot).await,
+        Next::Run(sender, slot) => {
+            let run = run(entry.clone(), sender);
+            if in_runtime {
+                // Spawned, so that a probe whose client goes away does not cancel the
+                // run that other probes are waiting for.
+                tokio::spawn(run);
+            } else {
+                run.await;
+            }
+            wait(slot).await
+        }
+    }
+}
+
+async fn wait(mut slot: Slot) -> Arc<Snapshot> {
+    match slot.wait_for(Option::is_some).await {
+        Ok(snapshot) => snapshot.clone().expect("waited for a value"),
+        Err(_) => Arc::new(Snapshot {
+            health: Health::unhealthy("the run was cancelled before it finished"),
+            duration: Duration::ZERO,
+            finished: Instant::now(),
+            finished_at: SystemTime::now(),
+        }),
+    }
+}
+
+/// Clears the in-flight marker even when the run is dropped half-way.
+struct InFlight<'a>(&'a Entry);
+
+impl Drop for InFlight<'_> {
+    fn drop(&mut self) {
+        self.0.state().in_flight = None;
+    }
+}
+
+async fn run(entry: Arc<Entry>, sender: watch::Sender<Option<Arc<Snapshot>>>) {
+    let _in_flight = InFlight(&entry);
+    let started = Instant::now();
+    let timeout = entry.spec.timeout;
+    let health = match &entry.runner {
+        Runner::Instance(check) => guarded(async { check.check().await }, timeout).await,
+        Runner::Static(site) => match site.run {
+            FnRun::Async(function) => guarded(function(), timeout).await,
+            FnRun::Sync(function) => run_blocking(&entry, function, timeout).await,
+        },
+    };
+    let duration = started.elapsed();
+    entry
+        .metrics
+        .record(health.status(), duration.min(timeout).as_secs_f64());
+    if health.status() == Status::Unhealthy {
+        tracing::warn!(check = %entry.spec.name, reason = health.reason().unwrap_or(""), "monitor: health check unhealthy");
+    }
+    let snapshot = Arc::new(Snapshot {
+        health,
+        duration,
+        finished: Instant::now(),
+        finished_at: SystemTime::now(),
+    });
+    let mut state = entry.state();
+    state.last = Some(snapshot.clone());
+    state.in_flight = None;
+    drop(state);
+    sender.send_replace(Some(snapshot));
+}
+
+/// Runs `check` under `timeout`, turning a timeout or a panic into an unhealthy result.
+/// Outside a tokio runtime there is no timer: the check runs to completion.
+pub(crate) async fn guarded(check: impl Future<Output = Health>, timeout: Duration) -> Health {
+    let check = AssertUnwindSafe(check).catch_unwind();
+    let outcome = if tokio::runtime::Handle::try_current().is_ok() {
+        match tokio::time::timeout(timeout, check).await {
+            Ok(outcome) => outcome,
+            Err(_) => return timed_out(timeout),
+        }
+    } else {
+        check.await
+    };
+    outcome.unwrap_or_else(|panic| panicked(&*panic))
+}
+
+fn timed_out(timeout: Duration) -> Health {
+    Health::unhealthy(format!("timed out after {}", format_duration(timeout)))
+}
+
+fn panicked(panic: &(dyn Any + Send)) -> Health {
+    let message = panic
+        .downcast_ref::<&str>()
+        .map(|text| (*text).to_owned())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a non-text payload".to_owned());
+    Health::unhealthy(format!("panicked: {message}"))
+}
+
+/// A synchronous check runs on the blocking pool, so that it cannot stall the probes.
+/// A thread cannot be stopped: when it outlives the timeout the check is reported
+/// unhealthy and is not started again until that thread returns.
+async fn run_blocking(entry: &Arc<Entry>, function: fn() -> Health, timeout: Duration) -> Health {
+    let call = move || std::panic::catch_unwind(function);
+    if tokio::runtime::Handle::try_current().is_err() {
+        return call().unwrap_or_else(|panic| panicked(&*panic));
+    }
+    let mut handle = tokio::task::spawn_blocking(call);
+    match tokio::time::timeout(timeout, &mut handle).await {
+        Ok(Ok(Ok(health))) => health,
+        Ok(Ok(Err(panic))) => panicked(&*panic),
+        Ok(Err(join)) => Health::unhealthy(format!("did not complete: {join}")),
+        Err(_) => {
+            entry.state().blocked_since = Some(Instant::now());
+            let entry = Arc::downgrade(entry);
+            tokio::spawn(async move {
+                let _ = handle.await;
+                if let Some(entry) = entry.upgrade() {
+                    entry.state().blocked_since = None;
+                }
+            });
+            timed_out(timeout)
+        }
+    }
+}
+
+fn start_refresher(entry: &Arc<Entry>) {
+    let Some(interval) = entry.spec.refresh else {
+        return;
+    };
+    if entry.refresher.swap(true, Ordering::SeqCst) {
+        return;
+    }
+    let weak: Weak<Entry> = Arc::downgrade(entry);
+    tokio::spawn(async move {
+        let mut ticks = tokio::time::interval(interval);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        loop {
+            ticks.tick().await;
+            let Some(entry) = weak.upgrade() else { return };
+            let start = {
+                let mut state = entry.state();
+                if state.in_flight.is_some() || state.blocked_since.is_some() {
+                    None
+                } else {
+                    let (sender, slot) = watch::channel(None);
+                    state.in_flight = Some(slot);
+                    Some(sender)
+                }
+            };
+            if let Some(sender) = start {
+                run(entry, sender).await;
+            }
+        }
+    });
+}
+
+/// Runs the parts of a composite check concurrently, each under its own timeout.
+pub(crate) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> Health {
+    let components = futures_util::future::join_all(parts.into_iter().map(
+        |(name, critical, check)| async move {
+            let started = Instant::now();
+            let health = guarded(async { check.check().await }, check.spec().timeout).await;
+            let mut component = Component::new(name, critical, health);
+            component.duration = started.elapsed();
+            component
+        },
+    ))
+    .await;
+    Health::aggregate(components)
+}
+
+/// `500ms`, `2s`, `1.5s`: short and exact enough for a reason text.
+pub(crate) fn format_duration(duration: Duration) -> String {
+    if duration < Duration::from_secs(1) {
+        format!("{}ms", duration.as_millis())
+    } else if duration.subsec_millis() == 0 {
+        format!("{}s", duration.as_secs())
+    } else {
+        format!("{:.3}s", duration.as_secs_f64())
+    }
+}
+
+fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}

@@ -1,0 +1,312 @@
+//! Health checks: liveness, readiness and startup probes with JSON and
+//! Kubernetes-style endpoints.
+//!
+//! Three ways to declare a check:
+//!
+//! ```no_run
+//! use monitor_runtime::health::{self, Health};
+//! use monitor_runtime::{HealthCheck, health_check};
+//!
+//! // 1. A function (sync or async, no arguments), registered at start-up.
+//! #[health_check(name = "database", readiness, timeout = "500ms", cache = "2s")]
+//! async fn database() -> Result<(), std::io::Error> {
+//!     Ok(()) // e.g. `pool.ping().await`
+//! }
+//!
+//! // 2. A stateful check: the logic is a method; register an instance at run time.
+//! #[derive(HealthCheck)]
+//! #[health(name = "queue", check = depth_ok, critical = false)]
+//! struct Queue { limit: usize }
+//!
+//! impl Queue {
+//!     fn depth_ok(&self) -> Health {
+//!         let depth = 3; // e.g. read from the broker
+//!         if depth < self.limit { Health::healthy() } else { Health::degraded(format!("{depth} queued")) }
+//!     }
+//! }
+//!
+//! // 3. A composite: its fields are checks, its JSON result is a tree.
+//! #[derive(HealthCheck)]
+//! #[health(name = "dependencies")]
+//! struct Dependencies {
+//!     queue: Queue,
+//!     #[health(critical = false, name = "backup-queue")]
+//!     backup: Queue,
+//!     #[health(skip)]
+//!     region: String,
+//! }
+//!
+//! #[tokio::main]
+//! async fn main() -> Result<(), monitor_runtime::ServeError> {
+//!     health::register(Dependencies {
+//!         queue: Queue { limit: 100 },
+//!         backup: Queue { limit: 10 },
+//!         region: "eu".into(),
+//!     })
+//!     .expect("unique check names");
+//!     // /health, /health/ready, /readyz?verbose, ... are served next to /metrics.
+//!     monitor_runtime::serve("127.0.0.1:9898").await
+//! }
+//! ```
+//!
+//! ## Options
+//!
+//! Of `#[health_check(...)]` and of `#[health(...)]` on a derived struct:
+//!
+//! | option | meaning | default |
+//! |---|---|---|
+//! | `name = "..."` | name in reports, metrics and `/health/{name}`: letters, digits, `_`, `-`, `.` | the function or struct name (snake_case) |
+//! | `liveness`, `readiness`, `startup` (or `probe = "..."`) | the probe it belongs to | `readiness` |
+//! | `critical`, `critical = false` | a failing non-critical check only degrades its probe | `true` |
+//! | `timeout = "500ms"` | longer runs count as unhealthy | `"5s"` |
+//! | `cache = "2s"` | a result is reused this long | `"1s"` |
+//! | `refresh = "10s"` | re-run in the background; probes always read the latest result | off |
+//! | `check = method` | (derive only) the method holding the logic | composite |
+//!
+//! On a field of a composite: `#[health(name = "...")]`, `#[health(critical = false)]`
+//! and `#[health(skip)]` for a field that is not a check.
+//!
+//! A check returns `bool`, `Result<T, E>` with `E: Display` (the error is the reason)
+//! or [`Health`] (status, reason, details).
+//!
+//! ## How checks run
+//!
+//! - The checks of a probe run concurrently, each under its own timeout. A timed-out
+//!   or panicking check is `Unhealthy` with the reason (`timed out after 100ms`,
+//!   `panicked: ...`); the server keeps serving.
+//! - A check never runs twice at once, and at most once per cache interval however
+//!   many probes arrive: concurrent probes share one run. While a run is in progress,
+//!   probes are answered at once with the previous result when there is one.
+//! - A synchronous `#[health_check]` function runs on tokio's blocking pool. If it
+//!   outlives its timeout it is reported unhealthy and not started again until the
+//!   thread returns.
+//! - Status aggregation: a failing critical check makes its probe `Unhealthy` (HTTP
+//!   503); a failing non-critical check makes it `Degraded` (HTTP 200). A probe without
+//!   checks is healthy: liveness then means "the process answers".
+//! - [`set_ready(false)`](set_ready) makes readiness fail whatever the checks say, for
+//!   graceful shutdown.
+//! - Outside a tokio runtime (for example [`HealthRegistry::report`] driven by another
+//!   executor) nothing panics: checks run inline on the caller, without timeout, and
+//!   background refresh does not start. Timeouts need a runtime with timers enabled,
+//!   as `#[tokio::main]` provides.
+//!
+//! ## Endpoints
+//!
+//! See [`routes`]; they are part of [`crate::router`] and [`crate::serve`].
+//!
+//! ## Metrics
+//!
+//! | metric | type | labels | meaning |
+//! |---|---|---|---|
+//! | `health_check_status` | gauge | `check`, `probe`, `status` | 1 for the status the check is in (`healthy`, `degraded`, `unhealthy`), 0 for the others |
+//! | `health_check_duration_seconds` | histogram | `check`, `probe` | duration of each run |
+//! | `health_check_failures_total` | counter | `check`, `probe` | runs that ended unhealthy, including timeouts and panics |
+//!
+//! Alert on `health_check_status{status="unhealthy"} == 1`.
+
+mod builtin_checks;
+mod engine;
+mod http;
+mod metrics;
+mod report;
+mod types;
+
+use std::future::Future;
+
+pub use engine::{HealthError, HealthRegistry};
+pub use report::{CheckReport, HealthReport};
+pub use types::{
+    CheckFuture, CheckSpec, Component, Health, HealthCheck, IntoHealth, Probe, Status, UnknownProbe,
+};
+
+/// Opt-in checks of the machine: free disk space and memory use.
+pub mod builtin {
+    pub use super::builtin_checks::{DiskSpace, Memory};
+}
+
+pub(crate) use engine::on_init;
+
+#[doc(hidden)]
+pub use engine::{FnCheck, FnRun};
+
+/// Registers a check in the program-wide set served by [`routes`].
+///
+/// ```
+/// use monitor_runtime::health::{self, CheckFuture, CheckSpec, Health, HealthCheck};
+///
+/// struct Cache;
+/// impl HealthCheck for Cache {
+///     fn spec(&self) -> CheckSpec { CheckSpec::new("doc-cache").critical(false) }
+///     fn check(&self) -> CheckFuture<'_> { Box::pin(async { Health::healthy() }) }
+/// }
+///
+/// health::register(Cache).unwrap();
+/// ```
+///
+/// # Errors
+///
+/// [`HealthError::Duplicate`] when the name is taken, [`HealthError::InvalidName`]
+/// when it cannot be used.
+#[track_caller]
+pub fn register<C: HealthCheck>(check: C) -> Result<(), HealthError> {
+    HealthRegistry::global().register(check)
+}
+
+/// Marks the service ready or not ready (see [`HealthRegistry::set_ready`]).
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use monitor_runtime::health::{self, Probe, Status};
+///
+/// health::set_ready(false); // e.g. on SIGTERM, before draining connections
+/// assert_eq!(health::report(Probe::Readiness).await.status, Status::Unhealthy);
+/// health::set_ready(true);
+/// # }
+/// ```
+pub fn set_ready(ready: bool) {
+    HealthRegistry::global().set_ready(ready);
+}
+
+/// Requires `Authorization: Bearer <token>` to see reasons and details on the
+/// program-wide endpoints; `None` shows them to everyone. The token starts as the
+/// `MONITOR_HEALTH_TOKEN` environment variable when it is set.
+///
+/// ```
+/// monitor_runtime::health::set_token(Some("s3cret".to_owned()));
+/// # monitor_runtime::health::set_token(None);
+/// ```
+pub fn set_token(token: Option<String>) {
+    HealthRegistry::global().set_token(token);
+}
+
+/// The aggregated result of one probe of the program-wide set.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")] async fn main() {
+/// use monitor_runtime::health::{self, Probe};
+/// let report = health::report(Probe::Liveness).await;
+/// println!("{}", report.status);
+/// # }
+/// ```
+pub fn report(probe: Probe) -> impl Future<Output = HealthReport> + Send {
+    HealthRegistry::global().report(probe)
+}
+
+/// The program-wide health endpoints as an axum [`Router`] (see
+/// [`HealthRegistry::routes`]); [`crate::router`] already includes them.
+///
+/// ```
+/// let app: axum::Router = monitor_runtime::health::routes();
+/// # let _ = app;
+/// ```
+pub fn routes() -> axum::Router {
+    HealthRegistry::global().routes()
+}
+
+/// A check made of a closure, for [`HealthRegistry::register_fn`] and the built-ins.
+pub(crate) struct ClosureCheck<F> {
+    spec: CheckSpec,
+    check: F,
+}
+
+impl<F> ClosureCheck<F> {
+    pub(crate) fn new(spec: CheckSpec, check: F) -> Self {
+        Self { spec, check }
+    }
+}
+
+impl<F, R> HealthCheck for ClosureCheck<F>
+where
+    F: Fn() -> R + Send + Sync + 'static,
+    R: IntoHealth,
+{
+    fn spec(&self) -> CheckSpec {
+        self.spec.clone()
+    }
+
+    fn check(&self) -> CheckFuture<'_> {
+        Box::pin(async move { (self.check)().into_health() })
+    }
+}
+
+/// Used by generated composite checks.
+#[doc(hidden)]
+pub fn run_parts<'a>(parts: Vec<(&'static str, bool, &'a dyn HealthCheck)>) -> CheckFuture<'a> {
+    Box::pin(engine::run_parts(
+        parts
+            .into_iter()
+            .map(|(name, critical, check)| (name.to_owned(), critical, check))
+            .collect(),
+    ))
+}
+
+/// What generated code needs; reached through `monitor_runtime::__private`.
+pub(crate) mod private {
+    use std::cell::Cell;
+    use std::future::Future;
+
+    pub use super::engine::{FnCheck, FnRun};
+    pub use super::run_parts;
+    pub use super::types::{CheckFuture, CheckSpec, Health, HealthCheck, IntoHealth, Probe};
+
+    /// Converts what a check function returned; spanned on its return type so that an
+    /// unsupported type is reported there.
+    #[inline]
+    pub fn into_health<T: IntoHealth>(value: T) -> Health {
+        value.into_health()
+    }
+
+    /// A composite's field as a check; spanned on the field's type so that a field that
+    /// is not a check is reported there.
+    #[inline]
+    pub fn as_check<C: HealthCheck>(check: &C) -> &dyn HealthCheck {
+        check
+    }
+
+    /// Holds what a check method returned, for autoref dispatch between a future and a
+    /// plain value (the derive cannot see whether the method is `async`).
+    pub struct Resolve<T>(Cell<Option<T>>);
+
+    impl<T> Resolve<T> {
+        /// Wraps a returned value.
+        #[inline]
+        pub fn new(value: T) -> Self {
+            Self(Cell::new(Some(value)))
+        }
+
+        fn take(&self) -> T {
+            self.0.take().expect("resolved once")
+        }
+    }
+
+    /// The method returned a future: await it.
+    pub trait ViaFuture<'a> {
+        /// The check's result, as a future.
+        fn __monitor_resolve(&self) -> CheckFuture<'a>;
+    }
+
+    impl<'a, F> ViaFuture<'a> for &Resolve<F>
+    where
+        F: Future + Send + 'a,
+        F::Output: IntoHealth,
+    {
+        #[inline]
+        fn __monitor_resolve(&self) -> CheckFuture<'a> {
+            let future = self.take();
+            Box::pin(async move { future.await.into_health() })
+        }
+    }
+
+    /// The method returned a value.
+    pub trait ViaValue<'a> {
+        /// The check's result, as a ready future.
+        fn __monitor_resolve(&self) -> CheckFuture<'a>;
+    }
+
+    impl<'a, T: IntoHealth> ViaValue<'a> for Resolve<T> {
+        #[inline]
+        fn __monitor_resolve(&self) -> CheckFuture<'a> {
+            Box::pin(std::future::ready(self.take().into_health()))
+        }
+    }
+}

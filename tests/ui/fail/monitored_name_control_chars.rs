@@ -1,0 +1,6 @@
+use monitor_runtime::monitored;
+
+#[monitored(name = "pay\nnow")]
+fn pay() {}
+
+fn main() {}
