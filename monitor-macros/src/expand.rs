@@ -35,6 +35,18 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
             if let Some(constness) = &function.sig.constness {
                 cx.error_spanned_by(constness, CONST_FN);
             }
+            if let Some(again) = function.attrs.iter().find(|a| ast::is_monitored_attr(a)) {
+                cx.error_spanned_by(
+                    again,
+                    "`#[monitored]` is applied twice to this function; keep one and merge \
+                     their arguments",
+                );
+                let mut function = function;
+                function
+                    .attrs
+                    .retain(|attribute| !ast::is_monitored_attr(attribute));
+                return with_errors(function.into_token_stream(), cx);
+            }
             if cx.has_errors() {
                 return with_errors(item, cx);
             }

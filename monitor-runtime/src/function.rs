@@ -13,20 +13,23 @@ use tracing::Span;
 
 /// Describes one `#[monitored]` function. One `static` per annotated function is
 /// generated; it resolves its metric handles once, on first use or at [`crate::init`].
+///
+/// Generated code only calls [`FunctionSite::new`] and [`CallGuard`]'s methods: how
+/// the handles are stored and how a call is timed can change behind them.
 #[doc(hidden)]
 pub struct FunctionSite {
     /// Value of the `function` label.
-    pub function: &'static str,
+    pub(crate) function: &'static str,
     /// Value of the `module` label (the defining module's `module_path!()`).
-    pub module: &'static str,
+    pub(crate) module: &'static str,
     /// Source file of the annotated function, for clash reports.
-    pub file: &'static str,
+    pub(crate) file: &'static str,
     /// Source line of the annotated function, for clash reports.
-    pub line: u32,
+    pub(crate) line: u32,
     /// Histogram upper bounds; empty for the default buckets.
-    pub buckets: &'static [f64],
+    pub(crate) buckets: &'static [f64],
     /// Whether the function is asynchronous (and so can be cancelled).
-    pub is_async: bool,
+    pub(crate) is_async: bool,
     handles: OnceLock<FunctionHandles>,
 }
 

@@ -167,3 +167,22 @@ fn a_body_that_always_panics_compiles_cleanly_and_counts() {
     assert!(catch_unwind(|| unfinished(1)).is_err());
     assert_eq!(calls("unfinished", "error"), 1.0);
 }
+
+#[monitored]
+async fn unfinished_async(_order: u32) -> Result<u32, String> {
+    todo!()
+}
+
+#[test]
+fn an_async_body_that_always_panics_compiles_cleanly_and_counts() {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let error = runtime
+        .block_on(async { tokio::task::spawn(unfinished_async(1)).await })
+        .unwrap_err();
+    assert!(error.is_panic());
+    assert_eq!(calls("unfinished_async", "error"), 1.0);
+    assert_eq!(cancelled("unfinished_async"), 0.0);
+    assert_eq!(in_flight("unfinished_async"), 0.0);
+}

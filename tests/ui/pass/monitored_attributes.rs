@@ -59,14 +59,17 @@ pub(crate) mod nested {
 #[monitored]
 pub fn with_macros(n: usize) -> String {
     let items = vec![n; n];
-    println!("{items:?}");
-    eprintln!("{}", items.len());
+    let mut sink = std::io::sink();
+    writeln!(sink, "{items:?}").unwrap();
+    writeln!(sink, "{}", items.len()).unwrap();
     assert!(items.len() == n, "length {} != {}", items.len(), n);
     debug_assert_eq!(items.len(), n);
     let text = format!("{n}:{}", items.iter().sum::<usize>());
     write_len(&text);
     text
 }
+
+use std::io::Write as _;
 
 fn write_len(text: &str) {
     use std::fmt::Write;

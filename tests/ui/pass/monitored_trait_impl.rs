@@ -13,6 +13,12 @@ trait Repository {
 
 trait Convert<T> {
     fn convert(&self) -> T;
+
+    /// A provided method of the trait itself can be monitored too.
+    #[monitored]
+    fn convert_twice(&self) -> (T, T) {
+        (self.convert(), self.convert())
+    }
 }
 
 struct Memory {
@@ -51,6 +57,7 @@ fn main() {
     assert_eq!(repo.count(), 1);
     assert_eq!(repo.name(), "memory");
     assert_eq!(Convert::<u64>::convert(&repo), 1);
+    assert_eq!(Convert::<u64>::convert_twice(&repo), (1, 1));
     let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
     runtime.block_on(async {
         assert_eq!(repo.load(0).await.unwrap(), "a");

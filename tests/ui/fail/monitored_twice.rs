@@ -1,0 +1,9 @@
+use monitor_runtime::monitored;
+
+#[monitored]
+#[monitored(span = false)]
+fn checkout() {}
+
+fn main() {
+    checkout();
+}
