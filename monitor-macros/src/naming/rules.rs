@@ -407,9 +407,11 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Vec<Finding> {
 fn unit_note(name: &str) -> Option<String> {
     let segments = words(name);
     let skip = usize::from(!name.starts_with('_'));
+    let unit_at = unit_position(&segments);
     segments.iter().enumerate().find_map(|(index, segment)| {
         let unit = non_base_unit(segment).or_else(|| {
-            if index >= skip {
+            // An abbreviation before the unit position is renamed, not converted.
+            if index >= skip && index == unit_at {
                 abbreviated_unit(segment)
             } else {
                 None
@@ -485,6 +487,7 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
             ));
         }
     }
+    let unit_at = unit_position(&segments);
     for (index, segment) in segments.iter().enumerate() {
         if let Some(unit) = non_base_unit(segment) {
             let base = unit.base.unwrap_or("seconds");
@@ -495,19 +498,53 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
                 ),
             ));
         } else if index >= skip {
-            if let Some(unit) = abbreviated_unit(segment) {
-                let message = match unit.base {
-                    Some(base) => format!(
-                        "{what} uses the abbreviated unit `{segment}`: spell out the base unit, `{base}`"
+            let Some(unit) = abbreviated_unit(segment) else {
+                continue;
+            };
+            if index != unit_at {
+                // `plan_b_signups_total`: `b` is probably not a unit, but `promtool`
+                // reads any `_b_` as one, so the word is renamed, not converted.
+                let as_unit = unit.base.map_or_else(
+                    || "a unit (minutes or meters)".to_owned(),
+                    |base| format!("a unit ({base})"),
+                );
+                let mut finding = Finding::new(
+                    Code::M015,
+                    format!(
+                        "{what} contains the word `{segment}`, which Prometheus linters \
+                         (`promtool check metrics`) read as an abbreviated unit wherever it stands"
                     ),
-                    None => format!(
-                        "{what} uses the abbreviated unit `{segment}`: spell out the base unit, \
-                         `seconds` for a time or `meters` for a length"
-                    ),
-                };
-                findings.push(Finding::new(Code::M015, message));
+                );
+                finding.note = Some(format!(
+                    "if `{segment}` is not meant as {as_unit}, spell it out or join it to \
+                     the word before; if it is, write the base unit at the end of the name"
+                ));
+                findings.push(finding);
+                continue;
             }
+            let message = match unit.base {
+                Some(base) => format!(
+                    "{what} uses the abbreviated unit `{segment}`: spell out the base unit, `{base}`"
+                ),
+                None => format!(
+                    "{what} uses the abbreviated unit `{segment}`: spell out the base unit, \
+                     `seconds` for a time or `meters` for a length"
+                ),
+            };
+            findings.push(Finding::new(Code::M015, message));
         }
+    }
+}
+
+/// Where a unit stands in a name split into words: the last word, or the word before
+/// a trailing `total` (`request_duration_seconds_total`). Abbreviations elsewhere are
+/// words that merely look like units (`plan_b_signups_total`).
+pub(crate) fn unit_position<S: AsRef<str>>(segments: &[S]) -> usize {
+    let last = segments.len().saturating_sub(1);
+    if last > 0 && segments[last].as_ref() == "total" {
+        last - 1
+    } else {
+        last
     }
 }
 

@@ -25,6 +25,16 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
         }
     }
 
+    // An abbreviation before the unit position is a word that looks like a unit
+    // (`plan_b_signups`): joined to the word before it, not converted.
+    let mut index = segments.len();
+    while index > 1 {
+        index -= 1;
+        if index + 1 < segments.len() && rules::abbreviated_unit(&segments[index]).is_some() {
+            let word = segments.remove(index);
+            segments[index - 1].push_str(&word);
+        }
+    }
     for (index, segment) in segments.iter_mut().enumerate() {
         let unit = rules::non_base_unit(segment).or_else(|| {
             if index > 0 {

@@ -408,3 +408,60 @@ fn the_diagnostics_page_documents_every_code() {
     }
     assert_eq!(sections.len(), Code::ALL.len());
 }
+
+/// A word that looks like a unit abbreviation but stands before the unit position is
+/// still refused (`promtool` reads `_b_` as bytes anywhere), but it is renamed, not
+/// converted: `plan_b` is a plan, not a number of bytes.
+#[test]
+fn abbreviations_before_the_unit_position_are_renamed() {
+    assert_eq!(metric("plan_b_signups_total", Counter), [Code::M015]);
+    let findings = rules::metric_name("plan_b_signups_total", Counter);
+    assert_eq!(
+        findings[0].render(),
+        "metric name `plan_b_signups_total` contains the word `b`, which Prometheus linters \
+         (`promtool check metrics`) read as an abbreviated unit wherever it stands [M015]\n\
+         = help: use `planb_signups_total`\n\
+         = note: if `b` is not meant as a unit (bytes), spell it out or join it to the word \
+         before; if it is, write the base unit at the end of the name"
+    );
+    for (name, kind, expected) in [
+        ("plan_b_signups_total", Counter, "planb_signups_total"),
+        ("tier_d_customers", Gauge, "tierd_customers"),
+        ("queue_min_depth", Gauge, "queuemin_depth"),
+        ("latency_ms_p99", Gauge, "latencyms_p99"),
+        ("plan_b_latency_ms", Histogram, "planb_latency_seconds"),
+    ] {
+        assert_eq!(
+            suggest::metric_name(name, kind).as_deref(),
+            Some(expected),
+            "{name}"
+        );
+    }
+    // The unit position is the last word, or the one before `_total`.
+    let findings = rules::metric_name("plan_b_latency_ms", Histogram);
+    assert_eq!(codes(&findings), [Code::M015, Code::M015]);
+    assert!(findings[0].message.contains("contains the word `b`"));
+    assert!(findings[1].message.contains("abbreviated unit `ms`"));
+    assert_eq!(
+        findings[1].note.as_deref(),
+        Some("the values must then be in seconds: divide milliseconds by 1000")
+    );
+    assert_eq!(rules::unit_position(&["a", "ms", "total"]), 1);
+    assert_eq!(rules::unit_position(&["a", "ms"]), 1);
+    assert_eq!(rules::unit_position(&["total"]), 0);
+}
+
+/// A leading abbreviation is a word, not a unit, for `promtool` too.
+#[test]
+fn leading_abbreviations_are_words() {
+    assert_eq!(metric("ms_per_request", Gauge), []);
+    assert_eq!(metric("ms_per_request_total", Counter), []);
+    assert_eq!(metric("b_side_requests_total", Counter), []);
+    assert_eq!(metric("s", Gauge), []);
+    // A spelled-out non-base unit is one wherever it stands, as `promtool` reads it.
+    assert_eq!(metric("minutes_played_total", Counter), [Code::M014]);
+    assert_eq!(
+        suggest::metric_name("minutes_played_total", Counter).as_deref(),
+        Some("seconds_played_total")
+    );
+}
