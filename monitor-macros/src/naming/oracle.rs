@@ -276,6 +276,8 @@ fn names_at_the_edges_pass_promtool() {
         ("ms_per_request", Gauge, &[]),
         ("b_side_requests_total", Counter, &[]),
         ("planb_signups_total", Counter, &[]),
+        ("queue_min_depth", Gauge, &[]),
+        ("jobs_pct_done", Gauge, &[]),
     ];
     let registry = Registry::new();
     for &(name, kind, labels) in edges {
@@ -330,7 +332,7 @@ const LINT_CORPUS: &[(&str, MetricKind, Code)] = &[
     ("distance_m", Gauge, Code::M015),
     ("request_ms_total", Counter, Code::M015),
     ("plan_b_signups_total", Counter, Code::M015),
-    ("queue_min_depth", Gauge, Code::M015),
+    ("tier_d_customers", Gauge, Code::M015),
     ("minutes_played_total", Counter, Code::M014),
 ];
 

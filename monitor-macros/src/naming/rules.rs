@@ -265,6 +265,22 @@ const ABBREVIATED_UNITS: &[(&str, Unit)] = &[
     ),
 ];
 
+/// The abbreviations `promtool check metrics` flags wherever they stand after a `_`.
+/// Before the unit position only these are refused: `queue_min_depth` or
+/// `jobs_pct_done` read fine and pass `promtool`.
+const PROMTOOL_ABBREVIATIONS: &[&str] = &[
+    "s", "ms", "us", "ns", "sec", "m", "h", "d", "b", "kb", "mb", "gb", "tb", "pb",
+];
+
+/// An abbreviation that `promtool` reads as a unit even before the unit position
+/// (`plan_b_signups_total`).
+pub(crate) fn linted_abbreviation(segment: &str) -> Option<Unit> {
+    PROMTOOL_ABBREVIATIONS
+        .contains(&segment)
+        .then(|| abbreviated_unit(segment))
+        .flatten()
+}
+
 /// A unit word that is not a base unit: spelled out but scaled or off-system
 /// (`milliseconds`, `kilobytes`, `minutes`, `percent`).
 pub(crate) fn non_base_unit(segment: &str) -> Option<Unit> {
@@ -498,7 +514,12 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
                 ),
             ));
         } else if index >= skip {
-            let Some(unit) = abbreviated_unit(segment) else {
+            let unit = if index == unit_at {
+                abbreviated_unit(segment)
+            } else {
+                linted_abbreviation(segment)
+            };
+            let Some(unit) = unit else {
                 continue;
             };
             if index != unit_at {

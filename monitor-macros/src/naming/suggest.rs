@@ -30,7 +30,7 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
     let mut index = segments.len();
     while index > 1 {
         index -= 1;
-        if index + 1 < segments.len() && rules::abbreviated_unit(&segments[index]).is_some() {
+        if index + 1 < segments.len() && rules::linted_abbreviation(&segments[index]).is_some() {
             let word = segments.remove(index);
             segments[index - 1].push_str(&word);
         }

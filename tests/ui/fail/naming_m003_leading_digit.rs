@@ -5,7 +5,7 @@ use monitor_runtime::business_metric;
 fn fail() {}
 
 monitor_runtime::business_metrics! {
-    counter REQUESTS = "requests_total", help = "Requests.", labels("2fa" = "on");
+    gauge CERTIFICATES = "0day_certificates", help = "Certificates expiring today.";
 }
 
 fn main() {}
