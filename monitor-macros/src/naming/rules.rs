@@ -586,6 +586,15 @@ pub(crate) const RESERVED_LABELS: &[(&str, &str)] = &[
     ("instance", "Prometheus sets it on every scraped series"),
 ];
 
+/// A name to offer instead of a reserved label, where the usual meaning is clear.
+const RESERVED_LABEL_ALTERNATIVES: &[(&str, &str)] = &[
+    ("function", "operation"),
+    ("module", "component"),
+    ("result", "status"),
+    ("job", "task"),
+    ("instance", "host"),
+];
+
 /// Every rule a label name breaks.
 pub(crate) fn label_name(name: &str) -> Vec<Finding> {
     let what = format!("label name `{name}`");
@@ -619,10 +628,17 @@ pub(crate) fn label_name(name: &str) -> Vec<Finding> {
             format!("{what} starts with `__`: such labels are reserved for Prometheus itself"),
         ));
     } else if let Some((_, why)) = RESERVED_LABELS.iter().find(|(label, _)| *label == name) {
-        findings.push(Finding::new(
+        let mut finding = Finding::new(
             Code::M020,
             format!("{what} is reserved: {why}; choose another name"),
-        ));
+        );
+        if let Some((_, instead)) = RESERVED_LABEL_ALTERNATIVES
+            .iter()
+            .find(|(label, _)| *label == name)
+        {
+            finding = finding.help(format!("e.g. `{instead}`, after what the values are"));
+        }
+        findings.push(finding);
     }
     if invalid.is_empty() && name.chars().any(|c| c.is_ascii_uppercase()) {
         findings.push(Finding::new(
@@ -757,6 +773,16 @@ pub(crate) fn secret_word(source: &str) -> Option<String> {
     })
 }
 
+/// `a token`, `an api key`.
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
 /// M060 when a label value would come from a secret-looking source.
 pub(crate) fn label_source(source: &str) -> Option<Finding> {
     let secret = secret_word(source)?;
@@ -764,9 +790,9 @@ pub(crate) fn label_source(source: &str) -> Option<Finding> {
         Finding::new(
             Code::M060,
             format!(
-                "label value taken from `{source}`, which looks like a {}: label values are \
+                "label value taken from `{source}`, which looks like {}: label values are \
                  stored and shown in plain text by Prometheus and every dashboard",
-                secret.replace('_', " ")
+                with_article(&secret.replace('_', " "))
             ),
         )
         .help("label by a non-secret attribute instead (a plan, a region, a status)"),
