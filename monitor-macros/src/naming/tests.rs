@@ -468,3 +468,26 @@ fn leading_abbreviations_are_words() {
         Some("seconds_played_total")
     );
 }
+
+#[test]
+fn reserved_labels_offer_a_name_where_the_meaning_is_clear() {
+    let help = |name: &str| rules::label_name(name)[0].help.clone();
+    assert_eq!(
+        help("result").as_deref(),
+        Some("e.g. `status`, after what the values are")
+    );
+    assert_eq!(
+        help("function").as_deref(),
+        Some("e.g. `operation`, after what the values are")
+    );
+    assert_eq!(help("le"), None);
+    assert_eq!(help("quantile"), None);
+    assert_eq!(help("__x").as_deref(), Some("use `x`"));
+}
+
+#[test]
+fn secret_messages_read_as_english() {
+    let message = |source: &str| rules::label_source(source).map(|finding| finding.message);
+    assert!(message("api_key").is_some_and(|m| m.contains("looks like an api key:")));
+    assert!(message("auth_token").is_some_and(|m| m.contains("looks like a token:")));
+}
