@@ -192,7 +192,7 @@ pub fn report(probe: Probe) -> impl Future<Output = HealthReport> + Send {
     HealthRegistry::global().report(probe)
 }
 
-/// The program-wide health endpoints as an axum [`Router`] (see
+/// The program-wide health endpoints as an axum [`Router`](axum::Router) (see
 /// [`HealthRegistry::routes`]); [`crate::router`] already includes them.
 ///
 /// ```
