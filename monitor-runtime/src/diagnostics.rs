@@ -426,8 +426,9 @@
 //!
 //! ## M041: bucket not positive and finite
 //!
-//! Bounds are durations in seconds, each greater than zero and finite; `+Inf` is
-//! added by Prometheus itself.
+//! Bounds are each greater than zero and finite; `+Inf` is added by Prometheus itself.
+//! For `#[monitored]` they are durations in seconds; for a `#[business_metric]`
+//! histogram they are in the metric's own unit.
 //!
 //! ```compile_fail
 //! # use monitor_runtime::monitored;
