@@ -51,8 +51,8 @@
 //! ## M001: invalid character
 //!
 //! Metric and label names match `[a-zA-Z_][a-zA-Z0-9_]*`: no `-`, `.`, spaces or
-//! non-ASCII letters. The help line gives the name with every such character turned
-//! into `_`. Label *values* may hold any text, but the `function` label value set by
+//! non-ASCII letters. The help line gives the name with accents dropped (`café` becomes
+//! `cafe`) and every other such character turned into `_`. Label *values* may hold any text, but the `function` label value set by
 //! `#[monitored(name = "...")]` may not hold control characters such as line breaks.
 //!
 //! ```compile_fail

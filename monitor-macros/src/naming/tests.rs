@@ -211,7 +211,8 @@ fn suggestions_fix_every_rule_at_once() {
             Counter,
             "request_latency_seconds_total",
         ),
-        ("café visits", Counter, "caf_visits_total"),
+        ("café visits", Counter, "cafe_visits_total"),
+        ("Größe_bytes", Gauge, "grosse_bytes"),
     ] {
         assert_eq!(
             suggest::metric_name(name, kind).as_deref(),
