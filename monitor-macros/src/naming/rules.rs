@@ -487,7 +487,16 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
     if let Some((word, why)) = RESERVED_SUFFIXES.iter().find(|(word, _)| ends_in(word)) {
         findings.push(Finding::new(
             Code::M012,
-            format!("{what} ends in `_{word}`, which would be mistaken for another series: {why}"),
+            if name.ends_with(&format!("_{word}")) {
+                format!(
+                    "{what} ends in `_{word}`, which would be mistaken for another series: {why}"
+                )
+            } else {
+                format!(
+                    "{what} ends in the word `{word}`, which reads as the suffix `_{word}` and \
+                     would be mistaken for another series: {why}"
+                )
+            },
         ));
     }
     // Like `promtool`, a type word or an abbreviation counts after a `_`: `jobs_gauge`

@@ -492,3 +492,24 @@ fn secret_messages_read_as_english() {
     assert!(message("api_key").is_some_and(|m| m.contains("looks like an api key:")));
     assert!(message("auth_token").is_some_and(|m| m.contains("looks like a token:")));
 }
+
+#[test]
+fn suffix_words_of_camel_case_names_are_named_as_words() {
+    let findings = rules::metric_name("requestCount", Gauge);
+    let m012 = findings
+        .iter()
+        .find(|finding| finding.code == Code::M012)
+        .expect("M012");
+    assert!(
+        m012.message
+            .starts_with("metric name `requestCount` ends in the word `count`, which reads as the suffix `_count`"),
+        "{}",
+        m012.message
+    );
+    let findings = rules::metric_name("jobs_count", Gauge);
+    assert!(
+        findings[0]
+            .message
+            .starts_with("metric name `jobs_count` ends in `_count`,")
+    );
+}
