@@ -406,7 +406,13 @@ fn the_diagnostics_page_documents_every_code() {
             section.matches("//! ```").count() >= 4,
             "{code} needs a wrong and a right example"
         );
+        // Both examples are doctests: the wrong one must fail to compile.
+        assert!(
+            section.contains("//! ```compile_fail"),
+            "{code} has no `compile_fail` example"
+        );
     }
+    assert!(!page.contains("```ignore"), "every example is a doctest");
     assert_eq!(sections.len(), Code::ALL.len());
 }
 
