@@ -89,7 +89,7 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
                 }
                 None => cx.error_spanned_by(&nv.value, "`name` takes a string literal, e.g. `name = \"checkout\"`"),
             },
-            ("buckets", Meta::NameValue(nv)) => args.buckets = valid::buckets(cx, &nv.value),
+            ("buckets", Meta::NameValue(nv)) => args.buckets = valid::buckets(cx, &nv.value, valid::BucketUnit::Seconds),
             ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
             ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
             ("crate", Meta::NameValue(nv)) => match string(&nv.value).map(|lit| lit.parse::<syn::Path>()) {

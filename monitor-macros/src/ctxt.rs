@@ -27,11 +27,6 @@ impl Ctxt {
         self.errors.is_some()
     }
 
-    /// The collected errors combined into one, if any.
-    pub(crate) fn into_error(self) -> Option<syn::Error> {
-        self.errors
-    }
-
     /// The errors as `compile_error!` invocations (empty when there are none).
     pub(crate) fn into_compile_errors(self) -> TokenStream {
         self.errors

@@ -5,22 +5,47 @@ use quote::ToTokens;
 use crate::ctxt::Ctxt;
 use crate::naming::{self, Code, Finding};
 
-const EXAMPLE: &str = "e.g. `buckets = [0.005, 0.01, 0.1, 1.0, 10.0]`";
+/// What histogram bounds measure: `#[monitored]` observes durations in seconds; a
+/// business histogram observes values in its own unit.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum BucketUnit {
+    Seconds,
+    Metric,
+}
+
+impl BucketUnit {
+    fn example(self) -> &'static str {
+        match self {
+            BucketUnit::Seconds => "e.g. `buckets = [0.005, 0.01, 0.1, 1.0, 10.0]`",
+            BucketUnit::Metric => "e.g. `buckets = [1.0, 5.0, 10.0, 50.0, 100.0]`",
+        }
+    }
+
+    fn in_seconds(self) -> &'static str {
+        match self {
+            BucketUnit::Seconds => " in seconds",
+            BucketUnit::Metric => "",
+        }
+    }
+}
 
 /// Histogram buckets: a literal array (M043), not empty (M040), each bound positive and
 /// finite (M041), strictly increasing (M042). Returns the bounds when they are all valid.
-pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr) -> Option<Vec<f64>> {
+pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Option<Vec<f64>> {
     let array = match value {
         syn::Expr::Array(array) => array,
-        syn::Expr::Group(group) => return buckets(cx, &group.expr),
-        syn::Expr::Paren(paren) => return buckets(cx, &paren.expr),
+        syn::Expr::Group(group) => return buckets(cx, &group.expr, unit),
+        syn::Expr::Paren(paren) => return buckets(cx, &paren.expr, unit),
         other => {
             let finding = Finding::new(
                 Code::M043,
-                "`buckets` takes a literal array of upper bounds in seconds: \
-                 the bounds are checked at compile time",
+                format!(
+                    "`buckets` takes a literal array of upper bounds{}: \
+                     the bounds are checked at compile time",
+                    unit.in_seconds()
+                ),
             )
-            .help(EXAMPLE);
+            .help(unit.example());
             naming::report_spanned(cx, other, &finding);
             return None;
         }
@@ -30,9 +55,12 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr) -> Option<Vec<f64>> {
     if array.elems.is_empty() {
         let finding = Finding::new(
             Code::M040,
-            "histogram buckets are empty: give at least one upper bound, in seconds",
+            format!(
+                "histogram buckets are empty: give at least one upper bound{}",
+                unit.in_seconds()
+            ),
         )
-        .help(EXAMPLE);
+        .help(unit.example());
         naming::report_spanned(cx, array, &finding);
         return None;
     }
@@ -58,7 +86,10 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr) -> Option<Vec<f64>> {
                 element,
                 Finding::new(
                     Code::M041,
-                    format!("histogram bucket `{text}` is not a number: give a bound in seconds"),
+                    format!(
+                        "histogram bucket `{text}` is not a number: give a bound{}",
+                        unit.in_seconds()
+                    ),
                 )
                 .help("remove it"),
             ));
@@ -83,10 +114,16 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr) -> Option<Vec<f64>> {
                 element,
                 Finding::new(
                     Code::M041,
-                    format!(
-                        "histogram bucket `{text}` is not positive: bounds are durations in \
-                         seconds, each greater than 0"
-                    ),
+                    match unit {
+                        BucketUnit::Seconds => format!(
+                            "histogram bucket `{text}` is not positive: bounds are durations \
+                             in seconds, each greater than 0"
+                        ),
+                        BucketUnit::Metric => format!(
+                            "histogram bucket `{text}` is not positive: each bound must be \
+                             greater than 0"
+                        ),
+                    },
                 )
                 .help("remove it; the first bucket counts everything up to its bound"),
             ));

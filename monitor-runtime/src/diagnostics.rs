@@ -51,12 +51,15 @@
 //! ## M001: invalid character
 //!
 //! Metric and label names match `[a-zA-Z_][a-zA-Z0-9_]*`: no `-`, `.`, spaces or
-//! non-ASCII letters. The help line gives the name with every such character turned
-//! into `_`. Label *values* may hold any text, but the `function` label value set by
+//! non-ASCII letters. The help line gives the name with accents dropped (`café` becomes
+//! `cafe`) and every other such character turned into `_`. Label *values* may hold any text, but the `function` label value set by
 //! `#[monitored(name = "...")]` may not hold control characters such as line breaks.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "login-attempts", help = "Login attempts")]
+//! fn log_in() {}
+//! # fn main() {}
 //! ```
 //! ```compile_fail
 //! # use monitor_runtime::monitored;
@@ -65,8 +68,11 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "login_attempts_total", help = "Login attempts")]
+//! fn log_in() {}
+//! # fn main() {}
 //! ```
 //! ```
 //! # use monitor_runtime::monitored;
@@ -80,8 +86,13 @@
 //! A metric or label name, or the `function` label value of `#[monitored(name = "...")]`,
 //! is empty or blank.
 //!
-//! ```ignore
-//! #[business_metric(gauge = "", help = "Jobs waiting")]
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(gauge = "", help = "Jobs waiting", set = ret)]
+//! fn jobs_waiting() -> usize {
+//!     3
+//! }
+//! # fn main() {}
 //! ```
 //! ```compile_fail
 //! # use monitor_runtime::monitored;
@@ -90,8 +101,13 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
-//! #[business_metric(gauge = "queue_length", help = "Jobs waiting")]
+//! ```
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(gauge = "queue_length", help = "Jobs waiting", set = ret)]
+//! fn jobs_waiting() -> usize {
+//!     3
+//! }
+//! # fn main() {}
 //! ```
 //! ```
 //! # use monitor_runtime::monitored;
@@ -105,12 +121,18 @@
 //! Names start with a letter or `_`. The suggestion moves the leading number back:
 //! `5xx_errors_total` becomes `errors_5xx_total`.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "5xx_errors_total", help = "Server errors")]
+//! fn fail() {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "errors_5xx_total", help = "Server errors")]
+//! fn fail() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M004: colon
@@ -118,12 +140,18 @@
 //! Colons are valid in Prometheus metric names but reserved for the results of
 //! recording rules (`job:requests:rate5m`); instrumented code does not use them.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "shop:orders_total", help = "Orders placed")]
+//! fn place_order() {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "shop_orders_total", help = "Orders placed")]
+//! fn place_order() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M005: leading double underscore
@@ -131,12 +159,18 @@
 //! Names beginning with `__` are reserved for Prometheus' internal use. (Stricter than
 //! `promtool`, which does not check it.)
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "__orders_total", help = "Orders placed")]
+//! fn place_order() {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed")]
+//! fn place_order() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M006: not snake_case
@@ -145,12 +179,18 @@
 //! `request_count_total` for a counter, a label `userId` becomes `user_id`. (`promtool`
 //! flags `camelCase`; this rule also flags names in capitals.)
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "requestCount", help = "Requests served")]
+//! fn serve() {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "request_count_total", help = "Requests served")]
+//! fn serve() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M010: counter without `_total`
@@ -158,24 +198,40 @@
 //! Counters end in `_total`, so that a reader knows to take a `rate()` of them. A unit
 //! goes before it: `request_duration_seconds_total`.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "login_attempts", help = "Login attempts")]
+//! fn log_in() {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "login_attempts_total", help = "Login attempts")]
+//! fn log_in() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M011: `_total` on a non-counter
 //!
 //! Gauges and histograms do not end in `_total`: it promises a counter.
 //!
-//! ```ignore
-//! #[business_metric(gauge = "queue_length_total", help = "Jobs waiting")]
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(gauge = "queue_length_total", help = "Jobs waiting", set = ret)]
+//! fn jobs_waiting() -> usize {
+//!     3
+//! }
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
-//! #[business_metric(gauge = "queue_length", help = "Jobs waiting")]
+//! ```
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(gauge = "queue_length", help = "Jobs waiting", set = ret)]
+//! fn jobs_waiting() -> usize {
+//!     3
+//! }
+//! # fn main() {}
 //! ```
 //!
 //! ## M012: reserved suffix
@@ -185,12 +241,22 @@
 //! would be mistaken for one of those series. (`promtool` checks `_count`, `_sum` and
 //! `_bucket`; this rule also covers `_created` and `_info`.)
 //!
-//! ```ignore
-//! #[business_metric(gauge = "jobs_count", help = "Jobs waiting")]
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(gauge = "jobs_count", help = "Jobs waiting", set = ret)]
+//! fn jobs_waiting() -> usize {
+//!     3
+//! }
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
-//! #[business_metric(gauge = "jobs", help = "Jobs waiting")]
+//! ```
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(gauge = "jobs", help = "Jobs waiting", set = ret)]
+//! fn jobs_waiting() -> usize {
+//!     3
+//! }
+//! # fn main() {}
 //! ```
 //!
 //! ## M013: type in the name
@@ -198,12 +264,18 @@
 //! `# TYPE` already says whether a metric is a counter, gauge, histogram or summary;
 //! the name says what it measures.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "requests_counter", help = "Requests served")]
+//! fn serve() {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "requests_total", help = "Requests served")]
+//! fn serve() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M014: non-base unit
@@ -214,12 +286,22 @@
 //! after renaming `request_latency_milliseconds` to `request_latency_seconds`, record
 //! seconds. (`promtool` 2.42 does not check `percent`; later versions do.)
 //!
-//! ```ignore
-//! #[business_metric(histogram = "payment_latency_milliseconds", help = "Payment latency")]
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(histogram = "payment_latency_milliseconds", help = "Payment latency", observe = ret)]
+//! fn handle() -> std::time::Duration {
+//!     std::time::Duration::from_millis(20)
+//! }
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
-//! #[business_metric(histogram = "payment_latency_seconds", help = "Payment latency")]
+//! ```
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(histogram = "payment_latency_seconds", help = "Payment latency", observe = ret)]
+//! fn handle() -> std::time::Duration {
+//!     std::time::Duration::from_millis(20)
+//! }
+//! # fn main() {}
 //! ```
 //!
 //! ## M015: abbreviated unit
@@ -228,12 +310,42 @@
 //! `_seconds`; `_b`, `_kb`, `_mb`, `_gb` become `_bytes`; `_pct` becomes `_ratio`. `_m`
 //! could be minutes or meters, so the error names both and suggests neither.
 //!
-//! ```ignore
-//! #[business_metric(histogram = "request_latency_ms", help = "Request latency")]
+//! The unit of a name is its last word, or the word before `_total`. Elsewhere, a word
+//! such as `b`, `d`, `min` or `us` is probably not a unit (`plan_b_signups_total`), but
+//! `promtool` reads it as one wherever it stands after a `_`, so it is refused too and
+//! the suggestion joins it to the word before (`planb_signups_total`) instead of
+//! converting it. A first word is never read as a unit: `ms_per_request` is fine.
+//!
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(histogram = "request_latency_ms", help = "Request latency", observe = ret)]
+//! fn handle() -> std::time::Duration {
+//!     std::time::Duration::from_millis(20)
+//! }
+//! # fn main() {}
 //! ```
-//! Right (and observe seconds, not milliseconds):
-//! ```ignore
-//! #[business_metric(histogram = "request_latency_seconds", help = "Request latency")]
+//! Right (a `Duration` is observed in seconds; observe seconds for plain numbers too):
+//! ```
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(histogram = "request_latency_seconds", help = "Request latency", observe = ret)]
+//! fn handle() -> std::time::Duration {
+//!     std::time::Duration::from_millis(20)
+//! }
+//! # fn main() {}
+//! ```
+//! A word that only looks like a unit:
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "plan_b_signups_total", help = "Sign-ups to plan B")]
+//! fn sign_up() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "planb_signups_total", help = "Sign-ups to plan B")]
+//! fn sign_up() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M020: reserved label
@@ -243,24 +355,36 @@
 //! scrapes; `function`, `module` and `result` are set by this framework itself. (`promtool`
 //! checks `le` and `quantile`.)
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed", labels(result = status))]
+//! fn place_order(status: &str) {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed", labels(status = status))]
+//! fn place_order(status: &str) {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M021: duplicate label
 //!
 //! A metric's labels each have their own name; the error points at the repeat.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed", labels(plan = plan, plan = tier))]
+//! fn place_order(plan: &str, tier: &str) {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed", labels(plan = plan, tier = tier))]
+//! fn place_order(plan: &str, tier: &str) {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M030: missing or empty help
@@ -268,12 +392,18 @@
 //! Prometheus shows the help text as `# HELP` next to the metric; say in a few words
 //! what it measures.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total")]
+//! fn place_order() {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed, by plan")]
+//! fn place_order() {}
+//! # fn main() {}
 //! ```
 //!
 //! ## M040: empty buckets
@@ -296,8 +426,9 @@
 //!
 //! ## M041: bucket not positive and finite
 //!
-//! Bounds are durations in seconds, each greater than zero and finite; `+Inf` is
-//! added by Prometheus itself.
+//! Bounds are each greater than zero and finite; `+Inf` is added by Prometheus itself.
+//! For `#[monitored]` they are durations in seconds; for a `#[business_metric]`
+//! histogram they are in the metric's own unit.
 //!
 //! ```compile_fail
 //! # use monitor_runtime::monitored;
@@ -357,36 +488,66 @@
 //! Durations are a number and a unit, several of them at most: `"500ms"`, `"2s"`,
 //! `"1m30s"`, `"1.5s"`. Units: `ns`, `us`, `ms`, `s`, `m` (minutes), `h`, `d`.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "500")]
+//! fn database() -> bool {
+//!     true
+//! }
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "500ms")]
+//! fn database() -> bool {
+//!     true
+//! }
+//! # fn main() {}
 //! ```
 //!
 //! ## M051: zero duration
 //!
 //! A timeout or interval of zero would never let the work run.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "0s")]
+//! fn database() -> bool {
+//!     true
+//! }
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "500ms")]
+//! fn database() -> bool {
+//!     true
+//! }
+//! # fn main() {}
 //! ```
 //!
 //! ## M052: duration too long
 //!
 //! Durations are kept in 64-bit nanoseconds, about 584 years at most.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "1000years")]
+//! fn database() -> bool {
+//!     true
+//! }
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "5s")]
+//! fn database() -> bool {
+//!     true
+//! }
+//! # fn main() {}
 //! ```
 //!
 //! ## M060: label from a secret
@@ -397,12 +558,16 @@
 //! `authorization`, `credential`, `cookie`, in `snake_case` or `camelCase`) is refused;
 //! label by a non-secret attribute instead.
 //!
-//! ```ignore
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "logins_total", help = "Logins", labels(user = api_key))]
 //! fn login(plan: &str, api_key: &str) {}
+//! # fn main() {}
 //! ```
 //! Right:
-//! ```ignore
+//! ```
+//! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "logins_total", help = "Logins", labels(plan = plan))]
 //! fn login(plan: &str, api_key: &str) {}
+//! # fn main() {}
 //! ```

@@ -257,7 +257,7 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 "`labels` takes a list: `labels(plan = plan.tier(), channel = \"web\")`",
             ),
             ("buckets", ArgValue::Expr(expr)) => {
-                options.buckets = Some((key, valid::buckets(cx, &expr)));
+                options.buckets = Some((key, valid::buckets(cx, &expr, valid::BucketUnit::Metric)));
             }
             ("max_label_sets", ArgValue::Expr(expr)) => match &expr {
                 Expr::Lit(syn::ExprLit {

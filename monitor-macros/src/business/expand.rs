@@ -46,7 +46,7 @@ pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStre
         }
     };
     if let Some(parsed) = &parsed {
-        check_metric(&mut cx, &parsed.metric, Span::call_site());
+        check_metric(&mut cx, &parsed.metric, parsed.metric.name.span());
     }
     if let Some(constness) = &function.sig.constness {
         cx.error_spanned_by(

@@ -191,7 +191,7 @@ pub(crate) fn parse(
             },
             ("timeout" | "cache" | "refresh", Meta::NameValue(nv)) => {
                 let duration = match string(&nv.value) {
-                    Some(lit) => duration(cx, lit, slot),
+                    Some(lit) => duration(cx, lit),
                     None => {
                         cx.error_spanned_by(
                             &nv.value,
@@ -247,34 +247,10 @@ fn string(expr: &Expr) -> Option<&LitStr> {
     }
 }
 
-fn duration(cx: &mut Ctxt, lit: &LitStr, option: &str) -> Option<Duration> {
-    let mut own = Ctxt::default();
-    let parsed = naming::parse_duration(&mut own, lit);
-    let reported = own.has_errors();
-    if let Some(error) = own.into_error() {
-        cx.push(error);
-    }
-    match parsed {
-        None => {
-            if !reported {
-                cx.error_spanned_by(
-                    lit,
-                    format!(
-                        "`{}` is not a duration: write e.g. \"500ms\", \"2s\" or \"1m\" [M050]",
-                        lit.value()
-                    ),
-                );
-            }
-            None
-        }
-        Some(duration) if duration.is_zero() => {
-            if !reported {
-                cx.error_spanned_by(lit, format!("`{option}` must be longer than zero [M051]"));
-            }
-            None
-        }
-        Some(duration) => Some(duration),
-    }
+/// Parses a duration option; `naming::parse_duration` reports every bad, zero or too
+/// long duration (M050–M052) and returns a positive one.
+fn duration(cx: &mut Ctxt, lit: &LitStr) -> Option<Duration> {
+    naming::parse_duration(cx, lit)
 }
 
 /// Why `name` cannot name a check, if it cannot.

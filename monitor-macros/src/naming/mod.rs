@@ -22,7 +22,6 @@ pub(crate) use rules::{Code, Finding};
 
 /// The kind of a metric, which decides the suffix rules.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
-#[allow(dead_code)]
 pub(crate) enum MetricKind {
     Counter,
     Gauge,
@@ -41,14 +40,12 @@ pub(crate) fn report_spanned(cx: &mut Ctxt, tokens: impl quote::ToTokens, findin
 }
 
 /// Checks a metric name given as a string literal (M001–M006, M010–M015).
-#[allow(dead_code)]
 pub(crate) fn check_metric_name(cx: &mut Ctxt, name: &LitStr, kind: MetricKind) {
     check_metric_name_at(cx, &name.value(), name.span(), kind);
 }
 
 /// Checks a metric name that is not a literal of its own (derived from an identifier,
 /// say); `span` points at where it comes from.
-#[allow(dead_code)]
 pub(crate) fn check_metric_name_at(cx: &mut Ctxt, name: &str, span: Span, kind: MetricKind) {
     for finding in rules::metric_name(name, kind) {
         report(cx, span, &finding);
@@ -57,7 +54,6 @@ pub(crate) fn check_metric_name_at(cx: &mut Ctxt, name: &str, span: Span, kind: 
 
 /// Checks a label name; `span` points at where the user wrote it (M001–M003, M006,
 /// M020).
-#[allow(dead_code)]
 pub(crate) fn check_label_name(cx: &mut Ctxt, name: &str, span: Span) {
     for finding in rules::label_name(name) {
         report(cx, span, &finding);
@@ -66,7 +62,6 @@ pub(crate) fn check_label_name(cx: &mut Ctxt, name: &str, span: Span) {
 
 /// Checks help text: present and not blank (M030). `missing_span` points at the
 /// attribute when no `help` was given.
-#[allow(dead_code)]
 pub(crate) fn check_help(cx: &mut Ctxt, help: Option<&LitStr>, missing_span: Span) {
     match help {
         Some(help) => {
@@ -80,7 +75,6 @@ pub(crate) fn check_help(cx: &mut Ctxt, help: Option<&LitStr>, missing_span: Spa
 
 /// Checks a whole label set: each name, reserved names, duplicates (M021). Each entry
 /// is the label name and the span where it was written.
-#[allow(dead_code)]
 pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, Span)]) {
     for (name, span) in labels {
         check_label_name(cx, name, *span);
@@ -94,7 +88,6 @@ pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, Span)]) {
 /// Rejects a label whose value would come from a secret-looking argument or
 /// expression (M060): `source` is the argument name (or the identifier the expression
 /// reads), `span` where it was written.
-#[allow(dead_code)]
 pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) {
     if let Some(finding) = rules::label_source(source) {
         report(cx, span, &finding);
@@ -102,7 +95,6 @@ pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) {
 }
 
 /// Parses a duration string such as `"500ms"`, `"2s"`, `"1m30s"` (M050–M052).
-#[allow(dead_code)]
 pub(crate) fn parse_duration(cx: &mut Ctxt, text: &LitStr) -> Option<std::time::Duration> {
     match rules::duration(&text.value()) {
         Ok(duration) => Some(duration),

@@ -273,6 +273,11 @@ fn names_at_the_edges_pass_promtool() {
         ("function_calls_total", Counter, &[]),
         ("function_calls_duration_seconds", Histogram, &[]),
         ("function_calls_concurrent", Gauge, &[]),
+        ("ms_per_request", Gauge, &[]),
+        ("b_side_requests_total", Counter, &[]),
+        ("planb_signups_total", Counter, &[]),
+        ("queue_min_depth", Gauge, &[]),
+        ("jobs_pct_done", Gauge, &[]),
     ];
     let registry = Registry::new();
     for &(name, kind, labels) in edges {
@@ -326,6 +331,9 @@ const LINT_CORPUS: &[(&str, MetricKind, Code)] = &[
     ("retention_d", Gauge, Code::M015),
     ("distance_m", Gauge, Code::M015),
     ("request_ms_total", Counter, Code::M015),
+    ("plan_b_signups_total", Counter, Code::M015),
+    ("tier_d_customers", Gauge, Code::M015),
+    ("minutes_played_total", Counter, Code::M014),
 ];
 
 #[test]

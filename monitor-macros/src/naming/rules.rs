@@ -265,6 +265,22 @@ const ABBREVIATED_UNITS: &[(&str, Unit)] = &[
     ),
 ];
 
+/// The abbreviations `promtool check metrics` flags wherever they stand after a `_`.
+/// Before the unit position only these are refused: `queue_min_depth` or
+/// `jobs_pct_done` read fine and pass `promtool`.
+const PROMTOOL_ABBREVIATIONS: &[&str] = &[
+    "s", "ms", "us", "ns", "sec", "m", "h", "d", "b", "kb", "mb", "gb", "tb", "pb",
+];
+
+/// An abbreviation that `promtool` reads as a unit even before the unit position
+/// (`plan_b_signups_total`).
+pub(crate) fn linted_abbreviation(segment: &str) -> Option<Unit> {
+    PROMTOOL_ABBREVIATIONS
+        .contains(&segment)
+        .then(|| abbreviated_unit(segment))
+        .flatten()
+}
+
 /// A unit word that is not a base unit: spelled out but scaled or off-system
 /// (`milliseconds`, `kilobytes`, `minutes`, `percent`).
 pub(crate) fn non_base_unit(segment: &str) -> Option<Unit> {
@@ -407,9 +423,11 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Vec<Finding> {
 fn unit_note(name: &str) -> Option<String> {
     let segments = words(name);
     let skip = usize::from(!name.starts_with('_'));
+    let unit_at = unit_position(&segments);
     segments.iter().enumerate().find_map(|(index, segment)| {
         let unit = non_base_unit(segment).or_else(|| {
-            if index >= skip {
+            // An abbreviation before the unit position is renamed, not converted.
+            if index >= skip && index == unit_at {
                 abbreviated_unit(segment)
             } else {
                 None
@@ -469,7 +487,16 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
     if let Some((word, why)) = RESERVED_SUFFIXES.iter().find(|(word, _)| ends_in(word)) {
         findings.push(Finding::new(
             Code::M012,
-            format!("{what} ends in `_{word}`, which would be mistaken for another series: {why}"),
+            if name.ends_with(&format!("_{word}")) {
+                format!(
+                    "{what} ends in `_{word}`, which would be mistaken for another series: {why}"
+                )
+            } else {
+                format!(
+                    "{what} ends in the word `{word}`, which reads as the suffix `_{word}` and \
+                     would be mistaken for another series: {why}"
+                )
+            },
         ));
     }
     // Like `promtool`, a type word or an abbreviation counts after a `_`: `jobs_gauge`
@@ -485,6 +512,7 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
             ));
         }
     }
+    let unit_at = unit_position(&segments);
     for (index, segment) in segments.iter().enumerate() {
         if let Some(unit) = non_base_unit(segment) {
             let base = unit.base.unwrap_or("seconds");
@@ -495,19 +523,58 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
                 ),
             ));
         } else if index >= skip {
-            if let Some(unit) = abbreviated_unit(segment) {
-                let message = match unit.base {
-                    Some(base) => format!(
-                        "{what} uses the abbreviated unit `{segment}`: spell out the base unit, `{base}`"
+            let unit = if index == unit_at {
+                abbreviated_unit(segment)
+            } else {
+                linted_abbreviation(segment)
+            };
+            let Some(unit) = unit else {
+                continue;
+            };
+            if index != unit_at {
+                // `plan_b_signups_total`: `b` is probably not a unit, but `promtool`
+                // reads any `_b_` as one, so the word is renamed, not converted.
+                let as_unit = unit.base.map_or_else(
+                    || "a unit (minutes or meters)".to_owned(),
+                    |base| format!("a unit ({base})"),
+                );
+                let mut finding = Finding::new(
+                    Code::M015,
+                    format!(
+                        "{what} contains the word `{segment}`, which Prometheus linters \
+                         (`promtool check metrics`) read as an abbreviated unit wherever it stands"
                     ),
-                    None => format!(
-                        "{what} uses the abbreviated unit `{segment}`: spell out the base unit, \
-                         `seconds` for a time or `meters` for a length"
-                    ),
-                };
-                findings.push(Finding::new(Code::M015, message));
+                );
+                finding.note = Some(format!(
+                    "if `{segment}` is not meant as {as_unit}, spell it out or join it to \
+                     the word before; if it is, write the base unit at the end of the name"
+                ));
+                findings.push(finding);
+                continue;
             }
+            let message = match unit.base {
+                Some(base) => format!(
+                    "{what} uses the abbreviated unit `{segment}`: spell out the base unit, `{base}`"
+                ),
+                None => format!(
+                    "{what} uses the abbreviated unit `{segment}`: spell out the base unit, \
+                     `seconds` for a time or `meters` for a length"
+                ),
+            };
+            findings.push(Finding::new(Code::M015, message));
         }
+    }
+}
+
+/// Where a unit stands in a name split into words: the last word, or the word before
+/// a trailing `total` (`request_duration_seconds_total`). Abbreviations elsewhere are
+/// words that merely look like units (`plan_b_signups_total`).
+pub(crate) fn unit_position<S: AsRef<str>>(segments: &[S]) -> usize {
+    let last = segments.len().saturating_sub(1);
+    if last > 0 && segments[last].as_ref() == "total" {
+        last - 1
+    } else {
+        last
     }
 }
 
@@ -526,6 +593,15 @@ pub(crate) const RESERVED_LABELS: &[(&str, &str)] = &[
     ),
     ("job", "Prometheus sets it on every scraped series"),
     ("instance", "Prometheus sets it on every scraped series"),
+];
+
+/// A name to offer instead of a reserved label, where the usual meaning is clear.
+const RESERVED_LABEL_ALTERNATIVES: &[(&str, &str)] = &[
+    ("function", "operation"),
+    ("module", "component"),
+    ("result", "status"),
+    ("job", "task"),
+    ("instance", "host"),
 ];
 
 /// Every rule a label name breaks.
@@ -561,10 +637,17 @@ pub(crate) fn label_name(name: &str) -> Vec<Finding> {
             format!("{what} starts with `__`: such labels are reserved for Prometheus itself"),
         ));
     } else if let Some((_, why)) = RESERVED_LABELS.iter().find(|(label, _)| *label == name) {
-        findings.push(Finding::new(
+        let mut finding = Finding::new(
             Code::M020,
             format!("{what} is reserved: {why}; choose another name"),
-        ));
+        );
+        if let Some((_, instead)) = RESERVED_LABEL_ALTERNATIVES
+            .iter()
+            .find(|(label, _)| *label == name)
+        {
+            finding = finding.help(format!("e.g. `{instead}`, after what the values are"));
+        }
+        findings.push(finding);
     }
     if invalid.is_empty() && name.chars().any(|c| c.is_ascii_uppercase()) {
         findings.push(Finding::new(
@@ -699,6 +782,16 @@ pub(crate) fn secret_word(source: &str) -> Option<String> {
     })
 }
 
+/// `a token`, `an api key`.
+fn with_article(noun: &str) -> String {
+    let article = if noun.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {noun}")
+}
+
 /// M060 when a label value would come from a secret-looking source.
 pub(crate) fn label_source(source: &str) -> Option<Finding> {
     let secret = secret_word(source)?;
@@ -706,9 +799,9 @@ pub(crate) fn label_source(source: &str) -> Option<Finding> {
         Finding::new(
             Code::M060,
             format!(
-                "label value taken from `{source}`, which looks like a {}: label values are \
+                "label value taken from `{source}`, which looks like {}: label values are \
                  stored and shown in plain text by Prometheus and every dashboard",
-                secret.replace('_', " ")
+                with_article(&secret.replace('_', " "))
             ),
         )
         .help("label by a non-secret attribute instead (a plan, a region, a status)"),

@@ -25,6 +25,16 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
         }
     }
 
+    // An abbreviation before the unit position is a word that looks like a unit
+    // (`plan_b_signups`): joined to the word before it, not converted.
+    let mut index = segments.len();
+    while index > 1 {
+        index -= 1;
+        if index + 1 < segments.len() && rules::linted_abbreviation(&segments[index]).is_some() {
+            let word = segments.remove(index);
+            segments[index - 1].push_str(&word);
+        }
+    }
     for (index, segment) in segments.iter_mut().enumerate() {
         let unit = rules::non_base_unit(segment).or_else(|| {
             if index > 0 {
@@ -66,11 +76,60 @@ pub(crate) fn label_name(name: &str) -> Option<String> {
     (suggestion != name && rules::label_name(&suggestion).is_empty()).then_some(suggestion)
 }
 
-/// Non-ASCII letters become word breaks: Prometheus names are ASCII.
+/// Accented Latin letters lose their accent (`café` becomes `cafe`); other non-ASCII
+/// characters become word breaks: Prometheus names are ASCII.
 fn ascii_only(name: &str) -> String {
-    name.chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
-        .collect()
+    let mut ascii = String::with_capacity(name.len());
+    for c in name.chars() {
+        if c.is_ascii_alphanumeric() {
+            ascii.push(c);
+        } else if let Some(plain) = unaccented(c) {
+            ascii.push_str(plain);
+        } else {
+            ascii.push('_');
+        }
+    }
+    ascii
+}
+
+/// The ASCII spelling of a Latin-1 or Latin Extended-A letter, if it has an obvious one.
+fn unaccented(c: char) -> Option<&'static str> {
+    Some(match c {
+        'à'..='å' | 'ā' | 'ă' | 'ą' => "a",
+        'À'..='Å' | 'Ā' | 'Ă' | 'Ą' => "A",
+        'æ' => "ae",
+        'Æ' => "AE",
+        'ç' | 'ć' | 'č' => "c",
+        'Ç' | 'Ć' | 'Č' => "C",
+        'ď' | 'đ' => "d",
+        'Ď' | 'Đ' => "D",
+        'è'..='ë' | 'ē' | 'ė' | 'ę' | 'ě' => "e",
+        'È'..='Ë' | 'Ē' | 'Ė' | 'Ę' | 'Ě' => "E",
+        'ì'..='ï' | 'ī' | 'į' => "i",
+        'Ì'..='Ï' | 'Ī' | 'Į' => "I",
+        'ł' | 'ľ' => "l",
+        'Ł' | 'Ľ' => "L",
+        'ñ' | 'ń' | 'ň' => "n",
+        'Ñ' | 'Ń' | 'Ň' => "N",
+        'ò'..='ö' | 'ø' | 'ō' | 'ő' => "o",
+        'Ò'..='Ö' | 'Ø' | 'Ō' | 'Ő' => "O",
+        'œ' => "oe",
+        'Œ' => "OE",
+        'ř' => "r",
+        'Ř' => "R",
+        'ś' | 'š' => "s",
+        'Ś' | 'Š' => "S",
+        'ß' => "ss",
+        'ť' => "t",
+        'Ť' => "T",
+        'ù'..='ü' | 'ū' | 'ů' | 'ű' => "u",
+        'Ù'..='Ü' | 'Ū' | 'Ů' | 'Ű' => "U",
+        'ý' | 'ÿ' => "y",
+        'Ý' => "Y",
+        'ź' | 'ż' | 'ž' => "z",
+        'Ź' | 'Ż' | 'Ž' => "Z",
+        _ => return None,
+    })
 }
 
 /// `5xx_errors` becomes `errors_5xx`; a name that is only a number has no fix.

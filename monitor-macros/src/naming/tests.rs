@@ -211,7 +211,8 @@ fn suggestions_fix_every_rule_at_once() {
             Counter,
             "request_latency_seconds_total",
         ),
-        ("café visits", Counter, "caf_visits_total"),
+        ("café visits", Counter, "cafe_visits_total"),
+        ("Größe_bytes", Gauge, "grosse_bytes"),
     ] {
         assert_eq!(
             suggest::metric_name(name, kind).as_deref(),
@@ -405,6 +406,116 @@ fn the_diagnostics_page_documents_every_code() {
             section.matches("//! ```").count() >= 4,
             "{code} needs a wrong and a right example"
         );
+        // Both examples are doctests: the wrong one must fail to compile.
+        assert!(
+            section.contains("//! ```compile_fail"),
+            "{code} has no `compile_fail` example"
+        );
     }
+    assert!(!page.contains("```ignore"), "every example is a doctest");
     assert_eq!(sections.len(), Code::ALL.len());
+}
+
+/// A word that looks like a unit abbreviation but stands before the unit position is
+/// still refused (`promtool` reads `_b_` as bytes anywhere), but it is renamed, not
+/// converted: `plan_b` is a plan, not a number of bytes.
+#[test]
+fn abbreviations_before_the_unit_position_are_renamed() {
+    assert_eq!(metric("plan_b_signups_total", Counter), [Code::M015]);
+    let findings = rules::metric_name("plan_b_signups_total", Counter);
+    assert_eq!(
+        findings[0].render(),
+        "metric name `plan_b_signups_total` contains the word `b`, which Prometheus linters \
+         (`promtool check metrics`) read as an abbreviated unit wherever it stands [M015]\n\
+         = help: use `planb_signups_total`\n\
+         = note: if `b` is not meant as a unit (bytes), spell it out or join it to the word \
+         before; if it is, write the base unit at the end of the name"
+    );
+    for (name, kind, expected) in [
+        ("plan_b_signups_total", Counter, "planb_signups_total"),
+        ("tier_d_customers", Gauge, "tierd_customers"),
+        ("latency_ms_p99", Gauge, "latencyms_p99"),
+        ("plan_b_latency_ms", Histogram, "planb_latency_seconds"),
+    ] {
+        assert_eq!(
+            suggest::metric_name(name, kind).as_deref(),
+            Some(expected),
+            "{name}"
+        );
+    }
+    // The unit position is the last word, or the one before `_total`.
+    let findings = rules::metric_name("plan_b_latency_ms", Histogram);
+    assert_eq!(codes(&findings), [Code::M015, Code::M015]);
+    assert!(findings[0].message.contains("contains the word `b`"));
+    assert!(findings[1].message.contains("abbreviated unit `ms`"));
+    assert_eq!(
+        findings[1].note.as_deref(),
+        Some("the values must then be in seconds: divide milliseconds by 1000")
+    );
+    // Only the abbreviations `promtool` itself flags are refused there.
+    assert_eq!(metric("queue_min_depth", Gauge), []);
+    assert_eq!(metric("jobs_pct_done", Gauge), []);
+    assert_eq!(metric("latency_min", Gauge), [Code::M015]);
+    assert_eq!(rules::unit_position(&["a", "ms", "total"]), 1);
+    assert_eq!(rules::unit_position(&["a", "ms"]), 1);
+    assert_eq!(rules::unit_position(&["total"]), 0);
+}
+
+/// A leading abbreviation is a word, not a unit, for `promtool` too.
+#[test]
+fn leading_abbreviations_are_words() {
+    assert_eq!(metric("ms_per_request", Gauge), []);
+    assert_eq!(metric("ms_per_request_total", Counter), []);
+    assert_eq!(metric("b_side_requests_total", Counter), []);
+    assert_eq!(metric("s", Gauge), []);
+    // A spelled-out non-base unit is one wherever it stands, as `promtool` reads it.
+    assert_eq!(metric("minutes_played_total", Counter), [Code::M014]);
+    assert_eq!(
+        suggest::metric_name("minutes_played_total", Counter).as_deref(),
+        Some("seconds_played_total")
+    );
+}
+
+#[test]
+fn reserved_labels_offer_a_name_where_the_meaning_is_clear() {
+    let help = |name: &str| rules::label_name(name)[0].help.clone();
+    assert_eq!(
+        help("result").as_deref(),
+        Some("e.g. `status`, after what the values are")
+    );
+    assert_eq!(
+        help("function").as_deref(),
+        Some("e.g. `operation`, after what the values are")
+    );
+    assert_eq!(help("le"), None);
+    assert_eq!(help("quantile"), None);
+    assert_eq!(help("__x").as_deref(), Some("use `x`"));
+}
+
+#[test]
+fn secret_messages_read_as_english() {
+    let message = |source: &str| rules::label_source(source).map(|finding| finding.message);
+    assert!(message("api_key").is_some_and(|m| m.contains("looks like an api key:")));
+    assert!(message("auth_token").is_some_and(|m| m.contains("looks like a token:")));
+}
+
+#[test]
+fn suffix_words_of_camel_case_names_are_named_as_words() {
+    let findings = rules::metric_name("requestCount", Gauge);
+    let m012 = findings
+        .iter()
+        .find(|finding| finding.code == Code::M012)
+        .expect("M012");
+    assert!(
+        m012.message
+            .starts_with("metric name `requestCount` ends in the word `count`, which reads as the suffix `_count`"),
+        "{}",
+        m012.message
+    );
+    let findings = rules::metric_name("jobs_count", Gauge);
+    assert!(
+        findings[0]
+            .message
+            .starts_with("metric name `jobs_count` ends in `_count`,")
+    );
 }

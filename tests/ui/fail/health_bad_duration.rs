@@ -1,6 +1,6 @@
 use monitor_runtime::health_check;
 
-#[health_check(timeout = "fast")]
+#[health_check(timeout = "half a second")]
 fn first() -> bool {
     true
 }
