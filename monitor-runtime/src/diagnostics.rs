@@ -306,12 +306,13 @@
 //!
 //! ## M015: abbreviated unit
 //!
-//! Units are spelled out: `_ms`, `_us`, `_s`, `_sec`, `_min`, `_h`, `_d` become
+//! Units are spelled out: `_ms`, `_us`, `_s`, `_sec`, `_mins`, `_h`, `_d` become
 //! `_seconds`; `_b`, `_kb`, `_mb`, `_gb` become `_bytes`; `_pct` becomes `_ratio`. `_m`
-//! could be minutes or meters, so the error names both and suggests neither.
+//! could be minutes or meters, so the error names both and suggests neither. `_min` is
+//! accepted: as a last word it usually means "minimum" (`temperature_celsius_min`).
 //!
 //! The unit of a name is its last word, or the word before `_total`. Elsewhere, a word
-//! such as `b`, `d`, `min` or `us` is probably not a unit (`plan_b_signups_total`), but
+//! such as `b`, `d` or `us` is probably not a unit (`plan_b_signups_total`), but
 //! `promtool` reads it as one wherever it stands after a `_`, so it is refused too and
 //! the suggestion joins it to the word before (`planb_signups_total`) instead of
 //! converting it. A first word is never read as a unit: `ms_per_request` is fine.

@@ -222,7 +222,8 @@ const UNIT_PREFIXES: &[(&str, &str)] = &[
     ("pebi", "multiply by 1125899906842624"),
 ];
 
-/// Abbreviated units (`promtool`'s list and a few common others).
+/// Abbreviated units (`promtool`'s list and a few common others). `min` is left out:
+/// as the last word it means "minimum" as often as "minutes" (`temperature_min`).
 const ABBREVIATED_UNITS: &[(&str, Unit)] = &[
     ("s", same("seconds")),
     ("sec", same("seconds")),
@@ -236,7 +237,6 @@ const ABBREVIATED_UNITS: &[(&str, Unit)] = &[
     ("ns", unit("seconds", "divide nanoseconds by 1e9")),
     ("nsec", unit("seconds", "divide nanoseconds by 1e9")),
     ("nanos", unit("seconds", "divide nanoseconds by 1e9")),
-    ("min", unit("seconds", "multiply minutes by 60")),
     ("mins", unit("seconds", "multiply minutes by 60")),
     ("h", unit("seconds", "multiply hours by 3600")),
     ("hr", unit("seconds", "multiply hours by 3600")),

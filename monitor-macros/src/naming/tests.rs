@@ -119,7 +119,7 @@ fn lint_rules_each_have_their_code() {
         );
     }
     for unit in [
-        "ms", "us", "ns", "s", "sec", "min", "h", "d", "m", "b", "kb", "mb", "gb", "kib", "pct",
+        "ms", "us", "ns", "s", "sec", "mins", "h", "d", "m", "b", "kb", "mb", "gb", "kib", "pct",
     ] {
         assert_eq!(
             metric(&format!("value_{unit}"), Gauge),
@@ -128,6 +128,8 @@ fn lint_rules_each_have_their_code() {
         );
     }
     assert_eq!(metric("request_latency_ms_total", Counter), [Code::M015]);
+    // `min` as the last word usually means "minimum".
+    assert_eq!(metric("temperature_celsius_min", Gauge), []);
 }
 
 #[test]
@@ -455,7 +457,7 @@ fn abbreviations_before_the_unit_position_are_renamed() {
     // Only the abbreviations `promtool` itself flags are refused there.
     assert_eq!(metric("queue_min_depth", Gauge), []);
     assert_eq!(metric("jobs_pct_done", Gauge), []);
-    assert_eq!(metric("latency_min", Gauge), [Code::M015]);
+    assert_eq!(metric("latency_mins", Gauge), [Code::M015]);
     assert_eq!(rules::unit_position(&["a", "ms", "total"]), 1);
     assert_eq!(rules::unit_position(&["a", "ms"]), 1);
     assert_eq!(rules::unit_position(&["total"]), 0);
