@@ -1,3 +1,6 @@
+// The right examples are standalone crates: merged into one doctest binary, their
+// metrics (the same name declared with different labels, one per rule) would clash at
+// registration and fail the other doctests that call `init`.
 //! # Compile-time diagnostics
 //!
 //! Every metric name, label, help text, bucket list and duration given to the
@@ -68,13 +71,13 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "login_attempts_total", help = "Login attempts")]
 //! fn log_in() {}
 //! # fn main() {}
 //! ```
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::monitored;
 //! #[monitored(name = "checkout step")]
 //! fn checkout() {}
@@ -101,7 +104,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(gauge = "queue_length", help = "Jobs waiting", set = ret)]
 //! fn jobs_waiting() -> usize {
@@ -109,7 +112,7 @@
 //! }
 //! # fn main() {}
 //! ```
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::monitored;
 //! #[monitored(name = "checkout")]
 //! fn checkout() {}
@@ -128,7 +131,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "errors_5xx_total", help = "Server errors")]
 //! fn fail() {}
@@ -147,7 +150,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "shop_orders_total", help = "Orders placed")]
 //! fn place_order() {}
@@ -166,7 +169,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed")]
 //! fn place_order() {}
@@ -186,7 +189,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "request_count_total", help = "Requests served")]
 //! fn serve() {}
@@ -205,7 +208,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "login_attempts_total", help = "Login attempts")]
 //! fn log_in() {}
@@ -225,7 +228,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(gauge = "queue_length", help = "Jobs waiting", set = ret)]
 //! fn jobs_waiting() -> usize {
@@ -250,7 +253,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(gauge = "jobs", help = "Jobs waiting", set = ret)]
 //! fn jobs_waiting() -> usize {
@@ -271,7 +274,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "requests_total", help = "Requests served")]
 //! fn serve() {}
@@ -295,7 +298,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(histogram = "payment_latency_seconds", help = "Payment latency", observe = ret)]
 //! fn handle() -> std::time::Duration {
@@ -326,7 +329,7 @@
 //! # fn main() {}
 //! ```
 //! Right (a `Duration` is observed in seconds; observe seconds for plain numbers too):
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(histogram = "request_latency_seconds", help = "Request latency", observe = ret)]
 //! fn handle() -> std::time::Duration {
@@ -342,7 +345,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "planb_signups_total", help = "Sign-ups to plan B")]
 //! fn sign_up() {}
@@ -363,7 +366,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed", labels(status = status))]
 //! fn place_order(status: &str) {}
@@ -381,7 +384,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed", labels(plan = plan, tier = tier))]
 //! fn place_order(plan: &str, tier: &str) {}
@@ -400,7 +403,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "orders_total", help = "Orders placed, by plan")]
 //! fn place_order() {}
@@ -418,7 +421,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::monitored;
 //! #[monitored(buckets = [0.05])]
 //! fn checkout() {}
@@ -438,7 +441,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::monitored;
 //! #[monitored(buckets = [0.01, 0.1])]
 //! fn checkout() {}
@@ -457,7 +460,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::monitored;
 //! #[monitored(buckets = [0.1, 0.5, 1.0])]
 //! fn checkout() {}
@@ -477,7 +480,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::monitored;
 //! #[monitored(buckets = [0.1, 1.0])]
 //! fn checkout() {}
@@ -498,7 +501,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "500ms")]
 //! fn database() -> bool {
@@ -520,7 +523,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "500ms")]
 //! fn database() -> bool {
@@ -542,7 +545,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::health_check;
 //! #[health_check(name = "db", timeout = "5s")]
 //! fn database() -> bool {
@@ -566,7 +569,7 @@
 //! # fn main() {}
 //! ```
 //! Right:
-//! ```
+//! ```rust,standalone_crate
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "logins_total", help = "Logins", labels(plan = plan))]
 //! fn login(plan: &str, api_key: &str) {}
