@@ -129,19 +129,19 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
             ));
             continue;
         }
-        if let Some((previous, previous_text)) = bounds.last() {
-            if value <= *previous {
-                findings.push((
-                    element,
-                    Finding::new(
-                        Code::M042,
-                        format!(
-                            "histogram buckets must be strictly increasing: `{text}` follows \
+        if let Some((previous, previous_text)) = bounds.last()
+            && value <= *previous
+        {
+            findings.push((
+                element,
+                Finding::new(
+                    Code::M042,
+                    format!(
+                        "histogram buckets must be strictly increasing: `{text}` follows \
                              `{previous_text}`"
-                        ),
                     ),
-                ));
-            }
+                ),
+            ));
         }
         bounds.push((value, text));
     }
@@ -150,10 +150,10 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
     }
     let suggestion = all_numbers.then(|| sorted(&bounds)).flatten();
     for (element, mut finding) in findings {
-        if finding.code == Code::M042 {
-            if let Some(suggestion) = &suggestion {
-                finding = finding.help(format!("use `{suggestion}`"));
-            }
+        if finding.code == Code::M042
+            && let Some(suggestion) = &suggestion
+        {
+            finding = finding.help(format!("use `{suggestion}`"));
         }
         naming::report_spanned(cx, element, &finding);
     }

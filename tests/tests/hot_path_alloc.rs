@@ -67,7 +67,7 @@ fn untraced(x: u64) -> u64 {
 
 #[monitored]
 async fn fetch(x: u64) -> Result<u64, ()> {
-    if x % 2 == 0 { Ok(x) } else { Err(()) }
+    if x.is_multiple_of(2) { Ok(x) } else { Err(()) }
 }
 
 #[monitored(span = false)]

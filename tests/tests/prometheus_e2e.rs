@@ -11,7 +11,7 @@ struct Declined;
 
 #[monitored]
 fn checkout(amount: u32) -> Result<u32, Declined> {
-    if amount % 7 == 0 {
+    if amount.is_multiple_of(7) {
         Err(Declined)
     } else {
         Ok(amount)

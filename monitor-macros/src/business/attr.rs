@@ -412,16 +412,16 @@ fn parse_labels(cx: &mut Ctxt, tokens: TokenStream, form: Form) -> Vec<Label> {
 }
 
 fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Options) -> MetricDecl {
-    if kind != MetricKind::Histogram {
-        if let Some((key, _)) = &options.buckets {
-            cx.error_spanned_by(
-                key,
-                format!(
-                    "`buckets` applies to histograms; this metric is a {}",
-                    kind_name(kind)
-                ),
-            );
-        }
+    if kind != MetricKind::Histogram
+        && let Some((key, _)) = &options.buckets
+    {
+        cx.error_spanned_by(
+            key,
+            format!(
+                "`buckets` applies to histograms; this metric is a {}",
+                kind_name(kind)
+            ),
+        );
     }
     MetricDecl {
         kind,

@@ -55,14 +55,14 @@ pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStre
              remove `const` or `#[business_metric]`",
         );
     }
-    if let ReturnType::Type(_, ty) = &function.sig.output {
-        if matches!(**ty, syn::Type::Never(_)) {
-            cx.error_spanned_by(
-                ty,
-                "a function that never returns has no outcome to count; update the metric \
+    if let ReturnType::Type(_, ty) = &function.sig.output
+        && matches!(**ty, syn::Type::Never(_))
+    {
+        cx.error_spanned_by(
+            ty,
+            "a function that never returns has no outcome to count; update the metric \
                  from the code it calls instead",
-            );
-        }
+        );
     }
     let Some(parsed) = parsed else {
         return with_errors(item, cx);

@@ -406,10 +406,10 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Vec<Finding> {
         let suggestion = suggest::metric_name(name, kind);
         let note = unit_note(name);
         for finding in &mut findings {
-            if finding.help.is_none() {
-                if let Some(suggestion) = &suggestion {
-                    finding.help = Some(format!("use `{suggestion}`"));
-                }
+            if finding.help.is_none()
+                && let Some(suggestion) = &suggestion
+            {
+                finding.help = Some(format!("use `{suggestion}`"));
             }
             if finding.note.is_none() && matches!(finding.code, Code::M014 | Code::M015) {
                 finding.note = note.clone();
