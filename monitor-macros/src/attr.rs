@@ -66,13 +66,7 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
     let mut args = MonitoredArgs::default();
     let mut seen: Vec<String> = Vec::new();
     for meta in metas {
-        let key = meta
-            .path()
-            .segments
-            .iter()
-            .map(|segment| segment.ident.to_string())
-            .collect::<Vec<_>>()
-            .join("::");
+        let key = meta_key(&meta);
         if seen.contains(&key) {
             cx.error_spanned_by(
                 meta.path(),
@@ -113,7 +107,18 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
     args
 }
 
-fn string(expr: &Expr) -> Option<&LitStr> {
+/// An argument's key as written: `name`, or `a::b` for a path.
+pub(crate) fn meta_key(meta: &syn::Meta) -> String {
+    meta.path()
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// The string literal `expr` is, if it is one.
+pub(crate) fn string(expr: &Expr) -> Option<&LitStr> {
     match expr {
         Expr::Lit(syn::ExprLit {
             lit: Lit::Str(lit), ..
@@ -156,5 +161,14 @@ fn span_setting(cx: &mut Ctxt, value: &Expr) -> Option<SpanSetting> {
             cx.error_spanned_by(other, HELP);
             None
         }
+    }
+}
+
+/// The path generated code reaches the runtime by: `::monitor_runtime::__private`, or
+/// the `crate = "..."` override's.
+pub(crate) fn private_path(krate: Option<&syn::Path>) -> proc_macro2::TokenStream {
+    match krate {
+        Some(krate) => quote::quote!(#krate::__private),
+        None => quote::quote!(::monitor_runtime::__private),
     }
 }

@@ -183,11 +183,7 @@ fn instrument(
     args: &MonitoredArgs,
     label: String,
 ) -> TokenStream {
-    let krate = args
-        .krate
-        .as_ref()
-        .map_or_else(|| quote!(::monitor_runtime), ToTokens::to_token_stream);
-    let private = quote!(#krate::__private);
+    let private = attr::private_path(args.krate.as_ref());
     let ImplItemFn {
         attrs,
         vis,
@@ -291,7 +287,7 @@ fn instrument(
                     // The body's own statements, not a sub-expression of ours.
                     #[allow(clippy::diverging_sub_expression)]
                     let __monitor_ret: #ret = #label: { #(#stmts)* };
-                    // A body that always panics (`todo!()`) makes the bookkeeping
+                    // A body that diverges (it always panics) makes the bookkeeping
                     // unreachable; that is expected, not the user's mistake.
                     #[allow(unreachable_code)]
                     let __monitor_ret: #ret = {

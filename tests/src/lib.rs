@@ -3,6 +3,7 @@
 
 use prometheus_text::Sample;
 
+pub mod alloc_count;
 pub mod http;
 pub mod prometheus_server;
 mod prometheus_text;

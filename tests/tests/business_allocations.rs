@@ -1,42 +1,14 @@
 //! Updating a business metric whose label set already exists allocates nothing, in
 //! both forms, when label values are borrowed (`&str`, `String`, enums).
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::borrow::Cow;
-use std::cell::Cell;
 
 use monitor_runtime::business::LabelValue;
 use monitor_runtime::{business_metric, business_metrics};
-
-/// Counts the allocations of the current thread.
-struct CountingAllocator;
-
-thread_local! {
-    static ALLOCATIONS: Cell<usize> = const { Cell::new(0) };
-}
-
-// SAFETY: every call is forwarded to the system allocator unchanged.
-unsafe impl GlobalAlloc for CountingAllocator {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let _ = ALLOCATIONS.try_with(|count| count.set(count.get() + 1));
-        // SAFETY: same layout, forwarded.
-        unsafe { System.alloc(layout) }
-    }
-
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        // SAFETY: `ptr` was allocated by `System` with this layout.
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
+use monitor_tests::alloc_count::{CountingAllocator, allocations};
 
 #[global_allocator]
 static ALLOCATOR: CountingAllocator = CountingAllocator;
-
-fn allocations_during(run: impl FnOnce()) -> usize {
-    let before = ALLOCATIONS.with(Cell::get);
-    run();
-    ALLOCATIONS.with(Cell::get) - before
-}
 
 #[derive(Clone, Copy)]
 enum Plan {
@@ -78,13 +50,13 @@ fn updating_an_existing_label_set_allocates_nothing() {
     sign_up(Plan::Team, &country, 2).unwrap();
     SESSIONS.inc([&"eu"]);
     SESSIONS.inc([&country]);
-    let allocations = allocations_during(|| {
+    let made = allocations(|| {
         for seats in 0..1000 {
             sign_up(Plan::Team, &country, seats).unwrap();
             SESSIONS.inc([&"eu"]);
             SESSIONS.dec([&country]);
         }
     });
-    assert_eq!(allocations, 0);
+    assert_eq!(made, 0);
     assert_eq!(SESSIONS.with([&"eu"]).get(), 1001.0);
 }

@@ -350,9 +350,7 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
 
 fn string(value: &ArgValue) -> Option<&LitStr> {
     match value {
-        ArgValue::Expr(Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(lit), ..
-        })) => Some(lit),
+        ArgValue::Expr(expr) => crate::attr::string(expr),
         _ => None,
     }
 }

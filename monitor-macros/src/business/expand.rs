@@ -182,11 +182,7 @@ fn instrument(
     args: &BusinessArgs,
     suffix: &str,
 ) -> TokenStream {
-    let krate = args
-        .krate
-        .as_ref()
-        .map_or_else(|| quote!(::monitor_runtime), ToTokens::to_token_stream);
-    let private = quote!(#krate::__private);
+    let private = crate::attr::private_path(args.krate.as_ref());
     let ImplItemFn {
         attrs,
         vis,

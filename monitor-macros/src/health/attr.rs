@@ -6,6 +6,7 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, LitStr, Meta, Token};
 
+use crate::attr::string;
 use crate::ctxt::Ctxt;
 use crate::naming;
 
@@ -101,13 +102,7 @@ pub(crate) fn parse(
     let attribute = place.attribute();
     let expected = place.expected();
     for meta in metas {
-        let key = meta
-            .path()
-            .segments
-            .iter()
-            .map(|segment| segment.ident.to_string())
-            .collect::<Vec<_>>()
-            .join("::");
+        let key = crate::attr::meta_key(&meta);
         let probe_word = Probe::parse(&key).is_some() && matches!(meta, Meta::Path(_));
         let slot = if probe_word { "probe" } else { key.as_str() };
         let allowed = match place {
@@ -191,7 +186,7 @@ pub(crate) fn parse(
             },
             ("timeout" | "cache" | "refresh", Meta::NameValue(nv)) => {
                 let duration = match string(&nv.value) {
-                    Some(lit) => duration(cx, lit),
+                    Some(lit) => naming::parse_duration(cx, lit),
                     None => {
                         cx.error_spanned_by(
                             &nv.value,
@@ -236,21 +231,6 @@ pub(crate) fn parse(
             ),
         }
     }
-}
-
-fn string(expr: &Expr) -> Option<&LitStr> {
-    match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Some(lit),
-        _ => None,
-    }
-}
-
-/// Parses a duration option; `naming::parse_duration` reports every bad, zero or too
-/// long duration (M050–M052) and returns a positive one.
-fn duration(cx: &mut Ctxt, lit: &LitStr) -> Option<Duration> {
-    naming::parse_duration(cx, lit)
 }
 
 /// Why `name` cannot name a check, if it cannot.

@@ -56,7 +56,7 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
     if cx.has_errors() {
         return with_errors(item, cx);
     }
-    let private = private_path(&options);
+    let private = crate::attr::private_path(options.krate.as_ref());
     let ident = &sig.ident;
     let default_name = {
         let ident = ident.to_string();
@@ -117,13 +117,6 @@ fn with_errors(item: TokenStream, cx: Ctxt) -> TokenStream {
     quote!(#item #errors)
 }
 
-fn private_path(options: &HealthArgs) -> TokenStream {
-    match &options.krate {
-        Some(krate) => quote!(#krate::__private),
-        None => quote!(::monitor_runtime::__private),
-    }
-}
-
 fn spec_tokens(private: &TokenStream, options: &HealthArgs, default_name: &str) -> TokenStream {
     let name = options
         .name
@@ -170,7 +163,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
             other => cx.error_spanned_by(other, "expected `#[health(...)]`"),
         }
     }
-    let private = private_path(&options);
+    let private = crate::attr::private_path(options.krate.as_ref());
     let ident = &input.ident;
     let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
     let fallback = quote! {
