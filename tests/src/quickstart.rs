@@ -1,4 +1,4 @@
-//! Builds and drives the `quickstart` example binary.
+//! Builds and drives the `quickstart` demo service, its own package in `examples/`.
 
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 /// assertion: a hung process must fail the test, not hang it).
 const PATIENCE: Duration = Duration::from_secs(60);
 
-/// Builds the `quickstart` example (a no-op when it is up to date) with the cargo
+/// Builds the `quickstart` binary (a no-op when it is up to date) with the cargo
 /// running these tests, once per test binary, and returns the path of its executable.
 ///
 /// # Panics
@@ -27,8 +27,8 @@ fn build_now() -> PathBuf {
     command.args([
         "build",
         "--package",
-        "monitor-tests",
-        "--example",
+        "quickstart",
+        "--bin",
         "quickstart",
         "--message-format=json-render-diagnostics",
     ]);

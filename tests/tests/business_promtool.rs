@@ -3,7 +3,7 @@
 
 use monitor_runtime::{business_metric, business_metrics};
 
-#[path = "../../examples/quickstart/business.rs"]
+#[path = "../../examples/quickstart/src/business.rs"]
 mod quickstart_business;
 
 business_metrics! {

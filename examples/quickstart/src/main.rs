@@ -2,8 +2,8 @@
 //! workload that calls them (some calls fail), and the exporter on 127.0.0.1:9898.
 //!
 //! ```sh
-//! cargo run -p monitor-tests --example quickstart
-//! cargo run -p monitor-tests --example quickstart -- --addr 127.0.0.1:0 --exit-after 10
+//! cargo run -p quickstart
+//! cargo run -p quickstart -- --addr 127.0.0.1:0 --exit-after 10
 //! ```
 //!
 //! Then open the printed URLs. Ctrl-C stops it.
