@@ -3,15 +3,11 @@
 //! Use them through `monitor-runtime`, which re-exports them and documents them; the
 //! code they generate reaches the runtime only through `monitor_runtime::__private`.
 
-mod ast;
-mod attr;
 mod business;
-mod ctxt;
-mod exits;
-mod expand;
 mod health;
+mod monitored;
 mod naming;
-mod valid;
+mod support;
 
 use proc_macro::TokenStream;
 
@@ -19,7 +15,7 @@ use proc_macro::TokenStream;
 /// latency and in-flight metrics and a tracing span. Documented in `monitor-runtime`.
 #[proc_macro_attribute]
 pub fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::monitored(args.into(), item.into()).into()
+    monitored::monitored(args.into(), item.into()).into()
 }
 
 /// Declares a health check: a function without arguments, sync or `async`, returning

@@ -6,9 +6,9 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Lit, LitStr, Token};
 
-use crate::ctxt::Ctxt;
-use crate::naming::MetricKind;
-use crate::valid;
+use crate::naming::{self, BucketUnit, MetricKind};
+use crate::support::Ctxt;
+use crate::support::args::crate_path;
 
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
      `help = \"...\"`, `labels(...)`, `on = \"ok\" | \"error\" | \"always\"`, `amount = ...`, \
@@ -257,7 +257,7 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 "`labels` takes a list: `labels(plan = plan.tier(), channel = \"web\")`",
             ),
             ("buckets", ArgValue::Expr(expr)) => {
-                options.buckets = Some((key, valid::buckets(cx, &expr, valid::BucketUnit::Metric)));
+                options.buckets = Some((key, naming::buckets(cx, &expr, BucketUnit::Metric)));
             }
             ("max_label_sets", ArgValue::Expr(expr)) => match &expr {
                 Expr::Lit(syn::ExprLit {
@@ -304,14 +304,11 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 format!("`{name}` takes an expression: `{name} = ...`"),
             ),
             ("crate", value) if attribute => {
-                match string(&value).map(|lit| lit.parse::<syn::Path>()) {
-                    Some(Ok(path)) => options.krate = Some(path),
-                    _ => cx.error_spanned_by(
-                        &key,
-                        "`crate` takes the path of the runtime crate as a string, \
-                         e.g. `crate = \"my_monitor\"`",
-                    ),
-                }
+                let value = match &value {
+                    ArgValue::Expr(expr) => Some(expr),
+                    _ => None,
+                };
+                options.krate = crate_path(cx, value, &key);
             }
             ("on" | "amount" | "set" | "observe" | "inc" | "dec" | "crate", _) => cx.error_spanned_by(
                 &key,
@@ -350,7 +347,7 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
 
 fn string(value: &ArgValue) -> Option<&LitStr> {
     match value {
-        ArgValue::Expr(expr) => crate::attr::string(expr),
+        ArgValue::Expr(expr) => crate::support::args::string(expr),
         _ => None,
     }
 }

@@ -10,16 +10,10 @@ use syn::{Expr, ImplItemFn, Lifetime, ReturnType};
 
 use super::attr::{self, Action, BusinessArgs, Label, LabelSource, MetricDecl, On};
 use super::{check_metric, mentions_ret};
-use crate::ast::{self, CallShape};
-use crate::ctxt::Ctxt;
-use crate::exits;
 use crate::naming::MetricKind;
-
-/// The user's item unchanged, followed by the errors.
-fn with_errors(item: TokenStream, cx: Ctxt) -> TokenStream {
-    let errors = cx.into_compile_errors();
-    quote!(#item #errors)
-}
+use crate::support::args::private_path;
+use crate::support::function::{self, CallShape};
+use crate::support::{Ctxt, exits, with_errors};
 
 /// A name suffix unique to one attribute, so that several attributes on one function
 /// nest without shadowing each other's labels.
@@ -182,7 +176,7 @@ fn instrument(
     args: &BusinessArgs,
     suffix: &str,
 ) -> TokenStream {
-    let private = crate::attr::private_path(args.krate.as_ref());
+    let private = private_path(args.krate.as_ref());
     let ImplItemFn {
         attrs,
         vis,
@@ -190,8 +184,8 @@ fn instrument(
         sig,
         mut block,
     } = function;
-    let (outer_attrs, inner_attrs) = ast::split_attrs(attrs);
-    let shape = ast::call_shape(&sig);
+    let (outer_attrs, inner_attrs) = function::split_attrs(attrs);
+    let shape = function::call_shape(&sig);
 
     let site_ident = format_ident!("__MONITOR_BUSINESS_SITE_{}", suffix.to_uppercase());
     let registration = format_ident!("__MONITOR_BUSINESS_REGISTRATION_{}", suffix.to_uppercase());

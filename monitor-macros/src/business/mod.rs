@@ -6,8 +6,8 @@ pub(crate) mod expand;
 
 use proc_macro2::{Span, TokenStream, TokenTree};
 
-use crate::ctxt::Ctxt;
 use crate::naming;
+use crate::support::Ctxt;
 use attr::{LabelSource, MetricDecl};
 
 /// Every naming rule a business metric is subject to.

@@ -7,7 +7,8 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, ItemFn, ReturnType};
 
 use super::attr::{self, HealthArgs, Place, Probe};
-use crate::ctxt::Ctxt;
+use crate::support::args::private_path;
+use crate::support::{Ctxt, with_errors};
 
 pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -56,7 +57,7 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
     if cx.has_errors() {
         return with_errors(item, cx);
     }
-    let private = crate::attr::private_path(options.krate.as_ref());
+    let private = private_path(options.krate.as_ref());
     let ident = &sig.ident;
     let default_name = {
         let ident = ident.to_string();
@@ -111,12 +112,6 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
     }
 }
 
-/// The user's item unchanged, followed by the errors, so one mistake does not cascade.
-fn with_errors(item: TokenStream, cx: Ctxt) -> TokenStream {
-    let errors = cx.into_compile_errors();
-    quote!(#item #errors)
-}
-
 fn spec_tokens(private: &TokenStream, options: &HealthArgs, default_name: &str) -> TokenStream {
     let name = options
         .name
@@ -163,7 +158,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
             other => cx.error_spanned_by(other, "expected `#[health(...)]`"),
         }
     }
-    let private = crate::attr::private_path(options.krate.as_ref());
+    let private = private_path(options.krate.as_ref());
     let ident = &input.ident;
     let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
     let fallback = quote! {

@@ -1,11 +1,12 @@
-//! Metric and label naming rules, checked at compile time. Every name that reaches
-//! any macro passes through here, so that whatever compiles is accepted by
-//! Prometheus and by `promtool check metrics`.
+//! Every naming, bucket and duration rule, checked at compile time. Every name, bound
+//! and duration that reaches any macro passes through here, so that whatever compiles
+//! is accepted by Prometheus and by `promtool check metrics`.
 //!
 //! Each rule has a code (`M001`, …) listed in `monitor_runtime::diagnostics`. The
 //! rules work on plain strings (`rules`), corrected names come from `suggest`, and the
 //! functions here turn findings into errors spanned on what the user wrote.
 
+mod buckets;
 pub(crate) mod rules;
 pub(crate) mod suggest;
 
@@ -17,7 +18,8 @@ mod tests;
 use proc_macro2::Span;
 use syn::LitStr;
 
-use crate::ctxt::Ctxt;
+use crate::support::{self, Ctxt};
+pub(crate) use buckets::{BucketUnit, buckets};
 pub(crate) use rules::{Code, Finding};
 
 /// The kind of a metric, which decides the suffix rules.
@@ -100,6 +102,25 @@ pub(crate) fn parse_duration(cx: &mut Ctxt, text: &LitStr) -> Option<std::time::
         Ok(duration) => Some(duration),
         Err(finding) => {
             report(cx, text.span(), &finding);
+            None
+        }
+    }
+}
+
+/// The duration given to the argument `key`: a string literal that parses as one
+/// ([`parse_duration`]); anything else is an error (M050).
+pub(crate) fn duration_argument(
+    cx: &mut Ctxt,
+    key: &str,
+    value: &syn::Expr,
+) -> Option<std::time::Duration> {
+    match support::args::string(value) {
+        Some(lit) => parse_duration(cx, lit),
+        None => {
+            cx.error_spanned_by(
+                value,
+                format!("`{key}` takes a duration string, e.g. `{key} = \"500ms\"` [M050]"),
+            );
             None
         }
     }

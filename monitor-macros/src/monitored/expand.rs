@@ -5,10 +5,11 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote, quote_spanned};
 use syn::{ImplItem, ImplItemFn, ItemImpl, ReturnType};
 
-use crate::ast::{self, Annotated, CallShape};
-use crate::attr::{self, Level, MonitoredArgs, SpanSetting};
-use crate::ctxt::Ctxt;
-use crate::exits;
+use super::attr::{self, Level, MonitoredArgs, SpanSetting};
+use super::item::{self, Annotated};
+use crate::support::args::private_path;
+use crate::support::function::{self, CallShape};
+use crate::support::{Ctxt, exits, with_errors};
 
 const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
                         remove `const` or `#[monitored]`";
@@ -16,7 +17,7 @@ const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are update
 pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
     let args = attr::parse_monitored(&mut cx, args);
-    let annotated = match ast::parse(item.clone()) {
+    let annotated = match item::parse(item.clone()) {
         Ok(annotated) => annotated,
         Err(error) => {
             cx.push(error);
@@ -35,7 +36,11 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
             if let Some(constness) = &function.sig.constness {
                 cx.error_spanned_by(constness, CONST_FN);
             }
-            if let Some(again) = function.attrs.iter().find(|a| ast::is_monitored_attr(a)) {
+            if let Some(again) = function
+                .attrs
+                .iter()
+                .find(|a| function::is_monitored_attr(a))
+            {
                 cx.error_spanned_by(
                     again,
                     "`#[monitored]` is applied twice to this function; keep one and merge \
@@ -44,7 +49,7 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
                 let mut function = function;
                 function
                     .attrs
-                    .retain(|attribute| !ast::is_monitored_attr(attribute));
+                    .retain(|attribute| !function::is_monitored_attr(attribute));
                 return with_errors(function.into_token_stream(), cx);
             }
             if cx.has_errors() {
@@ -87,13 +92,6 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     expanded
 }
 
-/// The user's item unchanged, followed by the errors: the item stays visible to the
-/// compiler and to rust-analyzer, so one mistake does not cascade into many.
-fn with_errors(item: TokenStream, cx: Ctxt) -> TokenStream {
-    let errors = cx.into_compile_errors();
-    quote!(#item #errors)
-}
-
 fn function_label(
     function: &ImplItemFn,
     type_name: Option<&str>,
@@ -120,7 +118,7 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
         let mut had_own = false;
         let mut kept = Vec::with_capacity(method.attrs.len());
         for attribute in std::mem::take(&mut method.attrs) {
-            if ast::is_monitored_attr(&attribute) {
+            if function::is_monitored_attr(&attribute) {
                 had_own = true;
                 let tokens = match &attribute.meta {
                     syn::Meta::List(list) => list.tokens.clone(),
@@ -155,7 +153,7 @@ fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
         if let ImplItem::Fn(method) = item {
             method
                 .attrs
-                .retain(|attribute| !ast::is_monitored_attr(attribute));
+                .retain(|attribute| !function::is_monitored_attr(attribute));
         }
     }
     block
@@ -183,7 +181,7 @@ fn instrument(
     args: &MonitoredArgs,
     label: String,
 ) -> TokenStream {
-    let private = attr::private_path(args.krate.as_ref());
+    let private = private_path(args.krate.as_ref());
     let ImplItemFn {
         attrs,
         vis,
@@ -191,8 +189,8 @@ fn instrument(
         sig,
         mut block,
     } = function;
-    let (outer_attrs, inner_attrs) = ast::split_attrs(attrs);
-    let shape = ast::call_shape(&sig);
+    let (outer_attrs, inner_attrs) = function::split_attrs(attrs);
+    let shape = function::call_shape(&sig);
     let ident_span = sig.ident.span();
 
     let buckets = args.buckets.as_deref().unwrap_or(&[]);
