@@ -7,6 +7,7 @@ mod business;
 mod health;
 mod monitored;
 mod naming;
+mod stacked;
 mod support;
 
 use proc_macro::TokenStream;

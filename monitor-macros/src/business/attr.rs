@@ -1,6 +1,6 @@
 //! Parsing of `#[business_metric(...)]` arguments and of `business_metrics!` entries.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -9,6 +9,7 @@ use syn::{Expr, Ident, Lit, LitStr, Token};
 use crate::naming::{self, BucketUnit, MetricKind};
 use crate::support::Ctxt;
 use crate::support::args::crate_path;
+use crate::support::function::AttrSpan;
 
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
      `help = \"...\"`, `labels(...)`, `on = \"ok\" | \"error\" | \"always\"`, `amount = ...`, \
@@ -428,16 +429,20 @@ fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Opti
     }
 }
 
-/// Parses `#[business_metric(...)]`; `None` when the metric itself is missing.
-pub(crate) fn parse_attribute(cx: &mut Ctxt, tokens: TokenStream) -> Option<BusinessArgs> {
+/// Parses `#[business_metric(...)]`; `None` when the metric itself is missing (an
+/// error spanned on `attribute`).
+pub(crate) fn parse_attribute(
+    cx: &mut Ctxt,
+    tokens: TokenStream,
+    attribute: &AttrSpan,
+) -> Option<BusinessArgs> {
     let args = parse_args(cx, tokens);
     let mut options = collect_options(cx, args, Form::Attribute);
     let Some((kind, _, name)) = options.kind.take() else {
         if options.unknown {
             return None;
         }
-        cx.push(syn::Error::new(
-            Span::call_site(),
+        cx.push(attribute.error(
             "missing the metric: start with `counter = \"name_total\"`, `gauge = \"name\"` or \
              `histogram = \"name\"`",
         ));

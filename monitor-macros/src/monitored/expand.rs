@@ -1,18 +1,34 @@
-//! Code generation for `#[monitored]`: a `static` descriptor registered in a link-time
-//! slice, and a thin wrapper around the body that calls into the runtime.
+//! Expansion of `#[monitored]`: the item it is on (a function, or each method of an
+//! `impl` block), the `static` descriptor registered in a link-time slice, and the call
+//! guard the body wrapper puts around the body.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
-use syn::{ImplItem, ImplItemFn, ItemImpl, ReturnType};
+use syn::{ImplItem, ImplItemFn, ItemImpl, Signature};
 
 use super::attr::{self, Level, MonitoredArgs, SpanSetting};
 use super::item::{self, Annotated};
+use crate::stacked::{self, Stack};
 use crate::support::args::private_path;
-use crate::support::function::{self, CallShape};
-use crate::support::{Ctxt, exits, with_errors};
+use crate::support::function::{self, AttrSpan, CallShape};
+use crate::support::{Ctxt, Guard, with_errors};
 
 const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
                         remove `const` or `#[monitored]`";
+
+/// The error at a macro call in a synchronous body whose early exit cannot be
+/// rewritten.
+pub(crate) const OPAQUE_EXIT: &str = "`#[monitored]` cannot follow a `return` or `?` inside this \
+     macro call, whose arguments are not plain expressions; compute the value before the macro \
+     call (e.g. `let value = fallible()?;`) so the early exit is counted";
+
+/// `#[monitored]` on one function, with what it needs from its context.
+pub(crate) struct Monitoring {
+    pub(crate) args: MonitoredArgs,
+    /// The `impl` block's type, for a method of a monitored block: it prefixes the
+    /// `function` label.
+    pub(crate) type_name: Option<String>,
+}
 
 pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -24,93 +40,75 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
             return with_errors(item, cx);
         }
     };
-    let expanded = match annotated {
+    match annotated {
         Annotated::Fn(function) => {
-            if let Some(skip) = &args.skip {
-                cx.error_spanned_by(
-                    skip,
-                    "`skip` opts a method out of a monitored `impl` block; \
-                     on its own, remove `#[monitored]` instead",
-                );
-            }
-            if let Some(constness) = &function.sig.constness {
-                cx.error_spanned_by(constness, CONST_FN);
-            }
-            if let Some(again) = function
-                .attrs
-                .iter()
-                .find(|a| function::is_monitored_attr(a))
-            {
-                cx.error_spanned_by(
-                    again,
-                    "`#[monitored]` is applied twice to this function; keep one and merge \
-                     their arguments",
-                );
-                let mut function = function;
-                function
-                    .attrs
-                    .retain(|attribute| !function::is_monitored_attr(attribute));
-                return with_errors(function.into_token_stream(), cx);
-            }
-            if cx.has_errors() {
-                return with_errors(item, cx);
-            }
-            function_label(&function, None, &args)
-                .map(|label| instrument(&mut cx, function.clone(), &args, label))
-                .unwrap_or_else(|| function.into_token_stream())
+            let monitoring = Monitoring {
+                args,
+                type_name: None,
+            };
+            stacked::expand_or_item(cx, function, Stack::monitored(monitoring))
         }
-        Annotated::Impl(block) => {
-            if let Some(name) = &args.name {
-                cx.error_spanned_by(
-                    name,
-                    "`name` names one function: put `#[monitored(name = \"...\")]` on a method \
-                     of this `impl` block instead",
-                );
-            }
-            if let Some(skip) = &args.skip {
-                cx.error_spanned_by(
-                    skip,
-                    "`skip` goes on a method of a monitored `impl` block, not on the block",
-                );
-            }
-            if cx.has_errors() {
-                return with_errors(without_method_attrs(block).into_token_stream(), cx);
-            }
-            let stripped = without_method_attrs(block.clone());
-            let expanded = instrument_impl(&mut cx, block, &args);
-            if cx.has_errors() {
-                // The block as written, minus the methods' `#[monitored]` attributes,
-                // which would otherwise report their errors a second time.
-                return with_errors(stripped.into_token_stream(), cx);
-            }
-            expanded
-        }
-    };
-    if cx.has_errors() {
-        return with_errors(item, cx);
+        Annotated::Impl(block) => monitored_impl(cx, block, &args),
     }
-    expanded
 }
 
-fn function_label(
+/// Parses the arguments of a `#[monitored]` absorbed by another attribute of ours.
+pub(crate) fn parse(cx: &mut Ctxt, tokens: TokenStream) -> Monitoring {
+    Monitoring {
+        args: attr::parse_monitored(cx, tokens),
+        type_name: None,
+    }
+}
+
+/// What `#[monitored]` rules out on a function: `skip` outside an `impl` block, a
+/// `const fn`, and a second `#[monitored]` (each of `again`).
+pub(crate) fn check_function(
+    cx: &mut Ctxt,
+    monitoring: &Monitoring,
     function: &ImplItemFn,
-    type_name: Option<&str>,
-    args: &MonitoredArgs,
-) -> Option<String> {
-    if let Some(name) = &args.name {
-        return Some(name.value());
+    again: &[AttrSpan],
+) {
+    if let Some(skip) = &monitoring.args.skip {
+        cx.error_spanned_by(
+            skip,
+            "`skip` opts a method out of a monitored `impl` block; \
+             on its own, remove `#[monitored]` instead",
+        );
     }
-    let ident = function.sig.ident.to_string();
-    let ident = ident.strip_prefix("r#").unwrap_or(&ident).to_owned();
-    Some(match type_name {
-        Some(type_name) => format!("{type_name}::{ident}"),
-        None => ident,
-    })
+    if let Some(constness) = &function.sig.constness {
+        cx.error_spanned_by(constness, CONST_FN);
+    }
+    for again in again {
+        cx.push(again.error(
+            "`#[monitored]` is applied twice to this function; keep one and merge \
+             their arguments",
+        ));
+    }
 }
 
-fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> TokenStream {
+fn monitored_impl(mut cx: Ctxt, block: ItemImpl, args: &MonitoredArgs) -> TokenStream {
+    if let Some(name) = &args.name {
+        cx.error_spanned_by(
+            name,
+            "`name` names one function: put `#[monitored(name = \"...\")]` on a method \
+             of this `impl` block instead",
+        );
+    }
+    if let Some(skip) = &args.skip {
+        cx.error_spanned_by(
+            skip,
+            "`skip` goes on a method of a monitored `impl` block, not on the block",
+        );
+    }
+    if cx.has_errors() {
+        return with_errors(without_method_attrs(block), cx);
+    }
     let type_name = type_name(&block.self_ty);
-    for item in &mut block.items {
+    // The block as written, minus the attributes of its methods that this expansion
+    // consumed, which would otherwise report their errors a second time.
+    let mut stripped = without_method_attrs(block.clone());
+    let mut block = block;
+    for (item, stripped) in block.items.iter_mut().zip(&mut stripped.items) {
         let ImplItem::Fn(method) = item else { continue };
         // A method's own `#[monitored(...)]` refines (or with `skip`, cancels) the
         // block's arguments; it is consumed here.
@@ -124,7 +122,7 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
                     syn::Meta::List(list) => list.tokens.clone(),
                     _ => TokenStream::new(),
                 };
-                own = attr::parse_monitored(cx, tokens);
+                own = attr::parse_monitored(&mut cx, tokens);
             } else {
                 kept.push(attribute);
             }
@@ -137,12 +135,25 @@ fn instrument_impl(cx: &mut Ctxt, mut block: ItemImpl, args: &MonitoredArgs) -> 
             cx.error_spanned_by(constness, CONST_FN);
             continue;
         }
-        let merged = own.merged_over(args);
-        let Some(label) = function_label(method, Some(&type_name), &merged) else {
-            continue;
+        let monitoring = Monitoring {
+            args: own.merged_over(args),
+            type_name: Some(type_name.clone()),
         };
-        let expanded = instrument(cx, method.clone(), &merged, label);
-        *item = ImplItem::Verbatim(expanded);
+        // The method's other attributes of ours join the same wrapper.
+        match stacked::expand(
+            Ctxt::default(),
+            method.clone(),
+            Stack::monitored(monitoring),
+        ) {
+            Ok(expanded) => *item = ImplItem::Verbatim(expanded),
+            Err(failed) => {
+                cx.append(failed.errors);
+                *stripped = ImplItem::Fn(failed.function);
+            }
+        }
+    }
+    if cx.has_errors() {
+        return with_errors(stripped, cx);
     }
     block.into_token_stream()
 }
@@ -174,28 +185,34 @@ fn type_name(ty: &syn::Type) -> String {
     }
 }
 
-/// Wraps one function.
-fn instrument(
-    cx: &mut Ctxt,
-    function: ImplItemFn,
-    args: &MonitoredArgs,
-    label: String,
-) -> TokenStream {
-    let private = private_path(args.krate.as_ref());
-    let ImplItemFn {
-        attrs,
-        vis,
-        defaultness,
-        sig,
-        mut block,
-    } = function;
-    let (outer_attrs, inner_attrs) = function::split_attrs(attrs);
-    let shape = function::call_shape(&sig);
-    let ident_span = sig.ident.span();
+/// The `function` label: `name = "..."`, else the function's name, prefixed by the
+/// type of a monitored `impl` block.
+fn function_label(sig: &Signature, monitoring: &Monitoring) -> String {
+    if let Some(name) = &monitoring.args.name {
+        return name.value();
+    }
+    let ident = sig.ident.to_string();
+    let ident = ident.strip_prefix("r#").unwrap_or(&ident).to_owned();
+    match &monitoring.type_name {
+        Some(type_name) => format!("{type_name}::{ident}"),
+        None => ident,
+    }
+}
 
+/// The runtime path of this `#[monitored]`.
+pub(crate) fn private(monitoring: &Monitoring) -> TokenStream {
+    private_path(monitoring.args.krate.as_ref())
+}
+
+/// The function's descriptor (a `static` registered in the link-time slice), and the
+/// guard around its calls.
+pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, Guard) {
+    let args = &monitoring.args;
+    let label = function_label(sig, monitoring);
+    let private = private(monitoring);
     let buckets = args.buckets.as_deref().unwrap_or(&[]);
-    let is_async = !matches!(shape, CallShape::Sync);
-    let site = quote_spanned! {ident_span=>
+    let is_async = !matches!(function::call_shape(sig), CallShape::Sync);
+    let site = quote_spanned! {sig.ident.span()=>
         static __MONITOR_SITE: #private::FunctionSite = #private::FunctionSite::new(
             #label,
             ::core::module_path!(),
@@ -210,119 +227,29 @@ fn instrument(
     };
     let span = span_tokens(&private, args.span, &label);
     let span_off = args.span == Some(SpanSetting::Off);
+    let guard_ident = crate::support::wrap::guard();
+    let ret = crate::support::wrap::ret();
     let finish = if span_off {
-        quote!(#private::finish_call!(__monitor_guard, __monitor_ret, no_span);)
+        quote!(#private::finish_call!(#guard_ident, #ret, no_span);)
     } else {
-        quote!(#private::finish_call!(__monitor_guard, __monitor_ret);)
+        quote!(#private::finish_call!(#guard_ident, #ret);)
     };
     // A synchronous body runs with the span entered (nothing to enter without one).
-    let (enter, exit) = if span_off {
+    let (enter_span, leave_span) = if span_off {
         (TokenStream::new(), TokenStream::new())
     } else {
         (
-            quote!(let __monitor_entered = #private::CallSpan::enter(__monitor_guard.span());),
+            quote!(let __monitor_entered = #private::CallSpan::enter(#guard_ident.span());),
             quote!(::core::mem::drop(__monitor_entered);),
         )
     };
-
-    let body = match shape {
-        CallShape::AsyncFn => {
-            let ret = return_type(&sig.output);
-            let stmts = &block.stmts;
-            quote! {
-                let mut __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                let __monitor_ret: #ret = __monitor_guard.track(async move { #(#stmts)* }).await;
-                #finish
-                __monitor_ret
-            }
-        }
-        CallShape::Future { output, boxed } => {
-            let output = exits::erase_impl_trait(&output);
-            let label = exits::label_tokens();
-            let opaque = exits::rewrite(&mut block, &private);
-            if let Some(span) = opaque {
-                cx.push(opaque_macro_error(span));
-            }
-            let stmts = &block.stmts;
-            let future = quote! {
-                async move {
-                    let mut __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                    let __monitor_ret: #output = __monitor_guard.track(__monitor_future).await;
-                    #finish
-                    __monitor_ret
-                }
-            };
-            let future = if boxed {
-                quote!(::std::boxed::Box::pin(#future))
-            } else {
-                future
-            };
-            quote! {
-                #[allow(clippy::diverging_sub_expression)]
-                let __monitor_future = #label: { #(#stmts)* };
-                #future
-            }
-        }
-        CallShape::Sync => {
-            let diverges = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
-            if diverges {
-                let stmts = &block.stmts;
-                quote! {
-                    let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                    #enter
-                    #(#stmts)*
-                }
-            } else {
-                let ret = return_type(&sig.output);
-                let label = exits::label_tokens();
-                if let Some(span) = exits::rewrite(&mut block, &private) {
-                    cx.push(opaque_macro_error(span));
-                }
-                let stmts = &block.stmts;
-                quote! {
-                    let __monitor_guard = #private::CallGuard::enter(&__MONITOR_SITE, #span);
-                    #enter
-                    // The body's own statements, not a sub-expression of ours.
-                    #[allow(clippy::diverging_sub_expression)]
-                    let __monitor_ret: #ret = #label: { #(#stmts)* };
-                    // A body that diverges (it always panics) makes the bookkeeping
-                    // unreachable; that is expected, not the user's mistake.
-                    #[allow(unreachable_code)]
-                    let __monitor_ret: #ret = {
-                        #exit
-                        #finish
-                        __monitor_ret
-                    };
-                    __monitor_ret
-                }
-            }
-        }
+    let guard = Guard {
+        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, #span)),
+        finish,
+        enter_span,
+        leave_span,
     };
-
-    quote! {
-        #(#outer_attrs)*
-        #vis #defaultness #sig {
-            #(#inner_attrs)*
-            #site
-            #body
-        }
-    }
-}
-
-fn opaque_macro_error(span: Span) -> syn::Error {
-    syn::Error::new(
-        span,
-        "`#[monitored]` cannot follow a `return` or `?` inside this macro call, whose arguments \
-         are not plain expressions; compute the value before the macro call \
-         (e.g. `let value = fallible()?;`) so the early exit is counted",
-    )
-}
-
-fn return_type(output: &ReturnType) -> TokenStream {
-    match output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => exits::erase_impl_trait(ty).into_token_stream(),
-    }
+    (site, guard)
 }
 
 fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str) -> TokenStream {

@@ -5,4 +5,6 @@ mod attr;
 mod expand;
 mod item;
 
-pub(crate) use expand::monitored;
+pub(crate) use expand::{
+    Monitoring, OPAQUE_EXIT, check_function, guard, monitored, parse, private,
+};

@@ -24,6 +24,13 @@ impl Ctxt {
         self.push(syn::Error::new_spanned(tokens, message));
     }
 
+    /// Takes over the errors of `other`, after this one's.
+    pub(crate) fn append(&mut self, other: Ctxt) {
+        if let Some(errors) = other.errors {
+            self.push(errors);
+        }
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         self.errors.is_some()
     }

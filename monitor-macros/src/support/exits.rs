@@ -1,4 +1,4 @@
-//! Early exits of synchronous bodies. A synchronous monitored body runs inside a
+//! Early exits of synchronous bodies. A synchronous wrapped body runs inside a
 //! labelled block rather than a closure (a closure would break `#[track_caller]` and
 //! functions returning borrows of `&mut self`), so `return` and `?` are rewritten
 //! into `break` out of that block, and the result passes through the bookkeeping.
@@ -11,24 +11,14 @@ use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Lifetime, Token, Type};
 
-pub(crate) const BODY_LABEL: &str = "'__monitor_body";
+const BODY_LABEL: &str = "'__monitor_body";
 
 /// Rewrites `return` and `?` in `block` (outside closures, async blocks and nested
 /// items, which have exits of their own). Returns the span of a macro call whose
 /// arguments hold an early exit that could not be rewritten, if any.
 pub(crate) fn rewrite(block: &mut syn::Block, private: &TokenStream) -> Option<Span> {
-    rewrite_with_label(block, private, BODY_LABEL)
-}
-
-/// [`rewrite`] into `break` out of a block labelled `label` (for macros that wrap a
-/// body that may already be wrapped by another one).
-pub(crate) fn rewrite_with_label(
-    block: &mut syn::Block,
-    private: &TokenStream,
-    label: &str,
-) -> Option<Span> {
     let mut rewriter = EarlyExits {
-        label: Lifetime::new(label, Span::call_site()),
+        label: Lifetime::new(BODY_LABEL, Span::call_site()),
         private: private.clone(),
         opaque_macro: None,
     };
@@ -141,7 +131,7 @@ pub(crate) fn erase_impl_trait(ty: &Type) -> Type {
     ty
 }
 
-/// `break 'label` to use in generated code for the closure fallback's absence.
+/// The label of the block the body runs in, which rewritten exits break out of.
 pub(crate) fn label_tokens() -> TokenStream {
     let label = Lifetime::new(BODY_LABEL, Span::call_site());
     quote_spanned!(Span::call_site()=> #label)

@@ -1,6 +1,11 @@
 //! The function model shared by the attributes that wrap a body: how a call is
-//! delimited in time (its [`CallShape`]), and which of its attributes are ours.
+//! delimited in time (its [`CallShape`]), its outer and inner attributes, and which of
+//! its attributes are ours.
 
+use std::fmt::Display;
+
+use proc_macro2::{Span, TokenStream};
+use quote::ToTokens;
 use syn::{Attribute, ReturnType, Signature, Type};
 
 /// How a function's call is delimited in time.
@@ -100,11 +105,78 @@ pub(crate) fn split_attrs(attrs: Vec<Attribute>) -> (Vec<Attribute>, Vec<Attribu
         .partition(|attr| matches!(attr.style, syn::AttrStyle::Outer))
 }
 
+/// The attributes of ours that wrap a function's body, recognised by the last segment
+/// of their path (`#[monitored]`, `#[monitor_runtime::monitored]`); one renamed by
+/// `use ... as ...` is not recognised.
+#[derive(Clone, Copy, PartialEq, Eq, Debug)]
+pub(crate) enum Ours {
+    Monitored,
+    BusinessMetric,
+}
+
+impl Ours {
+    pub(crate) fn of(attr: &Attribute) -> Option<Ours> {
+        let last = attr.path().segments.last()?;
+        if last.ident == "monitored" {
+            Some(Ours::Monitored)
+        } else if last.ident == "business_metric" {
+            Some(Ours::BusinessMetric)
+        } else {
+            None
+        }
+    }
+}
+
 /// Whether `attr` is `#[monitored]` (possibly through a path, like
 /// `#[monitor_runtime::monitored]`).
 pub(crate) fn is_monitored_attr(attr: &Attribute) -> bool {
-    attr.path()
-        .segments
-        .last()
-        .is_some_and(|segment| segment.ident == "monitored")
+    Ours::of(attr) == Some(Ours::Monitored)
+}
+
+/// Where an error about a whole attribute points: the attribute being expanded (the
+/// macro's call site), or one it absorbed.
+pub(crate) enum AttrSpan {
+    CallSite,
+    Absorbed(TokenStream),
+}
+
+impl AttrSpan {
+    pub(crate) fn error(&self, message: impl Display) -> syn::Error {
+        match self {
+            AttrSpan::CallSite => syn::Error::new(Span::call_site(), message),
+            AttrSpan::Absorbed(tokens) => syn::Error::new_spanned(tokens, message),
+        }
+    }
+}
+
+/// An attribute of ours still on a function, taken off it to be expanded with the
+/// attribute that found it.
+pub(crate) struct Absorbed {
+    pub(crate) kind: Ours,
+    /// The arguments: the tokens inside `#[name(...)]`, empty for `#[name]`.
+    pub(crate) args: TokenStream,
+    pub(crate) span: AttrSpan,
+}
+
+/// Takes the outer attributes of ours off `attrs`, in declaration order; attributes of
+/// other macros stay in place and in order.
+pub(crate) fn take_ours(attrs: &mut Vec<Attribute>) -> Vec<Absorbed> {
+    let mut ours = Vec::new();
+    attrs.retain(|attr| {
+        let kind = match Ours::of(attr) {
+            Some(kind) if matches!(attr.style, syn::AttrStyle::Outer) => kind,
+            _ => return true,
+        };
+        let args = match &attr.meta {
+            syn::Meta::List(list) => list.tokens.clone(),
+            _ => TokenStream::new(),
+        };
+        ours.push(Absorbed {
+            kind,
+            args,
+            span: AttrSpan::Absorbed(attr.to_token_stream()),
+        });
+        false
+    });
+    ours
 }

@@ -6,5 +6,7 @@ pub(crate) mod args;
 pub(crate) mod ctxt;
 pub(crate) mod exits;
 pub(crate) mod function;
+pub(crate) mod wrap;
 
 pub(crate) use ctxt::{Ctxt, with_errors};
+pub(crate) use wrap::{Guard, Wrapper, wrap};
