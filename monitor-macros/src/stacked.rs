@@ -7,6 +7,9 @@
 //!
 //! This is the one module that knows both attributes; `support::wrap` knows neither.
 
+#[cfg(test)]
+mod tests;
+
 use proc_macro2::TokenStream;
 use syn::ImplItemFn;
 
