@@ -13,8 +13,7 @@ mod tests;
 use proc_macro2::TokenStream;
 use syn::ImplItemFn;
 
-use crate::business::attr::BusinessArgs;
-use crate::business::expand as business;
+use crate::business::{self, BusinessArgs};
 use crate::monitored::{self, Monitoring};
 use crate::support::function::{self, AttrSpan, Ours};
 use crate::support::{Ctxt, Wrapper, with_errors, wrap};

@@ -4,6 +4,11 @@
 pub(crate) mod attr;
 pub(crate) mod expand;
 
+pub(crate) use attr::BusinessArgs;
+pub(crate) use expand::{
+    OPAQUE_EXIT, business_metric, business_metrics, check_function, parse, part, private,
+};
+
 use proc_macro2::{Span, TokenStream, TokenTree};
 
 use crate::naming;
