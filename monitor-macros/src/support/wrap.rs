@@ -83,7 +83,6 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         end,
     } = wrapper;
     let ret = ret();
-    let guard_ident = self::guard();
     let (enter, finish, enter_span, leave_span) = match guard {
         Some(guard) => (
             Some(guard.enter),
@@ -104,14 +103,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         CallShape::AsyncFn => {
             let ret_ty = return_type(&sig.output);
             let stmts = &block.stmts;
-            let future = quote!(async move { #(#stmts)* });
-            let (enter, future) = match enter {
-                Some(enter) => (
-                    quote!(let mut #guard_ident = #enter;),
-                    quote!(#guard_ident.track(#future)),
-                ),
-                None => (TokenStream::new(), future),
-            };
+            let (enter, future) = tracked(enter, quote!(async move { #(#stmts)* }));
             quote! {
                 #enter
                 #start
@@ -125,14 +117,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             let output = exits::erase_impl_trait(&output);
             rewrite_exits(&mut block);
             let stmts = &block.stmts;
-            let future = quote!(__monitor_future);
-            let (enter, future) = match enter {
-                Some(enter) => (
-                    quote!(let mut #guard_ident = #enter;),
-                    quote!(#guard_ident.track(#future)),
-                ),
-                None => (TokenStream::new(), future),
-            };
+            let (enter, future) = tracked(enter, quote!(__monitor_future));
             let future = quote! {
                 async move {
                     #enter
@@ -155,7 +140,8 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             }
         }
         CallShape::Sync => {
-            let enter = enter.map(|enter| quote!(let #guard_ident = #enter;));
+            let guard = self::guard();
+            let enter = enter.map(|enter| quote!(let #guard = #enter;));
             let diverges = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
             if diverges {
                 // Nothing runs after a body that never returns: the guard sees its
@@ -200,6 +186,19 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             #items
             #body
         }
+    }
+}
+
+/// Entering the guard of an asynchronous call, if there is one, and `future` tracked
+/// by it, so that a dropped future is seen.
+fn tracked(enter: Option<TokenStream>, future: TokenStream) -> (TokenStream, TokenStream) {
+    let guard = guard();
+    match enter {
+        Some(enter) => (
+            quote!(let mut #guard = #enter;),
+            quote!(#guard.track(#future)),
+        ),
+        None => (TokenStream::new(), future),
     }
 }
 
