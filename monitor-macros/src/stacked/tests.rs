@@ -247,3 +247,31 @@ fn errors_of_every_absorbed_attribute_are_reported_with_the_function() {
         "{text}"
     );
 }
+
+#[test]
+fn a_wrapper_around_a_wrapper_takes_a_label_of_its_own() {
+    // What an attribute of ours renamed by `use ... as ...` meets: a body wrapped
+    // already, since it was not recognised and absorbed.
+    let inner = business_metric(
+        quote!(counter = "inner_total", help = "Inner."),
+        quote! {
+            fn f(input: Option<u32>) -> Option<u32> {
+                let value = input?;
+                Some(value)
+            }
+        },
+    );
+    let outer = checked(business_metric(
+        quote!(counter = "outer_total", help = "Outer."),
+        inner,
+    ));
+    assert_eq!(count(&outer, "'__monitor_body: {"), 1, "{outer}");
+    assert_eq!(count(&outer, "'__monitor_body_1: {"), 1, "{outer}");
+    // The inner body's exit still breaks out of the inner block.
+    assert_eq!(
+        count(&outer, "break '__monitor_body __monitor_exit"),
+        1,
+        "{outer}"
+    );
+    assert_eq!(count(&outer, "break '__monitor_body_1"), 0, "{outer}");
+}

@@ -92,9 +92,9 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         ),
         None => Default::default(),
     };
-    let label = exits::label_tokens();
+    let label = exits::body_label(&block);
     let mut rewrite_exits = |block: &mut syn::Block| {
-        if let Some(span) = exits::rewrite(block, &private) {
+        if let Some(span) = exits::rewrite(block, &label, &private) {
             cx.push(syn::Error::new(span, opaque_exit));
         }
     };
