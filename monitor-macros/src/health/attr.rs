@@ -162,7 +162,7 @@ pub(crate) fn parse(
             },
             ("name", Meta::NameValue(nv)) => match string(&nv.value) {
                 Some(lit) => {
-                    if let Some(error) = name_error(&lit.value()) {
+                    if let Some(error) = naming::health_check_name(&lit.value()) {
                         cx.error_spanned_by(lit, error);
                     } else {
                         args.name = Some(lit.clone());
@@ -216,28 +216,6 @@ pub(crate) fn parse(
             ),
         }
     }
-}
-
-/// Why `name` cannot name a check, if it cannot.
-pub(crate) fn name_error(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("a health check name must not be empty [M002]".to_owned());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-    {
-        return Some(format!(
-            "health check name `{name}` contains `{bad}`: use letters, digits, `_`, `-` and `.`, \
-             as it appears in `/health/{{name}}` and in the `check` label"
-        ));
-    }
-    if matches!(name, "live" | "ready" | "startup") {
-        return Some(format!(
-            "health check name `{name}` is taken by the `/health/{name}` probe endpoint; choose another"
-        ));
-    }
-    None
 }
 
 /// `DatabasePool` → `database_pool`.

@@ -7,6 +7,7 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, ItemFn, ReturnType};
 
 use super::attr::{self, HealthArgs, Place, Probe};
+use crate::naming;
 use crate::support::args::private_path;
 use crate::support::{Ctxt, with_errors};
 
@@ -64,7 +65,7 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
         ident.strip_prefix("r#").unwrap_or(&ident).to_owned()
     };
     if options.name.is_none()
-        && let Some(error) = attr::name_error(&default_name)
+        && let Some(error) = naming::health_check_name(&default_name)
     {
         cx.error_spanned_by(ident, error);
         return with_errors(item, cx);
@@ -190,7 +191,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
     };
     let default_name = attr::snake_case(&ident.to_string());
     if options.name.is_none()
-        && let Some(error) = attr::name_error(&default_name)
+        && let Some(error) = naming::health_check_name(&default_name)
     {
         cx.error_spanned_by(ident, error);
     }

@@ -135,3 +135,27 @@ pub(crate) fn check_label_value(cx: &mut Ctxt, value: &LitStr, label: &str) {
         report(cx, value.span(), &finding);
     }
 }
+
+/// Why `name` cannot name a health check, if it cannot: it is empty (M002), or it has
+/// characters that do not fit in a URL path and a label value, or it is a probe
+/// endpoint's.
+pub(crate) fn health_check_name(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a health check name must not be empty [M002]".to_owned());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    {
+        return Some(format!(
+            "health check name `{name}` contains `{bad}`: use letters, digits, `_`, `-` and `.`, \
+             as it appears in `/health/{{name}}` and in the `check` label"
+        ));
+    }
+    if matches!(name, "live" | "ready" | "startup") {
+        return Some(format!(
+            "health check name `{name}` is taken by the `/health/{name}` probe endpoint; choose another"
+        ));
+    }
+    None
+}
