@@ -13,12 +13,18 @@ fn count(expanded: &TokenStream, needle: &str) -> usize {
     text.matches(&needle).count()
 }
 
+/// `needle` occurs `times` times in the expansion.
+#[track_caller]
+fn assert_count(expanded: &TokenStream, needle: &str, times: usize) {
+    assert_eq!(count(expanded, needle), times, "`{needle}` in {expanded}");
+}
+
 /// The expansion, which must be a function without errors and without any attribute
 /// of ours left to expand.
 fn checked(expanded: TokenStream) -> TokenStream {
-    assert_eq!(count(&expanded, "compile_error"), 0, "{expanded}");
-    assert_eq!(count(&expanded, "#[monitored"), 0, "{expanded}");
-    assert_eq!(count(&expanded, "#[business_metric"), 0, "{expanded}");
+    assert_count(&expanded, "compile_error", 0);
+    assert_count(&expanded, "#[monitored", 0);
+    assert_count(&expanded, "#[business_metric", 0);
     syn::parse2::<syn::ImplItemFn>(expanded.clone())
         .unwrap_or_else(|error| panic!("{error}: {expanded}"));
     expanded
@@ -27,33 +33,17 @@ fn checked(expanded: TokenStream) -> TokenStream {
 /// The body wrapped once: one guard (when monitored), one labelled block or one
 /// `.await` of the body, one binding of the value, one descriptor per metric.
 fn assert_one_wrapper(expanded: &TokenStream, monitored: bool, metrics: usize, awaits: usize) {
-    assert_eq!(
-        count(expanded, "CallGuard::enter"),
-        usize::from(monitored),
-        "{expanded}"
-    );
-    assert_eq!(
-        count(expanded, "static __MONITOR_SITE"),
-        usize::from(monitored),
-        "{expanded}"
-    );
-    assert_eq!(
-        count(expanded, "'__monitor_body: {"),
-        usize::from(awaits == 0),
-        "{expanded}"
-    );
-    assert_eq!(count(expanded, ".await"), awaits, "{expanded}");
-    assert_eq!(
-        count(expanded, "let __monitor_ret"),
-        1 + usize::from(awaits == 0),
-        "{expanded}"
-    );
+    assert_count(expanded, "CallGuard::enter", usize::from(monitored));
+    assert_count(expanded, "static __MONITOR_SITE", usize::from(monitored));
+    assert_count(expanded, "'__monitor_body: {", usize::from(awaits == 0));
+    assert_count(expanded, ".await", awaits);
+    assert_count(expanded, "let __monitor_ret", 1 + usize::from(awaits == 0));
     for index in 0..metrics {
         let site = format!("static __MONITOR_BUSINESS_SITE_{index}:");
-        assert_eq!(count(expanded, &site), 1, "{expanded}");
+        assert_count(expanded, &site, 1);
     }
     let next = format!("__MONITOR_BUSINESS_SITE_{metrics}");
-    assert_eq!(count(expanded, &next), 0, "{expanded}");
+    assert_count(expanded, &next, 0);
 }
 
 /// The metrics' descriptors stand in this order: the order they were declared in.
@@ -85,7 +75,7 @@ fn monitored_first_absorbs_business_metrics_on_a_sync_function() {
     ));
     assert_one_wrapper(&expanded, true, 2, 0);
     // The other attribute stays, and the metrics keep their declaration order.
-    assert_eq!(count(&expanded, "#[inline]"), 1);
+    assert_count(&expanded, "#[inline]", 1);
     assert_in_order(&expanded, &["logins_total", "failures_total"]);
 }
 
@@ -105,7 +95,7 @@ fn business_metric_first_absorbs_monitored_on_a_sync_function() {
         },
     ));
     assert_one_wrapper(&expanded, true, 2, 0);
-    assert_eq!(count(&expanded, "no_span"), 1);
+    assert_count(&expanded, "no_span", 1);
     assert_in_order(&expanded, &["logins_total", "failures_total"]);
 }
 
@@ -158,9 +148,9 @@ fn either_order_wraps_a_returned_future_once() {
             },
         ));
         // The body runs once in a labelled block that builds the future, awaited once.
-        assert_eq!(count(&monitored_first, "'__monitor_body: {"), 1);
-        assert_eq!(count(&monitored_first, "__monitor_future).await"), 1);
-        assert_eq!(count(&monitored_first, "CallGuard::enter"), 1);
+        assert_count(&monitored_first, "'__monitor_body: {", 1);
+        assert_count(&monitored_first, "__monitor_future).await", 1);
+        assert_count(&monitored_first, "CallGuard::enter", 1);
         let business_first = checked(business_metric(
             quote!(counter = "fetches_total", help = "Fetches."),
             quote! {
@@ -168,9 +158,9 @@ fn either_order_wraps_a_returned_future_once() {
                 #function
             },
         ));
-        assert_eq!(count(&business_first, "'__monitor_body: {"), 1);
-        assert_eq!(count(&business_first, "__monitor_future).await"), 1);
-        assert_eq!(count(&business_first, "CallGuard::enter"), 1);
+        assert_count(&business_first, "'__monitor_body: {", 1);
+        assert_count(&business_first, "__monitor_future).await", 1);
+        assert_count(&business_first, "CallGuard::enter", 1);
     }
 }
 
@@ -207,21 +197,17 @@ fn a_monitored_impl_block_absorbs_the_business_metrics_of_its_methods() {
             }
         },
     );
-    assert_eq!(count(&expanded, "compile_error"), 0, "{expanded}");
+    assert_count(&expanded, "compile_error", 0);
     syn::parse2::<syn::ItemImpl>(expanded.clone()).unwrap();
     // One guard, for `find`, whose metric joined its wrapper; the skipped method
     // keeps its `#[business_metric]`, which expands on its own.
-    assert_eq!(count(&expanded, "CallGuard::enter"), 1, "{expanded}");
-    assert_eq!(count(&expanded, "'__monitor_body: {"), 1, "{expanded}");
-    assert_eq!(
-        count(&expanded, "FunctionSite::new(\"catalog_find\""),
-        1,
-        "{expanded}"
-    );
-    assert_eq!(count(&expanded, "\"lookups_total\""), 1, "{expanded}");
-    assert_eq!(count(&expanded, "#[business_metric"), 1, "{expanded}");
-    assert_eq!(count(&expanded, "\"skipped_total\""), 1, "{expanded}");
-    assert_eq!(count(&expanded, "#[monitored"), 0, "{expanded}");
+    assert_count(&expanded, "CallGuard::enter", 1);
+    assert_count(&expanded, "'__monitor_body: {", 1);
+    assert_count(&expanded, "FunctionSite::new(\"catalog_find\"", 1);
+    assert_count(&expanded, "\"lookups_total\"", 1);
+    assert_count(&expanded, "#[business_metric", 1);
+    assert_count(&expanded, "\"skipped_total\"", 1);
+    assert_count(&expanded, "#[monitored", 0);
 }
 
 #[test]
@@ -235,7 +221,7 @@ fn errors_of_every_absorbed_attribute_are_reported_with_the_function() {
             fn f() -> u32 { 1 }
         },
     );
-    assert_eq!(count(&expanded, "compile_error"), 4, "{expanded}");
+    assert_count(&expanded, "compile_error", 4);
     let text = expanded.to_string();
     assert!(text.contains("not a valid Prometheus name"), "{text}");
     assert!(text.contains("unknown span level"), "{text}");
@@ -265,13 +251,9 @@ fn a_wrapper_around_a_wrapper_takes_a_label_of_its_own() {
         quote!(counter = "outer_total", help = "Outer."),
         inner,
     ));
-    assert_eq!(count(&outer, "'__monitor_body: {"), 1, "{outer}");
-    assert_eq!(count(&outer, "'__monitor_body_1: {"), 1, "{outer}");
+    assert_count(&outer, "'__monitor_body: {", 1);
+    assert_count(&outer, "'__monitor_body_1: {", 1);
     // The inner body's exit still breaks out of the inner block.
-    assert_eq!(
-        count(&outer, "break '__monitor_body __monitor_exit"),
-        1,
-        "{outer}"
-    );
-    assert_eq!(count(&outer, "break '__monitor_body_1"), 0, "{outer}");
+    assert_count(&outer, "break '__monitor_body __monitor_exit", 1);
+    assert_count(&outer, "break '__monitor_body_1", 0);
 }
