@@ -5,6 +5,12 @@
 //! the returned value, and each business metric's start and end in declaration order.
 //! Attributes of other macros stay in place and in order.
 //!
+//! Whatever the order of the attributes, a monitored function's business metrics are
+//! evaluated inside its guard (and, for a synchronous body, its span): their start
+//! after the guard is entered, their end before it is finished. Attributes of ours
+//! reached through a renamed import are not recognised, so not absorbed: they wrap
+//! the wrapper, with a body label of their own (`support::exits::body_label`).
+//!
 //! This is the one module that knows both attributes; `support::wrap` knows neither.
 
 #[cfg(test)]
