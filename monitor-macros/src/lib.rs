@@ -2,16 +2,27 @@
 //!
 //! Use them through `monitor-runtime`, which re-exports them and documents them; the
 //! code they generate reaches the runtime only through `monitor_runtime::__private`.
+//!
+//! # Layout
+//!
+//! - `support/`: shared by every macro, and imports no attribute module: the error
+//!   context, argument helpers (`crate = "..."` and the private path), the function
+//!   model (call shapes, attributes), early-exit rewriting, and the one body wrapper.
+//! - `monitored/`, `business/`, `health/`: one folder per attribute, each with its
+//!   arguments (`attr`) and its expansion (`expand`); `business/` also holds
+//!   `business_metrics!`, `health/` `#[derive(HealthCheck)]`.
+//! - `naming/`: every naming, bucket and duration rule (codes `M0xx`).
+//! - `stacked.rs`: `#[monitored]` and `#[business_metric]` on one function, expanded
+//!   together into one wrapper by whichever of them expands first.
+//!
+//! The entry points below only hand `proc_macro2` tokens to those modules.
 
-mod ast;
-mod attr;
 mod business;
-mod ctxt;
-mod exits;
-mod expand;
 mod health;
+mod monitored;
 mod naming;
-mod valid;
+mod stacked;
+mod support;
 
 use proc_macro::TokenStream;
 
@@ -19,7 +30,7 @@ use proc_macro::TokenStream;
 /// latency and in-flight metrics and a tracing span. Documented in `monitor-runtime`.
 #[proc_macro_attribute]
 pub fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
-    expand::monitored(args.into(), item.into()).into()
+    monitored::monitored(args.into(), item.into()).into()
 }
 
 /// Declares a health check: a function without arguments, sync or `async`, returning
@@ -40,12 +51,12 @@ pub fn derive_health_check(input: TokenStream) -> TokenStream {
 /// each call. Documented in `monitor-runtime`.
 #[proc_macro_attribute]
 pub fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
-    business::expand::business_metric(args.into(), item.into()).into()
+    business::business_metric(args.into(), item.into()).into()
 }
 
 /// Declares business metrics updated anywhere in the code, as statics. Documented in
 /// `monitor-runtime`.
 #[proc_macro]
 pub fn business_metrics(input: TokenStream) -> TokenStream {
-    business::expand::business_metrics(input.into()).into()
+    business::business_metrics(input.into()).into()
 }

@@ -1,14 +1,15 @@
 //! Parsing of `#[business_metric(...)]` arguments and of `business_metrics!` entries.
 
-use proc_macro2::{Span, TokenStream};
+use proc_macro2::TokenStream;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Lit, LitStr, Token};
 
-use crate::ctxt::Ctxt;
-use crate::naming::MetricKind;
-use crate::valid;
+use crate::naming::{self, BucketUnit, MetricKind};
+use crate::support::Ctxt;
+use crate::support::args::crate_path;
+use crate::support::function::AttrSpan;
 
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
      `help = \"...\"`, `labels(...)`, `on = \"ok\" | \"error\" | \"always\"`, `amount = ...`, \
@@ -257,7 +258,7 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 "`labels` takes a list: `labels(plan = plan.tier(), channel = \"web\")`",
             ),
             ("buckets", ArgValue::Expr(expr)) => {
-                options.buckets = Some((key, valid::buckets(cx, &expr, valid::BucketUnit::Metric)));
+                options.buckets = Some((key, naming::buckets(cx, &expr, BucketUnit::Metric)));
             }
             ("max_label_sets", ArgValue::Expr(expr)) => match &expr {
                 Expr::Lit(syn::ExprLit {
@@ -304,14 +305,11 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 format!("`{name}` takes an expression: `{name} = ...`"),
             ),
             ("crate", value) if attribute => {
-                match string(&value).map(|lit| lit.parse::<syn::Path>()) {
-                    Some(Ok(path)) => options.krate = Some(path),
-                    _ => cx.error_spanned_by(
-                        &key,
-                        "`crate` takes the path of the runtime crate as a string, \
-                         e.g. `crate = \"my_monitor\"`",
-                    ),
-                }
+                let value = match &value {
+                    ArgValue::Expr(expr) => Some(expr),
+                    _ => None,
+                };
+                options.krate = crate_path(cx, value, &key);
             }
             ("on" | "amount" | "set" | "observe" | "inc" | "dec" | "crate", _) => cx.error_spanned_by(
                 &key,
@@ -350,7 +348,7 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
 
 fn string(value: &ArgValue) -> Option<&LitStr> {
     match value {
-        ArgValue::Expr(expr) => crate::attr::string(expr),
+        ArgValue::Expr(expr) => crate::support::args::string(expr),
         _ => None,
     }
 }
@@ -431,16 +429,20 @@ fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Opti
     }
 }
 
-/// Parses `#[business_metric(...)]`; `None` when the metric itself is missing.
-pub(crate) fn parse_attribute(cx: &mut Ctxt, tokens: TokenStream) -> Option<BusinessArgs> {
+/// Parses `#[business_metric(...)]`; `None` when the metric itself is missing (an
+/// error spanned on `attribute`).
+pub(crate) fn parse_attribute(
+    cx: &mut Ctxt,
+    tokens: TokenStream,
+    attribute: &AttrSpan,
+) -> Option<BusinessArgs> {
     let args = parse_args(cx, tokens);
     let mut options = collect_options(cx, args, Form::Attribute);
     let Some((kind, _, name)) = options.kind.take() else {
         if options.unknown {
             return None;
         }
-        cx.push(syn::Error::new(
-            Span::call_site(),
+        cx.push(attribute.error(
             "missing the metric: start with `counter = \"name_total\"`, `gauge = \"name\"` or \
              `histogram = \"name\"`",
         ));

@@ -1,38 +1,23 @@
 //! Code generation for business metrics: a `static` descriptor registered in a
-//! link-time slice, the label look-up, and one update after the body.
-
-use std::hash::{Hash, Hasher};
+//! link-time slice, the label look-up, and one update after the body (the body wrapper
+//! itself is shared: `support::wrap`).
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Expr, ImplItemFn, Lifetime, ReturnType};
+use syn::{Expr, ImplItemFn, ReturnType};
 
 use super::attr::{self, Action, BusinessArgs, Label, LabelSource, MetricDecl, On};
 use super::{check_metric, mentions_ret};
-use crate::ast::{self, CallShape};
-use crate::ctxt::Ctxt;
-use crate::exits;
 use crate::naming::MetricKind;
-
-/// The user's item unchanged, followed by the errors.
-fn with_errors(item: TokenStream, cx: Ctxt) -> TokenStream {
-    let errors = cx.into_compile_errors();
-    quote!(#item #errors)
-}
-
-/// A name suffix unique to one attribute, so that several attributes on one function
-/// nest without shadowing each other's labels.
-fn suffix(args: &TokenStream, function: &ImplItemFn) -> String {
-    let mut hasher = std::collections::hash_map::DefaultHasher::new();
-    args.to_string().hash(&mut hasher);
-    function.sig.ident.to_string().hash(&mut hasher);
-    format!("{:016x}", hasher.finish())
-}
+use crate::stacked::{self, Stack};
+use crate::support::args::private_path;
+use crate::support::function::AttrSpan;
+use crate::support::{Ctxt, with_errors, wrap};
 
 pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
-    let parsed = attr::parse_attribute(&mut cx, args.clone());
+    let parsed = attr::parse_attribute(&mut cx, args, &AttrSpan::CallSite);
     let function = match syn::parse2::<ImplItemFn>(item.clone()) {
         Ok(function) => function,
         Err(_) => {
@@ -48,6 +33,20 @@ pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStre
     if let Some(parsed) = &parsed {
         check_metric(&mut cx, &parsed.metric, parsed.metric.name.span());
     }
+    stacked::expand_or_item(cx, function, Stack::business(parsed))
+}
+
+/// Parses and checks a `#[business_metric]` absorbed by another attribute of ours;
+/// `span` is the attribute's. `None` when the metric itself is missing.
+pub(crate) fn parse(cx: &mut Ctxt, tokens: TokenStream, span: &AttrSpan) -> Option<BusinessArgs> {
+    let parsed = attr::parse_attribute(cx, tokens, span)?;
+    check_metric(cx, &parsed.metric, parsed.metric.name.span());
+    Some(parsed)
+}
+
+/// What a business metric rules out on its function: a `const fn`, and a function
+/// that never returns.
+pub(crate) fn check_function(cx: &mut Ctxt, function: &ImplItemFn) {
     if let Some(constness) = &function.sig.constness {
         cx.error_spanned_by(
             constness,
@@ -64,18 +63,17 @@ pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStre
                  from the code it calls instead",
         );
     }
-    let Some(parsed) = parsed else {
-        return with_errors(item, cx);
-    };
-    if cx.has_errors() {
-        return with_errors(item, cx);
-    }
-    let suffix = suffix(&args, &function);
-    let expanded = instrument(&mut cx, function, &parsed, &suffix);
-    if cx.has_errors() {
-        return with_errors(item, cx);
-    }
-    expanded
+}
+
+/// The error at a macro call in a synchronous body whose early exit cannot be
+/// rewritten.
+pub(crate) const OPAQUE_EXIT: &str = "`#[business_metric]` cannot follow a `return` or `?` inside \
+     this macro call, whose arguments are not plain expressions; compute the value before the \
+     macro call (e.g. `let value = fallible()?;`) so the early exit is seen";
+
+/// The runtime path of this business metric.
+pub(crate) fn private(args: &BusinessArgs) -> TokenStream {
+    private_path(args.krate.as_ref())
 }
 
 fn kind_tokens(private: &TokenStream, kind: MetricKind) -> TokenStream {
@@ -175,27 +173,23 @@ fn call_at(function: TokenStream, argument: TokenStream, span: Span) -> TokenStr
     quote!(#function #arguments)
 }
 
-/// Wraps one function.
-fn instrument(
-    cx: &mut Ctxt,
-    function: ImplItemFn,
-    args: &BusinessArgs,
-    suffix: &str,
-) -> TokenStream {
-    let private = crate::attr::private_path(args.krate.as_ref());
-    let ImplItemFn {
-        attrs,
-        vis,
-        defaultness,
-        sig,
-        mut block,
-    } = function;
-    let (outer_attrs, inner_attrs) = ast::split_attrs(attrs);
-    let shape = ast::call_shape(&sig);
+/// What one business metric adds to the wrapper of its function.
+pub(crate) struct Part {
+    /// Its descriptor, registered in the link-time slice.
+    pub(crate) items: TokenStream,
+    /// What is evaluated when the call starts: labels and value that do not read `ret`.
+    pub(crate) start: TokenStream,
+    /// The update after the body returned, for the calls that count.
+    pub(crate) end: TokenStream,
+}
 
-    let site_ident = format_ident!("__MONITOR_BUSINESS_SITE_{}", suffix.to_uppercase());
-    let registration = format_ident!("__MONITOR_BUSINESS_REGISTRATION_{}", suffix.to_uppercase());
-    let site = site(&private, &args.metric, &site_ident, &registration);
+/// The part of the `index`-th business metric of a function (its locals and statics
+/// are numbered, so that the metrics of one function do not shadow each other).
+pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
+    let private = private(args);
+    let site_ident = format_ident!("__MONITOR_BUSINESS_SITE_{index}");
+    let registration = format_ident!("__MONITOR_BUSINESS_REGISTRATION_{index}");
+    let items = site(&private, &args.metric, &site_ident, &registration);
 
     // Label values given at each call, in the descriptor's order.
     let label_exprs: Vec<&Expr> = args
@@ -215,7 +209,7 @@ fn instrument(
         let call = call_at(quote!(#private::label_value), reference, expr.span());
         quote_spanned!(expr.span()=> #call.as_ref())
     });
-    let series = format_ident!("__monitor_business_series");
+    let series = format_ident!("__monitor_business_series_{index}");
     let lookup =
         quote!(let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]););
 
@@ -227,7 +221,7 @@ fn instrument(
         Action::Observe(value) => (quote!(observe), Some(value)),
     };
     let value_after = value_expr.is_some_and(|expr| mentions_ret(expr.to_token_stream()));
-    let value_ident = format_ident!("__monitor_business_value");
+    let value_ident = format_ident!("__monitor_business_value_{index}");
     let value = value_expr.map_or_else(
         || quote!(1.0_f64),
         |expr| {
@@ -253,7 +247,7 @@ fn instrument(
         after.extend(quote!(#series.#method(#value_ident);));
     }
 
-    let ret_value = format_ident!("__monitor_business_ret");
+    let ret_value = wrap::ret();
     let ret = syn::Ident::new("ret", Span::call_site());
     let needs_ret = labels_after || value_after;
     let update = match (args.on, needs_ret) {
@@ -296,83 +290,10 @@ fn instrument(
             }
         }
     };
-    let update = quote!({ #update });
-
-    let label_name = format!("'__monitor_business_{suffix}");
-    let label = Lifetime::new(&label_name, Span::call_site());
-    let body = match shape {
-        CallShape::AsyncFn => {
-            let ret_ty = return_type(&sig.output);
-            let stmts = &block.stmts;
-            quote! {
-                #before
-                let #ret_value: #ret_ty = async move { #(#stmts)* }.await;
-                #update
-                #ret_value
-            }
-        }
-        CallShape::Future { output, boxed } => {
-            let output = exits::erase_impl_trait(&output);
-            if let Some(span) = exits::rewrite_with_label(&mut block, &private, &label_name) {
-                cx.push(opaque_macro_error(span));
-            }
-            let stmts = &block.stmts;
-            let future = quote! {
-                async move {
-                    let #ret_value: #output = __monitor_business_future.await;
-                    #update
-                    #ret_value
-                }
-            };
-            let future = if boxed {
-                quote!(::std::boxed::Box::pin(#future))
-            } else {
-                future
-            };
-            quote! {
-                #before
-                let __monitor_business_future = #label: { #(#stmts)* };
-                #future
-            }
-        }
-        CallShape::Sync => {
-            let ret_ty = return_type(&sig.output);
-            if let Some(span) = exits::rewrite_with_label(&mut block, &private, &label_name) {
-                cx.push(opaque_macro_error(span));
-            }
-            let stmts = &block.stmts;
-            quote! {
-                #before
-                let #ret_value: #ret_ty = #label: { #(#stmts)* };
-                #update
-                #ret_value
-            }
-        }
-    };
-
-    quote! {
-        #(#outer_attrs)*
-        #vis #defaultness #sig {
-            #(#inner_attrs)*
-            #site
-            #body
-        }
-    }
-}
-
-fn opaque_macro_error(span: Span) -> syn::Error {
-    syn::Error::new(
-        span,
-        "`#[business_metric]` cannot follow a `return` or `?` inside this macro call, whose \
-         arguments are not plain expressions; compute the value before the macro call \
-         (e.g. `let value = fallible()?;`) so the early exit is seen",
-    )
-}
-
-fn return_type(output: &ReturnType) -> TokenStream {
-    match output {
-        ReturnType::Default => quote!(()),
-        ReturnType::Type(_, ty) => exits::erase_impl_trait(ty).into_token_stream(),
+    Part {
+        items,
+        start: before,
+        end: quote!({ #update }),
     }
 }
 

@@ -4,10 +4,15 @@
 pub(crate) mod attr;
 pub(crate) mod expand;
 
+pub(crate) use attr::BusinessArgs;
+pub(crate) use expand::{
+    OPAQUE_EXIT, business_metric, business_metrics, check_function, parse, part, private,
+};
+
 use proc_macro2::{Span, TokenStream, TokenTree};
 
-use crate::ctxt::Ctxt;
 use crate::naming;
+use crate::support::Ctxt;
 use attr::{LabelSource, MetricDecl};
 
 /// Every naming rule a business metric is subject to.

@@ -6,9 +6,9 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, LitStr, Meta, Token};
 
-use crate::attr::string;
-use crate::ctxt::Ctxt;
 use crate::naming;
+use crate::support::Ctxt;
+use crate::support::args::{crate_path, meta_key, string};
 
 /// Where the options were written: each place accepts a different set.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -102,7 +102,7 @@ pub(crate) fn parse(
     let attribute = place.attribute();
     let expected = place.expected();
     for meta in metas {
-        let key = crate::attr::meta_key(&meta);
+        let key = meta_key(&meta);
         let probe_word = Probe::parse(&key).is_some() && matches!(meta, Meta::Path(_));
         let slot = if probe_word { "probe" } else { key.as_str() };
         let allowed = match place {
@@ -162,7 +162,7 @@ pub(crate) fn parse(
             },
             ("name", Meta::NameValue(nv)) => match string(&nv.value) {
                 Some(lit) => {
-                    if let Some(error) = name_error(&lit.value()) {
+                    if let Some(error) = naming::health_check_name(&lit.value()) {
                         cx.error_spanned_by(lit, error);
                     } else {
                         args.name = Some(lit.clone());
@@ -185,16 +185,7 @@ pub(crate) fn parse(
                 ),
             },
             ("timeout" | "cache" | "refresh", Meta::NameValue(nv)) => {
-                let duration = match string(&nv.value) {
-                    Some(lit) => naming::parse_duration(cx, lit),
-                    None => {
-                        cx.error_spanned_by(
-                            &nv.value,
-                            format!("`{slot}` takes a duration string, e.g. `{slot} = \"500ms\"` [M050]"),
-                        );
-                        None
-                    }
-                };
+                let duration = naming::duration_argument(cx, slot, &nv.value);
                 match slot {
                     "timeout" => args.timeout = duration,
                     "cache" => args.cache = duration,
@@ -211,13 +202,7 @@ pub(crate) fn parse(
                 ),
             },
             ("crate", Meta::NameValue(nv)) => {
-                match string(&nv.value).map(|lit| lit.parse::<syn::Path>()) {
-                    Some(Ok(path)) => args.krate = Some(path),
-                    _ => cx.error_spanned_by(
-                        &nv.value,
-                        "`crate` takes the path of the runtime crate as a string, e.g. `crate = \"my_monitor\"`",
-                    ),
-                }
+                args.krate = crate_path(cx, Some(&nv.value), &nv.value);
             }
             ("skip", Meta::Path(_)) => args.skip = true,
             ("skip", _) => cx.error_spanned_by(&meta, "`skip` takes no value: `#[health(skip)]`"),
@@ -231,28 +216,6 @@ pub(crate) fn parse(
             ),
         }
     }
-}
-
-/// Why `name` cannot name a check, if it cannot.
-pub(crate) fn name_error(name: &str) -> Option<String> {
-    if name.is_empty() {
-        return Some("a health check name must not be empty [M002]".to_owned());
-    }
-    if let Some(bad) = name
-        .chars()
-        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
-    {
-        return Some(format!(
-            "health check name `{name}` contains `{bad}`: use letters, digits, `_`, `-` and `.`, \
-             as it appears in `/health/{{name}}` and in the `check` label"
-        ));
-    }
-    if matches!(name, "live" | "ready" | "startup") {
-        return Some(format!(
-            "health check name `{name}` is taken by the `/health/{name}` probe endpoint; choose another"
-        ));
-    }
-    None
 }
 
 /// `DatabasePool` → `database_pool`.

@@ -7,7 +7,9 @@ use syn::spanned::Spanned;
 use syn::{Data, DeriveInput, Fields, ItemFn, ReturnType};
 
 use super::attr::{self, HealthArgs, Place, Probe};
-use crate::ctxt::Ctxt;
+use crate::naming;
+use crate::support::args::private_path;
+use crate::support::{Ctxt, with_errors};
 
 pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
@@ -56,14 +58,14 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
     if cx.has_errors() {
         return with_errors(item, cx);
     }
-    let private = crate::attr::private_path(options.krate.as_ref());
+    let private = private_path(options.krate.as_ref());
     let ident = &sig.ident;
     let default_name = {
         let ident = ident.to_string();
         ident.strip_prefix("r#").unwrap_or(&ident).to_owned()
     };
     if options.name.is_none()
-        && let Some(error) = attr::name_error(&default_name)
+        && let Some(error) = naming::health_check_name(&default_name)
     {
         cx.error_spanned_by(ident, error);
         return with_errors(item, cx);
@@ -109,12 +111,6 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
             };
         };
     }
-}
-
-/// The user's item unchanged, followed by the errors, so one mistake does not cascade.
-fn with_errors(item: TokenStream, cx: Ctxt) -> TokenStream {
-    let errors = cx.into_compile_errors();
-    quote!(#item #errors)
 }
 
 fn spec_tokens(private: &TokenStream, options: &HealthArgs, default_name: &str) -> TokenStream {
@@ -163,7 +159,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
             other => cx.error_spanned_by(other, "expected `#[health(...)]`"),
         }
     }
-    let private = crate::attr::private_path(options.krate.as_ref());
+    let private = private_path(options.krate.as_ref());
     let ident = &input.ident;
     let (impl_generics, type_generics, where_clause) = input.generics.split_for_impl();
     let fallback = quote! {
@@ -195,7 +191,7 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
     };
     let default_name = attr::snake_case(&ident.to_string());
     if options.name.is_none()
-        && let Some(error) = attr::name_error(&default_name)
+        && let Some(error) = naming::health_check_name(&default_name)
     {
         cx.error_spanned_by(ident, error);
     }

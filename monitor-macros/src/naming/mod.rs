@@ -1,11 +1,12 @@
-//! Metric and label naming rules, checked at compile time. Every name that reaches
-//! any macro passes through here, so that whatever compiles is accepted by
-//! Prometheus and by `promtool check metrics`.
+//! Every naming, bucket and duration rule, checked at compile time. Every name, bound
+//! and duration that reaches any macro passes through here, so that whatever compiles
+//! is accepted by Prometheus and by `promtool check metrics`.
 //!
 //! Each rule has a code (`M001`, …) listed in `monitor_runtime::diagnostics`. The
 //! rules work on plain strings (`rules`), corrected names come from `suggest`, and the
 //! functions here turn findings into errors spanned on what the user wrote.
 
+mod buckets;
 pub(crate) mod rules;
 pub(crate) mod suggest;
 
@@ -17,7 +18,8 @@ mod tests;
 use proc_macro2::Span;
 use syn::LitStr;
 
-use crate::ctxt::Ctxt;
+use crate::support::{self, Ctxt};
+pub(crate) use buckets::{BucketUnit, buckets};
 pub(crate) use rules::{Code, Finding};
 
 /// The kind of a metric, which decides the suffix rules.
@@ -105,6 +107,25 @@ pub(crate) fn parse_duration(cx: &mut Ctxt, text: &LitStr) -> Option<std::time::
     }
 }
 
+/// The duration given to the argument `key`: a string literal that parses as one
+/// ([`parse_duration`]); anything else is an error (M050).
+pub(crate) fn duration_argument(
+    cx: &mut Ctxt,
+    key: &str,
+    value: &syn::Expr,
+) -> Option<std::time::Duration> {
+    match support::args::string(value) {
+        Some(lit) => parse_duration(cx, lit),
+        None => {
+            cx.error_spanned_by(
+                value,
+                format!("`{key}` takes a duration string, e.g. `{key} = \"500ms\"` [M050]"),
+            );
+            None
+        }
+    }
+}
+
 /// Checks a value the user gives for a label the framework sets, such as
 /// `#[monitored(name = "...")]` for `function`: any text is a valid label value, but
 /// a blank one (M002) or one with control characters (M001) makes an unreadable
@@ -113,4 +134,28 @@ pub(crate) fn check_label_value(cx: &mut Ctxt, value: &LitStr, label: &str) {
     if let Some(finding) = rules::label_value(&value.value(), label) {
         report(cx, value.span(), &finding);
     }
+}
+
+/// Why `name` cannot name a health check, if it cannot: it is empty (M002), or it has
+/// characters that do not fit in a URL path and a label value, or it is a probe
+/// endpoint's.
+pub(crate) fn health_check_name(name: &str) -> Option<String> {
+    if name.is_empty() {
+        return Some("a health check name must not be empty [M002]".to_owned());
+    }
+    if let Some(bad) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.')))
+    {
+        return Some(format!(
+            "health check name `{name}` contains `{bad}`: use letters, digits, `_`, `-` and `.`, \
+             as it appears in `/health/{{name}}` and in the `check` label"
+        ));
+    }
+    if matches!(name, "live" | "ready" | "startup") {
+        return Some(format!(
+            "health check name `{name}` is taken by the `/health/{name}` probe endpoint; choose another"
+        ));
+    }
+    None
 }

@@ -6,7 +6,7 @@ use syn::LitStr;
 use super::MetricKind::{self, Counter, Gauge, Histogram};
 use super::rules::{self, Code, Finding};
 use super::suggest;
-use crate::ctxt::Ctxt;
+use crate::support::Ctxt;
 
 fn codes(findings: &[Finding]) -> Vec<Code> {
     findings.iter().map(|finding| finding.code).collect()

@@ -1,34 +1,63 @@
-//! Early exits of synchronous bodies. A synchronous monitored body runs inside a
+//! Early exits of synchronous bodies. A synchronous wrapped body runs inside a
 //! labelled block rather than a closure (a closure would break `#[track_caller]` and
 //! functions returning borrows of `&mut self`), so `return` and `?` are rewritten
 //! into `break` out of that block, and the result passes through the bookkeeping.
 
 use proc_macro2::{Span, TokenStream, TokenTree};
-use quote::{ToTokens, quote_spanned};
+use quote::ToTokens;
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::spanned::Spanned;
 use syn::visit_mut::{self, VisitMut};
 use syn::{Expr, Lifetime, Token, Type};
 
-pub(crate) const BODY_LABEL: &str = "'__monitor_body";
+const BODY_LABEL: &str = "__monitor_body";
 
-/// Rewrites `return` and `?` in `block` (outside closures, async blocks and nested
-/// items, which have exits of their own). Returns the span of a macro call whose
-/// arguments hold an early exit that could not be rewritten, if any.
-pub(crate) fn rewrite(block: &mut syn::Block, private: &TokenStream) -> Option<Span> {
-    rewrite_with_label(block, private, BODY_LABEL)
+/// The label of the block `block` runs in, which rewritten exits break out of:
+/// `'__monitor_body`, or, for a body already wrapped by one of our attributes that was
+/// not recognised (renamed by `use ... as ...`), the first of `'__monitor_body_1`,
+/// `'__monitor_body_2`, … it does not use, so that the labels do not shadow each other.
+pub(crate) fn body_label(block: &syn::Block) -> Lifetime {
+    let mut taken = Vec::new();
+    body_labels(block.to_token_stream(), &mut taken);
+    let name = (0..)
+        .map(|n| match n {
+            0 => BODY_LABEL.to_owned(),
+            n => format!("{BODY_LABEL}_{n}"),
+        })
+        .find(|name| !taken.contains(name))
+        .expect("an unused label");
+    Lifetime::new(&format!("'{name}"), Span::call_site())
 }
 
-/// [`rewrite`] into `break` out of a block labelled `label` (for macros that wrap a
-/// body that may already be wrapped by another one).
-pub(crate) fn rewrite_with_label(
+/// The names of the lifetimes in `tokens` that could clash with a body label.
+fn body_labels(tokens: TokenStream, taken: &mut Vec<String>) {
+    let mut after_quote = false;
+    for tree in tokens {
+        match &tree {
+            TokenTree::Ident(ident) if after_quote => {
+                let name = ident.to_string();
+                if name.starts_with(BODY_LABEL) {
+                    taken.push(name);
+                }
+            }
+            TokenTree::Group(group) => body_labels(group.stream(), taken),
+            _ => {}
+        }
+        after_quote = matches!(&tree, TokenTree::Punct(punct) if punct.as_char() == '\'');
+    }
+}
+
+/// Rewrites `return` and `?` in `block` (outside closures, async blocks and nested
+/// items, which have exits of their own) into `break label`. Returns the span of a
+/// macro call whose arguments hold an early exit that could not be rewritten, if any.
+pub(crate) fn rewrite(
     block: &mut syn::Block,
+    label: &Lifetime,
     private: &TokenStream,
-    label: &str,
 ) -> Option<Span> {
     let mut rewriter = EarlyExits {
-        label: Lifetime::new(label, Span::call_site()),
+        label: label.clone(),
         private: private.clone(),
         opaque_macro: None,
     };
@@ -139,10 +168,4 @@ pub(crate) fn erase_impl_trait(ty: &Type) -> Type {
     let mut ty = ty.clone();
     Eraser.visit_type_mut(&mut ty);
     ty
-}
-
-/// `break 'label` to use in generated code for the closure fallback's absence.
-pub(crate) fn label_tokens() -> TokenStream {
-    let label = Lifetime::new(BODY_LABEL, Span::call_site());
-    quote_spanned!(Span::call_site()=> #label)
 }

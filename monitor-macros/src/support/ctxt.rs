@@ -1,10 +1,11 @@
-//! Collects every error found while expanding one attribute, so that the user sees
-//! all of them in one build.
+//! Collects every error found while expanding one attribute (and the attributes it
+//! absorbs), so that the user sees all of them in one build; and emits the user's item
+//! alongside them.
 
 use std::fmt::Display;
 
 use proc_macro2::TokenStream;
-use quote::ToTokens;
+use quote::{ToTokens, quote};
 
 #[derive(Default)]
 pub(crate) struct Ctxt {
@@ -23,6 +24,13 @@ impl Ctxt {
         self.push(syn::Error::new_spanned(tokens, message));
     }
 
+    /// Takes over the errors of `other`, after this one's.
+    pub(crate) fn append(&mut self, other: Ctxt) {
+        if let Some(errors) = other.errors {
+            self.push(errors);
+        }
+    }
+
     pub(crate) fn has_errors(&self) -> bool {
         self.errors.is_some()
     }
@@ -33,4 +41,11 @@ impl Ctxt {
             .map(|errors| errors.to_compile_error())
             .unwrap_or_default()
     }
+}
+
+/// The user's item unchanged, followed by the errors: the item stays visible to the
+/// compiler and to rust-analyzer, so one mistake does not cascade into many.
+pub(crate) fn with_errors(item: impl ToTokens, cx: Ctxt) -> TokenStream {
+    let errors = cx.into_compile_errors();
+    quote!(#item #errors)
 }

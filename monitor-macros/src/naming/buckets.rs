@@ -1,9 +1,10 @@
-//! Compile-time validation of values given to the macros.
+//! Histogram bucket rules (M040–M043), for `#[monitored]` durations and business
+//! histograms alike.
 
 use quote::ToTokens;
 
-use crate::ctxt::Ctxt;
-use crate::naming::{self, Code, Finding};
+use super::{self as naming, Code, Finding};
+use crate::support::Ctxt;
 
 /// What histogram bounds measure: `#[monitored]` observes durations in seconds; a
 /// business histogram observes values in its own unit.

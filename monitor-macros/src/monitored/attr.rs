@@ -4,9 +4,9 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, LitStr, Meta, Token};
 
-use crate::ctxt::Ctxt;
-use crate::naming;
-use crate::valid;
+use crate::naming::{self, BucketUnit};
+use crate::support::Ctxt;
+use crate::support::args::{crate_path, meta_key, string};
 
 const ARGUMENTS: &str =
     "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `crate = \"...\"`";
@@ -81,23 +81,26 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
                     naming::check_label_value(cx, lit, "function");
                     args.name = Some(lit.clone());
                 }
-                None => cx.error_spanned_by(&nv.value, "`name` takes a string literal, e.g. `name = \"checkout\"`"),
-            },
-            ("buckets", Meta::NameValue(nv)) => args.buckets = valid::buckets(cx, &nv.value, valid::BucketUnit::Seconds),
-            ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
-            ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
-            ("crate", Meta::NameValue(nv)) => match string(&nv.value).map(|lit| lit.parse::<syn::Path>()) {
-                Some(Ok(path)) => args.krate = Some(path),
-                _ => cx.error_spanned_by(
+                None => cx.error_spanned_by(
                     &nv.value,
-                    "`crate` takes the path of the runtime crate as a string, e.g. `crate = \"my_monitor\"`",
+                    "`name` takes a string literal, e.g. `name = \"checkout\"`",
                 ),
             },
+            ("buckets", Meta::NameValue(nv)) => {
+                args.buckets = naming::buckets(cx, &nv.value, BucketUnit::Seconds)
+            }
+            ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
+            ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
+            ("crate", Meta::NameValue(nv)) => {
+                args.krate = crate_path(cx, Some(&nv.value), &nv.value)
+            }
             ("name" | "buckets" | "span" | "crate", _) => cx.error_spanned_by(
                 &meta,
                 format!("`{key}` takes a value: `{key} = ...`; expected one of {ARGUMENTS}"),
             ),
-            ("skip", _) => cx.error_spanned_by(&meta, "`skip` takes no value: write `#[monitored(skip)]`"),
+            ("skip", _) => {
+                cx.error_spanned_by(&meta, "`skip` takes no value: write `#[monitored(skip)]`")
+            }
             _ => cx.error_spanned_by(
                 meta.path(),
                 format!("unknown `#[monitored]` argument `{key}`; expected one of {ARGUMENTS}"),
@@ -105,26 +108,6 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
         }
     }
     args
-}
-
-/// An argument's key as written: `name`, or `a::b` for a path.
-pub(crate) fn meta_key(meta: &syn::Meta) -> String {
-    meta.path()
-        .segments
-        .iter()
-        .map(|segment| segment.ident.to_string())
-        .collect::<Vec<_>>()
-        .join("::")
-}
-
-/// The string literal `expr` is, if it is one.
-pub(crate) fn string(expr: &Expr) -> Option<&LitStr> {
-    match expr {
-        Expr::Lit(syn::ExprLit {
-            lit: Lit::Str(lit), ..
-        }) => Some(lit),
-        _ => None,
-    }
 }
 
 fn span_setting(cx: &mut Ctxt, value: &Expr) -> Option<SpanSetting> {
@@ -161,14 +144,5 @@ fn span_setting(cx: &mut Ctxt, value: &Expr) -> Option<SpanSetting> {
             cx.error_spanned_by(other, HELP);
             None
         }
-    }
-}
-
-/// The path generated code reaches the runtime by: `::monitor_runtime::__private`, or
-/// the `crate = "..."` override's.
-pub(crate) fn private_path(krate: Option<&syn::Path>) -> proc_macro2::TokenStream {
-    match krate {
-        Some(krate) => quote::quote!(#krate::__private),
-        None => quote::quote!(::monitor_runtime::__private),
     }
 }

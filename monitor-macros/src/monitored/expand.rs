@@ -1,0 +1,276 @@
+//! Expansion of `#[monitored]`: the item it is on (a function, or each method of an
+//! `impl` block), the `static` descriptor registered in a link-time slice, and the call
+//! guard the body wrapper puts around the body.
+
+use proc_macro2::TokenStream;
+use quote::{ToTokens, quote, quote_spanned};
+use syn::{ImplItem, ImplItemFn, ItemImpl, Signature};
+
+use super::attr::{self, Level, MonitoredArgs, SpanSetting};
+use super::item::{self, Annotated};
+use crate::stacked::{self, Stack};
+use crate::support::args::private_path;
+use crate::support::function::{self, AttrSpan, CallShape};
+use crate::support::{Ctxt, Guard, with_errors};
+
+const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
+                        remove `const` or `#[monitored]`";
+
+/// The error at a macro call in a synchronous body whose early exit cannot be
+/// rewritten.
+pub(crate) const OPAQUE_EXIT: &str = "`#[monitored]` cannot follow a `return` or `?` inside this \
+     macro call, whose arguments are not plain expressions; compute the value before the macro \
+     call (e.g. `let value = fallible()?;`) so the early exit is counted";
+
+/// `#[monitored]` on one function, with what it needs from its context.
+pub(crate) struct Monitoring {
+    pub(crate) args: MonitoredArgs,
+    /// The `impl` block's type, for a method of a monitored block: it prefixes the
+    /// `function` label.
+    pub(crate) type_name: Option<String>,
+}
+
+pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut cx = Ctxt::default();
+    let args = attr::parse_monitored(&mut cx, args);
+    let annotated = match item::parse(item.clone()) {
+        Ok(annotated) => annotated,
+        Err(error) => {
+            cx.push(error);
+            return with_errors(item, cx);
+        }
+    };
+    match annotated {
+        Annotated::Fn(function) => {
+            let monitoring = Monitoring {
+                args,
+                type_name: None,
+            };
+            stacked::expand_or_item(cx, function, Stack::monitored(monitoring))
+        }
+        Annotated::Impl(block) => monitored_impl(cx, block, &args),
+    }
+}
+
+/// Parses the arguments of a `#[monitored]` absorbed by another attribute of ours.
+pub(crate) fn parse(cx: &mut Ctxt, tokens: TokenStream) -> Monitoring {
+    Monitoring {
+        args: attr::parse_monitored(cx, tokens),
+        type_name: None,
+    }
+}
+
+/// What `#[monitored]` rules out on a function: `skip` outside an `impl` block, a
+/// `const fn`, and a second `#[monitored]` (each of `again`).
+pub(crate) fn check_function(
+    cx: &mut Ctxt,
+    monitoring: &Monitoring,
+    function: &ImplItemFn,
+    again: &[AttrSpan],
+) {
+    if let Some(skip) = &monitoring.args.skip {
+        cx.error_spanned_by(
+            skip,
+            "`skip` opts a method out of a monitored `impl` block; \
+             on its own, remove `#[monitored]` instead",
+        );
+    }
+    if let Some(constness) = &function.sig.constness {
+        cx.error_spanned_by(constness, CONST_FN);
+    }
+    for again in again {
+        cx.push(again.error(
+            "`#[monitored]` is applied twice to this function; keep one and merge \
+             their arguments",
+        ));
+    }
+}
+
+fn monitored_impl(mut cx: Ctxt, block: ItemImpl, args: &MonitoredArgs) -> TokenStream {
+    if let Some(name) = &args.name {
+        cx.error_spanned_by(
+            name,
+            "`name` names one function: put `#[monitored(name = \"...\")]` on a method \
+             of this `impl` block instead",
+        );
+    }
+    if let Some(skip) = &args.skip {
+        cx.error_spanned_by(
+            skip,
+            "`skip` goes on a method of a monitored `impl` block, not on the block",
+        );
+    }
+    if cx.has_errors() {
+        return with_errors(without_method_attrs(block), cx);
+    }
+    let type_name = type_name(&block.self_ty);
+    // The block as written, minus the attributes of its methods that this expansion
+    // consumed, which would otherwise report their errors a second time.
+    let mut stripped = without_method_attrs(block.clone());
+    let mut block = block;
+    for (item, stripped) in block.items.iter_mut().zip(&mut stripped.items) {
+        let ImplItem::Fn(method) = item else { continue };
+        // A method's own `#[monitored(...)]` refines (or with `skip`, cancels) the
+        // block's arguments; it is consumed here.
+        let mut own = MonitoredArgs::default();
+        let mut had_own = false;
+        let mut kept = Vec::with_capacity(method.attrs.len());
+        for attribute in std::mem::take(&mut method.attrs) {
+            if function::is_monitored_attr(&attribute) {
+                had_own = true;
+                let tokens = match &attribute.meta {
+                    syn::Meta::List(list) => list.tokens.clone(),
+                    _ => TokenStream::new(),
+                };
+                own = attr::parse_monitored(&mut cx, tokens);
+            } else {
+                kept.push(attribute);
+            }
+        }
+        method.attrs = kept;
+        if own.skip.is_some() || method.sig.constness.is_some() && !had_own {
+            continue;
+        }
+        if let Some(constness) = &method.sig.constness {
+            cx.error_spanned_by(constness, CONST_FN);
+            continue;
+        }
+        let monitoring = Monitoring {
+            args: own.merged_over(args),
+            type_name: Some(type_name.clone()),
+        };
+        // The method's other attributes of ours join the same wrapper.
+        match stacked::expand(
+            Ctxt::default(),
+            method.clone(),
+            Stack::monitored(monitoring),
+        ) {
+            Ok(expanded) => *item = ImplItem::Verbatim(expanded),
+            Err(failed) => {
+                cx.append(failed.errors);
+                *stripped = ImplItem::Fn(failed.function);
+            }
+        }
+    }
+    if cx.has_errors() {
+        return with_errors(stripped, cx);
+    }
+    block.into_token_stream()
+}
+
+/// `block` without the `#[monitored(...)]` attributes of its methods.
+fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
+    for item in &mut block.items {
+        if let ImplItem::Fn(method) = item {
+            method
+                .attrs
+                .retain(|attribute| !function::is_monitored_attr(attribute));
+        }
+    }
+    block
+}
+
+fn type_name(ty: &syn::Type) -> String {
+    match ty {
+        syn::Type::Path(path) => path
+            .path
+            .segments
+            .last()
+            .map(|segment| segment.ident.to_string())
+            .unwrap_or_default(),
+        syn::Type::Reference(reference) => type_name(&reference.elem),
+        syn::Type::Paren(paren) => type_name(&paren.elem),
+        syn::Type::Group(group) => type_name(&group.elem),
+        other => other.to_token_stream().to_string().replace(' ', ""),
+    }
+}
+
+/// The `function` label: `name = "..."`, else the function's name, prefixed by the
+/// type of a monitored `impl` block.
+fn function_label(sig: &Signature, monitoring: &Monitoring) -> String {
+    if let Some(name) = &monitoring.args.name {
+        return name.value();
+    }
+    let ident = sig.ident.to_string();
+    let ident = ident.strip_prefix("r#").unwrap_or(&ident).to_owned();
+    match &monitoring.type_name {
+        Some(type_name) => format!("{type_name}::{ident}"),
+        None => ident,
+    }
+}
+
+/// The runtime path of this `#[monitored]`.
+pub(crate) fn private(monitoring: &Monitoring) -> TokenStream {
+    private_path(monitoring.args.krate.as_ref())
+}
+
+/// The function's descriptor (a `static` registered in the link-time slice), and the
+/// guard around its calls.
+pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, Guard) {
+    let args = &monitoring.args;
+    let label = function_label(sig, monitoring);
+    let private = private(monitoring);
+    let buckets = args.buckets.as_deref().unwrap_or(&[]);
+    let is_async = !matches!(function::call_shape(sig), CallShape::Sync);
+    let site = quote_spanned! {sig.ident.span()=>
+        static __MONITOR_SITE: #private::FunctionSite = #private::FunctionSite::new(
+            #label,
+            ::core::module_path!(),
+            ::core::file!(),
+            ::core::line!(),
+            &[#(#buckets),*],
+            #is_async,
+        );
+        #[#private::linkme::distributed_slice(#private::MONITORED_FUNCTIONS)]
+        #[linkme(crate = #private::linkme)]
+        static __MONITOR_REGISTRATION: &'static #private::FunctionSite = &__MONITOR_SITE;
+    };
+    let span = span_tokens(&private, args.span, &label);
+    let span_off = args.span == Some(SpanSetting::Off);
+    let guard_ident = crate::support::wrap::guard();
+    let ret = crate::support::wrap::ret();
+    let finish = if span_off {
+        quote!(#private::finish_call!(#guard_ident, #ret, no_span);)
+    } else {
+        quote!(#private::finish_call!(#guard_ident, #ret);)
+    };
+    // A synchronous body runs with the span entered (nothing to enter without one).
+    let (enter_span, leave_span) = if span_off {
+        (TokenStream::new(), TokenStream::new())
+    } else {
+        (
+            quote!(let __monitor_entered = #private::CallSpan::enter(#guard_ident.span());),
+            quote!(::core::mem::drop(__monitor_entered);),
+        )
+    };
+    let guard = Guard {
+        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, #span)),
+        finish,
+        enter_span,
+        leave_span,
+    };
+    (site, guard)
+}
+
+fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str) -> TokenStream {
+    let level = match setting.unwrap_or(SpanSetting::Level(Level::Info)) {
+        SpanSetting::Off => return quote!(#private::NoSpan),
+        SpanSetting::Level(level) => level,
+    };
+    let level = match level {
+        Level::Trace => quote!(TRACE),
+        Level::Debug => quote!(DEBUG),
+        Level::Info => quote!(INFO),
+        Level::Warn => quote!(WARN),
+        Level::Error => quote!(ERROR),
+    };
+    quote! {
+        #private::tracing::span!(
+            target: ::core::module_path!(),
+            #private::tracing::Level::#level,
+            #label,
+            result = #private::tracing::field::Empty,
+            error = #private::tracing::field::Empty,
+        )
+    }
+}

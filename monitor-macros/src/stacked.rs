@@ -1,0 +1,133 @@
+//! The attributes of ours on one function, expanded together. The first of them to
+//! expand (`#[monitored]` or `#[business_metric]`, in either order) takes the others
+//! still on the function off it and emits one wrapper: one call guard when the
+//! function is monitored, one rewrite of the body for its call shape, one binding of
+//! the returned value, and each business metric's start and end in declaration order.
+//! Attributes of other macros stay in place and in order.
+//!
+//! Whatever the order of the attributes, a monitored function's business metrics are
+//! evaluated inside its guard (and, for a synchronous body, its span): their start
+//! after the guard is entered, their end before it is finished. Attributes of ours
+//! reached through a renamed import are not recognised, so not absorbed: they wrap
+//! the wrapper, with a body label of their own (`support::exits::body_label`).
+//!
+//! This is the one module that knows both attributes; `support::wrap` knows neither.
+
+#[cfg(test)]
+mod tests;
+
+use proc_macro2::TokenStream;
+use syn::ImplItemFn;
+
+use crate::business::{self, BusinessArgs};
+use crate::monitored::{self, Monitoring};
+use crate::support::function::{self, AttrSpan, Ours};
+use crate::support::{Ctxt, Wrapper, with_errors, wrap};
+
+/// The attributes of ours on a function, parsed.
+pub(crate) struct Stack {
+    monitored: Option<Monitoring>,
+    /// Each `#[business_metric]` in declaration order; `None` for one whose metric is
+    /// missing (already reported).
+    business: Vec<Option<BusinessArgs>>,
+}
+
+impl Stack {
+    /// The stack `#[monitored]` starts when it expands first.
+    pub(crate) fn monitored(monitoring: Monitoring) -> Stack {
+        Stack {
+            monitored: Some(monitoring),
+            business: Vec::new(),
+        }
+    }
+
+    /// The stack `#[business_metric]` starts when it expands first.
+    pub(crate) fn business(args: Option<BusinessArgs>) -> Stack {
+        Stack {
+            monitored: None,
+            business: vec![args],
+        }
+    }
+}
+
+/// A function whose attributes of ours have errors: the function as written minus
+/// those attributes (whose errors are all in `errors`, so that they are not reported
+/// twice), to be emitted with the errors.
+pub(crate) struct Failed {
+    pub(crate) function: ImplItemFn,
+    pub(crate) errors: Ctxt,
+}
+
+/// [`expand`], or on error the function without our attributes followed by the
+/// errors.
+pub(crate) fn expand_or_item(cx: Ctxt, function: ImplItemFn, stack: Stack) -> TokenStream {
+    match expand(cx, function, stack) {
+        Ok(expanded) => expanded,
+        Err(failed) => with_errors(failed.function, failed.errors),
+    }
+}
+
+/// Expands `function` with `stack` and the attributes of ours still on it.
+pub(crate) fn expand(
+    mut cx: Ctxt,
+    mut function: ImplItemFn,
+    mut stack: Stack,
+) -> Result<TokenStream, Box<Failed>> {
+    let mut again: Vec<AttrSpan> = Vec::new();
+    for absorbed in function::take_ours(&mut function.attrs) {
+        match absorbed.kind {
+            Ours::Monitored if stack.monitored.is_some() => again.push(absorbed.span),
+            Ours::Monitored => stack.monitored = Some(monitored::parse(&mut cx, absorbed.args)),
+            Ours::BusinessMetric => {
+                let args = business::parse(&mut cx, absorbed.args, &absorbed.span);
+                stack.business.push(args);
+            }
+        }
+    }
+    if let Some(monitoring) = &stack.monitored {
+        monitored::check_function(&mut cx, monitoring, &function, &again);
+    }
+    if !stack.business.is_empty() {
+        business::check_function(&mut cx, &function);
+    }
+    if cx.has_errors() {
+        return Err(Box::new(Failed {
+            function,
+            errors: cx,
+        }));
+    }
+
+    let mut wrapper = Wrapper {
+        private: TokenStream::new(),
+        opaque_exit: business::OPAQUE_EXIT,
+        items: TokenStream::new(),
+        guard: None,
+        start: TokenStream::new(),
+        end: TokenStream::new(),
+    };
+    let business_args: Vec<&BusinessArgs> = stack.business.iter().flatten().collect();
+    if let Some(monitoring) = &stack.monitored {
+        let (site, guard) = monitored::guard(monitoring, &function.sig);
+        wrapper.private = monitored::private(monitoring);
+        wrapper.opaque_exit = monitored::OPAQUE_EXIT;
+        wrapper.items.extend(site);
+        wrapper.guard = Some(guard);
+    } else if let Some(first) = business_args.first() {
+        wrapper.private = business::private(first);
+    }
+    for (index, args) in business_args.into_iter().enumerate() {
+        let part = business::part(args, index);
+        wrapper.items.extend(part.items);
+        wrapper.start.extend(part.start);
+        wrapper.end.extend(part.end);
+    }
+    let fallback = function.clone();
+    let expanded = wrap(&mut cx, function, wrapper);
+    if cx.has_errors() {
+        return Err(Box::new(Failed {
+            function: fallback,
+            errors: cx,
+        }));
+    }
+    Ok(expanded)
+}

@@ -1,0 +1,57 @@
+//! Helpers for reading attribute arguments, shared by every macro: the key of an
+//! argument, string literals, and the `crate = "..."` override with the path generated
+//! code reaches the runtime by.
+
+use quote::ToTokens;
+use syn::{Expr, Lit, LitStr};
+
+use super::ctxt::Ctxt;
+
+/// An argument's key as written: `name`, or `a::b` for a path.
+pub(crate) fn meta_key(meta: &syn::Meta) -> String {
+    meta.path()
+        .segments
+        .iter()
+        .map(|segment| segment.ident.to_string())
+        .collect::<Vec<_>>()
+        .join("::")
+}
+
+/// The string literal `expr` is, if it is one.
+pub(crate) fn string(expr: &Expr) -> Option<&LitStr> {
+    match expr {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Str(lit), ..
+        }) => Some(lit),
+        _ => None,
+    }
+}
+
+/// The value of `crate = "..."`: the path of the runtime crate when it is renamed. An
+/// error spanned on `error_at` when `value` is not a string holding a path.
+pub(crate) fn crate_path(
+    cx: &mut Ctxt,
+    value: Option<&Expr>,
+    error_at: impl ToTokens,
+) -> Option<syn::Path> {
+    match value.and_then(string).map(|lit| lit.parse::<syn::Path>()) {
+        Some(Ok(path)) => Some(path),
+        _ => {
+            cx.error_spanned_by(
+                error_at,
+                "`crate` takes the path of the runtime crate as a string, e.g. \
+                 `crate = \"my_monitor\"`",
+            );
+            None
+        }
+    }
+}
+
+/// The path generated code reaches the runtime by: `::monitor_runtime::__private`, or
+/// the `crate = "..."` override's.
+pub(crate) fn private_path(krate: Option<&syn::Path>) -> proc_macro2::TokenStream {
+    match krate {
+        Some(krate) => quote::quote!(#krate::__private),
+        None => quote::quote!(::monitor_runtime::__private),
+    }
+}
