@@ -211,7 +211,7 @@ fn escape(text: &str) -> String {
 
 /// `GET /dashboard`.
 pub(crate) async fn dashboard() -> Response {
-    let table = function_table(&crate::registry().gather());
+    let table = function_table(&crate::core::registry().gather());
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         render_page(&table),

@@ -48,7 +48,7 @@
 //! `/livez`, `/readyz`) are described in [`health`].
 #![deny(missing_docs)]
 
-#[doc = include_str!("monitored.md")]
+#[doc = include_str!("monitored/attribute.md")]
 pub use monitor_macros::monitored;
 pub use monitor_macros::{HealthCheck, health_check};
 
@@ -224,18 +224,31 @@ pub use monitor_macros::business_metric;
 pub use monitor_macros::business_metrics;
 
 pub mod business;
+mod core;
 mod dashboard;
 mod exporter;
-mod function;
 pub mod health;
-mod outcome;
-mod registry;
+mod monitored;
 
-pub use exporter::{
-    DEFAULT_ADDR, Exporter, METRICS_CONTENT_TYPE, ServeError, render_metrics, router, serve,
+pub use crate::core::{
+    CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, registry, render_metrics,
 };
-pub use outcome::CallOutcome;
-pub use registry::{InitError, RegistrationError, init, registry};
+pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
+
+/// The `prometheus` crate this one is built on, re-exported so that the types
+/// [`registry`] hands out ([`Registry`](prometheus::Registry), collectors, metric
+/// families) are the very ones your code names, whatever `prometheus` version it
+/// would otherwise depend on.
+///
+/// ```
+/// use monitor_runtime::prometheus::{IntGauge, Opts};
+///
+/// let workers = IntGauge::with_opts(Opts::new("workers_idle", "Idle workers.")).unwrap();
+/// monitor_runtime::registry().register(Box::new(workers.clone())).unwrap();
+/// workers.set(4);
+/// assert!(monitor_runtime::render_metrics().unwrap().contains("workers_idle 4"));
+/// ```
+pub use prometheus;
 
 pub mod diagnostics;
 

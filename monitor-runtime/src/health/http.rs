@@ -10,7 +10,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::json;
 
-use super::engine::{HealthRegistry, NOT_READY};
+use super::engine::HealthRegistry;
 use super::report::HealthReport;
 use super::types::{Probe, Status};
 
@@ -161,7 +161,12 @@ async fn text_probe(
             }
         };
         if probe == Probe::Readiness && !report.ready {
-            let _ = writeln!(body, "[-]ready failed: {}", reason(Some(NOT_READY)));
+            // A readiness report that is not ready gives that as its reason.
+            let _ = writeln!(
+                body,
+                "[-]ready failed: {}",
+                reason(report.reason.as_deref())
+            );
         }
         for check in &report.checks {
             let _ = match check.health.status() {

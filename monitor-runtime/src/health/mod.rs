@@ -128,10 +128,8 @@ pub mod builtin {
     pub use super::builtin_checks::{DiskSpace, Memory};
 }
 
-pub(crate) use engine::on_init;
-
 #[doc(hidden)]
-pub use engine::{FnCheck, FnRun};
+pub use engine::{FnCheck, FnRun, HEALTH_CHECKS};
 
 /// Registers a check in the program-wide set served by [`routes`].
 ///
