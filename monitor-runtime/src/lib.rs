@@ -225,15 +225,14 @@ pub use monitor_macros::business_metrics;
 
 pub mod business;
 mod core;
-mod dashboard;
-mod exporter;
 pub mod health;
+mod http;
 mod monitored;
 
 pub use crate::core::{
     CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, registry, render_metrics,
 };
-pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
+pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
 
 /// The `prometheus` crate this one is built on, re-exported so that the types
 /// [`registry`] hands out ([`Registry`](prometheus::Registry), collectors, metric

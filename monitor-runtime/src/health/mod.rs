@@ -110,7 +110,6 @@
 
 mod builtin_checks;
 mod engine;
-mod http;
 mod metrics;
 mod report;
 mod types;

@@ -1,5 +1,5 @@
-//! HTTP exposition: `/metrics` in the Prometheus text format and the built-in
-//! `/dashboard`, as an axum `Router` to merge into an existing server or as a
+//! `/metrics` in the Prometheus text format, the built-in `/dashboard` and the health
+//! endpoints, as an axum `Router` to merge into an existing server or as a
 //! ready-made server ([`serve`], [`Exporter`]).
 
 use std::fmt;
@@ -13,8 +13,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
 use tokio::net::{TcpListener, ToSocketAddrs};
 
+use super::dashboard;
 use crate::core::{InitError, METRICS_CONTENT_TYPE, init, render_metrics};
-use crate::dashboard;
 
 /// The address [`serve`] examples and the quickstart use: loopback only, port 9898.
 ///
