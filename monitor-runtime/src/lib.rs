@@ -4,7 +4,8 @@
 //! call, error, latency and in-flight metrics plus a tracing span; serve them to
 //! Prometheus with one call.
 //!
-//! ```no_run
+#![cfg_attr(feature = "http", doc = "```no_run")]
+#![cfg_attr(not(feature = "http"), doc = "```ignore")]
 //! use monitor_runtime::monitored;
 //!
 //! #[derive(Debug)]
@@ -47,6 +48,13 @@
 //! Health checks, liveness/readiness/startup probes and their endpoints (`/health`,
 //! `/livez`, `/readyz`) are described in [`health`].
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// Links to items of a disabled feature cannot resolve; the default build, which has
+// every feature, checks them all.
+#![cfg_attr(
+    not(all(feature = "http", feature = "system")),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 
 #[doc = include_str!("monitored/attribute.md")]
 pub use monitor_macros::monitored;
@@ -226,12 +234,15 @@ pub use monitor_macros::business_metrics;
 pub mod business;
 mod core;
 pub mod health;
+#[cfg(feature = "http")]
 mod http;
 mod monitored;
 
 pub use crate::core::{
     CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, registry, render_metrics,
 };
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
 
 /// The `prometheus` crate this one is built on, re-exported so that the types

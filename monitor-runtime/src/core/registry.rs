@@ -16,8 +16,8 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
 });
 
 /// The process collector (CPU, memory, file descriptors of this process) reads
-/// `/proc`, so it exists on Linux only.
-#[cfg(target_os = "linux")]
+/// `/proc`, so it exists on Linux only, with the `system` feature.
+#[cfg(all(feature = "system", target_os = "linux"))]
 fn register_process_collector(registry: &Registry) {
     let collector = prometheus::process_collector::ProcessCollector::for_self();
     if let Err(error) = registry.register(Box::new(collector)) {
@@ -25,7 +25,7 @@ fn register_process_collector(registry: &Registry) {
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(all(feature = "system", target_os = "linux")))]
 fn register_process_collector(_: &Registry) {}
 
 /// One feature's start-up work: create its series at zero, register what was

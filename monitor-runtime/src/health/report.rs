@@ -41,6 +41,7 @@ pub struct CheckReport {
 /// let report = HealthRegistry::new().report(Probe::Liveness).await;
 /// assert_eq!(report.status, Status::Healthy); // no liveness check: the process answers
 /// assert!(report.checks.is_empty());
+/// # #[cfg(feature = "http")]
 /// assert!(report.to_json(true)["checks"].is_object());
 /// # }
 /// ```

@@ -17,6 +17,7 @@ use super::dashboard;
 use crate::core::{InitError, METRICS_CONTENT_TYPE, init, render_metrics};
 
 /// The address [`serve`] examples and the quickstart use: loopback only, port 9898.
+/// Needs the `http` feature.
 ///
 /// Metrics can reveal what a service does; listen on another interface only on
 /// purpose.
@@ -29,6 +30,7 @@ use crate::core::{InitError, METRICS_CONTENT_TYPE, init, render_metrics};
 pub const DEFAULT_ADDR: &str = "127.0.0.1:9898";
 
 /// The framework's routes as an axum [`Router`], to merge into your own server.
+/// Needs the `http` feature.
 ///
 /// It serves `GET /metrics` in the Prometheus text exposition format (with
 /// [`METRICS_CONTENT_TYPE`]) and `GET /dashboard`, a small HTML page listing every
@@ -101,7 +103,7 @@ async fn metrics() -> Response {
 }
 
 /// A bound metrics server, ready to run. Bind to port 0 to get a free port, then
-/// read it back with [`Exporter::local_addr`].
+/// read it back with [`Exporter::local_addr`]. Needs the `http` feature.
 ///
 /// It serves [`router`]'s routes, redirects `GET /` to `/dashboard`, and answers
 /// every other path with a `404` text listing the routes. Malformed requests are
@@ -224,6 +226,7 @@ impl Exporter {
 
 /// Serves the framework's routes (`/metrics`, `/dashboard`) on `addr` until the
 /// process ends. Use [`Exporter`] to learn the bound port or to stop gracefully.
+/// Needs the `http` feature.
 ///
 /// Bind to `127.0.0.1` unless the metrics must be reachable from other hosts.
 ///
@@ -241,7 +244,7 @@ pub async fn serve(addr: impl ToSocketAddrs) -> Result<(), ServeError> {
     Exporter::bind(addr).await?.run().await
 }
 
-/// Why the exporter could not start or stopped.
+/// Why the exporter could not start or stopped. Needs the `http` feature.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]

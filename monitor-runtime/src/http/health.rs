@@ -14,7 +14,8 @@ use serde_json::{Map, Value, json};
 use crate::health::{CheckReport, Component, Health, HealthRegistry, HealthReport, Probe, Status};
 
 impl HealthRegistry {
-    /// The health endpoints of this set as an axum [`Router`]:
+    /// The health endpoints of this set as an axum [`Router`] (needs the `http`
+    /// feature):
     ///
     /// | path | answer |
     /// |---|---|
@@ -31,6 +32,7 @@ impl HealthRegistry {
     /// let app: axum::Router = monitor_runtime::health::HealthRegistry::new().routes();
     /// # let _ = app;
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub fn routes(&self) -> Router {
         Router::new()
             .route("/health", get(all))
@@ -204,7 +206,7 @@ async fn text_probe(
 
 impl HealthReport {
     /// The JSON tree `/health` serves. With `detailed` false (a caller without the
-    /// token) only the overall status is included.
+    /// token) only the overall status is included. Needs the `http` feature.
     ///
     /// ```
     /// use monitor_runtime::health::HealthRegistry;
@@ -213,6 +215,7 @@ impl HealthReport {
     /// assert_eq!(report.to_json(false), serde_json::json!({"status": "healthy"}));
     /// # }
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub fn to_json(&self, detailed: bool) -> Value {
         let mut object = Map::new();
         object.insert("status".into(), json!(self.status.as_str()));
@@ -239,7 +242,7 @@ impl HealthReport {
 impl CheckReport {
     /// The JSON of this check: status, probe, critical, reason, details, duration,
     /// last run, and for a composite its parts under `checks`. With `detailed` false
-    /// only the status.
+    /// only the status. Needs the `http` feature.
     ///
     /// ```
     /// use monitor_runtime::health::HealthRegistry;
@@ -251,6 +254,7 @@ impl CheckReport {
     /// assert_eq!(json["reason"], "check returned false");
     /// # }
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub fn to_json(&self, detailed: bool) -> Value {
         let mut object = Map::new();
         object.insert("status".into(), json!(self.health.status().as_str()));
