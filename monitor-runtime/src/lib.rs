@@ -47,6 +47,44 @@
 //!
 //! Health checks, liveness/readiness/startup probes and their endpoints (`/health`,
 //! `/livez`, `/readyz`) are described in [`health`].
+//!
+//! ## Cargo features
+//!
+//! | feature | default | what it adds | dependencies |
+//! |---|---|---|---|
+//! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports | axum, serde_json, serde_urlencoded, tokio `net` and `signal` |
+//! | `system` | yes | the process collector (`process_*` metrics, Linux) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
+//!
+//! Without them the attributes work as they do with them, every series is
+//! registered at start-up, health checks run, and [`render_metrics`] gives the text
+//! exposition to serve with a server of your own.
+//!
+//! ## Architecture
+//!
+//! Each folder of `src/` owns one part. Imports run one way, `core` ← features ←
+//! `http`, which `tests/layout.rs` checks.
+//!
+//! - `core/`: the global [`registry`] and [`init`], [`RegistrationError`] and the one
+//!   function every feature reports them through, source locations (`file:line`),
+//!   the poison-tolerant lock helper, the text exposition ([`render_metrics`]), and
+//!   what the expansions of both `#[monitored]` and `#[business_metric]` use
+//!   ([`CallOutcome`] classification, the early-exit traits). It imports nothing
+//!   else of the crate: features add an initialiser to its link-time slice, which
+//!   the registry runs on first use, so it knows none of them.
+//! - `monitored/`: `#[monitored]`: the descriptor of each function, its link-time
+//!   slice and registration, the guard that times a call, its span.
+//! - `business/`: business metrics: declarations, their link-time slice and
+//!   registration, families with the cardinality guard, the handles of
+//!   [`business_metrics!`].
+//! - `health/`: health checks: the engine (timeouts, caching, single flight), the
+//!   link-time slice of `#[health_check]` functions, their metrics and reports.
+//! - `http/` (feature `http`): the exporter, the dashboard and the health endpoints,
+//!   built on the public API of `health`; nothing imports it.
+//! - `diagnostics.rs`: the catalog of compile-time checks (documentation only).
+//! - `__private.rs`: only `pub use` of what generated code needs, the one door it
+//!   goes through; nothing in the crate imports it.
+//!
+//! Features import `core` and never each other.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Links to items of a disabled feature cannot resolve; the default build, which has

@@ -37,7 +37,7 @@ pub enum MetricKind {
 }
 
 impl MetricKind {
-    pub(crate) fn describe(self) -> &'static str {
+    pub(super) fn describe(self) -> &'static str {
         match self {
             MetricKind::Counter => "a counter",
             MetricKind::Gauge => "a gauge",
@@ -48,19 +48,19 @@ impl MetricKind {
 
 /// Everything two declarations of one metric must agree on.
 #[derive(Clone, PartialEq, Debug)]
-pub(crate) struct Definition {
-    pub(crate) name: &'static str,
-    pub(crate) help: &'static str,
-    pub(crate) kind: MetricKind,
+pub(super) struct Definition {
+    pub(super) name: &'static str,
+    pub(super) help: &'static str,
+    pub(super) kind: MetricKind,
     /// Every label name, constant or not, sorted.
-    pub(crate) label_names: Vec<&'static str>,
+    pub(super) label_names: Vec<&'static str>,
     /// Upper bounds of a histogram (empty for other kinds).
-    pub(crate) buckets: Vec<f64>,
+    pub(super) buckets: Vec<f64>,
 }
 
 impl Definition {
     /// Why `other` cannot share this family.
-    pub(crate) fn difference(&self, other: &Definition) -> Option<String> {
+    pub(super) fn difference(&self, other: &Definition) -> Option<String> {
         if self.kind != other.kind {
             return Some(format!(
                 "one is {}, the other {}",
@@ -93,7 +93,7 @@ impl Definition {
 
 /// Where one label's value comes from, in the family's label order.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum LabelSource {
+pub(super) enum LabelSource {
     /// A constant label of the declaration.
     Const(&'static str),
     /// The value at this index of the values given at the update.
@@ -105,9 +105,9 @@ pub(crate) enum LabelSource {
 /// A label set as an update sees it: where each value comes from, plus the values
 /// given, nothing copied.
 #[derive(Clone, Copy)]
-pub(crate) struct LabelSet<'a> {
-    pub(crate) sources: &'a [LabelSource],
-    pub(crate) values: &'a [&'a str],
+pub(super) struct LabelSet<'a> {
+    pub(super) sources: &'a [LabelSource],
+    pub(super) values: &'a [&'a str],
 }
 
 impl<'a> LabelSet<'a> {
@@ -128,7 +128,7 @@ impl<'a> LabelSet<'a> {
     }
 
     /// The same set with every value taken from code replaced by the overflow value.
-    pub(crate) fn overflow_sources(sources: &[LabelSource]) -> Box<[LabelSource]> {
+    pub(super) fn overflow_sources(sources: &[LabelSource]) -> Box<[LabelSource]> {
         sources
             .iter()
             .map(|source| match source {
@@ -155,7 +155,7 @@ enum SeriesMetric {
 }
 
 /// The series updates go to when a real one cannot be created.
-pub(crate) static VOID_SERIES: Series = Series {
+pub(super) static VOID_SERIES: Series = Series {
     family: None,
     metric: SeriesMetric::Void,
 };
@@ -218,7 +218,7 @@ impl Series {
 
     /// The current value of a counter or gauge, or the sum of a histogram's
     /// observations.
-    pub(crate) fn value(&self) -> f64 {
+    pub(super) fn value(&self) -> f64 {
         match &self.metric {
             SeriesMetric::Counter(counter) => counter.get(),
             SeriesMetric::Gauge(gauge) => gauge.get(),
@@ -228,7 +228,7 @@ impl Series {
     }
 
     /// The number of observations of a histogram (0 for other kinds).
-    pub(crate) fn count_of_observations(&self) -> u64 {
+    pub(super) fn count_of_observations(&self) -> u64 {
         match &self.metric {
             SeriesMetric::Histogram(histogram) => histogram.get_sample_count(),
             _ => 0,
@@ -295,10 +295,10 @@ static SELF_METRICS: LazyLock<SelfMetrics> = LazyLock::new(|| {
 });
 
 /// One metric: its definition and every series created so far.
-pub(crate) struct Family {
-    pub(crate) definition: Definition,
+pub(super) struct Family {
+    pub(super) definition: Definition,
     /// The declaration that created it.
-    pub(crate) location: SourceLocation,
+    pub(super) location: SourceLocation,
     max_label_sets: usize,
     hasher: DefaultHashBuilder,
     shards: [RwLock<HashTable<&'static StoredSeries>>; SHARDS],
@@ -316,7 +316,7 @@ impl Family {
     /// Creates a family. An `exposed` family gets its self-metrics at zero; the
     /// caller registers it. A family that is not exposed stands in for a declaration
     /// that clashed, so that its updates still go somewhere.
-    pub(crate) fn create(
+    pub(super) fn create(
         definition: Definition,
         location: SourceLocation,
         max_label_sets: usize,
@@ -359,7 +359,7 @@ impl Family {
     }
 
     /// The most label sets this family takes values for.
-    pub(crate) fn limit(&self) -> usize {
+    pub(super) fn limit(&self) -> usize {
         if self.max_label_sets > 0 {
             self.max_label_sets
         } else {
@@ -387,7 +387,7 @@ impl Family {
     /// The series of a label set, created if it is new and the family has room,
     /// otherwise the overflow series of the declaration (`overflow`).
     #[inline]
-    pub(crate) fn series(
+    pub(super) fn series(
         &'static self,
         set: LabelSet<'_>,
         overflow_sources: &[LabelSource],
@@ -416,7 +416,7 @@ impl Family {
 
     /// The series of a label set that does not count against the limit: constant
     /// labels only, or the overflow set.
-    pub(crate) fn fixed_series(&'static self, sources: &[LabelSource]) -> &'static Series {
+    pub(super) fn fixed_series(&'static self, sources: &[LabelSource]) -> &'static Series {
         let set = LabelSet {
             sources,
             values: &[],
@@ -551,7 +551,7 @@ impl Family {
     }
 
     /// The series of every label set, with their label values in the family's order.
-    pub(crate) fn for_each_series(&self, mut visit: impl FnMut(&[Box<str>], &Series)) {
+    pub(super) fn for_each_series(&self, mut visit: impl FnMut(&[Box<str>], &Series)) {
         for shard in &self.shards {
             for stored in ignore_poison(shard.read()).iter() {
                 visit(&stored.values, &stored.series);
@@ -571,7 +571,7 @@ fn matches(stored: &StoredSeries, set: LabelSet<'_>) -> bool {
 }
 
 /// Exposes a family through the Prometheus registry.
-pub(crate) struct FamilyCollector(pub(crate) &'static Family);
+pub(super) struct FamilyCollector(pub(super) &'static Family);
 
 impl Collector for FamilyCollector {
     fn desc(&self) -> Vec<&Desc> {

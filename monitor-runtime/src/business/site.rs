@@ -35,8 +35,8 @@ pub struct BusinessSite {
     resolved: OnceLock<Resolved>,
 }
 
-pub(crate) struct Resolved {
-    pub(crate) family: &'static Family,
+pub(super) struct Resolved {
+    pub(super) family: &'static Family,
     sources: Box<[LabelSource]>,
     overflow_sources: Box<[LabelSource]>,
     /// The only series of a declaration without labels given at updates.
@@ -95,7 +95,7 @@ impl BusinessSite {
     }
 
     #[inline]
-    pub(crate) fn resolved(&'static self) -> &'static Resolved {
+    pub(super) fn resolved(&'static self) -> &'static Resolved {
         match self.resolved.get() {
             Some(resolved) => resolved,
             None => self.resolve(),

@@ -662,7 +662,7 @@ async fn run(check: Arc<RegisteredCheck>, sender: watch::Sender<Option<Arc<Snaps
 
 /// Runs `check` under `timeout`, turning a timeout or a panic into an unhealthy result.
 /// Outside a tokio runtime there is no timer: the check runs to completion.
-pub(crate) async fn guarded(check: impl Future<Output = Health>, timeout: Duration) -> Health {
+pub(super) async fn guarded(check: impl Future<Output = Health>, timeout: Duration) -> Health {
     let check = AssertUnwindSafe(check).catch_unwind();
     let outcome = if tokio::runtime::Handle::try_current().is_ok() {
         match tokio::time::timeout(timeout, check).await {
@@ -751,7 +751,7 @@ fn start_refresher(check: &Arc<RegisteredCheck>) {
 }
 
 /// Runs the parts of a composite check concurrently, each under its own timeout.
-pub(crate) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> Health {
+pub(super) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> Health {
     let components = futures_util::future::join_all(parts.into_iter().map(
         |(name, critical, check)| async move {
             let started = Instant::now();
@@ -766,7 +766,7 @@ pub(crate) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> H
 }
 
 /// `500ms`, `2s`, `1.5s`: short and exact enough for a reason text.
-pub(crate) fn format_duration(duration: Duration) -> String {
+pub(super) fn format_duration(duration: Duration) -> String {
     if duration < Duration::from_secs(1) {
         format!("{}ms", duration.as_millis())
     } else if duration.subsec_millis() == 0 {

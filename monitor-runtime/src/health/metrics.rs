@@ -71,14 +71,14 @@ pub(super) fn register_families() {
 }
 
 /// The series of one check, created at zero when it is registered.
-pub(crate) struct CheckMetrics {
+pub(super) struct CheckMetrics {
     status: [prometheus::Gauge; 3],
     duration: Histogram,
     failures: IntCounter,
 }
 
 impl CheckMetrics {
-    pub(crate) fn new(check: &str, probe: Probe) -> Self {
+    pub(super) fn new(check: &str, probe: Probe) -> Self {
         let families = families();
         let probe = probe.as_str();
         let status = [Status::Healthy, Status::Degraded, Status::Unhealthy].map(|status| {
@@ -93,7 +93,7 @@ impl CheckMetrics {
         }
     }
 
-    pub(crate) fn record(&self, status: Status, seconds: f64) {
+    pub(super) fn record(&self, status: Status, seconds: f64) {
         for (gauge, each) in
             self.status
                 .iter()

@@ -16,17 +16,17 @@ use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry
 #[doc(hidden)]
 pub struct FunctionSite {
     /// Value of the `function` label.
-    pub(crate) function: &'static str,
+    pub(super) function: &'static str,
     /// Value of the `module` label (the defining module's `module_path!()`).
-    pub(crate) module: &'static str,
+    pub(super) module: &'static str,
     /// Source file of the annotated function, for clash reports.
-    pub(crate) file: &'static str,
+    pub(super) file: &'static str,
     /// Source line of the annotated function, for clash reports.
-    pub(crate) line: u32,
+    pub(super) line: u32,
     /// Histogram upper bounds; empty for the default buckets.
-    pub(crate) buckets: &'static [f64],
+    pub(super) buckets: &'static [f64],
     /// Whether the function is asynchronous (and so can be cancelled).
-    pub(crate) is_async: bool,
+    pub(super) is_async: bool,
     handles: OnceLock<FunctionHandles>,
 }
 
@@ -53,7 +53,7 @@ impl FunctionSite {
 
     /// The resolved handles: one atomic load once resolved.
     #[inline]
-    pub(crate) fn handles(&'static self) -> &'static FunctionHandles {
+    pub(super) fn handles(&'static self) -> &'static FunctionHandles {
         match self.handles.get() {
             Some(handles) => handles,
             None => self.resolve(),
@@ -67,18 +67,18 @@ impl FunctionSite {
     }
 
     /// Where the annotated function is.
-    pub(crate) fn location(&self) -> SourceLocation {
+    pub(super) fn location(&self) -> SourceLocation {
         SourceLocation::new(self.file, self.line)
     }
 }
 
 /// The metric handles of one monitored function, created once.
-pub(crate) struct FunctionHandles {
-    pub(crate) ok: IntCounter,
-    pub(crate) error: IntCounter,
-    pub(crate) duration: Histogram,
-    pub(crate) in_flight: IntGauge,
-    pub(crate) cancelled: Option<IntCounter>,
+pub(super) struct FunctionHandles {
+    pub(super) ok: IntCounter,
+    pub(super) error: IntCounter,
+    pub(super) duration: Histogram,
+    pub(super) in_flight: IntGauge,
+    pub(super) cancelled: Option<IntCounter>,
 }
 
 /// The `function` and `module` label values taken so far, with the location of the
