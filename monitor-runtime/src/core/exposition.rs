@@ -10,7 +10,7 @@ use super::registry::registry;
 /// The `Content-Type` of `/metrics`: the Prometheus text exposition format 0.0.4.
 ///
 /// ```
-/// assert!(monitor_runtime::METRICS_CONTENT_TYPE.starts_with(monitor_runtime::prometheus::TEXT_FORMAT));
+/// assert!(monitor_runtime::METRICS_CONTENT_TYPE.starts_with(prometheus::TEXT_FORMAT));
 /// ```
 pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 

@@ -97,7 +97,9 @@
 //!
 //! ## Endpoints
 //!
-//! See [`routes`]; they are part of [`crate::router`] and [`crate::serve`].
+//! With the `http` feature: see [`routes`]; they are part of [`crate::router`] and
+//! [`crate::serve`]. Without it, checks run and are measured the same, and
+//! [`report`] gives their results.
 //!
 //! ## Metrics
 //!

@@ -11,22 +11,21 @@ use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry
 /// Describes one `#[monitored]` function. One `static` per annotated function is
 /// generated; it resolves its metric handles once, on first use or at [`crate::init`].
 ///
-/// Generated code only calls [`FunctionSite::new`] and [`CallGuard`](super::CallGuard)'s methods: how
-/// the handles are stored and how a call is timed can change behind them.
+/// Generated code only calls [`FunctionSite::new`] and the methods of
+/// [`CallGuard`](super::CallGuard): how the handles are stored and how a call is timed
+/// can change behind them.
 #[doc(hidden)]
 pub struct FunctionSite {
     /// Value of the `function` label.
-    pub(super) function: &'static str,
+    function: &'static str,
     /// Value of the `module` label (the defining module's `module_path!()`).
-    pub(super) module: &'static str,
-    /// Source file of the annotated function, for clash reports.
-    pub(super) file: &'static str,
-    /// Source line of the annotated function, for clash reports.
-    pub(super) line: u32,
+    module: &'static str,
+    /// Where the annotated function is, for clash reports.
+    location: SourceLocation,
     /// Histogram upper bounds; empty for the default buckets.
-    pub(super) buckets: &'static [f64],
+    buckets: &'static [f64],
     /// Whether the function is asynchronous (and so can be cancelled).
-    pub(super) is_async: bool,
+    is_async: bool,
     handles: OnceLock<FunctionHandles>,
 }
 
@@ -43,8 +42,7 @@ impl FunctionSite {
         Self {
             function,
             module,
-            file,
-            line,
+            location: SourceLocation::new(file, line),
             buckets,
             is_async,
             handles: OnceLock::new(),
@@ -67,8 +65,8 @@ impl FunctionSite {
     }
 
     /// Where the annotated function is.
-    pub(super) fn location(&self) -> SourceLocation {
-        SourceLocation::new(self.file, self.line)
+    fn location(&self) -> SourceLocation {
+        self.location
     }
 }
 
