@@ -4,7 +4,8 @@
 //! call, error, latency and in-flight metrics plus a tracing span; serve them to
 //! Prometheus with one call.
 //!
-//! ```no_run
+#![cfg_attr(feature = "http", doc = "```no_run")]
+#![cfg_attr(not(feature = "http"), doc = "```ignore")]
 //! use monitor_runtime::monitored;
 //!
 //! #[derive(Debug)]
@@ -46,9 +47,54 @@
 //!
 //! Health checks, liveness/readiness/startup probes and their endpoints (`/health`,
 //! `/livez`, `/readyz`) are described in [`health`].
+//!
+//! ## Cargo features
+//!
+//! | feature | default | what it adds | dependencies |
+//! |---|---|---|---|
+//! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports | axum, serde_json, serde_urlencoded, tokio `net` and `signal` |
+//! | `system` | yes | the process collector (`process_*` metrics, Linux) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
+//!
+//! Without them the attributes work as they do with them, every series is
+//! registered at start-up, health checks run, and [`render_metrics`] gives the text
+//! exposition to serve with a server of your own.
+//!
+//! ## Architecture
+//!
+//! Each folder of `src/` owns one part. Imports run one way, `core` ← features ←
+//! `http`, which `tests/layout.rs` checks.
+//!
+//! - `core/`: the global [`registry`] and [`init`], [`RegistrationError`] and the one
+//!   function every feature reports them through, source locations (`file:line`),
+//!   the poison-tolerant lock helper, the text exposition ([`render_metrics`]), and
+//!   what the expansions of both `#[monitored]` and `#[business_metric]` use
+//!   ([`CallOutcome`] classification, the early-exit traits). It imports nothing
+//!   else of the crate: features add an initialiser to its link-time slice, which
+//!   the registry runs on first use, so it knows none of them.
+//! - `monitored/`: `#[monitored]`: the descriptor of each function, its link-time
+//!   slice and registration, the guard that times a call, its span.
+//! - `business/`: business metrics: declarations, their link-time slice and
+//!   registration, families with the cardinality guard, the handles of
+//!   [`business_metrics!`].
+//! - `health/`: health checks: the engine (timeouts, caching, single flight), the
+//!   link-time slice of `#[health_check]` functions, their metrics and reports.
+//! - `http/` (feature `http`): the exporter, the dashboard and the health endpoints,
+//!   built on the public API of `health`; nothing imports it.
+//! - `diagnostics.rs`: the catalog of compile-time checks (documentation only).
+//! - `__private.rs`: only `pub use` of what generated code needs, the one door it
+//!   goes through; nothing in the crate imports it.
+//!
+//! Features import `core` and never each other.
 #![deny(missing_docs)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
+// Links to items of a disabled feature cannot resolve; the default build, which has
+// every feature, checks them all.
+#![cfg_attr(
+    not(all(feature = "http", feature = "system")),
+    allow(rustdoc::broken_intra_doc_links)
+)]
 
-#[doc = include_str!("monitored.md")]
+#[doc = include_str!("monitored/attribute.md")]
 pub use monitor_macros::monitored;
 pub use monitor_macros::{HealthCheck, health_check};
 
@@ -224,18 +270,33 @@ pub use monitor_macros::business_metric;
 pub use monitor_macros::business_metrics;
 
 pub mod business;
-mod dashboard;
-mod exporter;
-mod function;
+mod core;
 pub mod health;
-mod outcome;
-mod registry;
+#[cfg(feature = "http")]
+mod http;
+mod monitored;
 
-pub use exporter::{
-    DEFAULT_ADDR, Exporter, METRICS_CONTENT_TYPE, ServeError, render_metrics, router, serve,
+pub use crate::core::{
+    CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, registry, render_metrics,
 };
-pub use outcome::CallOutcome;
-pub use registry::{InitError, RegistrationError, init, registry};
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
+pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
+
+/// The `prometheus` crate this one is built on, re-exported so that the types
+/// [`registry`] hands out ([`Registry`](prometheus::Registry), collectors, metric
+/// families) are the very ones your code names, whatever `prometheus` version it
+/// would otherwise depend on.
+///
+/// ```
+/// use monitor_runtime::prometheus::{IntGauge, Opts};
+///
+/// let workers = IntGauge::with_opts(Opts::new("workers_idle", "Idle workers.")).unwrap();
+/// monitor_runtime::registry().register(Box::new(workers.clone())).unwrap();
+/// workers.set(4);
+/// assert!(monitor_runtime::render_metrics().unwrap().contains("workers_idle 4"));
+/// ```
+pub use prometheus;
 
 pub mod diagnostics;
 

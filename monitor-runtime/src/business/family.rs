@@ -3,13 +3,14 @@
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{LazyLock, OnceLock, RwLock, RwLockReadGuard, RwLockWriteGuard};
+use std::sync::{LazyLock, OnceLock, RwLock};
 
 use hashbrown::{DefaultHashBuilder, HashTable};
 use prometheus::core::{Collector, Desc};
 use prometheus::{HistogramOpts, IntCounter, IntCounterVec, Opts, proto};
 
 use super::DEFAULT_MAX_LABEL_SETS_NOW;
+use crate::core::{SourceLocation, ignore_poison, raw_registry};
 
 /// The label value that replaces every value given at updates once a metric holds its
 /// maximum number of label sets (see [`DEFAULT_MAX_LABEL_SETS`](super::DEFAULT_MAX_LABEL_SETS)).
@@ -36,7 +37,7 @@ pub enum MetricKind {
 }
 
 impl MetricKind {
-    pub(crate) fn describe(self) -> &'static str {
+    pub(super) fn describe(self) -> &'static str {
         match self {
             MetricKind::Counter => "a counter",
             MetricKind::Gauge => "a gauge",
@@ -47,19 +48,19 @@ impl MetricKind {
 
 /// Everything two declarations of one metric must agree on.
 #[derive(Clone, PartialEq, Debug)]
-pub(crate) struct Definition {
-    pub(crate) name: &'static str,
-    pub(crate) help: &'static str,
-    pub(crate) kind: MetricKind,
+pub(super) struct Definition {
+    pub(super) name: &'static str,
+    pub(super) help: &'static str,
+    pub(super) kind: MetricKind,
     /// Every label name, constant or not, sorted.
-    pub(crate) label_names: Vec<&'static str>,
+    pub(super) label_names: Vec<&'static str>,
     /// Upper bounds of a histogram (empty for other kinds).
-    pub(crate) buckets: Vec<f64>,
+    pub(super) buckets: Vec<f64>,
 }
 
 impl Definition {
     /// Why `other` cannot share this family.
-    pub(crate) fn difference(&self, other: &Definition) -> Option<String> {
+    pub(super) fn difference(&self, other: &Definition) -> Option<String> {
         if self.kind != other.kind {
             return Some(format!(
                 "one is {}, the other {}",
@@ -92,45 +93,46 @@ impl Definition {
 
 /// Where one label's value comes from, in the family's label order.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum Slot {
+pub(super) enum LabelSource {
     /// A constant label of the declaration.
     Const(&'static str),
     /// The value at this index of the values given at the update.
-    Value(usize),
+    Given(usize),
     /// The overflow value.
     Overflow,
 }
 
-/// A label set as an update sees it: slots plus the values given, nothing copied.
+/// A label set as an update sees it: where each value comes from, plus the values
+/// given, nothing copied.
 #[derive(Clone, Copy)]
-pub(crate) struct LabelSet<'a> {
-    pub(crate) slots: &'a [Slot],
-    pub(crate) values: &'a [&'a str],
+pub(super) struct LabelSet<'a> {
+    pub(super) sources: &'a [LabelSource],
+    pub(super) values: &'a [&'a str],
 }
 
 impl<'a> LabelSet<'a> {
     #[inline]
-    fn get(&self, slot: Slot) -> &'a str {
-        match slot {
-            Slot::Const(value) => value,
+    fn get(&self, source: LabelSource) -> &'a str {
+        match source {
+            LabelSource::Const(value) => value,
             // The generated code always passes one value per label; a missing one
             // would be a bug there, and must not crash the caller.
-            Slot::Value(index) => self.values.get(index).copied().unwrap_or(""),
-            Slot::Overflow => OVERFLOW_LABEL_VALUE,
+            LabelSource::Given(index) => self.values.get(index).copied().unwrap_or(""),
+            LabelSource::Overflow => OVERFLOW_LABEL_VALUE,
         }
     }
 
     #[inline]
     fn iter(self) -> impl Iterator<Item = &'a str> {
-        self.slots.iter().map(move |slot| self.get(*slot))
+        self.sources.iter().map(move |source| self.get(*source))
     }
 
     /// The same set with every value taken from code replaced by the overflow value.
-    pub(crate) fn overflow_slots(slots: &[Slot]) -> Box<[Slot]> {
-        slots
+    pub(super) fn overflow_sources(sources: &[LabelSource]) -> Box<[LabelSource]> {
+        sources
             .iter()
-            .map(|slot| match slot {
-                Slot::Value(_) => Slot::Overflow,
+            .map(|source| match source {
+                LabelSource::Given(_) => LabelSource::Overflow,
                 other => *other,
             })
             .collect()
@@ -153,7 +155,7 @@ enum SeriesMetric {
 }
 
 /// The series updates go to when a real one cannot be created.
-pub(crate) static VOID_SERIES: Series = Series {
+pub(super) static VOID_SERIES: Series = Series {
     family: None,
     metric: SeriesMetric::Void,
 };
@@ -216,7 +218,7 @@ impl Series {
 
     /// The current value of a counter or gauge, or the sum of a histogram's
     /// observations.
-    pub(crate) fn value(&self) -> f64 {
+    pub(super) fn value(&self) -> f64 {
         match &self.metric {
             SeriesMetric::Counter(counter) => counter.get(),
             SeriesMetric::Gauge(gauge) => gauge.get(),
@@ -226,7 +228,7 @@ impl Series {
     }
 
     /// The number of observations of a histogram (0 for other kinds).
-    pub(crate) fn count_of_observations(&self) -> u64 {
+    pub(super) fn count_of_observations(&self) -> u64 {
         match &self.metric {
             SeriesMetric::Histogram(histogram) => histogram.get_sample_count(),
             _ => 0,
@@ -251,7 +253,8 @@ impl Series {
     }
 }
 
-struct Entry {
+/// A series in a family's table, with the label values it was created for.
+struct StoredSeries {
     hash: u64,
     values: Box<[Box<str>]>,
     series: Series,
@@ -282,7 +285,7 @@ static SELF_METRICS: LazyLock<SelfMetrics> = LazyLock::new(|| {
         &["metric"],
     )
     .expect("valid static metric options");
-    let registry = crate::registry::raw_registry();
+    let registry = raw_registry();
     for collector in [overflow.clone(), invalid.clone()] {
         if let Err(error) = registry.register(Box::new(collector)) {
             tracing::error!(%error, "monitor: could not register a business self-metric");
@@ -292,13 +295,13 @@ static SELF_METRICS: LazyLock<SelfMetrics> = LazyLock::new(|| {
 });
 
 /// One metric: its definition and every series created so far.
-pub(crate) struct Family {
-    pub(crate) definition: Definition,
-    /// `file:line` of the declaration that created it.
-    pub(crate) location: String,
+pub(super) struct Family {
+    pub(super) definition: Definition,
+    /// The declaration that created it.
+    pub(super) location: SourceLocation,
     max_label_sets: usize,
     hasher: DefaultHashBuilder,
-    shards: [RwLock<HashTable<&'static Entry>>; SHARDS],
+    shards: [RwLock<HashTable<&'static StoredSeries>>; SHARDS],
     /// Label sets created from values given at updates (overflow and constant-only
     /// sets are not counted: they are bounded by the code).
     len: AtomicUsize,
@@ -313,9 +316,9 @@ impl Family {
     /// Creates a family. An `exposed` family gets its self-metrics at zero; the
     /// caller registers it. A family that is not exposed stands in for a declaration
     /// that clashed, so that its updates still go somewhere.
-    pub(crate) fn create(
+    pub(super) fn create(
         definition: Definition,
-        location: String,
+        location: SourceLocation,
         max_label_sets: usize,
         exposed: bool,
     ) -> prometheus::Result<&'static Family> {
@@ -356,7 +359,7 @@ impl Family {
     }
 
     /// The most label sets this family takes values for.
-    pub(crate) fn limit(&self) -> usize {
+    pub(super) fn limit(&self) -> usize {
         if self.max_label_sets > 0 {
             self.max_label_sets
         } else {
@@ -376,7 +379,7 @@ impl Family {
     }
 
     #[inline]
-    fn shard(&self, hash: u64) -> &RwLock<HashTable<&'static Entry>> {
+    fn shard(&self, hash: u64) -> &RwLock<HashTable<&'static StoredSeries>> {
         // The table itself uses the low and the top bits; pick the shard elsewhere.
         &self.shards[((hash >> 32) as usize) % SHARDS]
     }
@@ -384,37 +387,45 @@ impl Family {
     /// The series of a label set, created if it is new and the family has room,
     /// otherwise the overflow series of the declaration (`overflow`).
     #[inline]
-    pub(crate) fn series(
+    pub(super) fn series(
         &'static self,
         set: LabelSet<'_>,
-        overflow_slots: &[Slot],
+        overflow_sources: &[LabelSource],
         overflow: &OnceLock<&'static Series>,
     ) -> &'static Series {
         let hash = self.hash(set);
         let shard = self.shard(hash);
-        if let Some(entry) = read(shard).find(hash, |entry| matches(entry, set)) {
-            return &entry.series;
+        if let Some(stored) = ignore_poison(shard.read()).find(hash, |stored| matches(stored, set))
+        {
+            return &stored.series;
         }
         if self.len.load(Ordering::Acquire) >= self.limit() {
             // Full: fold without taking the write lock. Places are reserved under
             // the shard's write lock, so a set whose creation made the family full
             // is visible by now to this second look-up.
-            if let Some(entry) = read(shard).find(hash, |entry| matches(entry, set)) {
-                return &entry.series;
+            if let Some(stored) =
+                ignore_poison(shard.read()).find(hash, |stored| matches(stored, set))
+            {
+                return &stored.series;
             }
-            return self.fold(overflow_slots, overflow);
+            return self.fold(overflow_sources, overflow);
         }
         self.insert(set, hash, true)
-            .unwrap_or_else(|| self.fold(overflow_slots, overflow))
+            .unwrap_or_else(|| self.fold(overflow_sources, overflow))
     }
 
     /// The series of a label set that does not count against the limit: constant
     /// labels only, or the overflow set.
-    pub(crate) fn fixed_series(&'static self, slots: &[Slot]) -> &'static Series {
-        let set = LabelSet { slots, values: &[] };
+    pub(super) fn fixed_series(&'static self, sources: &[LabelSource]) -> &'static Series {
+        let set = LabelSet {
+            sources,
+            values: &[],
+        };
         let hash = self.hash(set);
-        if let Some(entry) = read(self.shard(hash)).find(hash, |entry| matches(entry, set)) {
-            return &entry.series;
+        if let Some(stored) =
+            ignore_poison(self.shard(hash).read()).find(hash, |stored| matches(stored, set))
+        {
+            return &stored.series;
         }
         self.insert(set, hash, false).unwrap_or(&VOID_SERIES)
     }
@@ -422,7 +433,7 @@ impl Family {
     #[cold]
     fn fold(
         &'static self,
-        slots: &[Slot],
+        sources: &[LabelSource],
         overflow: &OnceLock<&'static Series>,
     ) -> &'static Series {
         if let Some(counter) = &self.overflowed {
@@ -440,7 +451,7 @@ impl Family {
                 OVERFLOW_LABEL_VALUE,
             );
         }
-        overflow.get_or_init(|| self.fixed_series(slots))
+        overflow.get_or_init(|| self.fixed_series(sources))
     }
 
     /// Inserts a new label set; `None` when `bounded` and the family is full.
@@ -454,9 +465,10 @@ impl Family {
         // One label set always maps to one shard: holding its lock while reserving a
         // place means that a thread racing to create the same set waits and finds
         // it, rather than folding its update into the overflow series.
-        let mut table = write(self.shard(hash));
-        if let Some(entry) = table.find(hash, |entry| matches(entry, set)) {
-            return Some(&entry.series);
+        // Locks are only held around table look-ups and inserts, which do not panic.
+        let mut table = ignore_poison(self.shard(hash).write());
+        if let Some(stored) = table.find(hash, |stored| matches(stored, set)) {
+            return Some(&stored.series);
         }
         if bounded {
             let limit = self.limit();
@@ -487,13 +499,13 @@ impl Family {
         };
         // Series live as long as the program: their number is bounded by the limit
         // and by the code, and handles to them never need reference counting.
-        let entry: &'static Entry = Box::leak(Box::new(Entry {
+        let stored: &'static StoredSeries = Box::leak(Box::new(StoredSeries {
             hash,
             values,
             series,
         }));
-        table.insert_unique(hash, entry, |entry| entry.hash);
-        Some(&entry.series)
+        table.insert_unique(hash, stored, |stored| stored.hash);
+        Some(&stored.series)
     }
 
     fn new_series(&'static self, values: &[Box<str>]) -> prometheus::Result<Series> {
@@ -539,39 +551,27 @@ impl Family {
     }
 
     /// The series of every label set, with their label values in the family's order.
-    pub(crate) fn for_each_series(&self, mut visit: impl FnMut(&[Box<str>], &Series)) {
+    pub(super) fn for_each_series(&self, mut visit: impl FnMut(&[Box<str>], &Series)) {
         for shard in &self.shards {
-            for entry in read(shard).iter() {
-                visit(&entry.values, &entry.series);
+            for stored in ignore_poison(shard.read()).iter() {
+                visit(&stored.values, &stored.series);
             }
         }
     }
 }
 
 #[inline]
-fn matches(entry: &Entry, set: LabelSet<'_>) -> bool {
-    entry.values.len() == set.slots.len()
-        && entry
+fn matches(stored: &StoredSeries, set: LabelSet<'_>) -> bool {
+    stored.values.len() == set.sources.len()
+        && stored
             .values
             .iter()
             .zip(set.iter())
             .all(|(stored, given)| **stored == *given)
 }
 
-// Locks are only held around table look-ups and inserts, which do not panic; a
-// poisoned lock still holds a consistent table.
-#[inline]
-fn read<T>(lock: &RwLock<T>) -> RwLockReadGuard<'_, T> {
-    lock.read().unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
-fn write<T>(lock: &RwLock<T>) -> RwLockWriteGuard<'_, T> {
-    lock.write()
-        .unwrap_or_else(|poisoned| poisoned.into_inner())
-}
-
 /// Exposes a family through the Prometheus registry.
-pub(crate) struct FamilyCollector(pub(crate) &'static Family);
+pub(super) struct FamilyCollector(pub(super) &'static Family);
 
 impl Collector for FamilyCollector {
     fn desc(&self) -> Vec<&Desc> {

@@ -51,6 +51,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
+use crate::core::{INITIALISERS, Initialiser};
+
 mod family;
 mod handles;
 pub(crate) mod private;
@@ -111,9 +113,20 @@ pub fn default_max_label_sets() -> usize {
     DEFAULT_MAX_LABEL_SETS_NOW.load(Ordering::Relaxed)
 }
 
-/// Registers every business metric declared in the program; called by [`crate::init`].
-pub(crate) fn register_all() {
-    for site in crate::__private::BUSINESS_METRICS {
+/// Every business metric declaration in the program, collected at link time.
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static BUSINESS_METRICS: [&'static BusinessSite];
+
+/// Registers every business metric declared in the program at start-up.
+#[linkme::distributed_slice(INITIALISERS)]
+static INITIALISER: Initialiser = Initialiser {
+    name: "business",
+    run: register_all,
+};
+
+fn register_all() {
+    for site in BUSINESS_METRICS {
         site.resolved();
     }
 }

@@ -3,8 +3,10 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
-use super::family::{Definition, Family, FamilyCollector, LabelSet, MetricKind, Series, Slot};
-use crate::registry::{self, RegistrationError};
+use super::family::{
+    Definition, Family, FamilyCollector, LabelSet, LabelSource, MetricKind, Series,
+};
+use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry, report};
 
 /// Describes one business metric declaration: an attribute on a function, or an
 /// entry of `business_metrics!`. Generated code creates one `static` per declaration;
@@ -33,10 +35,10 @@ pub struct BusinessSite {
     resolved: OnceLock<Resolved>,
 }
 
-pub(crate) struct Resolved {
-    pub(crate) family: &'static Family,
-    slots: Box<[Slot]>,
-    overflow_slots: Box<[Slot]>,
+pub(super) struct Resolved {
+    pub(super) family: &'static Family,
+    sources: Box<[LabelSource]>,
+    overflow_sources: Box<[LabelSource]>,
     /// The only series of a declaration without labels given at updates.
     fixed: Option<&'static Series>,
     overflow: OnceLock<&'static Series>,
@@ -84,16 +86,16 @@ impl BusinessSite {
         }
         resolved.family.series(
             LabelSet {
-                slots: &resolved.slots,
+                sources: &resolved.sources,
                 values,
             },
-            &resolved.overflow_slots,
+            &resolved.overflow_sources,
             &resolved.overflow,
         )
     }
 
     #[inline]
-    pub(crate) fn resolved(&'static self) -> &'static Resolved {
+    pub(super) fn resolved(&'static self) -> &'static Resolved {
         match self.resolved.get() {
             Some(resolved) => resolved,
             None => self.resolve(),
@@ -106,8 +108,8 @@ impl BusinessSite {
         self.resolved.get_or_init(|| self.register())
     }
 
-    fn location(&self) -> String {
-        format!("{}:{}", self.file, self.line)
+    fn location(&self) -> SourceLocation {
+        SourceLocation::new(self.file, self.line)
     }
 
     fn definition(&self) -> Definition {
@@ -139,17 +141,15 @@ impl BusinessSite {
     fn register(&'static self) -> Resolved {
         let definition = self.definition();
         let family = {
-            let mut families = FAMILIES
-                .lock()
-                .unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut families = ignore_poison(FAMILIES.lock());
             match families.get(self.name) {
                 Some(family) => match family.definition.difference(&definition) {
                     None => *family,
                     Some(reason) => {
-                        registry::report(RegistrationError::Incompatible {
+                        report(RegistrationError::Incompatible {
                             metric: self.name.to_owned(),
-                            first: family.location.clone(),
-                            second: self.location(),
+                            first: family.location.to_string(),
+                            second: self.location().to_string(),
                             reason,
                         });
                         self.detached(definition)
@@ -163,10 +163,10 @@ impl BusinessSite {
                 ) {
                     Ok(family) => {
                         if let Err(error) =
-                            registry::raw_registry().register(Box::new(FamilyCollector(family)))
+                            raw_registry().register(Box::new(FamilyCollector(family)))
                         {
-                            registry::report(RegistrationError::Rejected {
-                                location: self.location(),
+                            report(RegistrationError::Rejected {
+                                location: self.location().to_string(),
                                 reason: error.to_string(),
                             });
                         }
@@ -174,8 +174,8 @@ impl BusinessSite {
                         family
                     }
                     Err(error) => {
-                        registry::report(RegistrationError::Rejected {
-                            location: self.location(),
+                        report(RegistrationError::Rejected {
+                            location: self.location().to_string(),
                             reason: error.to_string(),
                         });
                         self.detached(definition)
@@ -183,14 +183,14 @@ impl BusinessSite {
                 },
             }
         };
-        let slots: Box<[Slot]> = family
+        let sources: Box<[LabelSource]> = family
             .definition
             .label_names
             .iter()
             .map(
                 |name| match self.labels.iter().position(|label| label == name) {
-                    Some(index) => Slot::Value(index),
-                    None => Slot::Const(
+                    Some(index) => LabelSource::Given(index),
+                    None => LabelSource::Const(
                         self.const_labels
                             .iter()
                             .find(|(label, _)| label == name)
@@ -199,12 +199,15 @@ impl BusinessSite {
                 },
             )
             .collect();
-        let overflow_slots = LabelSet::overflow_slots(&slots);
-        let fixed = self.labels.is_empty().then(|| family.fixed_series(&slots));
+        let overflow_sources = LabelSet::overflow_sources(&sources);
+        let fixed = self
+            .labels
+            .is_empty()
+            .then(|| family.fixed_series(&sources));
         Resolved {
             family,
-            slots,
-            overflow_slots,
+            sources,
+            overflow_sources,
             fixed,
             overflow: OnceLock::new(),
         }

@@ -20,6 +20,9 @@ use super::types::{
     CheckFuture, CheckSpec, Component, Health, HealthCheck, Probe, Status, aggregate_status,
     check_name_error,
 };
+use crate::core::{
+    INITIALISERS, Initialiser, RegistrationError, SourceLocation, ignore_poison, report,
+};
 
 /// A `#[health_check]` function, collected at link time. Built by generated code.
 #[doc(hidden)]
@@ -32,6 +35,12 @@ pub struct FnCheck {
     pub file: &'static str,
     /// Source line, for clash reports.
     pub line: u32,
+}
+
+impl FnCheck {
+    fn location(&self) -> SourceLocation {
+        SourceLocation::new(self.file, self.line)
+    }
 }
 
 /// How a `#[health_check]` function is called.
@@ -58,32 +67,31 @@ struct Snapshot {
 #[derive(Default)]
 struct State {
     last: Option<Arc<Snapshot>>,
-    in_flight: Option<watch::Receiver<Option<Arc<Snapshot>>>>,
+    in_flight: Option<RunWatch>,
     /// Set while a synchronous run that outlived its timeout still occupies a thread:
     /// the check is not started again until it returns.
     blocked_since: Option<Instant>,
 }
 
-struct Entry {
+/// A check in a set, with its latest result and its metrics.
+struct RegisteredCheck {
     spec: CheckSpec,
     runner: Runner,
-    location: String,
+    location: SourceLocation,
     state: Mutex<State>,
     metrics: CheckMetrics,
     refresher: AtomicBool,
 }
 
-impl Entry {
+impl RegisteredCheck {
     fn state(&self) -> MutexGuard<'_, State> {
         // The lock guards plain data and no code panics while holding it.
-        self.state
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        ignore_poison(self.state.lock())
     }
 }
 
 struct Inner {
-    entries: RwLock<Vec<Arc<Entry>>>,
+    checks: RwLock<Vec<Arc<RegisteredCheck>>>,
     ready: AtomicBool,
     token: RwLock<Option<String>>,
 }
@@ -183,7 +191,7 @@ impl HealthRegistry {
     pub fn new() -> Self {
         Self {
             inner: Arc::new(Inner {
-                entries: RwLock::new(Vec::new()),
+                checks: RwLock::new(Vec::new()),
                 ready: AtomicBool::new(true),
                 token: RwLock::new(None),
             }),
@@ -202,7 +210,7 @@ impl HealthRegistry {
     pub fn global() -> &'static HealthRegistry {
         // Registering the annotated functions goes through the metrics registry's
         // start-up, which needs the families registered first.
-        let _ = crate::registry();
+        let _ = crate::core::registry();
         global_registry()
     }
 
@@ -228,11 +236,10 @@ impl HealthRegistry {
     /// when it cannot be used.
     #[track_caller]
     pub fn register<C: HealthCheck>(&self, check: C) -> Result<(), HealthError> {
-        let location = std::panic::Location::caller();
         self.add(
             check.spec(),
             Runner::Instance(Box::new(check)),
-            format!("{}:{}", location.file(), location.line()),
+            SourceLocation::of(std::panic::Location::caller()),
         )
     }
 
@@ -261,35 +268,32 @@ impl HealthRegistry {
         ))
     }
 
-    pub(crate) fn add_static(&self, site: &'static FnCheck) -> Result<(), HealthError> {
-        self.add(
-            site.spec.clone(),
-            Runner::Static(site),
-            format!("{}:{}", site.file, site.line),
-        )
+    fn add_static(&self, site: &'static FnCheck) -> Result<(), HealthError> {
+        self.add(site.spec.clone(), Runner::Static(site), site.location())
     }
 
-    fn add(&self, spec: CheckSpec, runner: Runner, location: String) -> Result<(), HealthError> {
+    fn add(
+        &self,
+        spec: CheckSpec,
+        runner: Runner,
+        location: SourceLocation,
+    ) -> Result<(), HealthError> {
         if let Some(reason) = check_name_error(&spec.name) {
             return Err(HealthError::InvalidName {
                 name: spec.name.into_owned(),
                 reason,
             });
         }
-        let mut entries = self
-            .inner
-            .entries
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if let Some(first) = entries.iter().find(|entry| entry.spec.name == spec.name) {
+        let mut checks = ignore_poison(self.inner.checks.write());
+        if let Some(first) = checks.iter().find(|check| check.spec.name == spec.name) {
             return Err(HealthError::Duplicate {
                 name: spec.name.into_owned(),
-                first: first.location.clone(),
-                second: location,
+                first: first.location.to_string(),
+                second: location.to_string(),
             });
         }
         let metrics = CheckMetrics::new(&spec.name, spec.probe);
-        entries.push(Arc::new(Entry {
+        checks.push(Arc::new(RegisteredCheck {
             spec,
             runner,
             location,
@@ -308,9 +312,9 @@ impl HealthRegistry {
     /// assert_eq!(checks.names(), ["a"]);
     /// ```
     pub fn names(&self) -> Vec<String> {
-        self.entries()
+        self.checks()
             .iter()
-            .map(|entry| entry.spec.name.to_string())
+            .map(|check| check.spec.name.to_string())
             .collect()
     }
 
@@ -346,11 +350,7 @@ impl HealthRegistry {
     /// assert!(!checks.is_authorized(None));
     /// ```
     pub fn set_token(&self, token: Option<String>) {
-        *self
-            .inner
-            .token
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner()) = token.filter(|t| !t.is_empty());
+        *ignore_poison(self.inner.token.write()) = token.filter(|t| !t.is_empty());
     }
 
     /// Whether a request with this `Authorization` header value may see details:
@@ -361,11 +361,7 @@ impl HealthRegistry {
     /// assert!(checks.is_authorized(None));
     /// ```
     pub fn is_authorized(&self, authorization: Option<&str>) -> bool {
-        let token = self
-            .inner
-            .token
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let token = ignore_poison(self.inner.token.read());
         let Some(token) = token.as_deref() else {
             return true;
         };
@@ -375,12 +371,8 @@ impl HealthRegistry {
         constant_time_eq(given.trim().as_bytes(), token.as_bytes())
     }
 
-    fn entries(&self) -> Vec<Arc<Entry>> {
-        self.inner
-            .entries
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone()
+    fn checks(&self) -> Vec<Arc<RegisteredCheck>> {
+        ignore_poison(self.inner.checks.read()).clone()
     }
 
     /// Runs (or reads from cache) every check of `probe` concurrently and aggregates
@@ -427,17 +419,17 @@ impl HealthRegistry {
     /// # }
     /// ```
     pub async fn report_filtered(&self, probe: Option<Probe>, exclude: &[&str]) -> HealthReport {
-        let entries: Vec<Arc<Entry>> = self
-            .entries()
+        let selected: Vec<Arc<RegisteredCheck>> = self
+            .checks()
             .into_iter()
-            .filter(|entry| probe.is_none_or(|probe| entry.spec.probe == probe))
-            .filter(|entry| !exclude.contains(&entry.spec.name.as_ref()))
+            .filter(|check| probe.is_none_or(|probe| check.spec.probe == probe))
+            .filter(|check| !exclude.contains(&check.spec.name.as_ref()))
             .collect();
-        let checks = futures_util::future::join_all(entries.iter().map(evaluate)).await;
-        let checks: Vec<CheckReport> = entries
+        let snapshots = futures_util::future::join_all(selected.iter().map(evaluate)).await;
+        let checks: Vec<CheckReport> = selected
             .iter()
-            .zip(checks)
-            .map(|(entry, snapshot)| check_report(entry, &snapshot))
+            .zip(snapshots)
+            .map(|(check, snapshot)| check_report(check, &snapshot))
             .collect();
         let mut status = aggregate_status(
             checks
@@ -451,7 +443,10 @@ impl HealthRegistry {
             .collect();
         let mut reason =
             (!failing.is_empty()).then(|| format!("not healthy: {}", failing.join(", ")));
-        if probe == Some(Probe::Readiness) && !self.is_ready() {
+        // Read once, so that a report that is not ready always gives `NOT_READY` as
+        // its reason, which the text endpoints rely on.
+        let ready = self.is_ready();
+        if probe == Some(Probe::Readiness) && !ready {
             status = Status::Unhealthy;
             reason = Some(NOT_READY.to_owned());
         }
@@ -459,7 +454,7 @@ impl HealthRegistry {
             probe,
             status,
             reason,
-            ready: self.is_ready(),
+            ready,
             checks,
         }
     }
@@ -476,17 +471,17 @@ impl HealthRegistry {
     /// # }
     /// ```
     pub async fn check(&self, name: &str) -> Option<CheckReport> {
-        let entry = self
-            .entries()
+        let check = self
+            .checks()
             .into_iter()
-            .find(|entry| entry.spec.name == name)?;
-        let snapshot = evaluate(&entry).await;
-        Some(check_report(&entry, &snapshot))
+            .find(|check| check.spec.name == name)?;
+        let snapshot = evaluate(&check).await;
+        Some(check_report(&check, &snapshot))
     }
 }
 
 /// The reason readiness gives after `set_ready(false)`.
-pub(crate) const NOT_READY: &str = "the application marked itself not ready";
+const NOT_READY: &str = "the application marked itself not ready";
 
 fn global_registry() -> &'static HealthRegistry {
     static GLOBAL: std::sync::LazyLock<HealthRegistry> = std::sync::LazyLock::new(|| {
@@ -497,70 +492,79 @@ fn global_registry() -> &'static HealthRegistry {
     &GLOBAL
 }
 
-/// Registers the metric families and every `#[health_check]` function; called once
-/// by the metrics registry's start-up.
-pub(crate) fn on_init(registry: &prometheus::Registry) -> Vec<crate::RegistrationError> {
-    let mut errors = super::metrics::register_families(registry);
-    for site in crate::__private::HEALTH_CHECKS {
+/// Every `#[health_check]` function in the program, collected at link time.
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static HEALTH_CHECKS: [&'static FnCheck];
+
+/// Registers the metric families and every `#[health_check]` function at start-up.
+#[linkme::distributed_slice(INITIALISERS)]
+static INITIALISER: Initialiser = Initialiser {
+    name: "health",
+    run: register_all,
+};
+
+fn register_all() {
+    super::metrics::register_families();
+    for site in HEALTH_CHECKS {
         if let Err(error) = global_registry().add_static(site) {
-            tracing::error!(%error, "monitor: health check not registered");
-            errors.push(match error {
+            report(match error {
                 HealthError::Duplicate {
                     name,
                     first,
                     second,
-                } => crate::RegistrationError::Clash {
+                } => RegistrationError::Clash {
                     metric: "health_check_status".to_owned(),
                     series: format!("check=\"{name}\""),
                     first,
                     second,
                 },
-                HealthError::InvalidName { reason, .. } => crate::RegistrationError::Rejected {
-                    location: format!("{}:{}", site.file, site.line),
+                HealthError::InvalidName { reason, .. } => RegistrationError::Rejected {
+                    location: site.location().to_string(),
                     reason,
                 },
             });
         }
     }
-    errors
 }
 
-fn check_report(entry: &Entry, snapshot: &Snapshot) -> CheckReport {
+fn check_report(check: &RegisteredCheck, snapshot: &Snapshot) -> CheckReport {
     CheckReport {
-        name: entry.spec.name.to_string(),
-        probe: entry.spec.probe,
-        critical: entry.spec.critical,
+        name: check.spec.name.to_string(),
+        probe: check.spec.probe,
+        critical: check.spec.critical,
         health: snapshot.health.clone(),
         duration: snapshot.duration,
         last_run: Some(snapshot.finished_at),
     }
 }
 
-type Slot = watch::Receiver<Option<Arc<Snapshot>>>;
+/// Where a run in progress will publish its result.
+type RunWatch = watch::Receiver<Option<Arc<Snapshot>>>;
 
 enum Next {
     Ready(Arc<Snapshot>),
-    Wait(Slot),
-    Run(watch::Sender<Option<Arc<Snapshot>>>, Slot),
+    Wait(RunWatch),
+    Run(watch::Sender<Option<Arc<Snapshot>>>, RunWatch),
 }
 
-/// The latest result of `entry`, running it when the cached one has expired. Only one
+/// The latest result of `check`, running it when the cached one has expired. Only one
 /// run is in flight at a time: concurrent callers share it, or get the previous result
 /// at once when there is one.
-async fn evaluate(entry: &Arc<Entry>) -> Arc<Snapshot> {
+async fn evaluate(check: &Arc<RegisteredCheck>) -> Arc<Snapshot> {
     let in_runtime = tokio::runtime::Handle::try_current().is_ok();
     if in_runtime {
-        start_refresher(entry);
+        start_refresher(check);
     }
     let next = {
-        let mut state = entry.state();
-        let background = entry.spec.refresh.is_some() && entry.refresher.load(Ordering::SeqCst);
+        let mut state = check.state();
+        let background = check.spec.refresh.is_some() && check.refresher.load(Ordering::SeqCst);
         match (&state.last, &state.in_flight) {
-            (Some(last), _) if background || last.finished.elapsed() < entry.spec.cache => {
+            (Some(last), _) if background || last.finished.elapsed() < check.spec.cache => {
                 Next::Ready(last.clone())
             }
             (Some(last), Some(_)) => Next::Ready(last.clone()),
-            (None, Some(slot)) => Next::Wait(slot.clone()),
+            (None, Some(pending)) => Next::Wait(pending.clone()),
             (_, None) => match state.blocked_since {
                 Some(since) => Next::Ready(Arc::new(Snapshot {
                     health: Health::unhealthy(format!(
@@ -572,18 +576,18 @@ async fn evaluate(entry: &Arc<Entry>) -> Arc<Snapshot> {
                     finished_at: SystemTime::now(),
                 })),
                 None => {
-                    let (sender, slot) = watch::channel(None);
-                    state.in_flight = Some(slot.clone());
-                    Next::Run(sender, slot)
+                    let (sender, pending) = watch::channel(None);
+                    state.in_flight = Some(pending.clone());
+                    Next::Run(sender, pending)
                 }
             },
         }
     };
     match next {
         Next::Ready(snapshot) => snapshot,
-        Next::Wait(slot) => wait(slot).await,
-        Next::Run(sender, slot) => {
-            let run = run(entry.clone(), sender);
+        Next::Wait(pending) => wait(pending).await,
+        Next::Run(sender, pending) => {
+            let run = run(check.clone(), sender);
             if in_runtime {
                 // Spawned, so that a probe whose client goes away does not cancel the
                 // run that other probes are waiting for.
@@ -591,13 +595,13 @@ async fn evaluate(entry: &Arc<Entry>) -> Arc<Snapshot> {
             } else {
                 run.await;
             }
-            wait(slot).await
+            wait(pending).await
         }
     }
 }
 
-async fn wait(mut slot: Slot) -> Arc<Snapshot> {
-    match slot.wait_for(Option::is_some).await {
+async fn wait(mut run: RunWatch) -> Arc<Snapshot> {
+    match run.wait_for(Option::is_some).await {
         Ok(snapshot) => snapshot.clone().expect("waited for a value"),
         Err(_) => Arc::new(Snapshot {
             health: Health::unhealthy("the run was cancelled before it finished"),
@@ -610,7 +614,7 @@ async fn wait(mut slot: Slot) -> Arc<Snapshot> {
 
 /// Clears the in-flight marker even when the run is dropped half-way.
 /// Only this run's own marker is cleared: a later run may have set a new one.
-struct InFlight<'a>(&'a Entry, Slot);
+struct InFlight<'a>(&'a RegisteredCheck, RunWatch);
 
 impl Drop for InFlight<'_> {
     fn drop(&mut self) {
@@ -618,30 +622,30 @@ impl Drop for InFlight<'_> {
         if state
             .in_flight
             .as_ref()
-            .is_some_and(|slot| slot.same_channel(&self.1))
+            .is_some_and(|run| run.same_channel(&self.1))
         {
             state.in_flight = None;
         }
     }
 }
 
-async fn run(entry: Arc<Entry>, sender: watch::Sender<Option<Arc<Snapshot>>>) {
-    let _in_flight = InFlight(&entry, sender.subscribe());
+async fn run(check: Arc<RegisteredCheck>, sender: watch::Sender<Option<Arc<Snapshot>>>) {
+    let _in_flight = InFlight(&check, sender.subscribe());
     let started = Instant::now();
-    let timeout = entry.spec.timeout;
-    let health = match &entry.runner {
-        Runner::Instance(check) => guarded(async { check.check().await }, timeout).await,
+    let timeout = check.spec.timeout;
+    let health = match &check.runner {
+        Runner::Instance(instance) => guarded(async { instance.check().await }, timeout).await,
         Runner::Static(site) => match site.run {
             FnRun::Async(function) => guarded(function(), timeout).await,
-            FnRun::Sync(function) => run_blocking(&entry, function, timeout).await,
+            FnRun::Sync(function) => run_blocking(&check, function, timeout).await,
         },
     };
     let duration = started.elapsed();
-    entry
+    check
         .metrics
         .record(health.status(), duration.min(timeout).as_secs_f64());
     if health.status() == Status::Unhealthy {
-        tracing::warn!(check = %entry.spec.name, reason = health.reason().unwrap_or(""), "monitor: health check unhealthy");
+        tracing::warn!(check = %check.spec.name, reason = health.reason().unwrap_or(""), "monitor: health check unhealthy");
     }
     let snapshot = Arc::new(Snapshot {
         health,
@@ -649,7 +653,7 @@ async fn run(entry: Arc<Entry>, sender: watch::Sender<Option<Arc<Snapshot>>>) {
         finished: Instant::now(),
         finished_at: SystemTime::now(),
     });
-    let mut state = entry.state();
+    let mut state = check.state();
     state.last = Some(snapshot.clone());
     state.in_flight = None;
     drop(state);
@@ -658,7 +662,7 @@ async fn run(entry: Arc<Entry>, sender: watch::Sender<Option<Arc<Snapshot>>>) {
 
 /// Runs `check` under `timeout`, turning a timeout or a panic into an unhealthy result.
 /// Outside a tokio runtime there is no timer: the check runs to completion.
-pub(crate) async fn guarded(check: impl Future<Output = Health>, timeout: Duration) -> Health {
+pub(super) async fn guarded(check: impl Future<Output = Health>, timeout: Duration) -> Health {
     let check = AssertUnwindSafe(check).catch_unwind();
     let outcome = if tokio::runtime::Handle::try_current().is_ok() {
         match tokio::time::timeout(timeout, check).await {
@@ -687,7 +691,11 @@ fn panicked(panic: &(dyn Any + Send)) -> Health {
 /// A synchronous check runs on the blocking pool, so that it cannot stall the probes.
 /// A thread cannot be stopped: when it outlives the timeout the check is reported
 /// unhealthy and is not started again until that thread returns.
-async fn run_blocking(entry: &Arc<Entry>, function: fn() -> Health, timeout: Duration) -> Health {
+async fn run_blocking(
+    check: &Arc<RegisteredCheck>,
+    function: fn() -> Health,
+    timeout: Duration,
+) -> Health {
     let call = move || std::panic::catch_unwind(function);
     if tokio::runtime::Handle::try_current().is_err() {
         return call().unwrap_or_else(|panic| panicked(&*panic));
@@ -698,12 +706,12 @@ async fn run_blocking(entry: &Arc<Entry>, function: fn() -> Health, timeout: Dur
         Ok(Ok(Err(panic))) => panicked(&*panic),
         Ok(Err(join)) => Health::unhealthy(format!("did not complete: {join}")),
         Err(_) => {
-            entry.state().blocked_since = Some(Instant::now());
-            let entry = Arc::downgrade(entry);
+            check.state().blocked_since = Some(Instant::now());
+            let check = Arc::downgrade(check);
             tokio::spawn(async move {
                 let _ = handle.await;
-                if let Some(entry) = entry.upgrade() {
-                    entry.state().blocked_since = None;
+                if let Some(check) = check.upgrade() {
+                    check.state().blocked_since = None;
                 }
             });
             timed_out(timeout)
@@ -711,39 +719,39 @@ async fn run_blocking(entry: &Arc<Entry>, function: fn() -> Health, timeout: Dur
     }
 }
 
-fn start_refresher(entry: &Arc<Entry>) {
-    let Some(interval) = entry.spec.refresh else {
+fn start_refresher(check: &Arc<RegisteredCheck>) {
+    let Some(interval) = check.spec.refresh else {
         return;
     };
-    if entry.refresher.swap(true, Ordering::SeqCst) {
+    if check.refresher.swap(true, Ordering::SeqCst) {
         return;
     }
-    let weak: Weak<Entry> = Arc::downgrade(entry);
+    let weak: Weak<RegisteredCheck> = Arc::downgrade(check);
     tokio::spawn(async move {
         let mut ticks = tokio::time::interval(interval);
         ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
         loop {
             ticks.tick().await;
-            let Some(entry) = weak.upgrade() else { return };
+            let Some(check) = weak.upgrade() else { return };
             let start = {
-                let mut state = entry.state();
+                let mut state = check.state();
                 if state.in_flight.is_some() || state.blocked_since.is_some() {
                     None
                 } else {
-                    let (sender, slot) = watch::channel(None);
-                    state.in_flight = Some(slot);
+                    let (sender, pending) = watch::channel(None);
+                    state.in_flight = Some(pending);
                     Some(sender)
                 }
             };
             if let Some(sender) = start {
-                run(entry, sender).await;
+                run(check, sender).await;
             }
         }
     });
 }
 
 /// Runs the parts of a composite check concurrently, each under its own timeout.
-pub(crate) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> Health {
+pub(super) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> Health {
     let components = futures_util::future::join_all(parts.into_iter().map(
         |(name, critical, check)| async move {
             let started = Instant::now();
@@ -758,7 +766,7 @@ pub(crate) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> H
 }
 
 /// `500ms`, `2s`, `1.5s`: short and exact enough for a reason text.
-pub(crate) fn format_duration(duration: Duration) -> String {
+pub(super) fn format_duration(duration: Duration) -> String {
     if duration < Duration::from_secs(1) {
         format!("{}ms", duration.as_millis())
     } else if duration.subsec_millis() == 0 {

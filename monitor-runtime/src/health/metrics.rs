@@ -3,10 +3,11 @@
 use std::sync::OnceLock;
 
 use prometheus::{
-    GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts, Registry,
+    GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts,
 };
 
 use super::types::{Probe, Status};
+use crate::core::{RegistrationError, raw_registry, report};
 
 struct Families {
     status: GaugeVec,
@@ -52,32 +53,32 @@ fn families() -> &'static Families {
 
 /// Registers the health metric families; called once while the global registry
 /// initialises (so it must not call [`crate::registry`]).
-pub(crate) fn register_families(registry: &Registry) -> Vec<crate::RegistrationError> {
+pub(super) fn register_families() {
     let families = families();
     let collectors: [Box<dyn prometheus::core::Collector>; 3] = [
         Box::new(families.status.clone()),
         Box::new(families.duration.clone()),
         Box::new(families.failures.clone()),
     ];
-    collectors
-        .into_iter()
-        .filter_map(|collector| registry.register(collector).err())
-        .map(|error| crate::RegistrationError::Rejected {
-            location: "monitor_runtime::health".to_owned(),
-            reason: error.to_string(),
-        })
-        .collect()
+    for collector in collectors {
+        if let Err(error) = raw_registry().register(collector) {
+            report(RegistrationError::Rejected {
+                location: "monitor_runtime::health".to_owned(),
+                reason: error.to_string(),
+            });
+        }
+    }
 }
 
 /// The series of one check, created at zero when it is registered.
-pub(crate) struct CheckMetrics {
+pub(super) struct CheckMetrics {
     status: [prometheus::Gauge; 3],
     duration: Histogram,
     failures: IntCounter,
 }
 
 impl CheckMetrics {
-    pub(crate) fn new(check: &str, probe: Probe) -> Self {
+    pub(super) fn new(check: &str, probe: Probe) -> Self {
         let families = families();
         let probe = probe.as_str();
         let status = [Status::Healthy, Status::Degraded, Status::Unhealthy].map(|status| {
@@ -92,7 +93,7 @@ impl CheckMetrics {
         }
     }
 
-    pub(crate) fn record(&self, status: Status, seconds: f64) {
+    pub(super) fn record(&self, status: Status, seconds: f64) {
         for (gauge, each) in
             self.status
                 .iter()

@@ -3,7 +3,8 @@
 //!
 //! Three ways to declare a check:
 //!
-//! ```no_run
+#![cfg_attr(feature = "http", doc = "```no_run")]
+#![cfg_attr(not(feature = "http"), doc = "```ignore")]
 //! use monitor_runtime::health::{self, Health};
 //! use monitor_runtime::{HealthCheck, health_check};
 //!
@@ -96,7 +97,9 @@
 //!
 //! ## Endpoints
 //!
-//! See [`routes`]; they are part of [`crate::router`] and [`crate::serve`].
+//! With the `http` feature: see [`routes`]; they are part of [`crate::router`] and
+//! [`crate::serve`]. Without it, checks run and are measured the same, and
+//! [`report`] gives their results.
 //!
 //! ## Metrics
 //!
@@ -108,9 +111,9 @@
 //!
 //! Alert on `health_check_status{status="unhealthy"} == 1`.
 
+#[cfg(feature = "system")]
 mod builtin_checks;
 mod engine;
-mod http;
 mod metrics;
 mod report;
 mod types;
@@ -123,15 +126,16 @@ pub use types::{
     CheckFuture, CheckSpec, Component, Health, HealthCheck, IntoHealth, Probe, Status, UnknownProbe,
 };
 
-/// Opt-in checks of the machine: free disk space and memory use.
+/// Opt-in checks of the machine: free disk space and memory use. Needs the `system`
+/// feature.
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub mod builtin {
     pub use super::builtin_checks::{DiskSpace, Memory};
 }
 
-pub(crate) use engine::on_init;
-
 #[doc(hidden)]
-pub use engine::{FnCheck, FnRun};
+pub use engine::{FnCheck, FnRun, HEALTH_CHECKS};
 
 /// Registers a check in the program-wide set served by [`routes`].
 ///
@@ -197,12 +201,16 @@ pub fn report(probe: Probe) -> impl Future<Output = HealthReport> + Send {
 }
 
 /// The program-wide health endpoints as an axum [`Router`](axum::Router) (see
-/// [`HealthRegistry::routes`]); [`crate::router`] already includes them.
+/// [`HealthRegistry::routes`]); [`crate::router`] already includes them. Needs the
+/// `http` feature (the routes are built by the crate's HTTP layer, on the public API
+/// of this module).
 ///
 /// ```
 /// let app: axum::Router = monitor_runtime::health::routes();
 /// # let _ = app;
 /// ```
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub fn routes() -> axum::Router {
     HealthRegistry::global().routes()
 }

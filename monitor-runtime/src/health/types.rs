@@ -312,7 +312,7 @@ impl Health {
 }
 
 /// The worst status, where an unhealthy non-critical part only degrades.
-pub(crate) fn aggregate_status(parts: impl IntoIterator<Item = (Status, bool)>) -> Status {
+pub(super) fn aggregate_status(parts: impl IntoIterator<Item = (Status, bool)>) -> Status {
     parts
         .into_iter()
         .map(|(status, critical)| match status {
@@ -616,7 +616,7 @@ impl<T: HealthCheck + ?Sized> HealthCheck for Box<T> {
 
 /// Whether `name` may name a check: non-empty, letters, digits, `_`, `-`, `.`, and
 /// not one of the probe paths (`live`, `ready`, `startup`).
-pub(crate) fn check_name_error(name: &str) -> Option<String> {
+pub(super) fn check_name_error(name: &str) -> Option<String> {
     if name.is_empty() {
         return Some("a health check name must not be empty".to_owned());
     }

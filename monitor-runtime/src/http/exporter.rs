@@ -1,5 +1,5 @@
-//! HTTP exposition: `/metrics` in the Prometheus text format and the built-in
-//! `/dashboard`, as an axum `Router` to merge into an existing server or as a
+//! `/metrics` in the Prometheus text format, the built-in `/dashboard` and the health
+//! endpoints, as an axum `Router` to merge into an existing server or as a
 //! ready-made server ([`serve`], [`Exporter`]).
 
 use std::fmt;
@@ -11,14 +11,13 @@ use axum::Router;
 use axum::http::{Method, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{MethodRouter, get};
-use std::sync::LazyLock;
-
-use prometheus::{IntCounter, TextEncoder};
 use tokio::net::{TcpListener, ToSocketAddrs};
 
-use crate::dashboard;
+use super::dashboard;
+use crate::core::{InitError, METRICS_CONTENT_TYPE, init, render_metrics};
 
 /// The address [`serve`] examples and the quickstart use: loopback only, port 9898.
+/// Needs the `http` feature.
 ///
 /// Metrics can reveal what a service does; listen on another interface only on
 /// purpose.
@@ -30,14 +29,8 @@ use crate::dashboard;
 /// ```
 pub const DEFAULT_ADDR: &str = "127.0.0.1:9898";
 
-/// The `Content-Type` of `/metrics`: the Prometheus text exposition format 0.0.4.
-///
-/// ```
-/// assert!(monitor_runtime::METRICS_CONTENT_TYPE.starts_with(prometheus::TEXT_FORMAT));
-/// ```
-pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
 /// The framework's routes as an axum [`Router`], to merge into your own server.
+/// Needs the `http` feature.
 ///
 /// It serves `GET /metrics` in the Prometheus text exposition format (with
 /// [`METRICS_CONTENT_TYPE`]) and `GET /dashboard`, a small HTML page listing every
@@ -109,61 +102,8 @@ async fn metrics() -> Response {
     }
 }
 
-/// Renders every metric of the global [`registry`](crate::registry) in the Prometheus
-/// text exposition format, exactly as `/metrics` serves it.
-///
-/// A metric family the encoder refuses (a collector registered by the application
-/// produced, say, a family without a name) is left out rather than failing the
-/// whole exposition: the error is logged and counted in
-/// `monitor_exposition_errors_total`, and every other family is still served.
-///
-/// ```
-/// let text = monitor_runtime::render_metrics().unwrap();
-/// assert!(text.contains("# TYPE monitor_exposition_errors_total counter"));
-/// ```
-///
-/// # Errors
-///
-/// None at present: refused families are left out and counted instead. The
-/// `Result` leaves room for failures of the whole exposition.
-pub fn render_metrics() -> Result<String, prometheus::Error> {
-    let errors = exposition_errors();
-    let families = crate::registry().gather();
-    let encoder = TextEncoder::new();
-    let mut text = String::with_capacity(families.len() * 256);
-    for family in &families {
-        let before = text.len();
-        if let Err(error) = encoder.encode_utf8(std::slice::from_ref(family), &mut text) {
-            text.truncate(before);
-            errors.inc();
-            tracing::error!(
-                %error,
-                family = family.name(),
-                "monitor: a metric family was left out of the exposition"
-            );
-        }
-    }
-    Ok(text)
-}
-
-/// `monitor_exposition_errors_total`, registered on first use.
-fn exposition_errors() -> &'static IntCounter {
-    static ERRORS: LazyLock<IntCounter> = LazyLock::new(|| {
-        let counter = IntCounter::new(
-            "monitor_exposition_errors_total",
-            "Metric families left out of the exposition because the encoder refused them.",
-        )
-        .expect("valid static metric options");
-        if let Err(error) = crate::registry().register(Box::new(counter.clone())) {
-            tracing::error!(%error, "monitor: could not register monitor_exposition_errors_total");
-        }
-        counter
-    });
-    &ERRORS
-}
-
 /// A bound metrics server, ready to run. Bind to port 0 to get a free port, then
-/// read it back with [`Exporter::local_addr`].
+/// read it back with [`Exporter::local_addr`]. Needs the `http` feature.
 ///
 /// It serves [`router`]'s routes, redirects `GET /` to `/dashboard`, and answers
 /// every other path with a `404` text listing the routes. Malformed requests are
@@ -199,7 +139,7 @@ impl Exporter {
     /// [`ServeError::Bind`] if the address cannot be bound, [`ServeError::Init`] if
     /// registration found clashes.
     pub async fn bind(addr: impl ToSocketAddrs) -> Result<Self, ServeError> {
-        crate::init().map_err(ServeError::Init)?;
+        init().map_err(ServeError::Init)?;
         let listener = TcpListener::bind(addr).await.map_err(ServeError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServeError::Bind)?;
         Ok(Self {
@@ -286,6 +226,7 @@ impl Exporter {
 
 /// Serves the framework's routes (`/metrics`, `/dashboard`) on `addr` until the
 /// process ends. Use [`Exporter`] to learn the bound port or to stop gracefully.
+/// Needs the `http` feature.
 ///
 /// Bind to `127.0.0.1` unless the metrics must be reachable from other hosts.
 ///
@@ -303,7 +244,7 @@ pub async fn serve(addr: impl ToSocketAddrs) -> Result<(), ServeError> {
     Exporter::bind(addr).await?.run().await
 }
 
-/// Why the exporter could not start or stopped.
+/// Why the exporter could not start or stopped. Needs the `http` feature.
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")]
@@ -318,7 +259,7 @@ pub async fn serve(addr: impl ToSocketAddrs) -> Result<(), ServeError> {
 #[non_exhaustive]
 pub enum ServeError {
     /// Registration of annotated items found problems.
-    Init(crate::InitError),
+    Init(InitError),
     /// The address could not be bound.
     Bind(io::Error),
     /// The server failed while running.

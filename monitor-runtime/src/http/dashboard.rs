@@ -12,7 +12,7 @@ use prometheus::proto::{MetricFamily, MetricType};
 /// Links shown at the top of the dashboard, and the routes the standalone server's
 /// `404` lists: `(path, label)`. Every part of the exporter that serves routes of its
 /// own adds its entry here.
-pub(crate) const DASHBOARD_LINKS: &[(&str, &str)] = &[
+pub(super) const DASHBOARD_LINKS: &[(&str, &str)] = &[
     ("/metrics", "metrics"),
     ("/health", "health"),
     ("/livez", "livez"),
@@ -21,15 +21,15 @@ pub(crate) const DASHBOARD_LINKS: &[(&str, &str)] = &[
 
 /// One row of the dashboard: the figures of one monitored function.
 #[derive(Debug, Default, Clone, PartialEq)]
-pub(crate) struct FunctionRow {
-    pub(crate) ok: f64,
-    pub(crate) errors: f64,
-    pub(crate) cancelled: f64,
-    pub(crate) in_flight: f64,
-    pub(crate) duration_count: u64,
-    pub(crate) duration_sum: f64,
+pub(super) struct FunctionRow {
+    pub(super) ok: f64,
+    pub(super) errors: f64,
+    pub(super) cancelled: f64,
+    pub(super) in_flight: f64,
+    pub(super) duration_count: u64,
+    pub(super) duration_sum: f64,
     /// Cumulative `(upper bound, count)` pairs of the duration histogram.
-    pub(crate) buckets: Vec<(f64, u64)>,
+    pub(super) buckets: Vec<(f64, u64)>,
 }
 
 impl FunctionRow {
@@ -71,10 +71,10 @@ const FAMILIES: [&str; 4] = [
 ];
 
 /// `(module, function)` → figures, sorted for a stable page.
-pub(crate) type FunctionTable = BTreeMap<(String, String), FunctionRow>;
+pub(super) type FunctionTable = BTreeMap<(String, String), FunctionRow>;
 
 /// Collects the figures of every monitored function from gathered metric families.
-pub(crate) fn function_table(families: &[MetricFamily]) -> FunctionTable {
+pub(super) fn function_table(families: &[MetricFamily]) -> FunctionTable {
     let mut table = FunctionTable::new();
     for family in families {
         let name = family.name();
@@ -126,7 +126,7 @@ pub(crate) fn function_table(families: &[MetricFamily]) -> FunctionTable {
 }
 
 /// Renders the dashboard page for `table`.
-pub(crate) fn render_page(table: &FunctionTable) -> String {
+pub(super) fn render_page(table: &FunctionTable) -> String {
     let mut page = String::with_capacity(2048 + table.len() * 256);
     page.push_str(concat!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
@@ -210,8 +210,8 @@ fn escape(text: &str) -> String {
 }
 
 /// `GET /dashboard`.
-pub(crate) async fn dashboard() -> Response {
-    let table = function_table(&crate::registry().gather());
+pub(super) async fn dashboard() -> Response {
+    let table = function_table(&crate::core::registry().gather());
     (
         [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
         render_page(&table),

@@ -1,135 +1,14 @@
-//! Per-function metrics of `#[monitored]`: the static descriptor each annotated
-//! function carries, its resolved handles, and the guard that times one call.
+//! The guard that times one call of a monitored function, and the future wrapper
+//! that tells a panic while polled apart from a dropped future.
 
 use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
-use std::sync::OnceLock;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
-use prometheus::{Histogram, IntCounter, IntGauge};
-use tracing::Span;
-
-/// Describes one `#[monitored]` function. One `static` per annotated function is
-/// generated; it resolves its metric handles once, on first use or at [`crate::init`].
-///
-/// Generated code only calls [`FunctionSite::new`] and [`CallGuard`]'s methods: how
-/// the handles are stored and how a call is timed can change behind them.
-#[doc(hidden)]
-pub struct FunctionSite {
-    /// Value of the `function` label.
-    pub(crate) function: &'static str,
-    /// Value of the `module` label (the defining module's `module_path!()`).
-    pub(crate) module: &'static str,
-    /// Source file of the annotated function, for clash reports.
-    pub(crate) file: &'static str,
-    /// Source line of the annotated function, for clash reports.
-    pub(crate) line: u32,
-    /// Histogram upper bounds; empty for the default buckets.
-    pub(crate) buckets: &'static [f64],
-    /// Whether the function is asynchronous (and so can be cancelled).
-    pub(crate) is_async: bool,
-    handles: OnceLock<FunctionHandles>,
-}
-
-impl FunctionSite {
-    /// Creates a descriptor; used by generated code only.
-    pub const fn new(
-        function: &'static str,
-        module: &'static str,
-        file: &'static str,
-        line: u32,
-        buckets: &'static [f64],
-        is_async: bool,
-    ) -> Self {
-        Self {
-            function,
-            module,
-            file,
-            line,
-            buckets,
-            is_async,
-            handles: OnceLock::new(),
-        }
-    }
-
-    /// The resolved handles: one atomic load once resolved.
-    #[inline]
-    pub(crate) fn handles(&'static self) -> &'static FunctionHandles {
-        match self.handles.get() {
-            Some(handles) => handles,
-            None => self.resolve(),
-        }
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn resolve(&'static self) -> &'static FunctionHandles {
-        self.handles
-            .get_or_init(|| crate::registry::register_function(self))
-    }
-
-    /// `file:line` of the annotated function.
-    pub(crate) fn location(&self) -> String {
-        format!("{}:{}", self.file, self.line)
-    }
-}
-
-/// The metric handles of one monitored function, created once.
-pub(crate) struct FunctionHandles {
-    pub(crate) ok: IntCounter,
-    pub(crate) error: IntCounter,
-    pub(crate) duration: Histogram,
-    pub(crate) in_flight: IntGauge,
-    pub(crate) cancelled: Option<IntCounter>,
-}
-
-/// The span a monitored call runs in: a [`tracing::Span`], or [`NoSpan`] when the
-/// function's span is turned off (`#[monitored(span = false)]`), so that a call
-/// without a span does no span work at all.
-#[doc(hidden)]
-pub trait CallSpan {
-    /// Guard returned by [`CallSpan::enter`]; exits the span when dropped.
-    type Entered<'a>
-    where
-        Self: 'a;
-    /// Enters the span for the current thread.
-    fn enter(&self) -> Self::Entered<'_>;
-    /// The underlying `tracing` span, if any.
-    fn as_tracing(&self) -> Option<&Span>;
-}
-
-impl CallSpan for Span {
-    type Entered<'a> = tracing::span::Entered<'a>;
-
-    #[inline(always)]
-    fn enter(&self) -> Self::Entered<'_> {
-        Span::enter(self)
-    }
-
-    #[inline(always)]
-    fn as_tracing(&self) -> Option<&Span> {
-        Some(self)
-    }
-}
-
-/// No span: the call is not traced.
-#[doc(hidden)]
-#[derive(Debug, Clone, Copy, Default)]
-pub struct NoSpan;
-
-impl CallSpan for NoSpan {
-    type Entered<'a> = ();
-
-    #[inline(always)]
-    fn enter(&self) {}
-
-    #[inline(always)]
-    fn as_tracing(&self) -> Option<&Span> {
-        None
-    }
-}
+use super::site::{FunctionHandles, FunctionSite};
+use super::span::CallSpan;
 
 /// Times one call of a monitored function. Created on entry; [`CallGuard::finish`]
 /// records a normal return and consumes the guard without running its `Drop`.

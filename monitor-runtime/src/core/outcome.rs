@@ -1,4 +1,9 @@
-//! How a monitored call's return value is classified as `ok` or `error`.
+//! How a call's return value is classified as `ok` or `error`: [`CallOutcome`], and
+//! the autoref-specialisation wrapper generated code classifies through.
+//!
+//! It sits in `core` because two features read it: `#[monitored]` counts
+//! `result="error"` by it, and `#[business_metric]` decides with it which calls
+//! update a metric (`on = "ok"`/`"error"`). Neither may import the other.
 
 /// Classifies the value a monitored function returned as a success or a failure.
 ///
@@ -62,5 +67,38 @@ impl<T: CallOutcome + ?Sized> CallOutcome for Box<T> {
     #[inline]
     fn is_error(&self) -> bool {
         (**self).is_error()
+    }
+}
+
+/// Wraps a returned value for classification by autoref specialisation: the
+/// `CallOutcome` impl wins when there is one, otherwise the call counts as `ok`.
+#[doc(hidden)]
+pub struct Outcome<'a, T: ?Sized>(pub &'a T);
+
+/// Classification through [`CallOutcome`].
+#[doc(hidden)]
+pub trait ClassifyByTrait {
+    /// Whether the call failed.
+    fn __monitor_is_error(&self) -> bool;
+}
+
+impl<T: CallOutcome + ?Sized> ClassifyByTrait for &Outcome<'_, T> {
+    #[inline]
+    fn __monitor_is_error(&self) -> bool {
+        self.0.is_error()
+    }
+}
+
+/// Fallback classification: a normal return is a success.
+#[doc(hidden)]
+pub trait ClassifyDefault {
+    /// Always `false`.
+    fn __monitor_is_error(&self) -> bool;
+}
+
+impl<T: ?Sized> ClassifyDefault for Outcome<'_, T> {
+    #[inline]
+    fn __monitor_is_error(&self) -> bool {
+        false
     }
 }

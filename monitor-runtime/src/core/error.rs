@@ -1,0 +1,104 @@
+//! What registration reports: one [`RegistrationError`] per problem, all of them
+//! gathered in an [`InitError`].
+
+use std::fmt;
+
+/// A problem found while registering annotated items.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RegistrationError {
+    /// Two annotated items would produce the same series.
+    Clash {
+        /// The metric family both would write to.
+        metric: String,
+        /// The label set both would use.
+        series: String,
+        /// `file:line` of the item registered first.
+        first: String,
+        /// `file:line` of the item left out of the exposition.
+        second: String,
+    },
+    /// Two declarations of one business metric disagree (kind, labels, help or
+    /// buckets); the later one is left out of the exposition.
+    Incompatible {
+        /// The metric name both declare.
+        metric: String,
+        /// `file:line` of the declaration registered first.
+        first: String,
+        /// `file:line` of the declaration left out of the exposition.
+        second: String,
+        /// How they differ.
+        reason: String,
+    },
+    /// The Prometheus registry refused a metric.
+    Rejected {
+        /// `file:line` of the annotated item.
+        location: String,
+        /// What the registry said.
+        reason: String,
+    },
+}
+
+impl fmt::Display for RegistrationError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            RegistrationError::Clash {
+                metric,
+                series,
+                first,
+                second,
+            } => write!(
+                f,
+                "`{metric}{{{series}}}` is produced by two items, at {first} and at {second}; \
+                 give one of them a distinct `name = \"...\"`"
+            ),
+            RegistrationError::Incompatible {
+                metric,
+                first,
+                second,
+                reason,
+            } => write!(
+                f,
+                "metric `{metric}` is declared at {first} and at {second}, and {reason}; \
+                 make the declarations agree or give one of them another name"
+            ),
+            RegistrationError::Rejected { location, reason } => {
+                write!(
+                    f,
+                    "the metrics of the item at {location} were rejected: {reason}"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for RegistrationError {}
+
+/// The problems [`init`](crate::init) found, all of them.
+#[derive(Debug, Clone)]
+pub struct InitError {
+    errors: Vec<RegistrationError>,
+}
+
+impl InitError {
+    pub(crate) fn new(errors: Vec<RegistrationError>) -> Self {
+        Self { errors }
+    }
+
+    /// Every problem found, in registration order.
+    pub fn errors(&self) -> &[RegistrationError] {
+        &self.errors
+    }
+}
+
+impl fmt::Display for InitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} registration error(s)", self.errors.len())?;
+        for error in &self.errors {
+            write!(f, "\n  - {error}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for InitError {}

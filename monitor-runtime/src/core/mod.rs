@@ -1,0 +1,31 @@
+//! What every feature builds on, and nothing else: the global registry and the
+//! start-up run of the features' initialisers, registration problems and the one
+//! function that reports them, source locations, the one poison-tolerant lock
+//! helper, and the text exposition.
+//!
+//! `core` imports nothing else of the crate. It reaches the features only through
+//! [`INITIALISERS`], a link-time slice each feature adds its initialiser to, so the
+//! registry initialises everything on first use without knowing what there is.
+//!
+//! Two pieces of support for generated code live here too, because both
+//! `#[monitored]` and `#[business_metric]` expand to them and neither feature may
+//! import the other: the classification of a returned value as `ok` or `error`
+//! ([`CallOutcome`] and its autoref wrapper, in `outcome`) and the traits that let
+//! `?` leave an instrumented body through its bookkeeping (`exits`).
+
+mod error;
+mod exits;
+mod exposition;
+mod location;
+mod outcome;
+mod registry;
+mod sync;
+
+pub use error::{InitError, RegistrationError};
+pub use exits::{Branch, FromResidual};
+pub use exposition::{METRICS_CONTENT_TYPE, render_metrics};
+pub(crate) use location::SourceLocation;
+pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, Outcome};
+pub(crate) use registry::{INITIALISERS, Initialiser, raw_registry, report};
+pub use registry::{init, registry};
+pub(crate) use sync::ignore_poison;

@@ -1,0 +1,40 @@
+//! `#[monitored]`: the static descriptor each annotated function carries, the guard
+//! that times one call, the span it runs in, and the link-time slice through which
+//! every annotated function is registered at start-up.
+//!
+//! Generated code reaches this module only through `crate::__private`: a
+//! [`FunctionSite`] per function, placed in [`MONITORED_FUNCTIONS`], a [`CallGuard`]
+//! per call, and `finish_call!` at each return. The classification of a returned
+//! value ([`crate::CallOutcome`]) and the early-exit traits are shared with business
+//! metrics, so they live in `core`.
+
+mod finish;
+mod guard;
+mod site;
+mod span;
+
+use crate::core::{INITIALISERS, Initialiser};
+
+pub use guard::{CallGuard, Tracked};
+pub use site::FunctionSite;
+pub use span::{
+    CallSpan, ErrorField, NoSpan, RecordDebug, RecordDisplay, RecordNothing, record_result,
+};
+
+/// Every `#[monitored]` function in the program, collected at link time.
+#[doc(hidden)]
+#[linkme::distributed_slice]
+pub static MONITORED_FUNCTIONS: [&'static FunctionSite];
+
+/// Creates the series of every monitored function at zero.
+#[linkme::distributed_slice(INITIALISERS)]
+static INITIALISER: Initialiser = Initialiser {
+    name: "monitored",
+    run: register_all,
+};
+
+fn register_all() {
+    for site in MONITORED_FUNCTIONS {
+        site.handles();
+    }
+}

@@ -1,0 +1,172 @@
+//! The static descriptor each `#[monitored]` function carries, its resolved metric
+//! handles, and their registration.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex, OnceLock};
+
+use prometheus::{Histogram, HistogramOpts, IntCounter, IntGauge, Opts};
+
+use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry, report};
+
+/// Describes one `#[monitored]` function. One `static` per annotated function is
+/// generated; it resolves its metric handles once, on first use or at [`crate::init`].
+///
+/// Generated code only calls [`FunctionSite::new`] and the methods of
+/// [`CallGuard`](super::CallGuard): how the handles are stored and how a call is timed
+/// can change behind them.
+#[doc(hidden)]
+pub struct FunctionSite {
+    /// Value of the `function` label.
+    function: &'static str,
+    /// Value of the `module` label (the defining module's `module_path!()`).
+    module: &'static str,
+    /// Where the annotated function is, for clash reports.
+    location: SourceLocation,
+    /// Histogram upper bounds; empty for the default buckets.
+    buckets: &'static [f64],
+    /// Whether the function is asynchronous (and so can be cancelled).
+    is_async: bool,
+    handles: OnceLock<FunctionHandles>,
+}
+
+impl FunctionSite {
+    /// Creates a descriptor; used by generated code only.
+    pub const fn new(
+        function: &'static str,
+        module: &'static str,
+        file: &'static str,
+        line: u32,
+        buckets: &'static [f64],
+        is_async: bool,
+    ) -> Self {
+        Self {
+            function,
+            module,
+            location: SourceLocation::new(file, line),
+            buckets,
+            is_async,
+            handles: OnceLock::new(),
+        }
+    }
+
+    /// The resolved handles: one atomic load once resolved.
+    #[inline]
+    pub(super) fn handles(&'static self) -> &'static FunctionHandles {
+        match self.handles.get() {
+            Some(handles) => handles,
+            None => self.resolve(),
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn resolve(&'static self) -> &'static FunctionHandles {
+        self.handles.get_or_init(|| register(self))
+    }
+
+    /// Where the annotated function is.
+    fn location(&self) -> SourceLocation {
+        self.location
+    }
+}
+
+/// The metric handles of one monitored function, created once.
+pub(super) struct FunctionHandles {
+    pub(super) ok: IntCounter,
+    pub(super) error: IntCounter,
+    pub(super) duration: Histogram,
+    pub(super) in_flight: IntGauge,
+    pub(super) cancelled: Option<IntCounter>,
+}
+
+/// The `function` and `module` label values taken so far, with the location of the
+/// function that took them.
+static TAKEN: LazyLock<Mutex<HashMap<(&'static str, &'static str), SourceLocation>>> =
+    LazyLock::new(Default::default);
+
+/// Creates and registers the metrics of one monitored function. A second function
+/// with the same labels keeps counting, outside the exposition, and the clash is
+/// reported.
+fn register(site: &'static FunctionSite) -> FunctionHandles {
+    let handles = function_handles(site);
+    let mut taken = ignore_poison(TAKEN.lock());
+    let key = (site.module, site.function);
+    if let Some(first) = taken.get(&key) {
+        let error = RegistrationError::Clash {
+            metric: "function_calls_total".to_owned(),
+            series: format!("function=\"{}\", module=\"{}\"", site.function, site.module),
+            first: first.to_string(),
+            second: site.location().to_string(),
+        };
+        drop(taken);
+        report(error);
+        return handles;
+    }
+    taken.insert(key, site.location());
+    drop(taken);
+    let collectors: [Box<dyn prometheus::core::Collector>; 4] = [
+        Box::new(handles.ok.clone()),
+        Box::new(handles.error.clone()),
+        Box::new(handles.duration.clone()),
+        Box::new(handles.in_flight.clone()),
+    ];
+    for collector in collectors
+        .into_iter()
+        .chain(handles.cancelled.clone().map(|c| Box::new(c) as Box<_>))
+    {
+        if let Err(error) = raw_registry().register(collector) {
+            report(RegistrationError::Rejected {
+                location: site.location().to_string(),
+                reason: error.to_string(),
+            });
+        }
+    }
+    handles
+}
+
+fn function_handles(site: &FunctionSite) -> FunctionHandles {
+    let labels = |opts: Opts| {
+        opts.const_label("function", site.function)
+            .const_label("module", site.module)
+    };
+    let calls = |result: &str| {
+        let opts = labels(Opts::new(
+            "function_calls_total",
+            "Calls of monitored functions, by result (ok or error; a panic is an error).",
+        ))
+        .const_label("result", result);
+        IntCounter::with_opts(opts).expect("valid static metric options")
+    };
+    let buckets = if site.buckets.is_empty() {
+        prometheus::DEFAULT_BUCKETS.to_vec()
+    } else {
+        site.buckets.to_vec()
+    };
+    let duration = Histogram::with_opts(HistogramOpts {
+        common_opts: labels(Opts::new(
+            "function_calls_duration_seconds",
+            "Duration of monitored function calls, in seconds.",
+        )),
+        buckets,
+    })
+    .expect("buckets are validated at compile time");
+    let in_flight = IntGauge::with_opts(labels(Opts::new(
+        "function_calls_concurrent",
+        "Calls of monitored functions currently in progress.",
+    )))
+    .expect("valid static metric options");
+    let cancelled = site.is_async.then(|| {
+        IntCounter::with_opts(labels(Opts::new(
+            "function_calls_cancelled_total",
+            "Calls of monitored async functions whose future was dropped before completing.",
+        )))
+        .expect("valid static metric options")
+    });
+    FunctionHandles {
+        ok: calls("ok"),
+        error: calls("error"),
+        duration,
+        in_flight,
+        cancelled,
+    }
+}
