@@ -5,7 +5,7 @@
 //! Prometheus with one call.
 //!
 #![cfg_attr(feature = "http", doc = "```no_run")]
-#![cfg_attr(not(feature = "http"), doc = "```ignore")]
+#![cfg_attr(not(feature = "http"), doc = "```")]
 //! use monitor_runtime::monitored;
 //!
 //! #[derive(Debug)]
@@ -16,13 +16,25 @@
 //!     if quantity > 10 { Err(OutOfStock) } else { Ok(quantity) }
 //! }
 //!
-//! #[tokio::main]
-//! async fn main() -> Result<(), monitor_runtime::ServeError> {
-//!     reserve(3).unwrap();
-//!     // GET http://127.0.0.1:9898/metrics now shows
-//!     // function_calls_total{function="reserve",module="...",result="ok"} 1
-//!     monitor_runtime::serve("127.0.0.1:9898").await
-//! }
+#![cfg_attr(
+    feature = "http",
+    doc = r#"#[tokio::main]
+async fn main() -> Result<(), monitor_runtime::ServeError> {
+    reserve(3).unwrap();
+    // GET http://127.0.0.1:9898/metrics now shows
+    // function_calls_total{function="reserve",module="...",result="ok"} 1
+    monitor_runtime::serve("127.0.0.1:9898").await
+}"#
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = r##"fn main() {
+    reserve(3).unwrap();
+    // Without the `http` feature, serve this text with a server of your own.
+    let exposition = monitor_runtime::render_metrics().unwrap();
+    assert!(exposition.contains(r#"function_calls_total{function="reserve""#));
+}"##
+)]
 //! ```
 //!
 //! ## Metrics of `#[monitored]`
@@ -77,9 +89,10 @@
 //!   registration, families with the cardinality guard, the handles of
 //!   [`business_metrics!`].
 //! - `health/`: health checks: the engine (timeouts, caching, single flight), the
-//!   link-time slice of `#[health_check]` functions, their metrics and reports.
-//! - `http/` (feature `http`): the exporter, the dashboard and the health endpoints,
-//!   built on the public API of `health`; nothing imports it.
+//!   link-time slice of `#[health_check]` functions, their metrics and reports, and
+//!   (feature `http`) their endpoints, [`health::routes`].
+//! - `http/` (feature `http`): the exporter and the dashboard; it merges in the
+//!   health endpoints through the public API of `health`; nothing imports it.
 //! - `diagnostics.rs`: the catalog of compile-time checks (documentation only).
 //! - `__private.rs`: only `pub use` of what generated code needs, the one door it
 //!   goes through; nothing in the crate imports it.

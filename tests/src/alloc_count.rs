@@ -1,10 +1,15 @@
 //! A global allocator that counts the allocations of each thread, for tests that
 //! assert a hot path allocates nothing. A test binary installs it with
 //!
-//! ```ignore
+//! ```
 //! #[global_allocator]
 //! static ALLOCATOR: monitor_tests::alloc_count::CountingAllocator =
 //!     monitor_tests::alloc_count::CountingAllocator;
+//!
+//! fn main() {
+//!     assert_eq!(monitor_tests::alloc_count::allocations(|| {}), 0);
+//!     assert!(monitor_tests::alloc_count::allocations(|| drop(vec![1u8; 16])) >= 1);
+//! }
 //! ```
 
 use std::alloc::{GlobalAlloc, Layout, System};

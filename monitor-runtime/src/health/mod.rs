@@ -4,7 +4,7 @@
 //! Three ways to declare a check:
 //!
 #![cfg_attr(feature = "http", doc = "```no_run")]
-#![cfg_attr(not(feature = "http"), doc = "```ignore")]
+#![cfg_attr(not(feature = "http"), doc = "```")]
 //! use monitor_runtime::health::{self, Health};
 //! use monitor_runtime::{HealthCheck, health_check};
 //!
@@ -38,16 +38,30 @@
 //! }
 //!
 //! #[tokio::main]
-//! async fn main() -> Result<(), monitor_runtime::ServeError> {
+#![cfg_attr(
+    feature = "http",
+    doc = "async fn main() -> Result<(), monitor_runtime::ServeError> {"
+)]
+#![cfg_attr(not(feature = "http"), doc = "async fn main() {")]
 //!     health::register(Dependencies {
 //!         queue: Queue { limit: 100 },
 //!         backup: Queue { limit: 10 },
 //!         region: "eu".into(),
 //!     })
 //!     .expect("unique check names");
-//!     // /health, /health/ready, /readyz?verbose, ... are served next to /metrics.
-//!     monitor_runtime::serve("127.0.0.1:9898").await
-//! }
+#![cfg_attr(
+    feature = "http",
+    doc = r#"    // /health, /health/ready, /readyz?verbose, ... are served next to /metrics.
+    monitor_runtime::serve("127.0.0.1:9898").await
+}"#
+)]
+#![cfg_attr(
+    not(feature = "http"),
+    doc = r#"    // Without the `http` feature, read the reports and serve them yourself.
+    let report = health::report(health::Probe::Readiness).await;
+    assert_eq!(report.status, health::Status::Healthy);
+}"#
+)]
 //! ```
 //!
 //! ## Options
@@ -114,6 +128,8 @@
 #[cfg(feature = "system")]
 mod builtin_checks;
 mod engine;
+#[cfg(feature = "http")]
+mod http;
 mod metrics;
 mod report;
 mod types;
@@ -202,8 +218,7 @@ pub fn report(probe: Probe) -> impl Future<Output = HealthReport> + Send {
 
 /// The program-wide health endpoints as an axum [`Router`](axum::Router) (see
 /// [`HealthRegistry::routes`]); [`crate::router`] already includes them. Needs the
-/// `http` feature (the routes are built by the crate's HTTP layer, on the public API
-/// of this module).
+/// `http` feature.
 ///
 /// ```
 /// let app: axum::Router = monitor_runtime::health::routes();

@@ -1,5 +1,6 @@
 //! Everything served over HTTP: the exporter (`/metrics`, a ready-made server and a
-//! router to merge), the dashboard, and the health endpoints.
+//! router to merge) and the dashboard; it merges in the health endpoints, which the
+//! health feature builds itself ([`crate::health::routes`]).
 //!
 //! This is the outermost layer: it reads the global registry through `core` and
 //! the health checks through the public API of [`crate::health`]; no feature imports
@@ -7,6 +8,5 @@
 
 mod dashboard;
 mod exporter;
-mod health;
 
 pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, serve};

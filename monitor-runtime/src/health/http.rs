@@ -1,5 +1,6 @@
 //! The health endpoints: JSON under `/health`, Kubernetes-style text under `/livez`
-//! and `/readyz`, built on the public API of [`crate::health`].
+//! and `/readyz`. Behind the `http` cargo feature; the exporter in `crate::http` merges
+//! them into its router, and nothing here imports the exporter.
 
 use std::fmt::Write as _;
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -11,7 +12,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde_json::{Map, Value, json};
 
-use crate::health::{CheckReport, Component, Health, HealthRegistry, HealthReport, Probe, Status};
+use super::{CheckReport, Component, Health, HealthRegistry, HealthReport, Probe, Status};
 
 impl HealthRegistry {
     /// The health endpoints of this set as an axum [`Router`] (needs the `http`
