@@ -7,7 +7,7 @@ use prometheus::{
 };
 
 use super::types::{Probe, Status};
-use crate::core::{RegistrationError, raw_registry, report};
+use crate::core::{raw_registry, report};
 
 struct Families {
     status: GaugeVec,
@@ -61,11 +61,12 @@ pub(super) fn register_families() {
         Box::new(families.failures.clone()),
     ];
     for collector in collectors {
-        if let Err(error) = raw_registry().register(collector) {
-            report(RegistrationError::Rejected {
-                location: "monitor_runtime::health".to_owned(),
-                reason: error.to_string(),
-            });
+        if let Err(conflict) = raw_registry().register_as(
+            collector,
+            "the health check metrics",
+            "the start-up of monitor_runtime::health",
+        ) {
+            report(conflict.into_error("monitor_runtime::health"));
         }
     }
 }

@@ -6,7 +6,9 @@ use std::sync::{LazyLock, Mutex, OnceLock};
 
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntGauge, Opts};
 
-use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry, report};
+use crate::core::{
+    RegistrationError, SourceLocation, ignore_poison, log_reported, raw_registry, report,
+};
 
 /// Describes one `#[monitored]` function. One `static` per annotated function is
 /// generated; it resolves its metric handles once, on first use or at [`crate::init`].
@@ -61,7 +63,10 @@ impl FunctionSite {
     #[cold]
     #[inline(never)]
     fn resolve(&'static self) -> &'static FunctionHandles {
-        self.handles.get_or_init(|| register(self))
+        let handles = self.handles.get_or_init(|| register(self));
+        // Outside the initialiser: a problem it reported may be logged now.
+        log_reported();
+        handles
     }
 
     /// Where the annotated function is.
@@ -110,15 +115,16 @@ fn register(site: &'static FunctionSite) -> FunctionHandles {
         Box::new(handles.duration.clone()),
         Box::new(handles.in_flight.clone()),
     ];
+    let owner = format!(
+        "the metrics of `#[monitored]` function `{}` (module `{}`)",
+        site.function, site.module
+    );
     for collector in collectors
         .into_iter()
         .chain(handles.cancelled.clone().map(|c| Box::new(c) as Box<_>))
     {
-        if let Err(error) = raw_registry().register(collector) {
-            report(RegistrationError::Rejected {
-                location: site.location().to_string(),
-                reason: error.to_string(),
-            });
+        if let Err(conflict) = raw_registry().register_as(collector, &*owner, site.location()) {
+            report(conflict.into_error(site.location()));
         }
     }
     handles
