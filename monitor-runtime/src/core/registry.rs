@@ -59,8 +59,16 @@ pub(crate) struct Initialiser {
 }
 
 /// Every feature's initialiser, collected at link time.
+///
+/// linkme names a slice's link section after the static's identifier, and two
+/// slices of one name in a binary make it panic on first use: each slice of the
+/// runtime carries the crate's name and version in its identifier, so that another
+/// copy of the runtime or another crate's slice of the same plain name cannot
+/// collide with it (`slice_names_carry_the_version` keeps them in step with the
+/// version).
 #[linkme::distributed_slice]
-pub(crate) static INITIALISERS: [Initialiser];
+pub(crate) static MONITOR_RUNTIME_0_1_0_INITIALISERS: [Initialiser];
+pub(crate) use MONITOR_RUNTIME_0_1_0_INITIALISERS as INITIALISERS;
 
 /// Every registration problem reported so far, in the order they were found.
 static ERRORS: Mutex<Vec<RegistrationError>> = Mutex::new(Vec::new());
@@ -340,6 +348,29 @@ mod tests {
             assert!(
                 !error.contains("Duplicate") && !error.contains("Desc {"),
                 "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn slice_names_carry_the_version() {
+        let prefix = format!(
+            "static MONITOR_RUNTIME_{}_",
+            env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
+        );
+        for (file, source) in [
+            ("core/registry.rs", include_str!("registry.rs")),
+            ("monitored/mod.rs", include_str!("../monitored/mod.rs")),
+            ("health/engine.rs", include_str!("../health/engine.rs")),
+            ("business/mod.rs", include_str!("../business/mod.rs")),
+        ] {
+            let declaration = source
+                .split("#[linkme::distributed_slice]\n")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{file} declares a slice"));
+            assert!(
+                declaration.lines().next().unwrap().contains(&prefix),
+                "{file}: the slice's identifier must start with `{prefix}`"
             );
         }
     }

@@ -492,10 +492,14 @@ fn global_registry() -> &'static HealthRegistry {
     &GLOBAL
 }
 
-/// Every `#[health_check]` function in the program, collected at link time.
+/// Every `#[health_check]` function in the program, collected at link time; its
+/// identifier carries the crate's version so that its link section is unique (see
+/// `core::INITIALISERS`).
 #[doc(hidden)]
 #[linkme::distributed_slice]
-pub static HEALTH_CHECKS: [&'static FnCheck];
+pub static MONITOR_RUNTIME_0_1_0_HEALTH_CHECKS: [&'static FnCheck];
+#[doc(hidden)]
+pub use MONITOR_RUNTIME_0_1_0_HEALTH_CHECKS as HEALTH_CHECKS;
 
 /// Registers the metric families and every `#[health_check]` function at start-up.
 #[linkme::distributed_slice(INITIALISERS)]
