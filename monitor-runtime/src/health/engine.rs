@@ -289,11 +289,13 @@ impl HealthRegistry {
     /// duration.
     #[track_caller]
     pub fn register<C: HealthCheck>(&self, check: C) -> Result<(), HealthError> {
-        self.add(
+        let check = self.add(
             check.spec(),
             Runner::Instance(Box::new(check)),
             SourceLocation::of(std::panic::Location::caller()),
-        )
+        )?;
+        ensure_refresher(&check);
+        Ok(())
     }
 
     /// Adds a synchronous closure as a check: given a name, with the default
@@ -324,8 +326,12 @@ impl HealthRegistry {
         self.register(super::ClosureCheck::new(spec.into(), check))
     }
 
+    /// Adds a `#[health_check]` function. This runs while the metrics registry
+    /// initialises, so its background refresh (if any) is not started here but by
+    /// the routes, a scrape or a probe.
     fn add_static(&self, site: &'static FnCheck) -> Result<(), HealthError> {
         self.add(site.spec.clone(), Runner::Static(site), site.location())
+            .map(drop)
     }
 
     fn add(
@@ -333,7 +339,7 @@ impl HealthRegistry {
         spec: CheckSpec,
         runner: Runner,
         location: SourceLocation,
-    ) -> Result<(), HealthError> {
+    ) -> Result<Arc<RegisteredCheck>, HealthError> {
         if let Some(reason) = check_name_error(&spec.name) {
             return Err(HealthError::InvalidName {
                 name: spec.name.into_owned(),
@@ -363,9 +369,7 @@ impl HealthRegistry {
             metrics,
         });
         checks.push(check.clone());
-        drop(checks);
-        ensure_refresher(&check);
-        Ok(())
+        Ok(check)
     }
 
     /// Starts (or restarts) the background refresh of every check of this set that
