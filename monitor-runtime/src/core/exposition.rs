@@ -2,6 +2,7 @@
 //! exporter.
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use prometheus::core::Collector;
 use prometheus::{IntCounter, TextEncoder};
@@ -42,7 +43,7 @@ pub fn render_metrics() -> Result<String, prometheus::Error> {
     let mut counter_at = None;
     let mut refused = Vec::new();
     for family in &families {
-        if family.name() == EXPOSITION_ERRORS {
+        if family.name() == EXPOSITION_ERRORS && OWN_COUNTER_SERVED.load(Ordering::Relaxed) {
             counter_at = Some(text.len());
             continue;
         }
@@ -70,6 +71,10 @@ pub fn render_metrics() -> Result<String, prometheus::Error> {
 
 const EXPOSITION_ERRORS: &str = "monitor_exposition_errors_total";
 
+/// Whether the family of that name in the registry is our counter (its registration
+/// succeeded), which the exposition then renders itself.
+static OWN_COUNTER_SERVED: AtomicBool = AtomicBool::new(false);
+
 /// `monitor_exposition_errors_total`, registered at start-up by
 /// [`register_own_metrics`].
 fn exposition_errors() -> &'static IntCounter {
@@ -86,11 +91,14 @@ fn exposition_errors() -> &'static IntCounter {
 /// Registers the metrics of the exposition itself; runs while the registry
 /// initialises, so a clash is reported (and logged later), never logged here.
 pub(super) fn register_own_metrics() {
-    if let Err(conflict) = super::registry::raw_registry().register_as(
+    match super::registry::raw_registry().register_as(
         Box::new(exposition_errors().clone()),
         "the exposition's own metrics",
         "the start-up of monitor_runtime",
     ) {
-        super::registry::report(conflict.into_error("monitor_runtime (the exposition)"));
+        Ok(()) => OWN_COUNTER_SERVED.store(true, Ordering::Relaxed),
+        Err(conflict) => {
+            super::registry::report(conflict.into_error("monitor_runtime (the exposition)"));
+        }
     }
 }
