@@ -186,7 +186,8 @@ pub use engine::{FnCheck, FnRun, HEALTH_CHECKS};
 /// # Errors
 ///
 /// [`HealthError::Duplicate`] when the name is taken, [`HealthError::InvalidName`]
-/// when it cannot be used.
+/// when it cannot be used, [`HealthError::InvalidSpec`] for a zero or absurd
+/// duration.
 #[track_caller]
 pub fn register<C: HealthCheck>(check: C) -> Result<(), HealthError> {
     HealthRegistry::global().register(check)
