@@ -294,7 +294,8 @@ mod http;
 mod monitored;
 
 pub use crate::core::{
-    CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, registry, render_metrics,
+    CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,
+    registry, render_metrics,
 };
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]

@@ -95,7 +95,9 @@ static INIT: OnceLock<()> = OnceLock::new();
 /// ```
 ///
 /// The first access registers every annotated item in the program (see [`init`]),
-/// so that a scrape sees them all at zero before their first use.
+/// so that a scrape sees them all at zero before their first use. To have a clash
+/// with a metric of the framework explained rather than reported in prometheus's
+/// words, register through [`register_collector`].
 pub fn registry() -> &'static Registry {
     init_once();
     log_reported();
@@ -147,6 +149,37 @@ fn init_once() {
             (initialiser.run)();
         }
     });
+}
+
+/// Registers a collector of the application in the global [`registry`], saying in
+/// plain words what it clashes with when one of its names is taken: "`name`
+/// conflicts with <what> registered at <where>", where prometheus would say
+/// "Duplicate metrics collector registration attempted" or print a descriptor.
+///
+/// ```
+/// use monitor_runtime::prometheus::IntGauge;
+/// use monitor_runtime::{RegistrationError, register_collector};
+///
+/// let queue = IntGauge::new("doc_queue_depth", "Jobs waiting.").unwrap();
+/// register_collector(Box::new(queue)).unwrap();
+///
+/// // A name the framework itself registers:
+/// let clash = IntGauge::new("health_check_status", "Mine.").unwrap();
+/// let error = register_collector(Box::new(clash)).unwrap_err();
+/// assert!(matches!(error, RegistrationError::Conflict { .. }));
+/// assert!(error.to_string().starts_with("`health_check_status` conflicts with the health check metrics"));
+/// ```
+///
+/// # Errors
+///
+/// [`RegistrationError::Conflict`] when a name of the collector is taken; the
+/// location it names for the collector is the caller's.
+#[track_caller]
+pub fn register_collector(collector: Box<dyn Collector>) -> Result<(), RegistrationError> {
+    let location = super::location::SourceLocation::of(std::panic::Location::caller());
+    registry();
+    RAW.register_as(collector, "a collector of the application", location)
+        .map_err(|conflict| conflict.into_error(location))
 }
 
 /// The registry without triggering start-up registration, for registration itself.
