@@ -200,7 +200,11 @@ pub(crate) fn report(error: RegistrationError) {
 /// where no lock and no lazy initialiser of the runtime is active; until start-up
 /// registration finished it does nothing (it may be running on this very thread).
 pub(crate) fn log_reported() {
-    if INIT.get().is_none() || !HAS_UNLOGGED.swap(false, Ordering::AcqRel) {
+    // A plain load first: `registry()` calls this every time.
+    if INIT.get().is_none()
+        || !HAS_UNLOGGED.load(Ordering::Acquire)
+        || !HAS_UNLOGGED.swap(false, Ordering::AcqRel)
+    {
         return;
     }
     let unlogged = std::mem::take(&mut *ignore_poison(UNLOGGED.lock()));
