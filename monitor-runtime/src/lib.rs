@@ -45,14 +45,18 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! | `function_calls_duration_seconds` | histogram | `function`, `module` | duration of those calls, in seconds |
 //! | `function_calls_concurrent` | gauge | `function`, `module` | calls in progress |
 //! | `function_calls_cancelled_total` | counter | `function`, `module` | async calls whose future was dropped before completing (async functions only) |
+//! | `function_calls_cancelled_duration_seconds` | histogram | `function`, `module` | how long each of those cancelled calls ran before it was dropped, in seconds |
 //!
 //! A call returning a value whose type implements [`CallOutcome`] (every `Result`,
 //! whatever alias spells it) is an error when [`CallOutcome::is_error`] says so. A
 //! panic counts as `result="error"`, is timed, and propagates unchanged. A cancelled
 //! async call (its future dropped before completion, for example the losing branch of
 //! `tokio::select!` or a timed-out request) is neither `ok` nor `error`: it is counted
-//! in `function_calls_cancelled_total` and not timed. In every case the in-flight gauge
-//! is restored.
+//! in `function_calls_cancelled_total` and timed apart, in
+//! `function_calls_cancelled_duration_seconds`, so that calls cut short by a timeout
+//! still show in the tail latency. A panic raised while an async call's result is
+//! classified is the call's panic: an error. In every case the in-flight gauge is
+//! restored.
 //!
 //! Every series exists at zero from start-up: annotated functions are collected at
 //! link time and registered on first access to the [`registry`] (or by [`init`]).
@@ -290,7 +294,8 @@ mod http;
 mod monitored;
 
 pub use crate::core::{
-    CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, registry, render_metrics,
+    CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,
+    registry, render_metrics,
 };
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]

@@ -65,14 +65,14 @@ async fn a_refused_family_is_left_out_counted_and_the_rest_is_served() {
         "the refused family leaked:\n{text}"
     );
     let errors = find(&samples, "monitor_exposition_errors_total", &[]).expect("the error counter");
-    assert_eq!(errors, 0.0, "the first exposition gathers before it counts");
+    assert_eq!(errors, 1.0, "the first exposition counts its own refusal");
 
     let server = TestServer::start();
     let response = http::get(&server.url("/metrics")).await.unwrap();
     assert_eq!(response.status, 200);
     let served = parse_samples(&response.body);
     let after = find(&served, "monitor_exposition_errors_total", &[]).unwrap();
-    // Each exposition counts the family it left out, before rendering itself.
+    // Each exposition counts the family it left out, in the count it shows.
     assert_eq!(after, errors + 1.0, "{}", response.body);
     assert_eq!(
         find(

@@ -84,3 +84,34 @@ fn calls_allocate_nothing_once_registered() {
         Some(10_001.0)
     );
 }
+
+#[monitored]
+async fn waits_forever() {
+    std::future::pending::<()>().await;
+}
+
+/// Starts a call of `waits_forever`, then drops it: a cancellation.
+fn cancel_one() {
+    let mut future = pin!(waits_forever());
+    assert!(
+        future
+            .as_mut()
+            .poll(&mut Context::from_waker(Waker::noop()))
+            .is_pending()
+    );
+}
+
+#[test]
+fn cancelled_calls_are_timed_without_allocating() {
+    monitor_runtime::init().unwrap();
+    cancel_one();
+    let made = allocations(|| (0..1_000).for_each(|_| cancel_one()));
+    assert_eq!(made, 0, "allocations on the cancellation path");
+    assert_eq!(
+        monitor_tests::sample(
+            "function_calls_cancelled_duration_seconds_count",
+            &[("function", "waits_forever")]
+        ),
+        Some(1_001.0)
+    );
+}

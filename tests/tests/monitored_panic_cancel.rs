@@ -1,5 +1,6 @@
 //! Panics and dropped futures: a panic is `result="error"` and propagates with its
-//! payload unchanged; a dropped future is counted in `function_calls_cancelled_total`.
+//! payload unchanged; a dropped future is counted in `function_calls_cancelled_total`
+//! and timed in `function_calls_cancelled_duration_seconds`.
 //! Either way the in-flight gauge comes back to zero.
 
 use std::future::Future;
@@ -185,4 +186,37 @@ fn an_async_body_that_always_panics_compiles_cleanly_and_counts() {
     assert_eq!(calls("unfinished_async", "error"), 1.0);
     assert_eq!(cancelled("unfinished_async"), 0.0);
     assert_eq!(in_flight("unfinished_async"), 0.0);
+}
+
+#[monitored(buckets = [0.001, 1000.0])]
+async fn cut_short() -> u32 {
+    std::thread::sleep(std::time::Duration::from_millis(5));
+    std::future::pending::<()>().await;
+    1
+}
+
+#[test]
+fn a_cancelled_call_is_timed_in_its_own_histogram() {
+    {
+        let mut future = pin!(cut_short());
+        assert!(poll_once(future.as_mut()).is_pending());
+    }
+    assert_eq!(cancelled("cut_short"), 1.0);
+    let histogram = |series: &str, extra: &[(&str, &str)]| {
+        value(
+            &format!("function_calls_cancelled_duration_seconds_{series}"),
+            "cut_short",
+            extra,
+        )
+    };
+    assert_eq!(histogram("count", &[]), 1.0);
+    // It ran at least 5 ms before it was dropped: past the first bucket.
+    assert_eq!(histogram("bucket", &[("le", "0.001")]), 0.0);
+    assert_eq!(histogram("bucket", &[("le", "1000")]), 1.0);
+    assert!(histogram("sum", &[]) >= 0.005);
+    // The finished calls' histogram is not touched.
+    assert_eq!(
+        value("function_calls_duration_seconds_count", "cut_short", &[]),
+        0.0
+    );
 }

@@ -116,7 +116,9 @@ pub fn default_max_label_sets() -> usize {
 /// Every business metric declaration in the program, collected at link time.
 #[doc(hidden)]
 #[linkme::distributed_slice]
-pub static BUSINESS_METRICS: [&'static BusinessSite];
+pub static MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS: [&'static BusinessSite];
+#[doc(hidden)]
+pub use MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS as BUSINESS_METRICS;
 
 /// Registers every business metric declared in the program at start-up.
 #[linkme::distributed_slice(INITIALISERS)]

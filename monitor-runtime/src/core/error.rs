@@ -30,6 +30,22 @@ pub enum RegistrationError {
         /// How they differ.
         reason: String,
     },
+    /// A metric of an annotated item takes a name that something registered before
+    /// it already holds (a metric of the framework, of another item, or a collector
+    /// of the application); the item's metric is left out of the exposition.
+    Conflict {
+        /// The metric name in conflict.
+        metric: String,
+        /// `file:line` of the item left out (or the part of the runtime).
+        location: String,
+        /// What holds the name: "the process collector", "a collector of the
+        /// application", the metrics of a `#[monitored]` function, ...
+        with: String,
+        /// Where that was registered.
+        registered_at: String,
+        /// What the Prometheus registry said, for the curious.
+        reason: String,
+    },
     /// The Prometheus registry refused a metric.
     Rejected {
         /// `file:line` of the annotated item.
@@ -61,6 +77,17 @@ impl fmt::Display for RegistrationError {
                 f,
                 "metric `{metric}` is declared at {first} and at {second}, and {reason}; \
                  make the declarations agree or give one of them another name"
+            ),
+            RegistrationError::Conflict {
+                metric,
+                location,
+                with,
+                registered_at,
+                ..
+            } => write!(
+                f,
+                "`{metric}` conflicts with {with} registered at {registered_at}: the metric of \
+                 the item at {location} is left out of the exposition; give it another name"
             ),
             RegistrationError::Rejected { location, reason } => {
                 write!(

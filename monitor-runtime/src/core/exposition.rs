@@ -2,7 +2,9 @@
 //! exporter.
 
 use std::sync::LazyLock;
+use std::sync::atomic::{AtomicBool, Ordering};
 
+use prometheus::core::Collector;
 use prometheus::{IntCounter, TextEncoder};
 
 use super::registry::registry;
@@ -36,33 +38,67 @@ pub fn render_metrics() -> Result<String, prometheus::Error> {
     let families = registry().gather();
     let encoder = TextEncoder::new();
     let mut text = String::with_capacity(families.len() * 256);
+    // The error counter is rendered last, where it belongs in the text, so that it
+    // includes the refusals of this very exposition.
+    let mut counter_at = None;
+    let mut refused = Vec::new();
     for family in &families {
+        if family.name() == EXPOSITION_ERRORS && OWN_COUNTER_SERVED.load(Ordering::Relaxed) {
+            counter_at = Some(text.len());
+            continue;
+        }
         let before = text.len();
         if let Err(error) = encoder.encode_utf8(std::slice::from_ref(family), &mut text) {
             text.truncate(before);
             errors.inc();
-            tracing::error!(
-                %error,
-                family = family.name(),
-                "monitor: a metric family was left out of the exposition"
-            );
+            refused.push((family.name().to_owned(), error));
         }
+    }
+    if let Some(at) = counter_at {
+        let mut counter = String::new();
+        encoder.encode_utf8(&errors.collect(), &mut counter)?;
+        text.insert_str(at, &counter);
+    }
+    for (family, error) in refused {
+        tracing::error!(
+            %error,
+            family,
+            "monitor: a metric family was left out of the exposition"
+        );
     }
     Ok(text)
 }
 
-/// `monitor_exposition_errors_total`, registered on first use.
+const EXPOSITION_ERRORS: &str = "monitor_exposition_errors_total";
+
+/// Whether the family of that name in the registry is our counter (its registration
+/// succeeded), which the exposition then renders itself.
+static OWN_COUNTER_SERVED: AtomicBool = AtomicBool::new(false);
+
+/// `monitor_exposition_errors_total`, registered at start-up by
+/// [`register_own_metrics`].
 fn exposition_errors() -> &'static IntCounter {
     static ERRORS: LazyLock<IntCounter> = LazyLock::new(|| {
-        let counter = IntCounter::new(
-            "monitor_exposition_errors_total",
+        IntCounter::new(
+            EXPOSITION_ERRORS,
             "Metric families left out of the exposition because the encoder refused them.",
         )
-        .expect("valid static metric options");
-        if let Err(error) = registry().register(Box::new(counter.clone())) {
-            tracing::error!(%error, "monitor: could not register monitor_exposition_errors_total");
-        }
-        counter
+        .expect("valid static metric options")
     });
     &ERRORS
+}
+
+/// Registers the metrics of the exposition itself; runs while the registry
+/// initialises, so a clash is reported (and logged later), never logged here.
+pub(super) fn register_own_metrics() {
+    match super::registry::raw_registry().register_as(
+        Box::new(exposition_errors().clone()),
+        "the exposition's own metrics",
+        "the start-up of monitor_runtime",
+    ) {
+        Ok(()) => OWN_COUNTER_SERVED.store(true, Ordering::Relaxed),
+        Err(conflict) => {
+            super::registry::report(conflict.into_error("monitor_runtime (the exposition)"));
+        }
+    }
 }

@@ -26,6 +26,6 @@ pub use exits::{Branch, FromResidual};
 pub use exposition::{METRICS_CONTENT_TYPE, render_metrics};
 pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, Outcome};
-pub(crate) use registry::{INITIALISERS, Initialiser, raw_registry, report};
-pub use registry::{init, registry};
+pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
+pub use registry::{init, register_collector, registry};
 pub(crate) use sync::ignore_poison;

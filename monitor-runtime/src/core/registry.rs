@@ -1,32 +1,41 @@
 //! The global registry: one `prometheus::Registry` for every metric the framework
 //! creates, the start-up run of every feature's initialiser, and the registration
 //! problems they report.
+//!
+//! Nothing here logs while it holds a lock or runs inside a lazy initialiser: a
+//! problem is recorded, and logged once the initialiser returned and every lock is
+//! released ([`log_reported`]), so that a tracing layer which itself reads the
+//! registry or calls a monitored function cannot deadlock on us.
 
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{LazyLock, Mutex, OnceLock};
 
 use prometheus::Registry;
+use prometheus::core::Collector;
 
 use super::error::{InitError, RegistrationError};
 use super::sync::ignore_poison;
 
-static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
-    let registry = Registry::new();
-    register_process_collector(&registry);
-    registry
-});
+static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
 
 /// The process collector (CPU, memory, file descriptors of this process) reads
 /// `/proc`, so it exists on Linux only, with the `system` feature.
 #[cfg(all(feature = "system", target_os = "linux"))]
-fn register_process_collector(registry: &Registry) {
+fn register_process_collector() {
     let collector = prometheus::process_collector::ProcessCollector::for_self();
-    if let Err(error) = registry.register(Box::new(collector)) {
-        tracing::error!(%error, "monitor: could not register the process collector");
+    if let Err(conflict) = RAW.register_as(
+        Box::new(collector),
+        "the process collector",
+        "the start-up of monitor_runtime",
+    ) {
+        report(conflict.into_error("monitor_runtime (the process collector)"));
     }
 }
 
 #[cfg(not(all(feature = "system", target_os = "linux")))]
-fn register_process_collector(_: &Registry) {}
+fn register_process_collector() {}
 
 /// One feature's start-up work: create its series at zero, register what was
 /// collected at link time, and [`report`] what went wrong.
@@ -44,16 +53,29 @@ pub(crate) struct Initialiser {
     /// order the linker happened to lay them out in.
     pub(crate) name: &'static str,
     /// The start-up work; runs once, while the registry initialises, so it must
-    /// not call [`registry`] or [`init`] (use [`raw_registry`]).
+    /// not call [`registry`] or [`init`] (use [`raw_registry`]), nor log (use
+    /// [`report`], which logs later).
     pub(crate) run: fn(),
 }
 
 /// Every feature's initialiser, collected at link time.
+///
+/// linkme names a slice's link section after the static's identifier, and two
+/// slices of one name in a binary make it panic on first use: each slice of the
+/// runtime carries the crate's name and version in its identifier, so that another
+/// copy of the runtime or another crate's slice of the same plain name cannot
+/// collide with it (`slice_names_carry_the_version` keeps them in step with the
+/// version).
 #[linkme::distributed_slice]
-pub(crate) static INITIALISERS: [Initialiser];
+pub(crate) static MONITOR_RUNTIME_0_1_0_INITIALISERS: [Initialiser];
+pub(crate) use MONITOR_RUNTIME_0_1_0_INITIALISERS as INITIALISERS;
 
 /// Every registration problem reported so far, in the order they were found.
-static ERRORS: LazyLock<Mutex<Vec<RegistrationError>>> = LazyLock::new(Default::default);
+static ERRORS: Mutex<Vec<RegistrationError>> = Mutex::new(Vec::new());
+/// The problems reported but not logged yet.
+static UNLOGGED: Mutex<Vec<RegistrationError>> = Mutex::new(Vec::new());
+/// Whether [`UNLOGGED`] may hold something: one atomic load per [`registry`] call.
+static HAS_UNLOGGED: AtomicBool = AtomicBool::new(false);
 static INIT: OnceLock<()> = OnceLock::new();
 
 /// The global registry that `/metrics` exposes.
@@ -73,9 +95,12 @@ static INIT: OnceLock<()> = OnceLock::new();
 /// ```
 ///
 /// The first access registers every annotated item in the program (see [`init`]),
-/// so that a scrape sees them all at zero before their first use.
+/// so that a scrape sees them all at zero before their first use. To have a clash
+/// with a metric of the framework explained rather than reported in prometheus's
+/// words, register through [`register_collector`].
 pub fn registry() -> &'static Registry {
     init_once();
+    log_reported();
     &REGISTRY
 }
 
@@ -94,6 +119,9 @@ pub fn registry() -> &'static Registry {
 /// }
 /// ```
 ///
+/// Each problem is also logged once (at `error` level), after start-up registration
+/// finished, never while it runs.
+///
 /// # Errors
 ///
 /// Returns every [`RegistrationError`] found: for example two annotated functions in
@@ -102,16 +130,19 @@ pub fn registry() -> &'static Registry {
 /// merged with the first.
 pub fn init() -> Result<(), InitError> {
     init_once();
-    let errors = ignore_poison(ERRORS.lock());
+    log_reported();
+    let errors = ignore_poison(ERRORS.lock()).clone();
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(InitError::new(errors.clone()))
+        Err(InitError::new(errors))
     }
 }
 
 fn init_once() {
     INIT.get_or_init(|| {
+        register_process_collector();
+        super::exposition::register_own_metrics();
         let mut initialisers: Vec<&Initialiser> = INITIALISERS.iter().collect();
         initialisers.sort_by_key(|initialiser| initialiser.name);
         for initialiser in initialisers {
@@ -120,14 +151,278 @@ fn init_once() {
     });
 }
 
-/// The registry without triggering start-up registration, for registration itself.
-pub(crate) fn raw_registry() -> &'static Registry {
-    &REGISTRY
+/// Registers a collector of the application in the global [`registry`], saying in
+/// plain words what it clashes with when one of its names is taken: "`name`
+/// conflicts with <what> registered at <where>", where prometheus would say
+/// "Duplicate metrics collector registration attempted" or print a descriptor.
+///
+/// ```
+/// use monitor_runtime::prometheus::IntGauge;
+/// use monitor_runtime::{RegistrationError, register_collector};
+///
+/// let queue = IntGauge::new("doc_queue_depth", "Jobs waiting.").unwrap();
+/// register_collector(Box::new(queue)).unwrap();
+///
+/// // A name the framework itself registers:
+/// let clash = IntGauge::new("health_check_status", "Mine.").unwrap();
+/// let error = register_collector(Box::new(clash)).unwrap_err();
+/// assert!(matches!(error, RegistrationError::Conflict { .. }));
+/// assert!(error.to_string().starts_with("`health_check_status` conflicts with the health check metrics"));
+/// ```
+///
+/// # Errors
+///
+/// [`RegistrationError::Conflict`] when a name of the collector is taken; the
+/// location it names for the collector is the caller's.
+#[track_caller]
+pub fn register_collector(collector: Box<dyn Collector>) -> Result<(), RegistrationError> {
+    let location = super::location::SourceLocation::of(std::panic::Location::caller());
+    registry();
+    RAW.register_as(collector, "a collector of the application", location)
+        .map_err(|conflict| conflict.into_error(location))
 }
 
-/// Logs a registration problem and keeps it for [`init`] to return: the one way every
-/// feature reports what it could not register.
+/// The registry without triggering start-up registration, for registration itself.
+pub(crate) fn raw_registry() -> &'static RawRegistry {
+    &RAW
+}
+
+/// Keeps a registration problem for [`init`] to return and for [`log_reported`] to
+/// log: the one way every feature reports what it could not register. It never logs
+/// itself, so it may be called while holding a lock or inside a lazy initialiser.
 pub(crate) fn report(error: RegistrationError) {
-    tracing::error!(%error, "monitor: registration problem");
-    ignore_poison(ERRORS.lock()).push(error);
+    ignore_poison(ERRORS.lock()).push(error.clone());
+    ignore_poison(UNLOGGED.lock()).push(error);
+    HAS_UNLOGGED.store(true, Ordering::Release);
+}
+
+/// Logs the problems [`report`]ed since the last call, with no lock held. Call it
+/// where no lock and no lazy initialiser of the runtime is active; until start-up
+/// registration finished it does nothing (it may be running on this very thread).
+pub(crate) fn log_reported() {
+    // A plain load first: `registry()` calls this every time.
+    if INIT.get().is_none()
+        || !HAS_UNLOGGED.load(Ordering::Acquire)
+        || !HAS_UNLOGGED.swap(false, Ordering::AcqRel)
+    {
+        return;
+    }
+    let unlogged = std::mem::take(&mut *ignore_poison(UNLOGGED.lock()));
+    for error in unlogged {
+        tracing::error!(%error, "monitor: registration problem");
+    }
+}
+
+static RAW: RawRegistry = RawRegistry {
+    owners: Mutex::new(None),
+};
+
+/// The global registry as features register into it: it remembers what registered
+/// each metric family, so that a later clash says with what it conflicts instead of
+/// prometheus's "Duplicate metrics collector registration attempted" or a dump of
+/// its descriptor.
+pub(crate) struct RawRegistry {
+    /// Metric name → what registered it, and where.
+    owners: Mutex<Option<HashMap<String, Owner>>>,
+}
+
+#[derive(Debug, Clone)]
+struct Owner {
+    what: String,
+    location: String,
+}
+
+impl RawRegistry {
+    /// Registers a collector of the runtime, worded in a clash as "a metric of the
+    /// runtime registered earlier".
+    pub(crate) fn register(&self, collector: Box<dyn Collector>) -> Result<(), Conflict> {
+        self.register_as(
+            collector,
+            "another metric of monitor_runtime",
+            "start-up or its first use",
+        )
+    }
+
+    /// Registers a collector, recording `what` registered it and `location` (a
+    /// `file:line`) for the wording of later clashes.
+    pub(crate) fn register_as(
+        &self,
+        collector: Box<dyn Collector>,
+        what: impl Into<String>,
+        location: impl fmt::Display,
+    ) -> Result<(), Conflict> {
+        let names: Vec<String> = collector
+            .desc()
+            .iter()
+            .map(|desc| desc.fq_name.clone())
+            .collect();
+        match REGISTRY.register(collector) {
+            Ok(()) => {
+                let owner = Owner {
+                    what: what.into(),
+                    location: location.to_string(),
+                };
+                let mut owners = ignore_poison(self.owners.lock());
+                let owners = owners.get_or_insert_with(HashMap::new);
+                for name in names {
+                    owners.entry(name).or_insert_with(|| owner.clone());
+                }
+                Ok(())
+            }
+            Err(error) => Err(self.conflict(names, error)),
+        }
+    }
+
+    /// Words a refusal: the first name of the rejected collector that something
+    /// else already holds, and what that is.
+    fn conflict(&self, names: Vec<String>, error: prometheus::Error) -> Conflict {
+        let known = ignore_poison(self.owners.lock())
+            .as_ref()
+            .and_then(|owners| {
+                names
+                    .iter()
+                    .find_map(|name| Some((name.clone(), owners.get(name)?.clone())))
+            });
+        let (metric, owner) = match known {
+            Some(found) => found,
+            None => {
+                // Not registered through the runtime: the application registered it
+                // in `registry()` itself.
+                let present: Vec<String> = REGISTRY
+                    .gather()
+                    .iter()
+                    .map(|family| family.name().to_owned())
+                    .collect();
+                let metric = names
+                    .iter()
+                    .find(|name| present.contains(name))
+                    .or(names.first())
+                    .cloned()
+                    .unwrap_or_default();
+                let owner = Owner {
+                    what: "a collector of the application".to_owned(),
+                    location: "`monitor_runtime::registry()`".to_owned(),
+                };
+                (metric, owner)
+            }
+        };
+        Conflict {
+            metric,
+            with: owner.what,
+            registered_at: owner.location,
+            reason: error.to_string(),
+        }
+    }
+}
+
+/// A collector the registry refused because something registered before it holds
+/// one of its names. Its `Display` is "`name` conflicts with <what> registered at
+/// <where>".
+#[derive(Debug, Clone)]
+pub(crate) struct Conflict {
+    metric: String,
+    with: String,
+    registered_at: String,
+    /// What prometheus said.
+    reason: String,
+}
+
+impl Conflict {
+    /// The registration problem of the item at `location` whose collector this is.
+    pub(crate) fn into_error(self, location: impl fmt::Display) -> RegistrationError {
+        RegistrationError::Conflict {
+            metric: self.metric,
+            location: location.to_string(),
+            with: self.with,
+            registered_at: self.registered_at,
+            reason: self.reason,
+        }
+    }
+}
+
+impl fmt::Display for Conflict {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "`{}` conflicts with {} registered at {}",
+            self.metric, self.with, self.registered_at
+        )
+    }
+}
+
+impl std::error::Error for Conflict {}
+
+#[cfg(test)]
+mod tests {
+    use prometheus::{IntCounter, IntGauge};
+
+    use super::*;
+
+    #[test]
+    fn a_clash_with_a_metric_of_the_runtime_names_it_and_where() {
+        let first = IntCounter::new("unit_owned_total", "First.").unwrap();
+        raw_registry()
+            .register_as(Box::new(first), "the unit test's counter", "unit.rs:1")
+            .unwrap();
+        for second in [
+            IntCounter::new("unit_owned_total", "First.").unwrap(),
+            IntCounter::new("unit_owned_total", "Other help.").unwrap(),
+        ] {
+            let conflict = raw_registry()
+                .register_as(Box::new(second), "the second", "unit.rs:2")
+                .unwrap_err();
+            assert_eq!(
+                conflict.to_string(),
+                "`unit_owned_total` conflicts with the unit test's counter registered at unit.rs:1"
+            );
+            let error = conflict.into_error("unit.rs:2").to_string();
+            assert!(
+                error.starts_with(
+                    "`unit_owned_total` conflicts with the unit test's counter registered at unit.rs:1"
+                ) && error.contains("unit.rs:2"),
+                "{error}"
+            );
+            assert!(
+                !error.contains("Duplicate") && !error.contains("Desc {"),
+                "{error}"
+            );
+        }
+    }
+
+    #[test]
+    fn slice_names_carry_the_version() {
+        let prefix = format!(
+            "static MONITOR_RUNTIME_{}_",
+            env!("CARGO_PKG_VERSION").replace(['.', '-', '+'], "_")
+        );
+        for (file, source) in [
+            ("core/registry.rs", include_str!("registry.rs")),
+            ("monitored/mod.rs", include_str!("../monitored/mod.rs")),
+            ("health/engine.rs", include_str!("../health/engine.rs")),
+            ("business/mod.rs", include_str!("../business/mod.rs")),
+        ] {
+            let declaration = source
+                .split("#[linkme::distributed_slice]\n")
+                .nth(1)
+                .unwrap_or_else(|| panic!("{file} declares a slice"));
+            assert!(
+                declaration.lines().next().unwrap().contains(&prefix),
+                "{file}: the slice's identifier must start with `{prefix}`"
+            );
+        }
+    }
+
+    #[test]
+    fn a_clash_with_a_collector_of_the_application_says_so() {
+        let theirs = IntGauge::new("unit_application_gauge", "Theirs.").unwrap();
+        theirs.set(1);
+        registry().register(Box::new(theirs)).unwrap();
+        let ours = IntGauge::new("unit_application_gauge", "Ours.").unwrap();
+        let conflict = raw_registry().register(Box::new(ours)).unwrap_err();
+        assert_eq!(
+            conflict.to_string(),
+            "`unit_application_gauge` conflicts with a collector of the application \
+             registered at `monitor_runtime::registry()`"
+        );
+    }
 }

@@ -7,9 +7,12 @@ use super::types::{CheckFuture, CheckSpec, Health, HealthCheck};
 /// Free space on the file system holding a path, against a minimum.
 ///
 /// Unhealthy below the minimum, healthy otherwise; the details give the free and
-/// total bytes. Reads the mount table and one `statvfs` per run: cheap, so it runs
-/// inline. A liveness check by default would be wrong (a full disk is not fixed by a
-/// restart): it belongs to readiness unless changed with [`DiskSpace::spec`].
+/// total bytes. Each run asks for the file system of its own path only (one
+/// `statvfs` on Unix), never for every mount, and like every check its synchronous
+/// work runs on tokio's blocking pool under its timeout: a hung network file system
+/// makes it time out, not a probe hang. A liveness check by default would be wrong
+/// (a full disk is not fixed by a restart): it belongs to readiness unless changed
+/// with [`DiskSpace::spec`].
 ///
 /// ```
 /// use monitor_runtime::health::{self, builtin::DiskSpace};
@@ -75,6 +78,24 @@ impl DiskSpace {
         self
     }
 
+    #[cfg(unix)]
+    fn measure(&self) -> Health {
+        match rustix::fs::statvfs(&self.path) {
+            Ok(stats) => verdict_disk(
+                &self.path,
+                stats.f_bavail.saturating_mul(stats.f_frsize),
+                stats.f_blocks.saturating_mul(stats.f_frsize),
+                self.min_free_bytes,
+                self.min_free_ratio,
+            ),
+            Err(error) => Health::unhealthy(format!(
+                "the file system of `{}` could not be read: {error}",
+                self.path.display()
+            )),
+        }
+    }
+
+    #[cfg(not(unix))]
     fn measure(&self) -> Health {
         let disks = sysinfo::Disks::new_with_refreshed_list();
         let path = self
@@ -134,7 +155,8 @@ impl HealthCheck for DiskSpace {
 }
 
 /// Memory use against a maximum fraction: of the cgroup limit when the process runs
-/// in a container that has one, of the machine's memory otherwise.
+/// in a container that has one, of the machine's memory otherwise. Its reads run on
+/// tokio's blocking pool under its timeout, as every check's synchronous work does.
 ///
 /// ```
 /// use monitor_runtime::health::{self, builtin::Memory};
@@ -287,5 +309,18 @@ mod tests {
             .min_free_bytes(0)
             .measure();
         assert_eq!(disk.status(), Status::Healthy, "{disk:?}");
+        assert!(disk.details()["total_bytes"].parse::<u64>().unwrap() > 0);
+    }
+
+    #[test]
+    fn a_path_that_cannot_be_read_is_unhealthy() {
+        let disk = DiskSpace::new("/no/such/directory/here")
+            .min_free_bytes(0)
+            .measure();
+        assert_eq!(disk.status(), Status::Unhealthy, "{disk:?}");
+        assert!(
+            disk.reason().unwrap().contains("/no/such/directory/here"),
+            "{disk:?}"
+        );
     }
 }

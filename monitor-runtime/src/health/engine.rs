@@ -5,8 +5,10 @@ use std::any::Any;
 use std::fmt;
 use std::future::Future;
 use std::panic::AssertUnwindSafe;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, RwLock, Weak};
+use std::task::{Context, Poll, Waker};
 use std::time::{Duration, SystemTime};
 
 use tokio::time::Instant;
@@ -18,7 +20,7 @@ use super::metrics::CheckMetrics;
 use super::report::{CheckReport, HealthReport};
 use super::types::{
     CheckFuture, CheckSpec, Component, Health, HealthCheck, Probe, Status, aggregate_status,
-    check_name_error,
+    check_name_error, spec_error,
 };
 use crate::core::{
     INITIALISERS, Initialiser, RegistrationError, SourceLocation, ignore_poison, report,
@@ -46,7 +48,8 @@ impl FnCheck {
 /// How a `#[health_check]` function is called.
 #[doc(hidden)]
 pub enum FnRun {
-    /// A synchronous function: run on tokio's blocking pool.
+    /// A synchronous function (run on tokio's blocking pool, as the synchronous part
+    /// of every check is).
     Sync(fn() -> Health),
     /// An `async fn`.
     Async(fn() -> CheckFuture<'static>),
@@ -61,16 +64,47 @@ struct Snapshot {
     health: Health,
     duration: Duration,
     finished: Instant,
-    finished_at: SystemTime,
+    /// `None` for a check that has not run yet.
+    finished_at: Option<SystemTime>,
 }
+
+impl Snapshot {
+    /// A result made up by the engine rather than by a run of the check.
+    fn unhealthy(reason: impl Into<String>) -> Arc<Self> {
+        Arc::new(Snapshot {
+            health: Health::unhealthy(reason),
+            duration: Duration::ZERO,
+            finished: Instant::now(),
+            finished_at: Some(SystemTime::now()),
+        })
+    }
+
+    /// What a background-refreshed check reports before its first run ended.
+    fn not_run_yet() -> Arc<Self> {
+        Arc::new(Snapshot {
+            health: Health::unhealthy(NOT_RUN_YET),
+            duration: Duration::ZERO,
+            finished: Instant::now(),
+            finished_at: None,
+        })
+    }
+}
+
+/// The reason of a background-refreshed check whose first run has not ended.
+pub(super) const NOT_RUN_YET: &str = "not run yet: the first background run has not finished";
 
 #[derive(Default)]
 struct State {
     last: Option<Arc<Snapshot>>,
     in_flight: Option<RunWatch>,
-    /// Set while a synchronous run that outlived its timeout still occupies a thread:
-    /// the check is not started again until it returns.
+    /// Set while a run whose synchronous part outlived its timeout still occupies a
+    /// thread: the check is not started again until it returns.
     blocked_since: Option<Instant>,
+    /// Alive while the background refresher runs: its task holds the `Arc`, so a
+    /// task dropped with its runtime, or unwound by a panic, lets it go.
+    refresher: Weak<()>,
+    /// Bumped at each (re)start, so that a replaced refresher stops.
+    refresher_generation: u64,
 }
 
 /// A check in a set, with its latest result and its metrics.
@@ -80,7 +114,6 @@ struct RegisteredCheck {
     location: SourceLocation,
     state: Mutex<State>,
     metrics: CheckMetrics,
-    refresher: AtomicBool,
 }
 
 impl RegisteredCheck {
@@ -95,6 +128,9 @@ struct Inner {
     ready: AtomicBool,
     token: RwLock<Option<String>>,
 }
+
+/// Every set of checks, for starting their background refresh on a scrape.
+static SETS: Mutex<Vec<Weak<Inner>>> = Mutex::new(Vec::new());
 
 /// A set of health checks with their probes, results and HTTP routes.
 ///
@@ -162,6 +198,14 @@ pub enum HealthError {
         /// Why.
         reason: String,
     },
+    /// A duration of the [`CheckSpec`] cannot be used: a zero timeout or refresh
+    /// interval, or one longer than about 584 years, as the attributes reject them.
+    InvalidSpec {
+        /// The check's name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
 }
 
 impl fmt::Display for HealthError {
@@ -175,7 +219,9 @@ impl fmt::Display for HealthError {
                 f,
                 "two health checks are named `{name}` ({first} and {second}); give one a distinct `name`"
             ),
-            HealthError::InvalidName { reason, .. } => f.write_str(reason),
+            HealthError::InvalidName { reason, .. } | HealthError::InvalidSpec { reason, .. } => {
+                f.write_str(reason)
+            }
         }
     }
 }
@@ -189,13 +235,16 @@ impl HealthRegistry {
     /// assert!(monitor_runtime::health::HealthRegistry::new().names().is_empty());
     /// ```
     pub fn new() -> Self {
-        Self {
-            inner: Arc::new(Inner {
-                checks: RwLock::new(Vec::new()),
-                ready: AtomicBool::new(true),
-                token: RwLock::new(None),
-            }),
-        }
+        let inner = Arc::new(Inner {
+            checks: RwLock::new(Vec::new()),
+            ready: AtomicBool::new(true),
+            token: RwLock::new(None),
+        });
+        let mut sets = ignore_poison(SETS.lock());
+        sets.retain(|set| set.strong_count() > 0);
+        sets.push(Arc::downgrade(&inner));
+        drop(sets);
+        Self { inner }
     }
 
     /// The program-wide set: every `#[health_check]` function, every check passed to
@@ -214,7 +263,10 @@ impl HealthRegistry {
         global_registry()
     }
 
-    /// Adds a check. It is run on demand by the probes, with its own timeout and cache.
+    /// Adds a check. It is run on demand by the probes, with its own timeout and
+    /// cache; a check with a `refresh` interval starts its background refresh now
+    /// when called inside a tokio runtime (otherwise when the routes are built, at a
+    /// scrape, or at the first probe inside one).
     ///
     /// ```
     /// use monitor_runtime::health::{CheckFuture, CheckSpec, Health, HealthCheck, HealthRegistry};
@@ -233,43 +285,53 @@ impl HealthRegistry {
     /// # Errors
     ///
     /// [`HealthError::Duplicate`] when the name is taken, [`HealthError::InvalidName`]
-    /// when it cannot be used.
+    /// when it cannot be used, [`HealthError::InvalidSpec`] for a zero or absurd
+    /// duration.
     #[track_caller]
     pub fn register<C: HealthCheck>(&self, check: C) -> Result<(), HealthError> {
-        self.add(
+        let check = self.add(
             check.spec(),
             Runner::Instance(Box::new(check)),
             SourceLocation::of(std::panic::Location::caller()),
-        )
+        )?;
+        ensure_refresher(&check);
+        Ok(())
     }
 
-    /// Adds a synchronous closure as a check with the default options.
+    /// Adds a synchronous closure as a check: given a name, with the default
+    /// options; given a [`CheckSpec`], with its options. The closure runs on tokio's
+    /// blocking pool, under its timeout: one that blocks past it is reported as timed
+    /// out, and is not started again until it returns.
     ///
     /// ```
-    /// use monitor_runtime::health::HealthRegistry;
+    /// use std::time::Duration;
+    /// use monitor_runtime::health::{CheckSpec, HealthRegistry};
     ///
     /// let checks = HealthRegistry::new();
     /// checks.register_fn("disk-writable", || std::env::temp_dir().exists()).unwrap();
-    /// assert_eq!(checks.names(), ["disk-writable"]);
+    /// let spec = CheckSpec::new("lock-file").timeout(Duration::from_millis(200));
+    /// checks.register_fn(spec, || std::path::Path::new("/").exists()).unwrap();
+    /// assert_eq!(checks.names(), ["disk-writable", "lock-file"]);
     /// ```
     ///
     /// # Errors
     ///
     /// As [`HealthRegistry::register`].
     #[track_caller]
-    pub fn register_fn<F, R>(&self, name: &str, check: F) -> Result<(), HealthError>
+    pub fn register_fn<F, R>(&self, spec: impl Into<CheckSpec>, check: F) -> Result<(), HealthError>
     where
         F: Fn() -> R + Send + Sync + 'static,
         R: super::IntoHealth,
     {
-        self.register(super::ClosureCheck::new(
-            CheckSpec::new(name.to_owned()),
-            check,
-        ))
+        self.register(super::ClosureCheck::new(spec.into(), check))
     }
 
+    /// Adds a `#[health_check]` function. This runs while the metrics registry
+    /// initialises, so its background refresh (if any) is not started here but by
+    /// the routes, a scrape or a probe.
     fn add_static(&self, site: &'static FnCheck) -> Result<(), HealthError> {
         self.add(site.spec.clone(), Runner::Static(site), site.location())
+            .map(drop)
     }
 
     fn add(
@@ -277,9 +339,15 @@ impl HealthRegistry {
         spec: CheckSpec,
         runner: Runner,
         location: SourceLocation,
-    ) -> Result<(), HealthError> {
+    ) -> Result<Arc<RegisteredCheck>, HealthError> {
         if let Some(reason) = check_name_error(&spec.name) {
             return Err(HealthError::InvalidName {
+                name: spec.name.into_owned(),
+                reason,
+            });
+        }
+        if let Some(reason) = spec_error(&spec) {
+            return Err(HealthError::InvalidSpec {
                 name: spec.name.into_owned(),
                 reason,
             });
@@ -293,15 +361,23 @@ impl HealthRegistry {
             });
         }
         let metrics = CheckMetrics::new(&spec.name, spec.probe);
-        checks.push(Arc::new(RegisteredCheck {
+        let check = Arc::new(RegisteredCheck {
             spec,
             runner,
             location,
             state: Mutex::default(),
             metrics,
-            refresher: AtomicBool::new(false),
-        }));
-        Ok(())
+        });
+        checks.push(check.clone());
+        Ok(check)
+    }
+
+    /// Starts (or restarts) the background refresh of every check of this set that
+    /// has a `refresh` interval, in the current tokio runtime; nothing outside one.
+    pub(super) fn start_background(&self) {
+        for check in self.checks() {
+            ensure_refresher(&check);
+        }
     }
 
     /// The names of the registered checks, in registration order.
@@ -492,10 +568,14 @@ fn global_registry() -> &'static HealthRegistry {
     &GLOBAL
 }
 
-/// Every `#[health_check]` function in the program, collected at link time.
+/// Every `#[health_check]` function in the program, collected at link time; its
+/// identifier carries the crate's version so that its link section is unique (see
+/// `core::INITIALISERS`).
 #[doc(hidden)]
 #[linkme::distributed_slice]
-pub static HEALTH_CHECKS: [&'static FnCheck];
+pub static MONITOR_RUNTIME_0_1_0_HEALTH_CHECKS: [&'static FnCheck];
+#[doc(hidden)]
+pub use MONITOR_RUNTIME_0_1_0_HEALTH_CHECKS as HEALTH_CHECKS;
 
 /// Registers the metric families and every `#[health_check]` function at start-up.
 #[linkme::distributed_slice(INITIALISERS)]
@@ -519,7 +599,8 @@ fn register_all() {
                     first,
                     second,
                 },
-                HealthError::InvalidName { reason, .. } => RegistrationError::Rejected {
+                HealthError::InvalidName { reason, .. }
+                | HealthError::InvalidSpec { reason, .. } => RegistrationError::Rejected {
                     location: site.location().to_string(),
                     reason,
                 },
@@ -535,7 +616,24 @@ fn check_report(check: &RegisteredCheck, snapshot: &Snapshot) -> CheckReport {
         critical: check.spec.critical,
         health: snapshot.health.clone(),
         duration: snapshot.duration,
-        last_run: Some(snapshot.finished_at),
+        last_run: snapshot.finished_at,
+    }
+}
+
+/// Starts the background refresh of every check of every set, in the current
+/// runtime (a scrape does, so that a service scraped but never probed still has
+/// current `health_check_status`). Nothing here logs or touches the metrics
+/// registry: it runs while the registry collects.
+pub(super) fn start_background_everywhere() {
+    if tokio::runtime::Handle::try_current().is_err() {
+        return;
+    }
+    let sets: Vec<Arc<Inner>> = ignore_poison(SETS.lock())
+        .iter()
+        .filter_map(Weak::upgrade)
+        .collect();
+    for inner in sets {
+        HealthRegistry { inner }.start_background();
     }
 }
 
@@ -550,31 +648,29 @@ enum Next {
 
 /// The latest result of `check`, running it when the cached one has expired. Only one
 /// run is in flight at a time: concurrent callers share it, or get the previous result
-/// at once when there is one.
+/// at once when there is one. A background-refreshed check never makes a probe wait
+/// for its first run (it reports [`NOT_RUN_YET`]), and its latest result counts as
+/// current for its refresh interval plus its timeout only: past that its refresher
+/// is restarted and the probe runs the check itself.
 async fn evaluate(check: &Arc<RegisteredCheck>) -> Arc<Snapshot> {
     let in_runtime = tokio::runtime::Handle::try_current().is_ok();
-    if in_runtime {
-        start_refresher(check);
-    }
+    let background = ensure_refresher(check);
     let next = {
         let mut state = check.state();
-        let background = check.spec.refresh.is_some() && check.refresher.load(Ordering::SeqCst);
+        let current_for = match check.spec.refresh {
+            Some(interval) if background => interval.saturating_add(check.spec.timeout),
+            _ => check.spec.cache,
+        };
         match (&state.last, &state.in_flight) {
-            (Some(last), _) if background || last.finished.elapsed() < check.spec.cache => {
-                Next::Ready(last.clone())
-            }
-            (Some(last), Some(_)) => Next::Ready(last.clone()),
-            (None, Some(pending)) => Next::Wait(pending.clone()),
+            (Some(last), _) if last.finished.elapsed() < current_for => Next::Ready(last.clone()),
+            (None, _) if background => Next::Ready(Snapshot::not_run_yet()),
+            (Some(last), Some(_)) if !background => Next::Ready(last.clone()),
+            (_, Some(pending)) => Next::Wait(pending.clone()),
             (_, None) => match state.blocked_since {
-                Some(since) => Next::Ready(Arc::new(Snapshot {
-                    health: Health::unhealthy(format!(
-                        "the previous run has not returned after {}",
-                        format_duration(since.elapsed())
-                    )),
-                    duration: Duration::ZERO,
-                    finished: Instant::now(),
-                    finished_at: SystemTime::now(),
-                })),
+                Some(since) => Next::Ready(Snapshot::unhealthy(format!(
+                    "the previous run has not returned after {}",
+                    format_duration(since.elapsed())
+                ))),
                 None => {
                     let (sender, pending) = watch::channel(None);
                     state.in_flight = Some(pending.clone());
@@ -603,12 +699,9 @@ async fn evaluate(check: &Arc<RegisteredCheck>) -> Arc<Snapshot> {
 async fn wait(mut run: RunWatch) -> Arc<Snapshot> {
     match run.wait_for(Option::is_some).await {
         Ok(snapshot) => snapshot.clone().expect("waited for a value"),
-        Err(_) => Arc::new(Snapshot {
-            health: Health::unhealthy("the run was cancelled before it finished"),
-            duration: Duration::ZERO,
-            finished: Instant::now(),
-            finished_at: SystemTime::now(),
-        }),
+        Err(_) => Snapshot::unhealthy(
+            "the run stopped before it finished: the tokio runtime running it shut down",
+        ),
     }
 }
 
@@ -633,38 +726,130 @@ async fn run(check: Arc<RegisteredCheck>, sender: watch::Sender<Option<Arc<Snaps
     let _in_flight = InFlight(&check, sender.subscribe());
     let started = Instant::now();
     let timeout = check.spec.timeout;
-    let health = match &check.runner {
-        Runner::Instance(instance) => guarded(async { instance.check().await }, timeout).await,
-        Runner::Static(site) => match site.run {
-            FnRun::Async(function) => guarded(function(), timeout).await,
-            FnRun::Sync(function) => run_blocking(&check, function, timeout).await,
-        },
-    };
+    let health = run_off_workers(&check).await;
     let duration = started.elapsed();
     check
         .metrics
         .record(health.status(), duration.min(timeout).as_secs_f64());
-    if health.status() == Status::Unhealthy {
-        tracing::warn!(check = %check.spec.name, reason = health.reason().unwrap_or(""), "monitor: health check unhealthy");
-    }
     let snapshot = Arc::new(Snapshot {
         health,
         duration,
         finished: Instant::now(),
-        finished_at: SystemTime::now(),
+        finished_at: Some(SystemTime::now()),
     });
     let mut state = check.state();
     state.last = Some(snapshot.clone());
     state.in_flight = None;
     drop(state);
-    sender.send_replace(Some(snapshot));
+    sender.send_replace(Some(snapshot.clone()));
+    if snapshot.health.status() == Status::Unhealthy {
+        tracing::warn!(
+            check = %check.spec.name,
+            reason = snapshot.health.reason().unwrap_or(""),
+            "monitor: health check unhealthy"
+        );
+    }
 }
+
+/// A run of a check, from its very start: the call of `check()` (where a derived
+/// synchronous method, a `register_fn` closure or a built-in check does its work)
+/// happens when the future is first polled.
+type Body = Pin<Box<dyn Future<Output = Health> + Send + 'static>>;
+
+fn body(check: Arc<RegisteredCheck>) -> Body {
+    Box::pin(async move {
+        match &check.runner {
+            Runner::Instance(instance) => instance.check().await,
+            Runner::Static(site) => match site.run {
+                FnRun::Async(function) => function().await,
+                FnRun::Sync(function) => function(),
+            },
+        }
+    })
+}
+
+/// Polls a run once: a synchronous check finishes here, an asynchronous one gives
+/// itself back to be finished on the async workers.
+fn poll_once(mut body: Body) -> Result<Health, Body> {
+    match body.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+        Poll::Ready(health) => Ok(health),
+        Poll::Pending => Err(body),
+    }
+}
+
+/// Runs `check` under its timeout, with panics caught, without blocking an async
+/// worker: the first poll of the run, where everything synchronous a check does
+/// happens, is made on tokio's blocking pool; an asynchronous check is then
+/// finished on the workers. A thread cannot be stopped: when the synchronous part
+/// outlives the timeout the check is reported as timed out and is not started again
+/// until that thread returns. Outside a tokio runtime the check runs inline, without
+/// timeout.
+async fn run_off_workers(check: &Arc<RegisteredCheck>) -> Health {
+    let timeout = check.spec.timeout;
+    let body = body(check.clone());
+    if tokio::runtime::Handle::try_current().is_err() {
+        return AssertUnwindSafe(body)
+            .catch_unwind()
+            .await
+            .unwrap_or_else(|panic| panicked(&*panic));
+    }
+    if let Some(reason) = timers_missing() {
+        return Health::unhealthy(reason);
+    }
+    let deadline = Instant::now() + timeout;
+    let mut first = tokio::task::spawn_blocking(move || poll_once(body));
+    let rest = match tokio::time::timeout_at(deadline, &mut first).await {
+        Ok(Ok(Ok(health))) => return health,
+        Ok(Ok(Err(rest))) => rest,
+        Ok(Err(join)) => return join_failure(join),
+        Err(_) => {
+            check.state().blocked_since = Some(Instant::now());
+            let check = Arc::downgrade(check);
+            tokio::spawn(async move {
+                let _ = first.await;
+                if let Some(check) = check.upgrade() {
+                    check.state().blocked_since = None;
+                }
+            });
+            return timed_out(timeout);
+        }
+    };
+    match tokio::time::timeout_at(deadline, AssertUnwindSafe(rest).catch_unwind()).await {
+        Ok(Ok(health)) => health,
+        Ok(Err(panic)) => panicked(&*panic),
+        Err(_) => timed_out(timeout),
+    }
+}
+
+fn join_failure(join: tokio::task::JoinError) -> Health {
+    match join.try_into_panic() {
+        Ok(panic) => panicked(&*panic),
+        Err(_) => Health::unhealthy(
+            "the run stopped before it finished: the tokio runtime running it shut down",
+        ),
+    }
+}
+
+/// Why checks cannot be timed in the current runtime: `None` when its time driver is
+/// on. tokio panics when a timer is created on a runtime built without it.
+fn timers_missing() -> Option<&'static str> {
+    let probe = std::panic::catch_unwind(|| drop(tokio::time::sleep(Duration::ZERO)));
+    probe.is_err().then_some(NO_TIME_DRIVER)
+}
+
+/// The reason of a check run on a tokio runtime without the time driver.
+pub(super) const NO_TIME_DRIVER: &str = "the tokio runtime running this check has no time driver, so its timeout \
+     cannot be enforced: build the runtime with `enable_time()` (or `enable_all()`), as \
+     `#[tokio::main]` does";
 
 /// Runs `check` under `timeout`, turning a timeout or a panic into an unhealthy result.
 /// Outside a tokio runtime there is no timer: the check runs to completion.
 pub(super) async fn guarded(check: impl Future<Output = Health>, timeout: Duration) -> Health {
     let check = AssertUnwindSafe(check).catch_unwind();
     let outcome = if tokio::runtime::Handle::try_current().is_ok() {
+        if let Some(reason) = timers_missing() {
+            return Health::unhealthy(reason);
+        }
         match tokio::time::timeout(timeout, check).await {
             Ok(outcome) => outcome,
             Err(_) => return timed_out(timeout),
@@ -688,74 +873,92 @@ fn panicked(panic: &(dyn Any + Send)) -> Health {
     Health::unhealthy(format!("panicked: {message}"))
 }
 
-/// A synchronous check runs on the blocking pool, so that it cannot stall the probes.
-/// A thread cannot be stopped: when it outlives the timeout the check is reported
-/// unhealthy and is not started again until that thread returns.
-async fn run_blocking(
-    check: &Arc<RegisteredCheck>,
-    function: fn() -> Health,
-    timeout: Duration,
-) -> Health {
-    let call = move || std::panic::catch_unwind(function);
-    if tokio::runtime::Handle::try_current().is_err() {
-        return call().unwrap_or_else(|panic| panicked(&*panic));
-    }
-    let mut handle = tokio::task::spawn_blocking(call);
-    match tokio::time::timeout(timeout, &mut handle).await {
-        Ok(Ok(Ok(health))) => health,
-        Ok(Ok(Err(panic))) => panicked(&*panic),
-        Ok(Err(join)) => Health::unhealthy(format!("did not complete: {join}")),
-        Err(_) => {
-            check.state().blocked_since = Some(Instant::now());
-            let check = Arc::downgrade(check);
-            tokio::spawn(async move {
-                let _ = handle.await;
-                if let Some(check) = check.upgrade() {
-                    check.state().blocked_since = None;
-                }
-            });
-            timed_out(timeout)
-        }
-    }
-}
-
-fn start_refresher(check: &Arc<RegisteredCheck>) {
+/// Makes sure the background refresher of `check` runs, when it has a `refresh`
+/// interval: (re)started in the current runtime when it is not running (never
+/// started, its runtime shut down, or unwound by a panic) or has not delivered a
+/// result for longer than its interval plus its timeout. Returns whether a
+/// refresher runs.
+fn ensure_refresher(check: &Arc<RegisteredCheck>) -> bool {
     let Some(interval) = check.spec.refresh else {
-        return;
+        return false;
     };
-    if check.refresher.swap(true, Ordering::SeqCst) {
-        return;
+    let mut state = check.state();
+    let alive = state.refresher.strong_count() > 0;
+    let late =
+        state.last.as_ref().is_some_and(|last| {
+            last.finished.elapsed() > interval.saturating_add(check.spec.timeout)
+        }) && state.in_flight.is_none()
+            && state.blocked_since.is_none();
+    if alive && !late {
+        return true;
     }
-    let weak: Weak<RegisteredCheck> = Arc::downgrade(check);
-    tokio::spawn(async move {
-        let mut ticks = tokio::time::interval(interval);
-        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-        loop {
-            ticks.tick().await;
-            let Some(check) = weak.upgrade() else { return };
-            let start = {
-                let mut state = check.state();
-                if state.in_flight.is_some() || state.blocked_since.is_some() {
-                    None
-                } else {
-                    let (sender, pending) = watch::channel(None);
-                    state.in_flight = Some(pending);
-                    Some(sender)
-                }
-            };
-            if let Some(sender) = start {
-                run(check, sender).await;
-            }
-        }
-    });
+    if tokio::runtime::Handle::try_current().is_err() || timers_missing().is_some() {
+        return alive;
+    }
+    let token = Arc::new(());
+    state.refresher = Arc::downgrade(&token);
+    state.refresher_generation += 1;
+    let generation = state.refresher_generation;
+    drop(state);
+    tokio::spawn(refresh(Arc::downgrade(check), interval, generation, token));
+    true
 }
 
-/// Runs the parts of a composite check concurrently, each under its own timeout.
+/// The background refresher of one check: runs it every `interval` until the check
+/// is dropped or another refresher replaces this one.
+async fn refresh(
+    check: Weak<RegisteredCheck>,
+    interval: Duration,
+    generation: u64,
+    _alive: Arc<()>,
+) {
+    let mut ticks = tokio::time::interval(interval);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        let Some(check) = check.upgrade() else { return };
+        let start = {
+            let mut state = check.state();
+            if state.refresher_generation != generation {
+                return;
+            }
+            if state.in_flight.is_some() || state.blocked_since.is_some() {
+                None
+            } else {
+                let (sender, pending) = watch::channel(None);
+                state.in_flight = Some(pending);
+                Some(sender)
+            }
+        };
+        if let Some(sender) = start {
+            run(check, sender).await;
+        }
+    }
+}
+
+/// Runs the parts of a composite check concurrently, each under its own timeout and
+/// the same panic guard as a check: a part whose `spec()` or `check()` panics is an
+/// unhealthy part, not a panicked composite. A part whose synchronous work outlived
+/// its timeout (it cannot be interrupted) is reported as timed out.
 pub(super) async fn run_parts(parts: Vec<(String, bool, &dyn HealthCheck)>) -> Health {
     let components = futures_util::future::join_all(parts.into_iter().map(
         |(name, critical, check)| async move {
             let started = Instant::now();
-            let health = guarded(async { check.check().await }, check.spec().timeout).await;
+            let spec = std::panic::catch_unwind(AssertUnwindSafe(|| check.spec()));
+            let health = match spec {
+                Err(panic) => panicked(&*panic),
+                Ok(spec) => match spec_error(&spec) {
+                    Some(reason) => Health::unhealthy(reason),
+                    None => {
+                        let health = guarded(async { check.check().await }, spec.timeout).await;
+                        if started.elapsed() > spec.timeout {
+                            timed_out(spec.timeout)
+                        } else {
+                            health
+                        }
+                    }
+                },
+            };
             let mut component = Component::new(name, critical, health);
             component.duration = started.elapsed();
             component

@@ -33,8 +33,13 @@ impl HealthRegistry {
     /// let app: axum::Router = monitor_runtime::health::HealthRegistry::new().routes();
     /// # let _ = app;
     /// ```
+    ///
+    /// Built inside a tokio runtime (as [`crate::serve`] and [`crate::router`] do),
+    /// it starts the background refresh of the set's refreshed checks, so that they
+    /// have a result before the first probe.
     #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub fn routes(&self) -> Router {
+        self.start_background();
         Router::new()
             .route("/health", get(all))
             .route("/health/live", get(live))

@@ -2,15 +2,17 @@
 
 use std::sync::OnceLock;
 
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
 use prometheus::{
     GaugeVec, Histogram, HistogramOpts, HistogramVec, IntCounter, IntCounterVec, Opts,
 };
 
 use super::types::{Probe, Status};
-use crate::core::{RegistrationError, raw_registry, report};
+use crate::core::{raw_registry, report};
 
 struct Families {
-    status: GaugeVec,
+    status: StatusFamily,
     duration: HistogramVec,
     failures: IntCounterVec,
 }
@@ -44,11 +46,28 @@ fn families() -> &'static Families {
         )
         .expect("valid static metric options");
         Families {
-            status,
+            status: StatusFamily(status),
             duration,
             failures,
         }
     })
+}
+
+/// `health_check_status`, which on each collection (a scrape) first makes sure the
+/// background refresh of every refreshed check runs in the scraping runtime, so that
+/// a service scraped but never probed still shows current statuses.
+#[derive(Clone)]
+struct StatusFamily(GaugeVec);
+
+impl Collector for StatusFamily {
+    fn desc(&self) -> Vec<&Desc> {
+        self.0.desc()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        super::engine::start_background_everywhere();
+        self.0.collect()
+    }
 }
 
 /// Registers the health metric families; called once while the global registry
@@ -61,11 +80,12 @@ pub(super) fn register_families() {
         Box::new(families.failures.clone()),
     ];
     for collector in collectors {
-        if let Err(error) = raw_registry().register(collector) {
-            report(RegistrationError::Rejected {
-                location: "monitor_runtime::health".to_owned(),
-                reason: error.to_string(),
-            });
+        if let Err(conflict) = raw_registry().register_as(
+            collector,
+            "the health check metrics",
+            "the start-up of monitor_runtime::health",
+        ) {
+            report(conflict.into_error("monitor_runtime::health"));
         }
     }
 }
@@ -84,6 +104,7 @@ impl CheckMetrics {
         let status = [Status::Healthy, Status::Degraded, Status::Unhealthy].map(|status| {
             families
                 .status
+                .0
                 .with_label_values(&[check, probe, status.as_str()])
         });
         Self {

@@ -93,12 +93,27 @@
 //!   many probes arrive: concurrent probes share one run.
 //! - A result is reused for the `cache` interval. The first probe after it expires
 //!   starts a run and waits for it (at most the timeout); probes arriving while that
-//!   run is in progress are answered at once with the previous result. With `refresh`,
-//!   runs happen in the background and no probe ever waits, except for the very first
-//!   result.
-//! - A synchronous `#[health_check]` function runs on tokio's blocking pool. If it
-//!   outlives its timeout it is reported unhealthy and not started again until the
-//!   thread returns.
+//!   run is in progress are answered at once with the previous result.
+//! - With `refresh`, runs happen in the background and no probe waits, not even the
+//!   first: a check whose first run has not finished is reported `Unhealthy` with
+//!   the reason `not run yet: ...` and no `last_run` (so a probe never passes on a
+//!   check nobody ran). Refreshing starts when the check is registered inside a tokio
+//!   runtime, when the routes are built ([`routes`], [`crate::serve`]), at a scrape of
+//!   `/metrics`, or at the first probe, whichever comes first, so a service that is
+//!   scraped but never probed still has current `health_check_status`. A refresher
+//!   that stopped (its runtime shut down, a panic) is started again by the next of
+//!   those, and a background result is current for the refresh interval plus the
+//!   timeout only: an older one is never served, the probe runs the check itself.
+//! - Every check's synchronous work runs on tokio's blocking pool, never on an async
+//!   worker: a synchronous `#[health_check]` function, a `register_fn` closure, a
+//!   synchronous `check = method` of a derived check, the built-in checks, and the
+//!   synchronous part of any check (what `check()` does before its first `.await`).
+//!   Its timeout is enforced: one that blocks past it is reported as timed out and
+//!   is not started again until the thread returns. The parts of a composite run
+//!   under the same panic guard and timeouts as checks.
+//! - Durations are checked at registration as the attributes check them: a zero
+//!   timeout or refresh interval, or any duration past about 584 years, is refused
+//!   ([`HealthError::InvalidSpec`]).
 //! - Status aggregation: a failing critical check makes its probe `Unhealthy` (HTTP
 //!   503); a failing non-critical check makes it `Degraded` (HTTP 200). A probe without
 //!   checks is healthy: liveness then means "the process answers".
@@ -107,7 +122,8 @@
 //! - Outside a tokio runtime (for example [`HealthRegistry::report`] driven by another
 //!   executor) nothing panics: checks run inline on the caller, without timeout, and
 //!   background refresh does not start. Timeouts need a runtime with timers enabled,
-//!   as `#[tokio::main]` provides.
+//!   as `#[tokio::main]` provides: on a runtime without the time driver a check is
+//!   reported unhealthy with a reason that says so.
 //!
 //! ## Endpoints
 //!
@@ -170,7 +186,8 @@ pub use engine::{FnCheck, FnRun, HEALTH_CHECKS};
 /// # Errors
 ///
 /// [`HealthError::Duplicate`] when the name is taken, [`HealthError::InvalidName`]
-/// when it cannot be used.
+/// when it cannot be used, [`HealthError::InvalidSpec`] for a zero or absurd
+/// duration.
 #[track_caller]
 pub fn register<C: HealthCheck>(check: C) -> Result<(), HealthError> {
     HealthRegistry::global().register(check)

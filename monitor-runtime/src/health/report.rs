@@ -25,11 +25,12 @@ pub struct CheckReport {
     pub probe: Probe,
     /// Whether its failure fails the probe.
     pub critical: bool,
-    /// Its latest result.
+    /// Its latest result (for a background-refreshed check whose first run has not
+    /// finished: `Unhealthy`, "not run yet: ...").
     pub health: Health,
     /// How long that run took.
     pub duration: Duration,
-    /// When that run finished.
+    /// When that run finished; `None` when no run has finished yet.
     pub last_run: Option<SystemTime>,
 }
 

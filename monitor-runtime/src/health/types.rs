@@ -447,12 +447,16 @@ pub struct CheckSpec {
     /// Whether its failure makes its probe unhealthy (true by default); a failing
     /// non-critical check only degrades it.
     pub critical: bool,
-    /// How long one run may take before it counts as unhealthy (default 5 s).
+    /// How long one run may take before it counts as unhealthy (default 5 s). Zero is
+    /// refused at registration ([`HealthError::InvalidSpec`](super::HealthError::InvalidSpec)),
+    /// as is any duration here longer than about 584 years.
     pub timeout: Duration,
-    /// How long a result is served without running the check again (default 1 s).
+    /// How long a result is served without running the check again (default 1 s);
+    /// zero runs the check at every probe (still one run at a time).
     pub cache: Duration,
-    /// When set, the check is re-run in the background at this interval and probes
-    /// are always answered from the latest result.
+    /// When set, the check is re-run in the background at this interval (not zero)
+    /// and probes are answered from the latest result, which counts as current for
+    /// this interval plus the timeout.
     pub refresh: Option<Duration>,
 }
 
@@ -555,6 +559,51 @@ impl CheckSpec {
         self.refresh = Some(interval);
         self
     }
+}
+
+/// `CheckSpec::new(name)`: a name alone, with the default options.
+impl From<&str> for CheckSpec {
+    fn from(name: &str) -> Self {
+        CheckSpec::new(name.to_owned())
+    }
+}
+
+/// `CheckSpec::new(name)`: a name alone, with the default options.
+impl From<String> for CheckSpec {
+    fn from(name: String) -> Self {
+        CheckSpec::new(name)
+    }
+}
+
+/// The longest duration a check accepts, as the attributes do: what 64-bit
+/// nanoseconds hold (about 584 years).
+const LONGEST: Duration = Duration::from_nanos(u64::MAX);
+
+/// Why the durations of `spec` cannot be used, as the attributes reject them: a zero
+/// timeout or refresh interval, or any duration past [`LONGEST`]. A zero cache is
+/// fine: the check runs on every probe (one run at a time).
+pub(super) fn spec_error(spec: &CheckSpec) -> Option<String> {
+    let durations = [
+        ("timeout", Some(spec.timeout), true),
+        ("refresh", spec.refresh, true),
+        ("cache", Some(spec.cache), false),
+    ];
+    durations.into_iter().find_map(|(what, duration, positive)| {
+        let duration = duration?;
+        if positive && duration.is_zero() {
+            Some(format!(
+                "the {what} of health check `{}` is zero: a timeout or interval must be longer than that",
+                spec.name
+            ))
+        } else if duration > LONGEST {
+            Some(format!(
+                "the {what} of health check `{}` is too long: the longest supported is about 584 years",
+                spec.name
+            ))
+        } else {
+            None
+        }
+    })
 }
 
 /// A health check: what `#[derive(HealthCheck)]` implements, and what

@@ -15,7 +15,8 @@ use super::span::CallSpan;
 /// Dropped without `finish`, the guard records either a panic (the body was running:
 /// a synchronous body unwinding, or a future panicking while polled) as
 /// `result="error"`, or a cancellation (an async call whose future was dropped while
-/// suspended) in `function_calls_cancelled_total`. Either way the in-flight gauge is
+/// suspended) in `function_calls_cancelled_total`, timed in
+/// `function_calls_cancelled_duration_seconds`. Either way the in-flight gauge is
 /// restored.
 ///
 /// The fields are private so that the clock and the storage behind the handles can
@@ -91,8 +92,9 @@ impl<S: CallSpan> CallGuard<S> {
                 span.record("error", "panicked");
             }
         } else {
-            if let Some(cancelled) = &handles.cancelled {
-                cancelled.inc();
+            if let Some((count, duration)) = &handles.cancelled {
+                count.inc();
+                duration.observe(self.start.elapsed().as_secs_f64());
             }
             if let Some(span) = span {
                 span.record("result", "cancelled");
@@ -126,12 +128,16 @@ impl<F: Future, S: CallSpan> Future for Tracked<'_, F, S> {
         let this = unsafe { self.get_unchecked_mut() };
         let future = unsafe { Pin::new_unchecked(&mut this.future) };
         // A panic inside `poll` leaves `in_body` set, which the guard's drop reads as
-        // a panic rather than a cancellation.
+        // a panic rather than a cancellation. So does a completed future: what runs
+        // next (classifying the result, recording it) runs in the same poll of the
+        // caller, and a panic there is the call's panic, not a cancellation.
         this.guard.in_body = true;
         let entered = this.guard.span.enter();
         let poll = future.poll(cx);
         drop(entered);
-        this.guard.in_body = false;
+        if poll.is_pending() {
+            this.guard.in_body = false;
+        }
         poll
     }
 }

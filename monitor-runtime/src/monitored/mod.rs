@@ -21,10 +21,14 @@ pub use span::{
     CallSpan, ErrorField, NoSpan, RecordDebug, RecordDisplay, RecordNothing, record_result,
 };
 
-/// Every `#[monitored]` function in the program, collected at link time.
+/// Every `#[monitored]` function in the program, collected at link time; its
+/// identifier carries the crate's version so that its link section is unique (see
+/// `core::INITIALISERS`).
 #[doc(hidden)]
 #[linkme::distributed_slice]
-pub static MONITORED_FUNCTIONS: [&'static FunctionSite];
+pub static MONITOR_RUNTIME_0_1_0_MONITORED_FUNCTIONS: [&'static FunctionSite];
+#[doc(hidden)]
+pub use MONITOR_RUNTIME_0_1_0_MONITORED_FUNCTIONS as MONITORED_FUNCTIONS;
 
 /// Creates the series of every monitored function at zero.
 #[linkme::distributed_slice(INITIALISERS)]

@@ -6,7 +6,9 @@ use std::sync::{LazyLock, Mutex, OnceLock};
 
 use prometheus::{Histogram, HistogramOpts, IntCounter, IntGauge, Opts};
 
-use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry, report};
+use crate::core::{
+    RegistrationError, SourceLocation, ignore_poison, log_reported, raw_registry, report,
+};
 
 /// Describes one `#[monitored]` function. One `static` per annotated function is
 /// generated; it resolves its metric handles once, on first use or at [`crate::init`].
@@ -61,7 +63,10 @@ impl FunctionSite {
     #[cold]
     #[inline(never)]
     fn resolve(&'static self) -> &'static FunctionHandles {
-        self.handles.get_or_init(|| register(self))
+        let handles = self.handles.get_or_init(|| register(self));
+        // Outside the initialiser: a problem it reported may be logged now.
+        log_reported();
+        handles
     }
 
     /// Where the annotated function is.
@@ -76,7 +81,9 @@ pub(super) struct FunctionHandles {
     pub(super) error: IntCounter,
     pub(super) duration: Histogram,
     pub(super) in_flight: IntGauge,
-    pub(super) cancelled: Option<IntCounter>,
+    /// Async functions only: cancelled calls, and how long each ran before it was
+    /// dropped.
+    pub(super) cancelled: Option<(IntCounter, Histogram)>,
 }
 
 /// The `function` and `module` label values taken so far, with the location of the
@@ -110,15 +117,21 @@ fn register(site: &'static FunctionSite) -> FunctionHandles {
         Box::new(handles.duration.clone()),
         Box::new(handles.in_flight.clone()),
     ];
+    let owner = format!(
+        "the metrics of `#[monitored]` function `{}` (module `{}`)",
+        site.function, site.module
+    );
     for collector in collectors
         .into_iter()
-        .chain(handles.cancelled.clone().map(|c| Box::new(c) as Box<_>))
+        .chain(handles.cancelled.iter().flat_map(|(count, duration)| {
+            [
+                Box::new(count.clone()) as Box<dyn prometheus::core::Collector>,
+                Box::new(duration.clone()),
+            ]
+        }))
     {
-        if let Err(error) = raw_registry().register(collector) {
-            report(RegistrationError::Rejected {
-                location: site.location().to_string(),
-                reason: error.to_string(),
-            });
+        if let Err(conflict) = raw_registry().register_as(collector, &*owner, site.location()) {
+            report(conflict.into_error(site.location()));
         }
     }
     handles
@@ -142,25 +155,34 @@ fn function_handles(site: &FunctionSite) -> FunctionHandles {
     } else {
         site.buckets.to_vec()
     };
-    let duration = Histogram::with_opts(HistogramOpts {
-        common_opts: labels(Opts::new(
-            "function_calls_duration_seconds",
-            "Duration of monitored function calls, in seconds.",
-        )),
-        buckets,
-    })
-    .expect("buckets are validated at compile time");
+    let histogram = |name: &str, help: &str| {
+        Histogram::with_opts(HistogramOpts {
+            common_opts: labels(Opts::new(name, help)),
+            buckets: buckets.clone(),
+        })
+        .expect("buckets are validated at compile time")
+    };
+    let duration = histogram(
+        "function_calls_duration_seconds",
+        "Duration of monitored function calls, in seconds.",
+    );
     let in_flight = IntGauge::with_opts(labels(Opts::new(
         "function_calls_concurrent",
         "Calls of monitored functions currently in progress.",
     )))
     .expect("valid static metric options");
     let cancelled = site.is_async.then(|| {
-        IntCounter::with_opts(labels(Opts::new(
+        let count = IntCounter::with_opts(labels(Opts::new(
             "function_calls_cancelled_total",
             "Calls of monitored async functions whose future was dropped before completing.",
         )))
-        .expect("valid static metric options")
+        .expect("valid static metric options");
+        let duration = histogram(
+            "function_calls_cancelled_duration_seconds",
+            "Time cancelled calls of monitored async functions ran before their future was \
+             dropped, in seconds.",
+        );
+        (count, duration)
     });
     FunctionHandles {
         ok: calls("ok"),
