@@ -61,7 +61,11 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
     if kind == MetricKind::Counter {
         segments.push("total".to_owned());
     }
-    let suggestion = segments.join("_");
+    let mut suggestion = segments.join("_");
+    if rules::reserved_name(&suggestion).is_some() {
+        // A name of the framework's own: the same words, in a family of the user's.
+        suggestion.insert_str(0, "app_");
+    }
     rules::metric_name(&suggestion, kind)
         .is_empty()
         .then_some(suggestion)
