@@ -293,6 +293,12 @@ fn suggestions_fix_every_rule_at_once() {
 fn no_suggestion_without_an_obvious_fix() {
     assert_eq!(suggest::metric_name("", Counter), None);
     assert_eq!(suggest::metric_name("404", Gauge), None);
+    // Every word starts with a digit: no rotation puts a letter first.
+    assert_eq!(suggest::metric_name("5xx_5xxus_total", Counter), None);
+    assert_eq!(
+        suggest::metric_name("5xx_4xx_errors_total", Counter).as_deref(),
+        Some("errors_5xx_4xx_total")
+    );
     assert_eq!(suggest::metric_name("---", Gauge), None);
     // `m` is minutes or meters.
     assert_eq!(suggest::metric_name("distance_m", Gauge), None);
