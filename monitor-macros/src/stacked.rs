@@ -30,6 +30,8 @@ pub(crate) struct Stack {
     /// Each `#[business_metric]` in declaration order; `None` for one whose metric is
     /// missing (already reported).
     business: Vec<Option<BusinessArgs>>,
+    /// The arguments of each `#[business_metric]` as written, to find repeats.
+    business_written: Vec<String>,
 }
 
 impl Stack {
@@ -38,14 +40,17 @@ impl Stack {
         Stack {
             monitored: Some(monitoring),
             business: Vec::new(),
+            business_written: Vec::new(),
         }
     }
 
-    /// The stack `#[business_metric]` starts when it expands first.
-    pub(crate) fn business(args: Option<BusinessArgs>) -> Stack {
+    /// The stack `#[business_metric]` starts when it expands first; `written` is its
+    /// arguments as written.
+    pub(crate) fn business(args: Option<BusinessArgs>, written: &TokenStream) -> Stack {
         Stack {
             monitored: None,
             business: vec![args],
+            business_written: vec![written.to_string()],
         }
     }
 }
@@ -79,6 +84,16 @@ pub(crate) fn expand(
             Ours::Monitored if stack.monitored.is_some() => again.push(absorbed.span),
             Ours::Monitored => stack.monitored = Some(monitored::parse(&mut cx, absorbed.args)),
             Ours::BusinessMetric => {
+                let written = absorbed.args.to_string();
+                if stack.business_written.contains(&written) {
+                    // Both would update the metric: each call would count twice.
+                    cx.push(absorbed.span.error(
+                        "this `#[business_metric]` repeats another one on this function, so \
+                         each call would update the metric twice; remove one (to count by \
+                         2, give one of them `amount = 2`)",
+                    ));
+                }
+                stack.business_written.push(written);
                 let args = business::parse(&mut cx, absorbed.args, &absorbed.span);
                 stack.business.push(args);
             }

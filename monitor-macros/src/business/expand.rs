@@ -17,6 +17,7 @@ use crate::support::{Ctxt, with_errors, wrap};
 
 pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
+    let written = args.clone();
     let parsed = attr::parse_attribute(&mut cx, args, &AttrSpan::CallSite);
     let function = match syn::parse2::<ImplItemFn>(item.clone()) {
         Ok(function) => function,
@@ -33,7 +34,7 @@ pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStre
     if let Some(parsed) = &parsed {
         check_metric(&mut cx, &parsed.metric, parsed.metric.name.span());
     }
-    stacked::expand_or_item(cx, function, Stack::business(parsed))
+    stacked::expand_or_item(cx, function, Stack::business(parsed, &written))
 }
 
 /// Parses and checks a `#[business_metric]` absorbed by another attribute of ours;
@@ -209,7 +210,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
         let call = call_at(quote!(#private::label_value), reference, expr.span());
         quote_spanned!(expr.span()=> #call.as_ref())
     });
-    let series = format_ident!("__monitor_business_series_{index}");
+    let series = wrap::local(&format!("__monitor_business_series_{index}"));
     let lookup =
         quote!(let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]););
 
@@ -221,7 +222,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
         Action::Observe(value) => (quote!(observe), Some(value)),
     };
     let value_after = value_expr.is_some_and(|expr| mentions_ret(expr.to_token_stream()));
-    let value_ident = format_ident!("__monitor_business_value_{index}");
+    let value_ident = wrap::local(&format!("__monitor_business_value_{index}"));
     let value = value_expr.map_or_else(
         || quote!(1.0_f64),
         |expr| {
@@ -250,6 +251,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
     let ret_value = wrap::ret();
     let ret = syn::Ident::new("ret", Span::call_site());
     let needs_ret = labels_after || value_after;
+    let is_error = wrap::local("__monitor_business_is_error");
     let update = match (args.on, needs_ret) {
         (On::Always, false) => after,
         (On::Always, true) => quote! {
@@ -258,8 +260,8 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
         },
         (on, needs_ret) => {
             let condition = match on {
-                On::Error => quote!(__monitor_business_is_error),
-                _ => quote!(!__monitor_business_is_error),
+                On::Error => quote!(#is_error),
+                _ => quote!(!#is_error),
             };
             let body = if needs_ret {
                 let pick = match on {
@@ -282,7 +284,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
                     ClassifyByTrait as _, ClassifyDefault as _, PickErrOfAny as _,
                     PickErrOfResult as _, PickOkOfAny as _, PickOkOfResult as _,
                 };
-                let __monitor_business_is_error: ::core::primitive::bool =
+                let #is_error: ::core::primitive::bool =
                     (&&#private::Outcome(&#ret_value)).__monitor_is_error();
                 if #condition {
                     #body

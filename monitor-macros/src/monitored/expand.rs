@@ -238,9 +238,10 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let (enter_span, leave_span) = if span_off {
         (TokenStream::new(), TokenStream::new())
     } else {
+        let entered = crate::support::wrap::local("__monitor_entered");
         (
-            quote!(let __monitor_entered = #private::CallSpan::enter(#guard_ident.span());),
-            quote!(::core::mem::drop(__monitor_entered);),
+            quote!(let #entered = #private::CallSpan::enter(#guard_ident.span());),
+            quote!(::core::mem::drop(#entered);),
         )
     };
     let guard = Guard {

@@ -18,23 +18,30 @@
 //! built at call time, after `start`; the guard, `end` and the finish run when it
 //! completes.
 
-use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
 use syn::{ImplItemFn, ReturnType};
 
 use super::Ctxt;
 use super::exits;
 use super::function::{self, CallShape};
 
+/// A local of the generated code. Mixed-site hygiene makes it unreachable from the
+/// user's tokens: a body cannot read (or shadow) it, and a name of the user's in
+/// scope, even `__monitor_guard`, still means the user's item in the body.
+pub(crate) fn local(name: &str) -> syn::Ident {
+    syn::Ident::new(name, Span::mixed_site())
+}
+
 /// The local the returned value is bound to, which `end` and the guard's `finish`
 /// read.
 pub(crate) fn ret() -> syn::Ident {
-    format_ident!("__monitor_ret")
+    local("__monitor_ret")
 }
 
 /// The local the call guard is bound to, which the guard's `finish` consumes.
 pub(crate) fn guard() -> syn::Ident {
-    format_ident!("__monitor_guard")
+    local("__monitor_guard")
 }
 
 /// A guard over the whole call, which times it and sees a panic or a dropped future.
@@ -117,7 +124,8 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             let output = exits::erase_impl_trait(&output);
             rewrite_exits(&mut block);
             let stmts = &block.stmts;
-            let (enter, future) = tracked(enter, quote!(__monitor_future));
+            let built = local("__monitor_future");
+            let (enter, future) = tracked(enter, quote!(#built));
             let future = quote! {
                 async move {
                     #enter
@@ -135,7 +143,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             quote! {
                 #start
                 #[allow(clippy::diverging_sub_expression)]
-                let __monitor_future = #label: { #(#stmts)* };
+                let #built = #label: { #(#stmts)* };
                 #future
             }
         }
