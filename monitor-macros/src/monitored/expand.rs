@@ -103,7 +103,7 @@ fn monitored_impl(mut cx: Ctxt, block: ItemImpl, args: &MonitoredArgs) -> TokenS
     if cx.has_errors() {
         return with_errors(without_method_attrs(block), cx);
     }
-    let type_name = type_name(&block.self_ty);
+    let type_name = impl_label(&block);
     // The block as written, minus the attributes of its methods that this expansion
     // consumed, which would otherwise report their errors a second time.
     let mut stripped = without_method_attrs(block.clone());
@@ -170,19 +170,110 @@ fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
     block
 }
 
-fn type_name(ty: &syn::Type) -> String {
+/// What prefixes the `function` label of the methods of a monitored `impl` block, so
+/// that two blocks never label a method alike: the type, with its generic arguments
+/// (`Foo<u8>`), and for a trait impl the trait in Rust's own notation
+/// (`<AppError as From<io::Error>>`). Paths are shortened to their last segment at the
+/// top and kept as written inside generic arguments; lifetimes are left out.
+fn impl_label(block: &ItemImpl) -> String {
+    let self_ty = match &*block.self_ty {
+        syn::Type::Path(path) if path.qself.is_none() => last_segment_label(&path.path),
+        other => type_label(other),
+    };
+    match &block.trait_ {
+        Some((negative, path, _)) => format!(
+            "<{self_ty} as {}{}>",
+            if negative.is_some() { "!" } else { "" },
+            last_segment_label(path)
+        ),
+        None => self_ty,
+    }
+}
+
+fn last_segment_label(path: &syn::Path) -> String {
+    path.segments.last().map(segment_label).unwrap_or_default()
+}
+
+fn segment_label(segment: &syn::PathSegment) -> String {
+    let ident = segment.ident.to_string();
+    let ident = ident.strip_prefix("r#").unwrap_or(&ident).to_owned();
+    match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => {
+            let args: Vec<String> = args
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    syn::GenericArgument::Lifetime(_) => None,
+                    syn::GenericArgument::Type(ty) => Some(type_label(ty)),
+                    other => Some(tokens_label(other)),
+                })
+                .collect();
+            if args.is_empty() {
+                ident
+            } else {
+                format!("{ident}<{}>", args.join(", "))
+            }
+        }
+        syn::PathArguments::Parenthesized(args) => format!("{ident}{}", tokens_label(args)),
+        syn::PathArguments::None => ident,
+    }
+}
+
+/// A type as written, without lifetimes and with the spacing of `rustfmt`.
+fn type_label(ty: &syn::Type) -> String {
     match ty {
-        syn::Type::Path(path) => path
+        syn::Type::Path(path) if path.qself.is_none() => path
             .path
             .segments
-            .last()
-            .map(|segment| segment.ident.to_string())
-            .unwrap_or_default(),
-        syn::Type::Reference(reference) => type_name(&reference.elem),
-        syn::Type::Paren(paren) => type_name(&paren.elem),
-        syn::Type::Group(group) => type_name(&group.elem),
-        other => other.to_token_stream().to_string().replace(' ', ""),
+            .iter()
+            .map(segment_label)
+            .collect::<Vec<_>>()
+            .join("::"),
+        syn::Type::Reference(reference) => format!(
+            "&{}{}",
+            if reference.mutability.is_some() {
+                "mut "
+            } else {
+                ""
+            },
+            type_label(&reference.elem)
+        ),
+        syn::Type::Tuple(tuple) => {
+            let elems: Vec<String> = tuple.elems.iter().map(type_label).collect();
+            match elems.as_slice() {
+                [one] => format!("({one},)"),
+                _ => format!("({})", elems.join(", ")),
+            }
+        }
+        syn::Type::Slice(slice) => format!("[{}]", type_label(&slice.elem)),
+        syn::Type::Array(array) => format!(
+            "[{}; {}]",
+            type_label(&array.elem),
+            tokens_label(&array.len)
+        ),
+        syn::Type::Paren(paren) => type_label(&paren.elem),
+        syn::Type::Group(group) => type_label(&group.elem),
+        other => tokens_label(other),
     }
+}
+
+/// Tokens as text, without the spaces `to_string` puts around punctuation.
+fn tokens_label(tokens: &impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+    ]
+    .iter()
+    .fold(text, |text, (from, to)| text.replace(from, to))
 }
 
 /// The `function` label: `name = "..."`, else the function's name, prefixed by the
@@ -273,5 +364,50 @@ fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str)
             result = #private::tracing::field::Empty,
             error = #private::tracing::field::Empty,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::impl_label;
+
+    fn label(block: proc_macro2::TokenStream) -> String {
+        impl_label(&syn::parse2(block).expect("an impl block"))
+    }
+
+    #[test]
+    fn impl_blocks_label_their_methods_apart() {
+        assert_eq!(label(quote::quote!(impl Orders {})), "Orders");
+        assert_eq!(label(quote::quote!(impl crate::shop::Orders {})), "Orders");
+        assert_eq!(label(quote::quote!(impl Foo<u8> {})), "Foo<u8>");
+        assert_eq!(label(quote::quote!(impl Foo<u16> {})), "Foo<u16>");
+        assert_eq!(
+            label(quote::quote!(
+                impl<'a, T> Parser<'a, T> {}
+            )),
+            "Parser<T>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl From<io::Error> for AppError {})),
+            "<AppError as From<io::Error>>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl std::convert::From<DbError> for crate::AppError {})),
+            "<AppError as From<DbError>>"
+        );
+        assert_eq!(
+            label(quote::quote!(
+                impl<T> Convert<Vec<&'static str>> for Wrapper<T> {}
+            )),
+            "<Wrapper<T> as Convert<Vec<&str>>>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl Handler<(u8, [u32; 4])> for &mut Slot {})),
+            "<&mut Slot as Handler<(u8, [u32; 4])>>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl Iterator for Numbers {})),
+            "<Numbers as Iterator>"
+        );
     }
 }
