@@ -211,8 +211,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
         quote_spanned!(expr.span()=> #call.as_ref())
     });
     let series = wrap::local(&format!("__monitor_business_series_{index}"));
-    let lookup =
-        quote!(let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]););
+    let pending = wrap::local(&format!("__monitor_business_pending_{index}"));
 
     let (method, value_expr) = match &args.action {
         Action::Count(amount) => (quote!(count), amount.as_ref()),
@@ -237,9 +236,16 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
     let mut before = TokenStream::new();
     let mut after = TokenStream::new();
     if labels_after {
-        after.extend(lookup);
+        after.extend(quote! {
+            let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]);
+        });
     } else {
-        before.extend(lookup);
+        // The label values are read when the call starts (the body may consume what
+        // they are read from); the series is created only if the metric is updated.
+        before.extend(quote! {
+            let #pending: #private::PendingSeries = #site_ident.pending(&[#(#label_values),*]);
+        });
+        after.extend(quote!(let #series: &'static #private::Series = #pending.get();));
     }
     if value_after {
         after.extend(quote!(#series.#method(#value);));
