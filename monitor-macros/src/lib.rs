@@ -60,7 +60,9 @@ pub fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Declares business metrics updated anywhere in the code, as statics. Documented in
-/// `monitor-runtime`.
+/// `monitor-runtime`. Like the attributes, an entry takes `crate = "path"` when the
+/// runtime is reached by another path (a renamed dependency, a re-export): its
+/// expansion names the runtime only through `path::__private`.
 #[proc_macro]
 pub fn business_metrics(input: TokenStream) -> TokenStream {
     business::business_metrics(input.into()).into()

@@ -17,8 +17,8 @@ const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `hist
      `set = ...`, `inc`, `dec`, `observe = ...`, `buckets = [...]`, `max_label_sets = N`, \
      `crate = \"...\"`";
 
-const DECLARATION_ARGUMENTS: &str =
-    "`help = \"...\"`, `labels(...)`, `buckets = [...]`, `max_label_sets = N`";
+const DECLARATION_ARGUMENTS: &str = "`help = \"...\"`, `labels(...)`, `buckets = [...]`, \
+     `max_label_sets = N`, `crate = \"...\"`";
 
 /// One `key`, `key = value` or `key(...)` argument.
 pub(crate) struct Arg {
@@ -319,14 +319,14 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 &key,
                 format!("`{name}` takes an expression: `{name} = ...`"),
             ),
-            ("crate", value) if attribute => {
+            ("crate", value) => {
                 let value = match &value {
                     ArgValue::Expr(expr) => Some(expr),
                     _ => None,
                 };
                 options.krate = crate_path(cx, value, &key);
             }
-            ("on" | "amount" | "set" | "observe" | "inc" | "dec" | "crate", _) => cx.error_spanned_by(
+            ("on" | "amount" | "set" | "observe" | "inc" | "dec", _) => cx.error_spanned_by(
                 &key,
                 format!(
                     "`{name}` belongs to `#[business_metric]` on a function; a metric declared \
@@ -652,11 +652,12 @@ impl Parse for Declaration {
     }
 }
 
-/// Parses one entry's options; `None` when the kind is unknown.
+/// Parses one entry's options: its metric and its `crate = "..."` override; `None`
+/// when the kind is unknown.
 pub(crate) fn parse_declaration(
     cx: &mut Ctxt,
     declaration: &mut Declaration,
-) -> Option<MetricDecl> {
+) -> Option<(MetricDecl, Option<syn::Path>)> {
     let kind = kind_of(&declaration.kind.to_string());
     if kind.is_none() {
         let hint = if declaration.kind == "summary" {
@@ -672,10 +673,7 @@ pub(crate) fn parse_declaration(
     let args = std::mem::take(&mut declaration.options);
     let mut options = collect_options(cx, args, Form::Declaration);
     let kind = kind?;
-    Some(metric_decl(
-        cx,
-        kind,
-        declaration.name.clone(),
-        &mut options,
-    ))
+    let krate = options.krate.take();
+    let metric = metric_decl(cx, kind, declaration.name.clone(), &mut options);
+    Some((metric, krate))
 }

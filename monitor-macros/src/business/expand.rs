@@ -317,11 +317,11 @@ pub(crate) fn business_metrics(input: TokenStream) -> TokenStream {
                 continue;
             }
         };
-        let Some(metric) = attr::parse_declaration(&mut cx, &mut declaration) else {
+        let Some((metric, krate)) = attr::parse_declaration(&mut cx, &mut declaration) else {
             continue;
         };
         check_metric(&mut cx, &metric, declaration.ident.span());
-        output.extend(declare(&declaration, &metric));
+        output.extend(declare(&declaration, &metric, krate.as_ref()));
     }
     let errors = cx.into_compile_errors();
     quote!(#output #errors)
@@ -345,8 +345,14 @@ fn split_entries(input: TokenStream) -> Vec<TokenStream> {
     entries
 }
 
-fn declare(declaration: &attr::Declaration, metric: &MetricDecl) -> TokenStream {
-    let private = quote!(::monitor_runtime::__private);
+/// One static with its handle; everything it names goes through the private door of
+/// the runtime, `krate`'s when the runtime is renamed.
+fn declare(
+    declaration: &attr::Declaration,
+    metric: &MetricDecl,
+    krate: Option<&syn::Path>,
+) -> TokenStream {
+    let private = private_path(krate);
     let handle = match metric.kind {
         MetricKind::Counter => quote!(Counter),
         MetricKind::Gauge => quote!(Gauge),
@@ -365,10 +371,41 @@ fn declare(declaration: &attr::Declaration, metric: &MetricDecl) -> TokenStream 
     } = declaration;
     quote! {
         #(#attrs)*
-        #vis static #ident: ::monitor_runtime::business::#handle<#given> =
-            ::monitor_runtime::business::#handle::__new({
+        #vis static #ident: #private::#handle<#given> =
+            #private::#handle::__new({
             #site
             &#site_ident
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::business_metrics;
+
+    /// Everything the expansion names goes through the private door of the runtime,
+    /// the renamed one's with `crate = "..."`.
+    #[test]
+    fn declarations_reach_the_runtime_through_its_private_door() {
+        let text = business_metrics(quote! {
+            pub counter ORDERS = "orders_total", help = "Orders.", labels(plan),
+                crate = "monitor";
+            gauge QUEUE = "queue_length", help = "Jobs.", crate = "::monitor";
+        })
+        .to_string();
+        assert!(!text.contains("monitor_runtime"), "{text}");
+        assert!(!text.contains("compile_error"), "{text}");
+        assert!(text.contains("monitor :: __private :: Counter"), "{text}");
+        assert!(text.contains(":: monitor :: __private :: Gauge"), "{text}");
+
+        let text = business_metrics(quote! {
+            counter ORDERS = "orders_total", help = "Orders.";
+        })
+        .to_string();
+        let paths = text.matches(":: monitor_runtime ::").count();
+        let private = text.matches(":: monitor_runtime :: __private ::").count();
+        assert!(paths > 0 && paths == private, "{text}");
     }
 }
