@@ -21,7 +21,7 @@ use syn::ImplItemFn;
 
 use crate::business::{self, BusinessArgs};
 use crate::monitored::{self, Monitoring};
-use crate::support::function::{self, AttrSpan, Ours};
+use crate::support::function::{self, AttrSpan, Declared, Ours};
 use crate::support::{Ctxt, Wrapper, with_errors, wrap};
 
 /// The attributes of ours on a function, parsed.
@@ -105,6 +105,18 @@ pub(crate) fn expand(
     if !stack.business.is_empty() {
         business::check_function(&mut cx, &function);
     }
+    let declared = stack
+        .monitored
+        .as_ref()
+        .map_or(Declared::Unsaid, Monitoring::declared);
+    if declared == Declared::Unsaid
+        && let Some(ty) = function::unrecognised_future(&function.sig)
+    {
+        cx.error_spanned_by(
+            ty,
+            unrecognised_future_message(ty, stack.monitored.is_some()),
+        );
+    }
     if cx.has_errors() {
         return Err(Box::new(Failed {
             function,
@@ -119,6 +131,7 @@ pub(crate) fn expand(
         guard: None,
         start: TokenStream::new(),
         end: TokenStream::new(),
+        declared,
     };
     let business_args: Vec<&BusinessArgs> = stack.business.iter().flatten().collect();
     if let Some(monitoring) = &stack.monitored {
@@ -145,4 +158,25 @@ pub(crate) fn expand(
         }));
     }
     Ok(expanded)
+}
+
+/// Why a return type named like a future is refused, and the fixes.
+fn unrecognised_future_message(ty: &syn::Type, monitored: bool) -> String {
+    let ty = quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(" < ", "<")
+        .replace(" >", ">");
+    let declare = if monitored {
+        "`#[monitored(future)]`"
+    } else {
+        "`#[monitored(future)]` above it"
+    };
+    format!(
+        "`{ty}` looks like a future whose type the attribute cannot see: it would time only \
+         the construction of the future and count every call as `ok`. If it is a boxed future \
+         (`Pin<Box<dyn Future<Output = T>>>` behind an alias or an associated type), write \
+         {declare} to time it to completion; otherwise return `impl Future<Output = T>`, \
+         or write `#[monitored(future = false)]` if it is not a future"
+    )
 }

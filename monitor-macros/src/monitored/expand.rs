@@ -10,7 +10,7 @@ use super::attr::{self, Level, MonitoredArgs, SpanSetting};
 use super::item::{self, Annotated};
 use crate::stacked::{self, Stack};
 use crate::support::args::private_path;
-use crate::support::function::{self, AttrSpan, CallShape};
+use crate::support::function::{self, AttrSpan, CallShape, Declared};
 use crate::support::{Ctxt, Guard, with_errors};
 
 const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
@@ -28,6 +28,17 @@ pub(crate) struct Monitoring {
     /// The `impl` block's type, for a method of a monitored block: it prefixes the
     /// `function` label.
     pub(crate) type_name: Option<String>,
+}
+
+impl Monitoring {
+    /// What `future` says the return type is.
+    pub(crate) fn declared(&self) -> Declared {
+        match self.args.future {
+            None => Declared::Unsaid,
+            Some(true) => Declared::Future,
+            Some(false) => Declared::NotFuture,
+        }
+    }
 }
 
 pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -302,7 +313,10 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let label = function_label(sig, monitoring);
     let private = private(monitoring);
     let buckets = args.buckets.as_deref().unwrap_or(&[]);
-    let is_async = !matches!(function::call_shape(sig), CallShape::Sync);
+    let is_async = !matches!(
+        function::call_shape(sig, monitoring.declared()),
+        CallShape::Sync
+    );
     let site = quote_spanned! {sig.ident.span()=>
         static __MONITOR_SITE: #private::FunctionSite = #private::FunctionSite::new(
             #label,

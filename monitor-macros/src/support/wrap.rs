@@ -14,9 +14,10 @@
 //! __monitor_ret
 //! ```
 //!
-//! A returned future (`impl Future`, or the boxed future `#[async_trait]` writes) is
+//! A returned future (`impl Future`, the boxed future `#[async_trait]` writes,
+//! `BoxFuture<'_, T>`, or a type declared a future with `#[monitored(future)]`) is
 //! built at call time, after `start`; the guard, `end` and the finish run when it
-//! completes.
+//! completes, and a boxed one is boxed again around them.
 
 use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
@@ -69,6 +70,8 @@ pub(crate) struct Wrapper {
     pub(crate) start: TokenStream,
     /// Statements run after the body returned, reading [`ret()`].
     pub(crate) end: TokenStream,
+    /// What the user said the return type is.
+    pub(crate) declared: function::Declared,
 }
 
 /// `function` with its body wrapped.
@@ -88,6 +91,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         guard,
         start,
         end,
+        declared,
     } = wrapper;
     let ret = ret();
     let (enter, finish, enter_span, leave_span) = match guard {
@@ -106,7 +110,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         }
     };
 
-    let body = match function::call_shape(&sig) {
+    let body = match function::call_shape(&sig, declared) {
         CallShape::AsyncFn => {
             let ret_ty = return_type(&sig.output);
             let stmts = &block.stmts;
@@ -121,7 +125,10 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             }
         }
         CallShape::Future { output, boxed } => {
-            let output = exits::erase_impl_trait(&output);
+            let output = output.map(|output| {
+                let output = exits::erase_impl_trait(&output);
+                quote!(: #output)
+            });
             rewrite_exits(&mut block);
             let stmts = &block.stmts;
             let built = local("__monitor_future");
@@ -129,7 +136,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             let future = quote! {
                 async move {
                     #enter
-                    let #ret: #output = #future.await;
+                    let #ret #output = #future.await;
                     #end
                     #finish
                     #ret
