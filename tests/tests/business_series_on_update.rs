@@ -39,7 +39,12 @@ async fn wait(plan: String) {
 )]
 fn redeem(code: String, valid: bool) -> Result<(), String> {
     // The body consumes what the label is read from.
-    if valid { Ok(drop(code)) } else { Err(code) }
+    if valid {
+        drop(code);
+        Ok(())
+    } else {
+        Err(code)
+    }
 }
 
 #[business_metric(counter = "on_update_pages_total", help = "Pages.", labels(path = path))]
