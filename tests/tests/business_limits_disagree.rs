@@ -21,28 +21,30 @@ business_metrics! {
 #[test]
 fn different_limits_are_reported_and_the_smaller_applies() {
     let error = monitor_runtime::init().expect_err("the limits disagree");
-    let reasons: Vec<&str> = error
+    let found: Vec<&RegistrationError> = error
         .errors()
         .iter()
-        .filter_map(|error| match error {
-            RegistrationError::Incompatible {
-                metric,
-                first,
-                second,
-                reason,
-            } if metric == "disagree_coupons_total" => {
-                assert!(first.starts_with(file!()) && second.starts_with(file!()));
-                assert_ne!(first, second);
-                Some(reason.as_str())
-            }
-            _ => None,
+        .filter(|error| {
+            matches!(error, RegistrationError::Incompatible { metric, .. }
+                if metric == "disagree_coupons_total")
         })
         .collect();
-    assert_eq!(reasons.len(), 1, "{error}");
+    let [
+        RegistrationError::Incompatible {
+            first,
+            second,
+            reason,
+            ..
+        },
+    ] = found.as_slice()
+    else {
+        panic!("one report of the limits: {error}");
+    };
+    assert!(first.starts_with(file!()) && second.starts_with(file!()));
+    assert_ne!(first, second);
     assert!(
-        reasons[0].contains("max_label_sets differ") && reasons[0].contains("smaller, 2"),
-        "{}",
-        reasons[0]
+        reason.contains("max_label_sets differ") && reason.contains("smaller, 2"),
+        "{reason}"
     );
 
     for code in ["a", "b", "c", "d"] {

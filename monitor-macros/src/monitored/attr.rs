@@ -6,7 +6,7 @@ use syn::{Expr, Lit, LitStr, Meta, Token};
 
 use crate::naming::{self, BucketUnit};
 use crate::support::Ctxt;
-use crate::support::args::{crate_path, meta_key, string};
+use crate::support::args::{crate_path, flag, meta_key, string};
 
 const ARGUMENTS: &str = "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `future`, \
      `crate = \"...\"`";
@@ -96,16 +96,7 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
             ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
             ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
             ("future", Meta::Path(_)) => args.future = Some(true),
-            ("future", Meta::NameValue(nv)) => match &nv.value {
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Bool(flag),
-                    ..
-                }) => args.future = Some(flag.value),
-                other => cx.error_spanned_by(
-                    other,
-                    "`future` takes `true` or `false`, or stands alone for `true`",
-                ),
-            },
+            ("future", Meta::NameValue(nv)) => args.future = flag(cx, "future", &nv.value),
             ("crate", Meta::NameValue(nv)) => {
                 args.krate = crate_path(cx, Some(&nv.value), &nv.value)
             }
