@@ -35,6 +35,11 @@ pub fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
 
 /// Declares a health check: a function without arguments, sync or `async`, returning
 /// `bool`, `Result<T, E: Display>` or `Health`. Documented in `monitor-runtime`.
+///
+/// Without `name = "..."`, the check is named after the function, prefixed by its
+/// module path below the crate root with `.` between segments: `fn ping` is `ping` at
+/// the crate root and `db.ping` in `mod db`, so that checks of the same function name
+/// in two modules do not clash.
 #[proc_macro_attribute]
 pub fn health_check(args: TokenStream, item: TokenStream) -> TokenStream {
     health::health_check(args.into(), item.into()).into()
@@ -55,7 +60,9 @@ pub fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
 }
 
 /// Declares business metrics updated anywhere in the code, as statics. Documented in
-/// `monitor-runtime`.
+/// `monitor-runtime`. Like the attributes, an entry takes `crate = "path"` when the
+/// runtime is reached by another path (a renamed dependency, a re-export): its
+/// expansion names the runtime only through `path::__private`.
 #[proc_macro]
 pub fn business_metrics(input: TokenStream) -> TokenStream {
     business::business_metrics(input.into()).into()

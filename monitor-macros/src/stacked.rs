@@ -21,7 +21,7 @@ use syn::ImplItemFn;
 
 use crate::business::{self, BusinessArgs};
 use crate::monitored::{self, Monitoring};
-use crate::support::function::{self, AttrSpan, Ours};
+use crate::support::function::{self, AttrSpan, Declared, Ours};
 use crate::support::{Ctxt, Wrapper, with_errors, wrap};
 
 /// The attributes of ours on a function, parsed.
@@ -30,6 +30,8 @@ pub(crate) struct Stack {
     /// Each `#[business_metric]` in declaration order; `None` for one whose metric is
     /// missing (already reported).
     business: Vec<Option<BusinessArgs>>,
+    /// The arguments of each `#[business_metric]` as written, to find repeats.
+    business_written: Vec<String>,
 }
 
 impl Stack {
@@ -38,14 +40,17 @@ impl Stack {
         Stack {
             monitored: Some(monitoring),
             business: Vec::new(),
+            business_written: Vec::new(),
         }
     }
 
-    /// The stack `#[business_metric]` starts when it expands first.
-    pub(crate) fn business(args: Option<BusinessArgs>) -> Stack {
+    /// The stack `#[business_metric]` starts when it expands first; `written` is its
+    /// arguments as written.
+    pub(crate) fn business(args: Option<BusinessArgs>, written: &TokenStream) -> Stack {
         Stack {
             monitored: None,
             business: vec![args],
+            business_written: vec![written.to_string()],
         }
     }
 }
@@ -79,6 +84,16 @@ pub(crate) fn expand(
             Ours::Monitored if stack.monitored.is_some() => again.push(absorbed.span),
             Ours::Monitored => stack.monitored = Some(monitored::parse(&mut cx, absorbed.args)),
             Ours::BusinessMetric => {
+                let written = absorbed.args.to_string();
+                if stack.business_written.contains(&written) {
+                    // Both would update the metric: each call would count twice.
+                    cx.push(absorbed.span.error(
+                        "this `#[business_metric]` repeats another one on this function, so \
+                         each call would update the metric twice; remove one (to count by \
+                         2, give one of them `amount = 2`)",
+                    ));
+                }
+                stack.business_written.push(written);
                 let args = business::parse(&mut cx, absorbed.args, &absorbed.span);
                 stack.business.push(args);
             }
@@ -89,6 +104,18 @@ pub(crate) fn expand(
     }
     if !stack.business.is_empty() {
         business::check_function(&mut cx, &function);
+    }
+    let declared = stack
+        .monitored
+        .as_ref()
+        .map_or(Declared::Unsaid, Monitoring::declared);
+    if declared == Declared::Unsaid
+        && let Some(ty) = function::unrecognised_future(&function.sig)
+    {
+        cx.error_spanned_by(
+            ty,
+            unrecognised_future_message(ty, stack.monitored.is_some()),
+        );
     }
     if cx.has_errors() {
         return Err(Box::new(Failed {
@@ -104,6 +131,7 @@ pub(crate) fn expand(
         guard: None,
         start: TokenStream::new(),
         end: TokenStream::new(),
+        declared,
     };
     let business_args: Vec<&BusinessArgs> = stack.business.iter().flatten().collect();
     if let Some(monitoring) = &stack.monitored {
@@ -130,4 +158,25 @@ pub(crate) fn expand(
         }));
     }
     Ok(expanded)
+}
+
+/// Why a return type named like a future is refused, and the fixes.
+fn unrecognised_future_message(ty: &syn::Type, monitored: bool) -> String {
+    let ty = quote::ToTokens::to_token_stream(ty)
+        .to_string()
+        .replace(" :: ", "::")
+        .replace(" < ", "<")
+        .replace(" >", ">");
+    let declare = if monitored {
+        "`#[monitored(future)]`"
+    } else {
+        "`#[monitored(future)]` above it"
+    };
+    format!(
+        "`{ty}` looks like a future whose type the attribute cannot see: it would time only \
+         the construction of the future and count every call as `ok`. If it is a boxed future \
+         (`Pin<Box<dyn Future<Output = T>>>` behind an alias or an associated type), write \
+         {declare} to time it to completion; otherwise return `impl Future<Output = T>`, \
+         or write `#[monitored(future = false)]` if it is not a future"
+    )
 }

@@ -19,7 +19,7 @@ pub use crate::business::private::{
 };
 pub use crate::business::{
     BUSINESS_METRICS, BusinessSite, Counter, Gauge, Histogram, LabelValue, MetricKind, MetricValue,
-    Series,
+    PendingSeries, Series,
 };
 
 pub use crate::health::HEALTH_CHECKS;

@@ -33,6 +33,7 @@
 //! | [M004](#m004-colon) | colons are for recording rules |
 //! | [M005](#m005-leading-double-underscore) | `__` starts names Prometheus reserves |
 //! | [M006](#m006-not-snake_case) | snake_case |
+//! | [M007](#m007-reserved-name) | no name of the framework's own families, nor of those Prometheus adds |
 //! | [M010](#m010-counter-without-_total) | counters end in `_total` |
 //! | [M011](#m011-_total-on-a-non-counter) | nothing else ends in `_total` |
 //! | [M012](#m012-reserved-suffix) | no `_count`, `_sum`, `_bucket`, `_created`, `_info` suffix |
@@ -55,7 +56,9 @@
 //!
 //! Metric and label names match `[a-zA-Z_][a-zA-Z0-9_]*`: no `-`, `.`, spaces or
 //! non-ASCII letters. The help line gives the name with accents dropped (`café` becomes
-//! `cafe`) and every other such character turned into `_`. Label *values* may hold any text, but the `function` label value set by
+//! `cafe`) and every other such character turned into `_`. Label names are identifiers:
+//! `labels(user-id = ...)` and `labels("user-id" = ...)` get this error with the name to
+//! write (`user_id`). Label *values* may hold any text, but the `function` label value set by
 //! `#[monitored(name = "...")]` may not hold control characters such as line breaks.
 //!
 //! ```compile_fail
@@ -196,10 +199,49 @@
 //! # fn main() {}
 //! ```
 //!
+//! ## M007: reserved name
+//!
+//! The framework exposes metric families of its own, and Prometheus adds series to
+//! every target it scrapes; a metric of yours with one of their names would fail to
+//! register or be mistaken for theirs. Reserved are the names starting with:
+//!
+//! | prefix | who emits it |
+//! |---|---|
+//! | `function_calls_` | `#[monitored]` |
+//! | `health_check_` | health checks |
+//! | `monitor_` | the framework's own counters (overflowing label sets, exposition errors, …) |
+//! | `process_` | the process collector (feature `system`) |
+//! | `http_server_` | the HTTP server layer (OpenTelemetry HTTP conventions) |
+//! | `http_client_` | kept for HTTP client metrics (OpenTelemetry HTTP conventions) |
+//! | `scrape_` | Prometheus, at each scrape |
+//!
+//! and the whole names `up` (Prometheus, at each scrape), `ALERTS` and
+//! `ALERTS_FOR_STATE` (Prometheus' alert state), `target_info` (OpenTelemetry resource
+//! attributes) and `build_info` (kept for the build of the service). Prefixes match
+//! whole words in any case (`processed_jobs_total` is fine, `Process_Open_Fds` is not).
+//! Recording-rule names such as `slo:errors:ratio_rate5m` are refused by M004 already.
+//! The suggestion keeps your words in a family of your own, `app_…`: better still,
+//! start the name with your service or domain.
+//!
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "process_orders_total", help = "Orders processed")]
+//! fn process_order() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "shop_orders_processed_total", help = "Orders processed")]
+//! fn process_order() {}
+//! # fn main() {}
+//! ```
+//!
 //! ## M010: counter without `_total`
 //!
 //! Counters end in `_total`, so that a reader knows to take a `rate()` of them. A unit
-//! goes before it: `request_duration_seconds_total`.
+//! goes before it: `request_duration_seconds_total`. A name that ends in `_` after it
+//! (`orders_total_`) does not end in `_total` either, as `promtool` reads it.
 //!
 //! ```compile_fail
 //! # use monitor_runtime::business_metric;
@@ -357,7 +399,9 @@
 //! `le` holds histogram bucket bounds and `quantile` summary quantiles; labels starting
 //! with `__` are Prometheus' own; `job` and `instance` are set by Prometheus when it
 //! scrapes; `function`, `module` and `result` are set by this framework itself. (`promtool`
-//! checks `le` and `quantile`.)
+//! checks `le` and `quantile`.) The same names in capitals (`LE`, `Quantile`) are
+//! refused too, saying which reserved name they read as: Prometheus tells them apart, a
+//! reader of a dashboard does not.
 //!
 //! ```compile_fail
 //! # use monitor_runtime::business_metric;
@@ -560,7 +604,9 @@
 //! A label whose value comes from an argument named like a secret (a word such as
 //! `password`, `passwd`, `secret`, `token`, `apikey`, `api_key`, `private_key`,
 //! `authorization`, `credential`, `cookie`, in `snake_case` or `camelCase`) is refused;
-//! label by a non-secret attribute instead.
+//! label by a non-secret attribute instead. A label *named* like a secret
+//! (`labels(password = plan)`, `labels(api_key)` in `business_metrics!`) is refused by
+//! both forms, whatever its value is read from.
 //!
 //! ```compile_fail
 //! # use monitor_runtime::business_metric;

@@ -1,6 +1,7 @@
 //! Parsing of `#[business_metric(...)]` arguments and of `business_metrics!` entries.
 
 use proc_macro2::TokenStream;
+use quote::ToTokens;
 use syn::ext::IdentExt;
 use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
@@ -16,8 +17,8 @@ const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `hist
      `set = ...`, `inc`, `dec`, `observe = ...`, `buckets = [...]`, `max_label_sets = N`, \
      `crate = \"...\"`";
 
-const DECLARATION_ARGUMENTS: &str =
-    "`help = \"...\"`, `labels(...)`, `buckets = [...]`, `max_label_sets = N`";
+const DECLARATION_ARGUMENTS: &str = "`help = \"...\"`, `labels(...)`, `buckets = [...]`, \
+     `max_label_sets = N`, `crate = \"...\"`";
 
 /// One `key`, `key = value` or `key(...)` argument.
 pub(crate) struct Arg {
@@ -60,8 +61,22 @@ pub(crate) fn parse_args(cx: &mut Ctxt, tokens: TokenStream) -> Vec<Arg> {
 
 /// A label: its name and where its value comes from.
 pub(crate) struct Label {
-    pub(crate) name: Ident,
+    pub(crate) name: LabelName,
     pub(crate) source: LabelSource,
+}
+
+/// A label name as written: an identifier, or whatever the user wrote in its place
+/// (`user-id`, `"user-id"`), kept so that the naming rules can say what to write.
+pub(crate) struct LabelName {
+    /// The name: the identifier without `r#`, the string's value, or the tokens
+    /// joined without spaces.
+    pub(crate) text: String,
+    /// What was written, for errors to point at.
+    pub(crate) tokens: TokenStream,
+    /// The identifier, when the name is one.
+    pub(crate) ident: Option<Ident>,
+    /// The name is a string literal.
+    pub(crate) quoted: bool,
 }
 
 pub(crate) enum LabelSource {
@@ -75,7 +90,7 @@ pub(crate) enum LabelSource {
 
 impl Label {
     pub(crate) fn name(&self) -> String {
-        self.name.unraw().to_string()
+        self.name.text.clone()
     }
 }
 
@@ -304,14 +319,14 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 &key,
                 format!("`{name}` takes an expression: `{name} = ...`"),
             ),
-            ("crate", value) if attribute => {
+            ("crate", value) => {
                 let value = match &value {
                     ArgValue::Expr(expr) => Some(expr),
                     _ => None,
                 };
                 options.krate = crate_path(cx, value, &key);
             }
-            ("on" | "amount" | "set" | "observe" | "inc" | "dec" | "crate", _) => cx.error_spanned_by(
+            ("on" | "amount" | "set" | "observe" | "inc" | "dec", _) => cx.error_spanned_by(
                 &key,
                 format!(
                     "`{name}` belongs to `#[business_metric]` on a function; a metric declared \
@@ -355,13 +370,56 @@ fn string(value: &ArgValue) -> Option<&LitStr> {
 
 /// One entry of `labels(...)`: `name`, `name = "constant"` or `name = expression`.
 struct LabelArg {
-    name: Ident,
+    name: LabelName,
     value: Option<Expr>,
+}
+
+impl Parse for LabelName {
+    /// Everything up to the `=` or `,`: an identifier, or tokens the naming rules
+    /// explain (`user-id`, `"user-id"`) rather than a parse error.
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let mut trees = Vec::new();
+        while !input.is_empty() && !input.peek(Token![,]) && !input.peek(Token![=]) {
+            trees.push(input.parse::<proc_macro2::TokenTree>()?);
+        }
+        let tokens: TokenStream = trees.iter().cloned().collect();
+        match trees.as_slice() {
+            [] => Err(input.error("expected a label name, e.g. `labels(plan = plan.tier())`")),
+            [proc_macro2::TokenTree::Ident(ident)] => Ok(LabelName {
+                text: ident.unraw().to_string(),
+                tokens,
+                ident: Some(ident.clone()),
+                quoted: false,
+            }),
+            [proc_macro2::TokenTree::Literal(literal)] => {
+                match syn::parse2::<LitStr>(literal.to_token_stream()) {
+                    Ok(lit) => Ok(LabelName {
+                        text: lit.value(),
+                        tokens,
+                        ident: None,
+                        quoted: true,
+                    }),
+                    Err(_) => Ok(LabelName {
+                        text: literal.to_string(),
+                        tokens,
+                        ident: None,
+                        quoted: false,
+                    }),
+                }
+            }
+            _ => Ok(LabelName {
+                text: trees.iter().map(ToString::to_string).collect(),
+                tokens,
+                ident: None,
+                quoted: false,
+            }),
+        }
+    }
 }
 
 impl Parse for LabelArg {
     fn parse(input: ParseStream) -> syn::Result<Self> {
-        let name = input.call(Ident::parse_any)?;
+        let name = input.parse()?;
         let value = if input.peek(Token![=]) {
             input.parse::<Token![=]>()?;
             Some(input.parse()?)
@@ -396,10 +454,14 @@ fn parse_labels(cx: &mut Ctxt, tokens: TokenStream, form: Form) -> Vec<Label> {
                     );
                     LabelSource::Given
                 }
-                None if form == Form::Attribute => {
+                None if form == Form::Attribute => match &name.ident {
                     // `labels(plan)` reads the argument `plan`.
-                    LabelSource::Expr(syn::parse_quote_spanned!(name.span()=> #name))
-                }
+                    Some(ident) => {
+                        LabelSource::Expr(syn::parse_quote_spanned!(ident.span()=> #ident))
+                    }
+                    // Not a name: reported by the naming rules.
+                    None => LabelSource::Given,
+                },
                 None => LabelSource::Given,
             };
             Label { name, source }
@@ -590,11 +652,12 @@ impl Parse for Declaration {
     }
 }
 
-/// Parses one entry's options; `None` when the kind is unknown.
+/// Parses one entry's options: its metric and its `crate = "..."` override; `None`
+/// when the kind is unknown.
 pub(crate) fn parse_declaration(
     cx: &mut Ctxt,
     declaration: &mut Declaration,
-) -> Option<MetricDecl> {
+) -> Option<(MetricDecl, Option<syn::Path>)> {
     let kind = kind_of(&declaration.kind.to_string());
     if kind.is_none() {
         let hint = if declaration.kind == "summary" {
@@ -610,10 +673,7 @@ pub(crate) fn parse_declaration(
     let args = std::mem::take(&mut declaration.options);
     let mut options = collect_options(cx, args, Form::Declaration);
     let kind = kind?;
-    Some(metric_decl(
-        cx,
-        kind,
-        declaration.name.clone(),
-        &mut options,
-    ))
+    let krate = options.krate.take();
+    let metric = metric_decl(cx, kind, declaration.name.clone(), &mut options);
+    Some((metric, krate))
 }

@@ -17,6 +17,7 @@ use crate::support::{Ctxt, with_errors, wrap};
 
 pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
     let mut cx = Ctxt::default();
+    let written = args.clone();
     let parsed = attr::parse_attribute(&mut cx, args, &AttrSpan::CallSite);
     let function = match syn::parse2::<ImplItemFn>(item.clone()) {
         Ok(function) => function,
@@ -33,7 +34,7 @@ pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStre
     if let Some(parsed) = &parsed {
         check_metric(&mut cx, &parsed.metric, parsed.metric.name.span());
     }
-    stacked::expand_or_item(cx, function, Stack::business(parsed))
+    stacked::expand_or_item(cx, function, Stack::business(parsed, &written))
 }
 
 /// Parses and checks a `#[business_metric]` absorbed by another attribute of ours;
@@ -209,9 +210,8 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
         let call = call_at(quote!(#private::label_value), reference, expr.span());
         quote_spanned!(expr.span()=> #call.as_ref())
     });
-    let series = format_ident!("__monitor_business_series_{index}");
-    let lookup =
-        quote!(let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]););
+    let series = wrap::local(&format!("__monitor_business_series_{index}"));
+    let pending = wrap::local(&format!("__monitor_business_pending_{index}"));
 
     let (method, value_expr) = match &args.action {
         Action::Count(amount) => (quote!(count), amount.as_ref()),
@@ -221,7 +221,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
         Action::Observe(value) => (quote!(observe), Some(value)),
     };
     let value_after = value_expr.is_some_and(|expr| mentions_ret(expr.to_token_stream()));
-    let value_ident = format_ident!("__monitor_business_value_{index}");
+    let value_ident = wrap::local(&format!("__monitor_business_value_{index}"));
     let value = value_expr.map_or_else(
         || quote!(1.0_f64),
         |expr| {
@@ -236,9 +236,16 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
     let mut before = TokenStream::new();
     let mut after = TokenStream::new();
     if labels_after {
-        after.extend(lookup);
+        after.extend(quote! {
+            let #series: &'static #private::Series = #site_ident.series(&[#(#label_values),*]);
+        });
     } else {
-        before.extend(lookup);
+        // The label values are read when the call starts (the body may consume what
+        // they are read from); the series is created only if the metric is updated.
+        before.extend(quote! {
+            let #pending: #private::PendingSeries = #site_ident.pending(&[#(#label_values),*]);
+        });
+        after.extend(quote!(let #series: &'static #private::Series = #pending.get();));
     }
     if value_after {
         after.extend(quote!(#series.#method(#value);));
@@ -250,6 +257,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
     let ret_value = wrap::ret();
     let ret = syn::Ident::new("ret", Span::call_site());
     let needs_ret = labels_after || value_after;
+    let is_error = wrap::local("__monitor_business_is_error");
     let update = match (args.on, needs_ret) {
         (On::Always, false) => after,
         (On::Always, true) => quote! {
@@ -258,8 +266,8 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
         },
         (on, needs_ret) => {
             let condition = match on {
-                On::Error => quote!(__monitor_business_is_error),
-                _ => quote!(!__monitor_business_is_error),
+                On::Error => quote!(#is_error),
+                _ => quote!(!#is_error),
             };
             let body = if needs_ret {
                 let pick = match on {
@@ -282,7 +290,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
                     ClassifyByTrait as _, ClassifyDefault as _, PickErrOfAny as _,
                     PickErrOfResult as _, PickOkOfAny as _, PickOkOfResult as _,
                 };
-                let __monitor_business_is_error: ::core::primitive::bool =
+                let #is_error: ::core::primitive::bool =
                     (&&#private::Outcome(&#ret_value)).__monitor_is_error();
                 if #condition {
                     #body
@@ -309,11 +317,11 @@ pub(crate) fn business_metrics(input: TokenStream) -> TokenStream {
                 continue;
             }
         };
-        let Some(metric) = attr::parse_declaration(&mut cx, &mut declaration) else {
+        let Some((metric, krate)) = attr::parse_declaration(&mut cx, &mut declaration) else {
             continue;
         };
         check_metric(&mut cx, &metric, declaration.ident.span());
-        output.extend(declare(&declaration, &metric));
+        output.extend(declare(&declaration, &metric, krate.as_ref()));
     }
     let errors = cx.into_compile_errors();
     quote!(#output #errors)
@@ -337,8 +345,14 @@ fn split_entries(input: TokenStream) -> Vec<TokenStream> {
     entries
 }
 
-fn declare(declaration: &attr::Declaration, metric: &MetricDecl) -> TokenStream {
-    let private = quote!(::monitor_runtime::__private);
+/// One static with its handle; everything it names goes through the private door of
+/// the runtime, `krate`'s when the runtime is renamed.
+fn declare(
+    declaration: &attr::Declaration,
+    metric: &MetricDecl,
+    krate: Option<&syn::Path>,
+) -> TokenStream {
+    let private = private_path(krate);
     let handle = match metric.kind {
         MetricKind::Counter => quote!(Counter),
         MetricKind::Gauge => quote!(Gauge),
@@ -357,10 +371,41 @@ fn declare(declaration: &attr::Declaration, metric: &MetricDecl) -> TokenStream 
     } = declaration;
     quote! {
         #(#attrs)*
-        #vis static #ident: ::monitor_runtime::business::#handle<#given> =
-            ::monitor_runtime::business::#handle::__new({
+        #vis static #ident: #private::#handle<#given> =
+            #private::#handle::__new({
             #site
             &#site_ident
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use quote::quote;
+
+    use super::business_metrics;
+
+    /// Everything the expansion names goes through the private door of the runtime,
+    /// the renamed one's with `crate = "..."`.
+    #[test]
+    fn declarations_reach_the_runtime_through_its_private_door() {
+        let text = business_metrics(quote! {
+            pub counter ORDERS = "orders_total", help = "Orders.", labels(plan),
+                crate = "monitor";
+            gauge QUEUE = "queue_length", help = "Jobs.", crate = "::monitor";
+        })
+        .to_string();
+        assert!(!text.contains("monitor_runtime"), "{text}");
+        assert!(!text.contains("compile_error"), "{text}");
+        assert!(text.contains("monitor :: __private :: Counter"), "{text}");
+        assert!(text.contains(":: monitor :: __private :: Gauge"), "{text}");
+
+        let text = business_metrics(quote! {
+            counter ORDERS = "orders_total", help = "Orders.";
+        })
+        .to_string();
+        let paths = text.matches(":: monitor_runtime ::").count();
+        let private = text.matches(":: monitor_runtime :: __private ::").count();
+        assert!(paths > 0 && paths == private, "{text}");
     }
 }

@@ -10,6 +10,7 @@ pub(crate) use expand::{
 };
 
 use proc_macro2::{Span, TokenStream, TokenTree};
+use syn::spanned::Spanned;
 
 use crate::naming;
 use crate::support::Ctxt;
@@ -19,21 +20,36 @@ use attr::{LabelSource, MetricDecl};
 pub(crate) fn check_metric(cx: &mut Ctxt, metric: &MetricDecl, missing_help: Span) {
     naming::check_metric_name(cx, &metric.name, metric.kind);
     naming::check_help(cx, metric.help.as_ref(), missing_help);
-    let names: Vec<(String, Span)> = metric
+    let names: Vec<(String, TokenStream)> = metric
         .labels
         .iter()
-        .map(|label| (label.name(), label.name.span()))
+        .map(|label| (label.name(), label.name.tokens.clone()))
         .collect();
-    naming::check_label_set(cx, &names);
+    let quoted: Vec<bool> = metric
+        .labels
+        .iter()
+        .map(|label| label.name.quoted)
+        .collect();
+    naming::check_label_set(cx, &names, &quoted);
     for label in &metric.labels {
+        let name = label.name();
+        // A secret-looking name is reported once: as the source of the value when the
+        // value is read from it (`labels(password)`), as the name otherwise.
+        let mut reported = false;
         match &label.source {
             LabelSource::Expr(expr) => {
                 for (source, span) in sources(quote::ToTokens::to_token_stream(expr)) {
-                    naming::check_label_source(cx, &source, span);
+                    let secret = naming::check_label_source(cx, &source, span);
+                    reported |= secret && source == name;
                 }
             }
-            LabelSource::Given => naming::check_label_source(cx, &label.name(), label.name.span()),
-            LabelSource::Const(_) => {}
+            LabelSource::Given if label.name.ident.is_some() => {
+                reported = naming::check_label_source(cx, &name, label.name.tokens.span());
+            }
+            LabelSource::Given | LabelSource::Const(_) => {}
+        }
+        if !reported {
+            naming::check_label_named_secret(cx, &name, &label.name.tokens);
         }
     }
 }

@@ -4,11 +4,11 @@ use std::time::Duration;
 
 use syn::parse::Parser;
 use syn::punctuated::Punctuated;
-use syn::{Expr, Lit, LitStr, Meta, Token};
+use syn::{Expr, LitStr, Meta, Token};
 
 use crate::naming;
 use crate::support::Ctxt;
-use crate::support::args::{crate_path, meta_key, string};
+use crate::support::args::{crate_path, flag, meta_key, string};
 
 /// Where the options were written: each place accepts a different set.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -174,16 +174,11 @@ pub(crate) fn parse(
                 ),
             },
             ("critical", Meta::Path(_)) => args.critical = Some(true),
-            ("critical", Meta::NameValue(nv)) => match &nv.value {
-                Expr::Lit(syn::ExprLit {
-                    lit: Lit::Bool(flag),
-                    ..
-                }) => args.critical = Some(flag.value),
-                other => cx.error_spanned_by(
-                    other,
-                    "`critical` takes `true` or `false`, or stands alone for `true`",
-                ),
-            },
+            ("critical", Meta::NameValue(nv)) => {
+                if let Some(critical) = flag(cx, "critical", &nv.value) {
+                    args.critical = Some(critical);
+                }
+            }
             ("timeout" | "cache" | "refresh", Meta::NameValue(nv)) => {
                 let duration = naming::duration_argument(cx, slot, &nv.value);
                 match slot {

@@ -70,7 +70,11 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
         cx.error_spanned_by(ident, error);
         return with_errors(item, cx);
     }
-    let spec = spec_tokens(&private, &options, &default_name);
+    let name = match &options.name {
+        Some(lit) => lit.to_token_stream(),
+        None => module_qualified(&default_name),
+    };
+    let spec = spec_tokens(&private, &options, name);
     let ReturnType::Type(_, output) = &sig.output else {
         unreachable!("checked above")
     };
@@ -113,12 +117,56 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
     }
 }
 
-fn spec_tokens(private: &TokenStream, options: &HealthArgs, default_name: &str) -> TokenStream {
-    let name = options
-        .name
-        .as_ref()
-        .map(|lit| lit.value())
-        .unwrap_or_else(|| default_name.to_owned());
+/// The default name of a `#[health_check]` function, evaluated at compile time: the
+/// function's name, after its module path below the crate root with `.` between the
+/// segments (`ping` at the root, `db.ping` in `mod db`), so that two `fn ping` of two
+/// modules are two checks. `.` is allowed in check names, `::` is not.
+fn module_qualified(function: &str) -> TokenStream {
+    quote! {{
+        const PATH: &::core::primitive::str = ::core::module_path!();
+        const CHECK: &::core::primitive::str = #function;
+        const CAPACITY: ::core::primitive::usize = PATH.len() + 1 + CHECK.len();
+        // The path without its first segment (the crate), `::` turned into `.`.
+        const DOTTED: ([::core::primitive::u8; CAPACITY], ::core::primitive::usize) = {
+            let (path, check) = (PATH.as_bytes(), CHECK.as_bytes());
+            let (mut out, mut len, mut at) = ([0_u8; CAPACITY], 0, 0);
+            while at < path.len() && path[at] != b':' {
+                at += 1;
+            }
+            while at < path.len() {
+                if path[at] == b':' {
+                    at += 2;
+                    if len > 0 {
+                        out[len] = b'.';
+                        len += 1;
+                    }
+                } else {
+                    out[len] = path[at];
+                    len += 1;
+                    at += 1;
+                }
+            }
+            if len > 0 {
+                out[len] = b'.';
+                len += 1;
+            }
+            let mut index = 0;
+            while index < check.len() {
+                out[len] = check[index];
+                len += 1;
+                index += 1;
+            }
+            (out, len)
+        };
+        const BYTES: &[::core::primitive::u8] = &DOTTED.0;
+        match ::core::str::from_utf8(BYTES.split_at(DOTTED.1).0) {
+            ::core::result::Result::Ok(name) => name,
+            ::core::result::Result::Err(_) => CHECK,
+        }
+    }}
+}
+
+fn spec_tokens(private: &TokenStream, options: &HealthArgs, name: TokenStream) -> TokenStream {
     let probe = format_ident!("{}", options.probe.unwrap_or(Probe::Readiness).variant());
     let critical = options.critical.unwrap_or(true);
     let nanos = |duration: Option<std::time::Duration>, default: u64| {
@@ -224,7 +272,11 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         let errors = cx.into_compile_errors();
         return quote!(#errors #fallback);
     }
-    let spec = spec_tokens(&private, &options, &default_name);
+    let name = match &options.name {
+        Some(lit) => lit.to_token_stream(),
+        None => default_name.to_token_stream(),
+    };
+    let spec = spec_tokens(&private, &options, name);
     quote! {
         #[automatically_derived]
         impl #impl_generics #private::HealthCheck for #ident #type_generics #where_clause {

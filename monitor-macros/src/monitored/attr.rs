@@ -6,10 +6,10 @@ use syn::{Expr, Lit, LitStr, Meta, Token};
 
 use crate::naming::{self, BucketUnit};
 use crate::support::Ctxt;
-use crate::support::args::{crate_path, meta_key, string};
+use crate::support::args::{crate_path, flag, meta_key, string};
 
-const ARGUMENTS: &str =
-    "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `crate = \"...\"`";
+const ARGUMENTS: &str = "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `future`, \
+     `crate = \"...\"`";
 
 /// What the user wrote in `#[monitored(...)]`. Every field keeps the tokens it came
 /// from so that errors can point at them.
@@ -23,6 +23,9 @@ pub(crate) struct MonitoredArgs {
     pub(crate) span: Option<SpanSetting>,
     /// `skip`: leave this method of a monitored `impl` block alone.
     pub(crate) skip: Option<syn::Path>,
+    /// `future` / `future = false`: the return type is (is not) a boxed future the
+    /// macro cannot see (an alias, `Self::Future`).
+    pub(crate) future: Option<bool>,
     /// `crate = "..."`: path of the runtime crate when it is renamed.
     pub(crate) krate: Option<syn::Path>,
 }
@@ -50,6 +53,7 @@ impl MonitoredArgs {
             buckets: self.buckets.or_else(|| outer.buckets.clone()),
             span: self.span.or(outer.span),
             skip: self.skip,
+            future: self.future.or(outer.future),
             krate: self.krate.or_else(|| outer.krate.clone()),
         }
     }
@@ -91,6 +95,8 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
             }
             ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
             ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
+            ("future", Meta::Path(_)) => args.future = Some(true),
+            ("future", Meta::NameValue(nv)) => args.future = flag(cx, "future", &nv.value),
             ("crate", Meta::NameValue(nv)) => {
                 args.krate = crate_path(cx, Some(&nv.value), &nv.value)
             }

@@ -10,7 +10,7 @@ use super::attr::{self, Level, MonitoredArgs, SpanSetting};
 use super::item::{self, Annotated};
 use crate::stacked::{self, Stack};
 use crate::support::args::private_path;
-use crate::support::function::{self, AttrSpan, CallShape};
+use crate::support::function::{self, AttrSpan, CallShape, Declared};
 use crate::support::{Ctxt, Guard, with_errors};
 
 const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
@@ -28,6 +28,17 @@ pub(crate) struct Monitoring {
     /// The `impl` block's type, for a method of a monitored block: it prefixes the
     /// `function` label.
     pub(crate) type_name: Option<String>,
+}
+
+impl Monitoring {
+    /// What `future` says the return type is.
+    pub(crate) fn declared(&self) -> Declared {
+        match self.args.future {
+            None => Declared::Unsaid,
+            Some(true) => Declared::Future,
+            Some(false) => Declared::NotFuture,
+        }
+    }
 }
 
 pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -103,7 +114,7 @@ fn monitored_impl(mut cx: Ctxt, block: ItemImpl, args: &MonitoredArgs) -> TokenS
     if cx.has_errors() {
         return with_errors(without_method_attrs(block), cx);
     }
-    let type_name = type_name(&block.self_ty);
+    let type_name = impl_label(&block);
     // The block as written, minus the attributes of its methods that this expansion
     // consumed, which would otherwise report their errors a second time.
     let mut stripped = without_method_attrs(block.clone());
@@ -170,19 +181,110 @@ fn without_method_attrs(mut block: ItemImpl) -> ItemImpl {
     block
 }
 
-fn type_name(ty: &syn::Type) -> String {
+/// What prefixes the `function` label of the methods of a monitored `impl` block, so
+/// that two blocks never label a method alike: the type, with its generic arguments
+/// (`Foo<u8>`), and for a trait impl the trait in Rust's own notation
+/// (`<AppError as From<io::Error>>`). Paths are shortened to their last segment at the
+/// top and kept as written inside generic arguments; lifetimes are left out.
+fn impl_label(block: &ItemImpl) -> String {
+    let self_ty = match &*block.self_ty {
+        syn::Type::Path(path) if path.qself.is_none() => last_segment_label(&path.path),
+        other => type_label(other),
+    };
+    match &block.trait_ {
+        Some((negative, path, _)) => format!(
+            "<{self_ty} as {}{}>",
+            if negative.is_some() { "!" } else { "" },
+            last_segment_label(path)
+        ),
+        None => self_ty,
+    }
+}
+
+fn last_segment_label(path: &syn::Path) -> String {
+    path.segments.last().map(segment_label).unwrap_or_default()
+}
+
+fn segment_label(segment: &syn::PathSegment) -> String {
+    let ident = segment.ident.to_string();
+    let ident = ident.strip_prefix("r#").unwrap_or(&ident).to_owned();
+    match &segment.arguments {
+        syn::PathArguments::AngleBracketed(args) => {
+            let args: Vec<String> = args
+                .args
+                .iter()
+                .filter_map(|arg| match arg {
+                    syn::GenericArgument::Lifetime(_) => None,
+                    syn::GenericArgument::Type(ty) => Some(type_label(ty)),
+                    other => Some(tokens_label(other)),
+                })
+                .collect();
+            if args.is_empty() {
+                ident
+            } else {
+                format!("{ident}<{}>", args.join(", "))
+            }
+        }
+        syn::PathArguments::Parenthesized(args) => format!("{ident}{}", tokens_label(args)),
+        syn::PathArguments::None => ident,
+    }
+}
+
+/// A type as written, without lifetimes and with the spacing of `rustfmt`.
+fn type_label(ty: &syn::Type) -> String {
     match ty {
-        syn::Type::Path(path) => path
+        syn::Type::Path(path) if path.qself.is_none() => path
             .path
             .segments
-            .last()
-            .map(|segment| segment.ident.to_string())
-            .unwrap_or_default(),
-        syn::Type::Reference(reference) => type_name(&reference.elem),
-        syn::Type::Paren(paren) => type_name(&paren.elem),
-        syn::Type::Group(group) => type_name(&group.elem),
-        other => other.to_token_stream().to_string().replace(' ', ""),
+            .iter()
+            .map(segment_label)
+            .collect::<Vec<_>>()
+            .join("::"),
+        syn::Type::Reference(reference) => format!(
+            "&{}{}",
+            if reference.mutability.is_some() {
+                "mut "
+            } else {
+                ""
+            },
+            type_label(&reference.elem)
+        ),
+        syn::Type::Tuple(tuple) => {
+            let elems: Vec<String> = tuple.elems.iter().map(type_label).collect();
+            match elems.as_slice() {
+                [one] => format!("({one},)"),
+                _ => format!("({})", elems.join(", ")),
+            }
+        }
+        syn::Type::Slice(slice) => format!("[{}]", type_label(&slice.elem)),
+        syn::Type::Array(array) => format!(
+            "[{}; {}]",
+            type_label(&array.elem),
+            tokens_label(&array.len)
+        ),
+        syn::Type::Paren(paren) => type_label(&paren.elem),
+        syn::Type::Group(group) => type_label(&group.elem),
+        other => tokens_label(other),
     }
+}
+
+/// Tokens as text, without the spaces `to_string` puts around punctuation.
+fn tokens_label(tokens: &impl ToTokens) -> String {
+    let text = tokens.to_token_stream().to_string();
+    [
+        (" :: ", "::"),
+        (":: ", "::"),
+        (" < ", "<"),
+        ("< ", "<"),
+        (" >", ">"),
+        (" ,", ","),
+        ("& ", "&"),
+        (" (", "("),
+        ("( ", "("),
+        (" )", ")"),
+    ]
+    .iter()
+    .fold(text, |text, (from, to)| text.replace(from, to))
 }
 
 /// The `function` label: `name = "..."`, else the function's name, prefixed by the
@@ -211,7 +313,10 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let label = function_label(sig, monitoring);
     let private = private(monitoring);
     let buckets = args.buckets.as_deref().unwrap_or(&[]);
-    let is_async = !matches!(function::call_shape(sig), CallShape::Sync);
+    let is_async = !matches!(
+        function::call_shape(sig, monitoring.declared()),
+        CallShape::Sync
+    );
     let site = quote_spanned! {sig.ident.span()=>
         static __MONITOR_SITE: #private::FunctionSite = #private::FunctionSite::new(
             #label,
@@ -238,9 +343,10 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let (enter_span, leave_span) = if span_off {
         (TokenStream::new(), TokenStream::new())
     } else {
+        let entered = crate::support::wrap::local("__monitor_entered");
         (
-            quote!(let __monitor_entered = #private::CallSpan::enter(#guard_ident.span());),
-            quote!(::core::mem::drop(__monitor_entered);),
+            quote!(let #entered = #private::CallSpan::enter(#guard_ident.span());),
+            quote!(::core::mem::drop(#entered);),
         )
     };
     let guard = Guard {
@@ -272,5 +378,50 @@ fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str)
             result = #private::tracing::field::Empty,
             error = #private::tracing::field::Empty,
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::impl_label;
+
+    fn label(block: proc_macro2::TokenStream) -> String {
+        impl_label(&syn::parse2(block).expect("an impl block"))
+    }
+
+    #[test]
+    fn impl_blocks_label_their_methods_apart() {
+        assert_eq!(label(quote::quote!(impl Orders {})), "Orders");
+        assert_eq!(label(quote::quote!(impl crate::shop::Orders {})), "Orders");
+        assert_eq!(label(quote::quote!(impl Foo<u8> {})), "Foo<u8>");
+        assert_eq!(label(quote::quote!(impl Foo<u16> {})), "Foo<u16>");
+        assert_eq!(
+            label(quote::quote!(
+                impl<'a, T> Parser<'a, T> {}
+            )),
+            "Parser<T>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl From<io::Error> for AppError {})),
+            "<AppError as From<io::Error>>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl std::convert::From<DbError> for crate::AppError {})),
+            "<AppError as From<DbError>>"
+        );
+        assert_eq!(
+            label(quote::quote!(
+                impl<T> Convert<Vec<&'static str>> for Wrapper<T> {}
+            )),
+            "<Wrapper<T> as Convert<Vec<&str>>>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl Handler<(u8, [u32; 4])> for &mut Slot {})),
+            "<&mut Slot as Handler<(u8, [u32; 4])>>"
+        );
+        assert_eq!(
+            label(quote::quote!(impl Iterator for Numbers {})),
+            "<Numbers as Iterator>"
+        );
     }
 }

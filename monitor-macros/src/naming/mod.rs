@@ -15,7 +15,7 @@ mod oracle;
 #[cfg(test)]
 mod tests;
 
-use proc_macro2::Span;
+use proc_macro2::{Span, TokenStream};
 use syn::LitStr;
 
 use crate::support::{self, Ctxt};
@@ -54,11 +54,15 @@ pub(crate) fn check_metric_name_at(cx: &mut Ctxt, name: &str, span: Span, kind: 
     }
 }
 
-/// Checks a label name; `span` points at where the user wrote it (M001–M003, M006,
-/// M020).
-pub(crate) fn check_label_name(cx: &mut Ctxt, name: &str, span: Span) {
+/// Checks a label name; `written` is what the user wrote (M001–M003, M006, M020). A
+/// `quoted` name was written as a string literal (M001).
+pub(crate) fn check_label_name(cx: &mut Ctxt, name: &str, written: &TokenStream, quoted: bool) {
+    if quoted {
+        report_spanned(cx, written, &rules::quoted_label_name(name));
+        return;
+    }
     for finding in rules::label_name(name) {
-        report(cx, span, &finding);
+        report_spanned(cx, written, &finding);
     }
 }
 
@@ -77,22 +81,40 @@ pub(crate) fn check_help(cx: &mut Ctxt, help: Option<&LitStr>, missing_span: Spa
 
 /// Checks a whole label set: each name, reserved names, duplicates (M021). Each entry
 /// is the label name and the span where it was written.
-pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, Span)]) {
-    for (name, span) in labels {
-        check_label_name(cx, name, *span);
+/// `quoted` says, for each label, whether its name was written as a string.
+pub(crate) fn check_label_set(cx: &mut Ctxt, labels: &[(String, TokenStream)], quoted: &[bool]) {
+    for (index, (name, written)) in labels.iter().enumerate() {
+        check_label_name(
+            cx,
+            name,
+            written,
+            quoted.get(index).copied().unwrap_or(false),
+        );
     }
     let names: Vec<&str> = labels.iter().map(|(name, _)| name.as_str()).collect();
     for (index, finding) in rules::duplicate_labels(&names) {
-        report(cx, labels[index].1, &finding);
+        report_spanned(cx, &labels[index].1, &finding);
     }
 }
 
 /// Rejects a label whose value would come from a secret-looking argument or
 /// expression (M060): `source` is the argument name (or the identifier the expression
-/// reads), `span` where it was written.
-pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) {
-    if let Some(finding) = rules::label_source(source) {
-        report(cx, span, &finding);
+/// reads), `span` where it was written. Whether it was rejected.
+pub(crate) fn check_label_source(cx: &mut Ctxt, source: &str, span: Span) -> bool {
+    match rules::label_source(source) {
+        Some(finding) => {
+            report(cx, span, &finding);
+            true
+        }
+        None => false,
+    }
+}
+
+/// Rejects a label named like a secret (M060), whatever its value is read from: its
+/// values would be taken for secrets, or be them.
+pub(crate) fn check_label_named_secret(cx: &mut Ctxt, name: &str, written: &TokenStream) {
+    if let Some(finding) = rules::label_named_secret(name) {
+        report_spanned(cx, written, &finding);
     }
 }
 

@@ -16,6 +16,7 @@ pub(crate) enum Code {
     M004,
     M005,
     M006,
+    M007,
     M010,
     M011,
     M012,
@@ -38,13 +39,14 @@ pub(crate) enum Code {
 impl Code {
     /// Every code, in catalog order.
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 23] = [
+    pub(crate) const ALL: [Code; 24] = [
         Code::M001,
         Code::M002,
         Code::M003,
         Code::M004,
         Code::M005,
         Code::M006,
+        Code::M007,
         Code::M010,
         Code::M011,
         Code::M012,
@@ -467,8 +469,15 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
     // `_total` alone is a suffix too, as `promtool` reads it.
     let ends_in =
         |word: &str| (segments.len() > 1 && last == word) || name.ends_with(&format!("_{word}"));
-    let has_total = ends_in("total");
+    // `orders_total_` does not end in `_total`, as `promtool` reads it.
+    let has_total = !name.ends_with('_') && ends_in("total");
     match kind {
+        MetricKind::Counter if !has_total && name.ends_with('_') => findings.push(Finding::new(
+            Code::M010,
+            format!(
+                "counter `{name}` ends in `_`, not in `_total`: Prometheus counters end in `_total`"
+            ),
+        )),
         MetricKind::Counter if !has_total => findings.push(Finding::new(
             Code::M010,
             format!("counter `{name}` does not end in `_total`: Prometheus counters do"),
@@ -564,6 +573,88 @@ fn lint_metric_name(name: &str, kind: MetricKind, what: &str, findings: &mut Vec
             findings.push(Finding::new(Code::M015, message));
         }
     }
+    if let Some(why) = reserved_name(name) {
+        findings.push(Finding::new(
+            Code::M007,
+            format!("{what} is reserved: {why}; name your metric after your service or domain"),
+        ));
+    }
+}
+
+/// Prefixes of the metric families the framework emits, now or in a planned part, and
+/// of the series Prometheus adds to every scrape: a metric of the same name would
+/// fail registration or be overwritten.
+pub(crate) const RESERVED_PREFIXES: &[(&str, &str)] = &[
+    (
+        "function_calls_",
+        "`#[monitored]` exposes `function_calls_total`, `function_calls_duration_seconds`, \
+         `function_calls_concurrent` and `function_calls_cancelled_total`",
+    ),
+    (
+        "health_check_",
+        "health checks expose `health_check_status`, `health_check_duration_seconds` and \
+         `health_check_failures_total`",
+    ),
+    (
+        "monitor_",
+        "the framework counts its own problems under `monitor_*` \
+         (`monitor_label_overflow_total`, `monitor_exposition_errors_total`, …)",
+    ),
+    (
+        "process_",
+        "the process collector exposes `process_cpu_seconds_total`, \
+         `process_resident_memory_bytes`, … (the Prometheus client convention)",
+    ),
+    (
+        "http_server_",
+        "the HTTP layer exposes `http_server_request_duration_seconds`, \
+         `http_server_active_requests`, … (the OpenTelemetry HTTP conventions)",
+    ),
+    (
+        "http_client_",
+        "`http_client_*` is kept for HTTP client metrics (the OpenTelemetry HTTP conventions)",
+    ),
+    (
+        "scrape_",
+        "Prometheus adds `scrape_duration_seconds`, `scrape_samples_scraped`, … to every \
+         target it scrapes",
+    ),
+];
+
+/// Whole names reserved the same way.
+pub(crate) const RESERVED_NAMES: &[(&str, &str)] = &[
+    ("up", "Prometheus adds `up` to every target it scrapes"),
+    (
+        "ALERTS",
+        "Prometheus writes its pending and firing alerts as `ALERTS`",
+    ),
+    (
+        "ALERTS_FOR_STATE",
+        "Prometheus keeps the state of its alerts as `ALERTS_FOR_STATE`",
+    ),
+    (
+        "target_info",
+        "`target_info` carries the attributes of the service (the OpenTelemetry convention)",
+    ),
+    (
+        "build_info",
+        "`build_info` is kept for the version the service was built from",
+    ),
+];
+
+/// Why `name` is reserved, if it is: a family the framework or Prometheus emits.
+pub(crate) fn reserved_name(name: &str) -> Option<&'static str> {
+    if let Some((_, why)) = RESERVED_NAMES
+        .iter()
+        .find(|(reserved, _)| *reserved == name)
+    {
+        return Some(why);
+    }
+    let lowercase = name.to_ascii_lowercase();
+    RESERVED_PREFIXES
+        .iter()
+        .find(|(prefix, _)| lowercase.starts_with(prefix))
+        .map(|(_, why)| *why)
 }
 
 /// Where a unit stands in a name split into words: the last word, or the word before
@@ -649,6 +740,28 @@ pub(crate) fn label_name(name: &str) -> Vec<Finding> {
         }
         findings.push(finding);
     }
+    let lowercase = name.to_ascii_lowercase();
+    if lowercase != name
+        && let Some((reserved, why)) = RESERVED_LABELS
+            .iter()
+            .find(|(label, _)| *label == lowercase)
+    {
+        // `LE` is not `le` to Prometheus, but it reads as it on every dashboard.
+        let mut finding = Finding::new(
+            Code::M020,
+            format!(
+                "{what} is `{reserved}` in capitals, and `{reserved}` is reserved: {why}; \
+                 choose another name"
+            ),
+        );
+        if let Some((_, instead)) = RESERVED_LABEL_ALTERNATIVES
+            .iter()
+            .find(|(label, _)| label == reserved)
+        {
+            finding = finding.help(format!("e.g. `{instead}`, after what the values are"));
+        }
+        findings.push(finding);
+    }
     if invalid.is_empty() && name.chars().any(|c| c.is_ascii_uppercase()) {
         findings.push(Finding::new(
             Code::M006,
@@ -661,6 +774,28 @@ pub(crate) fn label_name(name: &str) -> Vec<Finding> {
         }
     }
     findings
+}
+
+/// M001 for a label name written as a string (`labels("user-id" = ...)`): label
+/// names are identifiers.
+pub(crate) fn quoted_label_name(name: &str) -> Finding {
+    let finding = Finding::new(
+        Code::M001,
+        format!(
+            "label name `\"{}\"` is a string: label names are written as identifiers, \
+             `labels(name = value)`",
+            name.escape_default()
+        ),
+    );
+    let fixed = if label_name(name).is_empty() {
+        Some(name.to_owned())
+    } else {
+        suggest::label_name(name)
+    };
+    match fixed {
+        Some(fixed) => finding.help(format!("use `{fixed}`, without quotes")),
+        None => finding,
+    }
 }
 
 /// M021 for every label after the first of its name; indexes into `labels`.
@@ -805,6 +940,23 @@ pub(crate) fn label_source(source: &str) -> Option<Finding> {
             ),
         )
         .help("label by a non-secret attribute instead (a plan, a region, a status)"),
+    )
+}
+
+/// M060 when a label is named like a secret (`labels(password = plan)`): whatever it
+/// is read from, its values would be taken for secrets, or be them.
+pub(crate) fn label_named_secret(name: &str) -> Option<Finding> {
+    let secret = secret_word(name)?;
+    Some(
+        Finding::new(
+            Code::M060,
+            format!(
+                "label `{name}` is named like {}: label values are stored and shown in plain \
+                 text by Prometheus and every dashboard",
+                with_article(&secret.replace('_', " "))
+            ),
+        )
+        .help("name the label after a non-secret attribute (a plan, a region, a status)"),
     )
 }
 

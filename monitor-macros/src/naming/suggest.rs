@@ -61,7 +61,11 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
     if kind == MetricKind::Counter {
         segments.push("total".to_owned());
     }
-    let suggestion = segments.join("_");
+    let mut suggestion = segments.join("_");
+    if rules::reserved_name(&suggestion).is_some() {
+        // A name of the framework's own: the same words, in a family of the user's.
+        suggestion.insert_str(0, "app_");
+    }
     rules::metric_name(&suggestion, kind)
         .is_empty()
         .then_some(suggestion)
@@ -132,16 +136,12 @@ fn unaccented(c: char) -> Option<&'static str> {
     })
 }
 
-/// `5xx_errors` becomes `errors_5xx`; a name that is only a number has no fix.
+/// `5xx_errors` becomes `errors_5xx`; a name whose every word starts with a digit
+/// (`404`, `5xx_4xx`) has no fix.
 fn rotate_leading_number(segments: &mut [String]) -> Option<()> {
-    if segments.is_empty() {
-        return None;
-    }
-    if segments[0].starts_with(|c: char| c.is_ascii_digit()) {
-        if segments.len() == 1 {
-            return None;
-        }
-        segments.rotate_left(1);
-    }
+    let first_word = segments
+        .iter()
+        .position(|segment| !segment.starts_with(|c: char| c.is_ascii_digit()))?;
+    segments.rotate_left(first_word);
     Some(())
 }

@@ -48,20 +48,84 @@ fn accepts_names_at_the_edges_of_each_rule() {
         ("ms", Gauge),
         ("temperature_celsius", Gauge),
         ("build_version", Gauge),
-        ("process_start_time_seconds", Gauge),
+        ("processed_jobs_total", Counter),
+        ("monitors_active", Gauge),
+        ("http_requests_served_total", Counter),
         ("items_processed_total", Counter),
     ] {
         assert_eq!(metric(name, kind), [], "{name} as {kind:?}");
     }
 }
 
-/// The metrics `#[monitored]` itself exposes follow the rules it enforces.
+/// The metrics the framework itself exposes follow the rules it enforces, and are
+/// reserved: a user's metric of the same name is refused (M007) for that alone.
 #[test]
-fn the_framework_names_pass() {
-    assert_eq!(metric("function_calls_total", Counter), []);
-    assert_eq!(metric("function_calls_cancelled_total", Counter), []);
-    assert_eq!(metric("function_calls_duration_seconds", Histogram), []);
-    assert_eq!(metric("function_calls_concurrent", Gauge), []);
+fn the_framework_names_pass_and_are_reserved() {
+    for (name, kind) in [
+        ("function_calls_total", Counter),
+        ("function_calls_cancelled_total", Counter),
+        ("function_calls_duration_seconds", Histogram),
+        ("function_calls_concurrent", Gauge),
+        ("health_check_status", Gauge),
+        ("health_check_duration_seconds", Histogram),
+        ("health_check_failures_total", Counter),
+        ("monitor_label_overflow_total", Counter),
+        ("monitor_business_invalid_values_total", Counter),
+        ("monitor_exposition_errors_total", Counter),
+        ("process_cpu_seconds_total", Counter),
+        ("process_start_time_seconds", Gauge),
+        ("process_resident_memory_bytes", Gauge),
+        ("http_server_request_duration_seconds", Histogram),
+        ("http_server_active_requests", Gauge),
+        ("http_server_request_body_size_bytes", Histogram),
+        ("http_client_request_duration_seconds", Histogram),
+        ("scrape_duration_seconds", Gauge),
+        ("up", Gauge),
+    ] {
+        assert_eq!(metric(name, kind), [Code::M007], "{name}");
+    }
+    // Names that are not snake_case are reserved too, with their other findings.
+    assert_eq!(metric("ALERTS", Gauge), [Code::M006, Code::M007]);
+    assert_eq!(metric("ALERTS_FOR_STATE", Gauge), [Code::M006, Code::M007]);
+    assert_eq!(metric("build_info", Gauge), [Code::M012, Code::M007]);
+    assert_eq!(metric("target_info", Gauge), [Code::M012, Code::M007]);
+    assert_eq!(metric("Process_Open_Fds", Gauge), [Code::M006, Code::M007]);
+}
+
+#[test]
+fn reserved_names_suggest_a_family_of_the_users() {
+    let findings = rules::metric_name("process_cpu_seconds_total", Counter);
+    assert_eq!(
+        findings[0].render(),
+        "metric name `process_cpu_seconds_total` is reserved: the process collector exposes \
+         `process_cpu_seconds_total`, `process_resident_memory_bytes`, … (the Prometheus client \
+         convention); name your metric after your service or domain [M007]\n\
+         = help: use `app_process_cpu_seconds_total`"
+    );
+    assert_eq!(
+        help("health_check_status", Gauge).as_deref(),
+        Some("use `app_health_check_status`")
+    );
+    assert_eq!(
+        help("function_calls_ms", Histogram).as_deref(),
+        Some("use `app_function_calls_seconds`")
+    );
+    // Only whole words of the prefix count.
+    assert_eq!(metric("processes_running", Gauge), []);
+    assert_eq!(metric("alerts_sent_total", Counter), []);
+}
+
+/// `promtool` reads `orders_total_` as a counter without the `_total` suffix.
+#[test]
+fn a_trailing_underscore_is_not_a_suffix() {
+    assert_eq!(metric("orders_total_", Counter), [Code::M010]);
+    let findings = rules::metric_name("orders_total_", Counter);
+    assert_eq!(
+        findings[0].render(),
+        "counter `orders_total_` ends in `_`, not in `_total`: Prometheus counters end in \
+         `_total` [M010]\n= help: use `orders_total`"
+    );
+    assert_eq!(metric("orders_", Counter), [Code::M010]);
 }
 
 #[test]
@@ -229,6 +293,12 @@ fn suggestions_fix_every_rule_at_once() {
 fn no_suggestion_without_an_obvious_fix() {
     assert_eq!(suggest::metric_name("", Counter), None);
     assert_eq!(suggest::metric_name("404", Gauge), None);
+    // Every word starts with a digit: no rotation puts a letter first.
+    assert_eq!(suggest::metric_name("5xx_5xxus_total", Counter), None);
+    assert_eq!(
+        suggest::metric_name("5xx_4xx_errors_total", Counter).as_deref(),
+        Some("errors_5xx_4xx_total")
+    );
     assert_eq!(suggest::metric_name("---", Gauge), None);
     // `m` is minutes or meters.
     assert_eq!(suggest::metric_name("distance_m", Gauge), None);
@@ -256,6 +326,65 @@ fn label_rules() {
     assert_eq!(suggest::label_name("__tenant").as_deref(), Some("tenant"));
     assert_eq!(suggest::label_name("le"), None);
     assert_eq!(suggest::label_name("plan"), None);
+}
+
+/// A reserved label in capitals is still read as the reserved one.
+#[test]
+fn reserved_labels_in_capitals_say_the_lowercase_form_is_reserved() {
+    assert_eq!(label("LE"), [Code::M020, Code::M006]);
+    assert_eq!(label("Quantile"), [Code::M020, Code::M006]);
+    let findings = rules::label_name("LE");
+    assert_eq!(
+        findings[0].render(),
+        "label name `LE` is `le` in capitals, and `le` is reserved: Prometheus uses it for \
+         histogram bucket bounds; choose another name [M020]"
+    );
+    let findings = rules::label_name("Result");
+    assert_eq!(
+        findings[0].help.as_deref(),
+        Some("e.g. `status`, after what the values are")
+    );
+    assert_eq!(label("Plan"), [Code::M006]);
+}
+
+#[test]
+fn quoted_label_names_say_to_write_an_identifier() {
+    assert_eq!(
+        rules::quoted_label_name("user-id").render(),
+        "label name `\"user-id\"` is a string: label names are written as identifiers, \
+         `labels(name = value)` [M001]\n= help: use `user_id`, without quotes"
+    );
+    assert_eq!(
+        rules::quoted_label_name("plan").help.as_deref(),
+        Some("use `plan`, without quotes")
+    );
+    assert_eq!(rules::quoted_label_name("le").help, None);
+}
+
+#[test]
+fn labels_named_like_secrets() {
+    for name in [
+        "password",
+        "api_key",
+        "auth_token",
+        "apiKey",
+        "client_secret",
+    ] {
+        assert_eq!(
+            rules::label_named_secret(name).map(|finding| finding.code),
+            Some(Code::M060),
+            "{name}"
+        );
+    }
+    for name in ["plan", "region", "keyboard", "pinned"] {
+        assert_eq!(rules::label_named_secret(name), None, "{name}");
+    }
+    assert_eq!(
+        rules::label_named_secret("api_key").unwrap().render(),
+        "label `api_key` is named like an api key: label values are stored and shown in plain \
+         text by Prometheus and every dashboard [M060]\n\
+         = help: name the label after a non-secret attribute (a plan, a region, a status)"
+    );
 }
 
 #[test]
@@ -369,10 +498,11 @@ fn ctxt_interface_collects_every_error() {
     super::check_label_set(
         &mut cx,
         &[
-            ("plan".to_owned(), span),
-            ("le".to_owned(), span),
-            ("plan".to_owned(), span),
+            ("plan".to_owned(), quote::quote!(plan)),
+            ("le".to_owned(), quote::quote!(le)),
+            ("plan".to_owned(), quote::quote!(plan)),
         ],
+        &[false, false, false],
     );
     super::check_label_source(&mut cx, "password", span);
     assert_eq!(

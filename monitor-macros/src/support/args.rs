@@ -55,3 +55,22 @@ pub(crate) fn private_path(krate: Option<&syn::Path>) -> proc_macro2::TokenStrea
         None => quote::quote!(::monitor_runtime::__private),
     }
 }
+
+/// The value of a flag such as `critical = false` or `future = true`: `true` or
+/// `false`; anything else is an error spanned on it. (`key` alone, for `true`, is
+/// handled by the caller.)
+pub(crate) fn flag(cx: &mut Ctxt, key: &str, value: &Expr) -> Option<bool> {
+    match value {
+        Expr::Lit(syn::ExprLit {
+            lit: Lit::Bool(flag),
+            ..
+        }) => Some(flag.value),
+        other => {
+            cx.error_spanned_by(
+                other,
+                format!("`{key}` takes `true` or `false`, or stands alone for `true`"),
+            );
+            None
+        }
+    }
+}

@@ -125,29 +125,52 @@ impl VisitMut for EarlyExits {
         if !has_early_exit(mac.tokens.clone()) {
             return;
         }
-        match Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone()) {
-            Ok(mut args) => {
-                for arg in args.iter_mut() {
-                    self.visit_expr_mut(arg);
-                }
-                mac.tokens = args.into_token_stream();
+        if let Ok(mut args) =
+            Punctuated::<Expr, Token![,]>::parse_terminated.parse2(mac.tokens.clone())
+        {
+            for arg in args.iter_mut() {
+                self.visit_expr_mut(arg);
             }
-            Err(_) => {
-                self.opaque_macro.get_or_insert(mac.span());
-            }
+            mac.tokens = args.into_token_stream();
+        } else if let Ok((mut value, semi, mut count)) = repeat.parse2(mac.tokens.clone()) {
+            // `vec![value; count]`
+            self.visit_expr_mut(&mut value);
+            self.visit_expr_mut(&mut count);
+            mac.tokens = quote::quote!(#value #semi #count);
+        } else {
+            self.opaque_macro.get_or_insert(mac.span());
         }
     }
+}
+
+/// The arguments of `vec![value; count]`.
+fn repeat(input: syn::parse::ParseStream) -> syn::Result<(Expr, Token![;], Expr)> {
+    Ok((input.parse()?, input.parse()?, input.parse()?))
 }
 
 /// Whether macro input tokens hold `?` or `return` (outside closures is not knowable
 /// from tokens, so any occurrence counts).
 fn has_early_exit(tokens: TokenStream) -> bool {
-    tokens.into_iter().any(|tree| match tree {
-        TokenTree::Punct(punct) => punct.as_char() == '?',
+    let trees: Vec<TokenTree> = tokens.into_iter().collect();
+    trees.iter().enumerate().any(|(index, tree)| match tree {
+        TokenTree::Punct(punct) => punct.as_char() == '?' && is_try(&trees, index),
         TokenTree::Ident(ident) => ident == "return",
         TokenTree::Group(group) => has_early_exit(group.stream()),
         TokenTree::Literal(_) => false,
     })
+}
+
+/// Whether the `?` at `index` is the try operator: it follows an operand (`x?`,
+/// `f()?`, `x??`), unlike the `?` of a `?Sized` bound (`T: ?Sized`, `+ ?Sized`).
+fn is_try(trees: &[TokenTree], index: usize) -> bool {
+    let after_operand = match index.checked_sub(1).map(|previous| &trees[previous]) {
+        Some(TokenTree::Ident(ident)) => ident != "impl" && ident != "dyn",
+        Some(TokenTree::Literal(_) | TokenTree::Group(_)) => true,
+        Some(TokenTree::Punct(punct)) => punct.as_char() == '?',
+        None => false,
+    };
+    let bound = matches!(trees.get(index + 1), Some(TokenTree::Ident(ident)) if ident == "Sized");
+    after_operand && !bound
 }
 
 /// The return type with every `impl Trait` replaced by `_`, usable as the type of a

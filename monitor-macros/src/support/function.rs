@@ -14,13 +14,30 @@ pub(crate) enum CallShape {
     Sync,
     /// `async fn`: the call lasts until its future completes.
     AsyncFn,
-    /// Returns `impl Future<Output = T>` (`boxed: false`) or
-    /// `Pin<Box<dyn Future<Output = T>>>` (`boxed: true`, as `#[async_trait]` writes):
-    /// the call lasts until the returned future completes.
-    Future { output: Box<Type>, boxed: bool },
+    /// Returns `impl Future<Output = T>` (`boxed: false`) or a boxed future
+    /// (`boxed: true`): `Pin<Box<dyn Future<Output = T>>>` as `#[async_trait]` writes
+    /// it, `BoxFuture<'_, T>` or `LocalBoxFuture<'_, T>`, or a type the user said is
+    /// a boxed future (`output: None`, its output unknown). The call lasts until the
+    /// returned future completes.
+    Future {
+        output: Option<Box<Type>>,
+        boxed: bool,
+    },
 }
 
-pub(crate) fn call_shape(sig: &Signature) -> CallShape {
+/// Whether the user said what the return type is (`#[monitored(future)]`).
+#[derive(Clone, Copy, PartialEq, Eq, Debug, Default)]
+pub(crate) enum Declared {
+    /// Nothing said: the shape is read from the signature.
+    #[default]
+    Unsaid,
+    /// A boxed future whose type the macro cannot see (an alias, `Self::Future`).
+    Future,
+    /// Not a future, whatever its name.
+    NotFuture,
+}
+
+pub(crate) fn call_shape(sig: &Signature, declared: Declared) -> CallShape {
     if sig.asyncness.is_some() {
         return CallShape::AsyncFn;
     }
@@ -29,17 +46,70 @@ pub(crate) fn call_shape(sig: &Signature) -> CallShape {
     };
     if let Some(output) = impl_future_output(ty) {
         return CallShape::Future {
-            output: Box::new(output),
+            output: Some(Box::new(output)),
             boxed: false,
         };
     }
-    if let Some(output) = boxed_future_output(ty) {
+    if declared == Declared::NotFuture {
+        return CallShape::Sync;
+    }
+    if let Some(output) = boxed_future_output(ty).or_else(|| box_future_alias_output(ty)) {
         return CallShape::Future {
-            output: Box::new(output),
+            output: Some(Box::new(output)),
+            boxed: true,
+        };
+    }
+    if declared == Declared::Future {
+        return CallShape::Future {
+            output: None,
             boxed: true,
         };
     }
     CallShape::Sync
+}
+
+/// A return type named like a future (its last segment ends in `Future`) that
+/// [`call_shape`] does not recognise (`Self::Future`, `ResponseFuture<T>`): timing its
+/// construction would be wrong, so the attributes ask what it is.
+pub(crate) fn unrecognised_future(sig: &Signature) -> Option<&Type> {
+    if !matches!(call_shape(sig, Declared::Unsaid), CallShape::Sync) {
+        return None;
+    }
+    let ReturnType::Type(_, ty) = &sig.output else {
+        return None;
+    };
+    let Type::Path(path) = strip(ty) else {
+        return None;
+    };
+    let last = path.path.segments.last()?.ident.to_string();
+    last.ends_with("Future").then_some(&**ty)
+}
+
+fn strip(ty: &Type) -> &Type {
+    match ty {
+        Type::Paren(inner) => strip(&inner.elem),
+        Type::Group(inner) => strip(&inner.elem),
+        other => other,
+    }
+}
+
+/// The output of `BoxFuture<'a, T>` and `LocalBoxFuture<'a, T>` (the aliases of
+/// `futures`), recognised by their last path segment.
+fn box_future_alias_output(ty: &Type) -> Option<Type> {
+    let Type::Path(path) = strip(ty) else {
+        return None;
+    };
+    let last = path.path.segments.last()?;
+    if last.ident != "BoxFuture" && last.ident != "LocalBoxFuture" {
+        return None;
+    }
+    let syn::PathArguments::AngleBracketed(args) = &last.arguments else {
+        return None;
+    };
+    args.args.iter().find_map(|arg| match arg {
+        syn::GenericArgument::Type(output) => Some(output.clone()),
+        _ => None,
+    })
 }
 
 fn future_output(

@@ -14,27 +14,35 @@
 //! __monitor_ret
 //! ```
 //!
-//! A returned future (`impl Future`, or the boxed future `#[async_trait]` writes) is
+//! A returned future (`impl Future`, the boxed future `#[async_trait]` writes,
+//! `BoxFuture<'_, T>`, or a type declared a future with `#[monitored(future)]`) is
 //! built at call time, after `start`; the guard, `end` and the finish run when it
-//! completes.
+//! completes, and a boxed one is boxed again around them.
 
-use proc_macro2::TokenStream;
-use quote::{ToTokens, format_ident, quote};
+use proc_macro2::{Span, TokenStream};
+use quote::{ToTokens, quote};
 use syn::{ImplItemFn, ReturnType};
 
 use super::Ctxt;
 use super::exits;
 use super::function::{self, CallShape};
 
+/// A local of the generated code. Mixed-site hygiene makes it unreachable from the
+/// user's tokens: a body cannot read (or shadow) it, and a name of the user's in
+/// scope, even `__monitor_guard`, still means the user's item in the body.
+pub(crate) fn local(name: &str) -> syn::Ident {
+    syn::Ident::new(name, Span::mixed_site())
+}
+
 /// The local the returned value is bound to, which `end` and the guard's `finish`
 /// read.
 pub(crate) fn ret() -> syn::Ident {
-    format_ident!("__monitor_ret")
+    local("__monitor_ret")
 }
 
 /// The local the call guard is bound to, which the guard's `finish` consumes.
 pub(crate) fn guard() -> syn::Ident {
-    format_ident!("__monitor_guard")
+    local("__monitor_guard")
 }
 
 /// A guard over the whole call, which times it and sees a panic or a dropped future.
@@ -62,6 +70,8 @@ pub(crate) struct Wrapper {
     pub(crate) start: TokenStream,
     /// Statements run after the body returned, reading [`ret()`].
     pub(crate) end: TokenStream,
+    /// What the user said the return type is.
+    pub(crate) declared: function::Declared,
 }
 
 /// `function` with its body wrapped.
@@ -81,6 +91,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         guard,
         start,
         end,
+        declared,
     } = wrapper;
     let ret = ret();
     let (enter, finish, enter_span, leave_span) = match guard {
@@ -99,7 +110,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         }
     };
 
-    let body = match function::call_shape(&sig) {
+    let body = match function::call_shape(&sig, declared) {
         CallShape::AsyncFn => {
             let ret_ty = return_type(&sig.output);
             let stmts = &block.stmts;
@@ -114,14 +125,18 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             }
         }
         CallShape::Future { output, boxed } => {
-            let output = exits::erase_impl_trait(&output);
+            let output = output.map(|output| {
+                let output = exits::erase_impl_trait(&output);
+                quote!(: #output)
+            });
             rewrite_exits(&mut block);
             let stmts = &block.stmts;
-            let (enter, future) = tracked(enter, quote!(__monitor_future));
+            let built = local("__monitor_future");
+            let (enter, future) = tracked(enter, quote!(#built));
             let future = quote! {
                 async move {
                     #enter
-                    let #ret: #output = #future.await;
+                    let #ret #output = #future.await;
                     #end
                     #finish
                     #ret
@@ -135,7 +150,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
             quote! {
                 #start
                 #[allow(clippy::diverging_sub_expression)]
-                let __monitor_future = #label: { #(#stmts)* };
+                let #built = #label: { #(#stmts)* };
                 #future
             }
         }

@@ -24,6 +24,42 @@ pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
 /// Shards of the series table: updates of different label sets rarely share a lock.
 const SHARDS: usize = 16;
 
+/// The longest label value a business metric keeps, in bytes: a value given at an
+/// update that is longer is cut to its first bytes up to this length (at a character
+/// boundary), and the update is counted in `monitor_label_values_cut_total`.
+///
+/// ```
+/// monitor_runtime::business_metrics! {
+///     pub counter PAGES = "pages_viewed_total", help = "Pages viewed.", labels(path);
+/// }
+///
+/// let long = "a".repeat(1000);
+/// PAGES.inc([&long]);
+/// let cut = "a".repeat(monitor_runtime::business::MAX_LABEL_VALUE_LEN);
+/// assert_eq!(PAGES.with([&cut]).get(), 1.0);
+/// ```
+pub const MAX_LABEL_VALUE_LEN: usize = 256;
+
+/// `value` cut to [`MAX_LABEL_VALUE_LEN`] bytes at a character boundary; borrowed, so
+/// that cutting allocates nothing.
+#[inline]
+pub(super) fn cut(value: &str) -> &str {
+    if value.len() <= MAX_LABEL_VALUE_LEN {
+        return value;
+    }
+    let mut end = MAX_LABEL_VALUE_LEN;
+    while !value.is_char_boundary(end) {
+        end -= 1;
+    }
+    &value[..end]
+}
+
+/// Whether any of `values` is longer than [`MAX_LABEL_VALUE_LEN`].
+#[inline]
+pub(super) fn any_too_long(values: &[&str]) -> bool {
+    values.iter().any(|value| value.len() > MAX_LABEL_VALUE_LEN)
+}
+
 /// The kind of a business metric.
 #[doc(hidden)]
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -117,7 +153,7 @@ impl<'a> LabelSet<'a> {
             LabelSource::Const(value) => value,
             // The generated code always passes one value per label; a missing one
             // would be a bug there, and must not crash the caller.
-            LabelSource::Given(index) => self.values.get(index).copied().unwrap_or(""),
+            LabelSource::Given(index) => cut(self.values.get(index).copied().unwrap_or("")),
             LabelSource::Overflow => OVERFLOW_LABEL_VALUE,
         }
     }
@@ -264,6 +300,7 @@ struct StoredSeries {
 struct SelfMetrics {
     overflow: IntCounterVec,
     invalid: IntCounterVec,
+    cut: IntCounterVec,
 }
 
 static SELF_METRICS: LazyLock<SelfMetrics> = LazyLock::new(|| {
@@ -285,13 +322,26 @@ static SELF_METRICS: LazyLock<SelfMetrics> = LazyLock::new(|| {
         &["metric"],
     )
     .expect("valid static metric options");
+    let cut = IntCounterVec::new(
+        Opts::new(
+            "monitor_label_values_cut_total",
+            "Updates of a business metric whose label value was longer than the limit \
+             (256 bytes) and was cut to it.",
+        ),
+        &["metric"],
+    )
+    .expect("valid static metric options");
     let registry = raw_registry();
-    for collector in [overflow.clone(), invalid.clone()] {
+    for collector in [overflow.clone(), invalid.clone(), cut.clone()] {
         if let Err(error) = registry.register(Box::new(collector)) {
             tracing::error!(%error, "monitor: could not register a business self-metric");
         }
     }
-    SelfMetrics { overflow, invalid }
+    SelfMetrics {
+        overflow,
+        invalid,
+        cut,
+    }
 });
 
 /// One metric: its definition and every series created so far.
@@ -299,7 +349,9 @@ pub(super) struct Family {
     pub(super) definition: Definition,
     /// The declaration that created it.
     pub(super) location: SourceLocation,
-    max_label_sets: usize,
+    /// The `max_label_sets` its declarations give (0: none does): the smallest, whatever
+    /// the order they register in.
+    max_label_sets: AtomicUsize,
     hasher: DefaultHashBuilder,
     shards: [RwLock<HashTable<&'static StoredSeries>>; SHARDS],
     /// Label sets created from values given at updates (overflow and constant-only
@@ -307,8 +359,10 @@ pub(super) struct Family {
     len: AtomicUsize,
     overflowed: Option<IntCounter>,
     invalid: Option<IntCounter>,
+    cut: Option<IntCounter>,
     warned_overflow: AtomicBool,
     warned_invalid: AtomicBool,
+    warned_cut: AtomicBool,
     desc: Desc,
 }
 
@@ -332,39 +386,85 @@ impl Family {
                 .collect(),
             Default::default(),
         )?;
-        let (overflowed, invalid) = if exposed {
+        let (overflowed, invalid, cut) = if exposed {
             let metrics = &*SELF_METRICS;
-            let overflowed = (!definition.label_names.is_empty())
-                .then(|| metrics.overflow.with_label_values(&[definition.name]));
+            let labelled = !definition.label_names.is_empty();
             (
-                overflowed,
+                labelled.then(|| metrics.overflow.with_label_values(&[definition.name])),
                 Some(metrics.invalid.with_label_values(&[definition.name])),
+                labelled.then(|| metrics.cut.with_label_values(&[definition.name])),
             )
         } else {
-            (None, None)
+            (None, None, None)
         };
         Ok(Box::leak(Box::new(Family {
             definition,
             location,
-            max_label_sets,
+            max_label_sets: AtomicUsize::new(max_label_sets),
             hasher: DefaultHashBuilder::default(),
             shards: std::array::from_fn(|_| RwLock::new(HashTable::new())),
             len: AtomicUsize::new(0),
             overflowed,
             invalid,
+            cut,
             warned_overflow: AtomicBool::new(false),
             warned_invalid: AtomicBool::new(false),
+            warned_cut: AtomicBool::new(false),
             desc,
         })))
     }
 
     /// The most label sets this family takes values for.
     pub(super) fn limit(&self) -> usize {
-        if self.max_label_sets > 0 {
-            self.max_label_sets
-        } else {
-            DEFAULT_MAX_LABEL_SETS_NOW.load(Ordering::Relaxed)
+        match self.max_label_sets.load(Ordering::Relaxed) {
+            0 => DEFAULT_MAX_LABEL_SETS_NOW.load(Ordering::Relaxed),
+            limit => limit,
         }
+    }
+
+    /// The `max_label_sets` a declaration registered so far gave (0: none).
+    pub(super) fn declared_limit(&self) -> usize {
+        self.max_label_sets.load(Ordering::Relaxed)
+    }
+
+    /// Takes `limit` from another declaration: the family keeps the smallest given.
+    pub(super) fn restrict_limit(&self, limit: usize) {
+        if limit > 0 {
+            self.max_label_sets
+                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |current| {
+                    (current == 0 || limit < current).then_some(limit)
+                })
+                .ok();
+        }
+    }
+
+    /// Counts an update whose label value was cut to [`MAX_LABEL_VALUE_LEN`].
+    #[cold]
+    #[inline(never)]
+    pub(super) fn value_cut(&self) {
+        if let Some(counter) = &self.cut {
+            counter.inc();
+        }
+        if !self.warned_cut.swap(true, Ordering::Relaxed) {
+            tracing::warn!(
+                metric = self.definition.name,
+                limit = MAX_LABEL_VALUE_LEN,
+                "monitor: business metric `{}` received a label value longer than {} bytes, \
+                 which was cut to that length; later ones are counted in \
+                 monitor_label_values_cut_total",
+                self.definition.name,
+                MAX_LABEL_VALUE_LEN,
+            );
+        }
+    }
+
+    /// The series of a label set if it exists already; never creates one.
+    #[inline]
+    pub(super) fn find(&'static self, set: LabelSet<'_>) -> Option<&'static Series> {
+        let hash = self.hash(set);
+        ignore_poison(self.shard(hash).read())
+            .find(hash, |stored| matches(stored, set))
+            .map(|stored| &stored.series)
     }
 
     #[inline]

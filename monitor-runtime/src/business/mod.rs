@@ -39,6 +39,19 @@
 //! `monitor_label_overflow_total{metric="..."}`, and the first one logs a warning.
 //! Label sets already seen keep being updated. Memory stays bounded whatever arrives.
 //!
+//! A label set gets its series when a metric is first updated with it: a call of a
+//! `#[business_metric]` function that does not update the metric (a failing call with
+//! `on = "ok"`, a panic, a dropped future) creates no series, even when its label
+//! values were computed as it started. Two declarations of one metric that give
+//! different `max_label_sets` are reported by [`init`](crate::init) (as
+//! [`RegistrationError::Incompatible`](crate::RegistrationError::Incompatible)), and
+//! the metric takes the smaller limit, whatever the order they register in.
+//!
+//! A label value given at an update is at most [`MAX_LABEL_VALUE_LEN`] (256) bytes:
+//! a longer one is cut to that length, at a character boundary, and the update is
+//! counted in `monitor_label_values_cut_total{metric="..."}` (the first one logs a
+//! warning).
+//!
 //! Updating an existing label set allocates nothing when its values are borrowed
 //! (`&str`, `String`, enums returning fixed strings): the values are hashed in place
 //! and looked up in a sharded table under a read lock.
@@ -59,12 +72,12 @@ pub(crate) mod private;
 mod site;
 mod value;
 
-pub use family::OVERFLOW_LABEL_VALUE;
+pub use family::{MAX_LABEL_VALUE_LEN, OVERFLOW_LABEL_VALUE};
 #[doc(hidden)]
 pub use family::{MetricKind, Series};
 pub use handles::{Counter, CounterSeries, Gauge, GaugeSeries, Histogram, HistogramSeries};
 #[doc(hidden)]
-pub use site::BusinessSite;
+pub use site::{BusinessSite, PendingSeries};
 pub use value::{LabelValue, MetricValue};
 
 /// How many label sets a labelled business metric takes from the values given at

@@ -4,7 +4,8 @@ use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
 use super::family::{
-    Definition, Family, FamilyCollector, LabelSet, LabelSource, MetricKind, Series,
+    Definition, Family, FamilyCollector, LabelSet, LabelSource, MetricKind, Series, VOID_SERIES,
+    any_too_long, cut as cut_value,
 };
 use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry, report};
 
@@ -44,6 +45,48 @@ pub(super) struct Resolved {
     overflow: OnceLock<&'static Series>,
 }
 
+/// The series of a label set, looked up when a call starts and updated when it ends
+/// (see [`BusinessSite::pending`]).
+#[doc(hidden)]
+pub struct PendingSeries {
+    site: &'static BusinessSite,
+    found: Option<&'static Series>,
+    /// The label values of a set that had no series yet.
+    values: Option<Box<[Box<str>]>>,
+    /// A label value was cut to [`MAX_LABEL_VALUE_LEN`](super::MAX_LABEL_VALUE_LEN).
+    cut: bool,
+}
+
+impl PendingSeries {
+    /// The series to update, created now if the label set is new.
+    #[inline]
+    pub fn get(&self) -> &'static Series {
+        let resolved = self.site.resolved();
+        if self.cut && resolved.fixed.is_none() {
+            resolved.family.value_cut();
+        }
+        match (self.found, &self.values) {
+            (Some(series), _) => series,
+            (None, Some(values)) => self.create(resolved, values),
+            (None, None) => &VOID_SERIES,
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn create(&self, resolved: &'static Resolved, values: &[Box<str>]) -> &'static Series {
+        let values: Vec<&str> = values.iter().map(|value| &**value).collect();
+        resolved.family.series(
+            LabelSet {
+                sources: &resolved.sources,
+                values: &values,
+            },
+            &resolved.overflow_sources,
+            &resolved.overflow,
+        )
+    }
+}
+
 /// Every family by name: declarations that agree share one.
 static FAMILIES: LazyLock<Mutex<HashMap<&'static str, &'static Family>>> =
     LazyLock::new(Default::default);
@@ -76,13 +119,16 @@ impl BusinessSite {
         }
     }
 
-    /// The series for the label `values` (one per name in `labels`, in order).
-    /// Allocates nothing when the label set already exists.
+    /// The series for the label `values` (one per name in `labels`, in order),
+    /// created if it is new. Allocates nothing when the label set already exists.
     #[inline]
     pub fn series(&'static self, values: &[&str]) -> &'static Series {
         let resolved = self.resolved();
         if let Some(fixed) = resolved.fixed {
             return fixed;
+        }
+        if any_too_long(values) {
+            resolved.family.value_cut();
         }
         resolved.family.series(
             LabelSet {
@@ -92,6 +138,48 @@ impl BusinessSite {
             &resolved.overflow_sources,
             &resolved.overflow,
         )
+    }
+
+    /// The series for the label `values` as a call starts, to be updated when it
+    /// ends: an existing series is found now (allocating nothing), a new label set is
+    /// kept (copied) and its series created only by [`PendingSeries::get`], so that a
+    /// call that does not update the metric (it failed, panicked or was cancelled)
+    /// creates no series and uses up no place under `max_label_sets`.
+    #[inline]
+    pub fn pending(&'static self, values: &[&str]) -> PendingSeries {
+        let resolved = self.resolved();
+        let cut = any_too_long(values);
+        if let Some(fixed) = resolved.fixed {
+            return PendingSeries {
+                site: self,
+                found: Some(fixed),
+                values: None,
+                cut,
+            };
+        }
+        let set = LabelSet {
+            sources: &resolved.sources,
+            values,
+        };
+        match resolved.family.find(set) {
+            Some(series) => PendingSeries {
+                site: self,
+                found: Some(series),
+                values: None,
+                cut,
+            },
+            None => PendingSeries {
+                site: self,
+                found: None,
+                values: Some(
+                    values
+                        .iter()
+                        .map(|value| Box::from(cut_value(value)))
+                        .collect(),
+                ),
+                cut,
+            },
+        }
     }
 
     #[inline]
@@ -144,7 +232,10 @@ impl BusinessSite {
             let mut families = ignore_poison(FAMILIES.lock());
             match families.get(self.name) {
                 Some(family) => match family.definition.difference(&definition) {
-                    None => *family,
+                    None => {
+                        self.agree_on_limit(family);
+                        *family
+                    }
                     Some(reason) => {
                         report(RegistrationError::Incompatible {
                             metric: self.name.to_owned(),
@@ -211,6 +302,26 @@ impl BusinessSite {
             fixed,
             overflow: OnceLock::new(),
         }
+    }
+
+    /// Two declarations of one metric that give different `max_label_sets` are
+    /// reported; the metric takes the smaller, whichever registers first.
+    fn agree_on_limit(&self, family: &'static Family) {
+        let declared = family.declared_limit();
+        if self.max_label_sets > 0 && declared > 0 && self.max_label_sets != declared {
+            report(RegistrationError::Incompatible {
+                metric: self.name.to_owned(),
+                first: family.location.to_string(),
+                second: self.location().to_string(),
+                reason: format!(
+                    "their max_label_sets differ: {declared} and {} (the metric keeps the \
+                     smaller, {}, for both)",
+                    self.max_label_sets,
+                    declared.min(self.max_label_sets)
+                ),
+            });
+        }
+        family.restrict_limit(self.max_label_sets);
     }
 
     /// A family outside the exposition for a declaration that could not join its
