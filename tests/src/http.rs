@@ -20,6 +20,8 @@ pub struct HttpResponse {
     pub headers: hyper::HeaderMap,
     /// The body, decoded as UTF-8 (lossily).
     pub body: String,
+    /// The body as received (still compressed when the server compressed it).
+    pub bytes: Vec<u8>,
 }
 
 impl HttpResponse {
@@ -52,6 +54,15 @@ pub async fn get(url: &str) -> Result<HttpResponse, HttpError> {
 
 /// Sends a request without a body to `url` (an `http://host:port/path?query` URL).
 pub async fn request(method: Method, url: &str) -> Result<HttpResponse, HttpError> {
+    request_with(method, url, &[]).await
+}
+
+/// As [`request`], with extra request headers.
+pub async fn request_with(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<HttpResponse, HttpError> {
     let uri: Uri = url.parse().map_err(|e| error("bad URL", url, e))?;
     let authority = uri
         .authority()
@@ -65,10 +76,14 @@ pub async fn request(method: Method, url: &str) -> Result<HttpResponse, HttpErro
         .map_err(|e| error("handshake with", url, e))?;
     let driver = tokio::spawn(connection);
     let path = uri.path_and_query().map_or("/", |path| path.as_str());
-    let request = Request::builder()
+    let mut request = Request::builder()
         .method(method)
         .uri(path)
-        .header(hyper::header::HOST, authority.as_str())
+        .header(hyper::header::HOST, authority.as_str());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
         .body(Empty::<Bytes>::new())
         .map_err(|e| error("cannot build a request for", url, e))?;
     let response = sender
@@ -86,6 +101,7 @@ pub async fn request(method: Method, url: &str) -> Result<HttpResponse, HttpErro
         status: parts.status,
         headers: parts.headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body.to_vec(),
     })
 }
 

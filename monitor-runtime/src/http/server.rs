@@ -140,6 +140,8 @@ pub(super) async fn serve(
         .http1()
         .timer(TokioTimer::new())
         .header_read_timeout(limits.header_read_timeout)
+        // A client that sends its request and closes its side still gets the answer.
+        .half_close(true)
         .max_buf_size(limits.max_header_bytes.max(8192));
     builder
         .http2()
