@@ -5,6 +5,7 @@ use prometheus_text::Sample;
 
 pub mod alloc_count;
 pub mod http;
+pub mod process;
 pub mod prometheus_server;
 mod prometheus_text;
 pub mod promtool;
