@@ -234,8 +234,10 @@ type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;
 ///
 /// A connection holds at most `max_header_bytes` of request head, so a flood of
 /// connections holding unfinished heads takes at most about
-/// `max_connections × (max_header_bytes + 16 KiB)`: about 80 MiB with the defaults,
-/// given back as they are disconnected.
+/// `max_connections × (max_header_bytes + 16 KiB)`: about 80 MiB with the defaults.
+/// It is given back when they are gone: on Linux with glibc, once the connections
+/// of a flood (64 or more) have closed, the exporter asks the allocator to return
+/// its free memory to the system (`malloc_trim`).
 ///
 /// Every answer carries `X-Content-Type-Options: nosniff` and `Cache-Control:
 /// no-store`, the dashboard a content security policy; answers are gzip-compressed

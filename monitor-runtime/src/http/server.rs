@@ -157,6 +157,7 @@ pub(super) async fn serve(
         permits: Arc::new(Semaphore::new(limits.max_connections)),
         graceful: GracefulShutdown::new(),
         close: watch::channel(false).0,
+        open: Arc::default(),
     };
 
     server.accept_until(&listener, shutdown).await;
@@ -191,6 +192,65 @@ struct Server {
     graceful: GracefulShutdown,
     /// Set at the shutdown deadline: every connection left closes at once.
     close: watch::Sender<bool>,
+    open: Arc<OpenConnections>,
+}
+
+/// The high-water mark of open connections, to give memory back after a flood.
+#[derive(Default)]
+struct OpenConnections {
+    high_water: AtomicUsize,
+}
+
+/// Floods smaller than this are not worth a trim.
+const FLOOD: usize = 64;
+
+impl OpenConnections {
+    fn enter(self: &Arc<Self>, permits: &Arc<Semaphore>, max: usize) -> OpenGuard {
+        let open = max - permits.available_permits();
+        self.high_water.fetch_max(open, Ordering::SeqCst);
+        OpenGuard {
+            open: self.clone(),
+            permits: permits.clone(),
+            max,
+        }
+    }
+}
+
+/// One open connection; when the last connections of a flood close, the memory
+/// their buffers took is handed back to the system.
+struct OpenGuard {
+    open: Arc<OpenConnections>,
+    permits: Arc<Semaphore>,
+    max: usize,
+}
+
+impl Drop for OpenGuard {
+    fn drop(&mut self) {
+        // This connection's permit is still held: it counts as open.
+        let open = (self.max - self.permits.available_permits()).saturating_sub(1);
+        let high_water = self.open.high_water.load(Ordering::SeqCst);
+        if high_water >= FLOOD
+            && open <= high_water / 8
+            && self
+                .open
+                .high_water
+                .compare_exchange(high_water, open, Ordering::SeqCst, Ordering::SeqCst)
+                .is_ok()
+        {
+            tokio::task::spawn_blocking(give_memory_back);
+        }
+    }
+}
+
+/// glibc's allocator keeps freed memory for reuse; a flood's buffers would stay in
+/// the resident set long after the flood. Other allocators give memory back on
+/// their own.
+fn give_memory_back() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: `malloc_trim` only releases free memory of the allocator's arenas.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 impl Server {
@@ -225,7 +285,11 @@ impl Server {
         let tls = self.tls.clone();
         let watcher = self.graceful.watcher();
         let mut close = self.close.subscribe();
+        let open = self.open.clone();
+        let permits = self.permits.clone();
+        let max_connections = self.limits.max_connections;
         tokio::spawn(async move {
+            let _open = open.enter(&permits, max_connections);
             let _permit = permit;
             let serve = async move {
                 match tls {
