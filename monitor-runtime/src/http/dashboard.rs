@@ -377,6 +377,36 @@ mod tests {
     }
 
     #[test]
+    fn reads_the_figures_of_gathered_families() {
+        use prometheus::{CounterVec, HistogramOpts, HistogramVec, Opts, Registry};
+        let registry = Registry::new();
+        let calls = CounterVec::new(
+            Opts::new("function_calls_total", "calls"),
+            &["function", "module", "result"],
+        )
+        .unwrap();
+        let durations = HistogramVec::new(
+            HistogramOpts::new("function_calls_duration_seconds", "durations")
+                .buckets(vec![0.1, 1.0]),
+            &["function", "module"],
+        )
+        .unwrap();
+        registry.register(Box::new(calls.clone())).unwrap();
+        registry.register(Box::new(durations.clone())).unwrap();
+        calls.with_label_values(&["pay", "shop", "ok"]).inc_by(3.0);
+        calls.with_label_values(&["pay", "shop", "error"]).inc();
+        durations.with_label_values(&["pay", "shop"]).observe(0.05);
+        durations.with_label_values(&["pay", "shop"]).observe(0.5);
+
+        let table = function_table(&registry.gather());
+        let row = &table[&("shop".to_owned(), "pay".to_owned())];
+        assert_eq!((row.ok, row.errors), (3.0, 1.0));
+        assert_eq!(row.duration_count, 2);
+        assert!((row.duration_sum - 0.55).abs() < 1e-9);
+        assert_eq!(row.buckets, vec![(0.1, 1), (1.0, 2)]);
+    }
+
+    #[test]
     fn reads_the_text_exposition() {
         let sample = Sample::parse(r#"x_bucket{a="q\"uo\\te",le="0.5"} 3"#).unwrap();
         assert_eq!(sample.name, "x_bucket");
