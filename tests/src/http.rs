@@ -115,3 +115,24 @@ pub async fn send_raw(addr: SocketAddr, bytes: &[u8]) -> std::io::Result<String>
     stream.read_to_end(&mut answer).await?;
     Ok(String::from_utf8_lossy(&answer).into_owned())
 }
+
+/// Sends `GET /livez` on an open keep-alive connection and returns the answer,
+/// head and body (`ok`).
+///
+/// # Panics
+///
+/// If the server closes the connection before answering.
+pub async fn livez_on(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("send GET /livez");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !answer.ends_with(b"ok\n") {
+        let read = stream.read(&mut buffer).await.expect("read the answer");
+        assert_ne!(read, 0, "closed before answering: {answer:?}");
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
+}

@@ -11,6 +11,7 @@ mod prometheus_text;
 pub mod promtool;
 pub mod quickstart;
 pub mod server;
+pub mod tls;
 pub mod tools;
 
 pub use prometheus_text::parse_samples;

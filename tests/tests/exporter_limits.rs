@@ -6,35 +6,20 @@ use std::time::{Duration, Instant};
 use monitor_runtime::prometheus::core::{Collector, Desc};
 use monitor_runtime::prometheus::proto::MetricFamily;
 use monitor_runtime::prometheus::{IntGauge, Opts};
+use monitor_tests::http::livez_on;
 use monitor_tests::server::TestServer;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
-
-/// Sends `GET /livez` on an open keep-alive connection and reads the answer.
-async fn livez(stream: &mut TcpStream) -> String {
-    stream
-        .write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !answer.ends_with(b"ok\n") {
-        let read = stream.read(&mut buffer).await.unwrap();
-        assert_ne!(read, 0, "closed before answering: {answer:?}");
-        answer.extend_from_slice(&buffer[..read]);
-    }
-    String::from_utf8(answer).unwrap()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn past_the_cap_connections_are_refused_and_open_ones_still_answer() {
     let server = TestServer::start_configured(|exporter| exporter.max_connections(3));
     let mut first = TcpStream::connect(server.addr()).await.unwrap();
-    assert!(livez(&mut first).await.starts_with("HTTP/1.1 200"));
+    assert!(livez_on(&mut first).await.starts_with("HTTP/1.1 200"));
     let mut second = TcpStream::connect(server.addr()).await.unwrap();
-    assert!(livez(&mut second).await.starts_with("HTTP/1.1 200"));
+    assert!(livez_on(&mut second).await.starts_with("HTTP/1.1 200"));
     let mut third = TcpStream::connect(server.addr()).await.unwrap();
-    assert!(livez(&mut third).await.starts_with("HTTP/1.1 200"));
+    assert!(livez_on(&mut third).await.starts_with("HTTP/1.1 200"));
 
     for _ in 0..5 {
         let mut refused = TcpStream::connect(server.addr()).await.unwrap();
@@ -50,7 +35,7 @@ async fn past_the_cap_connections_are_refused_and_open_ones_still_answer() {
             .expect("a connection past the cap is closed at once");
         assert!(matches!(read, Ok(0) | Err(_)), "answered: {read:?}");
     }
-    assert!(livez(&mut first).await.starts_with("HTTP/1.1 200"));
+    assert!(livez_on(&mut first).await.starts_with("HTTP/1.1 200"));
     assert!(
         monitor_tests::sample("monitor_exporter_rejected_connections_total", &[])
             .is_some_and(|rejected| rejected >= 5.0)

@@ -42,10 +42,7 @@ async fn the_quickstart_requires_its_token() {
 #[test]
 fn the_quickstart_serves_https_with_its_certificate() {
     let dir = tempfile::tempdir().unwrap();
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, certified.cert.pem()).unwrap();
-    std::fs::write(&key, certified.key_pair.serialize_pem()).unwrap();
+    let (cert, key) = monitor_tests::tls::self_signed_localhost(dir.path());
     let (cert, key) = (cert.to_str().unwrap(), key.to_str().unwrap());
 
     let binary = quickstart::build();

@@ -67,6 +67,40 @@ async fn a_slow_header_client_is_disconnected_within_the_header_timeout() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn silent_clients_are_disconnected_within_the_header_timeout() {
+    let header_timeout = Duration::from_secs(2);
+    let server = TestServer::start_configured(move |exporter| {
+        exporter
+            .header_read_timeout(header_timeout)
+            .idle_timeout(Duration::from_secs(600))
+    });
+    // One sends nothing; one sends the HTTP/2 preface a byte a second.
+    let mut silent = TcpStream::connect(server.addr()).await.unwrap();
+    let mut preface = TcpStream::connect(server.addr()).await.unwrap();
+    let (silent, preface) = tokio::join!(
+        wait_closed(
+            &mut silent,
+            b"",
+            Duration::from_secs(1),
+            header_timeout * 10
+        ),
+        wait_closed(
+            &mut preface,
+            b"PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n",
+            Duration::from_secs(1),
+            header_timeout * 10
+        ),
+    );
+    for (client, closed) in [("silent", silent), ("slow preface", preface)] {
+        let closed = closed.unwrap_or_else(|| panic!("the {client} client is disconnected"));
+        assert!(
+            closed <= header_timeout + SLACK,
+            "{client}: disconnected after {closed:?}, timeout {header_timeout:?}"
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_idle_keep_alive_connection_is_closed_within_the_idle_timeout() {
     let idle_timeout = Duration::from_secs(2);
     let server = TestServer::start_configured(move |exporter| {
@@ -75,18 +109,8 @@ async fn an_idle_keep_alive_connection_is_closed_within_the_idle_timeout() {
             .header_read_timeout(Duration::from_secs(30))
     });
     let mut stream = TcpStream::connect(server.addr()).await.unwrap();
-    stream
-        .write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
-        .await
-        .unwrap();
-    let mut answer = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !answer.ends_with(b"ok\n") {
-        let read = stream.read(&mut buffer).await.unwrap();
-        assert_ne!(read, 0, "the connection stays open after one answer");
-        answer.extend_from_slice(&buffer[..read]);
-    }
-    assert!(answer.starts_with(b"HTTP/1.1 200"));
+    let answer = monitor_tests::http::livez_on(&mut stream).await;
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
     let closed = wait_closed(&mut stream, b"", Duration::from_secs(1), idle_timeout * 10).await;
     let closed = closed.expect("the idle connection is closed");
     assert!(

@@ -25,11 +25,7 @@ async fn prometheus_scrapes_over_tls_with_a_token_and_gzip() {
         return;
     }
     let dir = tempfile::tempdir().unwrap();
-    let certified = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()])
-        .expect("a self-signed certificate");
-    let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
-    std::fs::write(&cert, certified.cert.pem()).unwrap();
-    std::fs::write(&key, certified.key_pair.serialize_pem()).unwrap();
+    let (cert, key) = monitor_tests::tls::self_signed_localhost(dir.path());
 
     for fail in [false, false, false, true] {
         served_over_tls(fail).ok();

@@ -22,17 +22,22 @@ static IN_PROGRESS: LazyLock<Mutex<Option<Shared<BoxFuture<'static, Rendered>>>>
 /// (fewer than scrapes when scrapes arrive together).
 pub(super) fn renders() -> &'static IntCounter {
     static RENDERS: LazyLock<IntCounter> = LazyLock::new(|| {
-        let counter = IntCounter::new(
+        registered_counter(
             "monitor_exposition_renders_total",
             "Renderings of the /metrics exposition; concurrent scrapes share one.",
         )
-        .expect("valid static metric options");
-        if let Err(error) = registry().register(Box::new(counter.clone())) {
-            tracing::error!(%error, "monitor: could not register monitor_exposition_renders_total");
-        }
-        counter
     });
     &RENDERS
+}
+
+/// A counter of the exporter's own, registered in the global registry (a failure
+/// is logged; the counter still counts).
+pub(super) fn registered_counter(name: &str, help: &str) -> IntCounter {
+    let counter = IntCounter::new(name, help).expect("valid static metric options");
+    if let Err(error) = registry().register(Box::new(counter.clone())) {
+        tracing::error!(%error, name, "monitor: could not register an exporter metric");
+    }
+    counter
 }
 
 /// The exposition: the rendering in progress, or a new one.

@@ -7,7 +7,7 @@ use std::convert::Infallible;
 use std::future::Future;
 use std::io;
 use std::pin::pin;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -59,6 +59,8 @@ impl Default for Limits {
 struct Activity {
     in_flight: AtomicUsize,
     last: Mutex<Instant>,
+    /// Whether a whole request head has arrived yet.
+    started: AtomicBool,
 }
 
 impl Activity {
@@ -66,11 +68,13 @@ impl Activity {
         Arc::new(Self {
             in_flight: AtomicUsize::new(0),
             last: Mutex::new(Instant::now()),
+            started: AtomicBool::new(false),
         })
     }
 
     fn begin(self: &Arc<Self>) -> ActivityGuard {
         self.in_flight.fetch_add(1, Ordering::SeqCst);
+        self.started.store(true, Ordering::SeqCst);
         ActivityGuard(self.clone())
     }
 
@@ -339,7 +343,18 @@ async fn serve_connection<I>(
     };
     let connection = builder.serve_connection(TokioIo::new(io), service);
     let mut connection = pin!(watcher.watch(connection.into_owned()));
+    // hyper times the heads of HTTP/1 requests once it knows the protocol; until the
+    // first request arrives the header-read timeout is kept here, so that a client
+    // that sends nothing (or a slow HTTP/2 preface) is disconnected as well.
+    let first_request_by = Instant::now() + limits.header_read_timeout;
     loop {
+        let started = activity.started.load(Ordering::SeqCst);
+        let idle_deadline = activity.idle_deadline(limits.idle_timeout);
+        let deadline = if started {
+            idle_deadline
+        } else {
+            idle_deadline.min(first_request_by)
+        };
         tokio::select! {
             result = &mut connection => {
                 if let Err(error) = result {
@@ -347,8 +362,10 @@ async fn serve_connection<I>(
                 }
                 return;
             }
-            () = tokio::time::sleep_until(activity.idle_deadline(limits.idle_timeout)) => {
-                if activity.is_idle(limits.idle_timeout) {
+            () = tokio::time::sleep_until(deadline) => {
+                let silent = !activity.started.load(Ordering::SeqCst)
+                    && Instant::now() >= first_request_by;
+                if silent || activity.is_idle(limits.idle_timeout) {
                     // Dropping the connection closes it.
                     return;
                 }
@@ -360,15 +377,10 @@ async fn serve_connection<I>(
 /// `monitor_exporter_rejected_connections_total`.
 pub(super) fn rejected() -> &'static prometheus::IntCounter {
     static REJECTED: std::sync::LazyLock<prometheus::IntCounter> = std::sync::LazyLock::new(|| {
-        let counter = prometheus::IntCounter::new(
+        super::render::registered_counter(
             "monitor_exporter_rejected_connections_total",
             "Connections the exporter closed at once because it had reached its cap.",
         )
-        .expect("valid static metric options");
-        if let Err(error) = crate::core::registry().register(Box::new(counter.clone())) {
-            tracing::error!(%error, "monitor: could not register monitor_exporter_rejected_connections_total");
-        }
-        counter
     });
     &REJECTED
 }
