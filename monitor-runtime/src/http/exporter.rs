@@ -255,7 +255,10 @@ type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;
 /// probe statuses (`/livez`, `/readyz`, `/health/live`, `/health/ready`,
 /// `/health/startup`) stay public so Kubernetes probes work, without reasons or
 /// details unless the caller is authenticated; [`protect_probes`](Self::protect_probes)
-/// protects them too.
+/// protects them too. When it runs, the exporter hands its credentials to the health
+/// endpoints ([`health::set_token`](crate::health::set_token)), so that the one setting
+/// decides who sees health details. A request that outlives
+/// [`request_timeout`](Self::request_timeout) is timed until its answer starts.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), monitor_runtime::ServeError> {

@@ -182,8 +182,10 @@ pub(super) async fn serve(
         .is_err()
     {
         tracing::warn!("monitor: connections still open at the shutdown deadline are closed");
-        close.send_replace(true);
     }
+    // Whatever is left (connections past the deadline, TLS handshakes under way)
+    // closes now.
+    close.send_replace(true);
     Ok(())
 }
 
