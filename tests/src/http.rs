@@ -20,6 +20,8 @@ pub struct HttpResponse {
     pub headers: hyper::HeaderMap,
     /// The body, decoded as UTF-8 (lossily).
     pub body: String,
+    /// The body as received (still compressed when the server compressed it).
+    pub bytes: Vec<u8>,
 }
 
 impl HttpResponse {
@@ -52,6 +54,15 @@ pub async fn get(url: &str) -> Result<HttpResponse, HttpError> {
 
 /// Sends a request without a body to `url` (an `http://host:port/path?query` URL).
 pub async fn request(method: Method, url: &str) -> Result<HttpResponse, HttpError> {
+    request_with(method, url, &[]).await
+}
+
+/// As [`request`], with extra request headers.
+pub async fn request_with(
+    method: Method,
+    url: &str,
+    headers: &[(&str, &str)],
+) -> Result<HttpResponse, HttpError> {
     let uri: Uri = url.parse().map_err(|e| error("bad URL", url, e))?;
     let authority = uri
         .authority()
@@ -65,10 +76,14 @@ pub async fn request(method: Method, url: &str) -> Result<HttpResponse, HttpErro
         .map_err(|e| error("handshake with", url, e))?;
     let driver = tokio::spawn(connection);
     let path = uri.path_and_query().map_or("/", |path| path.as_str());
-    let request = Request::builder()
+    let mut request = Request::builder()
         .method(method)
         .uri(path)
-        .header(hyper::header::HOST, authority.as_str())
+        .header(hyper::header::HOST, authority.as_str());
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let request = request
         .body(Empty::<Bytes>::new())
         .map_err(|e| error("cannot build a request for", url, e))?;
     let response = sender
@@ -86,6 +101,7 @@ pub async fn request(method: Method, url: &str) -> Result<HttpResponse, HttpErro
         status: parts.status,
         headers: parts.headers,
         body: String::from_utf8_lossy(&body).into_owned(),
+        bytes: body.to_vec(),
     })
 }
 
@@ -98,4 +114,25 @@ pub async fn send_raw(addr: SocketAddr, bytes: &[u8]) -> std::io::Result<String>
     let mut answer = Vec::new();
     stream.read_to_end(&mut answer).await?;
     Ok(String::from_utf8_lossy(&answer).into_owned())
+}
+
+/// Sends `GET /livez` on an open keep-alive connection and returns the answer,
+/// head and body (`ok`).
+///
+/// # Panics
+///
+/// If the server closes the connection before answering.
+pub async fn livez_on(stream: &mut TcpStream) -> String {
+    stream
+        .write_all(b"GET /livez HTTP/1.1\r\nHost: x\r\n\r\n")
+        .await
+        .expect("send GET /livez");
+    let mut answer = Vec::new();
+    let mut buffer = [0u8; 4096];
+    while !answer.ends_with(b"ok\n") {
+        let read = stream.read(&mut buffer).await.expect("read the answer");
+        assert_ne!(read, 0, "closed before answering: {answer:?}");
+        answer.extend_from_slice(&buffer[..read]);
+    }
+    String::from_utf8_lossy(&answer).into_owned()
 }

@@ -5,11 +5,13 @@ use prometheus_text::Sample;
 
 pub mod alloc_count;
 pub mod http;
+pub mod process;
 pub mod prometheus_server;
 mod prometheus_text;
 pub mod promtool;
 pub mod quickstart;
 pub mod server;
+pub mod tls;
 pub mod tools;
 
 pub use prometheus_text::parse_samples;

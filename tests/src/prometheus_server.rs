@@ -48,11 +48,19 @@ impl PrometheusServer {
     ///
     /// If the server cannot start or never becomes ready; its log is printed.
     pub async fn start(targets: &[SocketAddr]) -> Self {
+        let targets: Vec<String> = targets.iter().map(ToString::to_string).collect();
+        Self::start_job(&targets, "").await
+    }
+
+    /// As [`PrometheusServer::start`], with `targets` as `host:port` and `job`
+    /// added to the scrape job: lines of YAML indented by four spaces, such as
+    /// `    scheme: https\n` or an `authorization` block.
+    pub async fn start_job(targets: &[String], job: &str) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory for prometheus");
         let targets: Vec<String> = targets.iter().map(|addr| format!("'{addr}'")).collect();
         let config = format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
-             scrape_configs:\n  - job_name: test\n    metrics_path: /metrics\n    \
+             scrape_configs:\n  - job_name: test\n    metrics_path: /metrics\n{job}    \
              static_configs:\n      - targets: [{}]\n",
             targets.join(", ")
         );

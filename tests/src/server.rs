@@ -27,6 +27,14 @@ impl TestServer {
 
     /// As [`TestServer::start`], with `routes` merged next to the framework's own.
     pub fn start_with(routes: axum::Router) -> Self {
+        Self::start_configured(move |exporter| exporter.merge(routes))
+    }
+
+    /// As [`TestServer::start`], with the exporter configured by `configure` (its
+    /// timeouts, limits, credentials...) before it runs.
+    pub fn start_configured(
+        configure: impl FnOnce(monitor_runtime::Exporter) -> monitor_runtime::Exporter + Send + 'static,
+    ) -> Self {
         let (addr_tx, addr_rx) = std::sync::mpsc::channel();
         let (shutdown, shutdown_rx) = oneshot::channel::<()>();
         let thread = std::thread::Builder::new()
@@ -38,7 +46,7 @@ impl TestServer {
                     .expect("a runtime for the test exporter");
                 runtime.block_on(async move {
                     let exporter = match monitor_runtime::Exporter::bind("127.0.0.1:0").await {
-                        Ok(exporter) => exporter.merge(routes),
+                        Ok(exporter) => configure(exporter),
                         Err(error) => {
                             addr_tx.send(Err(error.to_string())).ok();
                             return;

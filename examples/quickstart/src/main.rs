@@ -4,6 +4,7 @@
 //! ```sh
 //! cargo run -p quickstart
 //! cargo run -p quickstart -- --addr 127.0.0.1:0 --exit-after 10
+//! cargo run -p quickstart -- --token s3cret --tls-cert cert.pem --tls-key key.pem
 //! ```
 //!
 //! Then open the printed URLs. Ctrl-C stops it.
@@ -26,14 +27,21 @@ const PAGES: &[(&str, &str)] = &[
 ];
 
 const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
+                  [--token TOKEN] [--tls-cert FILE --tls-key FILE]
 
   --addr HOST:PORT        where to serve (default 127.0.0.1:9898; port 0 picks a free one)
-  --exit-after SECONDS    stop after this many seconds instead of waiting for Ctrl-C";
+  --exit-after SECONDS    stop after this many seconds instead of waiting for Ctrl-C
+  --token TOKEN           require `Authorization: Bearer TOKEN` for /metrics, /dashboard
+                          and health details (default: the MONITOR_TOKEN variable)
+  --tls-cert FILE         serve HTTPS with this PEM certificate chain...
+  --tls-key FILE          ...and this PEM private key";
 
 /// Command-line options.
 struct Options {
     addr: String,
     exit_after: Option<Duration>,
+    token: Option<String>,
+    tls: Option<(String, String)>,
 }
 
 impl Options {
@@ -41,7 +49,10 @@ impl Options {
         let mut options = Options {
             addr: monitor_runtime::DEFAULT_ADDR.to_owned(),
             exit_after: None,
+            token: None,
+            tls: None,
         };
+        let (mut tls_cert, mut tls_key) = (None, None);
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
                 Some((flag, value)) => (flag.to_owned(), Some(value.to_owned())),
@@ -74,10 +85,18 @@ impl Options {
                         })?;
                     options.exit_after = Some(Duration::from_secs_f64(parsed));
                 }
+                "--token" => options.token = Some(value()?),
+                "--tls-cert" => tls_cert = Some(value()?),
+                "--tls-key" => tls_key = Some(value()?),
                 "-h" | "--help" => return Err(String::new()),
                 other => return Err(format!("unknown argument `{other}`")),
             }
         }
+        options.tls = match (tls_cert, tls_key) {
+            (Some(cert), Some(key)) => Some((cert, key)),
+            (None, None) => None,
+            _ => return Err("`--tls-cert` and `--tls-key` go together".to_owned()),
+        };
         Ok(options)
     }
 }
@@ -96,7 +115,7 @@ async fn main() -> ExitCode {
         }
     };
 
-    let exporter = match monitor_runtime::Exporter::bind(&options.addr).await {
+    let exporter = match exporter(&options).await {
         Ok(exporter) => exporter,
         Err(error) => {
             eprintln!("quickstart: {error}");
@@ -104,6 +123,11 @@ async fn main() -> ExitCode {
         }
     };
     let addr = exporter.local_addr();
+    let scheme = if options.tls.is_some() {
+        "https"
+    } else {
+        "http"
+    };
 
     orders::start();
     logins::start();
@@ -112,7 +136,10 @@ async fn main() -> ExitCode {
 
     println!("quickstart: a demo shop is taking orders and logins");
     for (what, path) in PAGES {
-        println!("  {what:<10} http://{addr}{path}");
+        println!("  {what:<10} {scheme}://{addr}{path}");
+    }
+    if options.token.is_some() || std::env::var_os("MONITOR_TOKEN").is_some() {
+        println!("  (send `Authorization: Bearer <token>`; /livez and /readyz stay public)");
     }
     match options.exit_after {
         Some(after) => println!("stopping after {} s", after.as_secs_f64()),
@@ -141,6 +168,20 @@ async fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// The exporter the options describe: bound, with its token and TLS files.
+async fn exporter(
+    options: &Options,
+) -> Result<monitor_runtime::Exporter, monitor_runtime::ServeError> {
+    let mut exporter = monitor_runtime::Exporter::bind(&options.addr).await?;
+    if let Some(token) = &options.token {
+        exporter = exporter.token(token.as_str());
+    }
+    if let Some((cert, key)) = &options.tls {
+        exporter = exporter.tls(cert, key)?;
+    }
+    Ok(exporter)
 }
 
 /// A number from 0 to 99, different at every call: enough randomness for a demo

@@ -4,10 +4,11 @@
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use prometheus::proto::{MetricFamily, MetricType};
+use prometheus::TextEncoder;
+use prometheus::proto::MetricFamily;
 
 /// Links shown at the top of the dashboard, and the routes the standalone server's
 /// `404` lists: `(path, label)`. Every part of the exporter that serves routes of its
@@ -74,59 +75,122 @@ const FAMILIES: [&str; 4] = [
 pub(super) type FunctionTable = BTreeMap<(String, String), FunctionRow>;
 
 /// Collects the figures of every monitored function from gathered metric families.
+///
+/// The figures are read back from the text exposition of those families rather than
+/// from the metric protos: the accessors of `prometheus::proto` differ with the
+/// crate's `protobuf` feature (which an application's own `prometheus` dependency
+/// may turn on), and the text format is the same either way.
 pub(super) fn function_table(families: &[MetricFamily]) -> FunctionTable {
+    let ours: Vec<MetricFamily> = families
+        .iter()
+        .filter(|family| FAMILIES.contains(&family.name()))
+        .cloned()
+        .collect();
+    let mut text = String::new();
+    if let Err(error) = TextEncoder::new().encode_utf8(&ours, &mut text) {
+        tracing::error!(%error, "monitor: the dashboard could not read the function metrics");
+        return FunctionTable::new();
+    }
     let mut table = FunctionTable::new();
-    for family in families {
-        let name = family.name();
-        if !FAMILIES.contains(&name) {
+    for sample in text.lines().filter_map(Sample::parse) {
+        let (Some(function), Some(module)) = (sample.label("function"), sample.label("module"))
+        else {
             continue;
-        }
-        for metric in family.get_metric() {
-            let label = |key: &str| {
-                metric
-                    .get_label()
-                    .iter()
-                    .find(|pair| pair.name() == key)
-                    .map(|pair| pair.value().to_owned())
-            };
-            let (Some(function), Some(module)) = (label("function"), label("module")) else {
-                continue;
-            };
-            let row = table.entry((module, function)).or_default();
-            match (name, family.get_field_type()) {
-                ("function_calls_total", MetricType::COUNTER) => {
-                    let value = metric.get_counter().get_value();
-                    match label("result").as_deref() {
-                        Some("ok") => row.ok += value,
-                        Some("error") => row.errors += value,
-                        _ => {}
-                    }
-                }
-                ("function_calls_cancelled_total", MetricType::COUNTER) => {
-                    row.cancelled += metric.get_counter().get_value();
-                }
-                ("function_calls_concurrent", MetricType::GAUGE) => {
-                    row.in_flight += metric.get_gauge().get_value();
-                }
-                ("function_calls_duration_seconds", MetricType::HISTOGRAM) => {
-                    let histogram = metric.get_histogram();
-                    row.duration_count = histogram.get_sample_count();
-                    row.duration_sum = histogram.get_sample_sum();
-                    row.buckets = histogram
-                        .get_bucket()
-                        .iter()
-                        .map(|bucket| (bucket.upper_bound(), bucket.cumulative_count()))
-                        .collect();
-                }
+        };
+        let row = table
+            .entry((module.to_owned(), function.to_owned()))
+            .or_default();
+        match sample.name {
+            "function_calls_total" => match sample.label("result") {
+                Some("ok") => row.ok += sample.value,
+                Some("error") => row.errors += sample.value,
                 _ => {}
+            },
+            "function_calls_cancelled_total" => row.cancelled += sample.value,
+            "function_calls_concurrent" => row.in_flight += sample.value,
+            "function_calls_duration_seconds_count" => row.duration_count = sample.value as u64,
+            "function_calls_duration_seconds_sum" => row.duration_sum = sample.value,
+            "function_calls_duration_seconds_bucket" => {
+                // `+Inf` is the count itself; the finite bounds are the buckets.
+                if let Some(bound) = sample
+                    .label("le")
+                    .and_then(|le| le.parse::<f64>().ok())
+                    .filter(|bound| bound.is_finite())
+                {
+                    row.buckets.push((bound, sample.value as u64));
+                }
             }
+            _ => {}
         }
     }
     table
 }
 
-/// Renders the dashboard page for `table`.
-pub(super) fn render_page(table: &FunctionTable) -> String {
+/// One sample line of the text exposition: `name{key="value",...} value`.
+struct Sample<'a> {
+    name: &'a str,
+    labels: Vec<(&'a str, String)>,
+    value: f64,
+}
+
+impl<'a> Sample<'a> {
+    /// Parses a sample line; comments, blank and malformed lines give `None`.
+    fn parse(line: &'a str) -> Option<Self> {
+        if line.starts_with('#') || line.is_empty() {
+            return None;
+        }
+        let name_end = line.find(['{', ' '])?;
+        let name = &line[..name_end];
+        let mut rest = &line[name_end..];
+        let mut labels = Vec::new();
+        if let Some(mut inner) = rest.strip_prefix('{') {
+            loop {
+                inner = inner.trim_start_matches(',');
+                if let Some(after) = inner.strip_prefix('}') {
+                    rest = after;
+                    break;
+                }
+                let (key, after_key) = inner.split_once("=\"")?;
+                let mut value = String::new();
+                let mut chars = after_key.char_indices();
+                let end = loop {
+                    match chars.next()? {
+                        (index, '"') => break index,
+                        (_, '\\') => match chars.next()?.1 {
+                            'n' => value.push('\n'),
+                            other => value.push(other),
+                        },
+                        (_, other) => value.push(other),
+                    }
+                };
+                labels.push((key, value));
+                inner = &after_key[end + 1..];
+            }
+        }
+        let value = rest.split_whitespace().next()?.parse().ok()?;
+        Some(Self {
+            name,
+            labels,
+            value,
+        })
+    }
+
+    fn label(&self, key: &str) -> Option<&str> {
+        self.labels
+            .iter()
+            .find(|(name, _)| *name == key)
+            .map(|(_, value)| value.as_str())
+    }
+}
+
+/// The content security policy of the dashboard: no script, no outside resource,
+/// its one inline style sheet, no framing.
+pub(super) const DASHBOARD_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// Renders the dashboard page for `table`, with a banner listing `problems` (the
+/// registration problems [`init`](crate::init) reports) when there are any.
+pub(super) fn render_page(table: &FunctionTable, problems: &[String]) -> String {
     let mut page = String::with_capacity(2048 + table.len() * 256);
     page.push_str(concat!(
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
@@ -142,7 +206,21 @@ pub(super) fn render_page(table: &FunctionTable) -> String {
         }
         let _ = write!(page, "<a href=\"{}\">{}</a>", escape(path), escape(label));
     }
-    page.push_str("</nav>\n<h2>Monitored functions</h2>\n");
+    page.push_str("</nav>\n");
+    if !problems.is_empty() {
+        let _ = writeln!(
+            page,
+            "<div class=\"bad\" role=\"alert\"><p><strong>{} registration problem(s)</strong>: \
+             the items involved still run, but some of their series are left out of \
+             <code>/metrics</code>.</p>\n<ul>",
+            problems.len()
+        );
+        for problem in problems {
+            let _ = writeln!(page, "<li>{}</li>", escape(problem));
+        }
+        page.push_str("</ul></div>\n");
+    }
+    page.push_str("<h2>Monitored functions</h2>\n");
     if table.is_empty() {
         page.push_str("<p>No function is annotated with <code>#[monitored]</code>.</p>\n");
     } else {
@@ -209,14 +287,35 @@ fn escape(text: &str) -> String {
     escaped
 }
 
-/// `GET /dashboard`.
+/// The registration problems, worded for people.
+fn registration_problems() -> Vec<String> {
+    crate::core::init().err().map_or_else(Vec::new, |error| {
+        error.errors().iter().map(ToString::to_string).collect()
+    })
+}
+
+/// `GET /dashboard`: gathered and rendered on the blocking pool, off the async
+/// workers.
 pub(super) async fn dashboard() -> Response {
-    let table = function_table(&crate::core::registry().gather());
-    (
-        [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
-        render_page(&table),
-    )
-        .into_response()
+    let page = tokio::task::spawn_blocking(|| {
+        let table = function_table(&crate::core::registry().gather());
+        render_page(&table, &registration_problems())
+    })
+    .await;
+    match page {
+        Ok(page) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, DASHBOARD_CSP),
+            ],
+            page,
+        )
+            .into_response(),
+        Err(error) => {
+            tracing::error!(%error, "monitor: the dashboard could not be rendered");
+            super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed")
+        }
+    }
 }
 
 #[cfg(test)]
@@ -263,13 +362,59 @@ mod tests {
                 ..FunctionRow::default()
             },
         );
-        let page = render_page(&table);
+        let page = render_page(&table, &[]);
         assert!(page.contains("<td>shop::orders</td><td>place&lt;T&gt;</td><td>4</td><td>1</td>"));
         assert!(page.contains("25.0 %"));
         assert!(page.contains("500.0 µs"));
         for (path, _) in DASHBOARD_LINKS {
             assert!(page.contains(&format!("href=\"{path}\"")));
         }
-        assert!(render_page(&FunctionTable::new()).contains("No function is annotated"));
+        assert!(render_page(&FunctionTable::new(), &[]).contains("No function is annotated"));
+        assert!(!page.contains("registration problem"));
+        let banner = render_page(&table, &["clash <at> a.rs:1".to_owned()]);
+        assert!(banner.contains("1 registration problem(s)"));
+        assert!(banner.contains("<li>clash &lt;at&gt; a.rs:1</li>"));
+    }
+
+    #[test]
+    fn reads_the_figures_of_gathered_families() {
+        use prometheus::{CounterVec, HistogramOpts, HistogramVec, Opts, Registry};
+        let registry = Registry::new();
+        let calls = CounterVec::new(
+            Opts::new("function_calls_total", "calls"),
+            &["function", "module", "result"],
+        )
+        .unwrap();
+        let durations = HistogramVec::new(
+            HistogramOpts::new("function_calls_duration_seconds", "durations")
+                .buckets(vec![0.1, 1.0]),
+            &["function", "module"],
+        )
+        .unwrap();
+        registry.register(Box::new(calls.clone())).unwrap();
+        registry.register(Box::new(durations.clone())).unwrap();
+        calls.with_label_values(&["pay", "shop", "ok"]).inc_by(3.0);
+        calls.with_label_values(&["pay", "shop", "error"]).inc();
+        durations.with_label_values(&["pay", "shop"]).observe(0.05);
+        durations.with_label_values(&["pay", "shop"]).observe(0.5);
+
+        let table = function_table(&registry.gather());
+        let row = &table[&("shop".to_owned(), "pay".to_owned())];
+        assert_eq!((row.ok, row.errors), (3.0, 1.0));
+        assert_eq!(row.duration_count, 2);
+        assert!((row.duration_sum - 0.55).abs() < 1e-9);
+        assert_eq!(row.buckets, vec![(0.1, 1), (1.0, 2)]);
+    }
+
+    #[test]
+    fn reads_the_text_exposition() {
+        let sample = Sample::parse(r#"x_bucket{a="q\"uo\\te",le="0.5"} 3"#).unwrap();
+        assert_eq!(sample.name, "x_bucket");
+        assert_eq!(sample.label("a"), Some("q\"uo\\te"));
+        assert_eq!(sample.label("le"), Some("0.5"));
+        assert_eq!(sample.value, 3.0);
+        assert_eq!(Sample::parse("plain 1.5").unwrap().value, 1.5);
+        assert!(Sample::parse("# HELP x y").is_none());
+        assert!(Sample::parse("broken{a=\"b").is_none());
     }
 }

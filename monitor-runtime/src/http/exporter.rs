@@ -2,19 +2,29 @@
 //! endpoints, as an axum `Router` to merge into an existing server or as a
 //! ready-made server ([`serve`], [`Exporter`]).
 
+use std::convert::Infallible;
 use std::fmt;
 use std::future::Future;
 use std::io;
 use std::net::SocketAddr;
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::Router;
-use axum::http::{Method, StatusCode, Uri, header};
+use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{MethodRouter, get};
+use axum::routing::{Route, get};
 use tokio::net::{TcpListener, ToSocketAddrs};
+use tokio_rustls::TlsAcceptor;
+use tower::{Layer, Service};
+use tower_http::compression::CompressionLayer;
 
-use super::dashboard;
-use crate::core::{InitError, METRICS_CONTENT_TYPE, init, render_metrics};
+use super::auth::{self, Credentials};
+use super::server::{self, Limits};
+use super::{dashboard, render, tls};
+use crate::core::{InitError, METRICS_CONTENT_TYPE, init};
 
 /// The address [`serve`] examples and the quickstart use: loopback only, port 9898.
 /// Needs the `http` feature.
@@ -48,27 +58,81 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:9898";
 /// # let _ = app;
 /// ```
 pub fn router() -> Router {
+    routes().layer(axum::middleware::from_fn(hygiene))
+}
+
+/// The routes without the response hygiene, which the exporter adds over its
+/// fallback too.
+fn routes() -> Router {
+    // The exporter's own series exist at zero from the first scrape.
+    render::renders();
+    super::server::rejected();
+    problems::register();
     Router::new()
-        .route("/metrics", only_get(get(metrics)))
-        .route("/dashboard", only_get(get(dashboard::dashboard)))
+        .route("/metrics", get(metrics))
+        .route("/dashboard", get(dashboard::dashboard))
         .merge(crate::health::routes())
 }
 
-/// A clear `405` text for the other methods; axum keeps the `Allow` header.
-fn only_get(route: MethodRouter) -> MethodRouter {
-    route.fallback(|method: Method, uri: Uri| async move {
-        (
+/// The most of a request (method, path) an error answer repeats.
+const ECHO_LIMIT: usize = 32;
+
+/// `text`, cut to [`ECHO_LIMIT`] bytes on a character boundary.
+fn clip(text: &str) -> String {
+    if text.len() <= ECHO_LIMIT {
+        return text.to_owned();
+    }
+    let mut end = ECHO_LIMIT;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}...", &text[..end])
+}
+
+/// Every error the exporter writes itself, in one format: `404 not found: detail`.
+pub(super) fn short_error(status: StatusCode, detail: &str) -> Response {
+    let reason = status
+        .canonical_reason()
+        .unwrap_or("error")
+        .to_ascii_lowercase();
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
+        format!("{} {reason}: {detail}\n", status.as_u16()),
+    )
+        .into_response()
+}
+
+/// Headers every answer carries (`X-Content-Type-Options: nosniff`, and
+/// `Cache-Control: no-store` unless the route set its own), and one short `405`
+/// text whatever the route.
+async fn hygiene(request: axum::extract::Request, next: Next) -> Response {
+    let method = clip(request.method().as_str());
+    let path = clip(request.uri().path());
+    let mut response = next.run(request).await;
+    if response.status() == StatusCode::METHOD_NOT_ALLOWED {
+        let allow = response.headers_mut().remove(header::ALLOW);
+        response = short_error(
             StatusCode::METHOD_NOT_ALLOWED,
-            format!(
-                "405 method not allowed: {} serves GET and HEAD, not {method}\n",
-                uri.path()
-            ),
-        )
-    })
+            &format!("{path} serves GET and HEAD, not {method}"),
+        );
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
+    }
+    let headers = response.headers_mut();
+    headers.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    headers
+        .entry(header::CACHE_CONTROL)
+        .or_insert(HeaderValue::from_static("no-store"));
+    response
 }
 
 /// What the standalone server answers where no route matches: `/` leads to the
-/// dashboard, anything else is a `404` that lists the routes.
+/// dashboard, anything else is a short `404` naming the routes.
 async fn fallback(method: Method, uri: Uri) -> Response {
     if uri.path() == "/" && (method == Method::GET || method == Method::HEAD) {
         return Redirect::to("/dashboard").into_response();
@@ -78,41 +142,135 @@ async fn fallback(method: Method, uri: Uri) -> Response {
         routes.push_str(", GET ");
         routes.push_str(path);
     }
-    (
+    short_error(
         StatusCode::NOT_FOUND,
-        format!(
-            "404 not found: {method} {}\nthis server serves {routes}\n",
-            uri.path()
+        &format!(
+            "{} {}\nthis server serves {routes}",
+            clip(method.as_str()),
+            clip(uri.path())
         ),
     )
-        .into_response()
 }
 
+/// `GET /metrics`: the rendering concurrent scrapes share.
 async fn metrics() -> Response {
-    match render_metrics() {
-        Ok(body) => ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], body).into_response(),
+    let rendered = render::shared_rendering().await;
+    match &*rendered {
+        Ok(body) => ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], body.clone()).into_response(),
         Err(error) => {
             tracing::error!(%error, "monitor: could not encode metrics");
-            (
+            short_error(
                 StatusCode::INTERNAL_SERVER_ERROR,
-                format!("could not encode metrics: {error}\n"),
+                "could not encode metrics",
             )
-                .into_response()
         }
     }
 }
+
+/// `monitor_registration_problems`: the number of problems [`init`] reports, read
+/// at each scrape.
+mod problems {
+    use std::sync::LazyLock;
+
+    use prometheus::core::{Collector, Desc};
+    use prometheus::proto::MetricFamily;
+    use prometheus::{IntGauge, Opts};
+
+    struct Problems(IntGauge);
+
+    impl Collector for Problems {
+        fn desc(&self) -> Vec<&Desc> {
+            self.0.desc()
+        }
+
+        fn collect(&self) -> Vec<MetricFamily> {
+            let count = crate::core::init()
+                .err()
+                .map_or(0, |error| error.errors().len());
+            self.0.set(i64::try_from(count).unwrap_or(i64::MAX));
+            self.0.collect()
+        }
+    }
+
+    pub(super) fn register() {
+        static REGISTERED: LazyLock<()> = LazyLock::new(|| {
+            let gauge = IntGauge::with_opts(Opts::new(
+                "monitor_registration_problems",
+                "Registration problems found at start-up (clashes, incompatible declarations); \
+                 the items involved run, some of their series are left out.",
+            ))
+            .expect("valid static metric options");
+            if let Err(error) = crate::core::registry().register(Box::new(Problems(gauge))) {
+                tracing::error!(%error, "monitor: could not register monitor_registration_problems");
+            }
+        });
+        LazyLock::force(&REGISTERED);
+    }
+}
+
+/// A layer the application adds with [`Exporter::layer`], applied when serving.
+type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;
 
 /// A bound metrics server, ready to run. Bind to port 0 to get a free port, then
 /// read it back with [`Exporter::local_addr`]. Needs the `http` feature.
 ///
 /// It serves [`router`]'s routes, redirects `GET /` to `/dashboard`, and answers
-/// every other path with a `404` text listing the routes. Malformed requests are
-/// answered `400` by the HTTP layer; nothing a client sends can stop the server.
+/// every other path with a short `404`. Malformed requests are answered `400` by
+/// the HTTP layer; nothing a client sends can stop the server. Registration
+/// problems do not stop it either (see [`Exporter::strict`]): they are logged, counted
+/// in `monitor_registration_problems` and listed on the dashboard.
+///
+/// # Defences and their defaults
+///
+/// | setting | default | what happens past it |
+/// |---|---|---|
+/// | [`header_read_timeout`](Self::header_read_timeout) | 10 s | a client that has not sent its whole request head is disconnected (also bounds the TLS handshake) |
+/// | [`idle_timeout`](Self::idle_timeout) | 60 s | a keep-alive connection with no request in progress is closed |
+/// | [`request_timeout`](Self::request_timeout) | 30 s | the request is answered `503` |
+/// | [`max_connections`](Self::max_connections) | 1024 | further connections are closed as soon as they are accepted, and counted in `monitor_exporter_rejected_connections_total` |
+/// | [`max_header_bytes`](Self::max_header_bytes) | 64 KiB | the request head is refused (`431`) |
+/// | [`drain_delay`](Self::drain_delay) | 0 | see [`run_until`](Self::run_until) |
+/// | [`shutdown_timeout`](Self::shutdown_timeout) | 10 s | see [`run_until`](Self::run_until) |
+///
+/// A connection holds at most `max_header_bytes` of request head, so a flood of
+/// connections holding unfinished heads takes at most about
+/// `max_connections × (max_header_bytes + 16 KiB)`: about 80 MiB with the defaults.
+/// It is given back when they are gone: on Linux with glibc, once the connections
+/// of a flood (64 or more) have closed, the exporter asks the allocator to return
+/// its free memory to the system (`malloc_trim`).
+///
+/// Every answer carries `X-Content-Type-Options: nosniff` and `Cache-Control:
+/// no-store`, the dashboard a content security policy; answers are gzip-compressed
+/// when the client accepts it (Prometheus does). `/metrics` is rendered on the
+/// blocking pool, once for all the scrapes that arrive while it renders (counted in
+/// `monitor_exposition_renders_total`).
+///
+/// # Authentication
+///
+/// With a bearer [`token`](Self::token) or [`basic_auth`](Self::basic_auth)
+/// credentials, `/metrics`, `/dashboard`, `/health`, `/health/{name}` and every
+/// other path need them (`401` otherwise); the scheme is case-insensitive and the
+/// comparison takes constant time. The token defaults to the `MONITOR_TOKEN`
+/// environment variable, or else `MONITOR_HEALTH_TOKEN` (its earlier name). The
+/// probe statuses (`/livez`, `/readyz`, `/health/live`, `/health/ready`,
+/// `/health/startup`) stay public so Kubernetes probes work, without reasons or
+/// details unless the caller is authenticated; [`protect_probes`](Self::protect_probes)
+/// protects them too. When it runs, the exporter hands its credentials to the health
+/// endpoints ([`health::set_token`](crate::health::set_token)), so that the one setting
+/// decides who sees health details. A request that outlives
+/// [`request_timeout`](Self::request_timeout) is timed until its answer starts.
 ///
 /// ```no_run
 /// # async fn demo() -> Result<(), monitor_runtime::ServeError> {
-/// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?;
-/// println!("metrics on http://{}/metrics", exporter.local_addr());
+/// use std::time::Duration;
+///
+/// let exporter = monitor_runtime::Exporter::bind("0.0.0.0:9898")
+///     .await?
+///     .token("a long random secret")
+///     .tls("/etc/monitor/cert.pem", "/etc/monitor/key.pem")?
+///     .header_read_timeout(Duration::from_secs(5))
+///     .max_connections(256);
+/// println!("metrics on https://{}/metrics", exporter.local_addr());
 /// exporter.run_until(async { tokio::signal::ctrl_c().await.ok(); }).await?;
 /// # Ok(()) }
 /// ```
@@ -120,11 +278,17 @@ pub struct Exporter {
     listener: TcpListener,
     local_addr: SocketAddr,
     router: Router,
+    limits: Limits,
+    credentials: Credentials,
+    tls: Option<TlsAcceptor>,
+    layers: Vec<AddLayer>,
+    strict: bool,
 }
 
 impl Exporter {
     /// Binds the exporter to `addr` and registers every annotated item (see
-    /// [`init`](crate::init)).
+    /// [`init`](crate::init)). Registration problems do not stop it (see
+    /// [`Exporter::strict`]).
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -136,16 +300,26 @@ impl Exporter {
     ///
     /// # Errors
     ///
-    /// [`ServeError::Bind`] if the address cannot be bound, [`ServeError::Init`] if
-    /// registration found clashes.
+    /// [`ServeError::Bind`] if the address cannot be bound.
     pub async fn bind(addr: impl ToSocketAddrs) -> Result<Self, ServeError> {
-        init().map_err(ServeError::Init)?;
+        if let Err(error) = init() {
+            // Each problem was logged when it was found.
+            tracing::warn!(
+                problems = error.errors().len(),
+                "monitor: serving despite registration problems"
+            );
+        }
         let listener = TcpListener::bind(addr).await.map_err(ServeError::Bind)?;
         let local_addr = listener.local_addr().map_err(ServeError::Bind)?;
         Ok(Self {
             listener,
             local_addr,
-            router: router().fallback(fallback),
+            router: routes().fallback(fallback),
+            limits: Limits::default(),
+            credentials: Credentials::from_env(),
+            tls: None,
+            layers: Vec::new(),
+            strict: false,
         })
     }
 
@@ -166,6 +340,7 @@ impl Exporter {
     ///
     /// `routes` must not have a fallback of its own (the exporter's `404` is the
     /// fallback) nor repeat the framework's paths: axum panics on both when merging.
+    /// They are behind the same authentication as `/metrics`.
     ///
     /// ```
     /// use axum::{Router, routing::get};
@@ -183,6 +358,212 @@ impl Exporter {
         self
     }
 
+    /// Wraps every route in a tower layer of your own (logging, another
+    /// authentication, ...). Layers added later wrap those added earlier; all of
+    /// them wrap the exporter's own authentication, so they see every request.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .layer(axum::middleware::map_request(|request: axum::extract::Request| async move {
+    ///         tracing::debug!(path = request.uri().path(), "monitor request");
+    ///         request
+    ///     }));
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn layer<L>(mut self, layer: L) -> Self
+    where
+        L: Layer<Route> + Clone + Send + Sync + 'static,
+        L::Service: Service<axum::extract::Request> + Clone + Send + Sync + 'static,
+        <L::Service as Service<axum::extract::Request>>::Response: IntoResponse + 'static,
+        <L::Service as Service<axum::extract::Request>>::Error: Into<Infallible> + 'static,
+        <L::Service as Service<axum::extract::Request>>::Future: Send + 'static,
+    {
+        self.layers
+            .push(Box::new(move |router: Router| router.layer(layer)));
+        self
+    }
+
+    /// Requires `Authorization: Bearer <token>` (see "Authentication" above). An
+    /// empty token leaves the bearer scheme off.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?.token("s3cret");
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        let token = token.into();
+        self.credentials.token = (!token.is_empty()).then(|| token.into_bytes().into());
+        self
+    }
+
+    /// Accepts HTTP basic authentication with this user and password (Prometheus's
+    /// `basic_auth`), alone or next to a [`token`](Self::token).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .basic_auth("prometheus", "s3cret");
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn basic_auth(mut self, user: &str, password: &str) -> Self {
+        self.credentials.basic = Some(auth::basic_credentials(user, password));
+        self
+    }
+
+    /// Whether the probe statuses (`/livez`, `/readyz`, `/health/live`,
+    /// `/health/ready`, `/health/startup`) need credentials too; `false` by default,
+    /// so that Kubernetes probes work.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .token("s3cret")
+    ///     .protect_probes(true);
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn protect_probes(mut self, protect: bool) -> Self {
+        self.credentials.protect_probes = protect;
+        self
+    }
+
+    /// Serves HTTPS with the certificate chain and private key of these PEM files
+    /// (rustls; HTTP/2 and HTTP/1.1 by ALPN).
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:9898")
+    ///     .await?
+    ///     .tls("cert.pem", "key.pem")?;
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ServeError::Tls`] if a file cannot be read or holds no usable certificate
+    /// or key.
+    pub fn tls(
+        mut self,
+        cert: impl AsRef<Path>,
+        key: impl AsRef<Path>,
+    ) -> Result<Self, ServeError> {
+        self.tls = Some(tls::acceptor(cert.as_ref(), key.as_ref()).map_err(ServeError::Tls)?);
+        Ok(self)
+    }
+
+    /// Refuses to serve when registration found problems: [`run_until`](Self::run_until)
+    /// and [`run`](Self::run) then return [`ServeError::Init`]. Off by default,
+    /// because monitoring should not take a service down: without it the problems
+    /// are logged, counted in `monitor_registration_problems` and shown on the
+    /// dashboard, and everything else is served.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?.strict(true);
+    /// exporter.run_until(async {}).await?; // no problems in this program
+    /// # Ok(()) }
+    /// ```
+    pub fn strict(mut self, strict: bool) -> Self {
+        self.strict = strict;
+        self
+    }
+
+    /// How long a client may take to send a request head (default 10 s).
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// use std::time::Duration;
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .header_read_timeout(Duration::from_secs(5))
+    ///     .idle_timeout(Duration::from_secs(30))
+    ///     .request_timeout(Duration::from_secs(10));
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// How long a keep-alive connection may stay without a request (default 60 s).
+    pub fn idle_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.idle_timeout = timeout;
+        self
+    }
+
+    /// How long one request may take to be answered (default 30 s); past it the
+    /// answer is `503`.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.request_timeout = timeout;
+        self
+    }
+
+    /// How many connections may be open at once (default 1024); further ones are
+    /// closed as soon as they are accepted.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .max_connections(64)
+    ///     .max_header_bytes(16 * 1024);
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn max_connections(mut self, max: usize) -> Self {
+        self.limits.max_connections = max.max(1);
+        self
+    }
+
+    /// How large a request head may be (default 64 KiB, at least 8 KiB).
+    pub fn max_header_bytes(mut self, max: usize) -> Self {
+        self.limits.max_header_bytes = max.max(8192);
+        self
+    }
+
+    /// How long the server keeps answering after readiness turned unhealthy, before
+    /// its listener closes (default 0), so that load balancers notice.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// use std::time::Duration;
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .drain_delay(Duration::from_secs(5))
+    ///     .shutdown_timeout(Duration::from_secs(3));
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn drain_delay(mut self, delay: Duration) -> Self {
+        self.limits.drain_delay = delay;
+        self
+    }
+
+    /// How long requests in progress may take to finish once the listener has
+    /// closed (default 10 s); connections still open then are closed.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.shutdown_timeout = timeout;
+        self
+    }
+
     /// Serves until the process ends.
     ///
     /// ```no_run
@@ -193,12 +574,18 @@ impl Exporter {
     ///
     /// # Errors
     ///
-    /// [`ServeError::Serve`] if the server fails.
+    /// As [`Exporter::run_until`].
     pub async fn run(self) -> Result<(), ServeError> {
         self.run_until(std::future::pending()).await
     }
 
-    /// Serves until `shutdown` completes, then finishes the requests in progress.
+    /// Serves until `shutdown` completes, then shuts down gracefully: readiness
+    /// turns unhealthy ([`health::set_ready(false)`](crate::health::set_ready)), the
+    /// server keeps answering for the [`drain_delay`](Self::drain_delay), the
+    /// listener closes, requests in progress get the
+    /// [`shutdown_timeout`](Self::shutdown_timeout), and the connections left are
+    /// closed. It returns within `drain_delay + shutdown_timeout` of `shutdown`,
+    /// whatever clients do.
     ///
     /// ```
     /// # #[tokio::main(flavor = "current_thread")]
@@ -206,19 +593,42 @@ impl Exporter {
     /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?;
     /// // Stops at once: the shutdown signal is already complete.
     /// exporter.run_until(async {}).await?;
+    /// # monitor_runtime::health::set_ready(true);
     /// # Ok(()) }
     /// ```
     ///
     /// # Errors
     ///
-    /// [`ServeError::Serve`] if the server fails.
+    /// [`ServeError::Init`] in [`strict`](Self::strict) mode when registration
+    /// found problems; [`ServeError::Serve`] if the server fails.
     pub async fn run_until(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
-        tracing::info!(addr = %self.local_addr, "monitor: serving /metrics and /dashboard");
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown)
+        if self.strict {
+            init().map_err(ServeError::Init)?;
+        }
+        let mut app = self.router;
+        if self.credentials.is_set() {
+            // The health endpoints show details to whom this exporter authenticates.
+            crate::health::set_token(self.credentials.health_secret());
+            app = app.layer(axum::middleware::from_fn_with_state(
+                Arc::new(self.credentials),
+                auth::require,
+            ));
+        }
+        app = app
+            .layer(axum::middleware::from_fn(hygiene))
+            .layer(CompressionLayer::new());
+        for add in self.layers {
+            app = add(app);
+        }
+        tracing::info!(
+            addr = %self.local_addr,
+            tls = self.tls.is_some(),
+            "monitor: serving /metrics and /dashboard"
+        );
+        server::serve(self.listener, app, self.limits, self.tls, shutdown)
             .await
             .map_err(ServeError::Serve)
     }
@@ -258,8 +668,10 @@ pub async fn serve(addr: impl ToSocketAddrs) -> Result<(), ServeError> {
 #[derive(Debug)]
 #[non_exhaustive]
 pub enum ServeError {
-    /// Registration of annotated items found problems.
+    /// Registration of annotated items found problems, in [`Exporter::strict`] mode.
     Init(InitError),
+    /// The TLS certificate or key could not be loaded.
+    Tls(io::Error),
     /// The address could not be bound.
     Bind(io::Error),
     /// The server failed while running.
@@ -271,6 +683,7 @@ impl fmt::Display for ServeError {
         match self {
             ServeError::Init(error) => write!(f, "monitor: {error}"),
             ServeError::Bind(error) => write!(f, "monitor: could not bind the exporter: {error}"),
+            ServeError::Tls(error) => write!(f, "monitor: could not load the TLS files: {error}"),
             ServeError::Serve(error) => write!(f, "monitor: the exporter failed: {error}"),
         }
     }
@@ -280,7 +693,9 @@ impl std::error::Error for ServeError {
     fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
         match self {
             ServeError::Init(error) => Some(error),
-            ServeError::Bind(error) | ServeError::Serve(error) => Some(error),
+            ServeError::Bind(error) | ServeError::Tls(error) | ServeError::Serve(error) => {
+                Some(error)
+            }
         }
     }
 }

@@ -6,7 +6,11 @@
 //! the health checks through the public API of [`crate::health`]; no feature imports
 //! it. Behind the `http` cargo feature.
 
+mod auth;
 mod dashboard;
 mod exporter;
+mod render;
+mod server;
+mod tls;
 
 pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, serve};

@@ -1,0 +1,73 @@
+//! `/metrics` rendering shared by concurrent scrapes (single flight), on the
+//! blocking pool so that a large exposition never holds up an async worker.
+
+use std::sync::{Arc, LazyLock, Mutex};
+
+use axum::body::Bytes;
+use futures_util::FutureExt as _;
+use futures_util::future::{BoxFuture, Shared};
+use prometheus::IntCounter;
+
+use crate::core::{ignore_poison, registry, render_metrics};
+
+/// What one rendering gives every scrape waiting for it.
+pub(super) type Rendered = Arc<Result<Bytes, String>>;
+
+/// The rendering in progress, if any: a scrape that arrives while one runs waits
+/// for it instead of starting its own.
+static IN_PROGRESS: LazyLock<Mutex<Option<Shared<BoxFuture<'static, Rendered>>>>> =
+    LazyLock::new(Default::default);
+
+/// `monitor_exposition_renders_total`: how many times `/metrics` was rendered
+/// (fewer than scrapes when scrapes arrive together).
+pub(super) fn renders() -> &'static IntCounter {
+    static RENDERS: LazyLock<IntCounter> = LazyLock::new(|| {
+        registered_counter(
+            "monitor_exposition_renders_total",
+            "Renderings of the /metrics exposition; concurrent scrapes share one.",
+        )
+    });
+    &RENDERS
+}
+
+/// A counter of the exporter's own, registered in the global registry (a failure
+/// is logged; the counter still counts).
+pub(super) fn registered_counter(name: &str, help: &str) -> IntCounter {
+    let counter = IntCounter::new(name, help).expect("valid static metric options");
+    if let Err(error) = registry().register(Box::new(counter.clone())) {
+        tracing::error!(%error, name, "monitor: could not register an exporter metric");
+    }
+    counter
+}
+
+/// The exposition: the rendering in progress, or a new one.
+pub(super) async fn shared_rendering() -> Rendered {
+    let rendering = {
+        let mut slot = ignore_poison(IN_PROGRESS.lock());
+        match slot.as_ref() {
+            Some(rendering) => rendering.clone(),
+            None => {
+                let rendering = render_once().boxed().shared();
+                *slot = Some(rendering.clone());
+                rendering
+            }
+        }
+    };
+    rendering.await
+}
+
+async fn render_once() -> Rendered {
+    let result = tokio::task::spawn_blocking(|| {
+        renders().inc();
+        render_metrics()
+    })
+    .await;
+    // The next scrape renders afresh. Only this rendering can be in the slot: a new
+    // one is stored only when the slot is empty.
+    ignore_poison(IN_PROGRESS.lock()).take();
+    Arc::new(match result {
+        Ok(Ok(text)) => Ok(Bytes::from(text)),
+        Ok(Err(error)) => Err(error.to_string()),
+        Err(error) => Err(error.to_string()),
+    })
+}
