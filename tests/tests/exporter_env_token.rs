@@ -1,5 +1,5 @@
-//! `MONITOR_TOKEN` sets the exporter's token, and wins over `MONITOR_HEALTH_TOKEN`;
-//! a token given to `Exporter::token` wins over both.
+//! `MONITOR_TOKEN` sets the exporter's token; `MONITOR_HEALTH_TOKEN` protects no
+//! route; a token given to `Exporter::token` wins over the environment.
 
 use hyper::Method;
 use monitor_tests::http::request_with;
@@ -19,7 +19,7 @@ async fn status(server: &TestServer, token: &str) -> u16 {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_environment_token_and_its_fallback() {
+async fn the_environment_token_and_the_health_token() {
     // SAFETY: the only test of this binary, before any thread reads the environment.
     unsafe {
         std::env::set_var("MONITOR_TOKEN", "from-monitor-token");

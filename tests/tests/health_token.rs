@@ -1,5 +1,4 @@
-//! The program-wide health set: its token from `MONITOR_HEALTH_TOKEN` (which the
-//! exporter reads when `MONITOR_TOKEN` is unset, for all its protected routes),
+//! The program-wide health set: its token from `MONITOR_HEALTH_TOKEN`, `set_token`,
 //! `set_ready`, `register`, served by the exporter.
 
 use monitor_runtime::health::{self, builtin};
@@ -61,18 +60,15 @@ async fn the_environment_token_guards_the_exporter_endpoints() {
     assert!(json["checks"]["disk_space"]["details"]["total_bytes"].is_string());
     assert_eq!(json["checks"]["memory"]["status"], "healthy");
 
-    // The one token protects the exporter's other routes too; probe statuses stay public.
-    let details = health_common::get(addr, "/health/payments", None).await;
-    assert_eq!(details.status, 401, "{}", details.body);
-    let metrics = health_common::get(addr, "/metrics", None).await;
-    assert_eq!(metrics.status, 401);
-    let metrics = health_common::get(addr, "/metrics", Some("from-env")).await;
-    assert_eq!(metrics.status, 200);
-    let one = health_common::get(addr, "/health/payments", Some("from-env")).await;
-    assert_eq!(one.json()["reason"], "payments API unreachable");
+    health::set_token(Some("rotated".to_owned()));
+    let old = health_common::get(addr, "/health/payments", Some("from-env")).await;
+    assert_eq!(old.json(), serde_json::json!({"status": "unhealthy"}));
+    health::set_token(None);
+    let open = health_common::get(addr, "/health/payments", None).await;
+    assert_eq!(open.json()["reason"], "payments API unreachable");
 
     health::set_ready(false);
-    let draining = health_common::get(addr, "/health/ready", Some("from-env")).await;
+    let draining = health_common::get(addr, "/health/ready", None).await;
     assert_eq!(
         draining.json()["reason"],
         "the application marked itself not ready"

@@ -11,9 +11,9 @@ use axum::response::Response;
 use subtle::{Choice, ConstantTimeEq};
 
 /// The environment variable [`Exporter`](super::Exporter) reads its bearer token from.
+/// (`MONITOR_HEALTH_TOKEN` keeps its own, narrower meaning: it hides health reasons
+/// and details, and protects nothing else.)
 pub(super) const TOKEN_VARIABLE: &str = "MONITOR_TOKEN";
-/// The earlier name, read when [`TOKEN_VARIABLE`] is not set.
-pub(super) const HEALTH_TOKEN_VARIABLE: &str = "MONITOR_HEALTH_TOKEN";
 
 /// The paths that answer a probe's status: public unless the probes are protected.
 const PROBE_PATHS: [&str; 5] = [
@@ -36,11 +36,11 @@ pub(super) struct Credentials {
 }
 
 impl Credentials {
-    /// The token of the environment: `MONITOR_TOKEN`, else `MONITOR_HEALTH_TOKEN`.
+    /// The token of the environment: `MONITOR_TOKEN`.
     pub(super) fn from_env() -> Self {
-        let token = [TOKEN_VARIABLE, HEALTH_TOKEN_VARIABLE]
-            .iter()
-            .find_map(|name| std::env::var(name).ok().filter(|value| !value.is_empty()));
+        let token = std::env::var(TOKEN_VARIABLE)
+            .ok()
+            .filter(|value| !value.is_empty());
         Self {
             token: token.map(|token| token.into_bytes().into()),
             ..Self::default()

@@ -251,7 +251,8 @@ type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;
 /// credentials, `/metrics`, `/dashboard`, `/health`, `/health/{name}` and every
 /// other path need them (`401` otherwise); the scheme is case-insensitive and the
 /// comparison takes constant time. The token defaults to the `MONITOR_TOKEN`
-/// environment variable, or else `MONITOR_HEALTH_TOKEN` (its earlier name). The
+/// environment variable. (`MONITOR_HEALTH_TOKEN` alone keeps its earlier meaning:
+/// it hides health reasons and details and protects no route.) The
 /// probe statuses (`/livez`, `/readyz`, `/health/live`, `/health/ready`,
 /// `/health/startup`) stay public so Kubernetes probes work, without reasons or
 /// details unless the caller is authenticated; [`protect_probes`](Self::protect_probes)
