@@ -68,7 +68,7 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!
 //! | feature | default | what it adds | dependencies |
 //! |---|---|---|---|
-//! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
+//! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, base64, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
 //! | `system` | yes | the process collector (`process_*` metrics, Linux) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
 //!
 //! Without them the attributes work as they do with them, every series is

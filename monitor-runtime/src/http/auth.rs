@@ -108,22 +108,11 @@ fn constant_time_eq(given: &[u8], expected: &[u8]) -> bool {
 
 /// `user:password` in base64, as an `Authorization: Basic` header carries it.
 pub(super) fn basic_credentials(user: &str, password: &str) -> Arc<[u8]> {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let input = format!("{user}:{password}").into_bytes();
-    let mut output = Vec::with_capacity(input.len().div_ceil(3) * 4);
-    for chunk in input.chunks(3) {
-        let bits = (u32::from(chunk[0]) << 16)
-            | (u32::from(*chunk.get(1).unwrap_or(&0)) << 8)
-            | u32::from(*chunk.get(2).unwrap_or(&0));
-        for index in 0..4 {
-            if index <= chunk.len() {
-                output.push(ALPHABET[(bits >> (18 - 6 * index)) as usize & 63]);
-            } else {
-                output.push(b'=');
-            }
-        }
-    }
-    output.into()
+    use base64::Engine as _;
+    base64::engine::general_purpose::STANDARD
+        .encode(format!("{user}:{password}"))
+        .into_bytes()
+        .into()
 }
 
 /// The middleware: a `401` with a `WWW-Authenticate` challenge for a protected
