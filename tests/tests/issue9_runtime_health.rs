@@ -199,7 +199,7 @@ fn a_refresher_whose_runtime_shut_down_is_restarted_and_its_old_result_not_serve
     let check = Counting::new(
         CheckSpec::new("orphaned")
             .refresh(Duration::from_millis(50))
-            .timeout(Duration::from_millis(50)),
+            .timeout(Duration::from_secs(1)),
     );
     let runs = check.runs.clone();
     let checks = HealthRegistry::new();
@@ -219,7 +219,7 @@ fn a_refresher_whose_runtime_shut_down_is_restarted_and_its_old_result_not_serve
     drop(first);
     let before = runs.load(Ordering::SeqCst);
     // Past the refresh interval plus the timeout: the last result is out of date.
-    std::thread::sleep(Duration::from_millis(200));
+    std::thread::sleep(Duration::from_millis(1200));
     assert_eq!(
         runs.load(Ordering::SeqCst),
         before,
@@ -232,7 +232,12 @@ fn a_refresher_whose_runtime_shut_down_is_restarted_and_its_old_result_not_serve
         .unwrap();
     second.block_on(async {
         let report = checks.check("orphaned").await.unwrap();
-        assert_eq!(report.health.status(), Status::Healthy);
+        assert_eq!(
+            report.health.status(),
+            Status::Healthy,
+            "{:?}",
+            report.health
+        );
         let run: usize = report.health.details()["run"].parse().unwrap();
         assert!(
             run > before,

@@ -153,7 +153,7 @@ fn init_once() {
 
 /// Registers a collector of the application in the global [`registry`], saying in
 /// plain words what it clashes with when one of its names is taken: "`name`
-/// conflicts with <what> registered at <where>", where prometheus would say
+/// conflicts with `what` registered at `where`", where prometheus would say
 /// "Duplicate metrics collector registration attempted" or print a descriptor.
 ///
 /// ```
@@ -316,8 +316,8 @@ impl RawRegistry {
 }
 
 /// A collector the registry refused because something registered before it holds
-/// one of its names. Its `Display` is "`name` conflicts with <what> registered at
-/// <where>".
+/// one of its names. Its `Display` is "`name` conflicts with `what` registered at
+/// `where`".
 #[derive(Debug, Clone)]
 pub(crate) struct Conflict {
     metric: String,
