@@ -10,7 +10,7 @@ use prometheus::core::{Collector, Desc};
 use prometheus::{HistogramOpts, IntCounter, IntCounterVec, Opts, proto};
 
 use super::DEFAULT_MAX_LABEL_SETS_NOW;
-use crate::core::{SourceLocation, ignore_poison, raw_registry};
+use crate::core::{SourceLocation, ignore_poison, raw_registry, report};
 
 /// The label value that replaces every value given at updates once a metric holds its
 /// maximum number of label sets (see [`DEFAULT_MAX_LABEL_SETS`](super::DEFAULT_MAX_LABEL_SETS)).
@@ -331,10 +331,16 @@ static SELF_METRICS: LazyLock<SelfMetrics> = LazyLock::new(|| {
         &["metric"],
     )
     .expect("valid static metric options");
+    // Inside a lazy initialiser, often under the lock of the families: a clash is
+    // reported, and logged once every initialiser returned, never here.
     let registry = raw_registry();
     for collector in [overflow.clone(), invalid.clone(), cut.clone()] {
-        if let Err(error) = registry.register(Box::new(collector)) {
-            tracing::error!(%error, "monitor: could not register a business self-metric");
+        if let Err(conflict) = registry.register_as(
+            Box::new(collector),
+            "the business metrics' own counters",
+            "the start-up of monitor_runtime::business",
+        ) {
+            report(conflict.into_error("monitor_runtime::business"));
         }
     }
     SelfMetrics {
@@ -363,6 +369,7 @@ pub(super) struct Family {
     warned_overflow: AtomicBool,
     warned_invalid: AtomicBool,
     warned_cut: AtomicBool,
+    warned_series: AtomicBool,
     desc: Desc,
 }
 
@@ -410,6 +417,7 @@ impl Family {
             warned_overflow: AtomicBool::new(false),
             warned_invalid: AtomicBool::new(false),
             warned_cut: AtomicBool::new(false),
+            warned_series: AtomicBool::new(false),
             desc,
         })))
     }
@@ -510,13 +518,37 @@ impl Family {
             }
             return self.fold(overflow_sources, overflow);
         }
-        self.insert(set, hash, true)
-            .unwrap_or_else(|| self.fold(overflow_sources, overflow))
+        match self.insert(set, hash, true) {
+            Ok(Some(series)) => series,
+            Ok(None) => self.fold(overflow_sources, overflow),
+            Err(error) => {
+                self.series_failed(&error);
+                &VOID_SERIES
+            }
+        }
+    }
+
+    /// Logs, once per family, that a series could not be created; its updates are
+    /// dropped. Called with no lock held and outside every lazy initialiser.
+    #[cold]
+    #[inline(never)]
+    fn series_failed(&self, error: &prometheus::Error) {
+        if !self.warned_series.swap(true, Ordering::Relaxed) {
+            tracing::error!(
+                metric = self.definition.name,
+                %error,
+                "monitor: could not create a series of a business metric; its updates are \
+                 dropped (later failures are not logged)"
+            );
+        }
     }
 
     /// The series of a label set that does not count against the limit: constant
-    /// labels only, or the overflow set.
-    pub(super) fn fixed_series(&'static self, sources: &[LabelSource]) -> &'static Series {
+    /// labels only, or the overflow set. Logs nothing: the caller reports a failure.
+    pub(super) fn fixed_series(
+        &'static self,
+        sources: &[LabelSource],
+    ) -> prometheus::Result<&'static Series> {
         let set = LabelSet {
             sources,
             values: &[],
@@ -525,9 +557,11 @@ impl Family {
         if let Some(stored) =
             ignore_poison(self.shard(hash).read()).find(hash, |stored| matches(stored, set))
         {
-            return &stored.series;
+            return Ok(&stored.series);
         }
-        self.insert(set, hash, false).unwrap_or(&VOID_SERIES)
+        // Unbounded: an insert always finds or creates the series.
+        self.insert(set, hash, false)
+            .map(|series| series.unwrap_or(&VOID_SERIES))
     }
 
     #[cold]
@@ -551,24 +585,35 @@ impl Family {
                 OVERFLOW_LABEL_VALUE,
             );
         }
-        overflow.get_or_init(|| self.fixed_series(sources))
+        if let Some(series) = overflow.get() {
+            return series;
+        }
+        // Created, and a failure logged, outside the `OnceLock`'s initialiser: a
+        // tracing layer that updates this metric must not find it half-initialised.
+        let series = self.fixed_series(sources).unwrap_or_else(|error| {
+            self.series_failed(&error);
+            &VOID_SERIES
+        });
+        overflow.get_or_init(|| series)
     }
 
-    /// Inserts a new label set; `None` when `bounded` and the family is full.
+    /// Inserts a new label set; `None` when `bounded` and the family is full, an
+    /// error (not logged: the caller may be inside an initialiser) when prometheus
+    /// refuses the series.
     #[cold]
     fn insert(
         &'static self,
         set: LabelSet<'_>,
         hash: u64,
         bounded: bool,
-    ) -> Option<&'static Series> {
+    ) -> prometheus::Result<Option<&'static Series>> {
         // One label set always maps to one shard: holding its lock while reserving a
         // place means that a thread racing to create the same set waits and finds
         // it, rather than folding its update into the overflow series.
         // Locks are only held around table look-ups and inserts, which do not panic.
         let mut table = ignore_poison(self.shard(hash).write());
         if let Some(stored) = table.find(hash, |stored| matches(stored, set)) {
-            return Some(&stored.series);
+            return Ok(Some(&stored.series));
         }
         if bounded {
             let limit = self.limit();
@@ -578,7 +623,7 @@ impl Family {
                     (len < limit).then_some(len + 1)
                 });
             if reserved.is_err() {
-                return None;
+                return Ok(None);
             }
         }
         let values: Box<[Box<str>]> = set.iter().map(Box::from).collect();
@@ -589,12 +634,7 @@ impl Family {
                 if bounded {
                     self.len.fetch_sub(1, Ordering::AcqRel);
                 }
-                tracing::error!(
-                    metric = self.definition.name,
-                    %error,
-                    "monitor: could not create a series of a business metric; its updates are dropped"
-                );
-                return Some(&VOID_SERIES);
+                return Err(error);
             }
         };
         // Series live as long as the program: their number is bounded by the limit
@@ -605,7 +645,7 @@ impl Family {
             series,
         }));
         table.insert_unique(hash, stored, |stored| stored.hash);
-        Some(&stored.series)
+        Ok(Some(&stored.series))
     }
 
     fn new_series(&'static self, values: &[Box<str>]) -> prometheus::Result<Series> {

@@ -7,7 +7,9 @@ use super::family::{
     Definition, Family, FamilyCollector, LabelSet, LabelSource, MetricKind, Series, VOID_SERIES,
     any_too_long, cut as cut_value,
 };
-use crate::core::{RegistrationError, SourceLocation, ignore_poison, raw_registry, report};
+use crate::core::{
+    RegistrationError, SourceLocation, ignore_poison, log_reported, raw_registry, report,
+};
 
 /// Describes one business metric declaration: an attribute on a function, or an
 /// entry of `business_metrics!`. Generated code creates one `static` per declaration;
@@ -193,7 +195,10 @@ impl BusinessSite {
     #[cold]
     #[inline(never)]
     fn resolve(&'static self) -> &'static Resolved {
-        self.resolved.get_or_init(|| self.register())
+        let resolved = self.resolved.get_or_init(|| self.register());
+        // Outside the initialiser: a problem it reported may be logged now.
+        log_reported();
+        resolved
     }
 
     fn location(&self) -> SourceLocation {
@@ -253,13 +258,12 @@ impl BusinessSite {
                     true,
                 ) {
                     Ok(family) => {
-                        if let Err(error) =
-                            raw_registry().register(Box::new(FamilyCollector(family)))
-                        {
-                            report(RegistrationError::Rejected {
-                                location: self.location().to_string(),
-                                reason: error.to_string(),
-                            });
+                        if let Err(conflict) = raw_registry().register_as(
+                            Box::new(FamilyCollector(family)),
+                            format!("the business metric `{}`", self.name),
+                            self.location(),
+                        ) {
+                            report(conflict.into_error(self.location()));
                         }
                         families.insert(self.name, family);
                         family
@@ -291,10 +295,17 @@ impl BusinessSite {
             )
             .collect();
         let overflow_sources = LabelSet::overflow_sources(&sources);
-        let fixed = self
-            .labels
-            .is_empty()
-            .then(|| family.fixed_series(&sources));
+        // Inside the site's initialiser (and at start-up inside the registry's): a
+        // failure is reported, and logged once they returned.
+        let fixed = self.labels.is_empty().then(|| {
+            family.fixed_series(&sources).unwrap_or_else(|error| {
+                report(RegistrationError::Rejected {
+                    location: self.location().to_string(),
+                    reason: format!("its series could not be created: {error}"),
+                });
+                &VOID_SERIES
+            })
+        });
         Resolved {
             family,
             sources,

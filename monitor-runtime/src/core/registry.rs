@@ -233,16 +233,6 @@ struct Owner {
 }
 
 impl RawRegistry {
-    /// Registers a collector of the runtime, worded in a clash as "a metric of the
-    /// runtime registered earlier".
-    pub(crate) fn register(&self, collector: Box<dyn Collector>) -> Result<(), Conflict> {
-        self.register_as(
-            collector,
-            "another metric of monitor_runtime",
-            "start-up or its first use",
-        )
-    }
-
     /// Registers a collector, recording `what` registered it and `location` (a
     /// `file:line`) for the wording of later clashes.
     pub(crate) fn register_as(
@@ -418,7 +408,9 @@ mod tests {
         theirs.set(1);
         registry().register(Box::new(theirs)).unwrap();
         let ours = IntGauge::new("unit_application_gauge", "Ours.").unwrap();
-        let conflict = raw_registry().register(Box::new(ours)).unwrap_err();
+        let conflict = raw_registry()
+            .register_as(Box::new(ours), "the unit test's gauge", "unit.rs:3")
+            .unwrap_err();
         assert_eq!(
             conflict.to_string(),
             "`unit_application_gauge` conflicts with a collector of the application \
