@@ -8,8 +8,11 @@ pub use tracing;
 pub use crate::core::{Branch, ClassifyByTrait, ClassifyDefault, FromResidual, Outcome};
 
 pub use crate::monitored::{
-    CallGuard, CallSpan, ErrorField, FunctionSite, MONITORED_FUNCTIONS, NoSpan, RecordDebug,
-    RecordDisplay, RecordNothing, Tracked, record_result,
+    CallGuard, CallSpan, CheckReturnsAFuture, CheckReturnsNoFuture, ErrorField, FunctionSite,
+    FutureCheck, MONITORED_FUNCTIONS,
+    MonitoredFunctionReturnsAFuture_AddMonitoredFutureOrFutureFalse, NoSpan, NotAFuture,
+    RecordDebug, RecordDisplay, RecordNothing, ReturnsNoFuture, Tracked, assert_not_a_future,
+    record_result,
 };
 // `#[macro_export]` puts the macro at the crate root; generated code names it here.
 pub use crate::__monitor_finish_call as finish_call;

@@ -313,10 +313,8 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let label = function_label(sig, monitoring);
     let private = private(monitoring);
     let buckets = args.buckets.as_deref().unwrap_or(&[]);
-    let is_async = !matches!(
-        function::call_shape(sig, monitoring.declared()),
-        CallShape::Sync
-    );
+    let shape = function::call_shape(sig, monitoring.declared());
+    let is_async = !matches!(shape, CallShape::Sync);
     let site = quote_spanned! {sig.ident.span()=>
         static __MONITOR_SITE: #private::FunctionSite = #private::FunctionSite::new(
             #label,
@@ -339,6 +337,13 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     } else {
         quote!(#private::finish_call!(#guard_ident, #ret);)
     };
+    let finish = match (&shape, monitoring.declared(), &sig.output) {
+        (CallShape::Sync, Declared::Unsaid, syn::ReturnType::Type(_, ty)) => {
+            let check = not_a_future_check(&private, ty, &ret);
+            quote!(#check #finish)
+        }
+        _ => finish,
+    };
     // A synchronous body runs with the span entered (nothing to enter without one).
     let (enter_span, leave_span) = if span_off {
         (TokenStream::new(), TokenStream::new())
@@ -356,6 +361,24 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
         leave_span,
     };
     (site, guard)
+}
+
+/// The check, on the value a function taken for a synchronous one returns, that it
+/// is not a future (an alias of a boxed future not named like one): its timing would
+/// end when the future is built. Resolved at compile time by autoref specialisation,
+/// an inlined no-op for any other type; spanned on the return type, where a returned
+/// future fails the build with the fixes (`future` or `future = false`).
+fn not_a_future_check(private: &TokenStream, ty: &syn::Type, ret: &syn::Ident) -> TokenStream {
+    let span = syn::spanned::Spanned::span(ty);
+    quote_spanned! {span=>
+        {
+            #[allow(unused_imports)]
+            use #private::{CheckReturnsAFuture as _, CheckReturnsNoFuture as _};
+            #private::assert_not_a_future(
+                (&&#private::FutureCheck(&#ret)).__monitor_future_verdict(),
+            );
+        }
+    }
 }
 
 fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str) -> TokenStream {

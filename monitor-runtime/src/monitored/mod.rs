@@ -9,12 +9,18 @@
 //! metrics, so they live in `core`.
 
 mod finish;
+mod future_check;
 mod guard;
 mod site;
 mod span;
 
 use crate::core::{INITIALISERS, Initialiser};
 
+pub use future_check::{
+    CheckReturnsAFuture, CheckReturnsNoFuture, FutureCheck,
+    MonitoredFunctionReturnsAFuture_AddMonitoredFutureOrFutureFalse, NotAFuture, ReturnsNoFuture,
+    assert_not_a_future,
+};
 pub use guard::{CallGuard, Tracked};
 pub use site::FunctionSite;
 pub use span::{
