@@ -252,7 +252,12 @@ pub use monitor_macros::{HealthCheck, health_check};
 /// labelled one gets a series when a label set first appears. Declarations of the same
 /// name in several places share the metric when they agree on kind, label names, help
 /// and buckets; otherwise [`init`] reports [`RegistrationError::Incompatible`] with
-/// both locations. See [`business`] for the cardinality guard.
+/// both locations. Declarations that agree but give different `max_label_sets` are
+/// reported the same way, and keep sharing the metric with the smaller limit.
+///
+/// A label value longer than [`business::MAX_LABEL_VALUE_LEN`] (256) bytes is cut to
+/// that length and counted in `monitor_label_values_cut_total`. See [`business`] for
+/// the cardinality guard.
 pub use monitor_macros::business_metric;
 
 /// Declares business metrics updated anywhere in the code, as statics with a typed
@@ -284,6 +289,25 @@ pub use monitor_macros::business_metric;
 /// many (`Counter<2>` above). The same compile-time checks as
 /// [`#[business_metric]`](macro@business_metric) apply, and the metrics are registered
 /// at [`init`] like theirs: without labels given at updates, at zero from start-up.
+/// Label values are cut to [`business::MAX_LABEL_VALUE_LEN`] bytes, and two
+/// declarations of one metric with different `max_label_sets` are reported as
+/// [`RegistrationError::Incompatible`] (the smaller limit applies to both), as for the
+/// attribute.
+///
+/// In a crate that renamed the dependency (`monitor = { package = "monitor-runtime" }`),
+/// give each entry `crate = "monitor"` among its options, as `#[business_metric(crate =
+/// "monitor", ...)]` takes it:
+///
+/// ```
+/// use monitor_runtime as monitor;
+///
+/// monitor::business_metrics! {
+///     pub counter JOBS = "renamed_jobs_total", help = "Jobs done.", crate = "monitor";
+/// }
+///
+/// JOBS.inc([]);
+/// assert_eq!(JOBS.with([]).get(), 1.0);
+/// ```
 pub use monitor_macros::business_metrics;
 
 pub mod business;

@@ -18,14 +18,18 @@ pub enum RegistrationError {
         /// `file:line` of the item left out of the exposition.
         second: String,
     },
-    /// Two declarations of one business metric disagree (kind, labels, help or
-    /// buckets); the later one is left out of the exposition.
+    /// Two declarations of one business metric disagree. When they differ in kind,
+    /// labels, help or buckets, the later one is left out of the exposition (its
+    /// updates are kept apart, never merged). When they differ only in
+    /// `max_label_sets`, both keep sharing the metric, which takes the smaller
+    /// limit whatever the order they register in.
     Incompatible {
         /// The metric name both declare.
         metric: String,
         /// `file:line` of the declaration registered first.
         first: String,
-        /// `file:line` of the declaration left out of the exposition.
+        /// `file:line` of the declaration registered second: left out of the
+        /// exposition, unless only `max_label_sets` differ.
         second: String,
         /// How they differ.
         reason: String,

@@ -70,7 +70,7 @@
 //!
 //! | option | meaning | default |
 //! |---|---|---|
-//! | `name = "..."` | name in reports, metrics and `/health/{name}`: letters, digits, `_`, `-`, `.` | the function or struct name (snake_case) |
+//! | `name = "..."` | name in reports, metrics and `/health/{name}`: letters, digits, `_`, `-`, `.` | a function's name, qualified by its module (see below); a struct's name in snake_case |
 //! | `liveness`, `readiness`, `startup` (or `probe = "..."`) | the probe it belongs to | `readiness` |
 //! | `critical`, `critical = false` | a failing non-critical check only degrades its probe | `true` |
 //! | `timeout = "500ms"` | longer runs count as unhealthy | `"5s"` |
@@ -80,6 +80,13 @@
 //!
 //! On a field of a composite: `#[health(name = "...")]`, `#[health(critical = false)]`
 //! and `#[health(skip)]` for a field that is not a check.
+//!
+//! Without `name = "..."`, a `#[health_check]` function is named after itself,
+//! prefixed by its module path below the crate root, with `.` between the segments:
+//! `fn ping` is `ping` at the crate root, `db.ping` in `mod db` and `db.replica.ping`
+//! in `mod db { mod replica { … } }`, so that two `fn ping` in two modules are two
+//! checks rather than a clash. A derived struct is named after the struct in
+//! snake_case (`struct PrimaryDb` is `primary_db`), without its module.
 //!
 //! A check returns `bool`, `Result<T, E>` with `E: Display` (the error is the reason)
 //! or [`Health`] (status, reason, details).
