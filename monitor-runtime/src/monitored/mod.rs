@@ -12,6 +12,7 @@ mod finish;
 mod guard;
 mod site;
 mod span;
+mod stats;
 
 use crate::core::{INITIALISERS, Initialiser};
 
