@@ -271,7 +271,9 @@ fn bench(criterion: &mut Criterion) {
     }
 }
 
-/// `--callgrind VARIANT CALLS`: calls one variant `CALLS` times, nothing else.
+/// `--callgrind VARIANT CALLS`: calls one variant `CALLS` times, nothing else. Not
+/// inlined, so that callgrind can count this function alone (`--toggle-collect`).
+#[inline(never)]
 fn callgrind(variant: &str, calls: u64) {
     let Some((_, call)) = VARIANTS.iter().find(|(name, _)| *name == variant) else {
         let names: Vec<&str> = VARIANTS.iter().map(|(name, _)| *name).collect();

@@ -8,7 +8,7 @@ use std::task::{Context, Poll};
 
 use super::site::FunctionSite;
 use super::span::CallSpan;
-use super::stats::{FunctionStats, clock};
+use super::stats::FunctionStats;
 
 /// Times one call of a monitored function. Created on entry; [`CallGuard::finish`]
 /// records a normal return and consumes the guard without running its `Drop`.
@@ -40,7 +40,7 @@ impl<S: CallSpan> CallGuard<S> {
         stats.start();
         Self {
             stats,
-            start: clock().raw(),
+            start: stats.clock().raw(),
             in_body: true,
             span,
         }
@@ -76,7 +76,7 @@ impl<S: CallSpan> CallGuard<S> {
     /// Nanoseconds since the call started.
     #[inline(always)]
     fn elapsed(&self) -> u64 {
-        let clock = clock();
+        let clock = self.stats.clock();
         clock.delta_as_nanos(self.start, clock.raw())
     }
 
