@@ -280,7 +280,7 @@ fn bench(criterion: &mut Criterion) {
         group.bench_function(*name, |b| {
             b.iter_custom(|iters| {
                 let start = std::sync::Barrier::new(2);
-                let elapsed = std::thread::scope(|scope| {
+                std::thread::scope(|scope| {
                     let threads: Vec<_> = (0..2)
                         .map(|_| {
                             let start = &start;
@@ -299,8 +299,7 @@ fn bench(criterion: &mut Criterion) {
                         .map(|thread| thread.join().expect("the bench thread ran"))
                         .max()
                         .unwrap_or_default()
-                });
-                elapsed
+                })
             });
         });
     }

@@ -25,7 +25,9 @@ const LINE_WORDS: usize = 16;
 struct Line([AtomicU64; LINE_WORDS]);
 
 impl Line {
-    const ZERO: Self = Self([const { AtomicU64::new(0) }; LINE_WORDS]);
+    fn zero() -> Self {
+        Self([const { AtomicU64::new(0) }; LINE_WORDS])
+    }
 }
 
 /// Word offsets inside one shard.
@@ -100,7 +102,7 @@ impl FunctionStats {
         let words = BUCKETS + 2 * (bounds.len() + 1);
         let stride = words.div_ceil(LINE_WORDS);
         Self {
-            lines: (0..shards * stride).map(|_| Line::ZERO).collect(),
+            lines: (0..shards * stride).map(|_| Line::zero()).collect(),
             stride,
             mask: shards - 1,
             bounds_nanos: bounds.iter().map(|bound| nanos(*bound)).collect(),
