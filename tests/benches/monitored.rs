@@ -20,7 +20,8 @@
 //! no-op waker). Without a subscriber the spans are created disabled, as in a
 //! service that filters INFO out, and the span-off variants show the cost of the
 //! metrics alone; the `+subscriber` variants run under `tracing_subscriber`'s
-//! registry, so that spans are really created, entered and recorded. The binary also takes `--callgrind VARIANT CALLS` to run one
+//! registry, so that spans are really created, entered and recorded. The `threads2`
+//! group runs some variants on two threads at once, calling the same function. The binary also takes `--callgrind VARIANT CALLS` to run one
 //! variant `CALLS` times without criterion, for `valgrind --tool=callgrind`.
 
 use std::future::Future;
@@ -269,9 +270,55 @@ fn bench(criterion: &mut Criterion) {
         }
         group.finish();
     }
+    // Two threads calling the same function at once: time per call of each thread,
+    // so a variant whose threads share no cache line shows its one-thread time.
+    let mut group = criterion.benchmark_group("threads2");
+    for name in TWO_THREADS {
+        let Some((_, call)) = VARIANTS.iter().find(|(variant, _)| variant == name) else {
+            continue;
+        };
+        group.bench_function(*name, |b| {
+            b.iter_custom(|iters| {
+                let start = std::sync::Barrier::new(2);
+                std::thread::scope(|scope| {
+                    let threads: Vec<_> = (0..2)
+                        .map(|_| {
+                            let start = &start;
+                            scope.spawn(move || {
+                                start.wait();
+                                let began = Instant::now();
+                                for x in 0..iters {
+                                    black_box(call(black_box(x)));
+                                }
+                                began.elapsed()
+                            })
+                        })
+                        .collect();
+                    threads
+                        .into_iter()
+                        .map(|thread| thread.join().expect("the bench thread ran"))
+                        .max()
+                        .unwrap_or_default()
+                })
+            });
+        });
+    }
+    group.finish();
 }
 
-/// `--callgrind VARIANT CALLS`: calls one variant `CALLS` times, nothing else.
+/// The variants also measured on two threads at once.
+const TWO_THREADS: &[&str] = &[
+    "sync/bare",
+    "sync/hand",
+    "sync/monitored_nospan",
+    "sync/monitored",
+    "async/hand",
+    "async/monitored",
+];
+
+/// `--callgrind VARIANT CALLS`: calls one variant `CALLS` times, nothing else. Not
+/// inlined, so that callgrind can count this function alone (`--toggle-collect`).
+#[inline(never)]
 fn callgrind(variant: &str, calls: u64) {
     let Some((_, call)) = VARIANTS.iter().find(|(name, _)| *name == variant) else {
         let names: Vec<&str> = VARIANTS.iter().map(|(name, _)| *name).collect();

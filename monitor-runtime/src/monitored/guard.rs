@@ -5,10 +5,10 @@ use std::future::Future;
 use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::task::{Context, Poll};
-use std::time::Instant;
 
-use super::site::{FunctionHandles, FunctionSite};
+use super::site::FunctionSite;
 use super::span::CallSpan;
+use super::stats::FunctionStats;
 
 /// Times one call of a monitored function. Created on entry; [`CallGuard::finish`]
 /// records a normal return and consumes the guard without running its `Drop`.
@@ -23,8 +23,9 @@ use super::span::CallSpan;
 /// change without touching the code the macros generate.
 #[doc(hidden)]
 pub struct CallGuard<S: CallSpan> {
-    handles: &'static FunctionHandles,
-    start: Instant,
+    stats: &'static FunctionStats,
+    /// Raw clock reading at entry (see `stats::clock`).
+    start: u64,
     /// Whether the body is running (always, for a synchronous call; while polled, for
     /// an asynchronous one): a drop at that moment is a panic.
     in_body: bool,
@@ -35,11 +36,11 @@ impl<S: CallSpan> CallGuard<S> {
     /// Starts timing a call.
     #[inline(always)]
     pub fn enter(site: &'static FunctionSite, span: S) -> Self {
-        let handles = site.handles();
-        handles.in_flight.inc();
+        let stats = site.handles().stats;
+        stats.start();
         Self {
-            handles,
-            start: Instant::now(),
+            stats,
+            start: stats.clock().raw(),
             in_body: true,
             span,
         }
@@ -55,14 +56,7 @@ impl<S: CallSpan> CallGuard<S> {
     #[inline(always)]
     pub fn finish(self, is_error: bool) {
         let mut this = ManuallyDrop::new(self);
-        let handles = this.handles;
-        handles.duration.observe(this.start.elapsed().as_secs_f64());
-        if is_error {
-            handles.error.inc();
-        } else {
-            handles.ok.inc();
-        }
-        handles.in_flight.dec();
+        this.stats.finish(this.elapsed(), is_error);
         // SAFETY: `this` is never used again and its `Drop` does not run, so the span
         // is dropped exactly once, here.
         unsafe { std::ptr::drop_in_place(&mut this.span) };
@@ -79,28 +73,29 @@ impl<S: CallSpan> CallGuard<S> {
         }
     }
 
+    /// Nanoseconds since the call started.
+    #[inline(always)]
+    fn elapsed(&self) -> u64 {
+        let clock = self.stats.clock();
+        clock.delta_as_nanos(self.start, clock.raw())
+    }
+
     #[cold]
     #[inline(never)]
     fn abandoned(&mut self) {
-        let handles = self.handles;
         let span = self.span.as_tracing().filter(|span| !span.is_disabled());
         if self.in_body {
-            handles.duration.observe(self.start.elapsed().as_secs_f64());
-            handles.error.inc();
+            self.stats.finish(self.elapsed(), true);
             if let Some(span) = span {
                 span.record("result", "error");
                 span.record("error", "panicked");
             }
         } else {
-            if let Some((count, duration)) = &handles.cancelled {
-                count.inc();
-                duration.observe(self.start.elapsed().as_secs_f64());
-            }
+            self.stats.cancel(self.elapsed());
             if let Some(span) = span {
                 span.record("result", "cancelled");
             }
         }
-        handles.in_flight.dec();
     }
 }
 

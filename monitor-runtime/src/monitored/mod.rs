@@ -13,6 +13,7 @@ mod future_check;
 mod guard;
 mod site;
 mod span;
+mod stats;
 
 use crate::core::{INITIALISERS, Initialiser};
 

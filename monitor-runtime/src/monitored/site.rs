@@ -4,7 +4,9 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
-use prometheus::{Histogram, HistogramOpts, IntCounter, IntGauge, Opts};
+use prometheus::Opts;
+
+use super::stats::{Figure, FigureCollector, FunctionStats};
 
 use crate::core::{
     RegistrationError, SourceLocation, ignore_poison, log_reported, raw_registry, report,
@@ -75,15 +77,9 @@ impl FunctionSite {
     }
 }
 
-/// The metric handles of one monitored function, created once.
+/// The resolved storage of one monitored function, created once.
 pub(super) struct FunctionHandles {
-    pub(super) ok: IntCounter,
-    pub(super) error: IntCounter,
-    pub(super) duration: Histogram,
-    pub(super) in_flight: IntGauge,
-    /// Async functions only: cancelled calls, and how long each ran before it was
-    /// dropped.
-    pub(super) cancelled: Option<(IntCounter, Histogram)>,
+    pub(super) stats: &'static FunctionStats,
 }
 
 /// The `function` and `module` label values taken so far, with the location of the
@@ -111,25 +107,11 @@ fn register(site: &'static FunctionSite) -> FunctionHandles {
     }
     taken.insert(key, site.location());
     drop(taken);
-    let collectors: [Box<dyn prometheus::core::Collector>; 4] = [
-        Box::new(handles.ok.clone()),
-        Box::new(handles.error.clone()),
-        Box::new(handles.duration.clone()),
-        Box::new(handles.in_flight.clone()),
-    ];
     let owner = format!(
         "the metrics of `#[monitored]` function `{}` (module `{}`)",
         site.function, site.module
     );
-    for collector in collectors
-        .into_iter()
-        .chain(handles.cancelled.iter().flat_map(|(count, duration)| {
-            [
-                Box::new(count.clone()) as Box<dyn prometheus::core::Collector>,
-                Box::new(duration.clone()),
-            ]
-        }))
-    {
+    for collector in collectors(site, handles.stats) {
         if let Err(conflict) = raw_registry().register_as(collector, &*owner, site.location()) {
             report(conflict.into_error(site.location()));
         }
@@ -138,57 +120,73 @@ fn register(site: &'static FunctionSite) -> FunctionHandles {
 }
 
 fn function_handles(site: &FunctionSite) -> FunctionHandles {
+    let buckets = if site.buckets.is_empty() {
+        prometheus::DEFAULT_BUCKETS
+    } else {
+        site.buckets
+    };
+    // One per function, for the life of the program.
+    let stats = Box::leak(Box::new(FunctionStats::new(buckets)));
+    FunctionHandles { stats }
+}
+
+/// The collectors of one function's series: the same names, help, labels and types
+/// as prometheus metrics of their own would have.
+fn collectors(
+    site: &FunctionSite,
+    stats: &'static FunctionStats,
+) -> Vec<Box<dyn prometheus::core::Collector>> {
     let labels = |opts: Opts| {
         opts.const_label("function", site.function)
             .const_label("module", site.module)
     };
     let calls = |result: &str| {
-        let opts = labels(Opts::new(
+        labels(Opts::new(
             "function_calls_total",
             "Calls of monitored functions, by result (ok or error; a panic is an error).",
         ))
-        .const_label("result", result);
-        IntCounter::with_opts(opts).expect("valid static metric options")
+        .const_label("result", result)
     };
-    let buckets = if site.buckets.is_empty() {
-        prometheus::DEFAULT_BUCKETS.to_vec()
-    } else {
-        site.buckets.to_vec()
-    };
-    let histogram = |name: &str, help: &str| {
-        Histogram::with_opts(HistogramOpts {
-            common_opts: labels(Opts::new(name, help)),
-            buckets: buckets.clone(),
-        })
-        .expect("buckets are validated at compile time")
-    };
-    let duration = histogram(
-        "function_calls_duration_seconds",
-        "Duration of monitored function calls, in seconds.",
-    );
-    let in_flight = IntGauge::with_opts(labels(Opts::new(
-        "function_calls_concurrent",
-        "Calls of monitored functions currently in progress.",
-    )))
-    .expect("valid static metric options");
-    let cancelled = site.is_async.then(|| {
-        let count = IntCounter::with_opts(labels(Opts::new(
-            "function_calls_cancelled_total",
-            "Calls of monitored async functions whose future was dropped before completing.",
-        )))
-        .expect("valid static metric options");
-        let duration = histogram(
-            "function_calls_cancelled_duration_seconds",
-            "Time cancelled calls of monitored async functions ran before their future was \
-             dropped, in seconds.",
-        );
-        (count, duration)
-    });
-    FunctionHandles {
-        ok: calls("ok"),
-        error: calls("error"),
-        duration,
-        in_flight,
-        cancelled,
+    let mut figures = vec![
+        (Figure::Ok, calls("ok")),
+        (Figure::Error, calls("error")),
+        (
+            Figure::Duration,
+            labels(Opts::new(
+                "function_calls_duration_seconds",
+                "Duration of monitored function calls, in seconds.",
+            )),
+        ),
+        (
+            Figure::InFlight,
+            labels(Opts::new(
+                "function_calls_concurrent",
+                "Calls of monitored functions currently in progress.",
+            )),
+        ),
+    ];
+    if site.is_async {
+        figures.push((
+            Figure::Cancelled,
+            labels(Opts::new(
+                "function_calls_cancelled_total",
+                "Calls of monitored async functions whose future was dropped before completing.",
+            )),
+        ));
+        figures.push((
+            Figure::CancelledDuration,
+            labels(Opts::new(
+                "function_calls_cancelled_duration_seconds",
+                "Time cancelled calls of monitored async functions ran before their future was \
+                 dropped, in seconds.",
+            )),
+        ));
     }
+    figures
+        .into_iter()
+        .map(|(figure, opts)| {
+            Box::new(FigureCollector::new(stats, figure, opts))
+                as Box<dyn prometheus::core::Collector>
+        })
+        .collect()
 }
