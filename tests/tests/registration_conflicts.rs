@@ -64,5 +64,8 @@ fn an_application_collector_with_a_framework_family_name_is_told_what_it_clashes
     let free = IntGauge::new("conflicts_free_gauge", "Free.").unwrap();
     free.set(3);
     register_collector(Box::new(free)).unwrap();
-    assert_eq!(monitor_tests::sample("conflicts_free_gauge", &[]), Some(3.0));
+    assert_eq!(
+        monitor_tests::sample("conflicts_free_gauge", &[]),
+        Some(3.0)
+    );
 }
