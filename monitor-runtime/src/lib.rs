@@ -290,7 +290,7 @@ pub mod business;
 mod core;
 pub mod health;
 #[cfg(feature = "http")]
-mod http;
+pub mod http;
 mod monitored;
 
 pub use crate::core::{
@@ -299,7 +299,7 @@ pub use crate::core::{
 };
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
+pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
 
 /// The `prometheus` crate this one is built on, re-exported so that the types
 /// [`registry`] hands out ([`Registry`](prometheus::Registry), collectors, metric
