@@ -109,7 +109,7 @@ pub async fn take_order(quantity: u32, unit_price_cents: u64) -> (u64, Result<u6
         unit_price_cents,
     })
     .await;
-    if id % 25 == 0 {
+    if id.is_multiple_of(25) {
         restock(40);
     }
     (id, result)

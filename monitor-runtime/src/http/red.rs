@@ -119,7 +119,10 @@ fn method_index(method: &Method) -> usize {
 /// ```
 #[derive(Clone)]
 pub struct HttpMetricsLayer {
-    options: Options,
+    // Shared: axum may clone the layer at every request (a handler's route is built
+    // per call unless the router had `with_state`), so a clone must cost no more
+    // than a counter.
+    options: Arc<Options>,
     shared: Arc<OnceLock<Arc<Shared>>>,
 }
 
@@ -145,20 +148,20 @@ impl HttpMetricsLayer {
     /// left out, no constant labels.
     pub fn new() -> Self {
         Self {
-            options: Options {
+            options: Arc::new(Options {
                 duration_buckets: DEFAULT_DURATION_BUCKETS.to_vec(),
                 size_buckets: DEFAULT_SIZE_BUCKETS.to_vec(),
                 group_status: false,
                 excluded: MONITORING_ROUTES.iter().map(|&r| r.to_owned()).collect(),
                 const_labels: Vec::new(),
                 routes: Vec::new(),
-            },
+            }),
             shared: Arc::default(),
         }
     }
 
     fn with(mut self, change: impl FnOnce(&mut Options)) -> Self {
-        change(&mut self.options);
+        change(Arc::make_mut(&mut self.options));
         self.shared = Arc::default();
         self
     }
@@ -431,10 +434,10 @@ impl Shared {
     /// The entry of a matched route: by address first (no hashing of the text).
     fn route(&self, route: &str) -> Arc<RouteEntry> {
         let address = route.as_ptr() as usize;
-        if let Some(entry) = ignore_poison(self.by_address.read()).get(&address) {
-            if &*entry.route == route {
-                return entry.clone();
-            }
+        if let Some(entry) = ignore_poison(self.by_address.read()).get(&address)
+            && &*entry.route == route
+        {
+            return entry.clone();
         }
         let entry = self.by_route_name(route);
         ignore_poison(self.by_address.write()).insert(address, entry.clone());
@@ -720,10 +723,10 @@ impl<B: HttpBody> HttpBody for RequestBody<B> {
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let this = self.project();
         let frame = ready!(this.inner.poll_frame(cx));
-        if let Some(Ok(frame)) = &frame {
-            if let Some(data) = frame.data_ref() {
-                *this.bytes += bytes::Buf::remaining(data) as u64;
-            }
+        if let Some(Ok(frame)) = &frame
+            && let Some(data) = frame.data_ref()
+        {
+            *this.bytes += bytes::Buf::remaining(data) as u64;
         }
         Poll::Ready(frame)
     }
