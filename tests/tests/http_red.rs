@@ -312,3 +312,34 @@ async fn random_paths_add_no_series() {
         100_001.0
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_monitoring_routes_work_nested_in_a_router_with_state() {
+    #[derive(Clone)]
+    struct AppState;
+    let app: Router = Router::new()
+        .route("/", get(|axum::extract::State(AppState)| async { "app" }))
+        .nest("/ops", monitor_runtime::router_for::<AppState>())
+        .with_state(AppState);
+    let get = |path: &'static str| {
+        let app = app.clone();
+        async move {
+            let response = app
+                .oneshot(Request::get(path).body(Body::empty()).unwrap())
+                .await
+                .unwrap();
+            let status = response.status();
+            let body = axum::body::to_bytes(response.into_body(), 1 << 20)
+                .await
+                .unwrap();
+            (status, String::from_utf8_lossy(&body).into_owned())
+        }
+    };
+    let (status, dashboard) = get("/ops/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    // Relative links resolve under /ops/ from /ops/dashboard.
+    assert!(dashboard.contains(r#"href="metrics""#), "{dashboard}");
+    assert!(!dashboard.contains(r#"href="/metrics""#), "{dashboard}");
+    assert_eq!(get("/ops/metrics").await.0, StatusCode::OK);
+    assert_eq!(get("/").await.0, StatusCode::OK);
+}
