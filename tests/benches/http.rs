@@ -162,6 +162,14 @@ fn bench(criterion: &mut Criterion) {
 }
 
 fn main() {
+    // axum-prometheus spawns its recorder's upkeep (every 5 s) on the runtime it is
+    // built in: a worker of its own keeps it running, as in a real service.
+    let background = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_time()
+        .build()
+        .unwrap();
+    let _entered = background.enter();
     // Every variant's series and caches exist before anything is measured.
     for variant in VARIANTS {
         run(variant, 30);
