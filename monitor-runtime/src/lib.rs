@@ -95,8 +95,10 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `health/`: health checks: the engine (timeouts, caching, single flight), the
 //!   link-time slice of `#[health_check]` functions, their metrics and reports, and
 //!   (feature `http`) their endpoints, [`health::routes`].
-//! - `http/` (feature `http`): the exporter and the dashboard; it merges in the
-//!   health endpoints through the public API of `health`; nothing imports it.
+//! - `http/` (feature `http`): the exporter and the dashboard, the HTTP metrics
+//!   layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for axum's `StatusCode`
+//!   and `Response`; it merges in the health endpoints through the public API of
+//!   `health`; nothing imports it.
 //! - `diagnostics.rs`: the catalog of compile-time checks (documentation only).
 //! - `__private.rs`: only `pub use` of what generated code needs, the one door it
 //!   goes through; nothing in the crate imports it.
@@ -314,7 +316,7 @@ pub mod business;
 mod core;
 pub mod health;
 #[cfg(feature = "http")]
-mod http;
+pub mod http;
 mod monitored;
 
 pub use crate::core::{
@@ -323,7 +325,7 @@ pub use crate::core::{
 };
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
+pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
 
 /// The `prometheus` crate this one is built on, re-exported so that the types
 /// [`registry`] hands out ([`Registry`](prometheus::Registry), collectors, metric

@@ -1,8 +1,6 @@
 //! Helpers shared by the cross-crate tests: reading series out of the global registry,
 //! an HTTP client, a test exporter, a real Prometheus server and external tools.
 
-use prometheus_text::Sample;
-
 pub mod alloc_count;
 pub mod http;
 pub mod process;
@@ -14,7 +12,7 @@ pub mod server;
 pub mod tls;
 pub mod tools;
 
-pub use prometheus_text::parse_samples;
+pub use prometheus_text::{Sample, parse_samples};
 
 /// The value of the sample named `name` whose labels include every `(key, value)` in
 /// `labels`, from the current exposition of the global registry.

@@ -168,7 +168,8 @@ async fn the_dashboard_lists_every_monitored_function() {
             "{function} missing from\n{page}"
         );
     }
-    assert!(page.contains("<a href=\"/metrics\">metrics</a>"));
+    // Relative, so that the links work under a prefix (`nest("/ops", ...)`).
+    assert!(page.contains("<a href=\"metrics\">metrics</a>"));
     assert!(page.contains("<td>never_called</td><td>0</td><td>0</td>"));
 }
 

@@ -124,3 +124,83 @@ async fn prometheus_scrapes_exactly_the_calls_made() {
     drop(prometheus);
     drop(app);
 }
+
+/// `sum by (http_route)` of `expr`, as `(route, value)` pairs sorted by route.
+fn by_route(result: &[QuerySample]) -> Vec<(String, f64)> {
+    let mut pairs: Vec<_> = result
+        .iter()
+        .map(|s| (s.label("http_route").unwrap_or("").to_owned(), s.value))
+        .collect();
+    pairs.sort_by(|a, b| a.0.cmp(&b.0));
+    pairs
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn prometheus_reads_requests_and_latency_by_route() {
+    use axum::routing::get;
+    if !tools::require("prometheus") {
+        return;
+    }
+    let routes = axum::Router::new()
+        .route("/orders/{id}", get(|| async { "order" }))
+        .route(
+            "/slow",
+            get(|| async {
+                tokio::time::sleep(std::time::Duration::from_millis(30)).await;
+                "slow"
+            }),
+        );
+    let app = TestServer::start_configured(move |exporter| {
+        exporter
+            .merge(routes)
+            .layer(monitor_runtime::http::HttpMetricsLayer::new())
+    });
+    let prometheus = PrometheusServer::start(&[app.addr()]).await;
+    for id in 0..20 {
+        let response = monitor_tests::http::get(&app.url(&format!("/orders/{id}")))
+            .await
+            .unwrap();
+        assert_eq!(response.status, 200);
+    }
+    for _ in 0..5 {
+        assert_eq!(
+            monitor_tests::http::get(&app.url("/slow"))
+                .await
+                .unwrap()
+                .status,
+            200
+        );
+    }
+    for path in ["/a", "/b/c", "/.env"] {
+        assert_eq!(
+            monitor_tests::http::get(&app.url(path))
+                .await
+                .unwrap()
+                .status,
+            404
+        );
+    }
+    let expected = vec![
+        ("/orders/{id}".to_owned(), 20.0),
+        ("/slow".to_owned(), 5.0),
+        ("_UNMATCHED".to_owned(), 3.0),
+    ];
+    let counts = prometheus
+        .query_until(
+            "sum by (http_route) (http_server_request_duration_seconds_count{job=\"test\"})",
+            |result| by_route(result) == expected,
+        )
+        .await;
+    assert_eq!(by_route(&counts), expected);
+    let medians = prometheus
+        .query(
+            "histogram_quantile(0.5, sum by (http_route, le) \
+             (http_server_request_duration_seconds_bucket{job=\"test\"}))",
+        )
+        .await;
+    let medians = by_route(&medians);
+    assert_eq!(medians.len(), 3, "{medians:?}");
+    let median = |route: &str| medians.iter().find(|(r, _)| r == route).unwrap().1;
+    assert!(median("/slow") >= 0.025, "{medians:?}");
+    assert!(median("/orders/{id}") < median("/slow"), "{medians:?}");
+}

@@ -83,6 +83,19 @@ async fn the_quickstart_serves_clean_metrics_with_a_failing_workload_until_ctrl_
         );
         tokio::time::sleep(Duration::from_millis(500)).await;
     };
+    // The shop's API is measured by route template, from start-up; the workload's
+    // requests to unknown paths add no series of their own.
+    assert!(
+        text.contains(r#"http_server_request_duration_seconds_count{http_request_method="POST",http_response_status_code="200",http_route="/orders"}"#)
+            || text.contains(r#"http_route="/orders"}"#),
+        "no series of POST /orders:\n{text}"
+    );
+    assert!(text.contains(r#"http_route="/logins/{user}""#), "{text}");
+    assert!(
+        !text.contains("wp-login"),
+        "a raw path became a label:\n{text}"
+    );
+    assert!(!text.contains(r#"http_route="/metrics""#), "{text}");
     // The whole exposition, process metrics included, passes promtool.
     assert!(text.contains("process_cpu_seconds_total"));
     if tools::require("promtool") {

@@ -49,7 +49,8 @@ impl Accounts {
     }
 }
 
-/// Starts the background workload: logins from a few users.
+/// Starts the background workload, calling the functions directly: logins from a
+/// few users. (Used when the quickstart serves HTTPS.)
 pub fn start() {
     tokio::spawn(async {
         let users = ["alice", "bob", "carol", "mallory"];

@@ -1,5 +1,7 @@
-//! A small demo service: monitored functions for orders and logins, a background
-//! workload that calls them (some calls fail), and the exporter on 127.0.0.1:9898.
+//! A small demo service: a shop whose monitored functions for orders, logins and
+//! sign-ups are served as an HTTP API (`api`) next to the exporter on
+//! 127.0.0.1:9898, measured by the HTTP metrics layer, and a background workload
+//! that calls the API over HTTP (some calls fail, some paths do not exist).
 //!
 //! ```sh
 //! cargo run -p quickstart
@@ -13,6 +15,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod api;
 mod business;
 mod health;
 mod logins;
@@ -24,6 +27,7 @@ const PAGES: &[(&str, &str)] = &[
     ("dashboard", "/dashboard"),
     ("health", "/health"),
     ("readiness", "/readyz?verbose"),
+    ("api", "/orders/1"),
 ];
 
 const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
@@ -129,8 +133,17 @@ async fn main() -> ExitCode {
         "http"
     };
 
-    orders::start();
-    logins::start();
+    if options.tls.is_some() {
+        // The workload's small client speaks plain HTTP only.
+        orders::start();
+        logins::start();
+    } else {
+        let token = options
+            .token
+            .clone()
+            .or_else(|| std::env::var("MONITOR_TOKEN").ok());
+        api::start_workload(addr, token);
+    }
     business::start();
     health::start();
 
@@ -170,11 +183,15 @@ async fn main() -> ExitCode {
     }
 }
 
-/// The exporter the options describe: bound, with its token and TLS files.
+/// The exporter the options describe: bound, serving the shop's API under the HTTP
+/// metrics layer, with its token and TLS files.
 async fn exporter(
     options: &Options,
 ) -> Result<monitor_runtime::Exporter, monitor_runtime::ServeError> {
-    let mut exporter = monitor_runtime::Exporter::bind(&options.addr).await?;
+    let mut exporter = monitor_runtime::Exporter::bind(&options.addr)
+        .await?
+        .merge(api::router())
+        .layer(api::layer());
     if let Some(token) = &options.token {
         exporter = exporter.token(token.as_str());
     }

@@ -2,7 +2,7 @@
 //! confirmation. Stock runs out and payments get declined now and then.
 
 use std::fmt;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::time::Duration;
 
 use monitor_runtime::monitored;
@@ -96,22 +96,40 @@ fn restock(items: u32) -> u32 {
     STOCK.fetch_add(items, Ordering::Relaxed) + items
 }
 
-/// Starts the background workload: a few orders a second, a restock now and then.
+/// Orders taken so far; the next one gets the next number.
+static TAKEN: AtomicU64 = AtomicU64::new(0);
+
+/// Takes one order (the HTTP API's `POST /orders` and the direct workload both
+/// come here) and restocks now and then. Returns the order's number and outcome.
+pub async fn take_order(quantity: u32, unit_price_cents: u64) -> (u64, Result<u64, OrderError>) {
+    let id = TAKEN.fetch_add(1, Ordering::Relaxed) + 1;
+    let result = place_order(Order {
+        id,
+        quantity,
+        unit_price_cents,
+    })
+    .await;
+    if id.is_multiple_of(25) {
+        restock(40);
+    }
+    (id, result)
+}
+
+/// How many orders were taken.
+pub fn taken() -> u64 {
+    TAKEN.load(Ordering::Relaxed)
+}
+
+/// Starts the background workload, calling the functions directly: a few orders a
+/// second. (The quickstart uses it when it serves HTTPS, which its HTTP workload
+/// does not speak.)
 pub fn start() {
     tokio::spawn(async {
-        let mut id = 0;
         loop {
-            id += 1;
-            let order = Order {
-                id,
-                quantity: 1 + (crate::percent() % 5) as u32,
-                unit_price_cents: 250 + crate::percent() * 10,
-            };
-            if let Err(error) = place_order(order).await {
+            let quantity = 1 + (crate::percent() % 5) as u32;
+            let (id, result) = take_order(quantity, 250 + crate::percent() * 10).await;
+            if let Err(error) = result {
                 tracing::debug!(%error, order = id, "order not placed");
-            }
-            if id % 25 == 0 {
-                restock(40);
             }
             tokio::time::sleep(Duration::from_millis(100 + crate::percent() * 2)).await;
         }

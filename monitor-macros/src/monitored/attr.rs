@@ -9,7 +9,7 @@ use crate::support::Ctxt;
 use crate::support::args::{crate_path, flag, meta_key, string};
 
 const ARGUMENTS: &str = "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `future`, \
-     `crate = \"...\"`";
+     `error_if = path`, `crate = \"...\"`";
 
 /// What the user wrote in `#[monitored(...)]`. Every field keeps the tokens it came
 /// from so that errors can point at them.
@@ -28,6 +28,8 @@ pub(crate) struct MonitoredArgs {
     pub(crate) future: Option<bool>,
     /// `crate = "..."`: path of the runtime crate when it is renamed.
     pub(crate) krate: Option<syn::Path>,
+    /// `error_if = path`: a `fn(&T) -> bool` that classifies the returned value.
+    pub(crate) error_if: Option<syn::Path>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -55,6 +57,7 @@ impl MonitoredArgs {
             skip: self.skip,
             future: self.future.or(outer.future),
             krate: self.krate.or_else(|| outer.krate.clone()),
+            error_if: self.error_if.or_else(|| outer.error_if.clone()),
         }
     }
 }
@@ -100,7 +103,15 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
             ("crate", Meta::NameValue(nv)) => {
                 args.krate = crate_path(cx, Some(&nv.value), &nv.value)
             }
-            ("name" | "buckets" | "span" | "crate", _) => cx.error_spanned_by(
+            ("error_if", Meta::NameValue(nv)) => match &nv.value {
+                Expr::Path(path) if path.qself.is_none() => args.error_if = Some(path.path.clone()),
+                other => cx.error_spanned_by(
+                    other,
+                    "`error_if` takes the path of a function `fn(&T) -> bool` over the returned \
+                     value, e.g. `error_if = is_server_error`",
+                ),
+            },
+            ("name" | "buckets" | "span" | "crate" | "error_if", _) => cx.error_spanned_by(
                 &meta,
                 format!("`{key}` takes a value: `{key} = ...`; expected one of {ARGUMENTS}"),
             ),

@@ -4,6 +4,7 @@
 
 use proc_macro2::TokenStream;
 use quote::{ToTokens, quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{ImplItem, ImplItemFn, ItemImpl, Signature};
 
 use super::attr::{self, Level, MonitoredArgs, SpanSetting};
@@ -332,10 +333,29 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let span_off = args.span == Some(SpanSetting::Off);
     let guard_ident = crate::support::wrap::guard();
     let ret = crate::support::wrap::ret();
-    let finish = if span_off {
-        quote!(#private::finish_call!(#guard_ident, #ret, no_span);)
-    } else {
-        quote!(#private::finish_call!(#guard_ident, #ret);)
+    let finish = match (&args.error_if, span_off) {
+        // `error_if = path`: the user's function classifies; a type error points at it.
+        (Some(path), _) => {
+            let classify = quote_spanned! {path.span()=>
+                let __monitor_is_error: bool = (#path)(&#ret);
+            };
+            let record = if span_off {
+                TokenStream::new()
+            } else {
+                quote! {
+                    if let ::core::option::Option::Some(span) =
+                        #private::CallSpan::as_tracing(#guard_ident.span())
+                    {
+                        if !span.is_disabled() {
+                            #private::record_result(span, __monitor_is_error);
+                        }
+                    }
+                }
+            };
+            quote!({ #classify #record #guard_ident.finish(__monitor_is_error); })
+        }
+        (None, true) => quote!(#private::finish_call!(#guard_ident, #ret, no_span);),
+        (None, false) => quote!(#private::finish_call!(#guard_ident, #ret);),
     };
     let finish = match (&shape, monitoring.declared(), &sig.output) {
         (CallShape::Sync, Declared::Unsaid, syn::ReturnType::Type(_, ty)) => {

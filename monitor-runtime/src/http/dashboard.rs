@@ -204,7 +204,15 @@ pub(super) fn render_page(table: &FunctionTable, problems: &[String]) -> String 
         if index > 0 {
             page.push_str(" · ");
         }
-        let _ = write!(page, "<a href=\"{}\">{}</a>", escape(path), escape(label));
+        // Relative (`metrics`, not `/metrics`): the dashboard and its neighbours are
+        // found under whatever prefix the router is nested at.
+        let relative = path.trim_start_matches('/');
+        let _ = write!(
+            page,
+            "<a href=\"{}\">{}</a>",
+            escape(relative),
+            escape(label)
+        );
     }
     page.push_str("</nav>\n");
     if !problems.is_empty() {
@@ -367,7 +375,7 @@ mod tests {
         assert!(page.contains("25.0 %"));
         assert!(page.contains("500.0 µs"));
         for (path, _) in DASHBOARD_LINKS {
-            assert!(page.contains(&format!("href=\"{path}\"")));
+            assert!(page.contains(&format!("href=\"{}\"", &path[1..])));
         }
         assert!(render_page(&FunctionTable::new(), &[]).contains("No function is annotated"));
         assert!(!page.contains("registration problem"));

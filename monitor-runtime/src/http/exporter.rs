@@ -61,6 +61,29 @@ pub fn router() -> Router {
     routes().layer(axum::middleware::from_fn(hygiene))
 }
 
+/// [`router`] for an application with state: the same routes as a `Router<S>`, to
+/// merge into a `Router<AppState>` before its `with_state`. Needs the `http` feature.
+///
+/// The dashboard's links are relative, so the routes also work nested under a
+/// prefix (`nest("/ops", router_for())`).
+///
+/// ```
+/// use axum::{Router, extract::State, routing::get};
+///
+/// #[derive(Clone)]
+/// struct AppState { greeting: &'static str }
+///
+/// let app: Router = Router::new()
+///     .route("/", get(|State(state): State<AppState>| async move { state.greeting }))
+///     .merge(monitor_runtime::router_for::<AppState>())
+///     .nest("/ops", monitor_runtime::router_for::<AppState>())
+///     .with_state(AppState { greeting: "hello" });
+/// # let _ = app;
+/// ```
+pub fn router_for<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    router().with_state(())
+}
+
 /// The routes without the response hygiene, which the exporter adds over its
 /// fallback too.
 fn routes() -> Router {

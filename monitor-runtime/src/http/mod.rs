@@ -9,8 +9,11 @@
 mod auth;
 mod dashboard;
 mod exporter;
+mod outcome;
+pub mod red;
 mod render;
 mod server;
 mod tls;
 
-pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
+pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
+pub use red::{HttpMetrics, HttpMetricsLayer};

@@ -1,0 +1,199 @@
+//! Per-request cost of HTTP metrics layers on the same axum router of three routes,
+//! called in-process (no sockets), in one run:
+//!
+//! - `bare`: the router alone, the baseline;
+//! - `monitor`: with `monitor_runtime::http::HttpMetricsLayer`;
+//! - `axum_prometheus`: with `axum_prometheus::PrometheusMetricLayer`;
+//! - `hand`: with a hand-written `prometheus` middleware (`HistogramVec` with
+//!   `with_label_values` per request, the route from `MatchedPath`).
+//!
+//! ```sh
+//! cargo bench -p monitor-tests --bench http     # criterion: time per request
+//! tests/benches/http_callgrind.sh                # instructions per request
+//! ```
+//!
+//! Each iteration sends one request (the three routes in turn) and reads the whole
+//! response body, so that layers measuring the body see it end. Compare the layers
+//! by the cost they add to `bare`. The binary also takes
+//! `--callgrind VARIANT REQUESTS` to run one variant without criterion, for
+//! `valgrind --tool=callgrind`, and `--list-variants`.
+
+use std::hint::black_box;
+use std::sync::OnceLock;
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{MatchedPath, Path, Request};
+use axum::http::Method;
+use axum::middleware::{self, Next};
+use axum::response::Response;
+use axum::routing::{get, post};
+use criterion::Criterion;
+use prometheus::{HistogramOpts, HistogramVec};
+use tower::{Service, ServiceExt};
+
+fn routes() -> Router {
+    Router::new()
+        .route("/", get(|| async { "home" }))
+        .route(
+            "/users/{id}",
+            get(|Path(id): Path<u32>| async move { if id > 0 { "user" } else { "none" } }),
+        )
+        .route("/orders", post(|| async { "placed" }))
+}
+
+fn hand_histogram() -> &'static HistogramVec {
+    static HISTOGRAM: OnceLock<HistogramVec> = OnceLock::new();
+    HISTOGRAM.get_or_init(|| {
+        let histogram = HistogramVec::new(
+            HistogramOpts::new("hand_request_duration_seconds", "Request duration."),
+            &["method", "route", "status"],
+        )
+        .unwrap();
+        prometheus::Registry::new()
+            .register(Box::new(histogram.clone()))
+            .unwrap();
+        histogram
+    })
+}
+
+async fn hand_layer(request: Request, next: Next) -> Response {
+    let start = Instant::now();
+    let method = request.method().clone();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|path| path.as_str().to_owned());
+    let response = next.run(request).await;
+    hand_histogram()
+        .with_label_values(&[
+            method.as_str(),
+            route.as_deref().unwrap_or("unmatched"),
+            response.status().as_str(),
+        ])
+        .observe(start.elapsed().as_secs_f64());
+    response
+}
+
+const VARIANTS: &[&str] = &["bare", "monitor", "axum_prometheus", "hand"];
+
+/// The variant's router, its handlers turned into routes once (`with_state`), as
+/// `axum::serve` does.
+fn router(variant: &str) -> Router {
+    layered(variant).with_state(())
+}
+
+fn layered(variant: &str) -> Router {
+    match variant {
+        "bare" => routes(),
+        "monitor" => routes().layer(monitor_runtime::http::HttpMetricsLayer::new()),
+        "axum_prometheus" => {
+            static LAYER: OnceLock<axum_prometheus::PrometheusMetricLayer<'static>> =
+                OnceLock::new();
+            let layer = LAYER.get_or_init(|| axum_prometheus::PrometheusMetricLayer::pair().0);
+            routes().layer(layer.clone())
+        }
+        "hand" => routes().layer(middleware::from_fn(hand_layer)),
+        other => panic!("unknown variant `{other}`; expected one of {VARIANTS:?}"),
+    }
+}
+
+fn request(turn: u64) -> Request {
+    let (method, uri) = match turn % 3 {
+        0 => (Method::GET, "/"),
+        1 => (Method::GET, "/users/42"),
+        _ => (Method::POST, "/orders"),
+    };
+    Request::builder()
+        .method(method)
+        .uri(uri)
+        .body(Body::empty())
+        .unwrap()
+}
+
+async fn send(router: &mut Router, turn: u64) {
+    let response = ServiceExt::<Request>::ready(router)
+        .await
+        .unwrap()
+        .call(request(turn))
+        .await
+        .unwrap();
+    let body = axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    black_box(body);
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap()
+}
+
+fn run(variant: &str, requests: u64) {
+    let runtime = runtime();
+    let mut router = router(variant);
+    runtime.block_on(async {
+        for turn in 0..requests {
+            send(&mut router, turn).await;
+        }
+    });
+}
+
+fn bench(criterion: &mut Criterion) {
+    let runtime = runtime();
+    let mut group = criterion.benchmark_group("http");
+    for variant in VARIANTS {
+        let mut router = router(variant);
+        group.bench_function(*variant, |bencher| {
+            bencher.iter_custom(|iterations| {
+                runtime.block_on(async {
+                    let start = Instant::now();
+                    for turn in 0..iterations {
+                        send(&mut router, turn).await;
+                    }
+                    start.elapsed()
+                })
+            })
+        });
+    }
+    group.finish();
+}
+
+fn main() {
+    // axum-prometheus spawns its recorder's upkeep (every 5 s) on the runtime it is
+    // built in: a worker of its own keeps it running, as in a real service.
+    let background = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_time()
+        .build()
+        .unwrap();
+    let _entered = background.enter();
+    // Every variant's series and caches exist before anything is measured.
+    for variant in VARIANTS {
+        run(variant, 30);
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(index) = args.iter().position(|arg| arg == "--callgrind") {
+        let variant = args.get(index + 1).map(String::as_str).unwrap_or("");
+        let requests = args
+            .get(index + 2)
+            .and_then(|requests| requests.parse().ok())
+            .unwrap_or(0);
+        run(variant, requests);
+        return;
+    }
+    if args.iter().any(|arg| arg == "--list-variants") {
+        for variant in VARIANTS {
+            println!("{variant}");
+        }
+        return;
+    }
+    let mut criterion = Criterion::default()
+        .warm_up_time(Duration::from_secs(1))
+        .measurement_time(Duration::from_secs(3))
+        .configure_from_args();
+    bench(&mut criterion);
+    criterion.final_summary();
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env bash
+# Instructions per request of every variant of the `http` bench, counted by
+# valgrind's callgrind: each variant runs twice (SMALL and LARGE requests) and the
+# difference is divided by LARGE - SMALL, so start-up and registration cancel out.
+# Then the cost each layer adds to the bare router, and the ratios of those costs.
+#
+#   tests/benches/http_callgrind.sh
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+
+SMALL=${SMALL:-3000}
+LARGE=${LARGE:-33000}
+
+command -v valgrind >/dev/null || { echo "valgrind is required (apt-get install valgrind)" >&2; exit 1; }
+
+bench=$(cargo bench -p monitor-tests --bench http --no-run --message-format=json 2>/dev/null \
+    | grep -o '"executable":"[^"]*"' | grep -o '/[^"]*http-[^"]*' | tail -1)
+[ -x "$bench" ] || { echo "could not build the bench binary" >&2; exit 1; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+
+instructions() { # variant requests
+    valgrind --tool=callgrind --callgrind-out-file="$out/cg" "$bench" --callgrind "$1" "$2" >/dev/null 2>&1
+    awk '/^(summary|totals):/ { print $2; exit }' "$out/cg"
+}
+
+declare -A per_request
+printf '%-18s %14s\n' variant instr/request
+for variant in $("$bench" --list-variants); do
+    small=$(instructions "$variant" "$SMALL")
+    large=$(instructions "$variant" "$LARGE")
+    per_request[$variant]=$(awk -v a="$small" -v b="$large" -v n=$((LARGE - SMALL)) 'BEGIN { printf "%.1f", (b - a) / n }')
+    printf '%-18s %14s\n' "$variant" "${per_request[$variant]}"
+done
+
+echo
+echo "added to bare (instructions per request):"
+for variant in monitor axum_prometheus hand; do
+    awk -v v="${per_request[$variant]}" -v b="${per_request[bare]}" -v name="$variant" \
+        'BEGIN { printf "%-18s %14.1f\n", name, v - b }'
+done
+echo
+echo "ratios of added cost:"
+added() { awk -v v="${per_request[$1]}" -v b="${per_request[bare]}" 'BEGIN { print v - b }'; }
+awk -v m="$(added monitor)" -v p="$(added axum_prometheus)" -v h="$(added hand)" 'BEGIN {
+    printf "%-36s %6.3f\n", "monitor / axum_prometheus", m / p
+    printf "%-36s %6.3f\n", "monitor / hand", m / h
+    printf "%-36s %6.3f\n", "hand / axum_prometheus", h / p
+}'
