@@ -286,6 +286,7 @@ pub use monitor_macros::business_metric;
 /// at [`init`] like theirs: without labels given at updates, at zero from start-up.
 pub use monitor_macros::business_metrics;
 
+pub mod alerts;
 pub mod business;
 mod core;
 pub mod health;
