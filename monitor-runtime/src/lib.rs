@@ -95,7 +95,11 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `health/`: health checks: the engine (timeouts, caching, single flight), the
 //!   link-time slice of `#[health_check]` functions, their metrics and reports, and
 //!   (feature `http`) their endpoints, [`health::routes`].
-//! - `http/` (feature `http`): the exporter and the dashboard; it merges in the
+//! - `alerts/`: objectives, default service and business alerts, and their
+//!   rendering as a Prometheus rule file or a Kubernetes `PrometheusRule`
+//!   ([`alerts`]).
+//! - `http/` (feature `http`): the exporter, the dashboard and
+//!   `/alerts/rules.yml`; it merges in the
 //!   health endpoints through the public API of `health`; nothing imports it.
 //! - `diagnostics.rs`: the catalog of compile-time checks (documentation only).
 //! - `__private.rs`: only `pub use` of what generated code needs, the one door it

@@ -66,16 +66,24 @@
 //! [`BusinessAlert`]: a counter's rate above or below a value over a window, a
 //! gauge above or below a value; labelled `metric` and `severity`.
 //!
+//! ## Serving and printing
+//!
+//! [`configure`] makes an [`AlertSet`] the process' definitions; [`rules`] renders
+//! them, and (feature `http`) the exporter serves them at `GET /alerts/rules.yml`.
+//! Until `configure` is called they are the default service alerts.
+//!
 //! Every expression sums rates over instances before dividing, so the rules hold
 //! for one replica or many.
 
 mod duration;
 mod generate;
+mod global;
 mod model;
 mod rules;
 
 pub use duration::promql as promql_duration;
 pub use generate::{AlertSet, ratio_record};
+pub use global::{DEFAULT_SERVICE, configure, current, rules};
 pub use model::{
     BurnWindow, BusinessAlert, BusinessCondition, Objective, ServiceAlert, ServiceAlerts, Severity,
     Threshold, default_burn_windows,
