@@ -95,10 +95,13 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `health/`: health checks: the engine (timeouts, caching, single flight), the
 //!   link-time slice of `#[health_check]` functions, their metrics and reports, and
 //!   (feature `http`) their endpoints, [`health::routes`].
-//! - `http/` (feature `http`): the exporter and the dashboard, the HTTP metrics
-//!   layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for axum's `StatusCode`
-//!   and `Response`; it merges in the health endpoints through the public API of
-//!   `health`; nothing imports it.
+//! - `alerts/`: objectives, default service and business alerts, and their
+//!   rendering as a Prometheus rule file or a Kubernetes `PrometheusRule`
+//!   ([`alerts`]).
+//! - `http/` (feature `http`): the exporter, the dashboard, `/alerts/rules.yml`,
+//!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
+//!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
+//!   the public API of `health`; nothing imports it.
 //! - `diagnostics.rs`: the catalog of compile-time checks (documentation only).
 //! - `__private.rs`: only `pub use` of what generated code needs, the one door it
 //!   goes through; nothing in the crate imports it.
@@ -312,6 +315,7 @@ pub use monitor_macros::business_metric;
 /// ```
 pub use monitor_macros::business_metrics;
 
+pub mod alerts;
 pub mod business;
 mod core;
 pub mod health;

@@ -15,6 +15,7 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+mod alerts;
 mod api;
 mod business;
 mod health;
@@ -38,7 +39,8 @@ const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
   --token TOKEN           require `Authorization: Bearer TOKEN` for /metrics, /dashboard
                           and health details (default: the MONITOR_TOKEN variable)
   --tls-cert FILE         serve HTTPS with this PEM certificate chain...
-  --tls-key FILE          ...and this PEM private key";
+  --tls-key FILE          ...and this PEM private key
+  --print-rules           print the alert rules (a Prometheus rule file) and exit";
 
 /// Command-line options.
 struct Options {
@@ -107,6 +109,11 @@ impl Options {
 
 #[tokio::main]
 async fn main() -> ExitCode {
+    monitor_runtime::alerts::configure(alerts::definitions());
+    if std::env::args().any(|arg| arg == "--print-rules") {
+        print!("{}", monitor_runtime::alerts::rules().to_yaml());
+        return ExitCode::SUCCESS;
+    }
     let options = match Options::parse(std::env::args().skip(1)) {
         Ok(options) => options,
         Err(message) if message.is_empty() => {

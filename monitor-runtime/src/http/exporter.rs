@@ -95,6 +95,7 @@ fn routes() -> Router {
         .route("/metrics", get(metrics))
         .route("/dashboard", get(dashboard::dashboard))
         .merge(crate::health::routes())
+        .merge(super::alerts::routes())
 }
 
 /// The most of a request (method, path) an error answer repeats.

@@ -6,6 +6,7 @@
 //! the health checks through the public API of [`crate::health`]; no feature imports
 //! it. Behind the `http` cargo feature.
 
+mod alerts;
 mod auth;
 mod dashboard;
 mod exporter;

@@ -1,0 +1,38 @@
+//! The process' alert definitions: what `GET /alerts/rules.yml` and
+//! [`rules`] render.
+
+use std::sync::RwLock;
+
+use super::generate::AlertSet;
+use super::rules::RuleFile;
+use crate::core::ignore_poison;
+
+static CONFIGURED: RwLock<Option<AlertSet>> = RwLock::new(None);
+
+/// The service name of the definitions used until [`configure`] is called.
+pub const DEFAULT_SERVICE: &str = "monitor";
+
+/// Makes `set` the process' alert definitions (replacing any earlier ones).
+///
+/// ```
+/// use monitor_runtime::alerts::{self, AlertSet, BusinessAlert};
+///
+/// alerts::configure(AlertSet::new("shop").business(BusinessAlert::rate_above("login_failures_total", 5.0)));
+/// assert!(alerts::rules().to_yaml().contains("LoginFailuresTotalRateAbove"));
+/// ```
+pub fn configure(set: AlertSet) {
+    *ignore_poison(CONFIGURED.write()) = Some(set);
+}
+
+/// The process' alert definitions: those given to [`configure`], or the default
+/// service alerts of a service called [`DEFAULT_SERVICE`].
+pub fn current() -> AlertSet {
+    ignore_poison(CONFIGURED.read())
+        .clone()
+        .unwrap_or_else(|| AlertSet::new(DEFAULT_SERVICE))
+}
+
+/// The rule file of [`current`].
+pub fn rules() -> RuleFile {
+    current().rules()
+}

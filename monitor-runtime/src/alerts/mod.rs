@@ -1,0 +1,93 @@
+//! Alerts from the same definitions as the metrics: service level objectives with
+//! multiwindow, multi-burn-rate alerts, the default service alerts, business
+//! alerts, rendered as a Prometheus rule file or a Kubernetes `PrometheusRule`.
+//!
+//! ```
+//! use std::time::Duration;
+//! use monitor_runtime::alerts::{AlertSet, BusinessAlert, Objective, ServiceAlert, ServiceAlerts, Severity};
+//!
+//! let set = AlertSet::new("shop")
+//!     .objective(
+//!         Objective::new("checkout", "shop::orders", "checkout")
+//!             .success(0.999)
+//!             .latency(Duration::from_millis(250), 0.99),
+//!     )
+//!     .service_alerts(ServiceAlerts::default().disable(ServiceAlert::CpuNearLimit))
+//!     .business(
+//!         BusinessAlert::rate_above("login_failures_total", 5.0)
+//!             .window(Duration::from_secs(300))
+//!             .severity(Severity::Critical),
+//!     );
+//! let file = set.rules();
+//! let yaml = file.to_yaml();            // for Prometheus' `rule_files`
+//! let manifest = file.to_prometheus_rule("shop", Some("default")).to_yaml(); // for `kubectl apply`
+//! assert!(yaml.contains("monitor_slo:requests_error_ratio:rate5m"));
+//! assert!(manifest.contains("kind: PrometheusRule"));
+//! ```
+//!
+//! ## Objectives
+//!
+//! An [`Objective`] of a `#[monitored]` function gives, for each target (success
+//! ratio and latency share):
+//! - recording rules `monitor_slo:requests_error_ratio:rate<w>` (errors over calls)
+//!   and `monitor_slo:latency_error_ratio:rate<w>` (calls slower than the threshold
+//!   over calls) for every window of its burn-rate alerts, labelled `slo`,
+//!   `function`, `module`;
+//! - a page alert (`<Slo>ErrorBudgetBurnPage`, `severity="critical"`) firing while the
+//!   ratio exceeds 14.4× the budget over 1 h and 5 m, or 6× over 6 h and 30 m;
+//! - a ticket alert (`…Ticket`, `severity="warning"`): 3× over 1 d and 2 h, or 1×
+//!   over 3 d and 6 h.
+//!
+//! The windows are those of the SRE workbook for a 30-day period;
+//! [`Objective::windows`] replaces them.
+//!
+//! ## Default service alerts
+//!
+//! | alert | condition | for | severity |
+//! |---|---|---|---|
+//! | `FunctionErrorRatioCritical` | errors / calls per function over 5 m > 5 % | 5 m | critical |
+//! | `FunctionErrorRatioWarning` | errors / calls per function over 5 m > 2 % | 10 m | warning |
+//! | `FunctionLatencyP95Critical` | p95 of `function_calls_duration_seconds` over 5 m > 2 s | 10 m | critical |
+//! | `FunctionLatencyP95Warning` | p95 > 1 s | 15 m | warning |
+//! | `HealthCheckUnhealthy` | `health_check_status{status="unhealthy"} == 1` (a failing critical check) | 1 m | critical |
+//! | `TargetDown` | `up == 0` ([`ServiceAlerts::job`] narrows it) | 1 m | critical |
+//! | `ProcessMemoryNearLimit` | resident memory > 90 % of [`ServiceAlerts::memory_limit_bytes`] (default `process_virtual_memory_max_bytes` when set) | 10 m | warning |
+//! | `ProcessCpuNearLimit` | CPU seconds per second > 90 % of [`ServiceAlerts::cpu_cores`] (default 1) | 15 m | warning |
+//! | `ProcessFileDescriptorsNearLimit` | `process_open_fds / process_max_fds` > 90 % | 5 m | warning |
+//! | `DiskSpaceLow` | the `DiskSpace` check (`disk_space`, free space under its limit, 10 % by default) not healthy | 5 m | warning |
+//! | `BusinessLabelOverflow` | `monitor_label_overflow_total` increased over 5 m | 0 | warning |
+//! | `RegistrationProblems` | `monitor_registration_problems > 0` | 1 m | warning |
+//!
+//! Each is changed with [`ServiceAlerts::threshold`], [`ServiceAlerts::for_`],
+//! [`ServiceAlerts::severity`] and turned off with [`ServiceAlerts::disable`].
+//!
+//! ## Business alerts
+//!
+//! [`BusinessAlert`]: a counter's rate above or below a value over a window, a
+//! gauge above or below a value; labelled `metric` and `severity`.
+//!
+//! ## Serving and printing
+//!
+//! [`configure`] makes an [`AlertSet`] the process' definitions; [`rules`] renders
+//! them, and (feature `http`) the exporter serves them at `GET /alerts/rules.yml`.
+//! Until `configure` is called they are the default service alerts.
+//!
+//! Every expression sums rates over instances before dividing, so the rules hold
+//! for one replica or many.
+
+mod duration;
+mod generate;
+mod global;
+mod model;
+mod rules;
+
+pub use duration::promql as promql_duration;
+pub use generate::{AlertSet, ratio_record};
+pub use global::{DEFAULT_SERVICE, configure, current, rules};
+pub use model::{
+    BurnWindow, BusinessAlert, BusinessCondition, Objective, ServiceAlert, ServiceAlerts, Severity,
+    Threshold, default_burn_windows,
+};
+pub use rules::{
+    AlertingRule, ObjectMeta, PrometheusRule, RecordingRule, Rule, RuleFile, RuleGroup,
+};
