@@ -224,10 +224,10 @@ mod problems {
                  the items involved run, some of their series are left out.",
             ))
             .expect("valid static metric options");
-            if let Err(error) = crate::core::registry().register(Box::new(Problems(gauge))) {
-                tracing::error!(%error, "monitor: could not register monitor_registration_problems");
-            }
+            super::render::register_own(Box::new(Problems(gauge)));
         });
+        // Start-up first, outside the initialiser: `registry()` may log problems.
+        crate::core::registry();
         LazyLock::force(&REGISTERED);
     }
 }

@@ -8,7 +8,7 @@ use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
 use prometheus::IntCounter;
 
-use crate::core::{ignore_poison, registry, render_metrics};
+use crate::core::{ignore_poison, render_metrics};
 
 /// What one rendering gives every scrape waiting for it.
 pub(super) type Rendered = Arc<Result<Bytes, String>>;
@@ -30,14 +30,26 @@ pub(super) fn renders() -> &'static IntCounter {
     &RENDERS
 }
 
-/// A counter of the exporter's own, registered in the global registry (a failure
-/// is logged; the counter still counts).
+/// A counter of the exporter's own, registered in the global registry; it counts
+/// even if the registry refused it.
+#[track_caller]
 pub(super) fn registered_counter(name: &str, help: &str) -> IntCounter {
     let counter = IntCounter::new(name, help).expect("valid static metric options");
-    if let Err(error) = registry().register(Box::new(counter.clone())) {
-        tracing::error!(%error, name, "monitor: could not register an exporter metric");
-    }
+    register_own(Box::new(counter.clone()));
     counter
+}
+
+/// Registers one of the exporter's own collectors. A refusal is reported like every
+/// registration problem (logged later, outside any lock or initialiser, and counted),
+/// never logged here: this runs inside lazy initialisers.
+#[track_caller]
+pub(super) fn register_own(collector: Box<dyn prometheus::core::Collector>) {
+    let location = crate::core::SourceLocation::of(std::panic::Location::caller());
+    if let Err(conflict) =
+        crate::core::raw_registry().register_as(collector, "the exporter", location)
+    {
+        crate::core::report(conflict.into_error(location));
+    }
 }
 
 /// The exposition: the rendering in progress, or a new one.
