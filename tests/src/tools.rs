@@ -39,3 +39,22 @@ pub fn require(program: &str) -> bool {
     );
     false
 }
+
+/// Runs `program` with `args` and returns whether it succeeded and everything it
+/// printed, standard output then standard error.
+///
+/// # Panics
+///
+/// If the program cannot be started.
+pub fn run(program: &str, args: &[&str]) -> (bool, String) {
+    let output = std::process::Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("{program} runs: {error}"));
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    (output.status.success(), text)
+}

@@ -10,19 +10,6 @@ use monitor_runtime::alerts::{self, AlertSet, BusinessAlert, Objective, RuleFile
 use monitor_tests::server::TestServer;
 use monitor_tests::{http, quickstart, tools};
 
-fn run(program: &str, args: &[&str]) -> (bool, String) {
-    let output = Command::new(program)
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("{program} runs: {error}"));
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
 #[test]
 fn the_exporter_serves_the_configured_rules() {
     alerts::configure(
@@ -77,7 +64,7 @@ fn the_quickstart_prints_rules_promtool_accepts() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("quickstart.rules.yml");
     std::fs::write(&path, &text).unwrap();
-    let (ok, report) = run("promtool", &["check", "rules", path.to_str().unwrap()]);
+    let (ok, report) = tools::run("promtool", &["check", "rules", path.to_str().unwrap()]);
     assert!(ok && report.contains("SUCCESS"), "{report}");
     assert!(!report.contains("WARNING"), "{report}");
 }
@@ -95,7 +82,7 @@ fn amtool_accepts_the_example_config() {
     if !tools::require("amtool") {
         return;
     }
-    let (ok, report) = run("amtool", &["check-config", &alertmanager_config()]);
+    let (ok, report) = tools::run("amtool", &["check-config", &alertmanager_config()]);
     assert!(ok && report.contains("SUCCESS"), "{report}");
 }
 
@@ -107,7 +94,7 @@ fn critical_pages_and_warning_goes_to_chat() {
     let config = format!("--config.file={}", alertmanager_config());
     for (severity, receiver) in [("critical", "paging"), ("warning", "chat")] {
         let label = format!("severity={severity}");
-        let (ok, report) = run(
+        let (ok, report) = tools::run(
             "amtool",
             &[
                 "config",

@@ -4,7 +4,6 @@
 //! healthy one (simulated time: the 3-day window of the ticket alert is covered).
 
 use std::collections::BTreeMap;
-use std::process::Command;
 use std::time::Duration;
 
 use monitor_runtime::alerts::{
@@ -320,19 +319,6 @@ fn cases() -> Vec<Case> {
     ]
 }
 
-fn promtool(args: &[&str]) -> (bool, String) {
-    let output = Command::new("promtool")
-        .args(args)
-        .output()
-        .expect("promtool runs");
-    let text = format!(
-        "{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    (output.status.success(), text)
-}
-
 #[test]
 fn check_rules_finds_nothing() {
     if !tools::require("promtool") {
@@ -341,7 +327,7 @@ fn check_rules_finds_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("rules.yml");
     std::fs::write(&path, app().rules().to_yaml()).unwrap();
-    let (ok, text) = promtool(&["check", "rules", path.to_str().unwrap()]);
+    let (ok, text) = tools::run("promtool", &["check", "rules", path.to_str().unwrap()]);
     assert!(ok, "promtool check rules failed:\n{text}");
     assert!(text.contains("SUCCESS"), "{text}");
     assert!(
@@ -407,7 +393,7 @@ fn every_alert_fires_for_the_bad_scenario_and_stays_silent_for_the_healthy_one()
     std::fs::write(dir.path().join("rules.yml"), rules.to_yaml()).unwrap();
     let test_path = dir.path().join("tests.yml");
     std::fs::write(&test_path, serde_norway::to_string(&file).unwrap()).unwrap();
-    let (ok, text) = promtool(&["test", "rules", test_path.to_str().unwrap()]);
+    let (ok, text) = tools::run("promtool", &["test", "rules", test_path.to_str().unwrap()]);
     assert!(ok, "promtool test rules failed:\n{text}");
     assert!(text.contains("SUCCESS"), "{text}");
 }
