@@ -5,7 +5,9 @@
 pub use linkme;
 pub use tracing;
 
-pub use crate::core::{Branch, ClassifyByTrait, ClassifyDefault, FromResidual, Outcome};
+pub use crate::core::{
+    Branch, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, FromResidual, Outcome,
+};
 
 pub use crate::monitored::{
     CallGuard, CallSpan, CheckReturnsAFuture, CheckReturnsNoFuture, ErrorField, FunctionSite,

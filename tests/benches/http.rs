@@ -9,6 +9,7 @@
 //!
 //! ```sh
 //! cargo bench -p monitor-tests --bench http     # criterion: time per request
+//! cargo bench -p monitor-tests --bench http -- --interleaved 30
 //! tests/benches/http_callgrind.sh                # instructions per request
 //! ```
 //!
@@ -17,6 +18,12 @@
 //! by the cost they add to `bare`. The binary also takes
 //! `--callgrind VARIANT REQUESTS` to run one variant without criterion, for
 //! `valgrind --tool=callgrind`, and `--list-variants`.
+//!
+//! On a machine others are using, one variant measured after another sees a
+//! different load. `--interleaved ROUNDS` measures the variants in turn, in short
+//! slices, rotating their order every round, and reports each round's ratios of
+//! added cost (so that a ratio compares slices taken moments apart), with their
+//! median and spread over the rounds.
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -141,6 +148,14 @@ fn run(variant: &str, requests: u64) {
     });
 }
 
+/// `run` under another name, never inlined, so that callgrind can count this call
+/// alone (`--toggle-collect=http::measured`): not the warm-up, nor one-off start-up
+/// work whose cost varies from run to run (such as the calibration of a clock).
+#[inline(never)]
+fn measured(variant: &str, requests: u64) {
+    run(variant, requests);
+}
+
 fn bench(criterion: &mut Criterion) {
     let runtime = runtime();
     let mut group = criterion.benchmark_group("http");
@@ -159,6 +174,85 @@ fn bench(criterion: &mut Criterion) {
         });
     }
     group.finish();
+}
+
+/// Nanoseconds per request of `requests` requests through `router`.
+fn time_per_request(runtime: &tokio::runtime::Runtime, router: &mut Router, requests: u64) -> f64 {
+    runtime.block_on(async {
+        let start = Instant::now();
+        for turn in 0..requests {
+            send(router, turn).await;
+        }
+        start.elapsed().as_nanos() as f64 / requests as f64
+    })
+}
+
+fn median(values: &mut [f64]) -> f64 {
+    values.sort_by(f64::total_cmp);
+    let middle = values.len() / 2;
+    if values.len() % 2 == 0 {
+        (values[middle - 1] + values[middle]) / 2.0
+    } else {
+        values[middle]
+    }
+}
+
+/// See the module docs: slices of every variant in turn, ratios per round.
+fn interleaved(rounds: usize) {
+    const SLICE: u64 = 20_000;
+    let runtime = runtime();
+    let mut routers: Vec<Router> = VARIANTS.iter().map(|variant| router(variant)).collect();
+    // Warm caches and the allocator before the first slice counts.
+    for router in &mut routers {
+        time_per_request(&runtime, router, SLICE);
+    }
+    let mut per_request = vec![Vec::new(); VARIANTS.len()];
+    let (mut monitor_vs_peer, mut monitor_vs_hand, mut hand_vs_peer) =
+        (Vec::new(), Vec::new(), Vec::new());
+    for round in 0..rounds {
+        let mut times = [0.0; 4];
+        for step in 0..VARIANTS.len() {
+            let variant = (round + step) % VARIANTS.len();
+            times[variant] = time_per_request(&runtime, &mut routers[variant], SLICE);
+        }
+        let [bare, monitor, peer, hand] = times;
+        monitor_vs_peer.push((monitor - bare) / (peer - bare));
+        monitor_vs_hand.push((monitor - bare) / (hand - bare));
+        hand_vs_peer.push((hand - bare) / (peer - bare));
+        for (all, time) in per_request.iter_mut().zip(times) {
+            all.push(time);
+        }
+    }
+    println!("{rounds} rounds of {SLICE} requests per variant");
+    println!(
+        "{:<18} {:>10} {:>10} {:>10}",
+        "ns/request", "median", "min", "max"
+    );
+    for (variant, times) in VARIANTS.iter().zip(&mut per_request) {
+        let (min, max) = (
+            times.iter().copied().fold(f64::INFINITY, f64::min),
+            times.iter().copied().fold(0.0, f64::max),
+        );
+        println!(
+            "{variant:<18} {:>10.1} {min:>10.1} {max:>10.1}",
+            median(times)
+        );
+    }
+    println!(
+        "{:<26} {:>8} {:>8} {:>8}",
+        "ratio of added cost", "median", "min", "max"
+    );
+    for (name, ratios) in [
+        ("monitor / axum_prometheus", &mut monitor_vs_peer),
+        ("monitor / hand", &mut monitor_vs_hand),
+        ("hand / axum_prometheus", &mut hand_vs_peer),
+    ] {
+        let (min, max) = (
+            ratios.iter().copied().fold(f64::INFINITY, f64::min),
+            ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max),
+        );
+        println!("{name:<26} {:>8.3} {min:>8.3} {max:>8.3}", median(ratios));
+    }
 }
 
 fn main() {
@@ -181,7 +275,15 @@ fn main() {
             .get(index + 2)
             .and_then(|requests| requests.parse().ok())
             .unwrap_or(0);
-        run(variant, requests);
+        measured(variant, requests);
+        return;
+    }
+    if let Some(index) = args.iter().position(|arg| arg == "--interleaved") {
+        let rounds = args
+            .get(index + 1)
+            .and_then(|rounds| rounds.parse().ok())
+            .unwrap_or(20);
+        interleaved(rounds);
         return;
     }
     if args.iter().any(|arg| arg == "--list-variants") {

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Instructions per request of every variant of the `http` bench, counted by
-# valgrind's callgrind: each variant runs twice (SMALL and LARGE requests) and the
-# difference is divided by LARGE - SMALL, so start-up and registration cancel out.
+# valgrind's callgrind inside the measured call only (`--toggle-collect`: not the
+# warm-up nor one-off start-up work such as a clock's calibration, whose cost varies
+# from run to run): each variant runs twice (SMALL and LARGE requests) and the
+# difference is divided by LARGE - SMALL, so building the router cancels out.
 # Then the cost each layer adds to the bare router, and the ratios of those costs.
 #
 #   tests/benches/http_callgrind.sh
@@ -21,7 +23,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 instructions() { # variant requests
-    valgrind --tool=callgrind --callgrind-out-file="$out/cg" "$bench" --callgrind "$1" "$2" >/dev/null 2>&1
+    valgrind --tool=callgrind --toggle-collect=http::measured --callgrind-out-file="$out/cg" "$bench" --callgrind "$1" "$2" >/dev/null 2>&1
     awk '/^(summary|totals):/ { print $2; exit }' "$out/cg"
 }
 

@@ -9,7 +9,6 @@
 //! | `POST /signups/{plan}?email=ADDRESS` | `201` signed up, `422` unknown plan or bad address |
 
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use axum::Router;
@@ -17,9 +16,9 @@ use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use monitor_runtime::http::HttpMetricsLayer;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 use crate::business::{self, Plan};
+use crate::client::Client;
 use crate::logins::{Accounts, LoginError};
 use crate::orders::{self, OrderError};
 
@@ -92,9 +91,8 @@ async fn sign_up(Path(plan): Path<String>, Query(form): Form) -> (StatusCode, St
     }
 }
 
-/// Starts the workload: a client calling the API at `addr` a few times a second,
-/// with `token` when the exporter requires one.
-pub fn start_workload(addr: SocketAddr, token: Option<String>) {
+/// Starts the workload: `client` calling the API a few times a second.
+pub fn start_workload(client: Client) {
     tokio::spawn(async move {
         let users = ["alice", "bob", "carol", "mallory"];
         let mut round: u64 = 0;
@@ -123,36 +121,10 @@ pub fn start_workload(addr: SocketAddr, token: Option<String>) {
                 _ => "POST /orders".to_owned(),
             };
             let (method, path) = request.split_once(' ').unwrap_or(("GET", "/"));
-            if let Err(error) = call(addr, method, path, token.as_deref()).await {
+            if let Err(error) = client.call(method, path).await {
                 tracing::debug!(%error, method, path, "API call failed");
             }
             tokio::time::sleep(Duration::from_millis(50 + draw)).await;
         }
     });
-}
-
-/// One HTTP/1.1 request on its own connection; returns the status code.
-async fn call(
-    addr: SocketAddr,
-    method: &str,
-    path: &str,
-    token: Option<&str>,
-) -> std::io::Result<u16> {
-    let mut stream = tokio::net::TcpStream::connect(addr).await?;
-    let authorization = token.map_or(String::new(), |token| {
-        format!("Authorization: Bearer {token}\r\n")
-    });
-    let head = format!(
-        "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
-         Content-Length: 0\r\n{authorization}\r\n"
-    );
-    stream.write_all(head.as_bytes()).await?;
-    let mut answer = Vec::new();
-    stream.read_to_end(&mut answer).await?;
-    let status = String::from_utf8_lossy(&answer)
-        .split(' ')
-        .nth(1)
-        .and_then(|code| code.parse().ok())
-        .unwrap_or(0);
-    Ok(status)
 }

@@ -48,19 +48,3 @@ impl Accounts {
         user == "mallory"
     }
 }
-
-/// Starts the background workload, calling the functions directly: logins from a
-/// few users. (Used when the quickstart serves HTTPS.)
-pub fn start() {
-    tokio::spawn(async {
-        let users = ["alice", "bob", "carol", "mallory"];
-        let accounts = Accounts;
-        loop {
-            let user = users[(crate::percent() % users.len() as u64) as usize];
-            if let Err(error) = accounts.log_in(user, crate::percent()).await {
-                tracing::debug!(%error, user, "login failed");
-            }
-            tokio::time::sleep(Duration::from_millis(150 + crate::percent() * 3)).await;
-        }
-    });
-}

@@ -18,6 +18,7 @@ use std::time::Duration;
 mod alerts;
 mod api;
 mod business;
+mod client;
 mod health;
 mod logins;
 mod orders;
@@ -140,17 +141,21 @@ async fn main() -> ExitCode {
         "http"
     };
 
-    if options.tls.is_some() {
-        // The workload's small client speaks plain HTTP only.
-        orders::start();
-        logins::start();
-    } else {
-        let token = options
-            .token
-            .clone()
-            .or_else(|| std::env::var("MONITOR_TOKEN").ok());
-        api::start_workload(addr, token);
-    }
+    let token = options
+        .token
+        .clone()
+        .or_else(|| std::env::var("MONITOR_TOKEN").ok());
+    let client = match &options.tls {
+        None => client::Client::plain(addr, token),
+        Some((cert, _)) => match client::Client::tls(addr, token, cert.as_ref()) {
+            Ok(client) => client,
+            Err(error) => {
+                eprintln!("quickstart: {error}");
+                return ExitCode::FAILURE;
+            }
+        },
+    };
+    api::start_workload(client);
     business::start();
     health::start();
 

@@ -99,8 +99,7 @@ fn restock(items: u32) -> u32 {
 /// Orders taken so far; the next one gets the next number.
 static TAKEN: AtomicU64 = AtomicU64::new(0);
 
-/// Takes one order (the HTTP API's `POST /orders` and the direct workload both
-/// come here) and restocks now and then. Returns the order's number and outcome.
+/// Takes one order (the HTTP API's `POST /orders` comes here) and restocks now and then. Returns the order's number and outcome.
 pub async fn take_order(quantity: u32, unit_price_cents: u64) -> (u64, Result<u64, OrderError>) {
     let id = TAKEN.fetch_add(1, Ordering::Relaxed) + 1;
     let result = place_order(Order {
@@ -118,20 +117,4 @@ pub async fn take_order(quantity: u32, unit_price_cents: u64) -> (u64, Result<u6
 /// How many orders were taken.
 pub fn taken() -> u64 {
     TAKEN.load(Ordering::Relaxed)
-}
-
-/// Starts the background workload, calling the functions directly: a few orders a
-/// second. (The quickstart uses it when it serves HTTPS, which its HTTP workload
-/// does not speak.)
-pub fn start() {
-    tokio::spawn(async {
-        loop {
-            let quantity = 1 + (crate::percent() % 5) as u32;
-            let (id, result) = take_order(quantity, 250 + crate::percent() * 10).await;
-            if let Err(error) = result {
-                tracing::debug!(%error, order = id, "order not placed");
-            }
-            tokio::time::sleep(Duration::from_millis(100 + crate::percent() * 2)).await;
-        }
-    });
 }

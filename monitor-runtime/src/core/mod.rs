@@ -25,7 +25,7 @@ pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
 pub use exposition::{METRICS_CONTENT_TYPE, render_metrics};
 pub(crate) use location::SourceLocation;
-pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, Outcome};
+pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
 pub use registry::{init, register_collector, registry};
 pub(crate) use sync::ignore_poison;

@@ -75,6 +75,26 @@ impl<T: CallOutcome + ?Sized> CallOutcome for Box<T> {
 #[doc(hidden)]
 pub struct Outcome<'a, T: ?Sized>(pub &'a T);
 
+/// Classification of a `Result` whose `Ok` value is classified too: an `Err`, or an
+/// `Ok` value that is an error (an axum handler's `Ok(response)` with a `5xx`
+/// status). Tried before [`ClassifyByTrait`], so it wins where the `Ok` type is
+/// known to implement [`CallOutcome`]; elsewhere `Result` falls back to `is_err`.
+#[doc(hidden)]
+pub trait ClassifyOkValue {
+    /// Whether the call failed.
+    fn __monitor_is_error(&self) -> bool;
+}
+
+impl<T: CallOutcome, E> ClassifyOkValue for &&Outcome<'_, Result<T, E>> {
+    #[inline]
+    fn __monitor_is_error(&self) -> bool {
+        match self.0 {
+            Ok(value) => value.is_error(),
+            Err(_) => true,
+        }
+    }
+}
+
 /// Classification through [`CallOutcome`].
 #[doc(hidden)]
 pub trait ClassifyByTrait {

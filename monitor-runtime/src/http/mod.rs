@@ -12,6 +12,7 @@ mod dashboard;
 mod exporter;
 mod outcome;
 pub mod red;
+mod red_cells;
 mod render;
 mod server;
 mod tls;

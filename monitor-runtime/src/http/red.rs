@@ -1,28 +1,33 @@
 //! RED metrics (rate, errors, duration) of a service's own HTTP routes: a tower
 //! [`Layer`] in the OpenTelemetry HTTP server conventions, Prometheus form.
 //!
-//! The layer resolves its metric handles once per (route, method, status) and keeps
-//! them; a request to a route it has seen touches atomics only. A guard that records
-//! on drop holds the request's figures until its response body has ended or was
-//! dropped, so a client that goes away mid-response is counted and the active gauge
-//! is restored.
+//! The layer creates the figures of a (route, method, status) once and keeps them
+//! (in `red_cells`' sharded integer histograms, exposed by a collector of its own);
+//! a request to a route it has seen finds them by the address of the route's text
+//! and touches relaxed atomics only: no lock, no hashing, no allocation. A guard that
+//! records on drop holds the request's figures until its response body has ended or
+//! was dropped, so a client that goes away mid-response is counted and the active
+//! gauge is restored.
 
+use std::any::Any;
 use std::collections::HashMap;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::task::{Context, Poll, ready};
-use std::time::Instant;
 
-use axum::body::HttpBody;
+use axum::BoxError;
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::MatchedPath;
 use axum::http::{Method, Request, Response, StatusCode};
 use http_body::{Frame, SizeHint};
 use pin_project_lite::pin_project;
-use prometheus::{Histogram, HistogramOpts, HistogramVec, IntGauge, IntGaugeVec, Opts};
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::{self, MetricFamily, MetricType};
 use tower::{Layer, Service};
 
+use super::red_cells::{self, Bounds, Cells, HistogramSnapshot, clock, thread_slot};
 use crate::core::{ignore_poison, registry};
 
 /// The request-duration buckets of the OpenTelemetry HTTP semantic conventions, in
@@ -103,6 +108,20 @@ fn method_index(method: &Method) -> usize {
 /// counted as such. The routes of [`crate::router`] ([`MONITORING_ROUTES`]) are left
 /// out unless [`exclude_routes`](Self::exclude_routes) says otherwise.
 ///
+/// The service it wraps receives `Request<axum::body::Body>`, whatever body type
+/// came in (axum's handlers take that type anyway; a hyper or tonic service takes
+/// any body), and its response body is wrapped to be measured.
+///
+/// # Cost
+///
+/// A request to a route seen before touches no lock, hashes nothing and allocates
+/// nothing: its route's figures are found by the address of the template text axum
+/// shares between its requests; they are integer histograms in per-thread shards,
+/// updated with a few relaxed atomic additions; the clock is the TSC where it is
+/// invariant. A request without a body is handed on as it came; one with a body gets
+/// a measuring wrapper, boxed into a `Body` (as axum boxes any other body type), and
+/// every response body gets one too (which axum boxes).
+///
 /// Put it on a router with [`Router::layer`](axum::Router::layer), so that it sees
 /// the matched route:
 ///
@@ -123,7 +142,7 @@ pub struct HttpMetricsLayer {
     // per call unless the router had `with_state`), so a clone must cost no more
     // than a counter.
     options: Arc<Options>,
-    shared: Arc<OnceLock<Arc<Shared>>>,
+    shared: Arc<OnceLock<&'static Shared>>,
 }
 
 #[derive(Clone, PartialEq)]
@@ -245,10 +264,8 @@ impl HttpMetricsLayer {
         self.with(|o| o.routes = routes)
     }
 
-    fn shared(&self) -> Arc<Shared> {
-        self.shared
-            .get_or_init(|| Shared::get(&self.options))
-            .clone()
+    fn shared(&self) -> &'static Shared {
+        self.shared.get_or_init(|| Shared::get(&self.options))
     }
 }
 
@@ -263,243 +280,229 @@ impl<S> Layer<S> for HttpMetricsLayer {
     }
 }
 
-/// The families of one configuration, registered once, and the handles resolved so
-/// far, by route.
+/// The figures of one configuration and the routes seen so far. Leaked: a
+/// configuration's series stay in the exposition for the life of the process, and
+/// its routes are bounded by the routers it serves (unmatched requests share one).
 struct Shared {
     options: Options,
-    duration: HistogramVec,
-    request_size: HistogramVec,
-    response_size: HistogramVec,
-    active: [IntGauge; METHODS.len()],
-    /// By the address of the route's text: axum hands every request of a route the
-    /// same `Arc<str>`, so a seen route is found without hashing its text. The entry
-    /// keeps its own copy, compared on each hit.
-    by_address: RwLock<HashMap<usize, Arc<RouteEntry>>>,
-    by_name: RwLock<HashMap<Box<str>, Arc<RouteEntry>>>,
-    unmatched: Arc<RouteEntry>,
+    duration_bounds: Bounds,
+    size_bounds: Bounds,
+    /// A copy of [`clock`], one pointer hop closer.
+    clock: quanta::Clock,
+    /// Requests started, by method, at words `0..METHODS.len()`; finished ones after
+    /// them. Active is their difference, at scrape time.
+    active: Cells,
+    /// Seen routes by the address of their text: axum hands every request of a route
+    /// a clone of the same `Arc<str>`, so a seen route is found without hashing or
+    /// locking. Each slot keeps its route's text, compared on each hit, so that an
+    /// address reused by another text is never taken for it.
+    by_address: Box<[OnceLock<AddressSlot>]>,
+    by_name: Mutex<HashMap<Box<str>, &'static RouteEntry>>,
+    unmatched: &'static RouteEntry,
 }
 
-/// Configurations in use, so that layers built alike share their families (a
-/// family is registered once in the global registry).
-static CONFIGURATIONS: RwLock<Vec<Arc<Shared>>> = RwLock::new(Vec::new());
+struct AddressSlot {
+    address: usize,
+    entry: &'static RouteEntry,
+}
+
+/// Slots of the address table (a power of two) and the slots a route may take
+/// from its home slot on. A route that finds them all taken is looked up by name,
+/// under a lock: correct, slower.
+const ADDRESS_SLOTS: usize = 256;
+const PROBES: usize = 8;
+
+fn home_slot(address: usize) -> usize {
+    // Fibonacci hashing of the address without its alignment bits.
+    let mixed = ((address >> 3) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - ADDRESS_SLOTS.trailing_zeros())) as usize
+}
+
+/// Configurations in use, so that layers built alike share their figures (and
+/// their collector, registered once in the global registry).
+static CONFIGURATIONS: Mutex<Vec<&'static Shared>> = Mutex::new(Vec::new());
+
+/// `bounds` if they are usable as histogram bounds (finite, non-negative,
+/// increasing, `+Inf` last allowed and dropped), else the defaults, logged.
+fn checked_bounds(bounds: &[f64], defaults: &[f64], metric: &str) -> Vec<f64> {
+    let bounds = match bounds.split_last() {
+        Some((last, rest)) if *last == f64::INFINITY => rest,
+        _ => bounds,
+    };
+    let valid = !bounds.is_empty()
+        && bounds.iter().all(|b| b.is_finite() && *b >= 0.0)
+        && bounds.windows(2).all(|pair| pair[0] < pair[1]);
+    if valid {
+        bounds.to_vec()
+    } else {
+        tracing::error!(
+            metric,
+            ?bounds,
+            "invalid HTTP metric buckets (they must be finite, non-negative and increasing); using the defaults"
+        );
+        defaults.to_vec()
+    }
+}
 
 impl Shared {
-    fn get(options: &Options) -> Arc<Self> {
-        let mut all = ignore_poison(CONFIGURATIONS.write());
+    fn get(options: &Options) -> &'static Self {
+        let mut all = ignore_poison(CONFIGURATIONS.lock());
         if let Some(shared) = all.iter().find(|s| s.options == *options) {
-            return shared.clone();
+            return shared;
         }
-        let shared = Arc::new(Self::new(options.clone()));
-        all.push(shared.clone());
+        let shared: &'static Self = Box::leak(Box::new(Self::new(options.clone())));
+        all.push(shared);
+        drop(all);
+        if let Err(error) = registry().register(Box::new(RedCollector::new(shared))) {
+            // Another configuration with other label names holds the names: this
+            // layer still works, its series are not exposed.
+            tracing::error!(%error, "HTTP server metrics not registered");
+        }
+        shared.create_configured_routes();
         shared
     }
 
     fn new(options: Options) -> Self {
-        let labels: HashMap<String, String> = options.const_labels.iter().cloned().collect();
-        let histogram = |name: &str, help: &str, buckets: &[f64], names: &[&str]| {
-            let opts = HistogramOpts::new(name, help)
-                .const_labels(labels.clone())
-                .buckets(buckets.to_vec());
-            HistogramVec::new(opts, names)
-        };
-        let full = &[
-            "http_request_method",
-            "http_route",
-            "http_response_status_code",
-        ];
-        let duration = histogram(
-            "http_server_request_duration_seconds",
-            "Duration of HTTP server requests, to the end of the response body.",
+        let duration = checked_bounds(
             &options.duration_buckets,
-            full,
+            DEFAULT_DURATION_BUCKETS,
+            "http_server_request_duration_seconds",
         );
-        let request_size = histogram(
-            "http_server_request_body_size_bytes",
-            "Bytes of HTTP request bodies, as read by the service.",
+        let size = checked_bounds(
             &options.size_buckets,
-            &["http_request_method", "http_route"],
-        );
-        let response_size = histogram(
-            "http_server_response_body_size_bytes",
-            "Bytes of HTTP response bodies, as sent.",
-            &options.size_buckets,
-            full,
-        );
-        let active = IntGaugeVec::new(
-            Opts::new(
-                "http_server_active_requests",
-                "HTTP server requests in progress.",
-            )
-            .const_labels(labels.clone()),
-            &["http_request_method"],
-        );
-        let fallback = |name: &str| {
-            // Invalid options (bad buckets) fall back to the defaults, logged.
-            tracing::error!(
-                metric = name,
-                "invalid HTTP metric options; using the defaults"
-            );
-        };
-        let duration = duration.unwrap_or_else(|_| {
-            fallback("http_server_request_duration_seconds");
-            HistogramVec::new(
-                HistogramOpts::new(
-                    "http_server_request_duration_seconds",
-                    "Duration of HTTP server requests.",
-                )
-                .buckets(DEFAULT_DURATION_BUCKETS.to_vec()),
-                full,
-            )
-            .expect("valid defaults")
-        });
-        let sizes = |vec: prometheus::Result<HistogramVec>, name: &str, names: &[&str]| {
-            vec.unwrap_or_else(|_| {
-                fallback(name);
-                HistogramVec::new(
-                    HistogramOpts::new(name, "Bytes of HTTP bodies.")
-                        .buckets(DEFAULT_SIZE_BUCKETS.to_vec()),
-                    names,
-                )
-                .expect("valid defaults")
-            })
-        };
-        let request_size = sizes(
-            request_size,
+            DEFAULT_SIZE_BUCKETS,
             "http_server_request_body_size_bytes",
-            &["http_request_method", "http_route"],
         );
-        let response_size = sizes(response_size, "http_server_response_body_size_bytes", full);
-        let active = active.unwrap_or_else(|_| {
-            fallback("http_server_active_requests");
-            IntGaugeVec::new(
-                Opts::new(
-                    "http_server_active_requests",
-                    "HTTP server requests in progress.",
-                ),
-                &["http_request_method"],
-            )
-            .expect("valid defaults")
-        });
-        for collector in [
-            Box::new(duration.clone()) as Box<dyn prometheus::core::Collector>,
-            Box::new(request_size.clone()),
-            Box::new(response_size.clone()),
-            Box::new(active.clone()),
-        ] {
-            if let Err(error) = registry().register(collector) {
-                // Another configuration with other label names or help holds the
-                // names: this layer still works, its series are not exposed.
-                tracing::error!(%error, "HTTP server metrics not registered");
+        let unmatched = Box::leak(Box::new(RouteEntry::new(UNMATCHED_ROUTE, false)));
+        Self {
+            duration_bounds: Bounds::new(&duration, 1e9),
+            size_bounds: Bounds::new(&size, 1.0),
+            clock: clock().clone(),
+            active: Cells::new(2 * METHODS.len()),
+            by_address: (0..ADDRESS_SLOTS).map(|_| OnceLock::new()).collect(),
+            by_name: Mutex::new(HashMap::from([(UNMATCHED_ROUTE.into(), &*unmatched)])),
+            unmatched,
+            options,
+        }
+    }
+
+    /// The series of the routes given to [`HttpMetricsLayer::routes`], at zero.
+    fn create_configured_routes(&'static self) {
+        let grouped = self.options.group_status;
+        for (method, route) in &self.options.routes {
+            let entry = self.by_route_name(route);
+            if !entry.excluded {
+                entry.status(self, method_index(method), if grouped { 2 } else { 200 });
             }
         }
-        let active = std::array::from_fn(|i| active.with_label_values(&[METHODS[i]]));
-        let shared = Self {
-            unmatched: Arc::new(RouteEntry::new(UNMATCHED_ROUTE)),
-            options,
-            duration,
-            request_size,
-            response_size,
-            active,
-            by_address: RwLock::default(),
-            by_name: RwLock::default(),
-        };
-        let zero_status = if shared.options.group_status { 2 } else { 200 };
-        let routes = shared.options.routes.clone();
-        for (method, route) in &routes {
-            let entry = shared.by_route_name(route);
-            let index = method_index(method);
-            entry.method(&shared, index);
-            entry.status(&shared, index, zero_status);
+        if !self.options.routes.is_empty() {
+            self.unmatched
+                .status(self, 0, if grouped { 4 } else { 404 });
         }
-        if !routes.is_empty() {
-            shared.unmatched.status(
-                &shared,
-                0,
-                if shared.options.group_status { 4 } else { 404 },
-            );
-        }
-        shared
     }
 
-    fn by_route_name(&self, route: &str) -> Arc<RouteEntry> {
-        if let Some(entry) = ignore_poison(self.by_name.read()).get(route) {
-            return entry.clone();
+    fn by_route_name(&self, route: &str) -> &'static RouteEntry {
+        let mut by_name = ignore_poison(self.by_name.lock());
+        if let Some(entry) = by_name.get(route) {
+            return entry;
         }
-        ignore_poison(self.by_name.write())
-            .entry(route.into())
-            .or_insert_with(|| Arc::new(RouteEntry::new(route)))
-            .clone()
-    }
-
-    /// The entry of a matched route: by address first (no hashing of the text).
-    fn route(&self, route: &str) -> Arc<RouteEntry> {
-        let address = route.as_ptr() as usize;
-        if let Some(entry) = ignore_poison(self.by_address.read()).get(&address)
-            && &*entry.route == route
-        {
-            return entry.clone();
-        }
-        let entry = self.by_route_name(route);
-        ignore_poison(self.by_address.write()).insert(address, entry.clone());
+        let excluded = self.options.excluded.iter().any(|r| r == route);
+        let entry = Box::leak(Box::new(RouteEntry::new(route, excluded)));
+        by_name.insert(route.into(), entry);
         entry
     }
 
-    fn excluded(&self, route: &str) -> bool {
-        self.options.excluded.iter().any(|r| r == route)
+    /// The entry of a matched route: by the address of its text first.
+    #[inline]
+    fn route(&self, route: &str) -> &'static RouteEntry {
+        let address = route.as_ptr() as usize;
+        let home = home_slot(address);
+        for probe in 0..PROBES {
+            match self.by_address[(home + probe) % ADDRESS_SLOTS].get() {
+                Some(slot) if slot.address == address && *slot.entry.route == *route => {
+                    return slot.entry;
+                }
+                Some(_) => {}
+                None => break,
+            }
+        }
+        self.learn(route, address, home)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn learn(&self, route: &str, address: usize, home: usize) -> &'static RouteEntry {
+        let entry = self.by_route_name(route);
+        for probe in 0..PROBES {
+            let slot = &self.by_address[(home + probe) % ADDRESS_SLOTS];
+            if slot.set(AddressSlot { address, entry }).is_ok() {
+                break;
+            }
+        }
+        entry
+    }
+
+    fn status_slots(&self) -> usize {
+        if self.options.group_status { 10 } else { 1000 }
     }
 }
 
-/// The handles of one route, resolved on first use.
+/// The figures of one route, by method, created on first use.
 struct RouteEntry {
     route: Box<str>,
+    /// Left out: its requests are not measured.
+    excluded: bool,
     methods: [OnceLock<MethodEntry>; METHODS.len()],
 }
 
 struct MethodEntry {
-    request_size: Histogram,
-    /// Indexed by status code (`0..600`), or by class (`1..6`) when grouped.
-    statuses: Box<[OnceLock<StatusEntry>]>,
+    /// The request-size histogram at word 0.
+    request: Cells,
+    /// By status code (`0..1000`), or by class (`0..10`) when grouped.
+    statuses: Box<[OnceLock<Box<StatusEntry>>]>,
 }
 
 struct StatusEntry {
-    duration: Histogram,
-    response_size: Histogram,
+    /// The `http_response_status_code` value.
+    label: Box<str>,
+    /// The duration histogram at word 0, the response-size histogram after it.
+    cells: Cells,
 }
 
 impl RouteEntry {
-    fn new(route: &str) -> Self {
+    fn new(route: &str, excluded: bool) -> Self {
         Self {
             route: route.into(),
+            excluded,
             methods: std::array::from_fn(|_| OnceLock::new()),
         }
     }
 
+    #[inline]
     fn method(&self, shared: &Shared, method: usize) -> &MethodEntry {
         self.methods[method].get_or_init(|| MethodEntry {
-            request_size: shared
-                .request_size
-                .with_label_values(&[METHODS[method], &self.route]),
-            statuses: (0..if shared.options.group_status { 6 } else { 600 })
+            request: Cells::new(shared.size_bounds.words()),
+            statuses: (0..shared.status_slots())
                 .map(|_| OnceLock::new())
                 .collect(),
         })
     }
 
     /// `code` is the status code, or its class when grouped.
+    #[inline]
     fn status(&self, shared: &Shared, method: usize, code: u16) -> &StatusEntry {
         let entry = self.method(shared, method);
         let slot = usize::from(code).min(entry.statuses.len() - 1);
         entry.statuses[slot].get_or_init(|| {
-            let label = if shared.options.group_status {
-                format!("{code}xx")
-            } else {
-                code.to_string()
-            };
-            let values = [METHODS[method], &self.route, label.as_str()];
-            StatusEntry {
-                duration: shared.duration.with_label_values(&values),
-                response_size: shared.response_size.with_label_values(&values),
-            }
+            Box::new(StatusEntry {
+                label: if shared.options.group_status {
+                    format!("{slot}xx")
+                } else {
+                    slot.to_string()
+                }
+                .into(),
+                cells: Cells::new(shared.duration_bounds.words() + shared.size_bounds.words()),
+            })
         })
     }
 }
@@ -508,12 +511,14 @@ impl RouteEntry {
 #[derive(Clone)]
 pub struct HttpMetrics<S> {
     inner: S,
-    shared: Arc<Shared>,
+    shared: &'static Shared,
 }
 
 impl<S, B, ResBody> Service<Request<B>> for HttpMetrics<S>
 where
-    S: Service<Request<RequestBody<B>>, Response = Response<ResBody>>,
+    S: Service<Request<Body>, Response = Response<ResBody>>,
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
     ResBody: HttpBody,
 {
     type Response = Response<ResponseBody<ResBody>>;
@@ -525,36 +530,27 @@ where
     }
 
     fn call(&mut self, request: Request<B>) -> Self::Future {
-        let start = Instant::now();
-        let shared = &self.shared;
+        let shared = self.shared;
+        let start = shared.clock.raw();
         let route = match request.extensions().get::<MatchedPath>() {
-            Some(path) if shared.excluded(path.as_str()) => None,
-            Some(path) => Some(shared.route(path.as_str())),
-            None => Some(shared.unmatched.clone()),
+            Some(path) => shared.route(path.as_str()),
+            None => shared.unmatched,
         };
-        let Some(route) = route else {
-            let request = request.map(|body| RequestBody {
-                inner: body,
-                size: None,
-                bytes: 0,
-            });
+        if route.excluded {
             return ResponseFuture {
-                inner: self.inner.call(request),
+                inner: self.inner.call(request.map(|body| measured(body, None))),
                 guard: None,
             };
-        };
+        }
         let method = method_index(request.method());
-        let request_size = route.method(shared, method).request_size.clone();
-        let request = request.map(|body| RequestBody {
-            inner: body,
-            size: Some(request_size),
-            bytes: 0,
-        });
-        shared.active[method].inc();
+        let entry = route.method(shared, method);
+        let size = RequestSize { shared, entry };
+        let request = request.map(|body| measured(body, Some(size)));
+        shared.active.add(thread_slot(), method, 1);
         let guard = Guard {
-            shared: shared.clone(),
+            shared,
             route,
-            method,
+            method: method as u8,
             status: CLIENT_CLOSED_STATUS,
             start,
             bytes: 0,
@@ -566,29 +562,273 @@ where
     }
 }
 
+/// The request body the inner service gets: measured by a [`RequestBody`] when
+/// there is something to read, else recorded at once as empty. axum's own `Body`
+/// that has ended already (a request without a body) passes as it is, and another
+/// type that has ended becomes `Body::empty()`: neither allocates. (axum would box
+/// any other type on the way to its handlers anyway.)
+#[inline]
+fn measured<B>(body: B, size: Option<RequestSize>) -> Body
+where
+    B: HttpBody<Data = Bytes> + Send + 'static,
+    B::Error: Into<BoxError>,
+{
+    let mut body = Some(body);
+    if let Some(body) = (&mut body as &mut dyn Any)
+        .downcast_mut::<Option<Body>>()
+        .and_then(Option::take)
+    {
+        return match size {
+            None => body,
+            Some(size) if body.is_end_stream() => {
+                size.record(0);
+                body
+            }
+            size => Body::new(RequestBody {
+                inner: body,
+                size,
+                bytes: 0,
+            }),
+        };
+    }
+    match (body, size) {
+        (None, _) => Body::empty(),
+        (Some(body), size) if body.is_end_stream() => {
+            if let Some(size) = size {
+                size.record(0);
+            }
+            Body::empty()
+        }
+        (Some(body), None) => Body::new(body),
+        (Some(body), size) => Body::new(RequestBody {
+            inner: body,
+            size,
+            bytes: 0,
+        }),
+    }
+}
+
 /// A request's figures until its response body ends or is dropped: the drop
-/// records them and restores the active gauge.
+/// records them and counts the request finished.
 struct Guard {
-    shared: Arc<Shared>,
-    route: Arc<RouteEntry>,
-    method: usize,
+    shared: &'static Shared,
+    route: &'static RouteEntry,
+    method: u8,
     status: u16,
-    start: Instant,
+    /// Raw clock reading at arrival.
+    start: u64,
     bytes: u64,
 }
 
 impl Drop for Guard {
     fn drop(&mut self) {
-        let shared = &*self.shared;
-        shared.active[self.method].dec();
+        let shared = self.shared;
+        let nanos = shared.clock.delta_as_nanos(self.start, shared.clock.raw());
+        let method = usize::from(self.method);
         let code = if shared.options.group_status {
             self.status / 100
         } else {
             self.status
         };
-        let entry = self.route.status(shared, self.method, code);
-        entry.duration.observe(self.start.elapsed().as_secs_f64());
-        entry.response_size.observe(self.bytes as f64);
+        let cells = &self.route.status(shared, method, code).cells;
+        let shard = thread_slot();
+        let durations = &shared.duration_bounds;
+        red_cells::observe(cells, shard, 0, durations, nanos);
+        red_cells::observe(
+            cells,
+            shard,
+            durations.words(),
+            &shared.size_bounds,
+            self.bytes,
+        );
+        shared.active.add(shard, METHODS.len() + method, 1);
+    }
+}
+
+/// Where a request body's size goes.
+struct RequestSize {
+    shared: &'static Shared,
+    entry: &'static MethodEntry,
+}
+
+impl RequestSize {
+    #[inline]
+    fn record(&self, bytes: u64) {
+        let bounds = &self.shared.size_bounds;
+        red_cells::observe(&self.entry.request, thread_slot(), 0, bounds, bytes);
+    }
+}
+
+/// Exposes the figures of one configuration as the four metric families.
+struct RedCollector {
+    shared: &'static Shared,
+    descs: [Desc; 4],
+    /// The constant labels, sorted by name with the variable ones on each series.
+    const_labels: Vec<(String, String)>,
+}
+
+const DURATION: &str = "http_server_request_duration_seconds";
+const ACTIVE: &str = "http_server_active_requests";
+const REQUEST_SIZE: &str = "http_server_request_body_size_bytes";
+const RESPONSE_SIZE: &str = "http_server_response_body_size_bytes";
+const DURATION_HELP: &str = "Duration of HTTP server requests, to the end of the response body.";
+const ACTIVE_HELP: &str = "HTTP server requests in progress.";
+const REQUEST_SIZE_HELP: &str = "Bytes of HTTP request bodies, as read by the service.";
+const RESPONSE_SIZE_HELP: &str = "Bytes of HTTP response bodies, as sent.";
+const METHOD_LABEL: &str = "http_request_method";
+const ROUTE_LABEL: &str = "http_route";
+const STATUS_LABEL: &str = "http_response_status_code";
+
+impl RedCollector {
+    fn new(shared: &'static Shared) -> Self {
+        let descs = |labels: &HashMap<String, String>| -> prometheus::Result<[Desc; 4]> {
+            let full = || {
+                vec![
+                    METHOD_LABEL.to_owned(),
+                    ROUTE_LABEL.to_owned(),
+                    STATUS_LABEL.to_owned(),
+                ]
+            };
+            let desc = |name: &str, help: &str, variable: Vec<String>| {
+                Desc::new(name.to_owned(), help.to_owned(), variable, labels.clone())
+            };
+            Ok([
+                desc(DURATION, DURATION_HELP, full())?,
+                desc(ACTIVE, ACTIVE_HELP, vec![METHOD_LABEL.to_owned()])?,
+                desc(
+                    REQUEST_SIZE,
+                    REQUEST_SIZE_HELP,
+                    vec![METHOD_LABEL.to_owned(), ROUTE_LABEL.to_owned()],
+                )?,
+                desc(RESPONSE_SIZE, RESPONSE_SIZE_HELP, full())?,
+            ])
+        };
+        let mut labels: HashMap<String, String> =
+            shared.options.const_labels.iter().cloned().collect();
+        let descs = descs(&labels).unwrap_or_else(|error| {
+            tracing::error!(%error, "invalid constant labels on the HTTP metrics; left out");
+            labels.clear();
+            descs(&labels).expect("valid metric names")
+        });
+        let mut const_labels: Vec<(String, String)> = labels.into_iter().collect();
+        const_labels.sort();
+        Self {
+            shared,
+            descs,
+            const_labels,
+        }
+    }
+
+    fn metric(&self, labels: &[(&str, &str)]) -> proto::Metric {
+        let mut pairs: Vec<proto::LabelPair> = self
+            .const_labels
+            .iter()
+            .map(|(name, value)| (name.as_str(), value.as_str()))
+            .chain(labels.iter().copied())
+            .map(|(name, value)| {
+                let mut pair = proto::LabelPair::default();
+                pair.set_name(name.to_owned());
+                pair.set_value(value.to_owned());
+                pair
+            })
+            .collect();
+        pairs.sort_by(|a, b| a.name().cmp(b.name()));
+        proto::Metric::from_label(pairs)
+    }
+
+    fn histogram(
+        &self,
+        labels: &[(&str, &str)],
+        snapshot: &HistogramSnapshot,
+        bounds: &Bounds,
+        scale: f64,
+    ) -> proto::Metric {
+        let mut histogram = proto::Histogram::default();
+        let mut cumulative = 0;
+        let buckets = bounds
+            .given
+            .iter()
+            .zip(&snapshot.buckets)
+            .map(|(bound, count)| {
+                cumulative += count;
+                let mut bucket = proto::Bucket::default();
+                bucket.set_upper_bound(*bound);
+                bucket.set_cumulative_count(cumulative);
+                bucket
+            })
+            .collect();
+        histogram.set_bucket(buckets);
+        histogram.set_sample_count(snapshot.count());
+        histogram.set_sample_sum(snapshot.sum as f64 / scale);
+        let mut metric = self.metric(labels);
+        metric.set_histogram(histogram);
+        metric
+    }
+}
+
+fn family(desc: &Desc, kind: MetricType, metrics: Vec<proto::Metric>) -> MetricFamily {
+    let mut family = MetricFamily::default();
+    family.set_name(desc.fq_name.clone());
+    family.set_help(desc.help.clone());
+    family.set_field_type(kind);
+    family.set_metric(metrics);
+    family
+}
+
+impl Collector for RedCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let shared = self.shared;
+        let mut routes: Vec<&'static RouteEntry> = ignore_poison(shared.by_name.lock())
+            .values()
+            .copied()
+            .filter(|entry| !entry.excluded)
+            .collect();
+        routes.sort_by(|a, b| a.route.cmp(&b.route));
+        let (mut durations, mut requests, mut responses) = (Vec::new(), Vec::new(), Vec::new());
+        let (time, sizes) = (&shared.duration_bounds, &shared.size_bounds);
+        for route in routes {
+            for (method, entry) in route.methods.iter().enumerate() {
+                let Some(entry) = entry.get() else { continue };
+                let labels = [
+                    (METHOD_LABEL, METHODS[method]),
+                    (ROUTE_LABEL, &*route.route),
+                ];
+                let request = HistogramSnapshot::read(&entry.request, 0, sizes);
+                requests.push(self.histogram(&labels, &request, sizes, 1.0));
+                for status in entry.statuses.iter().filter_map(OnceLock::get) {
+                    let labels = [labels[0], labels[1], (STATUS_LABEL, &*status.label)];
+                    let duration = HistogramSnapshot::read(&status.cells, 0, time);
+                    durations.push(self.histogram(&labels, &duration, time, 1e9));
+                    let response = HistogramSnapshot::read(&status.cells, time.words(), sizes);
+                    responses.push(self.histogram(&labels, &response, sizes, 1.0));
+                }
+            }
+        }
+        let active = METHODS
+            .iter()
+            .enumerate()
+            .map(|(index, method)| {
+                // Finished before started: a request starts before it finishes, so
+                // the difference is never negative.
+                let finished = shared.active.total(METHODS.len() + index);
+                let started = shared.active.total(index);
+                let mut gauge = proto::Gauge::default();
+                gauge.set_value(started.saturating_sub(finished) as f64);
+                let mut metric = self.metric(&[(METHOD_LABEL, method)]);
+                metric.set_gauge(gauge);
+                metric
+            })
+            .collect();
+        vec![
+            family(&self.descs[0], MetricType::HISTOGRAM, durations),
+            family(&self.descs[1], MetricType::GAUGE, active),
+            family(&self.descs[2], MetricType::HISTOGRAM, requests),
+            family(&self.descs[3], MetricType::HISTOGRAM, responses),
+        ]
     }
 }
 
@@ -695,11 +935,11 @@ impl<B: HttpBody> HttpBody for ResponseBody<B> {
 
 pin_project! {
     /// A request body measured by [`HttpMetrics`]: the bytes the service read are
-    /// recorded when it ends or is dropped.
-    pub struct RequestBody<B> {
+    /// recorded when it is dropped.
+    struct RequestBody<B> {
         #[pin]
         inner: B,
-        size: Option<Histogram>,
+        size: Option<RequestSize>,
         bytes: u64,
     }
 
@@ -707,7 +947,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(size) = this.size.take() {
-                size.observe(*this.bytes as f64);
+                size.record(*this.bytes);
             }
         }
     }

@@ -11,10 +11,10 @@ macro_rules! __monitor_finish_call {
     ($guard:ident, $ret:ident) => {{
         #[allow(unused_imports)]
         use $crate::__private::{
-            ClassifyByTrait as _, ClassifyDefault as _, RecordDebug as _, RecordDisplay as _,
-            RecordNothing as _,
+            ClassifyByTrait as _, ClassifyDefault as _, ClassifyOkValue as _, RecordDebug as _,
+            RecordDisplay as _, RecordNothing as _,
         };
-        let is_error = (&&$crate::__private::Outcome(&$ret)).__monitor_is_error();
+        let is_error = (&&&$crate::__private::Outcome(&$ret)).__monitor_is_error();
         if let ::core::option::Option::Some(span) =
             $crate::__private::CallSpan::as_tracing($guard.span())
         {
@@ -29,8 +29,8 @@ macro_rules! __monitor_finish_call {
     }};
     ($guard:ident, $ret:ident, no_span) => {{
         #[allow(unused_imports)]
-        use $crate::__private::{ClassifyByTrait as _, ClassifyDefault as _};
-        let is_error = (&&$crate::__private::Outcome(&$ret)).__monitor_is_error();
+        use $crate::__private::{ClassifyByTrait as _, ClassifyDefault as _, ClassifyOkValue as _};
+        let is_error = (&&&$crate::__private::Outcome(&$ret)).__monitor_is_error();
         $guard.finish(is_error);
     }};
 }
