@@ -1,0 +1,237 @@
+//! The options of the HTTP metrics layer, read back from the exposition: series at
+//! zero from start-up for the given routes, status classes, excluded routes, the
+//! buckets given, and buckets that make no sense falling back to the defaults
+//! without stopping anything.
+//!
+//! Each test has its own `test` constant label: the tests share the registry.
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Request, StatusCode};
+use axum::routing::{get, post};
+use monitor_runtime::http::HttpMetricsLayer;
+use monitor_tests::{Sample, parse_samples};
+use tower::ServiceExt;
+
+fn samples(test: &str) -> Vec<Sample> {
+    parse_samples(&monitor_runtime::render_metrics().unwrap())
+        .into_iter()
+        .filter(|s| s.labels.iter().any(|(k, v)| k == "test" && v == test))
+        .collect()
+}
+
+fn find<'a>(samples: &'a [Sample], name: &str, labels: &[(&str, &str)]) -> Vec<&'a Sample> {
+    samples
+        .iter()
+        .filter(|s| {
+            s.name == name
+                && labels
+                    .iter()
+                    .all(|(k, v)| s.labels.iter().any(|(sk, sv)| sk == k && sv == v))
+        })
+        .collect()
+}
+
+fn count(samples: &[Sample], labels: &[(&str, &str)]) -> Option<f64> {
+    let found = find(
+        samples,
+        "http_server_request_duration_seconds_count",
+        labels,
+    );
+    assert!(found.len() <= 1, "{labels:?}: {found:?}");
+    found.first().map(|s| s.value)
+}
+
+fn app(layer: HttpMetricsLayer) -> Router {
+    Router::new()
+        .route("/users/{id}", get(|| async { "ada" }))
+        .route("/orders", post(|| async { StatusCode::CREATED }))
+        .route("/internal/{job}", get(|| async { "job" }))
+        .route("/fail", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
+        .layer(layer)
+}
+
+async fn send(app: &Router, method: &str, path: &str) -> StatusCode {
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .body(Body::empty())
+        .unwrap();
+    let response = app.clone().oneshot(request).await.unwrap();
+    let status = response.status();
+    // Read to its end: the layer counts the bytes actually sent.
+    axum::body::to_bytes(response.into_body(), 1024)
+        .await
+        .unwrap();
+    status
+}
+
+#[tokio::test]
+async fn given_routes_have_series_at_zero_before_their_first_request() {
+    let layer = HttpMetricsLayer::new()
+        .const_label("test", "zero")
+        .routes([("GET", "/users/{id}"), ("POST", "/orders")]);
+    let app = app(layer);
+    let s = samples("zero");
+    let users = [
+        ("http_request_method", "GET"),
+        ("http_route", "/users/{id}"),
+        ("http_response_status_code", "200"),
+    ];
+    assert_eq!(count(&s, &users), Some(0.0), "{s:?}");
+    let orders = [("http_request_method", "POST"), ("http_route", "/orders")];
+    assert_eq!(count(&s, &orders), Some(0.0), "{s:?}");
+    let unmatched = [
+        ("http_route", "_UNMATCHED"),
+        ("http_response_status_code", "404"),
+    ];
+    assert_eq!(count(&s, &unmatched), Some(0.0), "{s:?}");
+    let request_size = find(
+        &s,
+        "http_server_request_body_size_bytes_count",
+        &[("http_route", "/users/{id}")],
+    );
+    assert_eq!(request_size.len(), 1, "{s:?}");
+    // The active gauge of every method is there too.
+    for method in ["GET", "POST", "_OTHER"] {
+        let active = find(
+            &s,
+            "http_server_active_requests",
+            &[("http_request_method", method)],
+        );
+        assert_eq!(active.len(), 1, "{method}: {s:?}");
+        assert_eq!(active[0].value, 0.0);
+    }
+
+    assert_eq!(send(&app, "GET", "/users/1").await, StatusCode::OK);
+    assert_eq!(count(&samples("zero"), &users), Some(1.0));
+}
+
+#[tokio::test]
+async fn status_codes_can_be_grouped_by_class() {
+    let app = app(HttpMetricsLayer::new()
+        .const_label("test", "grouped")
+        .group_status_codes(true));
+    assert_eq!(send(&app, "POST", "/orders").await, StatusCode::CREATED);
+    assert_eq!(send(&app, "GET", "/users/1").await, StatusCode::OK);
+    assert_eq!(
+        send(&app, "GET", "/fail").await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(send(&app, "GET", "/nowhere").await, StatusCode::NOT_FOUND);
+    let s = samples("grouped");
+    let of = |route, status| {
+        count(
+            &s,
+            &[("http_route", route), ("http_response_status_code", status)],
+        )
+    };
+    assert_eq!(of("/orders", "2xx"), Some(1.0));
+    assert_eq!(of("/users/{id}", "2xx"), Some(1.0));
+    assert_eq!(of("/fail", "5xx"), Some(1.0));
+    assert_eq!(of("_UNMATCHED", "4xx"), Some(1.0));
+    assert!(
+        find(&s, "http_server_request_duration_seconds_count", &[])
+            .iter()
+            .all(|sample| sample
+                .labels
+                .iter()
+                .any(|(k, v)| k == "http_response_status_code" && v.ends_with("xx"))),
+        "{s:?}"
+    );
+}
+
+#[tokio::test]
+async fn excluded_routes_are_not_measured() {
+    let layer = HttpMetricsLayer::new()
+        .const_label("test", "excluded")
+        .exclude_routes(["/internal/{job}"]);
+    let app = app(layer);
+    assert_eq!(send(&app, "GET", "/internal/7").await, StatusCode::OK);
+    assert_eq!(send(&app, "GET", "/users/7").await, StatusCode::OK);
+    let s = samples("excluded");
+    assert!(
+        find(
+            &s,
+            "http_server_request_duration_seconds_count",
+            &[("http_route", "/internal/{job}")]
+        )
+        .is_empty(),
+        "{s:?}"
+    );
+    assert_eq!(count(&s, &[("http_route", "/users/{id}")]), Some(1.0));
+    let active = find(
+        &s,
+        "http_server_active_requests",
+        &[("http_request_method", "GET")],
+    );
+    assert_eq!(active[0].value, 0.0);
+}
+
+#[tokio::test]
+async fn buckets_are_the_ones_given_and_bad_ones_fall_back_to_the_defaults() {
+    let given = app(HttpMetricsLayer::new()
+        .const_label("test", "buckets")
+        .duration_buckets([0.5, 2.0])
+        .size_buckets([1.0, 10.0]));
+    assert_eq!(send(&given, "GET", "/users/1").await, StatusCode::OK);
+    let s = samples("buckets");
+    let bounds = |name: &str| -> Vec<String> {
+        find(&s, name, &[("http_route", "/users/{id}")])
+            .iter()
+            .filter_map(|sample| {
+                sample
+                    .labels
+                    .iter()
+                    .find(|(k, _)| k == "le")
+                    .map(|(_, v)| v.clone())
+            })
+            .collect()
+    };
+    assert_eq!(
+        bounds("http_server_request_duration_seconds_bucket"),
+        ["0.5", "2", "+Inf"]
+    );
+    // "ada": 3 bytes, above 1 and below 10.
+    let response = find(
+        &s,
+        "http_server_response_body_size_bytes_bucket",
+        &[("http_route", "/users/{id}"), ("le", "10")],
+    );
+    assert_eq!(response[0].value, 1.0);
+    let response = find(
+        &s,
+        "http_server_response_body_size_bytes_bucket",
+        &[("http_route", "/users/{id}"), ("le", "1")],
+    );
+    assert_eq!(response[0].value, 0.0);
+
+    // Decreasing, negative and NaN bounds: the defaults, and the requests counted.
+    let bad = app(HttpMetricsLayer::new()
+        .const_label("test", "bad-buckets")
+        .duration_buckets([1.0, 0.5])
+        .size_buckets([-1.0, f64::NAN]));
+    assert_eq!(send(&bad, "GET", "/users/1").await, StatusCode::OK);
+    let s = samples("bad-buckets");
+    let duration_bounds = find(
+        &s,
+        "http_server_request_duration_seconds_bucket",
+        &[("http_route", "/users/{id}")],
+    )
+    .len();
+    assert_eq!(
+        duration_bounds,
+        monitor_runtime::http::red::DEFAULT_DURATION_BUCKETS.len() + 1
+    );
+    let size_bounds = find(
+        &s,
+        "http_server_request_body_size_bytes_bucket",
+        &[("http_route", "/users/{id}")],
+    )
+    .len();
+    assert_eq!(
+        size_bounds,
+        monitor_runtime::http::red::DEFAULT_SIZE_BUCKETS.len() + 1
+    );
+    assert_eq!(count(&s, &[("http_route", "/users/{id}")]), Some(1.0));
+}
