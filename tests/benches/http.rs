@@ -23,7 +23,8 @@
 //! different load. `--interleaved ROUNDS` measures the variants in turn, in short
 //! slices, rotating their order every round, and reports each round's ratios of
 //! added cost (so that a ratio compares slices taken moments apart), with their
-//! median and spread over the rounds.
+//! median and spread over the rounds (`--interleaved ROUNDS REQUESTS`: requests per
+//! slice, 20 000 by default; short slices are less often cut by another process).
 
 use std::hint::black_box;
 use std::sync::OnceLock;
@@ -198,13 +199,12 @@ fn median(values: &mut [f64]) -> f64 {
 }
 
 /// See the module docs: slices of every variant in turn, ratios per round.
-fn interleaved(rounds: usize) {
-    const SLICE: u64 = 20_000;
+fn interleaved(rounds: usize, slice: u64) {
     let runtime = runtime();
     let mut routers: Vec<Router> = VARIANTS.iter().map(|variant| router(variant)).collect();
     // Warm caches and the allocator before the first slice counts.
     for router in &mut routers {
-        time_per_request(&runtime, router, SLICE);
+        time_per_request(&runtime, router, slice);
     }
     let mut per_request = vec![Vec::new(); VARIANTS.len()];
     let (mut monitor_vs_peer, mut monitor_vs_hand, mut hand_vs_peer) =
@@ -213,7 +213,7 @@ fn interleaved(rounds: usize) {
         let mut times = [0.0; 4];
         for step in 0..VARIANTS.len() {
             let variant = (round + step) % VARIANTS.len();
-            times[variant] = time_per_request(&runtime, &mut routers[variant], SLICE);
+            times[variant] = time_per_request(&runtime, &mut routers[variant], slice);
         }
         let [bare, monitor, peer, hand] = times;
         monitor_vs_peer.push((monitor - bare) / (peer - bare));
@@ -223,7 +223,7 @@ fn interleaved(rounds: usize) {
             all.push(time);
         }
     }
-    println!("{rounds} rounds of {SLICE} requests per variant");
+    println!("{rounds} rounds of {slice} requests per variant");
     println!(
         "{:<18} {:>10} {:>10} {:>10}",
         "ns/request", "median", "min", "max"
@@ -283,7 +283,11 @@ fn main() {
             .get(index + 1)
             .and_then(|rounds| rounds.parse().ok())
             .unwrap_or(20);
-        interleaved(rounds);
+        let slice = args
+            .get(index + 2)
+            .and_then(|slice| slice.parse().ok())
+            .unwrap_or(20_000);
+        interleaved(rounds, slice);
         return;
     }
     if args.iter().any(|arg| arg == "--list-variants") {
