@@ -75,18 +75,26 @@
 //! Every expression sums rates over instances before dividing, so the rules hold
 //! for one replica or many.
 
+mod annotations;
 mod duration;
+pub mod embedded;
 mod generate;
 mod global;
 mod model;
+mod query;
 mod rules;
 
+#[doc(hidden)]
+pub use annotations::{BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite};
 pub use duration::promql as promql_duration;
+pub use embedded::{
+    ActiveAlert, AlertState, EmbeddedAlerts, Evaluation, Evaluator, Notification, Transition,
+};
 pub use generate::{AlertSet, ratio_record};
 pub use global::{DEFAULT_SERVICE, configure, current, rules};
 pub use model::{
-    BurnWindow, BusinessAlert, BusinessCondition, Objective, ServiceAlert, ServiceAlerts, Severity,
-    Threshold, default_burn_windows,
+    BurnWindow, BusinessAlert, BusinessCondition, Objective, ObjectiveTarget, ServiceAlert,
+    ServiceAlerts, Severity, Threshold, default_burn_windows,
 };
 pub use rules::{
     AlertingRule, ObjectMeta, PrometheusRule, RecordingRule, Rule, RuleFile, RuleGroup,
