@@ -6,13 +6,16 @@
 //! would scrape); [`Evaluator::evaluate`] runs every alert over the snapshots kept.
 //! A rate over a window is the increase between the oldest snapshot inside the
 //! window and the newest, per second (counters of one process never reset; a series
-//! created inside the window counts from 0). Alerts whose longest window is longer
-//! than the history kept ([`EmbeddedAlerts::retention`], one hour by default) are
-//! left out and listed by [`Evaluator::skipped`]: with the defaults, the page
-//! burn-rate alerts of an objective (1 h and 5 m, 6 h and 30 m: the first pair is
-//! covered, the second only when the retention reaches 6 h) and every threshold
-//! alert are evaluated, the ticket alerts (1 d, 3 d) are not. `TargetDown` is never
-//! evaluated in the process: a process does not see itself unscraped.
+//! created inside the window counts from 0; unlike Prometheus, nothing is
+//! extrapolated to the window's edges).
+//!
+//! What the history covers ([`EmbeddedAlerts::retention`], one hour by default) is
+//! what is evaluated: a burn-rate alert keeps the window pairs that fit (with the
+//! defaults, the page's 1 h / 5 m pair, not its 6 h / 30 m one), an alert none of
+//! whose windows fit (the 1 d and 3 d ticket alerts) is left out, and
+//! [`Evaluator::skipped`] lists those. Every default threshold alert fits.
+//! `TargetDown` is never evaluated in the process: a process does not see itself
+//! unscraped.
 
 use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::sync::{Mutex, OnceLock};
@@ -242,12 +245,17 @@ impl Evaluator {
     /// Replaces the definitions, keeping the history and the active alerts that
     /// still exist.
     pub fn set_definitions(&mut self, set: &AlertSet) {
-        let (kept, skipped): (Vec<_>, Vec<_>) =
-            set.alert_definitions().into_iter().partition(|definition| {
-                definition.in_process && definition.condition.longest_window() <= self.retention
-            });
-        self.skipped = skipped.into_iter().map(|definition| definition.name).collect();
-        self.definitions = kept;
+        self.skipped.clear();
+        self.definitions.clear();
+        for mut definition in set.alert_definitions() {
+            match definition.condition.within(self.retention) {
+                Some(condition) if definition.in_process => {
+                    definition.condition = condition;
+                    self.definitions.push(definition);
+                }
+                _ => self.skipped.push(definition.name),
+            }
+        }
         let names: Vec<&str> = self.definitions.iter().map(|d| d.name.as_str()).collect();
         self.active.retain(|(name, _), _| names.contains(&name.as_str()));
     }

@@ -483,6 +483,26 @@ impl Condition {
         }
     }
 
+    /// The condition reduced to what a history of `retention` covers: the
+    /// alternatives of an `or` whose windows are longer are dropped; `None` when
+    /// nothing is left.
+    pub(crate) fn within(&self, retention: Duration) -> Option<Condition> {
+        match self {
+            Condition::Or(conditions) => {
+                let kept: Vec<Condition> = conditions
+                    .iter()
+                    .filter_map(|condition| condition.within(retention))
+                    .collect();
+                match kept.len() {
+                    0 => None,
+                    1 => kept.into_iter().next(),
+                    _ => Some(Condition::Or(kept)),
+                }
+            }
+            other => (other.longest_window() <= retention).then(|| other.clone()),
+        }
+    }
+
     /// The active label sets with their values over `source`.
     pub(crate) fn evaluate(&self, source: &dyn SeriesSource) -> Vector {
         match self {
