@@ -19,6 +19,17 @@ pub struct AlertmanagerServer {
     dir: tempfile::TempDir,
 }
 
+/// The Alertmanager binary: `alertmanager` upstream, `prometheus-alertmanager` as
+/// Debian installs it.
+pub const PROGRAMS: [&str; 2] = ["alertmanager", "prometheus-alertmanager"];
+
+/// Whether an Alertmanager binary is installed; as [`crate::tools::require`] when
+/// none is (a failure in CI, a loud skip elsewhere).
+pub fn require() -> bool {
+    PROGRAMS.iter().any(|program| crate::tools::find(program).is_some())
+        || crate::tools::require("prometheus-alertmanager")
+}
+
 impl AlertmanagerServer {
     /// Starts `alertmanager` with the configuration `config` (YAML) and waits until
     /// it is ready.
@@ -32,7 +43,11 @@ impl AlertmanagerServer {
         std::fs::write(&config_path, config).expect("write the alertmanager configuration");
         let addr = free_port();
         let log = std::fs::File::create(dir.path().join("alertmanager.log")).expect("log file");
-        let child = Command::new("alertmanager")
+        let program = PROGRAMS
+            .into_iter()
+            .find(|program| crate::tools::find(program).is_some())
+            .unwrap_or(PROGRAMS[0]);
+        let child = Command::new(program)
             .arg(format!("--config.file={}", config_path.display()))
             .arg(format!("--storage.path={}", dir.path().join("data").display()))
             .arg(format!("--web.listen-address={addr}"))

@@ -127,3 +127,92 @@ fn the_default_definitions_are_the_annotated_ones_and_promtool_accepts_them() {
     assert!(ok, "promtool check rules failed:\n{text}");
     assert!(!text.contains("WARNING"), "{text}");
 }
+
+/// An objective of an HTTP route reads the RED layer's real series: half the
+/// requests of the route answering 500 fire its page in the embedded evaluator,
+/// whose definitions are the rule file's.
+#[test]
+fn an_http_route_objective_reads_the_red_layer_series() {
+    use std::time::{Duration, SystemTime};
+
+    use axum::Router;
+    use axum::extract::Path;
+    use axum::http::{Request, StatusCode};
+    use axum::routing::get;
+    use monitor_runtime::alerts::{BurnWindow, Evaluator, Objective, ServiceAlerts, Severity};
+    use monitor_runtime::http::HttpMetricsLayer;
+    use tower::ServiceExt;
+
+    let set = AlertSet::new("routes")
+        .service_alerts(ServiceAlerts::none())
+        .objective(
+            Objective::http_route("order_pages", "/orders/{id}")
+                .method("GET")
+                .success(0.99),
+        )
+        .burn_windows(vec![BurnWindow {
+            long: Duration::from_secs(60),
+            short: Duration::from_secs(10),
+            factor: 14.4,
+            severity: Severity::Critical,
+        }]);
+    let page = set
+        .rules()
+        .alerts()
+        .find(|alert| alert.alert == "OrderPagesErrorBudgetBurnPage")
+        .cloned()
+        .expect("the route's page");
+    assert_eq!(page.labels["http_route"], "/orders/{id}");
+    assert_eq!(page.labels["http_request_method"], "GET");
+    let app = Router::new()
+        .route(
+            "/orders/{id}",
+            get(|Path(id): Path<u32>| async move {
+                if id % 2 == 0 {
+                    StatusCode::INTERNAL_SERVER_ERROR
+                } else {
+                    StatusCode::OK
+                }
+            }),
+        )
+        .layer(HttpMetricsLayer::new());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let requests = |range: std::ops::Range<u32>| {
+        for id in range {
+            let request = Request::get(format!("/orders/{id}"))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            runtime.block_on(app.clone().oneshot(request)).unwrap();
+        }
+    };
+    let mut evaluator = Evaluator::new(&set, Duration::from_secs(3600));
+    let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_900_000_000);
+    let snapshot = |evaluator: &mut Evaluator, seconds: u64| {
+        evaluator.record(
+            start + Duration::from_secs(seconds),
+            &monitor_runtime::render_metrics().unwrap(),
+        );
+        evaluator.evaluate()
+    };
+    // Healthy: only odd ids, every answer a 200.
+    snapshot(&mut evaluator, 0);
+    for step in 1..=3 {
+        for id in 0..10 {
+            let request = Request::get(format!("/orders/{}", 2 * id + 1))
+                .body(axum::body::Body::empty())
+                .unwrap();
+            runtime.block_on(app.clone().oneshot(request)).unwrap();
+        }
+        assert!(snapshot(&mut evaluator, step * 5).transitions.is_empty());
+    }
+    // Half the requests fail.
+    requests(0..40);
+    let evaluation = snapshot(&mut evaluator, 20);
+    assert_eq!(evaluation.transitions.len(), 1, "{evaluation:?}");
+    assert_eq!(evaluation.transitions[0].name, "OrderPagesErrorBudgetBurnPage");
+    assert_eq!(evaluation.transitions[0].to, "firing");
+    assert_eq!(evaluation.transitions[0].labels["http_route"], "/orders/{id}");
+}

@@ -18,7 +18,7 @@ use monitor_runtime::alerts::{
     self, AlertSet, BurnWindow, EmbeddedAlerts, ServiceAlert, ServiceAlerts, Severity,
 };
 use monitor_runtime::{business_metric, health_check, monitored};
-use monitor_tests::alertmanager::AlertmanagerServer;
+use monitor_tests::alertmanager::{self, AlertmanagerServer};
 use monitor_tests::prometheus_server::PrometheusServer;
 use monitor_tests::server::TestServer;
 use monitor_tests::tools;
@@ -115,11 +115,14 @@ fn holds(message: &Received, path: &str, name: &str, status: &str, from_promethe
 
 #[test]
 fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
-    if !(tools::require("prometheus") && tools::require("alertmanager")) {
+    if !(tools::require("prometheus") && alertmanager::require()) {
         return;
     }
     alerts::configure(definitions());
+    // Two scraped instances (two exporters of one registry): the rules sum over
+    // instances, so each alert is one alert, with the same ratio.
     let app = TestServer::start();
+    let replica = TestServer::start();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -129,7 +132,7 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
         let webhook = WebhookReceiver::start().await;
         let alertmanager = AlertmanagerServer::start(&alertmanager_config(&webhook)).await;
         let prometheus = PrometheusServer::start_alerting(
-            &[app.addr()],
+            &[app.addr(), replica.addr()],
             &alerts::rules().to_yaml(),
             alertmanager.addr(),
         )
@@ -192,6 +195,13 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
                 assert_eq!(page["labels"]["function"], "answer");
                 assert_eq!(page["labels"]["objective"], "answer");
                 assert_eq!(page["labels"]["severity"], "critical");
+                for name in ALERTS {
+                    let instances = alerts
+                        .iter()
+                        .filter(|alert| alert["labels"]["alertname"] == name)
+                        .count();
+                    assert_eq!(instances, 1, "{name} once over two instances: {alerts:#?}");
+                }
                 break;
             }
             assert!(

@@ -95,7 +95,6 @@ pub struct BusinessAlertSite {
 
 impl BusinessAlertSite {
     /// Used by generated code only; `name` is empty for the derived name.
-    #[allow(clippy::too_many_arguments)]
     pub const fn new(
         metric: &'static str,
         kind: BusinessAlertKind,

@@ -94,6 +94,16 @@ impl EmbeddedAlerts {
         self
     }
 
+    /// The Alertmanager notified, if any.
+    pub fn alertmanager_url(&self) -> Option<&str> {
+        self.alertmanager.as_deref()
+    }
+
+    /// The webhook notified, if any.
+    pub fn webhook_url(&self) -> Option<&str> {
+        self.webhook.as_deref()
+    }
+
     /// Posts each notification, in Alertmanager's webhook format, to `url`. Plain
     /// HTTP only.
     pub fn webhook(mut self, url: &str) -> Self {
