@@ -26,7 +26,9 @@ pub const PROGRAMS: [&str; 2] = ["alertmanager", "prometheus-alertmanager"];
 /// Whether an Alertmanager binary is installed; as [`crate::tools::require`] when
 /// none is (a failure in CI, a loud skip elsewhere).
 pub fn require() -> bool {
-    PROGRAMS.iter().any(|program| crate::tools::find(program).is_some())
+    PROGRAMS
+        .iter()
+        .any(|program| crate::tools::find(program).is_some())
         || crate::tools::require("prometheus-alertmanager")
 }
 
@@ -49,7 +51,10 @@ impl AlertmanagerServer {
             .unwrap_or(PROGRAMS[0]);
         let child = Command::new(program)
             .arg(format!("--config.file={}", config_path.display()))
-            .arg(format!("--storage.path={}", dir.path().join("data").display()))
+            .arg(format!(
+                "--storage.path={}",
+                dir.path().join("data").display()
+            ))
             .arg(format!("--web.listen-address={addr}"))
             // No cluster: no gossip port to clash with another test.
             .arg("--cluster.listen-address=")
@@ -57,7 +62,9 @@ impl AlertmanagerServer {
             .stdout(log.try_clone().expect("log file"))
             .stderr(log)
             .spawn()
-            .expect("`alertmanager` runs (install it with `apt-get install prometheus-alertmanager`)");
+            .expect(
+                "`alertmanager` runs (install it with `apt-get install prometheus-alertmanager`)",
+            );
         let server = Self { child, addr, dir };
         server.wait_ready().await;
         server

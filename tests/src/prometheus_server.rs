@@ -159,7 +159,10 @@ impl PrometheusServer {
             .expect("prometheus answers");
         let json: Value = serde_json::from_str(&response.body)
             .unwrap_or_else(|error| panic!("{error}: {}", response.body));
-        json["data"]["alerts"].as_array().cloned().unwrap_or_default()
+        json["data"]["alerts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Runs an instant query and returns its result vector.

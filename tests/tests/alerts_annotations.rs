@@ -8,7 +8,12 @@ use monitor_runtime::alerts::{self, AlertSet};
 use monitor_runtime::{business_metric, business_metrics, monitored};
 use monitor_tests::{sample, tools};
 
-#[monitored(objective(success = 0.999, latency = "300ms", latency_share = 0.99, period = "28d"))]
+#[monitored(objective(
+    success = 0.999,
+    latency = "300ms",
+    latency_share = 0.99,
+    period = "28d"
+))]
 fn checkout() -> Result<(), String> {
     Ok(())
 }
@@ -23,7 +28,12 @@ fn pay() {}
 #[business_metric(
     counter = "login_failures_total",
     help = "Failed logins",
-    alert(rate_above = 10, over = "1m", severity = "critical", name = "LoginFailureSpike")
+    alert(
+        rate_above = 10,
+        over = "1m",
+        severity = "critical",
+        name = "LoginFailureSpike"
+    )
 )]
 fn fail_login() {}
 
@@ -116,7 +126,11 @@ fn the_default_definitions_are_the_annotated_ones_and_promtool_accepts_them() {
             .alerts()
             .any(|alert| alert.alert == "CheckoutErrorBudgetBurnPage")
     );
-    assert!(rules.alerts().any(|alert| alert.alert == "LoginFailureSpike"));
+    assert!(
+        rules
+            .alerts()
+            .any(|alert| alert.alert == "LoginFailureSpike")
+    );
     if !tools::require("promtool") {
         return;
     }
@@ -168,7 +182,7 @@ fn an_http_route_objective_reads_the_red_layer_series() {
         .route(
             "/orders/{id}",
             get(|Path(id): Path<u32>| async move {
-                if id % 2 == 0 {
+                if id.is_multiple_of(2) {
                     StatusCode::INTERNAL_SERVER_ERROR
                 } else {
                     StatusCode::OK
@@ -212,7 +226,13 @@ fn an_http_route_objective_reads_the_red_layer_series() {
     requests(0..40);
     let evaluation = snapshot(&mut evaluator, 20);
     assert_eq!(evaluation.transitions.len(), 1, "{evaluation:?}");
-    assert_eq!(evaluation.transitions[0].name, "OrderPagesErrorBudgetBurnPage");
+    assert_eq!(
+        evaluation.transitions[0].name,
+        "OrderPagesErrorBudgetBurnPage"
+    );
     assert_eq!(evaluation.transitions[0].to, "firing");
-    assert_eq!(evaluation.transitions[0].labels["http_route"], "/orders/{id}");
+    assert_eq!(
+        evaluation.transitions[0].labels["http_route"],
+        "/orders/{id}"
+    );
 }

@@ -37,7 +37,7 @@ static DB_DOWN: AtomicBool = AtomicBool::new(false);
 #[monitored(objective(success = 0.99))]
 fn answer() -> Result<(), String> {
     let call = CALLS.fetch_add(1, Ordering::Relaxed);
-    if FAILING.load(Ordering::Relaxed) && call % 2 == 0 {
+    if FAILING.load(Ordering::Relaxed) && call.is_multiple_of(2) {
         Err("failed".to_owned())
     } else {
         Ok(())
@@ -47,7 +47,12 @@ fn answer() -> Result<(), String> {
 #[business_metric(
     counter = "e2e_login_failures_total",
     help = "Failed logins",
-    alert(rate_above = 2, over = "5s", severity = "critical", name = "LoginFailureSpike")
+    alert(
+        rate_above = 2,
+        over = "5s",
+        severity = "critical",
+        name = "LoginFailureSpike"
+    )
 )]
 fn fail_login() {}
 
@@ -59,7 +64,10 @@ fn database() -> bool {
 /// The example configuration, its receivers pointed at the webhook (`/paging`,
 /// `/chat`) and its timings at 1 s.
 fn alertmanager_config(webhook: &WebhookReceiver) -> String {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../examples/alertmanager/alertmanager.yml");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../examples/alertmanager/alertmanager.yml"
+    );
     let mut config: serde_norway::Value =
         serde_norway::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     for key in ["group_wait", "group_interval"] {
@@ -163,9 +171,10 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
 
         // Healthy: a scrape with calls, evaluations over it, and nothing fires.
         prometheus
-            .query_until("sum(rate(function_calls_total{function=\"answer\"}[5s]))", |r| {
-                r.first().is_some_and(|sample| sample.value > 0.0)
-            })
+            .query_until(
+                "sum(rate(function_calls_total{function=\"answer\"}[5s]))",
+                |r| r.first().is_some_and(|sample| sample.value > 0.0),
+            )
             .await;
         tokio::time::sleep(Duration::from_secs(6)).await;
         let firing: Vec<Value> = prometheus.alerts().await;
@@ -240,10 +249,8 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
             }
         }
         assert!(
-            !webhook
-                .received()
-                .iter()
-                .any(|m| m.path == "/chat" && ALERTS.iter().any(|n| holds(m, "/chat", n, "firing", true))),
+            !webhook.received().iter().any(|m| m.path == "/chat"
+                && ALERTS.iter().any(|n| holds(m, "/chat", n, "firing", true))),
             "a critical alert went to the chat receiver"
         );
 
@@ -251,9 +258,11 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
         // real Alertmanager, which accepted its alerts and routed them to paging.
         for name in ALERTS {
             webhook
-                .wait_for(&format!("{name} from the embedded evaluator"), PATIENCE, |m| {
-                    holds(m, "/embedded", name, "firing", false)
-                })
+                .wait_for(
+                    &format!("{name} from the embedded evaluator"),
+                    PATIENCE,
+                    |m| holds(m, "/embedded", name, "firing", false),
+                )
                 .await;
             webhook
                 .wait_for(
@@ -283,9 +292,11 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
                 })
                 .await;
             webhook
-                .wait_for(&format!("{name} resolved by the embedded evaluator"), PATIENCE, |m| {
-                    holds(m, "/embedded", name, "resolved", false)
-                })
+                .wait_for(
+                    &format!("{name} resolved by the embedded evaluator"),
+                    PATIENCE,
+                    |m| holds(m, "/embedded", name, "resolved", false),
+                )
                 .await;
             webhook
                 .wait_for(

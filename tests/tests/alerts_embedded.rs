@@ -114,7 +114,11 @@ impl Scenario {
 fn a_healthy_run_stays_silent() {
     let mut scenario = Scenario::new();
     scenario.run(60, 100, 0, 0);
-    assert!(scenario.transitions.is_empty(), "{:?}", scenario.transitions);
+    assert!(
+        scenario.transitions.is_empty(),
+        "{:?}",
+        scenario.transitions
+    );
     assert!(scenario.evaluator.active().is_empty());
     // Every definition is evaluated: windows within the hour kept.
     let evaluated = scenario.evaluator.evaluated();
@@ -209,7 +213,11 @@ fn alerts_whose_windows_exceed_the_history_are_left_out_and_listed() {
     assert!(skipped.contains(&"TargetDown".to_owned()));
     // The page keeps its 1 h / 5 m pair (its 6 h / 30 m one is beyond the hour).
     assert!(evaluator.evaluated().contains(&"AnswerErrorBudgetBurnPage"));
-    assert!(evaluator.evaluated().contains(&"FunctionErrorRatioCritical"));
+    assert!(
+        evaluator
+            .evaluated()
+            .contains(&"FunctionErrorRatioCritical")
+    );
     let short = Evaluator::new(&set, Duration::from_secs(1800));
     assert!(
         short
@@ -258,11 +266,17 @@ fn get_alerts_and_history_serve_the_evaluator_state() {
                 }
                 tokio::time::sleep(Duration::from_millis(50)).await;
             }
-            panic!("{path} never reached the expected state: {}", get(path).await);
+            panic!(
+                "{path} never reached the expected state: {}",
+                get(path).await
+            );
         };
         assert_eq!(get("/alerts").await, serde_json::json!({"alerts": []}));
         BACKLOG.set(25.0, []);
-        let json = until("/alerts", |json| !json["alerts"].as_array().unwrap().is_empty()).await;
+        let json = until("/alerts", |json| {
+            !json["alerts"].as_array().unwrap().is_empty()
+        })
+        .await;
         let alert = &json["alerts"][0];
         let mut keys: Vec<&str> = alert
             .as_object()
@@ -273,7 +287,15 @@ fn get_alerts_and_history_serve_the_evaluator_state() {
         keys.sort_unstable();
         assert_eq!(
             keys,
-            ["active_since", "annotations", "labels", "name", "severity", "state", "value"]
+            [
+                "active_since",
+                "annotations",
+                "labels",
+                "name",
+                "severity",
+                "state",
+                "value"
+            ]
         );
         assert_eq!(alert["name"], "EmbeddedBacklogItemsAbove");
         assert_eq!(alert["state"], "firing");
@@ -288,7 +310,10 @@ fn get_alerts_and_history_serve_the_evaluator_state() {
         );
         humantime::parse_rfc3339(alert["active_since"].as_str().unwrap()).unwrap();
         BACKLOG.set(0.0, []);
-        until("/alerts", |json| json["alerts"].as_array().unwrap().is_empty()).await;
+        until("/alerts", |json| {
+            json["alerts"].as_array().unwrap().is_empty()
+        })
+        .await;
         let history = get("/alerts/history").await;
         let moves: Vec<(&str, &str)> = history["transitions"]
             .as_array()

@@ -59,7 +59,10 @@ fn parse_into(cx: &mut Ctxt, whole: &Meta, tokens: TokenStream) -> Option<Object
     for meta in &metas {
         let key = meta_key(meta);
         if seen.contains(&key) {
-            cx.error_spanned_by(meta.path(), format!("expected only a single `{key}` argument"));
+            cx.error_spanned_by(
+                meta.path(),
+                format!("expected only a single `{key}` argument"),
+            );
             continue;
         }
         seen.push(key.clone());
@@ -198,7 +201,10 @@ mod tests {
             buckets_with_threshold(Some(&[0.1, 1.0]), &objective(0.3)),
             Some(vec![0.1, 0.3, 1.0])
         );
-        assert_eq!(buckets_with_threshold(Some(&[0.1, 1.0]), &objective(1.0)), None);
+        assert_eq!(
+            buckets_with_threshold(Some(&[0.1, 1.0]), &objective(1.0)),
+            None
+        );
         let defaults = buckets_with_threshold(None, &objective(0.3)).unwrap();
         assert_eq!(defaults.len(), DEFAULT_BUCKETS.len() + 1);
         assert!(defaults.contains(&0.3));

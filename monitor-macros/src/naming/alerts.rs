@@ -154,7 +154,9 @@ pub(crate) fn condition_fits(
     let help = match kind {
         Counter => "use `rate_above = N` or `rate_below = N` (per second), with `over = \"5m\"`",
         Gauge => "use `above = N` or `below = N`",
-        Histogram => "declare an objective on the function instead: `#[monitored(objective(latency = ...))]`",
+        Histogram => {
+            "declare an objective on the function instead: `#[monitored(objective(latency = ...))]`"
+        }
     };
     report_spanned(cx, spanned, &Finding::new(Code::M072, message).help(help));
     false

@@ -122,11 +122,14 @@ impl BusinessAlertSite {
             BusinessAlertKind::GaugeAbove => BusinessAlert::gauge_above(self.metric, self.value),
             BusinessAlertKind::GaugeBelow => BusinessAlert::gauge_below(self.metric, self.value),
         };
-        let alert = alert.window(self.window).for_(self.for_).severity(if self.critical {
-            Severity::Critical
-        } else {
-            Severity::Warning
-        });
+        let alert = alert
+            .window(self.window)
+            .for_(self.for_)
+            .severity(if self.critical {
+                Severity::Critical
+            } else {
+                Severity::Warning
+            });
         if self.name.is_empty() {
             alert
         } else {

@@ -267,7 +267,8 @@ impl Evaluator {
             }
         }
         let names: Vec<&str> = self.definitions.iter().map(|d| d.name.as_str()).collect();
-        self.active.retain(|(name, _), _| names.contains(&name.as_str()));
+        self.active
+            .retain(|(name, _), _| names.contains(&name.as_str()));
     }
 
     fn configure(&mut self, config: &EmbeddedAlerts) {
@@ -337,9 +338,9 @@ impl Evaluator {
                         let held = now.duration_since(alert.since).unwrap_or_default();
                         if alert.state == AlertState::Pending && held >= definition.for_ {
                             alert.state = AlertState::Firing;
-                            evaluation.transitions.push(transition(
-                                &key, "pending", "firing", now, value,
-                            ));
+                            evaluation
+                                .transitions
+                                .push(transition(&key, "pending", "firing", now, value));
                         }
                     }
                     None => {
@@ -731,7 +732,10 @@ mod tests {
         let (_, labels, value) = parse_line("up 1").expect("a sample");
         assert!(labels.is_empty());
         assert_eq!(value, 1.0);
-        assert_eq!(parse_line(r#"x_bucket{le="+Inf"} +Inf"#).unwrap().2, f64::INFINITY);
+        assert_eq!(
+            parse_line(r#"x_bucket{le="+Inf"} +Inf"#).unwrap().2,
+            f64::INFINITY
+        );
     }
 
     #[test]

@@ -227,7 +227,6 @@ impl Definition {
     }
 }
 
-
 /// The recorded error ratio of objective kind `kind` (`requests`, `latency`) over `window`.
 pub fn ratio_record(kind: &str, window: Duration) -> String {
     format!("monitor_slo:{kind}_error_ratio:rate{}", range(window))
@@ -753,11 +752,7 @@ fn business_rule(business: &BusinessAlert) -> Definition {
             format!("{metric} rises by {{{{ $value }}}}/s over {text} (threshold {value}/s)."),
         ),
         BusinessCondition::RateBelow(value) => (
-            Condition::compare(
-                Query::OrZero(Box::new(summed())),
-                Comparison::Below,
-                value,
-            ),
+            Condition::compare(Query::OrZero(Box::new(summed())), Comparison::Below, value),
             format!("{metric} rises by {{{{ $value }}}}/s over {text} (threshold {value}/s)."),
         ),
         BusinessCondition::GaugeAbove(value) => (

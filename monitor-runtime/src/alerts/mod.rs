@@ -113,7 +113,9 @@ mod query;
 mod rules;
 
 #[doc(hidden)]
-pub use annotations::{BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite};
+pub use annotations::{
+    BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
+};
 pub use duration::promql as promql_duration;
 pub use embedded::{
     ActiveAlert, AlertState, EmbeddedAlerts, Evaluation, Evaluator, Notification, Transition,

@@ -123,7 +123,8 @@ impl Aggregation {
     }
 
     fn apply(&self, vector: Vector) -> Vector {
-        let (labels, combine): (&Vec<String>, fn(f64, f64) -> f64) = match self {
+        type Combine = fn(f64, f64) -> f64;
+        let (labels, combine): (&Vec<String>, Combine) = match self {
             Aggregation::None => return vector,
             Aggregation::Sum(labels) => (labels, |a, b| a + b),
             Aggregation::Max(labels) => (labels, f64::max),
@@ -549,7 +550,10 @@ mod tests {
         assert!((p70 - 0.55).abs() < 1e-9, "{p70}");
         // In the +Inf bucket: the largest finite bound.
         assert_eq!(histogram_quantile(0.95, &buckets), Some(1.0));
-        assert_eq!(histogram_quantile(0.5, &[(1.0, 0.0), (f64::INFINITY, 0.0)]), None);
+        assert_eq!(
+            histogram_quantile(0.5, &[(1.0, 0.0), (f64::INFINITY, 0.0)]),
+            None
+        );
     }
 
     #[test]

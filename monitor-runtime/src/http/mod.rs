@@ -16,6 +16,6 @@ mod render;
 mod server;
 mod tls;
 
-pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
 pub use alerts::EmbeddedAlertsHandle;
+pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
 pub use red::{HttpMetrics, HttpMetricsLayer};
