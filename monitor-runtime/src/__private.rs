@@ -27,5 +27,9 @@ pub use crate::business::{
     PendingSeries, Series,
 };
 
+pub use crate::alerts::{
+    BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
+};
+
 pub use crate::health::HEALTH_CHECKS;
 pub use crate::health::private::*;

@@ -51,6 +51,11 @@
 //! | [M051](#m051-zero-duration) | durations longer than zero |
 //! | [M052](#m052-duration-too-long) | durations that fit in 64-bit nanoseconds |
 //! | [M060](#m060-label-from-a-secret) | no label values from passwords, tokens, keys |
+//! | [M070](#m070-ratio-outside-0-1) | objective ratios in (0, 1) |
+//! | [M071](#m071-objective-without-a-target) | an objective has a target, a latency target a share |
+//! | [M072](#m072-alert-condition-that-does-not-fit) | one alert condition, fitting the metric's kind |
+//! | [M073](#m073-bad-alert-threshold) | alert thresholds are number literals, not negative |
+//! | [M074](#m074-unknown-severity) | severities are `critical` or `warning` |
 //!
 //! ## M001: invalid character
 //!
@@ -619,5 +624,106 @@
 //! # use monitor_runtime::business_metric;
 //! #[business_metric(counter = "logins_total", help = "Logins", labels(plan = plan))]
 //! fn login(plan: &str, api_key: &str) {}
+//! # fn main() {}
+//! ```
+//!
+//! ## M070: ratio outside (0, 1)
+//!
+//! The targets of `#[monitored(objective(...))]` are shares of calls: `success` (calls
+//! that succeed) and `latency_share` (calls within the `latency` threshold) are number
+//! literals strictly between 0 and 1. 99.9 % is `0.999`; 100 % leaves no error
+//! budget, so no burn rate to alert on.
+//!
+//! ```compile_fail
+//! # use monitor_runtime::monitored;
+//! #[monitored(objective(success = 99.9))]
+//! fn checkout() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::monitored;
+//! #[monitored(objective(success = 0.999))]
+//! fn checkout() {}
+//! # fn main() {}
+//! ```
+//!
+//! ## M071: objective without a target
+//!
+//! An objective says what to meet: `success = ...`, or `latency = "..."` with the
+//! `latency_share = ...` of calls that must meet it, or both. `period = "..."` (30
+//! days by default) alone is not an objective. The latency threshold becomes a bucket
+//! bound of the function's histogram when it is not one already.
+//!
+//! ```compile_fail
+//! # use monitor_runtime::monitored;
+//! #[monitored(objective(latency = "250ms"))]
+//! fn search() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::monitored;
+//! #[monitored(objective(latency = "250ms", latency_share = 0.99))]
+//! fn search() {}
+//! # fn main() {}
+//! ```
+//!
+//! ## M072: alert condition that does not fit
+//!
+//! `alert(...)` of a business metric takes exactly one condition: `rate_above` or
+//! `rate_below` (per second, over `over = "5m"`) for a counter, `above` or `below`
+//! for a gauge. A counter only grows, so its value says nothing; a gauge has no
+//! rate. Histograms are watched by objectives instead.
+//!
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "logins_total", help = "Logins", alert(above = 5))]
+//! fn login() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "logins_total", help = "Logins", alert(rate_above = 5, over = "5m"))]
+//! fn login() {}
+//! # fn main() {}
+//! ```
+//!
+//! ## M073: bad alert threshold
+//!
+//! The threshold of an alert condition is a number literal (checked at compile time)
+//! and not negative: rates and business values are never below zero.
+//!
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "logins_total", help = "Logins", alert(rate_above = -1))]
+//! fn login() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "logins_total", help = "Logins", alert(rate_above = 1))]
+//! fn login() {}
+//! # fn main() {}
+//! ```
+//!
+//! ## M074: unknown severity
+//!
+//! Alertmanager routes on the `severity` label: `"critical"` pages, `"warning"` (the
+//! default) opens a ticket or posts to a chat (see `examples/alertmanager/`).
+//!
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "logins_total", help = "Logins", alert(rate_above = 10, severity = "page"))]
+//! fn login() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(counter = "logins_total", help = "Logins", alert(rate_above = 10, severity = "critical"))]
+//! fn login() {}
 //! # fn main() {}
 //! ```

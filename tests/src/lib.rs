@@ -1,6 +1,7 @@
 //! Helpers shared by the cross-crate tests: reading series out of the global registry,
 //! an HTTP client, a test exporter, a real Prometheus server and external tools.
 
+pub mod alertmanager;
 pub mod alloc_count;
 pub mod http;
 pub mod process;
@@ -11,6 +12,7 @@ pub mod quickstart;
 pub mod server;
 pub mod tls;
 pub mod tools;
+pub mod webhook;
 
 pub use prometheus_text::{Sample, parse_samples};
 

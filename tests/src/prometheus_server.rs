@@ -56,14 +56,49 @@ impl PrometheusServer {
     /// added to the scrape job: lines of YAML indented by four spaces, such as
     /// `    scheme: https\n` or an `authorization` block.
     pub async fn start_job(targets: &[String], job: &str) -> Self {
+        Self::start_configured(targets, job, None).await
+    }
+
+    /// As [`PrometheusServer::start`], evaluating `rules` (a rule file) every second
+    /// and sending its alerts to the Alertmanager at `alertmanager`, with the
+    /// external label `source="prometheus"` (so they are told apart from other
+    /// senders' in Alertmanager).
+    pub async fn start_alerting(
+        targets: &[SocketAddr],
+        rules: &str,
+        alertmanager: SocketAddr,
+    ) -> Self {
+        let targets: Vec<String> = targets.iter().map(ToString::to_string).collect();
+        Self::start_configured(&targets, "", Some((rules, alertmanager))).await
+    }
+
+    async fn start_configured(
+        targets: &[String],
+        job: &str,
+        alerting: Option<(&str, SocketAddr)>,
+    ) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory for prometheus");
         let targets: Vec<String> = targets.iter().map(|addr| format!("'{addr}'")).collect();
-        let config = format!(
+        let mut config = format!(
             "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
              scrape_configs:\n  - job_name: test\n    metrics_path: /metrics\n{job}    \
              static_configs:\n      - targets: [{}]\n",
             targets.join(", ")
         );
+        if let Some((rules, alertmanager)) = alerting {
+            let rules_path = dir.path().join("rules.yml");
+            std::fs::write(&rules_path, rules).expect("write the rule file");
+            config = config.replacen(
+                "global:\n",
+                "global:\n  external_labels:\n    source: prometheus\n",
+                1,
+            );
+            config.push_str(&format!(
+                "rule_files: ['{}']\nalerting:\n  alertmanagers:\n    - static_configs:\n        \
+                 - targets: ['{alertmanager}']\n",
+                rules_path.display()
+            ));
+        }
         let config_path = dir.path().join("prometheus.yml");
         std::fs::write(&config_path, config).expect("write the prometheus configuration");
         let addr = free_port();
@@ -75,6 +110,8 @@ impl PrometheusServer {
                 dir.path().join("data").display()
             ))
             .arg(format!("--web.listen-address={addr}"))
+            // Resolved and firing alerts go to Alertmanager at every evaluation.
+            .arg("--rules.alert.resend-delay=1s")
             .stdin(Stdio::null())
             .stdout(log.try_clone().expect("log file"))
             .stderr(log)
@@ -109,6 +146,23 @@ impl PrometheusServer {
             );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// The alerts of its rules (`GET /api/v1/alerts`): labels, `state`, `value`.
+    ///
+    /// # Panics
+    ///
+    /// If the server answers with an error.
+    pub async fn alerts(&self) -> Vec<Value> {
+        let response = crate::http::get(&format!("{}/api/v1/alerts", self.url()))
+            .await
+            .expect("prometheus answers");
+        let json: Value = serde_json::from_str(&response.body)
+            .unwrap_or_else(|error| panic!("{error}: {}", response.body));
+        json["data"]["alerts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// Runs an instant query and returns its result vector.

@@ -53,6 +53,7 @@ fn app() -> AlertSet {
                 .success(0.999)
                 .latency(Duration::from_millis(250), 0.99),
         )
+        .objective(Objective::http_route("orders_api", "/orders/{id}").success(0.99))
         .service_alerts(
             ServiceAlerts::default()
                 .job("shop")
@@ -117,6 +118,7 @@ fn series(series: &str, values: &str) -> Series {
 }
 
 const CHECKOUT: &str = r#"function="checkout",module="shop::orders""#;
+const ORDERS: &str = r#"http_request_method="GET",http_route="/orders/{id}""#;
 
 /// Bad and healthy input series: the same names, with values that break each alert
 /// or not.
@@ -156,6 +158,18 @@ fn inputs(bad: bool) -> Vec<Series> {
         series(
             &format!("function_calls_duration_seconds_count{{{CHECKOUT}}}"),
             "0+60x4400",
+        ),
+        series(
+            &format!(
+                "http_server_request_duration_seconds_count{{{ORDERS},http_response_status_code=\"500\"}}"
+            ),
+            &pick("0+30x4400", "0+0x4400"),
+        ),
+        series(
+            &format!(
+                "http_server_request_duration_seconds_count{{{ORDERS},http_response_status_code=\"200\"}}"
+            ),
+            "0+30x4400",
         ),
         series(
             r#"health_check_status{check="database",probe="readiness",status="unhealthy"}"#,
@@ -211,7 +225,16 @@ type Case = (
 fn cases() -> Vec<Case> {
     let function = vec![("function", "checkout"), ("module", "shop::orders")];
     let instance = vec![("job", "shop"), ("instance", "shop:9898")];
+    let route = vec![("http_route", "/orders/{id}")];
     vec![
+        (
+            "OrdersApiErrorBudgetBurnPage",
+            "0m",
+            "10m",
+            "50%",
+            route.clone(),
+        ),
+        ("OrdersApiErrorBudgetBurnTicket", "0m", "3d1h", "50%", route),
         (
             "CheckoutErrorBudgetBurnPage",
             "0m",

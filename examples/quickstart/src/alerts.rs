@@ -1,14 +1,18 @@
-//! The quickstart's alerts: an objective on placing orders, the default service
-//! alerts, and a spike of failed logins. `--print-rules` prints them as a
-//! Prometheus rule file; the exporter serves them at `/alerts/rules.yml`.
+//! The quickstart's alerts: what its code declares, an objective on placing orders,
+//! the default service alerts, and a spike of failed logins. `--print-rules` prints
+//! them as a Prometheus rule file; the exporter serves them at `/alerts/rules.yml`,
+//! and the embedded evaluator runs them in the process (`/alerts`).
 
 use std::time::Duration;
 
-use monitor_runtime::alerts::{AlertSet, BusinessAlert, Objective, ServiceAlerts, Severity};
+use monitor_runtime::alerts::{
+    AlertSet, BusinessAlert, EmbeddedAlerts, Objective, ServiceAlerts, Severity,
+};
+use monitor_runtime::http::EmbeddedAlertsHandle;
 
 /// The definitions.
 pub fn definitions() -> AlertSet {
-    AlertSet::new("quickstart")
+    AlertSet::annotated("quickstart")
         .objective(
             Objective::new("place_order", "quickstart::orders", "place_order")
                 .success(0.99)
@@ -25,4 +29,15 @@ pub fn definitions() -> AlertSet {
                 .window(Duration::from_secs(3600))
                 .for_(Duration::from_secs(600)),
         )
+}
+
+/// Starts the embedded evaluator, so that `/alerts` shows what would fire with no
+/// Prometheus around; with `MONITOR_ALERTMANAGER_URL` set, it posts to that
+/// Alertmanager too.
+pub fn start_embedded() -> EmbeddedAlertsHandle {
+    let mut config = EmbeddedAlerts::new();
+    if let Ok(url) = std::env::var("MONITOR_ALERTMANAGER_URL") {
+        config = config.alertmanager(&url);
+    }
+    config.start()
 }

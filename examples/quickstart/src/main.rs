@@ -135,6 +135,7 @@ async fn main() -> ExitCode {
         }
     };
     let addr = exporter.local_addr();
+    let _alerts = alerts::start_embedded();
     let scheme = if options.tls.is_some() {
         "https"
     } else {

@@ -7,6 +7,7 @@ use syn::parse::{Parse, ParseStream, Parser};
 use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, Lit, LitStr, Token};
 
+use super::alert::AlertArgs;
 use crate::naming::{self, BucketUnit, MetricKind};
 use crate::support::Ctxt;
 use crate::support::args::crate_path;
@@ -15,10 +16,10 @@ use crate::support::function::AttrSpan;
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
      `help = \"...\"`, `labels(...)`, `on = \"ok\" | \"error\" | \"always\"`, `amount = ...`, \
      `set = ...`, `inc`, `dec`, `observe = ...`, `buckets = [...]`, `max_label_sets = N`, \
-     `crate = \"...\"`";
+     `alert(...)`, `crate = \"...\"`";
 
 const DECLARATION_ARGUMENTS: &str = "`help = \"...\"`, `labels(...)`, `buckets = [...]`, \
-     `max_label_sets = N`, `crate = \"...\"`";
+     `max_label_sets = N`, `alert(...)`, `crate = \"...\"`";
 
 /// One `key`, `key = value` or `key(...)` argument.
 pub(crate) struct Arg {
@@ -124,6 +125,8 @@ pub(crate) struct MetricDecl {
     pub(crate) labels: Vec<Label>,
     pub(crate) buckets: Option<Vec<f64>>,
     pub(crate) max_label_sets: Option<usize>,
+    /// `alert(...)`, any number of them.
+    pub(crate) alerts: Vec<AlertArgs>,
 }
 
 /// A `#[business_metric(...)]`.
@@ -157,6 +160,8 @@ struct Options {
     dec: Option<(Ident, Option<Expr>)>,
     observe: Option<(Ident, Expr)>,
     krate: Option<syn::Path>,
+    /// `alert(...)` lists, parsed once the kind is known.
+    alerts: Vec<(Ident, TokenStream)>,
     /// An argument was not understood: a missing metric is then not reported too.
     unknown: bool,
 }
@@ -175,6 +180,7 @@ const KEYS: &[&str] = &[
     "observe",
     "buckets",
     "max_label_sets",
+    "alert",
     "crate",
 ];
 
@@ -246,6 +252,17 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 None => cx.error_spanned_by(
                     &key,
                     format!("`{name}` takes the metric name: `{name} = \"...\"`"),
+                ),
+            }
+            continue;
+        }
+        if name == "alert" {
+            match value {
+                ArgValue::List(tokens) => options.alerts.push((key, tokens)),
+                _ => cx.error_spanned_by(
+                    &key,
+                    "`alert` takes a list: `alert(rate_above = 10, over = \"5m\", severity = \
+                     \"critical\")`",
                 ),
             }
             continue;
@@ -481,8 +498,13 @@ fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Opti
             ),
         );
     }
+    let alerts = std::mem::take(&mut options.alerts)
+        .into_iter()
+        .filter_map(|(key, tokens)| super::alert::parse(cx, &key, tokens, kind))
+        .collect();
     MetricDecl {
         kind,
+        alerts,
         name,
         help: options.help.take(),
         labels: std::mem::take(&mut options.labels),

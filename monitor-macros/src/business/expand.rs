@@ -117,7 +117,9 @@ fn site(
     let buckets = metric.buckets.as_deref().unwrap_or(&[]);
     let max = metric.max_label_sets.unwrap_or(0);
     let line = quote_spanned!(name.span()=> ::core::line!());
+    let alerts = super::alert::sites(private, name, &metric.alerts, site);
     quote! {
+        #alerts
         static #site: #private::BusinessSite = #private::BusinessSite::new(
             #kind,
             #name,

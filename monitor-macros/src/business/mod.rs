@@ -1,6 +1,7 @@
 //! `#[business_metric]` on functions and `business_metrics!` declarations: one model,
 //! the same compile-time checks, the same runtime descriptor.
 
+mod alert;
 pub(crate) mod attr;
 pub(crate) mod expand;
 

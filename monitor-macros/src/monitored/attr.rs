@@ -4,12 +4,13 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Expr, Lit, LitStr, Meta, Token};
 
+use super::objective::{self, ObjectiveArgs};
 use crate::naming::{self, BucketUnit};
 use crate::support::Ctxt;
 use crate::support::args::{crate_path, flag, meta_key, string};
 
 const ARGUMENTS: &str = "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `future`, \
-     `error_if = path`, `crate = \"...\"`";
+     `error_if = path`, `objective(...)`, `crate = \"...\"`";
 
 /// What the user wrote in `#[monitored(...)]`. Every field keeps the tokens it came
 /// from so that errors can point at them.
@@ -30,6 +31,9 @@ pub(crate) struct MonitoredArgs {
     pub(crate) krate: Option<syn::Path>,
     /// `error_if = path`: a `fn(&T) -> bool` that classifies the returned value.
     pub(crate) error_if: Option<syn::Path>,
+    /// `objective(...)`: a service level objective of this function (not inherited
+    /// by the methods of a monitored `impl` block: each objective has its own name).
+    pub(crate) objective: Option<ObjectiveArgs>,
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -53,6 +57,7 @@ impl MonitoredArgs {
         MonitoredArgs {
             name: self.name,
             buckets: self.buckets.or_else(|| outer.buckets.clone()),
+            objective: self.objective,
             span: self.span.or(outer.span),
             skip: self.skip,
             future: self.future.or(outer.future),
@@ -103,6 +108,14 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
             ("crate", Meta::NameValue(nv)) => {
                 args.krate = crate_path(cx, Some(&nv.value), &nv.value)
             }
+            ("objective", Meta::List(list)) => {
+                args.objective = objective::parse(cx, &meta, list.tokens.clone())
+            }
+            ("objective", _) => cx.error_spanned_by(
+                &meta,
+                "`objective` takes a list: `objective(success = 0.999, latency = \"250ms\", \
+                 latency_share = 0.99)`",
+            ),
             ("error_if", Meta::NameValue(nv)) => match &nv.value {
                 Expr::Path(path) if path.qself.is_none() => args.error_if = Some(path.path.clone()),
                 other => cx.error_spanned_by(
@@ -125,6 +138,18 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
         }
     }
     args
+}
+
+impl MonitoredArgs {
+    /// The histogram bounds: those given (the runtime's defaults when `None`), with
+    /// the latency threshold of an objective added when it is not one of them.
+    pub(crate) fn histogram_buckets(&self) -> Option<Vec<f64>> {
+        match &self.objective {
+            Some(goal) => objective::buckets_with_threshold(self.buckets.as_deref(), goal)
+                .or_else(|| self.buckets.clone()),
+            None => self.buckets.clone(),
+        }
+    }
 }
 
 fn span_setting(cx: &mut Ctxt, value: &Expr) -> Option<SpanSetting> {

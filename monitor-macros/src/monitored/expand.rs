@@ -112,6 +112,13 @@ fn monitored_impl(mut cx: Ctxt, block: ItemImpl, args: &MonitoredArgs) -> TokenS
             "`skip` goes on a method of a monitored `impl` block, not on the block",
         );
     }
+    if args.objective.is_some() {
+        cx.error_spanned_by(
+            &block.self_ty,
+            "an objective belongs to one function: put `#[monitored(objective(...))]` on a \
+             method of this `impl` block instead",
+        );
+    }
     if cx.has_errors() {
         return with_errors(without_method_attrs(block), cx);
     }
@@ -313,7 +320,8 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let args = &monitoring.args;
     let label = function_label(sig, monitoring);
     let private = private(monitoring);
-    let buckets = args.buckets.as_deref().unwrap_or(&[]);
+    let buckets = args.histogram_buckets();
+    let buckets = buckets.as_deref().unwrap_or(&[]);
     let shape = function::call_shape(sig, monitoring.declared());
     let is_async = !matches!(shape, CallShape::Sync);
     let site = quote_spanned! {sig.ident.span()=>
@@ -328,6 +336,13 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
         #[#private::linkme::distributed_slice(#private::MONITORED_FUNCTIONS)]
         #[linkme(crate = #private::linkme)]
         static __MONITOR_REGISTRATION: &'static #private::FunctionSite = &__MONITOR_SITE;
+    };
+    let site = match &args.objective {
+        Some(objective) => {
+            let objective = super::objective::site(&private, objective, &label);
+            quote!(#site #objective)
+        }
+        None => site,
     };
     let span = span_tokens(&private, args.span, &label);
     let span_off = args.span == Some(SpanSetting::Off);

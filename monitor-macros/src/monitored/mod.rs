@@ -4,6 +4,7 @@
 mod attr;
 mod expand;
 mod item;
+mod objective;
 
 pub(crate) use expand::{
     Monitoring, OPAQUE_EXIT, check_function, guard, monitored, parse, private,

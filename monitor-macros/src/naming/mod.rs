@@ -6,6 +6,7 @@
 //! rules work on plain strings (`rules`), corrected names come from `suggest`, and the
 //! functions here turn findings into errors spanned on what the user wrote.
 
+pub(crate) mod alerts;
 mod buckets;
 pub(crate) mod rules;
 pub(crate) mod suggest;

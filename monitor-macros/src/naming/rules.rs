@@ -34,12 +34,17 @@ pub(crate) enum Code {
     M051,
     M052,
     M060,
+    M070,
+    M071,
+    M072,
+    M073,
+    M074,
 }
 
 impl Code {
     /// Every code, in catalog order.
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 24] = [
+    pub(crate) const ALL: [Code; 29] = [
         Code::M001,
         Code::M002,
         Code::M003,
@@ -64,6 +69,11 @@ impl Code {
         Code::M051,
         Code::M052,
         Code::M060,
+        Code::M070,
+        Code::M071,
+        Code::M072,
+        Code::M073,
+        Code::M074,
     ];
 }
 

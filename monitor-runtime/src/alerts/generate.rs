@@ -6,9 +6,10 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use super::model::{
-    BusinessAlert, BusinessCondition, Objective, ServiceAlert, ServiceAlerts, Severity, escape,
-    range,
+    BurnWindow, BusinessAlert, BusinessCondition, Objective, ObjectiveTarget, ServiceAlert,
+    ServiceAlerts, Severity, range,
 };
+use super::query::{Aggregation, Comparison, Condition, Labels, Matcher, Query, Selector};
 use super::rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
 
 /// Everything one service alerts on: objectives, the default service alerts,
@@ -31,6 +32,7 @@ pub struct AlertSet {
     objectives: Vec<Objective>,
     service_alerts: ServiceAlerts,
     business: Vec<BusinessAlert>,
+    burn_windows: Option<Vec<BurnWindow>>,
 }
 
 impl AlertSet {
@@ -42,7 +44,51 @@ impl AlertSet {
             objectives: Vec::new(),
             service_alerts: ServiceAlerts::default(),
             business: Vec::new(),
+            burn_windows: None,
         }
+    }
+
+    /// The alerts of `service` with everything declared in the code: the
+    /// objectives of `#[monitored(objective(...))]` functions and the alerts of
+    /// `#[business_metric(..., alert(...))]` metrics, next to the default service
+    /// alerts. Until [`configure`](super::configure) is called, the process' definitions
+    /// are these (for a service called [`DEFAULT_SERVICE`](super::DEFAULT_SERVICE)).
+    ///
+    /// ```
+    /// use monitor_runtime::alerts::AlertSet;
+    ///
+    /// // No annotated objective in this doctest: only the default service alerts.
+    /// let set = AlertSet::annotated("shop");
+    /// assert!(set.rules().alerts().any(|alert| alert.alert == "FunctionErrorRatioCritical"));
+    /// ```
+    pub fn annotated(service: &str) -> Self {
+        let mut set = AlertSet::new(service);
+        set.objectives.extend(super::annotations::objectives());
+        set.business.extend(super::annotations::business_alerts());
+        set
+    }
+
+    /// Replaces the burn-rate windows of every objective, declared in code or
+    /// added: shorter ones for a test or a staging environment.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use monitor_runtime::alerts::{AlertSet, BurnWindow, Objective, Severity};
+    ///
+    /// let fast = vec![BurnWindow {
+    ///     long: Duration::from_secs(20),
+    ///     short: Duration::from_secs(5),
+    ///     factor: 14.4,
+    ///     severity: Severity::Critical,
+    /// }];
+    /// let set = AlertSet::new("test")
+    ///     .objective(Objective::new("answer", "app", "answer").success(0.99))
+    ///     .burn_windows(fast);
+    /// assert!(set.rules().to_yaml().contains("rate20s"));
+    /// ```
+    pub fn burn_windows(mut self, windows: Vec<BurnWindow>) -> Self {
+        self.burn_windows = Some(windows);
+        self
     }
 
     /// Adds an objective.
@@ -68,30 +114,116 @@ impl AlertSet {
         &self.objectives
     }
 
-    /// The rule file: one group of recording rules and one of alerts per objective,
-    /// one group of service alerts, one of business alerts (empty groups left out).
-    pub fn rules(&self) -> RuleFile {
+    /// The business alerts.
+    pub fn business_alerts(&self) -> &[BusinessAlert] {
+        &self.business
+    }
+
+    /// The typed groups: one of recording rules and one of alerts per objective,
+    /// one of service alerts, one of business alerts (empty groups left out).
+    pub(crate) fn definitions(&self) -> Vec<DefinitionGroup> {
         let mut groups = Vec::new();
         for objective in &self.objectives {
-            groups.extend(objective_groups(objective));
+            let objective = match &self.burn_windows {
+                Some(windows) => objective.clone().windows(windows.clone()),
+                None => objective.clone(),
+            };
+            groups.extend(objective_groups(&objective));
         }
         let service = service_rules(&self.service_alerts);
         if !service.is_empty() {
-            groups.push(RuleGroup {
+            groups.push(DefinitionGroup {
                 name: format!("{}-service", self.service),
-                interval: None,
-                rules: service,
+                definitions: service,
             });
         }
-        let business: Vec<Rule> = self.business.iter().map(business_rule).collect();
+        let business: Vec<Definition> = self.business.iter().map(business_rule).collect();
         if !business.is_empty() {
-            groups.push(RuleGroup {
+            groups.push(DefinitionGroup {
                 name: format!("{}-business", self.service),
-                interval: None,
-                rules: business,
+                definitions: business,
             });
         }
-        RuleFile { groups }
+        groups
+    }
+
+    /// Every alert with its typed condition, for the embedded evaluator.
+    pub(crate) fn alert_definitions(&self) -> Vec<AlertDefinition> {
+        self.definitions()
+            .into_iter()
+            .flat_map(|group| group.definitions)
+            .filter_map(|definition| match definition {
+                Definition::Alert(alert) => Some(alert),
+                Definition::Record(_) => None,
+            })
+            .collect()
+    }
+
+    /// The rule file: one group of recording rules and one of alerts per objective,
+    /// one group of service alerts, one of business alerts (empty groups left out).
+    pub fn rules(&self) -> RuleFile {
+        RuleFile {
+            groups: self
+                .definitions()
+                .into_iter()
+                .map(|group| RuleGroup {
+                    name: group.name,
+                    interval: None,
+                    rules: group.definitions.iter().map(Definition::rule).collect(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// A group of typed definitions, one rule group of the file.
+pub(crate) struct DefinitionGroup {
+    pub(crate) name: String,
+    pub(crate) definitions: Vec<Definition>,
+}
+
+/// A recording rule or an alert, typed.
+pub(crate) enum Definition {
+    Record(RecordDefinition),
+    Alert(AlertDefinition),
+}
+
+/// A recording rule: the series `record` from `query`, with `labels` added.
+pub(crate) struct RecordDefinition {
+    pub(crate) record: String,
+    pub(crate) query: Query,
+    pub(crate) labels: Labels,
+}
+
+/// An alert: its name, condition, `for`, labels and annotation templates.
+#[derive(Debug, Clone)]
+pub(crate) struct AlertDefinition {
+    pub(crate) name: String,
+    pub(crate) condition: Condition,
+    pub(crate) for_: Duration,
+    pub(crate) labels: Labels,
+    pub(crate) annotations: Labels,
+    /// Whether the process can evaluate it on its own (not `TargetDown`: a process
+    /// does not see itself unscraped).
+    pub(crate) in_process: bool,
+}
+
+impl Definition {
+    fn rule(&self) -> Rule {
+        match self {
+            Definition::Record(record) => Rule::Recording(RecordingRule {
+                record: record.record.clone(),
+                expr: record.query.render(),
+                labels: record.labels.clone(),
+            }),
+            Definition::Alert(alert) => Rule::Alerting(AlertingRule {
+                alert: alert.name.clone(),
+                expr: alert.condition.render(),
+                for_: for_(alert.for_),
+                labels: alert.labels.clone(),
+                annotations: alert.annotations.clone(),
+            }),
+        }
     }
 }
 
@@ -112,25 +244,105 @@ fn camel(name: &str) -> String {
         .collect()
 }
 
-/// The `le` matcher of a bucket bound as the prometheus crate writes it (`0.25`,
-/// `1`), also matching the float form Prometheus 3 normalises integers to (`1.0`).
-fn le_matcher(bound: f64) -> String {
-    if bound.fract() == 0.0 {
-        format!("le=~\"{bound}|{bound}\\\\.0\"")
-    } else {
-        format!("le=\"{bound}\"")
+fn rate(metric: &str, matchers: Vec<Matcher>, window: Duration, by: &[&str]) -> Query {
+    Query::Rate {
+        selector: Selector::new(metric, matchers),
+        window,
+        aggregation: Aggregation::sum(by),
+        increase: false,
     }
 }
 
-/// The error-ratio expression of one objective kind, given a range.
-type RatioExpr = Box<dyn Fn(&str) -> String>;
+fn div(lhs: Query, rhs: Query) -> Query {
+    Query::Div(Box::new(lhs), Box::new(rhs))
+}
 
-fn objective_groups(objective: &Objective) -> Vec<RuleGroup> {
-    let selector = format!(
-        "function=\"{}\",module=\"{}\"",
-        escape(objective.function()),
-        escape(objective.module())
-    );
+/// What an objective's queries select and keep: the metrics, the matchers of its
+/// target and the labels its ratios are summed by (every other one, `instance` and
+/// `pod` among them, is summed away, so the ratio is the service's).
+struct Measured {
+    /// `function_calls_total` or the request-duration `_count`.
+    calls: &'static str,
+    /// The matcher that makes a call an error.
+    error: Matcher,
+    /// `function_calls_duration_seconds` or `http_server_request_duration_seconds`.
+    histogram: &'static str,
+    matchers: Vec<Matcher>,
+    by: Vec<&'static str>,
+}
+
+impl Measured {
+    fn of(objective: &Objective) -> Self {
+        match objective.target() {
+            ObjectiveTarget::Function { module, function } => Measured {
+                calls: "function_calls_total",
+                error: Matcher::eq("result", "error"),
+                histogram: "function_calls_duration_seconds",
+                matchers: vec![
+                    Matcher::eq("function", function),
+                    Matcher::eq("module", module),
+                ],
+                by: vec!["function", "module"],
+            },
+            ObjectiveTarget::Route { route, method } => {
+                let mut matchers = vec![Matcher::eq("http_route", route)];
+                let mut by = vec!["http_route"];
+                if let Some(method) = method {
+                    matchers.push(Matcher::eq("http_request_method", method));
+                    by.push("http_request_method");
+                }
+                Measured {
+                    calls: "http_server_request_duration_seconds_count",
+                    error: Matcher::ServerError("http_response_status_code".to_owned()),
+                    histogram: "http_server_request_duration_seconds",
+                    matchers,
+                    by,
+                }
+            }
+        }
+    }
+
+    fn with(&self, extra: Matcher) -> Vec<Matcher> {
+        let mut matchers = self.matchers.clone();
+        matchers.push(extra);
+        matchers
+    }
+
+    /// Failed calls over calls.
+    fn error_ratio(&self, window: Duration) -> Query {
+        div(
+            rate(self.calls, self.with(self.error.clone()), window, &self.by),
+            rate(self.calls, self.matchers.clone(), window, &self.by),
+        )
+    }
+
+    /// Calls slower than `threshold` over calls.
+    fn slow_ratio(&self, threshold: Duration, window: Duration) -> Query {
+        let count = format!("{}_count", self.histogram);
+        let bucket = format!("{}_bucket", self.histogram);
+        let count = |matchers| Query::Rate {
+            selector: Selector::new(&count, matchers),
+            window,
+            aggregation: Aggregation::Sum(self.by.iter().map(|l| (*l).to_owned()).collect()),
+            increase: false,
+        };
+        div(
+            Query::Sub(
+                Box::new(count(self.matchers.clone())),
+                Box::new(rate(
+                    &bucket,
+                    self.with(Matcher::Bound(threshold.as_secs_f64())),
+                    window,
+                    &self.by,
+                )),
+            ),
+            count(self.matchers.clone()),
+        )
+    }
+}
+
+fn objective_groups(objective: &Objective) -> Vec<DefinitionGroup> {
+    let measured = Measured::of(objective);
     let mut windows: Vec<Duration> = objective
         .burn_windows()
         .iter()
@@ -139,56 +351,61 @@ fn objective_groups(objective: &Objective) -> Vec<RuleGroup> {
     windows.sort();
     windows.dedup();
     let mut labels = objective.labels().clone();
-    labels.insert("slo".to_owned(), objective.name().to_owned());
-    let mut kinds: Vec<(&str, f64, RatioExpr)> = Vec::new();
+    labels.insert("objective".to_owned(), objective.name().to_owned());
+    let mut kinds: Vec<(&str, f64)> = Vec::new();
     if let Some(success) = objective.success_target() {
-        let selector = selector.clone();
-        kinds.push((
-            "requests",
-            success,
-            Box::new(move |window| {
-                format!(
-                    "sum by (function, module) (rate(function_calls_total{{{selector},result=\"error\"}}[{window}]))\n/\nsum by (function, module) (rate(function_calls_total{{{selector}}}[{window}]))"
-                )
-            }),
-        ));
+        kinds.push(("requests", success));
     }
-    if let Some((threshold, share)) = objective.latency_target() {
-        let selector = selector.clone();
-        let le = le_matcher(threshold.as_secs_f64());
-        kinds.push((
-            "latency",
-            share,
-            Box::new(move |window| {
-                format!(
-                    "(\n  sum by (function, module) (rate(function_calls_duration_seconds_count{{{selector}}}[{window}]))\n  -\n  sum by (function, module) (rate(function_calls_duration_seconds_bucket{{{selector},{le}}}[{window}]))\n)\n/\nsum by (function, module) (rate(function_calls_duration_seconds_count{{{selector}}}[{window}]))"
-                )
-            }),
-        ));
+    if let Some((_, share)) = objective.latency_target() {
+        kinds.push(("latency", share));
     }
+    let ratio = |kind: &str, window: Duration| match (kind, objective.latency_target()) {
+        ("latency", Some((threshold, _))) => measured.slow_ratio(threshold, window),
+        _ => measured.error_ratio(window),
+    };
+    let what_of = match objective.target() {
+        ObjectiveTarget::Function { .. } => "{{ $labels.module }}::{{ $labels.function }}",
+        ObjectiveTarget::Route { .. } => "route {{ $labels.http_route }}",
+    };
+    let subject = match objective.target() {
+        ObjectiveTarget::Function { .. } => "{{ $labels.function }}",
+        ObjectiveTarget::Route { .. } => "{{ $labels.http_route }}",
+    };
     let mut recording = Vec::new();
     let mut alerts = Vec::new();
-    for (kind, target, expr) in &kinds {
+    for (kind, target) in &kinds {
         for window in &windows {
-            recording.push(Rule::Recording(RecordingRule {
+            recording.push(Definition::Record(RecordDefinition {
                 record: ratio_record(kind, *window),
-                expr: expr(&range(*window)),
+                query: ratio(kind, *window),
                 labels: labels.clone(),
             }));
         }
         let budget = 1.0 - target;
+        let recorded = |window: Duration| Query::Recorded {
+            record: ratio_record(kind, window),
+            matchers: vec![Matcher::eq("objective", objective.name())],
+            query: Box::new(ratio(kind, window)),
+            labels: labels.clone(),
+        };
         for severity in [Severity::Critical, Severity::Warning] {
-            let pairs: Vec<String> = objective
+            let pairs: Vec<Condition> = objective
                 .burn_windows()
                 .iter()
                 .filter(|window| window.severity == severity)
                 .map(|window| {
                     let threshold = window.factor * budget;
-                    format!(
-                        "(\n  {long}{{slo=\"{slo}\"}} > {threshold}\n  and\n  {short}{{slo=\"{slo}\"}} > {threshold}\n)",
-                        long = ratio_record(kind, window.long),
-                        short = ratio_record(kind, window.short),
-                        slo = escape(objective.name()),
+                    Condition::And(
+                        Box::new(Condition::compare(
+                            recorded(window.long),
+                            Comparison::Above,
+                            threshold,
+                        )),
+                        Box::new(Condition::compare(
+                            recorded(window.short),
+                            Comparison::Above,
+                            threshold,
+                        )),
                     )
                 })
                 .collect();
@@ -206,50 +423,63 @@ fn objective_groups(objective: &Objective) -> Vec<RuleGroup> {
             };
             let mut alert_labels = labels.clone();
             alert_labels.insert("severity".to_owned(), severity.as_str().to_owned());
-            alert_labels.insert("function".to_owned(), objective.function().to_owned());
-            alert_labels.insert("module".to_owned(), objective.module().to_owned());
+            match objective.target() {
+                ObjectiveTarget::Function { module, function } => {
+                    alert_labels.insert("function".to_owned(), function.clone());
+                    alert_labels.insert("module".to_owned(), module.clone());
+                }
+                ObjectiveTarget::Route { route, method } => {
+                    alert_labels.insert("http_route".to_owned(), route.clone());
+                    if let Some(method) = method {
+                        alert_labels.insert("http_request_method".to_owned(), method.clone());
+                    }
+                }
+            }
             let objective_text = if *kind == "latency" {
                 let (threshold, share) = objective.latency_target().expect("latency kind");
                 format!("{}% of calls within {}", percent(share), range(threshold))
             } else {
                 format!("{}% of calls succeeding", percent(*target))
             };
-            alerts.push(Rule::Alerting(AlertingRule {
-                alert: format!("{}{kind_name}BudgetBurn{suffix}", camel(objective.name())),
-                expr: pairs.join("\nor\n"),
-                for_: None,
+            alerts.push(Definition::Alert(AlertDefinition {
+                name: format!("{}{kind_name}BudgetBurn{suffix}", camel(objective.name())),
+                condition: if pairs.len() == 1 {
+                    pairs.into_iter().next().expect("one pair")
+                } else {
+                    Condition::Or(pairs)
+                },
+                for_: Duration::ZERO,
                 labels: alert_labels,
                 annotations: BTreeMap::from([
                     (
                         "summary".to_owned(),
                         format!(
-                            "{{{{ $labels.function }}}} is burning its {} error budget {what}",
+                            "{subject} is burning its {} error budget {what}",
                             objective.name()
                         ),
                     ),
                     (
                         "description".to_owned(),
                         format!(
-                            "Objective {} ({objective_text} over {}): {{{{ $value | humanizePercentage }}}} of calls of {{{{ $labels.module }}}}::{{{{ $labels.function }}}} missed it over the long window.",
+                            "Objective {} ({objective_text} over {}): {{{{ $value | humanizePercentage }}}} of calls of {what_of} missed it over the long window.",
                             objective.name(),
                             range(objective.period())
                         ),
                     ),
                 ]),
+                in_process: true,
             }));
         }
     }
     let group = format!("slo-{}", objective.name());
     vec![
-        RuleGroup {
+        DefinitionGroup {
             name: format!("{group}-recording"),
-            interval: None,
-            rules: recording,
+            definitions: recording,
         },
-        RuleGroup {
+        DefinitionGroup {
             name: format!("{group}-alerts"),
-            interval: None,
-            rules: alerts,
+            definitions: alerts,
         },
     ]
 }
@@ -265,26 +495,39 @@ fn for_(duration: Duration) -> Option<String> {
 
 fn alert(
     name: &str,
-    expr: String,
+    condition: Condition,
     duration: Duration,
     severity: Severity,
     summary: &str,
     description: &str,
-) -> Rule {
-    Rule::Alerting(AlertingRule {
-        alert: name.to_owned(),
-        expr,
-        for_: for_(duration),
+) -> Definition {
+    Definition::Alert(AlertDefinition {
+        name: name.to_owned(),
+        condition,
+        for_: duration,
         labels: BTreeMap::from([("severity".to_owned(), severity.as_str().to_owned())]),
         annotations: BTreeMap::from([
             ("summary".to_owned(), summary.to_owned()),
             ("description".to_owned(), description.to_owned()),
         ]),
+        in_process: true,
     })
 }
 
-fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
-    let window = range(config.rate_window);
+fn gauge(metric: &str, matchers: Vec<Matcher>, aggregation: Aggregation) -> Query {
+    Query::Gauge {
+        selector: Selector::new(metric, matchers),
+        aggregation,
+    }
+}
+
+fn labels(names: &[&str]) -> Vec<String> {
+    names.iter().map(|name| (*name).to_owned()).collect()
+}
+
+fn service_rules(config: &ServiceAlerts) -> Vec<Definition> {
+    let window = config.rate_window;
+    let text = range(window);
     config
         .enabled()
         .map(|(kind, t)| {
@@ -293,21 +536,41 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
             match kind {
                 ServiceAlert::ErrorRatioCritical | ServiceAlert::ErrorRatioWarning => alert(
                     name,
-                    format!(
-                        "sum by (function, module) (rate(function_calls_total{{result=\"error\"}}[{window}]))\n/\nsum by (function, module) (rate(function_calls_total[{window}]))\n> {value}"
+                    Condition::compare(
+                        div(
+                            rate(
+                                "function_calls_total",
+                                vec![Matcher::eq("result", "error")],
+                                window,
+                                &["function", "module"],
+                            ),
+                            rate("function_calls_total", Vec::new(), window, &["function", "module"]),
+                        ),
+                        Comparison::Above,
+                        value,
                     ),
                     t.for_,
                     t.severity,
                     "{{ $labels.function }} fails too often",
                     &format!(
-                        "{{{{ $value | humanizePercentage }}}} of calls of {{{{ $labels.module }}}}::{{{{ $labels.function }}}} failed over {window} (threshold {}%).",
+                        "{{{{ $value | humanizePercentage }}}} of calls of {{{{ $labels.module }}}}::{{{{ $labels.function }}}} failed over {text} (threshold {}%).",
                         percent(value)
                     ),
                 ),
                 ServiceAlert::LatencyCritical | ServiceAlert::LatencyWarning => alert(
                     name,
-                    format!(
-                        "histogram_quantile(0.95, sum by (function, module, le) (rate(function_calls_duration_seconds_bucket[{window}])))\n> {value}"
+                    Condition::compare(
+                        Query::Quantile {
+                            quantile: 0.95,
+                            selector: Selector::new(
+                                "function_calls_duration_seconds_bucket",
+                                Vec::new(),
+                            ),
+                            window,
+                            by: labels(&["function", "module"]),
+                        },
+                        Comparison::Above,
+                        value,
                     ),
                     t.for_,
                     t.severity,
@@ -318,28 +581,65 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
                 ),
                 ServiceAlert::HealthUnhealthy => alert(
                     name,
-                    "max by (check, probe) (health_check_status{status=\"unhealthy\"}) == 1".to_owned(),
+                    Condition::compare(
+                        gauge(
+                            "health_check_status",
+                            vec![Matcher::eq("status", "unhealthy")],
+                            Aggregation::Max(labels(&["check", "probe"])),
+                        ),
+                        Comparison::Equal,
+                        1.0,
+                    ),
                     t.for_,
                     t.severity,
                     "health check {{ $labels.check }} is unhealthy",
                     "The {{ $labels.probe }} check {{ $labels.check }} is unhealthy on at least one instance.",
                 ),
-                ServiceAlert::TargetDown => alert(
-                    name,
-                    format!("up{{{}}} == 0", config.up_selector),
-                    t.for_,
-                    t.severity,
-                    "{{ $labels.instance }} is down",
-                    "Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }}.",
-                ),
-                ServiceAlert::MemoryNearLimit => {
-                    let limit = config.memory_limit.map_or_else(
-                        || "(process_virtual_memory_max_bytes > 0)".to_owned(),
-                        |bytes| bytes.to_string(),
+                ServiceAlert::TargetDown => {
+                    let matchers = config
+                        .up_job
+                        .iter()
+                        .map(|job| Matcher::eq("job", job))
+                        .collect();
+                    let mut definition = alert(
+                        name,
+                        Condition::compare(
+                            gauge("up", matchers, Aggregation::None),
+                            Comparison::Equal,
+                            0.0,
+                        ),
+                        t.for_,
+                        t.severity,
+                        "{{ $labels.instance }} is down",
+                        "Prometheus cannot scrape {{ $labels.job }} at {{ $labels.instance }}.",
                     );
+                    if let Definition::Alert(alert) = &mut definition {
+                        alert.in_process = false;
+                    }
+                    definition
+                }
+                ServiceAlert::MemoryNearLimit => {
+                    let limit = match config.memory_limit {
+                        Some(bytes) => Query::DivScalar(
+                            Box::new(gauge(
+                                "process_resident_memory_bytes",
+                                Vec::new(),
+                                Aggregation::None,
+                            )),
+                            bytes as f64,
+                        ),
+                        None => div(
+                            gauge("process_resident_memory_bytes", Vec::new(), Aggregation::None),
+                            Query::Positive(Box::new(gauge(
+                                "process_virtual_memory_max_bytes",
+                                Vec::new(),
+                                Aggregation::None,
+                            ))),
+                        ),
+                    };
                     alert(
                         name,
-                        format!("process_resident_memory_bytes / {limit} > {value}"),
+                        Condition::compare(limit, Comparison::Above, value),
                         t.for_,
                         t.severity,
                         "{{ $labels.instance }} is near its memory limit",
@@ -348,9 +648,18 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
                 }
                 ServiceAlert::CpuNearLimit => alert(
                     name,
-                    format!(
-                        "rate(process_cpu_seconds_total[{window}]) / {} > {value}",
-                        config.cpu_cores
+                    Condition::compare(
+                        Query::DivScalar(
+                            Box::new(Query::Rate {
+                                selector: Selector::new("process_cpu_seconds_total", Vec::new()),
+                                window,
+                                aggregation: Aggregation::None,
+                                increase: false,
+                            }),
+                            config.cpu_cores,
+                        ),
+                        Comparison::Above,
+                        value,
                     ),
                     t.for_,
                     t.severity,
@@ -359,7 +668,14 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
                 ),
                 ServiceAlert::FdsNearLimit => alert(
                     name,
-                    format!("process_open_fds / process_max_fds > {value}"),
+                    Condition::compare(
+                        div(
+                            gauge("process_open_fds", Vec::new(), Aggregation::None),
+                            gauge("process_max_fds", Vec::new(), Aggregation::None),
+                        ),
+                        Comparison::Above,
+                        value,
+                    ),
                     t.for_,
                     t.severity,
                     "{{ $labels.instance }} is near its open files limit",
@@ -367,9 +683,17 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
                 ),
                 ServiceAlert::DiskSpaceLow => alert(
                     name,
-                    format!(
-                        "max by (check) (health_check_status{{check=\"{}\",status!=\"healthy\"}}) == 1",
-                        escape(&config.disk_check)
+                    Condition::compare(
+                        gauge(
+                            "health_check_status",
+                            vec![
+                                Matcher::eq("check", &config.disk_check),
+                                Matcher::Ne("status".to_owned(), "healthy".to_owned()),
+                            ],
+                            Aggregation::Max(labels(&["check"])),
+                        ),
+                        Comparison::Equal,
+                        1.0,
                     ),
                     t.for_,
                     t.severity,
@@ -381,7 +705,16 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
                 ),
                 ServiceAlert::LabelOverflow => alert(
                     name,
-                    format!("sum by (metric) (increase(monitor_label_overflow_total[{window}])) > {value}"),
+                    Condition::compare(
+                        Query::Rate {
+                            selector: Selector::new("monitor_label_overflow_total", Vec::new()),
+                            window,
+                            aggregation: Aggregation::sum(&["metric"]),
+                            increase: true,
+                        },
+                        Comparison::Above,
+                        value,
+                    ),
                     t.for_,
                     t.severity,
                     "{{ $labels.metric }} has more label sets than its limit",
@@ -389,7 +722,15 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
                 ),
                 ServiceAlert::RegistrationProblems => alert(
                     name,
-                    format!("max(monitor_registration_problems) > {value}"),
+                    Condition::compare(
+                        gauge(
+                            "monitor_registration_problems",
+                            Vec::new(),
+                            Aggregation::Max(Vec::new()),
+                        ),
+                        Comparison::Above,
+                        value,
+                    ),
                     t.for_,
                     t.severity,
                     "metrics could not all be registered",
@@ -400,37 +741,47 @@ fn service_rules(config: &ServiceAlerts) -> Vec<Rule> {
         .collect()
 }
 
-fn business_rule(business: &BusinessAlert) -> Rule {
+fn business_rule(business: &BusinessAlert) -> Definition {
     let metric = &business.metric;
-    let window = range(business.window);
-    let (expr, description) = match business.condition {
+    let window = business.window;
+    let text = range(window);
+    let summed = || rate(metric, Vec::new(), window, &[]);
+    let (condition, description) = match business.condition {
         BusinessCondition::RateAbove(value) => (
-            format!("sum(rate({metric}[{window}])) > {value}"),
-            format!("{metric} rises by {{{{ $value }}}}/s over {window} (threshold {value}/s)."),
+            Condition::compare(summed(), Comparison::Above, value),
+            format!("{metric} rises by {{{{ $value }}}}/s over {text} (threshold {value}/s)."),
         ),
         BusinessCondition::RateBelow(value) => (
-            format!("(sum(rate({metric}[{window}])) or vector(0)) < {value}"),
-            format!("{metric} rises by {{{{ $value }}}}/s over {window} (threshold {value}/s)."),
+            Condition::compare(Query::OrZero(Box::new(summed())), Comparison::Below, value),
+            format!("{metric} rises by {{{{ $value }}}}/s over {text} (threshold {value}/s)."),
         ),
         BusinessCondition::GaugeAbove(value) => (
-            format!("max({metric}) > {value}"),
+            Condition::compare(
+                gauge(metric, Vec::new(), Aggregation::Max(Vec::new())),
+                Comparison::Above,
+                value,
+            ),
             format!("{metric} is {{{{ $value }}}} (threshold {value})."),
         ),
         BusinessCondition::GaugeBelow(value) => (
-            format!("min({metric}) < {value}"),
+            Condition::compare(
+                gauge(metric, Vec::new(), Aggregation::Min(Vec::new())),
+                Comparison::Below,
+                value,
+            ),
             format!("{metric} is {{{{ $value }}}} (threshold {value})."),
         ),
     };
-    let mut rule = alert(
+    let mut definition = alert(
         &business.alert_name(),
-        expr,
+        condition,
         business.for_,
         business.severity,
         &format!("{metric} is out of its expected range"),
         &description,
     );
-    if let Rule::Alerting(alerting) = &mut rule {
+    if let Definition::Alert(alerting) = &mut definition {
         alerting.labels.insert("metric".to_owned(), metric.clone());
     }
-    rule
+    definition
 }

@@ -21,15 +21,17 @@ pub const DEFAULT_SERVICE: &str = "monitor";
 /// assert!(alerts::rules().to_yaml().contains("LoginFailuresTotalRateAbove"));
 /// ```
 pub fn configure(set: AlertSet) {
+    super::embedded::reconfigure(&set);
     *ignore_poison(CONFIGURED.write()) = Some(set);
 }
 
-/// The process' alert definitions: those given to [`configure`], or the default
-/// service alerts of a service called [`DEFAULT_SERVICE`].
+/// The process' alert definitions: those given to [`configure`], or
+/// [`AlertSet::annotated`] for a service called [`DEFAULT_SERVICE`] (the objectives
+/// and business alerts declared in the code, and the default service alerts).
 pub fn current() -> AlertSet {
     ignore_poison(CONFIGURED.read())
         .clone()
-        .unwrap_or_else(|| AlertSet::new(DEFAULT_SERVICE))
+        .unwrap_or_else(|| AlertSet::annotated(DEFAULT_SERVICE))
 }
 
 /// The rule file of [`current`].

@@ -27,19 +27,36 @@
 //!
 //! ## Objectives
 //!
-//! An [`Objective`] of a `#[monitored]` function gives, for each target (success
-//! ratio and latency share):
+//! Declared on the function, checked at compile time (M070, M071, durations
+//! M050–M052; the latency threshold becomes a bucket bound when it is not one):
+//!
+//! ```rust,standalone_crate
+//! use monitor_runtime::monitored;
+//!
+//! #[monitored(objective(success = 0.999, latency = "250ms", latency_share = 0.99, period = "30d"))]
+//! fn checkout() {}
+//! # fn main() {
+//! # checkout();
+//! # assert!(monitor_runtime::alerts::rules().alerts().any(|a| a.alert == "CheckoutErrorBudgetBurnPage"));
+//! # }
+//! ```
+//!
+//! (`name = "..."` names the objective, the function's label by default), or in code
+//! with [`Objective::new`] and, for an HTTP route of the RED layer,
+//! [`Objective::http_route`]. An objective gives, for each target (success ratio and
+//! latency share):
 //! - recording rules `monitor_slo:requests_error_ratio:rate<w>` (errors over calls)
 //!   and `monitor_slo:latency_error_ratio:rate<w>` (calls slower than the threshold
-//!   over calls) for every window of its burn-rate alerts, labelled `slo`,
-//!   `function`, `module`;
+//!   over calls) for every window of its burn-rate alerts, labelled `objective`,
+//!   `function`, `module` (or `http_route`), summed over instances;
 //! - a page alert (`<Slo>ErrorBudgetBurnPage`, `severity="critical"`) firing while the
 //!   ratio exceeds 14.4× the budget over 1 h and 5 m, or 6× over 6 h and 30 m;
 //! - a ticket alert (`…Ticket`, `severity="warning"`): 3× over 1 d and 2 h, or 1×
 //!   over 3 d and 6 h.
 //!
 //! The windows are those of the SRE workbook for a 30-day period;
-//! [`Objective::windows`] replaces them.
+//! [`Objective::windows`] replaces them, [`AlertSet::burn_windows`] those of every
+//! objective.
 //!
 //! ## Default service alerts
 //!
@@ -64,29 +81,50 @@
 //! ## Business alerts
 //!
 //! [`BusinessAlert`]: a counter's rate above or below a value over a window, a
-//! gauge above or below a value; labelled `metric` and `severity`.
+//! gauge above or below a value; labelled `metric` and `severity`. Declared next to
+//! the metric, checked at compile time (M072–M074):
+//! `#[business_metric(counter = "login_failures_total", help = "...", alert(rate_above = 10, over = "5m", for = "1m", severity = "critical", name = "LoginFailureSpike"))]`,
+//! `alert(above = 100)` / `alert(below = 1)` for a gauge; any number of `alert(...)`,
+//! in `business_metrics!` too.
+//!
+//! ## Embedded evaluation
+//!
+//! [`EmbeddedAlerts`] runs the same definitions in the process over a history of its
+//! own exposition (see [`embedded`] for what it covers), serves them at `GET /alerts`
+//! and `GET /alerts/history`, and posts to Alertmanager and a webhook.
 //!
 //! ## Serving and printing
 //!
 //! [`configure`] makes an [`AlertSet`] the process' definitions; [`rules`] renders
 //! them, and (feature `http`) the exporter serves them at `GET /alerts/rules.yml`.
-//! Until `configure` is called they are the default service alerts.
+//! Until `configure` is called they are [`AlertSet::annotated`]: what the code
+//! declares and the default service alerts.
 //!
 //! Every expression sums rates over instances before dividing, so the rules hold
 //! for one replica or many.
 
+mod annotations;
 mod duration;
+pub mod embedded;
 mod generate;
 mod global;
 mod model;
+mod query;
 mod rules;
 
+#[doc(hidden)]
+pub use annotations::{
+    BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
+};
 pub use duration::promql as promql_duration;
+pub use embedded::{
+    ActiveAlert, AlertState, EmbeddedAlerts, Evaluation, Evaluator, Notification, Transition,
+};
 pub use generate::{AlertSet, ratio_record};
 pub use global::{DEFAULT_SERVICE, configure, current, rules};
 pub use model::{
-    BurnWindow, BusinessAlert, BusinessCondition, Objective, ServiceAlert, ServiceAlerts, Severity,
-    Threshold, default_burn_windows,
+    BurnWindow, BusinessAlert, BusinessCondition, Objective, ObjectiveTarget, ServiceAlert,
+    ServiceAlerts, Severity, Threshold, default_burn_windows,
 };
 pub use rules::{
     AlertingRule, ObjectMeta, PrometheusRule, RecordingRule, Rule, RuleFile, RuleGroup,

@@ -85,8 +85,7 @@ pub fn default_burn_windows() -> Vec<BurnWindow> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Objective {
     name: String,
-    module: String,
-    function: String,
+    target: ObjectiveTarget,
     success: Option<f64>,
     latency: Option<(Duration, f64)>,
     period: Duration,
@@ -99,10 +98,54 @@ impl Objective {
     /// module `module` (the `function` and `module` labels of its metrics), with no
     /// target yet, a 30-day period and the [default windows](default_burn_windows).
     pub fn new(name: &str, module: &str, function: &str) -> Self {
+        Objective::of(
+            name,
+            ObjectiveTarget::Function {
+                module: module.to_owned(),
+                function: function.to_owned(),
+            },
+        )
+    }
+
+    /// An objective called `name` of the HTTP route `route` (the matched template,
+    /// `/orders/{id}`, the `http_route` label of the RED layer's
+    /// `http_server_request_duration_seconds`): a failed request is one answered
+    /// with a 5xx status. [`Objective::method`] narrows it to one method.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use monitor_runtime::alerts::{AlertSet, Objective};
+    ///
+    /// let orders = Objective::http_route("orders_api", "/orders/{id}")
+    ///     .method("GET")
+    ///     .success(0.995)
+    ///     .latency(Duration::from_millis(500), 0.99);
+    /// let yaml = AlertSet::new("shop").objective(orders).rules().to_yaml();
+    /// assert!(yaml.contains("http_route=\"/orders/{id}\""));
+    /// ```
+    pub fn http_route(name: &str, route: &str) -> Self {
+        Objective::of(
+            name,
+            ObjectiveTarget::Route {
+                route: route.to_owned(),
+                method: None,
+            },
+        )
+    }
+
+    /// Narrows an HTTP route objective to the requests of one method (`GET`); no
+    /// effect on a function's objective.
+    pub fn method(mut self, method: &str) -> Self {
+        if let ObjectiveTarget::Route { method: slot, .. } = &mut self.target {
+            *slot = Some(method.to_owned());
+        }
+        self
+    }
+
+    fn of(name: &str, target: ObjectiveTarget) -> Self {
         Objective {
             name: name.to_owned(),
-            module: module.to_owned(),
-            function: function.to_owned(),
+            target,
             success: None,
             latency: None,
             period: days(30),
@@ -158,19 +201,30 @@ impl Objective {
         self
     }
 
-    /// The `slo` label.
+    /// The `objective` label.
     pub fn name(&self) -> &str {
         &self.name
     }
 
-    /// The function's `function` label.
-    pub fn function(&self) -> &str {
-        &self.function
+    /// What the objective is about: a function or an HTTP route.
+    pub fn target(&self) -> &ObjectiveTarget {
+        &self.target
     }
 
-    /// The function's `module` label.
+    /// The function's `function` label; empty for an HTTP route.
+    pub fn function(&self) -> &str {
+        match &self.target {
+            ObjectiveTarget::Function { function, .. } => function,
+            ObjectiveTarget::Route { .. } => "",
+        }
+    }
+
+    /// The function's `module` label; empty for an HTTP route.
     pub fn module(&self) -> &str {
-        &self.module
+        match &self.target {
+            ObjectiveTarget::Function { module, .. } => module,
+            ObjectiveTarget::Route { .. } => "",
+        }
     }
 
     /// The success target, if any.
@@ -192,6 +246,27 @@ impl Objective {
     pub fn labels(&self) -> &BTreeMap<String, String> {
         &self.labels
     }
+}
+
+/// What an [`Objective`] measures.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ObjectiveTarget {
+    /// The calls of a `#[monitored]` function (`function_calls_total`,
+    /// `function_calls_duration_seconds`).
+    Function {
+        /// Its `module` label.
+        module: String,
+        /// Its `function` label.
+        function: String,
+    },
+    /// The requests of an HTTP route of the RED layer
+    /// (`http_server_request_duration_seconds`).
+    Route {
+        /// Its `http_route` label.
+        route: String,
+        /// Its `http_request_method` label, when only one method counts.
+        method: Option<String>,
+    },
 }
 
 fn assert_ratio(ratio: f64) {
@@ -320,8 +395,8 @@ pub struct ServiceAlerts {
     enabled: BTreeMap<ServiceAlert, Threshold>,
     /// The range of `rate()` in the error-ratio, latency, CPU and overflow alerts.
     pub(crate) rate_window: Duration,
-    /// The `up` selector of `TargetDown` (`job="shop"`), empty for every target.
-    pub(crate) up_selector: String,
+    /// The `job` of `TargetDown`, every target when `None`.
+    pub(crate) up_job: Option<String>,
     /// The memory limit in bytes; `process_virtual_memory_max_bytes` when `None`.
     pub(crate) memory_limit: Option<u64>,
     /// The cores the process may use.
@@ -338,7 +413,7 @@ impl Default for ServiceAlerts {
                 .map(|alert| (alert, alert.default_threshold()))
                 .collect(),
             rate_window: mins(5),
-            up_selector: String::new(),
+            up_job: None,
             memory_limit: None,
             cpu_cores: 1.0,
             disk_check: "disk_space".to_owned(),
@@ -402,7 +477,7 @@ impl ServiceAlerts {
 
     /// Restricts `TargetDown` to the targets of `job`.
     pub fn job(mut self, job: &str) -> Self {
-        self.up_selector = format!("job=\"{}\"", escape(job));
+        self.up_job = Some(job.to_owned());
         self
     }
 

@@ -1,16 +1,35 @@
-//! `GET /alerts/rules.yml`: the process' alert definitions as a Prometheus rule file.
+//! The alert routes: `GET /alerts/rules.yml` (the process' definitions as a
+//! Prometheus rule file), `GET /alerts` (the embedded evaluator's active alerts)
+//! and `GET /alerts/history` (its recent transitions); and the loop that runs the
+//! embedded evaluator and sends its notifications to Alertmanager and a webhook.
+
+use std::sync::LazyLock;
+use std::time::Duration;
 
 use axum::Router;
-use axum::http::header;
+use axum::http::{Request, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
+use hyper_util::rt::TokioIo;
+use prometheus::{IntCounterVec, Opts};
+use serde::Serialize;
+use tokio::task::JoinHandle;
+
+use crate::alerts::embedded::{self, Notification};
+use crate::alerts::{ActiveAlert, EmbeddedAlerts, Transition};
 
 /// The content type of the rule file.
 const YAML: &str = "application/yaml";
 
+/// How long one notification may take before it counts as failed.
+const SEND_TIMEOUT: Duration = Duration::from_secs(5);
+
 /// The alert routes, merged into the exporter's.
 pub(super) fn routes() -> Router {
-    Router::new().route("/alerts/rules.yml", get(rules))
+    Router::new()
+        .route("/alerts/rules.yml", get(rules))
+        .route("/alerts", get(active))
+        .route("/alerts/history", get(history))
 }
 
 async fn rules() -> impl IntoResponse {
@@ -18,4 +37,218 @@ async fn rules() -> impl IntoResponse {
         [(header::CONTENT_TYPE, YAML)],
         crate::alerts::rules().to_yaml(),
     )
+}
+
+#[derive(Serialize)]
+struct ActiveAlerts {
+    alerts: Vec<ActiveAlert>,
+}
+
+#[derive(Serialize)]
+struct AlertHistory {
+    transitions: Vec<Transition>,
+}
+
+/// `{"alerts":[{"name", "state", "severity", "labels", "annotations",
+/// "active_since", "value"}]}`: empty until the embedded evaluator runs.
+async fn active() -> impl IntoResponse {
+    axum::Json(ActiveAlerts {
+        alerts: embedded::active(),
+    })
+}
+
+/// `{"transitions":[{"name", "labels", "from", "to", "at", "value"}]}`, oldest first.
+async fn history() -> impl IntoResponse {
+    axum::Json(AlertHistory {
+        transitions: embedded::history(),
+    })
+}
+
+/// `monitor_alert_notifications_total{receiver, result}`.
+fn notifications() -> &'static IntCounterVec {
+    static COUNTER: LazyLock<IntCounterVec> = LazyLock::new(|| {
+        let counter = IntCounterVec::new(
+            Opts::new(
+                "monitor_alert_notifications_total",
+                "Notifications of the embedded alert evaluator, by receiver \
+                 (alertmanager, webhook) and result (sent, failed).",
+            ),
+            &["receiver", "result"],
+        )
+        .expect("valid static metric options");
+        for receiver in ["alertmanager", "webhook"] {
+            for result in ["sent", "failed"] {
+                counter.with_label_values(&[receiver, result]);
+            }
+        }
+        super::render::register_own(Box::new(counter.clone()));
+        counter
+    });
+    &COUNTER
+}
+
+/// The running embedded evaluator; [`EmbeddedAlertsHandle::stop`] ends it.
+#[derive(Debug)]
+pub struct EmbeddedAlertsHandle {
+    task: JoinHandle<()>,
+}
+
+impl EmbeddedAlertsHandle {
+    /// Stops sampling and evaluating (the active alerts stay as they were).
+    pub fn stop(self) {
+        self.task.abort();
+    }
+}
+
+impl EmbeddedAlerts {
+    /// Starts the embedded evaluator on the current tokio runtime: every
+    /// [interval](Self::interval) it samples the exposition, evaluates the
+    /// process' alert definitions ([`crate::alerts::current`]), logs each
+    /// transition, and posts firing and resolved alerts to the Alertmanager and
+    /// the webhook configured. `GET /alerts` and `GET /alerts/history` show its
+    /// state. A receiver that cannot be reached is logged and counted in
+    /// `monitor_alert_notifications_total{result="failed"}`; evaluation goes on.
+    /// Needs the `http` feature.
+    ///
+    /// # Panics
+    ///
+    /// Outside a tokio runtime.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() {
+    /// use std::time::Duration;
+    /// use monitor_runtime::alerts::EmbeddedAlerts;
+    ///
+    /// let handle = EmbeddedAlerts::new().interval(Duration::from_secs(5)).start();
+    /// handle.stop();
+    /// # }
+    /// ```
+    pub fn start(self) -> EmbeddedAlertsHandle {
+        embedded::configure(&self);
+        notifications();
+        let task = tokio::spawn(async move {
+            let mut ticks = tokio::time::interval(self.interval);
+            ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+            loop {
+                ticks.tick().await;
+                let evaluation = embedded::sample_and_evaluate();
+                if evaluation.notifications.is_empty() {
+                    continue;
+                }
+                if let Some(url) = &self.alertmanager {
+                    let body = serde_json::to_vec(&evaluation.notifications)
+                        .expect("notifications serialise");
+                    send("alertmanager", &format!("{url}/api/v2/alerts"), body).await;
+                }
+                if let Some(url) = &self.webhook {
+                    for (status, alerts) in split(&evaluation.notifications) {
+                        let body = serde_json::to_vec(&WebhookMessage::new(status, alerts))
+                            .expect("notifications serialise");
+                        send("webhook", url, body).await;
+                    }
+                }
+            }
+        });
+        EmbeddedAlertsHandle { task }
+    }
+}
+
+/// The firing and the resolved notifications apart: a webhook message has one status.
+fn split(notifications: &[Notification]) -> Vec<(&'static str, Vec<&Notification>)> {
+    let (resolved, firing): (Vec<&Notification>, Vec<&Notification>) =
+        notifications.iter().partition(|n| n.resolved);
+    [("firing", firing), ("resolved", resolved)]
+        .into_iter()
+        .filter(|(_, alerts)| !alerts.is_empty())
+        .collect()
+}
+
+/// Alertmanager's webhook format (version 4), so that a receiver written for
+/// Alertmanager takes the embedded evaluator's notifications as they are.
+#[derive(Serialize)]
+struct WebhookMessage<'a> {
+    version: &'static str,
+    status: &'static str,
+    receiver: &'static str,
+    #[serde(rename = "groupLabels")]
+    group_labels: std::collections::BTreeMap<String, String>,
+    #[serde(rename = "commonLabels")]
+    common_labels: std::collections::BTreeMap<String, String>,
+    alerts: Vec<WebhookAlert<'a>>,
+}
+
+#[derive(Serialize)]
+struct WebhookAlert<'a> {
+    status: &'static str,
+    #[serde(flatten)]
+    alert: &'a Notification,
+}
+
+impl<'a> WebhookMessage<'a> {
+    fn new(status: &'static str, alerts: Vec<&'a Notification>) -> Self {
+        let mut common = alerts
+            .first()
+            .map(|alert| alert.labels.clone())
+            .unwrap_or_default();
+        common.retain(|name, value| alerts.iter().all(|a| a.labels.get(name) == Some(value)));
+        WebhookMessage {
+            version: "4",
+            status,
+            receiver: "monitor-runtime",
+            group_labels: std::collections::BTreeMap::new(),
+            common_labels: common,
+            alerts: alerts
+                .into_iter()
+                .map(|alert| WebhookAlert { status, alert })
+                .collect(),
+        }
+    }
+}
+
+/// Posts `body` as JSON to `url`, counting the result.
+async fn send(receiver: &'static str, url: &str, body: Vec<u8>) {
+    let result = tokio::time::timeout(SEND_TIMEOUT, post(url, body))
+        .await
+        .unwrap_or_else(|_| Err(format!("no answer within {SEND_TIMEOUT:?}")));
+    let outcome = match result {
+        Ok(()) => "sent",
+        Err(error) => {
+            tracing::warn!(receiver, url, %error, "alert notification failed");
+            "failed"
+        }
+    };
+    notifications()
+        .with_label_values(&[receiver, outcome])
+        .inc();
+}
+
+async fn post(url: &str, body: Vec<u8>) -> Result<(), String> {
+    let uri: axum::http::Uri = url.parse().map_err(|e| format!("bad URL: {e}"))?;
+    if uri.scheme_str() != Some("http") {
+        return Err("only http:// receivers are supported".to_owned());
+    }
+    let authority = uri.authority().ok_or("no host in the URL")?.clone();
+    let port = authority.port_u16().unwrap_or(80);
+    let stream = tokio::net::TcpStream::connect((authority.host(), port))
+        .await
+        .map_err(|e| format!("cannot connect: {e}"))?;
+    let (mut sender, connection) = hyper::client::conn::http1::handshake(TokioIo::new(stream))
+        .await
+        .map_err(|e| format!("handshake: {e}"))?;
+    let driver = tokio::spawn(connection);
+    let path = uri.path_and_query().map_or("/", |path| path.as_str());
+    let request = Request::post(path)
+        .header(header::HOST, authority.as_str())
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(axum::body::Body::from(body))
+        .map_err(|e| format!("request: {e}"))?;
+    let response = sender.send_request(request).await;
+    driver.abort();
+    let response = response.map_err(|e| format!("request failed: {e}"))?;
+    if response.status().is_success() {
+        Ok(())
+    } else {
+        Err(format!("answered {}", response.status()))
+    }
 }

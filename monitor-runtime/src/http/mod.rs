@@ -6,7 +6,7 @@
 //! the health checks through the public API of [`crate::health`]; no feature imports
 //! it. Behind the `http` cargo feature.
 
-mod alerts;
+pub(crate) mod alerts;
 mod auth;
 mod dashboard;
 mod exporter;
@@ -17,5 +17,6 @@ mod render;
 mod server;
 mod tls;
 
+pub use alerts::EmbeddedAlertsHandle;
 pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
 pub use red::{HttpMetrics, HttpMetricsLayer};

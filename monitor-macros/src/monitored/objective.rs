@@ -1,0 +1,213 @@
+//! `objective(...)` of `#[monitored]`: a service level objective of the function,
+//! checked at compile time (M070, M071, durations M050–M052) and placed in the
+//! runtime's link-time slice of objectives.
+
+use proc_macro2::TokenStream;
+use quote::quote;
+use syn::parse::Parser;
+use syn::punctuated::Punctuated;
+use syn::{LitStr, Meta, Token};
+
+use crate::naming::{self, alerts};
+use crate::support::Ctxt;
+use crate::support::args::{meta_key, string};
+
+const ARGUMENTS: &str = "`success = 0.999`, `latency = \"250ms\"`, `latency_share = 0.99`, \
+     `period = \"30d\"`, `name = \"...\"`";
+
+/// The default histogram bounds of `#[monitored]`, those of the prometheus crate
+/// (`prometheus::DEFAULT_BUCKETS`): a latency threshold is added to them.
+const DEFAULT_BUCKETS: [f64; 11] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+];
+
+/// What `objective(...)` says, validated.
+#[derive(Clone)]
+pub(crate) struct ObjectiveArgs {
+    /// `name = "..."`: the `objective` label; the function label when absent.
+    pub(crate) name: Option<LitStr>,
+    pub(crate) success: Option<f64>,
+    /// Threshold in seconds and share of calls within it.
+    pub(crate) latency: Option<(f64, f64)>,
+    /// `period = "..."`, 30 days by default.
+    pub(crate) period_seconds: u64,
+}
+
+/// Parses the tokens inside `objective(...)`; `None` after an error (reported).
+pub(crate) fn parse(outer: &mut Ctxt, whole: &Meta, tokens: TokenStream) -> Option<ObjectiveArgs> {
+    let mut local = Ctxt::default();
+    let parsed = parse_into(&mut local, whole, tokens);
+    let failed = local.has_errors();
+    outer.append(local);
+    parsed.filter(|_| !failed)
+}
+
+fn parse_into(cx: &mut Ctxt, whole: &Meta, tokens: TokenStream) -> Option<ObjectiveArgs> {
+    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(metas) => metas,
+        Err(error) => {
+            cx.push(error);
+            return None;
+        }
+    };
+    let mut seen: Vec<String> = Vec::new();
+    let mut name = None;
+    let mut success = None;
+    let mut latency: Option<(std::time::Duration, &Meta)> = None;
+    let mut share: Option<(f64, &Meta)> = None;
+    let mut period = std::time::Duration::from_secs(30 * 86_400);
+    for meta in &metas {
+        let key = meta_key(meta);
+        if seen.contains(&key) {
+            cx.error_spanned_by(
+                meta.path(),
+                format!("expected only a single `{key}` argument"),
+            );
+            continue;
+        }
+        seen.push(key.clone());
+        let Meta::NameValue(nv) = meta else {
+            cx.error_spanned_by(
+                meta,
+                format!("`objective` takes `key = value` arguments: {ARGUMENTS}"),
+            );
+            continue;
+        };
+        match key.as_str() {
+            "name" => match string(&nv.value) {
+                Some(lit) => {
+                    naming::check_label_value(cx, lit, "objective");
+                    name = Some(lit.clone());
+                }
+                None => cx.error_spanned_by(
+                    &nv.value,
+                    "`name` takes a string literal, e.g. `name = \"checkout\"`",
+                ),
+            },
+            "success" => success = alerts::ratio(cx, "success", &nv.value),
+            "latency_share" => {
+                if let Some(ratio) = alerts::ratio(cx, "latency_share", &nv.value) {
+                    share = Some((ratio, meta));
+                }
+            }
+            "latency" => {
+                if let Some(threshold) = naming::duration_argument(cx, "latency", &nv.value) {
+                    latency = Some((threshold, meta));
+                }
+            }
+            "period" => {
+                if let Some(duration) = naming::duration_argument(cx, "period", &nv.value) {
+                    period = duration;
+                }
+            }
+            _ => cx.error_spanned_by(
+                meta.path(),
+                format!("unknown `objective` argument `{key}`; expected one of {ARGUMENTS}"),
+            ),
+        }
+    }
+    let latency = match (latency, share) {
+        (Some((threshold, _)), Some((share, _))) => Some((threshold.as_secs_f64(), share)),
+        (Some((_, given)), None) if !seen.iter().any(|key| key == "latency_share") => {
+            alerts::half_latency_target(cx, given, "latency");
+            None
+        }
+        (None, Some((_, given))) if !seen.iter().any(|key| key == "latency") => {
+            alerts::half_latency_target(cx, given, "latency_share");
+            None
+        }
+        _ => None,
+    };
+    if success.is_none()
+        && latency.is_none()
+        && !seen
+            .iter()
+            .any(|key| matches!(key.as_str(), "success" | "latency" | "latency_share"))
+    {
+        alerts::missing_target(cx, whole);
+    }
+    Some(ObjectiveArgs {
+        name,
+        success,
+        latency,
+        period_seconds: period.as_secs().max(1),
+    })
+}
+
+/// The histogram bounds with the latency threshold among them: `buckets` (the
+/// default ones when `None`) and the threshold, sorted. `None` when nothing
+/// changes.
+pub(crate) fn buckets_with_threshold(
+    buckets: Option<&[f64]>,
+    objective: &ObjectiveArgs,
+) -> Option<Vec<f64>> {
+    let (threshold, _) = objective.latency?;
+    let mut bounds = buckets.map_or_else(|| DEFAULT_BUCKETS.to_vec(), <[f64]>::to_vec);
+    if bounds.iter().any(|bound| (bound - threshold).abs() < 1e-12) {
+        return None;
+    }
+    bounds.push(threshold);
+    bounds.sort_by(f64::total_cmp);
+    Some(bounds)
+}
+
+/// The objective's site in the runtime's link-time slice.
+pub(crate) fn site(private: &TokenStream, objective: &ObjectiveArgs, label: &str) -> TokenStream {
+    let name = objective
+        .name
+        .as_ref()
+        .map_or_else(|| label.to_owned(), LitStr::value);
+    let period = objective.period_seconds;
+    let success = objective
+        .success
+        .map(|ratio| quote!(.success(#ratio)))
+        .unwrap_or_default();
+    let latency = objective
+        .latency
+        .map(|(threshold, share)| quote!(.latency(#threshold, #share)))
+        .unwrap_or_default();
+    quote! {
+        static __MONITOR_OBJECTIVE: #private::ObjectiveSite = #private::ObjectiveSite::new(
+            #name,
+            ::core::module_path!(),
+            #label,
+            #period,
+            ::core::file!(),
+            ::core::line!(),
+        ) #success #latency;
+        #[#private::linkme::distributed_slice(#private::OBJECTIVES)]
+        #[linkme(crate = #private::linkme)]
+        static __MONITOR_OBJECTIVE_REGISTRATION: &'static #private::ObjectiveSite =
+            &__MONITOR_OBJECTIVE;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn objective(threshold: f64) -> ObjectiveArgs {
+        ObjectiveArgs {
+            name: None,
+            success: None,
+            latency: Some((threshold, 0.99)),
+            period_seconds: 1,
+        }
+    }
+
+    #[test]
+    fn a_threshold_joins_the_buckets_when_it_is_not_one() {
+        assert_eq!(
+            buckets_with_threshold(Some(&[0.1, 1.0]), &objective(0.3)),
+            Some(vec![0.1, 0.3, 1.0])
+        );
+        assert_eq!(
+            buckets_with_threshold(Some(&[0.1, 1.0]), &objective(1.0)),
+            None
+        );
+        let defaults = buckets_with_threshold(None, &objective(0.3)).unwrap();
+        assert_eq!(defaults.len(), DEFAULT_BUCKETS.len() + 1);
+        assert!(defaults.contains(&0.3));
+        assert_eq!(buckets_with_threshold(None, &objective(0.25)), None);
+    }
+}
