@@ -317,11 +317,20 @@ pub use monitor_macros::business_metrics;
 
 pub mod alerts;
 pub mod business;
+pub mod cache;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod core;
 pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
+pub mod logs;
 mod monitored;
+pub mod pool;
+pub mod runtime_metrics;
 
 pub use crate::core::{
     CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,

@@ -8,6 +8,7 @@
 
 mod buckets;
 pub(crate) mod rules;
+mod secret_words;
 pub(crate) mod suggest;
 
 #[cfg(test)]
