@@ -12,10 +12,10 @@
 //!
 //! ```text
 //! sum by (cache) (rate(cache_hits_total[5m]))
-//!   / (sum by (cache) (rate(cache_hits_total[5m])) + sum by (cache) (rate(cache_misses_total[5m])))
+//!   / (sum by (cache) (rate(cache_hits_total[5m])) + sum by (cache) (rate(cache_misses_total[5m])) > 0)
 //! ```
 //!
-//! (0 to 1; no value while a cache sees no lookups). [`hit_ratio_expr`] gives the
+//! (0 to 1; no value, rather than NaN, while a cache sees no lookups). [`hit_ratio_expr`] gives the
 //! expression for another window, for a dashboard panel.
 //!
 //! ```
@@ -145,7 +145,8 @@ impl CacheMetrics {
 pub fn hit_ratio_expr(window: &str) -> String {
     let hits = format!("sum by (cache) (rate(cache_hits_total[{window}]))");
     let misses = format!("sum by (cache) (rate(cache_misses_total[{window}]))");
-    format!("{hits} / ({hits} + {misses})")
+    // Without lookups the ratio is left out rather than NaN.
+    format!("{hits} / ({hits} + {misses} > 0)")
 }
 
 #[derive(Serialize)]
