@@ -613,7 +613,18 @@ pub(crate) const RESERVED_PREFIXES: &[(&str, &str)] = &[
     ),
     (
         "http_client_",
-        "`http_client_*` is kept for HTTP client metrics (the OpenTelemetry HTTP conventions)",
+        "the HTTP client layer exposes `http_client_request_duration_seconds`, … (the \
+         OpenTelemetry HTTP conventions)",
+    ),
+    (
+        "db_client_",
+        "watched connection pools expose `db_client_connections`, \
+         `db_client_connection_wait_time_seconds`, … (the OpenTelemetry database conventions)",
+    ),
+    (
+        "tokio_",
+        "the tokio runtime metrics expose `tokio_workers`, `tokio_alive_tasks`, \
+         `tokio_worker_busy_seconds_total`, …",
     ),
     (
         "scrape_",
@@ -636,6 +647,14 @@ pub(crate) const RESERVED_NAMES: &[(&str, &str)] = &[
     (
         "target_info",
         "`target_info` carries the attributes of the service (the OpenTelemetry convention)",
+    ),
+    (
+        "cache_hits_total",
+        "the cache pattern (`monitor_runtime::cache`) counts hits as `cache_hits_total`",
+    ),
+    (
+        "cache_misses_total",
+        "the cache pattern (`monitor_runtime::cache`) counts misses as `cache_misses_total`",
     ),
     (
         "build_info",

@@ -431,10 +431,10 @@ impl Collector for PoolCollector {
 
     fn collect(&self) -> Vec<MetricFamily> {
         let families = families();
-        let live: Vec<Arc<dyn Sampled>> = ignore_poison(POOLS.lock())
-            .iter()
-            .filter_map(Weak::upgrade)
-            .collect();
+        // Held to the end, so that concurrent collections do not interleave their
+        // resets and sets.
+        let pools = ignore_poison(POOLS.lock());
+        let live: Vec<Arc<dyn Sampled>> = pools.iter().filter_map(Weak::upgrade).collect();
         families.connections.reset();
         families.max.reset();
         for pool in &live {
@@ -455,6 +455,9 @@ impl Collector for PoolCollector {
         }
         let mut collected = families.connections.collect();
         collected.extend(families.max.collect());
+        drop(pools);
+        // A pool whose last handle went meanwhile is dropped here, with no lock held.
+        drop(live);
         collected
     }
 }

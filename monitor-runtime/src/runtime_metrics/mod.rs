@@ -235,13 +235,14 @@ impl Collector for RuntimeCollector {
             runtime.previous = Some((total_busy, now));
             f.busy_ratio.with_label_values(&[name]).set(ratio);
         }
-        drop(runtimes);
         let mut collected = f.workers.collect();
         collected.extend(f.alive_tasks.collect());
         collected.extend(f.global_queue_depth.collect());
         collected.extend(f.busy.collect());
         collected.extend(f.parks.collect());
         collected.extend(f.busy_ratio.collect());
+        // Held to here: one collection at a time measures the busy ratio.
+        drop(runtimes);
         collected
     }
 }
