@@ -448,7 +448,8 @@ impl HealthRegistry {
     }
 
     /// Whether a token is set, so that [`is_authorized`](Self::is_authorized) can
-    /// refuse anyone.
+    /// refuse anyone. (The run endpoint asks; it needs the `http` feature.)
+    #[cfg(feature = "http")]
     pub(super) fn has_token(&self) -> bool {
         ignore_poison(self.inner.token.read()).is_some()
     }
