@@ -217,12 +217,15 @@
 //! | `monitor_` | the framework's own counters (overflowing label sets, exposition errors, …) |
 //! | `process_` | the process collector (feature `system`) |
 //! | `http_server_` | the HTTP server layer (OpenTelemetry HTTP conventions) |
-//! | `http_client_` | kept for HTTP client metrics (OpenTelemetry HTTP conventions) |
+//! | `http_client_` | the HTTP client layer (feature `client`, OpenTelemetry HTTP conventions) |
+//! | `db_client_` | watched connection pools (OpenTelemetry database conventions) |
+//! | `tokio_` | the tokio runtime metrics |
 //! | `scrape_` | Prometheus, at each scrape |
 //!
 //! and the whole names `up` (Prometheus, at each scrape), `ALERTS` and
 //! `ALERTS_FOR_STATE` (Prometheus' alert state), `target_info` (OpenTelemetry resource
-//! attributes) and `build_info` (kept for the build of the service). Prefixes match
+//! attributes), `cache_hits_total` and `cache_misses_total` (the cache pattern) and
+//! `build_info` (kept for the build of the service). Prefixes match
 //! whole words in any case (`processed_jobs_total` is fine, `Process_Open_Fds` is not).
 //! Recording-rule names such as `slo:errors:ratio_rate5m` are refused by M004 already.
 //! The suggestion keeps your words in a family of your own, `app_…`: better still,

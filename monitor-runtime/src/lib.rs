@@ -64,12 +64,19 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! Health checks, liveness/readiness/startup probes and their endpoints (`/health`,
 //! `/livez`, `/readyz`) are described in [`health`].
 //!
+//! What a service watches besides its functions: connection pools ([`pool`]),
+//! outgoing HTTP calls ([`client`]), the tokio runtime ([`runtime_metrics`]), cache
+//! hit ratios ([`cache`]) and structured logs ([`logs`]).
+//!
 //! ## Cargo features
 //!
 //! | feature | default | what it adds | dependencies |
 //! |---|---|---|---|
 //! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, base64, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
 //! | `system` | yes | the process collector (`process_*` metrics, Linux) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
+//! | `sqlx` | no | [`pool::ConnectionPool`] for sqlx pools of any database and [`health::PoolCheck::sqlx`] | sqlx (its pool, no driver) |
+//! | `client` | no | [`client`]: the metrics layer for outgoing HTTP calls | http, tower (`timeout`), hyper-util (`client-legacy`), pin-project-lite |
+//! | `logs` | no | [`logs`]: JSON log lines with the spans' fields, secrets redacted | tracing-subscriber (`registry`), serde_json |
 //!
 //! Without them the attributes work as they do with them, every series is
 //! registered at start-up, health checks run, and [`render_metrics`] gives the text
@@ -98,6 +105,13 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `alerts/`: objectives, default service and business alerts, and their
 //!   rendering as a Prometheus rule file or a Kubernetes `PrometheusRule`
 //!   ([`alerts`]).
+//! - `pool/`: watched connection pools: [`pool::ConnectionPool`], its sqlx
+//!   implementation (feature `sqlx`), the gauges sampled at each scrape.
+//! - `client/` (feature `client`): the HTTP client metrics layer.
+//! - `runtime_metrics/`: the collector of the tokio runtime's metrics.
+//! - `cache/`: the cache hit and miss counters and their recording rule.
+//! - `logs/` (feature `logs`): the JSON log layer; its list of secret words is a
+//!   copy of the one the naming rules use, kept equal by a test.
 //! - `http/` (feature `http`): the exporter, the dashboard, `/alerts/rules.yml`,
 //!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
 //!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
@@ -109,10 +123,16 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! Features import `core` and never each other.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
-// Links to items of a disabled feature cannot resolve; the default build, which has
-// every feature, checks them all.
+// Links to items of a disabled feature cannot resolve; a build with every feature
+// (the workspace's, where the `tests` package turns the optional ones on) checks them all.
 #![cfg_attr(
-    not(all(feature = "http", feature = "system")),
+    not(all(
+        feature = "http",
+        feature = "system",
+        feature = "sqlx",
+        feature = "client",
+        feature = "logs"
+    )),
     allow(rustdoc::broken_intra_doc_links)
 )]
 
@@ -317,11 +337,20 @@ pub use monitor_macros::business_metrics;
 
 pub mod alerts;
 pub mod business;
+pub mod cache;
+#[cfg(feature = "client")]
+#[cfg_attr(docsrs, doc(cfg(feature = "client")))]
+pub mod client;
 mod core;
 pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
+#[cfg(feature = "logs")]
+#[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
+pub mod logs;
 mod monitored;
+pub mod pool;
+pub mod runtime_metrics;
 
 pub use crate::core::{
     CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,

@@ -7,6 +7,7 @@
 //! cargo run -p quickstart
 //! cargo run -p quickstart -- --addr 127.0.0.1:0 --exit-after 10
 //! cargo run -p quickstart -- --token s3cret --tls-cert cert.pem --tls-key key.pem
+//! cargo run -p quickstart -- --json-logs
 //! ```
 //!
 //! Then open the printed URLs. Ctrl-C stops it.
@@ -22,6 +23,7 @@ mod client;
 mod health;
 mod logins;
 mod orders;
+mod watch;
 
 /// The pages printed at start-up: `(what, path)`.
 const PAGES: &[(&str, &str)] = &[
@@ -33,7 +35,7 @@ const PAGES: &[(&str, &str)] = &[
 ];
 
 const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
-                  [--token TOKEN] [--tls-cert FILE --tls-key FILE]
+                  [--token TOKEN] [--tls-cert FILE --tls-key FILE] [--json-logs]
 
   --addr HOST:PORT        where to serve (default 127.0.0.1:9898; port 0 picks a free one)
   --exit-after SECONDS    stop after this many seconds instead of waiting for Ctrl-C
@@ -41,6 +43,8 @@ const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
                           and health details (default: the MONITOR_TOKEN variable)
   --tls-cert FILE         serve HTTPS with this PEM certificate chain...
   --tls-key FILE          ...and this PEM private key
+  --json-logs             log JSON lines on stdout (span fields, secrets redacted;
+                          levels from RUST_LOG, default info)
   --print-rules           print the alert rules (a Prometheus rule file) and exit";
 
 /// Command-line options.
@@ -49,6 +53,7 @@ struct Options {
     exit_after: Option<Duration>,
     token: Option<String>,
     tls: Option<(String, String)>,
+    json_logs: bool,
 }
 
 impl Options {
@@ -58,6 +63,7 @@ impl Options {
             exit_after: None,
             token: None,
             tls: None,
+            json_logs: false,
         };
         let (mut tls_cert, mut tls_key) = (None, None);
         while let Some(arg) = args.next() {
@@ -95,6 +101,7 @@ impl Options {
                 "--token" => options.token = Some(value()?),
                 "--tls-cert" => tls_cert = Some(value()?),
                 "--tls-key" => tls_key = Some(value()?),
+                "--json-logs" if inline.is_none() => options.json_logs = true,
                 "-h" | "--help" => return Err(String::new()),
                 other => return Err(format!("unknown argument `{other}`")),
             }
@@ -126,6 +133,12 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    if options.json_logs
+        && let Err(error) = monitor_runtime::logs::install()
+    {
+        eprintln!("quickstart: {error}");
+        return ExitCode::from(2);
+    }
 
     let exporter = match exporter(&options).await {
         Ok(exporter) => exporter,
@@ -159,6 +172,19 @@ async fn main() -> ExitCode {
     api::start_workload(client);
     business::start();
     health::start();
+    // The catalogue database lives in a temporary directory, removed at exit.
+    let catalogue_dir = match tempfile::tempdir() {
+        Ok(dir) => dir,
+        Err(error) => {
+            eprintln!("quickstart: no temporary directory for the catalogue: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let peer = options.tls.is_none().then_some(addr);
+    if let Err(error) = watch::start(catalogue_dir.path(), peer).await {
+        eprintln!("quickstart: {error}");
+        return ExitCode::FAILURE;
+    }
 
     println!("quickstart: a demo shop is taking orders and logins");
     for (what, path) in PAGES {

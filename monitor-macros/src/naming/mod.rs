@@ -9,6 +9,7 @@
 pub(crate) mod alerts;
 mod buckets;
 pub(crate) mod rules;
+mod secret_words;
 pub(crate) mod suggest;
 
 #[cfg(test)]

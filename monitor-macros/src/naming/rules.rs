@@ -5,6 +5,7 @@
 use std::fmt;
 
 use super::MetricKind;
+pub(crate) use super::secret_words::{secret_word, words};
 use super::suggest;
 
 /// One code of the catalog documented in `monitor_runtime::diagnostics`.
@@ -622,7 +623,18 @@ pub(crate) const RESERVED_PREFIXES: &[(&str, &str)] = &[
     ),
     (
         "http_client_",
-        "`http_client_*` is kept for HTTP client metrics (the OpenTelemetry HTTP conventions)",
+        "the HTTP client layer exposes `http_client_request_duration_seconds`, … (the \
+         OpenTelemetry HTTP conventions)",
+    ),
+    (
+        "db_client_",
+        "watched connection pools expose `db_client_connections`, \
+         `db_client_connection_wait_time_seconds`, … (the OpenTelemetry database conventions)",
+    ),
+    (
+        "tokio_",
+        "the tokio runtime metrics expose `tokio_workers`, `tokio_alive_tasks`, \
+         `tokio_worker_busy_seconds_total`, …",
     ),
     (
         "scrape_",
@@ -645,6 +657,14 @@ pub(crate) const RESERVED_NAMES: &[(&str, &str)] = &[
     (
         "target_info",
         "`target_info` carries the attributes of the service (the OpenTelemetry convention)",
+    ),
+    (
+        "cache_hits_total",
+        "the cache pattern (`monitor_runtime::cache`) counts hits as `cache_hits_total`",
+    ),
+    (
+        "cache_misses_total",
+        "the cache pattern (`monitor_runtime::cache`) counts misses as `cache_misses_total`",
     ),
     (
         "build_info",
@@ -847,84 +867,6 @@ pub(crate) fn missing_help() -> Finding {
         "missing help text: Prometheus shows it next to the metric as `# HELP`",
     )
     .help("add `help = \"...\"` saying what the metric measures")
-}
-
-/// Words that mark a value as secret, matched against whole words of the source name
-/// (`user_password`, `apiKey`, `auth_token`).
-const SECRET_WORDS: &[&str] = &[
-    "password",
-    "passwd",
-    "pwd",
-    "passphrase",
-    "secret",
-    "token",
-    "apikey",
-    "authorization",
-    "credential",
-    "credentials",
-    "cookie",
-    "bearer",
-    "jwt",
-    "otp",
-    "pin",
-];
-
-/// Two-word secrets (`api_key`, `private_key`).
-const SECRET_PAIRS: &[(&str, &str)] = &[
-    ("api", "key"),
-    ("private", "key"),
-    ("secret", "key"),
-    ("access", "key"),
-    ("signing", "key"),
-    ("session", "key"),
-    ("client", "secret"),
-];
-
-/// Splits an identifier into lowercase words at `_` and at camelCase boundaries.
-pub(crate) fn words(source: &str) -> Vec<String> {
-    let mut words = Vec::new();
-    let mut current = String::new();
-    let chars: Vec<char> = source.chars().collect();
-    for (index, &c) in chars.iter().enumerate() {
-        if !c.is_alphanumeric() {
-            if !current.is_empty() {
-                words.push(std::mem::take(&mut current));
-            }
-            continue;
-        }
-        if c.is_uppercase() && !current.is_empty() {
-            let previous = chars[index - 1];
-            let next_lower = chars.get(index + 1).is_some_and(|n| n.is_lowercase());
-            if previous.is_lowercase()
-                || previous.is_ascii_digit()
-                || (previous.is_uppercase() && next_lower)
-            {
-                words.push(std::mem::take(&mut current));
-            }
-        }
-        current.extend(c.to_lowercase());
-    }
-    if !current.is_empty() {
-        words.push(current);
-    }
-    words
-}
-
-/// The secret a source name looks like, e.g. `password` for `user_password`.
-pub(crate) fn secret_word(source: &str) -> Option<String> {
-    let words = words(source);
-    if let Some(word) = words
-        .iter()
-        .find(|word| SECRET_WORDS.contains(&word.as_str()))
-    {
-        return Some(word.clone());
-    }
-    words.windows(2).find_map(|pair| {
-        SECRET_PAIRS
-            .iter()
-            .find(|(first, second)| pair[0] == *first && pair[1] == *second)
-            .map(|(first, second)| format!("{first}_{second}"))
-    })
 }
 
 /// `a token`, `an api key`.

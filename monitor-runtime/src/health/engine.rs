@@ -447,6 +447,13 @@ impl HealthRegistry {
         constant_time_eq(given.trim().as_bytes(), token.as_bytes())
     }
 
+    /// Whether a token is set, so that [`is_authorized`](Self::is_authorized) can
+    /// refuse anyone. (The run endpoint asks; it needs the `http` feature.)
+    #[cfg(feature = "http")]
+    pub(super) fn has_token(&self) -> bool {
+        ignore_poison(self.inner.token.read()).is_some()
+    }
+
     fn checks(&self) -> Vec<Arc<RegisteredCheck>> {
         ignore_poison(self.inner.checks.read()).clone()
     }
@@ -555,6 +562,49 @@ impl HealthRegistry {
         Some(check_report(&check, &snapshot))
     }
 }
+
+impl HealthRegistry {
+    /// Runs the check named `name` now, whatever its cache says, and returns the
+    /// fresh result; `None` if there is none. Single flight still holds: a call made
+    /// while a run of the check is in flight waits for that run and shares its
+    /// result, and a result that finished less than [`RUN_NOW_FRESH`] ago counts as
+    /// fresh, so callers in a storm share one run and cannot hammer a dependency
+    /// more often than once per [`RUN_NOW_FRESH`]. The run is recorded in the
+    /// check's metrics and cached for the probes, as any run.
+    ///
+    /// `POST /health/{name}/run` calls it (see [`routes`](Self::routes)).
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use std::sync::atomic::{AtomicU32, Ordering};
+    /// use monitor_runtime::health::{CheckSpec, HealthRegistry, Status};
+    /// # #[tokio::main(flavor = "current_thread")] async fn main() {
+    /// let runs = Arc::new(AtomicU32::new(0));
+    /// let counted = runs.clone();
+    /// let checks = HealthRegistry::new();
+    /// checks
+    ///     .register_fn("counted", move || counted.fetch_add(1, Ordering::SeqCst) < 100)
+    ///     .unwrap();
+    /// checks.check("counted").await.unwrap(); // runs it, and caches the result
+    /// let fresh = checks.run_now("counted").await.unwrap(); // shares that fresh run
+    /// assert_eq!(fresh.health.status(), Status::Healthy);
+    /// assert_eq!(runs.load(Ordering::SeqCst), 1);
+    /// assert!(checks.run_now("missing").await.is_none());
+    /// # }
+    /// ```
+    pub async fn run_now(&self, name: &str) -> Option<CheckReport> {
+        let check = self
+            .checks()
+            .into_iter()
+            .find(|check| check.spec.name == name)?;
+        let snapshot = evaluate_now(&check).await;
+        Some(check_report(&check, &snapshot))
+    }
+}
+
+/// How recent a result must be for [`HealthRegistry::run_now`] to return it rather
+/// than run the check again: one second.
+pub const RUN_NOW_FRESH: Duration = Duration::from_secs(1);
 
 /// The reason readiness gives after `set_ready(false)`.
 const NOT_READY: &str = "the application marked itself not ready";
@@ -687,6 +737,47 @@ async fn evaluate(check: &Arc<RegisteredCheck>) -> Arc<Snapshot> {
             if in_runtime {
                 // Spawned, so that a probe whose client goes away does not cancel the
                 // run that other probes are waiting for.
+                tokio::spawn(run);
+            } else {
+                run.await;
+            }
+            wait(pending).await
+        }
+    }
+}
+
+/// A run of `check` started now, unless one is in flight (its result is shared) or
+/// the latest one finished less than [`RUN_NOW_FRESH`] ago (it is returned).
+async fn evaluate_now(check: &Arc<RegisteredCheck>) -> Arc<Snapshot> {
+    let in_runtime = tokio::runtime::Handle::try_current().is_ok();
+    let next = {
+        let mut state = check.state();
+        match (&state.last, &state.in_flight) {
+            (_, Some(pending)) => Next::Wait(pending.clone()),
+            (Some(last), None) if last.finished.elapsed() < RUN_NOW_FRESH => {
+                Next::Ready(last.clone())
+            }
+            (_, None) => match state.blocked_since {
+                Some(since) => Next::Ready(Snapshot::unhealthy(format!(
+                    "the previous run has not returned after {}",
+                    format_duration(since.elapsed())
+                ))),
+                None => {
+                    let (sender, pending) = watch::channel(None);
+                    state.in_flight = Some(pending.clone());
+                    Next::Run(sender, pending)
+                }
+            },
+        }
+    };
+    match next {
+        Next::Ready(snapshot) => snapshot,
+        Next::Wait(pending) => wait(pending).await,
+        Next::Run(sender, pending) => {
+            let run = run(check.clone(), sender);
+            if in_runtime {
+                // Spawned, so that a caller that goes away does not cancel the run
+                // that others wait for.
                 tokio::spawn(run);
             } else {
                 run.await;

@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{get, post};
 use serde_json::{Map, Value, json};
 
 use super::{CheckReport, Component, Health, HealthRegistry, HealthReport, Probe, Status};
@@ -23,6 +23,7 @@ impl HealthRegistry {
     /// | `/health` | JSON tree of every check |
     /// | `/health/live`, `/health/ready`, `/health/startup` | JSON of one probe |
     /// | `/health/{name}` | JSON of one check; 404 with a JSON error for an unknown name |
+    /// | `POST /health/{name}/run` | runs the check now ([`HealthRegistry::run_now`]) and answers its fresh JSON; only for callers with the token (401 without it, 403 when no token is set at all) |
     /// | `/livez`, `/readyz` | `ok`, or one line per check with `?verbose`; `?exclude=name` (repeatable) leaves checks out |
     ///
     /// `Healthy` and `Degraded` answer 200, `Unhealthy` 503. Once a token is set
@@ -46,6 +47,7 @@ impl HealthRegistry {
             .route("/health/ready", get(ready))
             .route("/health/startup", get(startup))
             .route("/health/{name}", get(one))
+            .route("/health/{name}/run", post(run_now))
             .route("/livez", get(livez))
             .route("/readyz", get(readyz))
             .with_state(self.clone())
@@ -113,6 +115,40 @@ async fn one(
             }
             json_response(StatusCode::NOT_FOUND, body)
         }
+    }
+}
+
+/// `POST /health/{name}/run`: a run now, for the holders of the exporter's
+/// credentials only (the exporter hands them to the set as its token). Without a
+/// token nobody is trusted to trigger runs, so the route refuses everyone.
+async fn run_now(
+    State(registry): State<HealthRegistry>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+) -> Response {
+    if !registry.has_token() {
+        return json_response(
+            StatusCode::FORBIDDEN,
+            json!({ "error": "running a check needs credentials: give the exporter a token or basic credentials (or the health set a token)" }),
+        );
+    }
+    if !authorized(&registry, &headers) {
+        let mut response = json_response(
+            StatusCode::UNAUTHORIZED,
+            json!({ "error": "running a check needs the exporter's credentials" }),
+        );
+        response.headers_mut().insert(
+            header::WWW_AUTHENTICATE,
+            HeaderValue::from_static("Bearer realm=\"monitor\""),
+        );
+        return response;
+    }
+    match registry.run_now(&name).await {
+        Some(report) => json_response(code(report.health.status()), report.to_json(true)),
+        None => json_response(
+            StatusCode::NOT_FOUND,
+            json!({ "error": format!("no health check named `{name}`"), "checks": registry.names() }),
+        ),
     }
 }
 

@@ -154,12 +154,14 @@ mod engine;
 #[cfg(feature = "http")]
 mod http;
 mod metrics;
+mod pool_check;
 mod report;
 mod types;
 
 use std::future::Future;
 
-pub use engine::{HealthError, HealthRegistry};
+pub use engine::{HealthError, HealthRegistry, RUN_NOW_FRESH};
+pub use pool_check::PoolCheck;
 pub use report::{CheckReport, HealthReport};
 pub use types::{
     CheckFuture, CheckSpec, Component, Health, HealthCheck, IntoHealth, Probe, Status, UnknownProbe,

@@ -13,6 +13,9 @@ business_metrics! {
     counter ERRORS = "monitor_errors_total", help = "Errors.";
     histogram LATENCY = "http_server_request_duration_seconds", help = "Latency.";
     gauge CLIENTS = "http_client_active_requests", help = "Requests in flight.";
+    gauge POOL = "db_client_connections", help = "Connections.";
+    gauge WORKERS = "tokio_workers", help = "Workers.";
+    counter HITS = "cache_hits_total", help = "Hits.";
     gauge UP = "up", help = "Up.";
     gauge ALERTS = "ALERTS", help = "Alerts.";
 }

@@ -1,0 +1,400 @@
+//! Outgoing HTTP calls: a tower layer for HTTP clients that records OpenTelemetry's
+//! client metric in Prometheus form.
+//!
+//! | metric | type | labels | meaning |
+//! |---|---|---|---|
+//! | `http_client_request_duration_seconds` | histogram | `http_request_method`, `server_address`, `http_response_status_code`, `error_type` | duration of outgoing requests, until the response head arrived or the call failed |
+//! | `http_client_server_address_overflow_total` | counter | | requests whose host was folded into `server_address="_OTHER"` |
+//!
+//! - `http_request_method`: the method, or `_OTHER` for a non-standard one.
+//! - `server_address`: the host the request went to (the URI's host, else the
+//!   `Host` header), a *bounded* label: the first [`MAX_SERVER_ADDRESSES`] (100)
+//!   distinct hosts keep their name, later ones are folded into `_OTHER` and counted
+//!   in `http_client_server_address_overflow_total`, so that calls to ever new hosts
+//!   cannot grow the series without bound.
+//! - `http_response_status_code`: the status code, empty when no response came.
+//! - `error_type`: empty for a success; the status code for a `4xx` or `5xx`
+//!   response (OpenTelemetry's rule for clients); for a failed call its kind:
+//!   `connection_refused`, `connection_reset`, `connection_aborted`, `timeout`,
+//!   `dns`, `connect` (another failure to connect), `_OTHER`; `cancelled` for a call
+//!   whose future was dropped before it finished (see [`error_type`]).
+//!
+//! With hyper-util's legacy client (and tower's timeout, whose `Elapsed` counts as
+//! `timeout`):
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use http_body_util::Empty;
+//! use hyper::body::Bytes;
+//! use hyper_util::client::legacy::Client;
+//! use hyper_util::rt::TokioExecutor;
+//! use monitor_runtime::client::HttpClientMetricsLayer;
+//! use tower::{Service, ServiceBuilder, ServiceExt};
+//!
+//! # async fn call() -> Result<(), tower::BoxError> {
+//! let client = Client::builder(TokioExecutor::new()).build_http::<Empty<Bytes>>();
+//! let mut client = ServiceBuilder::new()
+//!     .layer(HttpClientMetricsLayer::new())
+//!     .timeout(Duration::from_secs(2))
+//!     .service(client);
+//! let request = http::Request::get("http://127.0.0.1:8080/items").body(Empty::new())?;
+//! let response = client.ready().await?.call(request).await?;
+//! println!("{}", response.status());
+//! # Ok(()) }
+//! ```
+//!
+//! reqwest has no tower service of its own; wrap its `Client` in one, converting
+//! the request and response with reqwest's `From`/`TryFrom` impls for `http` types,
+//! and give the error kind through [`ClientError`]:
+//!
+//! ```text
+//! struct Reqwest(reqwest::Client);
+//! impl tower::Service<http::Request<reqwest::Body>> for Reqwest {
+//!     type Response = http::Response<reqwest::Body>;
+//!     type Error = ReqwestError; // a newtype implementing ClientError
+//!     type Future = BoxFuture<'static, Result<Self::Response, Self::Error>>;
+//!     fn poll_ready(&mut self, _: &mut Context<'_>) -> Poll<Result<(), Self::Error>> { Poll::Ready(Ok(())) }
+//!     fn call(&mut self, request: http::Request<reqwest::Body>) -> Self::Future {
+//!         let client = self.0.clone();
+//!         Box::pin(async move {
+//!             let request = reqwest::Request::try_from(request).map_err(ReqwestError)?;
+//!             Ok(client.execute(request).await.map_err(ReqwestError)?.into())
+//!         })
+//!     }
+//! }
+//! impl ClientError for ReqwestError {
+//!     fn error_type(&self) -> Cow<'static, str> {
+//!         if self.0.is_timeout() { "timeout".into() } else { monitor_runtime::client::error_type(&self.0).into() }
+//!     }
+//! }
+//! // then: ServiceBuilder::new().layer(HttpClientMetricsLayer::new()).service(Reqwest(client))
+//! ```
+
+use std::borrow::Cow;
+use std::collections::HashSet;
+use std::error::Error as StdError;
+use std::future::Future;
+use std::pin::Pin;
+use std::sync::{OnceLock, RwLock};
+use std::task::{Context, Poll};
+use std::time::Instant;
+
+use http::{Method, Request, Response};
+use prometheus::core::Collector;
+use prometheus::{HistogramOpts, HistogramVec, IntCounter, Opts};
+
+use crate::core::{INITIALISERS, Initialiser, ignore_poison, raw_registry, report};
+
+/// How many distinct hosts `server_address` names before folding new ones into
+/// `_OTHER`.
+pub const MAX_SERVER_ADDRESSES: usize = 100;
+
+/// The `server_address` of the hosts past [`MAX_SERVER_ADDRESSES`].
+pub const OTHER_SERVER_ADDRESS: &str = "_OTHER";
+
+/// The kind of failure of an outgoing call, for the `error_type` label. Implemented
+/// for the errors of hyper-util's legacy client, of tower's middleware
+/// ([`tower::BoxError`]) and for [`std::io::Error`]; for another error type, one
+/// line: `error_type(self).into()`.
+///
+/// ```
+/// use monitor_runtime::client::ClientError;
+/// let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+/// assert_eq!(refused.error_type(), "connection_refused");
+/// ```
+pub trait ClientError {
+    /// A short, bounded name of the kind (`timeout`, `connection_refused`, ...).
+    fn error_type(&self) -> Cow<'static, str>;
+}
+
+impl ClientError for tower::BoxError {
+    fn error_type(&self) -> Cow<'static, str> {
+        Cow::Borrowed(error_type(self.as_ref()))
+    }
+}
+
+impl ClientError for hyper_util::client::legacy::Error {
+    fn error_type(&self) -> Cow<'static, str> {
+        Cow::Borrowed(error_type(self))
+    }
+}
+
+impl ClientError for std::io::Error {
+    fn error_type(&self) -> Cow<'static, str> {
+        Cow::Borrowed(error_type(self))
+    }
+}
+
+impl ClientError for std::convert::Infallible {
+    fn error_type(&self) -> Cow<'static, str> {
+        match *self {}
+    }
+}
+
+/// The kind of `error`, found along its chain of sources: a timeout (tower's or
+/// tokio's `Elapsed`, an I/O `TimedOut`), `connection_refused`, `connection_reset`,
+/// `connection_aborted`, `dns` (a failed name resolution of hyper-util's
+/// connector), `connect` (another failure to connect), else `_OTHER`.
+///
+/// ```
+/// use monitor_runtime::client::error_type;
+/// let timeout = std::io::Error::from(std::io::ErrorKind::TimedOut);
+/// assert_eq!(error_type(&timeout), "timeout");
+/// assert_eq!(error_type(&std::fmt::Error), "_OTHER");
+/// ```
+pub fn error_type(error: &(dyn StdError + 'static)) -> &'static str {
+    let mut connect = false;
+    let mut current = Some(error);
+    while let Some(error) = current {
+        if error.is::<tower::timeout::error::Elapsed>() || error.is::<tokio::time::error::Elapsed>()
+        {
+            return "timeout";
+        }
+        if let Some(io) = error.downcast_ref::<std::io::Error>() {
+            match io.kind() {
+                std::io::ErrorKind::ConnectionRefused => return "connection_refused",
+                std::io::ErrorKind::ConnectionReset => return "connection_reset",
+                std::io::ErrorKind::ConnectionAborted => return "connection_aborted",
+                std::io::ErrorKind::TimedOut => return "timeout",
+                _ => {}
+            }
+        }
+        if let Some(legacy) = error.downcast_ref::<hyper_util::client::legacy::Error>() {
+            connect |= legacy.is_connect();
+        }
+        // hyper-util's connector names a failed resolution so; its type is private.
+        if error.to_string().starts_with("dns error") {
+            return "dns";
+        }
+        current = error.source();
+    }
+    if connect { "connect" } else { "_OTHER" }
+}
+
+/// The layer: wraps an HTTP client service (`Service<http::Request<B>, Response =
+/// http::Response<R>>`) so that each call is recorded. See the [module](self).
+///
+/// ```
+/// let layer = monitor_runtime::client::HttpClientMetricsLayer::new();
+/// # let _ = layer;
+/// ```
+#[derive(Debug, Clone, Copy, Default)]
+pub struct HttpClientMetricsLayer {
+    _private: (),
+}
+
+impl HttpClientMetricsLayer {
+    /// The layer; the metrics are global, whichever client records them.
+    pub fn new() -> Self {
+        let _ = crate::core::registry();
+        Self { _private: () }
+    }
+}
+
+impl<S> tower::Layer<S> for HttpClientMetricsLayer {
+    type Service = HttpClientMetrics<S>;
+
+    fn layer(&self, inner: S) -> Self::Service {
+        HttpClientMetrics { inner }
+    }
+}
+
+/// The service [`HttpClientMetricsLayer`] builds.
+#[derive(Debug, Clone)]
+pub struct HttpClientMetrics<S> {
+    inner: S,
+}
+
+impl<S, B, R> tower::Service<Request<B>> for HttpClientMetrics<S>
+where
+    S: tower::Service<Request<B>, Response = Response<R>>,
+    S::Error: ClientError,
+{
+    type Response = Response<R>;
+    type Error = S::Error;
+    type Future = ResponseFuture<S::Future>;
+
+    fn poll_ready(&mut self, cx: &mut Context<'_>) -> Poll<Result<(), Self::Error>> {
+        self.inner.poll_ready(cx)
+    }
+
+    fn call(&mut self, request: Request<B>) -> Self::Future {
+        let host = request.uri().host().map(str::to_owned).or_else(|| {
+            request
+                .headers()
+                .get(http::header::HOST)
+                .and_then(|value| value.to_str().ok())
+                .map(|host| {
+                    host.rsplit_once(':')
+                        .map_or(host, |(host, _)| host)
+                        .to_owned()
+                })
+        });
+        let call = Call {
+            method: method_label(request.method()),
+            server_address: server_address(host.as_deref().unwrap_or("")),
+            started: Instant::now(),
+            recorded: false,
+        };
+        ResponseFuture {
+            inner: self.inner.call(request),
+            call,
+        }
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The response future of [`HttpClientMetrics`]: records the call when it
+    /// finishes, or as `cancelled` when dropped before.
+    pub struct ResponseFuture<F> {
+        #[pin]
+        inner: F,
+        call: Call,
+    }
+}
+
+impl<F, R, E> Future for ResponseFuture<F>
+where
+    F: Future<Output = Result<Response<R>, E>>,
+    E: ClientError,
+{
+    type Output = Result<Response<R>, E>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.project();
+        let output = std::task::ready!(this.inner.poll(cx));
+        match &output {
+            Ok(response) => {
+                let status = response.status().as_u16();
+                let error = if status >= 400 {
+                    Cow::Owned(status.to_string())
+                } else {
+                    Cow::Borrowed("")
+                };
+                this.call.record(&status.to_string(), &error);
+            }
+            Err(error) => this.call.record("", &error.error_type()),
+        }
+        Poll::Ready(output)
+    }
+}
+
+struct Call {
+    method: &'static str,
+    server_address: Cow<'static, str>,
+    started: Instant,
+    recorded: bool,
+}
+
+impl Call {
+    fn record(&mut self, status: &str, error_type: &str) {
+        self.recorded = true;
+        families()
+            .duration
+            .with_label_values(&[self.method, &self.server_address, status, error_type])
+            .observe(self.started.elapsed().as_secs_f64());
+    }
+}
+
+impl Drop for Call {
+    fn drop(&mut self) {
+        if !self.recorded {
+            self.record("", "cancelled");
+        }
+    }
+}
+
+fn method_label(method: &Method) -> &'static str {
+    match *method {
+        Method::GET => "GET",
+        Method::POST => "POST",
+        Method::PUT => "PUT",
+        Method::DELETE => "DELETE",
+        Method::HEAD => "HEAD",
+        Method::OPTIONS => "OPTIONS",
+        Method::PATCH => "PATCH",
+        Method::TRACE => "TRACE",
+        Method::CONNECT => "CONNECT",
+        _ => "_OTHER",
+    }
+}
+
+/// The hosts named so far, at most [`MAX_SERVER_ADDRESSES`].
+static HOSTS: RwLock<Option<HashSet<String>>> = RwLock::new(None);
+
+/// `host`, lowercased, while the bound allows; `_OTHER` past it (counted).
+fn server_address(host: &str) -> Cow<'static, str> {
+    let host = host.trim_end_matches('.').to_ascii_lowercase();
+    if ignore_poison(HOSTS.read())
+        .as_ref()
+        .is_some_and(|hosts| hosts.contains(&host))
+    {
+        return Cow::Owned(host);
+    }
+    let mut hosts = ignore_poison(HOSTS.write());
+    let hosts = hosts.get_or_insert_with(HashSet::new);
+    if hosts.contains(&host) {
+        return Cow::Owned(host);
+    }
+    if hosts.len() < MAX_SERVER_ADDRESSES {
+        hosts.insert(host.clone());
+        return Cow::Owned(host);
+    }
+    families().overflow.inc();
+    Cow::Borrowed(OTHER_SERVER_ADDRESS)
+}
+
+struct Families {
+    duration: HistogramVec,
+    overflow: IntCounter,
+}
+
+fn families() -> &'static Families {
+    static FAMILIES: OnceLock<Families> = OnceLock::new();
+    FAMILIES.get_or_init(|| Families {
+        duration: HistogramVec::new(
+            HistogramOpts::new(
+                "http_client_request_duration_seconds",
+                "Duration of outgoing HTTP requests, until the response head or the failure, in seconds.",
+            )
+            .buckets(vec![
+                0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+            ]),
+            &[
+                "http_request_method",
+                "server_address",
+                "http_response_status_code",
+                "error_type",
+            ],
+        )
+        .expect("valid static metric options"),
+        overflow: IntCounter::with_opts(Opts::new(
+            "http_client_server_address_overflow_total",
+            "Outgoing requests whose host was folded into server_address=\"_OTHER\" (the label's bound was reached).",
+        ))
+        .expect("valid static metric options"),
+    })
+}
+
+#[linkme::distributed_slice(INITIALISERS)]
+static INITIALISER: Initialiser = Initialiser {
+    name: "client",
+    run: register_families,
+};
+
+fn register_families() {
+    let families = families();
+    let collectors: [Box<dyn Collector>; 2] = [
+        Box::new(families.duration.clone()),
+        Box::new(families.overflow.clone()),
+    ];
+    for collector in collectors {
+        if let Err(conflict) = raw_registry().register_as(
+            collector,
+            "the HTTP client metrics",
+            "the start-up of monitor_runtime::client",
+        ) {
+            report(conflict.into_error("monitor_runtime::client"));
+        }
+    }
+}

@@ -1,0 +1,366 @@
+//! Structured logs: one JSON object per line, carrying the fields of the spans an
+//! event happened in, with secret-looking fields redacted. Feature `logs`.
+//!
+//! [`install`] sets it up as the global `tracing` subscriber, writing to standard
+//! output; [`JsonLayer`] is the same as a `tracing-subscriber` layer to combine
+//! with others. Each line has:
+//!
+//! | key | value |
+//! |---|---|
+//! | `timestamp` | RFC 3339, UTC, milliseconds |
+//! | `level`, `target`, `message` | the event's |
+//! | `fields` | the event's other fields |
+//! | `function`, `module` | the innermost span's name and target: for a `#[monitored]` call, the function and its module |
+//! | `trace_id`, `span_id` | the innermost span's ids: 32 and 16 hex digits; a span inherits its parent's trace id, a root span starts a new trace |
+//! | `span` | the innermost span's fields (`result`, `error` for a monitored call) |
+//! | `spans` | every span of the event, root first: `name`, `module`, `span_id` and its fields |
+//!
+//! A field whose name looks secret (`password`, `api_key`, `authToken`, ...: the
+//! list of the naming rule M060 that refuses such labels) is written as
+//! `"[redacted]"`, in events and in spans alike.
+//!
+//! ```
+//! use std::io::Write;
+//! use std::sync::{Arc, Mutex};
+//! use tracing_subscriber::layer::SubscriberExt;
+//!
+//! #[derive(Clone, Default)]
+//! struct Buffer(Arc<Mutex<Vec<u8>>>);
+//! impl Write for Buffer {
+//!     fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> { self.0.lock().unwrap().write(bytes) }
+//!     fn flush(&mut self) -> std::io::Result<()> { Ok(()) }
+//! }
+//!
+//! #[monitor_runtime::monitored]
+//! fn log_in(user: &str, password: &str) -> bool {
+//!     tracing::info!(user, password, "logging in");
+//!     !password.is_empty()
+//! }
+//!
+//! let buffer = Buffer::default();
+//! let subscriber = tracing_subscriber::registry().with(monitor_runtime::logs::JsonLayer::new(buffer.clone()));
+//! tracing::subscriber::with_default(subscriber, || log_in("ada", "hunter2"));
+//!
+//! let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
+//! let line: serde_json::Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+//! assert_eq!(line["message"], "logging in");
+//! assert_eq!(line["function"], "log_in");
+//! assert_eq!(line["fields"]["user"], "ada");
+//! assert_eq!(line["fields"]["password"], "[redacted]");
+//! assert_eq!(line["trace_id"].as_str().unwrap().len(), 32);
+//! ```
+
+mod secret_words;
+
+use std::collections::hash_map::RandomState;
+use std::fmt;
+use std::hash::BuildHasher;
+use std::io::Write;
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use serde_json::{Map, Value};
+use tracing::field::{Field, Visit};
+use tracing::span::{Attributes, Id, Record};
+use tracing::{Event, Subscriber};
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
+use tracing_subscriber::registry::LookupSpan;
+
+use crate::core::ignore_poison;
+
+/// What a secret field's value is replaced with.
+pub const REDACTED: &str = "[redacted]";
+
+/// Whether a field named `name` is redacted: its words (split at `_` and camelCase)
+/// include a secret word (`password`, `token`, `secret`, `cookie`, ...) or pair
+/// (`api_key`, `private_key`, ...).
+///
+/// ```
+/// use monitor_runtime::logs::is_secret;
+/// assert!(is_secret("password"));
+/// assert!(is_secret("userPassword"));
+/// assert!(is_secret("api_key"));
+/// assert!(!is_secret("user"));
+/// assert!(!is_secret("keyboard"));
+/// ```
+pub fn is_secret(name: &str) -> bool {
+    secret_words::secret_word(name).is_some()
+}
+
+/// Why [`install`] did not install the subscriber.
+///
+/// ```
+/// let error = monitor_runtime::logs::LogsError::Filter("x=loud".into());
+/// assert!(error.to_string().contains("RUST_LOG"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum LogsError {
+    /// `RUST_LOG` is not a filter (`info`, `warn,my_crate=debug`, ...).
+    Filter(String),
+    /// Another global subscriber is installed already.
+    AlreadyInstalled,
+}
+
+impl fmt::Display for LogsError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LogsError::Filter(reason) => write!(
+                f,
+                "RUST_LOG is not a log filter ({reason}): write levels and targets such as `info` or `warn,my_crate=debug`"
+            ),
+            LogsError::AlreadyInstalled => {
+                f.write_str("a global tracing subscriber is installed already")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LogsError {}
+
+/// Installs the JSON subscriber as the global default: lines on standard output,
+/// the levels and targets of `RUST_LOG` (`info` when it is unset or empty).
+///
+/// ```no_run
+/// monitor_runtime::logs::install().expect("JSON logs");
+/// tracing::info!(order = 42, "order placed");
+/// ```
+///
+/// # Errors
+///
+/// [`LogsError::Filter`] for a `RUST_LOG` that is not a filter,
+/// [`LogsError::AlreadyInstalled`] when a subscriber is set.
+pub fn install() -> Result<(), LogsError> {
+    let filter = match std::env::var("RUST_LOG") {
+        Ok(value) if !value.trim().is_empty() => value
+            .parse::<Targets>()
+            .map_err(|error| LogsError::Filter(error.to_string()))?,
+        _ => Targets::new().with_default(tracing::Level::INFO),
+    };
+    let subscriber =
+        tracing_subscriber::registry().with(JsonLayer::new(std::io::stdout()).with_filter(filter));
+    tracing::subscriber::set_global_default(subscriber).map_err(|_| LogsError::AlreadyInstalled)
+}
+
+/// The layer writing one JSON line per event to `W` (see the [module](self)).
+pub struct JsonLayer<W> {
+    writer: Mutex<W>,
+}
+
+impl<W> fmt::Debug for JsonLayer<W> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("JsonLayer").finish_non_exhaustive()
+    }
+}
+
+impl<W: Write + Send + 'static> JsonLayer<W> {
+    /// A layer writing to `writer` (standard output, a file, a buffer).
+    ///
+    /// ```
+    /// let layer = monitor_runtime::logs::JsonLayer::new(std::io::stderr());
+    /// # let _ = layer;
+    /// ```
+    pub fn new(writer: W) -> Self {
+        Self {
+            writer: Mutex::new(writer),
+        }
+    }
+}
+
+/// What the layer keeps of a span.
+struct SpanData {
+    trace_id: String,
+    span_id: String,
+    fields: Map<String, Value>,
+}
+
+impl<S, W> Layer<S> for JsonLayer<W>
+where
+    S: Subscriber + for<'a> LookupSpan<'a>,
+    W: Write + Send + 'static,
+{
+    fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        let trace_id = span
+            .parent()
+            .and_then(|parent| {
+                parent
+                    .extensions()
+                    .get::<SpanData>()
+                    .map(|data| data.trace_id.clone())
+            })
+            .unwrap_or_else(|| format!("{:016x}{:016x}", random_u64(), random_u64()));
+        let mut fields = Map::new();
+        attrs.record(&mut JsonVisitor(&mut fields));
+        span.extensions_mut().insert(SpanData {
+            trace_id,
+            span_id: format!("{:016x}", random_u64()),
+            fields,
+        });
+    }
+
+    fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
+        let Some(span) = ctx.span(id) else { return };
+        if let Some(data) = span.extensions_mut().get_mut::<SpanData>() {
+            values.record(&mut JsonVisitor(&mut data.fields));
+        }
+    }
+
+    fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
+        let metadata = event.metadata();
+        let mut fields = Map::new();
+        event.record(&mut JsonVisitor(&mut fields));
+        let message = fields
+            .remove("message")
+            .unwrap_or(Value::String(String::new()));
+        let mut line = Map::new();
+        line.insert(
+            "timestamp".into(),
+            Value::String(rfc3339(SystemTime::now())),
+        );
+        line.insert("level".into(), Value::String(metadata.level().to_string()));
+        line.insert("target".into(), Value::String(metadata.target().to_owned()));
+        line.insert("message".into(), message);
+        line.insert("fields".into(), Value::Object(fields));
+        let mut spans = Vec::new();
+        if let Some(scope) = ctx.event_scope(event) {
+            for (depth, span) in scope.enumerate() {
+                let extensions = span.extensions();
+                let Some(data) = extensions.get::<SpanData>() else {
+                    continue;
+                };
+                if depth == 0 {
+                    line.insert("function".into(), Value::String(span.name().to_owned()));
+                    line.insert(
+                        "module".into(),
+                        Value::String(span.metadata().target().to_owned()),
+                    );
+                    line.insert("trace_id".into(), Value::String(data.trace_id.clone()));
+                    line.insert("span_id".into(), Value::String(data.span_id.clone()));
+                    line.insert("span".into(), Value::Object(data.fields.clone()));
+                }
+                let mut entry = Map::new();
+                entry.insert("name".into(), Value::String(span.name().to_owned()));
+                entry.insert(
+                    "module".into(),
+                    Value::String(span.metadata().target().to_owned()),
+                );
+                entry.insert("span_id".into(), Value::String(data.span_id.clone()));
+                for (key, value) in &data.fields {
+                    entry.entry(key.clone()).or_insert_with(|| value.clone());
+                }
+                spans.push(Value::Object(entry));
+            }
+        }
+        spans.reverse();
+        line.insert("spans".into(), Value::Array(spans));
+        let mut text = Value::Object(line).to_string();
+        text.push('\n');
+        // A log line that cannot be written is dropped: logging must not fail the caller.
+        let _ = ignore_poison(self.writer.lock()).write_all(text.as_bytes());
+    }
+}
+
+/// Records fields into a JSON object, redacting secret-looking ones. Fields
+/// without a value yet (`field::Empty`) are not visited, so they stay absent.
+struct JsonVisitor<'a>(&'a mut Map<String, Value>);
+
+impl JsonVisitor<'_> {
+    fn insert(&mut self, field: &Field, value: Value) {
+        let name = field.name();
+        let value = if name != "message" && is_secret(name) {
+            Value::String(REDACTED.to_owned())
+        } else {
+            value
+        };
+        self.0.insert(name.to_owned(), value);
+    }
+}
+
+impl Visit for JsonVisitor<'_> {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        self.insert(
+            field,
+            serde_json::Number::from_f64(value)
+                .map_or_else(|| Value::String(value.to_string()), Value::Number),
+        );
+    }
+
+    fn record_i64(&mut self, field: &Field, value: i64) {
+        self.insert(field, Value::from(value));
+    }
+
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        self.insert(field, Value::from(value));
+    }
+
+    fn record_bool(&mut self, field: &Field, value: bool) {
+        self.insert(field, Value::from(value));
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        self.insert(field, Value::from(value));
+    }
+
+    fn record_error(&mut self, field: &Field, value: &(dyn std::error::Error + 'static)) {
+        self.insert(field, Value::String(value.to_string()));
+    }
+
+    fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
+        self.insert(field, Value::String(format!("{value:?}")));
+    }
+}
+
+/// An id that is unique within the process and hard to guess: a counter hashed
+/// with the process's random SipHash keys.
+fn random_u64() -> u64 {
+    static KEYS: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
+    static COUNTER: AtomicU64 = AtomicU64::new(1);
+    let keys = KEYS.get_or_init(RandomState::new);
+    let id = keys.hash_one(COUNTER.fetch_add(1, Ordering::Relaxed));
+    // Zero is not a valid trace or span id in W3C trace context.
+    id.max(1)
+}
+
+/// `2026-11-23T23:10:00.123Z`.
+fn rfc3339(time: SystemTime) -> String {
+    let since = time.duration_since(UNIX_EPOCH).unwrap_or_default();
+    let seconds = since.as_secs();
+    let days = (seconds / 86_400) as i64;
+    let rest = seconds % 86_400;
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1_460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
+        rest / 3600,
+        rest % 3600 / 60,
+        rest % 60,
+        since.subsec_millis()
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_timestamps() {
+        let time = UNIX_EPOCH + std::time::Duration::from_millis(1_795_993_800_123);
+        assert_eq!(rfc3339(time), "2026-11-29T23:10:00.123Z");
+    }
+
+    #[test]
+    fn ids_differ() {
+        assert_ne!(random_u64(), random_u64());
+    }
+}

@@ -1,0 +1,163 @@
+//! The tokio runtime's metrics, sampled at scrape time, change as tasks are
+//! spawned and finish, as work queues up, and as workers get busy.
+
+use std::sync::mpsc;
+use std::time::Duration;
+
+use monitor_runtime::runtime_metrics;
+use monitor_tests::{find, parse_samples, sample};
+
+fn gauge(name: &str, runtime: &str) -> f64 {
+    sample(name, &[("runtime", runtime)]).unwrap_or(-1.0)
+}
+
+/// Waits (bounded) until `name` of `runtime` reads `expected`: a task counts as
+/// alive until the runtime released it, a moment after its join handle resolved.
+fn settle(name: &str, runtime: &str, expected: f64) {
+    for _ in 0..500 {
+        if gauge(name, runtime) == expected {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert_eq!(gauge(name, runtime), expected, "{name}");
+}
+
+#[test]
+fn alive_tasks_follow_spawns_and_finishes() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime_metrics::watch_handle("tasks", runtime.handle().clone()).unwrap();
+    assert_eq!(gauge("tokio_workers", "tasks"), 2.0);
+    settle("tokio_alive_tasks", "tasks", 0.0);
+
+    let (release, released) = tokio::sync::watch::channel(false);
+    let tasks: Vec<_> = (0..10)
+        .map(|_| {
+            let mut released = released.clone();
+            runtime.spawn(async move {
+                let _ = released.wait_for(|go| *go).await;
+            })
+        })
+        .collect();
+    assert_eq!(gauge("tokio_alive_tasks", "tasks"), 10.0);
+
+    release.send(true).unwrap();
+    runtime.block_on(async {
+        for task in tasks {
+            task.await.unwrap();
+        }
+    });
+    settle("tokio_alive_tasks", "tasks", 0.0);
+}
+
+#[test]
+fn the_global_queue_fills_while_the_worker_is_blocked() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime_metrics::watch_handle("queue", runtime.handle().clone()).unwrap();
+    let (unblock, blocked) = mpsc::channel::<()>();
+    let (started, has_started) = mpsc::channel::<()>();
+    // The only worker is held by a task that blocks its thread.
+    let blocker = runtime.spawn(async move {
+        started.send(()).unwrap();
+        blocked.recv().unwrap();
+    });
+    has_started.recv().unwrap();
+    // Spawned from outside the runtime, tasks wait in the global queue.
+    let queued: Vec<_> = (0..5).map(|_| runtime.spawn(async {})).collect();
+    assert_eq!(gauge("tokio_global_queue_depth", "queue"), 5.0);
+    assert_eq!(gauge("tokio_alive_tasks", "queue"), 6.0);
+
+    unblock.send(()).unwrap();
+    runtime.block_on(async {
+        blocker.await.unwrap();
+        for task in queued {
+            task.await.unwrap();
+        }
+    });
+    assert_eq!(gauge("tokio_global_queue_depth", "queue"), 0.0);
+    settle("tokio_alive_tasks", "queue", 0.0);
+}
+
+#[test]
+fn busy_time_and_ratio_grow_with_work() {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    runtime_metrics::watch_handle("busy", runtime.handle().clone()).unwrap();
+    // One scrape: the busy time of both workers and the ratio since the scrape before.
+    let scrape = || {
+        let samples = parse_samples(&monitor_runtime::render_metrics().unwrap());
+        let busy: f64 = (0..2)
+            .map(|worker| {
+                find(
+                    &samples,
+                    "tokio_worker_busy_seconds_total",
+                    &[("runtime", "busy"), ("worker", &worker.to_string())],
+                )
+                .unwrap()
+            })
+            .sum();
+        let ratio = find(&samples, "tokio_workers_busy_ratio", &[("runtime", "busy")]).unwrap();
+        (busy, ratio)
+    };
+    let (before, first_ratio) = scrape();
+    // The first collection has nothing to compare with.
+    assert_eq!(first_ratio, 0.0);
+
+    // Two tasks keep the workers busy (a bounded loop).
+    let work: Vec<_> = (0..2)
+        .map(|_| {
+            runtime.spawn(async {
+                let mut spins = 0u64;
+                for _ in 0..50_000_000u64 {
+                    spins = std::hint::black_box(spins + 1);
+                }
+                spins
+            })
+        })
+        .collect();
+    runtime.block_on(async {
+        for task in work {
+            assert_eq!(task.await.unwrap(), 50_000_000);
+        }
+    });
+    let (after, ratio) = scrape();
+    assert!(after > before, "busy time did not grow: {before} → {after}");
+    assert!(ratio > 0.0 && ratio <= 1.0, "busy ratio {ratio}");
+    let parks = sample(
+        "tokio_worker_parks_total",
+        &[("runtime", "busy"), ("worker", "0")],
+    );
+    assert!(parks.is_some_and(|parks| parks >= 1.0), "{parks:?}");
+}
+
+#[test]
+fn watching_needs_a_runtime_and_a_free_name() {
+    assert_eq!(
+        runtime_metrics::watch("nowhere"),
+        Err(runtime_metrics::RuntimeMetricsError::NoRuntime)
+    );
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    runtime.block_on(async {
+        runtime_metrics::watch("current").unwrap();
+        assert_eq!(
+            runtime_metrics::watch("current"),
+            Err(runtime_metrics::RuntimeMetricsError::Duplicate(
+                "current".to_owned()
+            ))
+        );
+    });
+    assert_eq!(gauge("tokio_workers", "current"), 1.0);
+}
