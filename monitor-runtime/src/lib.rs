@@ -322,7 +322,11 @@ pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
 mod monitored;
+#[cfg(any(feature = "push", feature = "remote-write"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "push", feature = "remote-write"))))]
+pub mod push;
 
+pub use crate::core::identity;
 pub use crate::core::{
     CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,
     registry, render_metrics,
