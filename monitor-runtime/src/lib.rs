@@ -70,6 +70,8 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! |---|---|---|---|
 //! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, base64, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
 //! | `system` | yes | the process collector (`process_*` metrics, Linux) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
+//! | `push` | no | [`push::Pushgateway`]: the registry pushed to a Prometheus Pushgateway | hyper, hyper-util (client), http-body-util, base64, tokio `net` |
+//! | `remote-write` | no | [`push::RemoteWrite`]: Prometheus remote-write to any receiver, with retries and a bounded buffer | hyper, hyper-util (client), http-body-util, prost, snap, tokio `net` |
 //!
 //! Without them the attributes work as they do with them, every series is
 //! registered at start-up, health checks run, and [`render_metrics`] gives the text
@@ -82,7 +84,8 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!
 //! - `core/`: the global [`registry`] and [`init`], [`RegistrationError`] and the one
 //!   function every feature reports them through, source locations (`file:line`),
-//!   the poison-tolerant lock helper, the text exposition ([`render_metrics`]), and
+//!   the poison-tolerant lock helper, the text exposition ([`render_metrics`]), the
+//!   instance [`identity`] (`target_info`), and
 //!   what the expansions of both `#[monitored]` and `#[business_metric]` use
 //!   ([`CallOutcome`] classification, the early-exit traits). It imports nothing
 //!   else of the crate: features add an initialiser to its link-time slice, which
@@ -98,6 +101,11 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `alerts/`: objectives, default service and business alerts, and their
 //!   rendering as a Prometheus rule file or a Kubernetes `PrometheusRule`
 //!   ([`alerts`]).
+//! - `push/` (features `push`, `remote-write`): the Pushgateway and remote-write
+//!   clients ([`push`]) and their own metrics.
+//! - `kubernetes/`: the `Service`, `ServiceMonitor`/`PodMonitor`, container probes
+//!   and the bundle with the alerts' `PrometheusRule` ([`kubernetes`]); like
+//!   `http`, it sits on top: it uses the public API of `alerts`, nothing imports it.
 //! - `http/` (feature `http`): the exporter, the dashboard, `/alerts/rules.yml`,
 //!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
 //!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
@@ -321,6 +329,7 @@ mod core;
 pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod kubernetes;
 mod monitored;
 #[cfg(any(feature = "push", feature = "remote-write"))]
 #[cfg_attr(docsrs, doc(cfg(any(feature = "push", feature = "remote-write"))))]
