@@ -157,6 +157,9 @@ impl RemoteWrite {
             wake: Notify::new(),
             config: self,
         });
+        // The first snapshot is taken here, not when the task is first polled, so
+        // that it shows the registry as it was when the writer started.
+        shared.take_snapshot();
         let (stop, stopped) = oneshot::channel();
         let join = tokio::spawn(run(Arc::clone(&shared), stopped));
         RemoteWriteTask { shared, stop, join }
@@ -334,7 +337,7 @@ impl Shared {
 async fn run(shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>) -> usize {
     let config = &shared.config;
     let client = HttpClient::new(config.timeout);
-    let mut ticker = tokio::time::interval(config.interval);
+    let mut ticker = tokio::time::interval_at(Instant::now() + config.interval, config.interval);
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut backoff = config.min_backoff;
     let mut retry_at: Option<Instant> = None;
