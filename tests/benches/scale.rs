@@ -103,7 +103,9 @@ fn function_families(families: &[MetricFamily], functions: usize) -> Vec<MetricF
 
 fn encode(families: &[MetricFamily]) -> Vec<u8> {
     let mut out = Vec::with_capacity(1 << 20);
-    TextEncoder::new().encode(families, &mut out).expect("encodes");
+    TextEncoder::new()
+        .encode(families, &mut out)
+        .expect("encodes");
     out
 }
 
@@ -128,9 +130,16 @@ fn main() {
     let hundred = function_families(&families, 100);
     let thousand = function_families(&families, 1000);
     let count = |families: &[MetricFamily]| -> usize {
-        families.iter().map(|family| family.get_metric().len()).sum()
+        families
+            .iter()
+            .map(|family| family.get_metric().len())
+            .sum()
     };
-    assert_eq!(count(&hundred) * 10, count(&thousand), "a tenth of the series");
+    assert_eq!(
+        count(&hundred) * 10,
+        count(&thousand),
+        "a tenth of the series"
+    );
 
     let mut criterion = Criterion::default().configure_from_args();
     let mut group = criterion.benchmark_group("scrape");

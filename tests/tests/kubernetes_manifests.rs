@@ -30,18 +30,27 @@ fn manifests() -> Manifests {
 fn the_bundle_holds_a_service_its_service_monitor_and_the_prometheus_rule() {
     let rules = AlertSet::new("shop").rules();
     let docs = documents(&manifests().to_yaml(&rules));
-    let kinds: Vec<&str> = docs.iter().map(|doc| doc["kind"].as_str().unwrap()).collect();
+    let kinds: Vec<&str> = docs
+        .iter()
+        .map(|doc| doc["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["Service", "ServiceMonitor", "PrometheusRule"]);
     for doc in &docs {
         assert_eq!(doc["metadata"]["name"], "shop");
         assert_eq!(doc["metadata"]["namespace"], "prod");
-        assert_eq!(doc["metadata"]["labels"]["release"], "kube-prometheus-stack");
+        assert_eq!(
+            doc["metadata"]["labels"]["release"],
+            "kube-prometheus-stack"
+        );
         assert_eq!(doc["metadata"]["labels"]["app.kubernetes.io/name"], "shop");
     }
 
     let service = &docs[0];
     assert_eq!(service["apiVersion"], "v1");
-    assert_eq!(service["spec"]["selector"]["app.kubernetes.io/name"], "shop");
+    assert_eq!(
+        service["spec"]["selector"]["app.kubernetes.io/name"],
+        "shop"
+    );
     let port = &service["spec"]["ports"][0];
     assert_eq!(port["name"], "metrics");
     assert_eq!(port["port"], 9100);
@@ -49,7 +58,10 @@ fn the_bundle_holds_a_service_its_service_monitor_and_the_prometheus_rule() {
 
     let monitor = &docs[1];
     assert_eq!(monitor["apiVersion"], "monitoring.coreos.com/v1");
-    assert_eq!(monitor["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"], "shop");
+    assert_eq!(
+        monitor["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"],
+        "shop"
+    );
     let endpoint = &monitor["spec"]["endpoints"][0];
     assert_eq!(endpoint["port"], "metrics");
     assert_eq!(endpoint["path"], "/metrics");
@@ -76,13 +88,23 @@ fn the_bundle_holds_a_service_its_service_monitor_and_the_prometheus_rule() {
 
 #[test]
 fn a_pod_monitor_replaces_the_service_and_its_monitor() {
-    let docs = documents(&manifests().use_pod_monitor().to_yaml(&AlertSet::new("shop").rules()));
-    let kinds: Vec<&str> = docs.iter().map(|doc| doc["kind"].as_str().unwrap()).collect();
+    let docs = documents(
+        &manifests()
+            .use_pod_monitor()
+            .to_yaml(&AlertSet::new("shop").rules()),
+    );
+    let kinds: Vec<&str> = docs
+        .iter()
+        .map(|doc| doc["kind"].as_str().unwrap())
+        .collect();
     assert_eq!(kinds, ["PodMonitor", "PrometheusRule"]);
     let endpoint = &docs[0]["spec"]["podMetricsEndpoints"][0];
     assert_eq!(endpoint["port"], "metrics");
     assert_eq!(endpoint["path"], "/metrics");
-    assert_eq!(docs[0]["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"], "shop");
+    assert_eq!(
+        docs[0]["spec"]["selector"]["matchLabels"]["app.kubernetes.io/name"],
+        "shop"
+    );
 }
 
 #[test]
@@ -123,6 +145,10 @@ async fn the_probe_paths_answer_on_the_exporter() {
         let response = monitor_tests::http::get(&server.url(&probe.http_get.path))
             .await
             .unwrap();
-        assert_eq!(response.status, 200, "{}: {}", probe.http_get.path, response.body);
+        assert_eq!(
+            response.status, 200,
+            "{}: {}",
+            probe.http_get.path, response.body
+        );
     }
 }

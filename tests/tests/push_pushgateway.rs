@@ -30,7 +30,10 @@ async fn wait_for(gateway: &Engine, what: &str, accept: impl Fn(&[Sample]) -> bo
         if accept(&samples) {
             return;
         }
-        assert!(Instant::now() < deadline, "never: {what}; the gateway has {samples:?}");
+        assert!(
+            Instant::now() < deadline,
+            "never: {what}; the gateway has {samples:?}"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
 }
@@ -69,13 +72,21 @@ async fn pushes_land_under_their_grouping_key_and_are_deleted() {
     JOBS.inc_by(2.0, []);
     pusher.push().await.unwrap();
     assert_eq!(
-        find(&gateway_samples(&gateway).await, "pushed_jobs_done_total", &labels),
+        find(
+            &gateway_samples(&gateway).await,
+            "pushed_jobs_done_total",
+            &labels
+        ),
         Some(5.0)
     );
 
     pusher.delete().await.expect("the delete is accepted");
     let samples = gateway_samples(&gateway).await;
-    assert_eq!(find(&samples, "push_time_seconds", &labels), None, "the group is gone");
+    assert_eq!(
+        find(&samples, "push_time_seconds", &labels),
+        None,
+        "the group is gone"
+    );
 
     // The interval task: pushes on its own, deletes at a clean exit.
     let task = Pushgateway::new(&gateway.url())
@@ -95,7 +106,11 @@ async fn pushes_land_under_their_grouping_key_and_are_deleted() {
     .await;
     task.shutdown().await.expect("last push and delete");
     assert_eq!(
-        find(&gateway_samples(&gateway).await, "push_time_seconds", &labels),
+        find(
+            &gateway_samples(&gateway).await,
+            "push_time_seconds",
+            &labels
+        ),
         None,
         "deleted on exit"
     );
@@ -103,7 +118,15 @@ async fn pushes_land_under_their_grouping_key_and_are_deleted() {
     // Pushes are counted by result.
     let text = monitor_runtime::render_metrics().unwrap();
     let own = parse_samples(&text);
-    assert!(find(&own, "monitor_pushgateway_pushes_total", &[("result", "ok")]).unwrap() >= 4.0);
+    assert!(
+        find(
+            &own,
+            "monitor_pushgateway_pushes_total",
+            &[("result", "ok")]
+        )
+        .unwrap()
+            >= 4.0
+    );
 }
 
 #[tokio::test(flavor = "multi_thread")]
@@ -132,10 +155,18 @@ async fn a_separate_process_pushes_on_its_interval_and_deletes_its_group_on_exit
         env!("CARGO_BIN_EXE_scale_app"),
         "pushed-app",
         "pod-a",
-        &[("PUSHGATEWAY_URL", &gateway.url()), ("PUSH_INTERVAL_MS", "200")],
+        &[
+            ("PUSHGATEWAY_URL", &gateway.url()),
+            ("PUSH_INTERVAL_MS", "200"),
+        ],
     );
     replica.work(4, 1).await;
-    let ok = [("job", "pushed-app"), ("instance", "pod-a"), ("function", "work"), ("result", "ok")];
+    let ok = [
+        ("job", "pushed-app"),
+        ("instance", "pod-a"),
+        ("function", "work"),
+        ("result", "ok"),
+    ];
     wait_for(&gateway, "the app's calls", |samples| {
         find(samples, "function_calls_total", &ok) == Some(4.0)
     })
@@ -144,7 +175,11 @@ async fn a_separate_process_pushes_on_its_interval_and_deletes_its_group_on_exit
     assert!(output.contains("pushed and deleted"), "{output}");
     let group = [("job", "pushed-app"), ("instance", "pod-a")];
     assert_eq!(
-        find(&gateway_samples(&gateway).await, "push_time_seconds", &group),
+        find(
+            &gateway_samples(&gateway).await,
+            "push_time_seconds",
+            &group
+        ),
         None,
         "the clean exit deleted the group"
     );

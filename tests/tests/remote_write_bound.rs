@@ -38,7 +38,8 @@ async fn beyond_the_bound_the_oldest_snapshots_are_dropped_and_counted() {
     identity::configure(Identity::new("rw-bound").instance("rw-b"));
 
     // One snapshot holds every sample of the exposition; the bound holds two and a half.
-    let per_snapshot = monitor_tests::parse_samples(&monitor_runtime::render_metrics().unwrap()).len();
+    let per_snapshot =
+        monitor_tests::parse_samples(&monitor_runtime::render_metrics().unwrap()).len();
     let bound = 2 * per_snapshot + per_snapshot / 2;
     let task = RemoteWrite::new(&format!("{}/api/v1/write", vm.url()))
         .interval(Duration::from_secs(3600))
@@ -46,7 +47,11 @@ async fn beyond_the_bound_the_oldest_snapshots_are_dropped_and_counted() {
         .backoff(Duration::from_millis(50), Duration::from_millis(200))
         .spawn();
     until("the first snapshot", || task.buffered_samples() > 0).await;
-    assert_eq!(task.buffered_samples(), per_snapshot, "a snapshot is the whole exposition");
+    assert_eq!(
+        task.buffered_samples(),
+        per_snapshot,
+        "a snapshot is the whole exposition"
+    );
 
     // Four more while the receiver is away: the three oldest of five go.
     for _ in 0..4 {

@@ -42,10 +42,14 @@ async fn values_arrive_in_prometheus_and_shutdown_flushes() {
         .spawn();
     let target = r#"job="rw-prom",instance="rw-p1""#;
     let events = prometheus
-        .query_until(&format!("rw_prom_events_total{{{target}}}"), |result| result.len() == 1)
+        .query_until(&format!("rw_prom_events_total{{{target}}}"), |result| {
+            result.len() == 1
+        })
         .await;
     assert_eq!(events[0].value, 5.0);
-    let queue = prometheus.query(&format!("rw_prom_queue_messages{{{target}}}")).await;
+    let queue = prometheus
+        .query(&format!("rw_prom_queue_messages{{{target}}}"))
+        .await;
     assert_eq!(queue[0].value, 42.0);
     let calls = prometheus
         .query(&format!(
@@ -65,7 +69,10 @@ async fn values_arrive_in_prometheus_and_shutdown_flushes() {
             r#"function_calls_duration_seconds_bucket{{{target},function="handle",le="+Inf"}}"#
         ))
         .await;
-    assert_eq!(count[0].value, 4.0, "histograms arrive with their +Inf bucket");
+    assert_eq!(
+        count[0].value, 4.0,
+        "histograms arrive with their +Inf bucket"
+    );
     let info = prometheus.query(&format!("target_info{{{target}}}")).await;
     assert_eq!(info[0].label("service_instance_id"), Some("rw-p1"));
 

@@ -13,7 +13,8 @@ async fn each_run_of_the_app_flushes_its_calls_at_exit() {
     let root = tempfile::tempdir().unwrap();
     let vm = engines::victoria_metrics(root.path()).await;
     let url = format!("{}/api/v1/write", vm.url());
-    let selector = r#"function_calls_total{job="rw-app",instance="rw-app-1",function="work",result="ok"}"#;
+    let selector =
+        r#"function_calls_total{job="rw-app",instance="rw-app-1",function="work",result="ok"}"#;
 
     let first = Replica::start(
         env!("CARGO_BIN_EXE_scale_app"),
@@ -24,8 +25,10 @@ async fn each_run_of_the_app_flushes_its_calls_at_exit() {
     first.work(10, 2).await;
     let output = first.quit().await;
     assert!(output.contains("unsent 0"), "{output}");
-    vm.query_until(selector, |result| result.first().is_some_and(|s| s.value == 10.0))
-        .await;
+    vm.query_until(selector, |result| {
+        result.first().is_some_and(|s| s.value == 10.0)
+    })
+    .await;
 
     let second = Replica::start(
         env!("CARGO_BIN_EXE_scale_app"),
@@ -36,8 +39,10 @@ async fn each_run_of_the_app_flushes_its_calls_at_exit() {
     second.work(3, 0).await;
     let output = second.quit().await;
     assert!(output.contains("unsent 0"), "{output}");
-    vm.query_until(selector, |result| result.first().is_some_and(|s| s.value == 3.0))
-        .await;
+    vm.query_until(selector, |result| {
+        result.first().is_some_and(|s| s.value == 3.0)
+    })
+    .await;
 
     // Start and exit snapshots of both runs, in order: the restart shows as a reset.
     let values: Vec<f64> = engines::export(&vm, selector)

@@ -46,7 +46,10 @@ async fn samples_arrive_survive_an_outage_within_the_bound_and_are_flushed_at_sh
     let arrived = vm.query_until(SERIES, |result| result.len() == 1).await;
     assert_eq!(arrived[0].value, 7.0);
     let exposed = monitor_tests::parse_samples(&monitor_runtime::render_metrics().unwrap()).len();
-    until("the first snapshot is sent", || task.buffered_samples() == 0).await;
+    until("the first snapshot is sent", || {
+        task.buffered_samples() == 0
+    })
+    .await;
     assert!(
         own("monitor_remote_write_samples_sent_total") as usize >= exposed,
         "every exposed sample was sent"
@@ -65,7 +68,10 @@ async fn samples_arrive_survive_an_outage_within_the_bound_and_are_flushed_at_sh
     })
     .await;
     assert!(task.buffered_samples() >= 5 * exposed, "the snapshots wait");
-    assert_eq!(own("monitor_remote_write_buffered_samples") as usize, task.buffered_samples());
+    assert_eq!(
+        own("monitor_remote_write_buffered_samples") as usize,
+        task.buffered_samples()
+    );
 
     // Back: everything buffered arrives, in order, nothing dropped.
     vm.restart().await;
@@ -73,20 +79,29 @@ async fn samples_arrive_survive_an_outage_within_the_bound_and_are_flushed_at_sh
     let deadline = Instant::now() + PATIENCE;
     let values = loop {
         let exported = engines::export(&vm, SERIES).await;
-        let values: Vec<f64> = exported.into_iter().flat_map(|(_, values)| values).collect();
+        let values: Vec<f64> = exported
+            .into_iter()
+            .flat_map(|(_, values)| values)
+            .collect();
         if values.len() >= 6 || Instant::now() > deadline {
             break values;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
-    assert_eq!(values, [7.0, 8.0, 9.0, 10.0, 11.0, 12.0], "every snapshot arrived once, in order");
+    assert_eq!(
+        values,
+        [7.0, 8.0, 9.0, 10.0, 11.0, 12.0],
+        "every snapshot arrived once, in order"
+    );
     assert_eq!(own("monitor_remote_write_samples_dropped_total"), 0.0);
 
     // Shutdown takes and sends a last snapshot.
     EVENTS.inc([]);
     assert_eq!(task.shutdown().await, 0, "nothing left unsent");
     let last = vm
-        .query_until(SERIES, |result| result.first().is_some_and(|sample| sample.value == 13.0))
+        .query_until(SERIES, |result| {
+            result.first().is_some_and(|sample| sample.value == 13.0)
+        })
         .await;
     assert_eq!(last[0].label("job"), Some("rw-service"));
     assert_eq!(last[0].label("instance"), Some("rw-1"));

@@ -75,7 +75,12 @@ fn firing(webhook: &Webhook, alertname: &str) -> Vec<Value> {
 
 #[tokio::test(flavor = "multi_thread")]
 async fn three_instances_aggregate_centrally_and_alert_over_all_of_them() {
-    for tool in ["victoria-metrics", "vmagent", "vmalert", "prometheus-alertmanager"] {
+    for tool in [
+        "victoria-metrics",
+        "vmagent",
+        "vmalert",
+        "prometheus-alertmanager",
+    ] {
         if !tools::require(tool) {
             return;
         }
@@ -104,15 +109,19 @@ async fn three_instances_aggregate_centrally_and_alert_over_all_of_them() {
         .filter_map(|s| s.label("service_instance_id"))
         .collect();
     assert_eq!(identities, BTreeSet::from(INSTANCES));
-    assert!(info.iter().all(|s| s.label("service_name") == Some(SERVICE)));
+    assert!(
+        info.iter()
+            .all(|s| s.label("service_name") == Some(SERVICE))
+    );
 
     // The central sum of calls is the sum of the calls made.
     for (replica, calls) in replicas.iter().zip([50, 30, 20]) {
         replica.work(calls, 0).await;
     }
-    vm.query_until(r#"sum(function_calls_total{job="scale",function="work"})"#, |result| {
-        result.first().is_some_and(|sample| sample.value == 100.0)
-    })
+    vm.query_until(
+        r#"sum(function_calls_total{job="scale",function="work"})"#,
+        |result| result.first().is_some_and(|sample| sample.value == 100.0),
+    )
     .await;
     let per_instance = vm
         .query(r#"sum by (instance) (function_calls_total{job="scale",function="work"})"#)
@@ -135,7 +144,10 @@ async fn three_instances_aggregate_centrally_and_alert_over_all_of_them() {
     .await;
     let deadline = Instant::now() + PATIENCE;
     let alert = loop {
-        if let Some(alert) = firing(&webhook, "FunctionErrorRatioCritical").into_iter().next() {
+        if let Some(alert) = firing(&webhook, "FunctionErrorRatioCritical")
+            .into_iter()
+            .next()
+        {
             break alert;
         }
         assert!(
@@ -151,8 +163,13 @@ async fn three_instances_aggregate_centrally_and_alert_over_all_of_them() {
     assert_eq!(labels["function"], "work");
     assert_eq!(labels["module"], "scale_app");
     assert_eq!(labels["severity"], "critical");
-    assert!(labels.get("instance").is_none(), "computed over all instances: {labels}");
-    let description = alert["annotations"]["description"].as_str().unwrap_or_default();
+    assert!(
+        labels.get("instance").is_none(),
+        "computed over all instances: {labels}"
+    );
+    let description = alert["annotations"]["description"]
+        .as_str()
+        .unwrap_or_default();
     let percent: f64 = description
         .split('%')
         .next()

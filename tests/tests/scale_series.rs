@@ -41,7 +41,12 @@ fn exposition() -> Vec<Sample> {
 fn count(samples: &[Sample], label: (&str, &str)) -> usize {
     samples
         .iter()
-        .filter(|sample| sample.labels.iter().any(|(k, v)| k == label.0 && v == label.1))
+        .filter(|sample| {
+            sample
+                .labels
+                .iter()
+                .any(|(k, v)| k == label.0 && v == label.1)
+        })
         .count()
 }
 
@@ -58,7 +63,10 @@ async fn series_per_function_route_and_label_set() {
 
     // calls {ok, error} + concurrent + the duration histogram (buckets, +Inf, sum, count).
     let histogram = DEFAULT_BUCKETS + 3;
-    assert_eq!(count(&samples, ("function", "sync_work")), 2 + 1 + histogram);
+    assert_eq!(
+        count(&samples, ("function", "sync_work")),
+        2 + 1 + histogram
+    );
     // An async function adds the cancelled calls and their duration histogram.
     assert_eq!(
         count(&samples, ("function", "async_work")),
@@ -85,7 +93,9 @@ async fn series_per_function_route_and_label_set() {
         .route("/orders/{id}", get(|| async { "ok" }))
         .layer(HttpMetricsLayer::new().const_label("test", "scale_series"));
     for id in 0..50 {
-        let request = Request::get(format!("/orders/{id}")).body(Body::empty()).unwrap();
+        let request = Request::get(format!("/orders/{id}"))
+            .body(Body::empty())
+            .unwrap();
         app.clone().oneshot(request).await.unwrap();
     }
     let samples = exposition();
@@ -101,16 +111,28 @@ async fn series_per_function_route_and_label_set() {
     let per_status = samples
         .iter()
         .filter(|sample| {
-            sample.name.starts_with("http_server_request_duration_seconds")
-                && sample.labels.iter().any(|(k, v)| k == "http_route" && v == "/orders/{id}")
+            sample
+                .name
+                .starts_with("http_server_request_duration_seconds")
+                && sample
+                    .labels
+                    .iter()
+                    .any(|(k, v)| k == "http_route" && v == "/orders/{id}")
         })
         .count();
-    assert_eq!(per_status, duration, "one duration histogram per route, method and status");
+    assert_eq!(
+        per_status, duration,
+        "one duration histogram per route, method and status"
+    );
 }
 
 #[test]
 fn only_target_info_carries_the_identity() {
-    identity::configure(Identity::new("shop").instance("shop-pod-7").version("3.2.1"));
+    identity::configure(
+        Identity::new("shop")
+            .instance("shop-pod-7")
+            .version("3.2.1"),
+    );
     let samples = exposition();
     let carrying: Vec<&Sample> = samples
         .iter()
@@ -130,14 +152,18 @@ fn only_target_info_carries_the_identity() {
     assert_eq!(label("service_version"), Some("3.2.1"));
     // The scraper adds `job` and `instance`: no series may already have them.
     assert!(
-        samples
+        samples.iter().all(|sample| sample
+            .labels
             .iter()
-            .all(|sample| sample.labels.iter().all(|(k, _)| k != "instance" && k != "job")),
+            .all(|(k, _)| k != "instance" && k != "job")),
         "no series carries job or instance"
     );
     let build = samples
         .iter()
         .find(|sample| sample.name == "monitor_build_info")
         .expect("monitor_build_info");
-    assert_eq!(build.labels, [("version".to_owned(), env!("CARGO_PKG_VERSION").to_owned())]);
+    assert_eq!(
+        build.labels,
+        [("version".to_owned(), env!("CARGO_PKG_VERSION").to_owned())]
+    );
 }

@@ -6,7 +6,6 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hyper::Method;
-use prometheus::proto::{MetricFamily, MetricType};
 use prost::Message as _;
 use tokio::sync::{Notify, oneshot};
 use tokio::task::JoinHandle;
@@ -15,7 +14,7 @@ use tokio::time::Instant;
 use super::client::HttpClient;
 use super::metrics::remote_write as metrics;
 use super::proto::{Label, Sample, TimeSeries, WriteRequest};
-use crate::core::{identity, ignore_poison, registry};
+use crate::core::{identity, ignore_poison, render_metrics};
 
 /// The default bound of the buffer, in samples.
 pub const DEFAULT_MAX_BUFFERED_SAMPLES: usize = 100_000;
@@ -225,8 +224,15 @@ enum Sent {
 
 impl Shared {
     fn take_snapshot(&self) {
+        let text = match render_metrics() {
+            Ok(text) => text,
+            Err(error) => {
+                tracing::error!(%error, "monitor: remote-write could not render the metrics");
+                return;
+            }
+        };
         let series = snapshot_series(
-            &registry().gather(),
+            &text,
             &identity::current(),
             &self.config.external_labels,
             now_ms(),
@@ -404,15 +410,16 @@ fn encode(request: WriteRequest) -> Vec<u8> {
         .expect("snappy compresses any input below 4 GiB")
 }
 
-/// Every sample of `families` at `timestamp`, one series each, labelled with
-/// `job`, `instance` and `external` (a clashing label of the family is kept as
-/// `exported_<name>`), labels sorted by name as receivers expect.
+/// Every sample of the text exposition `text` (what `/metrics` serves) at
+/// `timestamp`, one series each, labelled with `job`, `instance` and `external` (a
+/// clashing label of the sample is kept as `exported_<name>`), labels sorted by
+/// name as receivers expect. A line that does not parse is left out.
 ///
-/// The `get_*` accessors are the only ones both of prometheus' data models (with
-/// and without its `protobuf` feature) have; with `protobuf` they are deprecated.
-#[allow(deprecated)]
+/// The text, not the gathered families, is the source: the value accessors of
+/// prometheus' two data models (with and without its `protobuf` feature) differ,
+/// and the text is exactly what a scrape of this process would see.
 pub(crate) fn snapshot_series(
-    families: &[MetricFamily],
+    text: &str,
     identity: &identity::Identity,
     external: &[(String, String)],
     timestamp: i64,
@@ -425,103 +432,74 @@ pub(crate) fn snapshot_series(
         target.retain(|(existing, _)| existing != name);
         target.push((name.clone(), value.clone()));
     }
-    let mut out = Vec::new();
-    for family in families {
-        let name = family.get_name();
-        for metric in family.get_metric() {
-            let own: Vec<(&str, &str)> = metric
-                .get_label()
-                .iter()
-                .map(|pair| (pair.get_name(), pair.get_value()))
-                .collect();
-            let mut push = |suffix: &str, extra: Option<(&str, String)>, value: f64| {
-                let mut labels: Vec<Label> = Vec::with_capacity(own.len() + target.len() + 2);
-                labels.push(Label {
-                    name: "__name__".to_owned(),
-                    value: format!("{name}{suffix}"),
-                });
-                for (label, value) in &own {
-                    let clashes = target.iter().any(|(name, _)| name == label);
-                    labels.push(Label {
-                        name: if clashes {
-                            format!("exported_{label}")
-                        } else {
-                            (*label).to_owned()
-                        },
-                        value: (*value).to_owned(),
-                    });
-                }
-                if let Some((label, value)) = extra {
-                    labels.push(Label {
-                        name: label.to_owned(),
-                        value,
-                    });
-                }
-                for (label, value) in &target {
-                    labels.push(Label {
-                        name: label.clone(),
-                        value: value.clone(),
-                    });
-                }
-                labels.sort_by(|a, b| a.name.cmp(&b.name));
-                out.push(TimeSeries {
-                    labels,
-                    samples: vec![Sample { value, timestamp }],
-                });
-            };
-            match family.get_field_type() {
-                MetricType::COUNTER => push("", None, metric.get_counter().get_value()),
-                MetricType::GAUGE => push("", None, metric.get_gauge().get_value()),
-                MetricType::HISTOGRAM => {
-                    let histogram = metric.get_histogram();
-                    let mut has_inf = false;
-                    for bucket in histogram.get_bucket() {
-                        let bound = bucket.get_upper_bound();
-                        has_inf |= bound.is_infinite();
-                        push(
-                            "_bucket",
-                            Some(("le", float_label(bound))),
-                            bucket.get_cumulative_count() as f64,
-                        );
-                    }
-                    if !has_inf {
-                        push(
-                            "_bucket",
-                            Some(("le", "+Inf".to_owned())),
-                            histogram.get_sample_count() as f64,
-                        );
-                    }
-                    push("_sum", None, histogram.get_sample_sum());
-                    push("_count", None, histogram.get_sample_count() as f64);
-                }
-                MetricType::SUMMARY => {
-                    let summary = metric.get_summary();
-                    for quantile in summary.get_quantile() {
-                        push(
-                            "",
-                            Some(("quantile", float_label(quantile.get_quantile()))),
-                            quantile.get_value(),
-                        );
-                    }
-                    push("_sum", None, summary.get_sample_sum());
-                    push("_count", None, summary.get_sample_count() as f64);
-                }
-                _ => {}
+    text.lines()
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .filter_map(parse_sample)
+        .map(|(name, own, value)| {
+            let mut labels = Vec::with_capacity(own.len() + target.len() + 1);
+            labels.push(Label {
+                name: "__name__".to_owned(),
+                value: name.to_owned(),
+            });
+            for (label, value) in own {
+                let name = if target.iter().any(|(name, _)| *name == label) {
+                    format!("exported_{label}")
+                } else {
+                    label
+                };
+                labels.push(Label { name, value });
             }
-        }
-    }
-    out
+            for (name, value) in &target {
+                labels.push(Label {
+                    name: name.clone(),
+                    value: value.clone(),
+                });
+            }
+            labels.sort_by(|a, b| a.name.cmp(&b.name));
+            TimeSeries {
+                labels,
+                samples: vec![Sample { value, timestamp }],
+            }
+        })
+        .collect()
 }
 
-/// A bound as the text exposition writes it: `0.25`, `1`, `+Inf`.
-fn float_label(value: f64) -> String {
-    if value == f64::INFINITY {
-        "+Inf".to_owned()
-    } else if value == f64::NEG_INFINITY {
-        "-Inf".to_owned()
-    } else {
-        value.to_string()
+/// A sample of the text format: its name, its labels, its value.
+type TextSample<'a> = (&'a str, Vec<(String, String)>, f64);
+
+/// One sample line of the text format: `name{label="value",...} value`.
+fn parse_sample(line: &str) -> Option<TextSample<'_>> {
+    let name_end = line.find(['{', ' '])?;
+    let name = &line[..name_end];
+    let mut rest = &line[name_end..];
+    let mut labels = Vec::new();
+    if let Some(after) = rest.strip_prefix('{') {
+        rest = after;
+        loop {
+            rest = rest.trim_start_matches([',', ' ']);
+            if let Some(after) = rest.strip_prefix('}') {
+                rest = after;
+                break;
+            }
+            let (label, after) = rest.split_once("=\"")?;
+            let mut value = String::new();
+            let mut chars = after.char_indices();
+            let close = loop {
+                match chars.next()? {
+                    (at, '"') => break at,
+                    (_, '\\') => match chars.next()?.1 {
+                        'n' => value.push('\n'),
+                        other => value.push(other),
+                    },
+                    (_, other) => value.push(other),
+                }
+            };
+            labels.push((label.to_owned(), value));
+            rest = &after[close + 1..];
+        }
     }
+    let value = rest.split_whitespace().next()?.parse().ok()?;
+    Some((name, labels, value))
 }
 
 #[cfg(test)]
@@ -551,8 +529,12 @@ mod tests {
         registry.register(Box::new(calls)).unwrap();
         registry.register(Box::new(latency)).unwrap();
         let identity = identity::Identity::new("shop").instance("shop-1");
+        let mut text = String::new();
+        prometheus::TextEncoder::new()
+            .encode_utf8(&registry.gather(), &mut text)
+            .unwrap();
         let series = snapshot_series(
-            &registry.gather(),
+            &text,
             &identity,
             &[("cluster".to_owned(), "eu".to_owned())],
             1_000,
@@ -588,6 +570,27 @@ mod tests {
                 .iter()
                 .all(|series| series.samples[0].timestamp == 1_000)
         );
+    }
+
+    #[test]
+    fn label_values_are_unescaped_and_bad_lines_left_out() {
+        let text = "# HELP x X.\nx{a=\"q\\\"uo,te}\",b=\"back\\\\slash\\nline\"} 2.5\nbroken{a=\"1\"\nup +Inf\n";
+        let identity = identity::Identity::new("s").instance("i");
+        let series = snapshot_series(text, &identity, &[], 7);
+        assert_eq!(series.len(), 2, "{series:?}");
+        let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+        assert_eq!(
+            labels(&series[0]),
+            [
+                pair("__name__", "x"),
+                pair("a", "q\"uo,te}"),
+                pair("b", "back\\slash\nline"),
+                pair("instance", "i"),
+                pair("job", "s"),
+            ]
+        );
+        assert_eq!(series[0].samples[0].value, 2.5);
+        assert_eq!(series[1].samples[0].value, f64::INFINITY);
     }
 
     #[test]
