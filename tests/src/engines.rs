@@ -114,9 +114,21 @@ impl Engine {
         }
     }
 
-    /// Stops the process (its files stay): what a receiver's outage looks like.
+    /// Stops the process (its files stay): what a receiver's outage looks like. It
+    /// is asked to terminate (`SIGTERM`), so that it persists what it acknowledged,
+    /// as a receiver taken down for maintenance does; killed if still running after
+    /// ten seconds.
     pub fn stop(&mut self) {
         if let Some(mut child) = self.child.take() {
+            let pid = i32::try_from(child.id()).expect("a pid");
+            // SAFETY: signals our own child, which has not been waited for yet.
+            unsafe {
+                libc::kill(pid, libc::SIGTERM);
+            }
+            let deadline = Instant::now() + Duration::from_secs(10);
+            while child.try_wait().ok().flatten().is_none() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
             child.kill().ok();
             child.wait().ok();
         }
