@@ -77,6 +77,8 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! | `sqlx` | no | [`pool::ConnectionPool`] for sqlx pools of any database and [`health::PoolCheck::sqlx`] | sqlx (its pool, no driver) |
 //! | `client` | no | [`client`]: the metrics layer for outgoing HTTP calls | http, tower (`timeout`), hyper-util (`client-legacy`), pin-project-lite |
 //! | `logs` | no | [`logs`]: JSON log lines with the spans' fields, secrets redacted | tracing-subscriber (`registry`), serde_json |
+//! | `push` | no | [`push::Pushgateway`]: the registry pushed to a Prometheus Pushgateway | hyper, hyper-util (client), http-body-util, base64, tokio `net` |
+//! | `remote-write` | no | [`push::RemoteWrite`]: Prometheus remote-write to any receiver, with retries and a bounded buffer | hyper, hyper-util (client), http-body-util, prost, snap, tokio `net` |
 //!
 //! Without them the attributes work as they do with them, every series is
 //! registered at start-up, health checks run, and [`render_metrics`] gives the text
@@ -89,7 +91,8 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!
 //! - `core/`: the global [`registry`] and [`init`], [`RegistrationError`] and the one
 //!   function every feature reports them through, source locations (`file:line`),
-//!   the poison-tolerant lock helper, the text exposition ([`render_metrics`]), and
+//!   the poison-tolerant lock helper, the text exposition ([`render_metrics`]), the
+//!   instance [`identity`] (`target_info`), and
 //!   what the expansions of both `#[monitored]` and `#[business_metric]` use
 //!   ([`CallOutcome`] classification, the early-exit traits). It imports nothing
 //!   else of the crate: features add an initialiser to its link-time slice, which
@@ -112,6 +115,11 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `cache/`: the cache hit and miss counters and their recording rule.
 //! - `logs/` (feature `logs`): the JSON log layer; its list of secret words is a
 //!   copy of the one the naming rules use, kept equal by a test.
+//! - `push/` (features `push`, `remote-write`): the Pushgateway and remote-write
+//!   clients ([`push`]) and their own metrics.
+//! - `kubernetes/`: the `Service`, `ServiceMonitor`/`PodMonitor`, container probes
+//!   and the bundle with the alerts' `PrometheusRule` ([`kubernetes`]); like
+//!   `http`, it sits on top: it uses the public API of `alerts`, nothing imports it.
 //! - `http/` (feature `http`): the exporter, the dashboard, `/alerts/rules.yml`,
 //!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
 //!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
@@ -345,13 +353,18 @@ mod core;
 pub mod health;
 #[cfg(feature = "http")]
 pub mod http;
+pub mod kubernetes;
 #[cfg(feature = "logs")]
 #[cfg_attr(docsrs, doc(cfg(feature = "logs")))]
 pub mod logs;
 mod monitored;
 pub mod pool;
+#[cfg(any(feature = "push", feature = "remote-write"))]
+#[cfg_attr(docsrs, doc(cfg(any(feature = "push", feature = "remote-write"))))]
+pub mod push;
 pub mod runtime_metrics;
 
+pub use crate::core::identity;
 pub use crate::core::{
     CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,
     registry, render_metrics,

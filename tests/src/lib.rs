@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod alloc_count;
+pub mod engines;
 pub mod http;
 pub mod process;
 pub mod prometheus_server;

@@ -1,7 +1,7 @@
 //! What every feature builds on, and nothing else: the global registry and the
 //! start-up run of the features' initialisers, registration problems and the one
 //! function that reports them, source locations, the one poison-tolerant lock
-//! helper, and the text exposition.
+//! helper, the text exposition, and the instance identity (`target_info`).
 //!
 //! `core` imports nothing else of the crate. It reaches the features only through
 //! [`INITIALISERS`], a link-time slice each feature adds its initialiser to, so the
@@ -16,6 +16,7 @@
 mod error;
 mod exits;
 mod exposition;
+pub mod identity;
 mod location;
 mod outcome;
 mod registry;

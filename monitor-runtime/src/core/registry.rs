@@ -143,6 +143,7 @@ fn init_once() {
     INIT.get_or_init(|| {
         register_process_collector();
         super::exposition::register_own_metrics();
+        super::identity::register_identity_metrics();
         let mut initialisers: Vec<&Initialiser> = INITIALISERS.iter().collect();
         initialisers.sort_by_key(|initialiser| initialiser.name);
         for initialiser in initialisers {

@@ -1,0 +1,284 @@
+//! Who this process is among the replicas of a service: a service name, an
+//! instance and a version, exposed once as `target_info` rather than as labels on
+//! every series.
+//!
+//! ```
+//! use monitor_runtime::identity::{self, Identity};
+//!
+//! identity::configure(Identity::new("shop").instance("shop-7f9c-2").version("1.4.0"));
+//! let text = monitor_runtime::render_metrics().unwrap();
+//! assert!(text.contains(
+//!     r#"target_info{service_instance_id="shop-7f9c-2",service_name="shop",service_version="1.4.0"} 1"#
+//! ));
+//! ```
+//!
+//! ## Where the values come from
+//!
+//! | field | set by | environment variable | default |
+//! |---|---|---|---|
+//! | service | [`Identity::new`] | `MONITOR_SERVICE` | the name of the executable |
+//! | instance | [`Identity::instance`] | `MONITOR_INSTANCE` | the host name (`HOSTNAME`, then `/proc/sys/kernel/hostname`, then `localhost`) |
+//! | version | [`Identity::version`] | `MONITOR_SERVICE_VERSION` | `unknown` |
+//!
+//! The environment wins over the code ([`Identity::from_env_or`]), so one binary
+//! gets a distinct instance per replica from its deployment (in Kubernetes, the pod
+//! name through the downward API); [`crate::package_identity!`] fills the code's
+//! side from the calling crate's `Cargo.toml`.
+//!
+//! ## What the exposition shows
+//!
+//! - `target_info{service_name, service_instance_id, service_version} 1`, the
+//!   OpenTelemetry convention for a target's attributes: join it on `instance` to
+//!   label a query with them (`… * on (instance) group_left (service_version)
+//!   target_info`).
+//! - `monitor_build_info{version} 1`, the version of `monitor-runtime`.
+//!
+//! No other series carries the identity: the scraper adds `job` and `instance` to
+//! every series of a target, so replicas never collide and the cardinality of each
+//! metric does not grow with replicas' labels. What pushes instead of being scraped
+//! (the Pushgateway, remote-write) adds `job` (the service) and `instance` itself.
+
+use std::sync::{LazyLock, RwLock};
+
+use prometheus::core::{Collector, Desc};
+use prometheus::proto::MetricFamily;
+use prometheus::{IntGauge, Opts};
+
+use super::registry::{raw_registry, report};
+use super::sync::ignore_poison;
+
+/// The environment variable that names the service.
+pub const SERVICE_ENV: &str = "MONITOR_SERVICE";
+/// The environment variable that names this instance.
+pub const INSTANCE_ENV: &str = "MONITOR_INSTANCE";
+/// The environment variable that gives the service's version.
+pub const VERSION_ENV: &str = "MONITOR_SERVICE_VERSION";
+
+/// The identity of this process: service, instance, version.
+///
+/// ```
+/// use monitor_runtime::identity::Identity;
+///
+/// let identity = Identity::new("billing").instance("billing-0").version("2.1.0");
+/// assert_eq!(identity.service(), "billing");
+/// assert_eq!(identity.instance_id(), "billing-0");
+/// assert_eq!(identity.service_version(), "2.1.0");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Identity {
+    service: String,
+    instance: String,
+    version: String,
+}
+
+impl Identity {
+    /// The identity of service `service` on this host, version `unknown`; the
+    /// environment is not read.
+    pub fn new(service: &str) -> Self {
+        Identity {
+            service: non_empty(service).unwrap_or_else(executable_name),
+            instance: host_name(),
+            version: "unknown".to_owned(),
+        }
+    }
+
+    /// Every field from the environment variables, defaults where unset or empty.
+    ///
+    /// ```
+    /// let identity = monitor_runtime::identity::Identity::from_env();
+    /// assert!(!identity.service().is_empty());
+    /// assert!(!identity.instance_id().is_empty());
+    /// ```
+    pub fn from_env() -> Self {
+        Self::from_env_or("", "")
+    }
+
+    /// The environment variables where set, else `service` and `version` (empty:
+    /// the defaults), else the defaults.
+    ///
+    /// ```
+    /// use monitor_runtime::identity::Identity;
+    ///
+    /// // With MONITOR_SERVICE unset, the code's name stands.
+    /// # if std::env::var_os("MONITOR_SERVICE").is_none() {
+    /// assert_eq!(Identity::from_env_or("orders", "1.0.0").service(), "orders");
+    /// # }
+    /// ```
+    pub fn from_env_or(service: &str, version: &str) -> Self {
+        let mut identity = Identity::new(service);
+        if let Some(service) = env(SERVICE_ENV) {
+            identity.service = service;
+        }
+        if let Some(instance) = env(INSTANCE_ENV) {
+            identity.instance = instance;
+        }
+        identity.version = env(VERSION_ENV)
+            .or_else(|| non_empty(version))
+            .unwrap_or_else(|| "unknown".to_owned());
+        identity
+    }
+
+    /// With instance `instance` (ignored when empty).
+    pub fn instance(mut self, instance: &str) -> Self {
+        if let Some(instance) = non_empty(instance) {
+            self.instance = instance;
+        }
+        self
+    }
+
+    /// With version `version` (ignored when empty).
+    pub fn version(mut self, version: &str) -> Self {
+        if let Some(version) = non_empty(version) {
+            self.version = version;
+        }
+        self
+    }
+
+    /// The service name: `job` of what this process pushes.
+    pub fn service(&self) -> &str {
+        &self.service
+    }
+
+    /// The instance: `instance` of what this process pushes.
+    pub fn instance_id(&self) -> &str {
+        &self.instance
+    }
+
+    /// The service's version.
+    pub fn service_version(&self) -> &str {
+        &self.version
+    }
+}
+
+/// The identity of the calling crate: its package name and version from
+/// `Cargo.toml`, overridden by the environment ([`Identity::from_env_or`]).
+///
+/// ```
+/// let identity = monitor_runtime::package_identity!();
+/// monitor_runtime::identity::configure(identity.clone());
+/// assert_eq!(monitor_runtime::identity::current(), identity);
+/// ```
+#[macro_export]
+macro_rules! package_identity {
+    () => {
+        $crate::identity::Identity::from_env_or(
+            ::core::env!("CARGO_PKG_NAME"),
+            ::core::env!("CARGO_PKG_VERSION"),
+        )
+    };
+}
+
+static CONFIGURED: RwLock<Option<Identity>> = RwLock::new(None);
+static FROM_ENV: LazyLock<Identity> = LazyLock::new(Identity::from_env);
+
+/// Makes `identity` the process' identity, for `target_info` and for what is
+/// pushed from now on.
+pub fn configure(identity: Identity) {
+    *ignore_poison(CONFIGURED.write()) = Some(identity);
+}
+
+/// The process' identity: the one given to [`configure`], or else
+/// [`Identity::from_env`].
+pub fn current() -> Identity {
+    ignore_poison(CONFIGURED.read())
+        .clone()
+        .unwrap_or_else(|| FROM_ENV.clone())
+}
+
+fn env(name: &str) -> Option<String> {
+    std::env::var(name).ok().and_then(|value| non_empty(&value))
+}
+
+fn non_empty(value: &str) -> Option<String> {
+    let value = value.trim();
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+fn executable_name() -> String {
+    std::env::current_exe()
+        .ok()
+        .and_then(|path| {
+            path.file_stem()
+                .map(|stem| stem.to_string_lossy().into_owned())
+        })
+        .and_then(|name| non_empty(&name))
+        .unwrap_or_else(|| "unknown_service".to_owned())
+}
+
+fn host_name() -> String {
+    env("HOSTNAME")
+        .or_else(|| {
+            std::fs::read_to_string("/proc/sys/kernel/hostname")
+                .ok()
+                .and_then(|name| non_empty(&name))
+        })
+        .unwrap_or_else(|| "localhost".to_owned())
+}
+
+const TARGET_INFO: &str = "target_info";
+const BUILD_INFO: &str = "monitor_build_info";
+
+/// `target_info` and `monitor_build_info`, read at each collection so that
+/// [`configure`] after start-up still shows.
+struct IdentityCollector {
+    descs: Vec<Desc>,
+}
+
+impl IdentityCollector {
+    fn new() -> Self {
+        let descs = [target_info(&current()), build_info()]
+            .iter()
+            .flat_map(|gauge| gauge.desc().into_iter().cloned())
+            .collect();
+        IdentityCollector { descs }
+    }
+}
+
+fn target_info(identity: &Identity) -> IntGauge {
+    let gauge = IntGauge::with_opts(
+        Opts::new(
+            TARGET_INFO,
+            "Attributes of this instance: service name, instance and version.",
+        )
+        .const_label("service_name", identity.service())
+        .const_label("service_instance_id", identity.instance_id())
+        .const_label("service_version", identity.service_version()),
+    )
+    .expect("valid static metric options");
+    gauge.set(1);
+    gauge
+}
+
+fn build_info() -> IntGauge {
+    let gauge = IntGauge::with_opts(
+        Opts::new(BUILD_INFO, "The version of monitor-runtime.")
+            .const_label("version", env!("CARGO_PKG_VERSION")),
+    )
+    .expect("valid static metric options");
+    gauge.set(1);
+    gauge
+}
+
+impl Collector for IdentityCollector {
+    fn desc(&self) -> Vec<&Desc> {
+        self.descs.iter().collect()
+    }
+
+    fn collect(&self) -> Vec<MetricFamily> {
+        let mut families = target_info(&current()).collect();
+        families.extend(build_info().collect());
+        families
+    }
+}
+
+/// Registers `target_info` and `monitor_build_info`; runs while the registry
+/// initialises, so a clash is reported, never logged here.
+pub(super) fn register_identity_metrics() {
+    if let Err(conflict) = raw_registry().register_as(
+        Box::new(IdentityCollector::new()),
+        "the instance identity",
+        "the start-up of monitor_runtime",
+    ) {
+        report(conflict.into_error("monitor_runtime (the instance identity)"));
+    }
+}
