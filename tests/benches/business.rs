@@ -4,7 +4,13 @@
 //! - `business_metric_attribute`: a call of a `#[business_metric]` function labelled
 //!   by its argument;
 //! - `business_metrics_handle`: `COUNTER.inc([&plan])` on a `business_metrics!` static;
-//! - `*_cached`: a series resolved once and kept (`prometheus` child vs `.with(..)`).
+//! - `*_cached`: a series resolved once and kept (`prometheus` child vs `.with(..)`);
+//! - `*_integer`: an integer label value (`u16` status code; prometheus needs a
+//!   string, so the hand-written code formats it);
+//!
+//! and in group `labelled_counter_threads2`, two threads updating the same label set
+//! at once (time per update of each thread: a variant whose threads share no cache
+//! line shows its one-thread time).
 
 use std::hint::black_box;
 
@@ -17,7 +23,11 @@ const PLANS: [&str; 4] = ["free", "team", "business", "enterprise"];
 business_metrics! {
     /// Sign-ups by plan, updated through the handle.
     counter SIGNUPS = "bench_handle_signups_total", help = "Sign-ups by plan.", labels(plan);
+    /// Responses by status code.
+    counter RESPONSES = "bench_handle_responses_total", help = "Responses by status.", labels(status);
 }
+
+const STATUSES: [u16; 4] = [200, 201, 404, 503];
 
 #[business_metric(
     counter = "bench_attribute_signups_total",
@@ -59,6 +69,61 @@ fn labelled_counter(c: &mut Criterion) {
     let handle_cached = SIGNUPS.with([&"team"]);
     group.bench_function("business_metrics_cached", |b| {
         b.iter(|| black_box(&handle_cached).inc())
+    });
+    let statuses = CounterVec::new(
+        Opts::new("bench_prometheus_responses_total", "Responses by status."),
+        &["status"],
+    )
+    .unwrap();
+    let mut index = 0_usize;
+    let mut next_status = move || {
+        index = (index + 1) % STATUSES.len();
+        black_box(STATUSES[index])
+    };
+    group.bench_function("prometheus_with_label_values_integer", |b| {
+        b.iter(|| {
+            statuses
+                .with_label_values(&[&next_status().to_string()])
+                .inc()
+        })
+    });
+    group.bench_function("business_metrics_handle_integer", |b| {
+        b.iter(|| RESPONSES.inc([&next_status()]))
+    });
+    group.finish();
+
+    // Two threads, the same label set.
+    let mut group = c.benchmark_group("labelled_counter_threads2");
+    let two_threads = |b: &mut criterion::Bencher, update: &(dyn Fn() + Sync)| {
+        b.iter_custom(|iters| {
+            let start = std::sync::Barrier::new(2);
+            std::thread::scope(|scope| {
+                let threads: Vec<_> = (0..2)
+                    .map(|_| {
+                        let start = &start;
+                        scope.spawn(move || {
+                            start.wait();
+                            let began = std::time::Instant::now();
+                            for _ in 0..iters {
+                                update();
+                            }
+                            began.elapsed()
+                        })
+                    })
+                    .collect();
+                threads
+                    .into_iter()
+                    .map(|thread| thread.join().expect("the bench thread ran"))
+                    .max()
+                    .unwrap_or_default()
+            })
+        })
+    };
+    group.bench_function("prometheus_with_label_values", |b| {
+        two_threads(b, &|| vec.with_label_values(&[black_box("team")]).inc())
+    });
+    group.bench_function("business_metrics_handle", |b| {
+        two_threads(b, &|| SIGNUPS.inc([&black_box("team")]))
     });
     group.finish();
 }

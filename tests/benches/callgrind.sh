@@ -50,4 +50,5 @@ for flavour in sync async; do
     ratio "$flavour monitored / hand_span" "$flavour/monitored" "$flavour/hand_span"
     ratio "$flavour monitored / hand" "$flavour/monitored" "$flavour/hand"
     ratio "$flavour monitored / hand_span (subscriber)" "$flavour/monitored+subscriber" "$flavour/hand_span+subscriber"
+    ratio "$flavour monitored / instrument (subscriber)" "$flavour/monitored+subscriber" "$flavour/instrument+subscriber"
 done

@@ -413,15 +413,7 @@ fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str)
         Level::Warn => quote!(WARN),
         Level::Error => quote!(ERROR),
     };
-    quote! {
-        #private::tracing::span!(
-            target: ::core::module_path!(),
-            #private::tracing::Level::#level,
-            #label,
-            result = #private::tracing::field::Empty,
-            error = #private::tracing::field::Empty,
-        )
-    }
+    quote!(#private::span_if_enabled!(#level, #label))
 }
 
 #[cfg(test)]

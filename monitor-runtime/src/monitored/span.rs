@@ -32,6 +32,79 @@ impl CallSpan for Span {
     }
 }
 
+/// The span of a call whose span is on: created only when its level may be enabled,
+/// so that a program without a subscriber, or whose subscriber filters the level out,
+/// pays two relaxed loads and a comparison per call, not the building, moving and
+/// dropping of a disabled span. (With `tracing`'s `log` feature, a program without a
+/// subscriber gets no `log` records of these spans.)
+///
+/// Generated code builds it with `span_if_enabled!`. A level enabled while the
+/// callsite is filtered out still gives a disabled [`Span`] in [`LazySpan::On`], which
+/// behaves as `tracing` says.
+#[doc(hidden)]
+pub enum LazySpan {
+    /// The level is off: no span.
+    Off,
+    /// The span created for the call.
+    On(Span),
+}
+
+impl LazySpan {
+    /// Whether spans of `level` may be enabled: a subscriber was ever set (until
+    /// then `tracing` takes every level as enabled, and asks each callsite), and the
+    /// level passes the compile-time and the current maximum level, the checks
+    /// `tracing`'s own macros do first.
+    #[inline(always)]
+    pub fn level_enabled(level: tracing::Level) -> bool {
+        level <= tracing::level_filters::STATIC_MAX_LEVEL
+            && tracing::dispatcher::has_been_set()
+            && level <= tracing::level_filters::LevelFilter::current()
+    }
+}
+
+impl CallSpan for LazySpan {
+    type Entered<'a> = Option<tracing::span::Entered<'a>>;
+
+    #[inline(always)]
+    fn enter(&self) -> Self::Entered<'_> {
+        match self {
+            LazySpan::Off => None,
+            LazySpan::On(span) => Some(span.enter()),
+        }
+    }
+
+    #[inline(always)]
+    fn as_tracing(&self) -> Option<&Span> {
+        match self {
+            LazySpan::Off => None,
+            LazySpan::On(span) => Some(span),
+        }
+    }
+}
+
+/// The span of a monitored call: [`LazySpan::On`] with the span `tracing::span!`
+/// builds (with empty `result` and `error` fields) when the level is enabled, else
+/// [`LazySpan::Off`]. Expanded in the user's crate, so that the span's callsite, target
+/// and location are the function's; generated code names it
+/// `__private::span_if_enabled`.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __monitor_span_if_enabled {
+    ($level:ident, $name:expr) => {
+        if $crate::__private::LazySpan::level_enabled($crate::__private::tracing::Level::$level) {
+            $crate::__private::LazySpan::On($crate::__private::tracing::span!(
+                target: ::core::module_path!(),
+                $crate::__private::tracing::Level::$level,
+                $name,
+                result = $crate::__private::tracing::field::Empty,
+                error = $crate::__private::tracing::field::Empty,
+            ))
+        } else {
+            $crate::__private::LazySpan::Off
+        }
+    };
+}
+
 /// No span: the call is not traced.
 #[doc(hidden)]
 #[derive(Debug, Clone, Copy, Default)]

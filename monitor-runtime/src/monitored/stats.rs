@@ -186,6 +186,49 @@ impl FunctionStats {
             .collect()
     }
 
+    /// The bucket bounds, in seconds.
+    pub(super) fn bounds(&self) -> &[f64] {
+        &self.bounds
+    }
+
+    /// Calls finished, and how many of them were errors.
+    pub(super) fn calls(&self) -> (u64, u64) {
+        // Errors first: an error is counted after its bucket, so errors never exceed
+        // the calls finished.
+        let errors = self.total(ERRORS);
+        let finished = (0..=self.bounds.len())
+            .map(|bucket| self.total(BUCKETS + bucket))
+            .fold(0, u64::wrapping_add);
+        (finished, errors)
+    }
+
+    /// Calls started and not yet finished nor cancelled.
+    pub(super) fn in_flight(&self) -> u64 {
+        // Finished and cancelled calls are read before started ones: a call starts
+        // before it ends, so in flight is never negative.
+        let ended = (0..2 * (self.bounds.len() + 1))
+            .map(|bucket| self.total(BUCKETS + bucket))
+            .fold(0, u64::wrapping_add);
+        self.total(STARTED).saturating_sub(ended)
+    }
+
+    /// Calls cancelled.
+    pub(super) fn cancelled(&self) -> u64 {
+        self.total(CANCELLED)
+    }
+
+    /// The non-cumulative buckets (+Inf last) of the duration or cancelled-duration
+    /// histogram, into `buckets`, and its sum in seconds.
+    pub(super) fn histogram(&self, figure: Figure, buckets: &mut Vec<u64>) -> f64 {
+        let (offset, sum) = match figure {
+            Figure::CancelledDuration => (BUCKETS + self.bounds.len() + 1, CANCELLED_SUM),
+            _ => (BUCKETS, SUM),
+        };
+        buckets.clear();
+        buckets.extend((0..=self.bounds.len()).map(|bucket| self.total(offset + bucket)));
+        seconds(self.total(sum))
+    }
+
     fn snapshot(&self) -> Snapshot {
         // Finished calls are read before started ones: a call starts before it
         // finishes, so in flight is never negative.
@@ -231,14 +274,15 @@ fn seconds(nanos: u64) -> f64 {
 }
 
 /// One series of a monitored function.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(super) enum Figure {
-    Ok,
-    Error,
-    Duration,
-    InFlight,
-    Cancelled,
-    CancelledDuration,
+    Ok = 0,
+    Error = 1,
+    Duration = 2,
+    InFlight = 3,
+    Cancelled = 4,
+    CancelledDuration = 5,
 }
 
 /// Exposes one series of a monitored function, with the name, help and labels the
@@ -302,6 +346,10 @@ impl Collector for FigureCollector {
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
+        if crate::core::rendering_directly() {
+            // `render_metrics` writes this series itself (see `text`).
+            return Vec::new();
+        }
         let snapshot = self.stats.snapshot();
         let counter = |value: u64| {
             let mut counter = proto::Counter::default();
