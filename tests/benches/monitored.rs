@@ -236,8 +236,7 @@ const VARIANTS: &[Variant] = &[
     ("async/monitored", |x| run(monitored_async(x)).is_ok()),
     ("sync/instrument", |x| instrumented(x).is_ok()),
     ("async/instrument", |x| run(instrumented_async(x)).is_ok()),
-    // Last: once a scoped subscriber has existed, tracing checks the thread's
-    // dispatcher on every span, which would slow the variants after it.
+    // Measured last (see `bench`).
     ("sync/hand_span+subscriber", |x| hand_span(x).is_ok()),
     ("sync/instrument+subscriber", |x| instrumented(x).is_ok()),
     ("sync/monitored+subscriber", |x| monitored_sync(x).is_ok()),
@@ -272,31 +271,45 @@ fn warm_up() {
 }
 
 fn bench(criterion: &mut Criterion) {
-    for group_name in ["sync", "async"] {
-        let mut group = criterion.benchmark_group(group_name);
-        for (name, call) in VARIANTS {
-            let Some(name) = name
-                .strip_prefix(group_name)
-                .and_then(|n| n.strip_prefix('/'))
-            else {
-                continue;
-            };
-            // The subscriber is the thread's default while the variant is measured
-            // (criterion runs the routine on this thread).
-            with_subscriber_if(name, || {
-                group.bench_function(name, |b| {
-                    let mut x = 0u64;
-                    b.iter(|| {
-                        x = x.wrapping_add(1);
-                        black_box(call(black_box(x)))
+    // Every variant without a subscriber first, then those with one: once a scoped
+    // subscriber has existed, tracing checks the thread's dispatcher on every span,
+    // which would slow the variants measured after it.
+    for with_subscriber in [false, true] {
+        for group_name in ["sync", "async"] {
+            let mut group = criterion.benchmark_group(group_name);
+            for (name, call) in VARIANTS {
+                if name.ends_with(WITH_SUBSCRIBER) != with_subscriber {
+                    continue;
+                }
+                let Some(name) = name
+                    .strip_prefix(group_name)
+                    .and_then(|n| n.strip_prefix('/'))
+                else {
+                    continue;
+                };
+                // The subscriber is the thread's default while the variant is
+                // measured (criterion runs the routine on this thread).
+                with_subscriber_if(name, || {
+                    group.bench_function(name, |b| {
+                        let mut x = 0u64;
+                        b.iter(|| {
+                            x = x.wrapping_add(1);
+                            black_box(call(black_box(x)))
+                        });
                     });
                 });
-            });
+            }
+            group.finish();
         }
-        group.finish();
+        if !with_subscriber {
+            two_threads(criterion);
+        }
     }
-    // Two threads calling the same function at once: time per call of each thread,
-    // so a variant whose threads share no cache line shows its one-thread time.
+}
+
+/// Two threads calling the same function at once: time per call of each thread, so a
+/// variant whose threads share no cache line shows its one-thread time.
+fn two_threads(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("threads2");
     for name in TWO_THREADS {
         let Some((_, call)) = VARIANTS.iter().find(|(variant, _)| variant == name) else {
@@ -338,6 +351,7 @@ const TWO_THREADS: &[&str] = &[
     "sync/monitored_nospan",
     "sync/monitored",
     "async/hand",
+    "async/monitored_nospan",
     "async/monitored",
 ];
 

@@ -2,6 +2,7 @@
 //! an error with the best formatting its type offers.
 
 use tracing::Span;
+use tracing::field::{Field, Value};
 
 /// The span a monitored call runs in: a [`tracing::Span`], or [`NoSpan`] when the
 /// function's span is turned off (`#[monitored(span = false)]`), so that a call
@@ -92,6 +93,7 @@ impl CallSpan for LazySpan {
 macro_rules! __monitor_span_if_enabled {
     ($level:ident, $name:expr) => {
         if $crate::__private::LazySpan::level_enabled($crate::__private::tracing::Level::$level) {
+            // `result` first, `error` second: `record_result` takes them by position.
             $crate::__private::LazySpan::On($crate::__private::tracing::span!(
                 target: ::core::module_path!(),
                 $crate::__private::tracing::Level::$level,
@@ -122,8 +124,9 @@ impl CallSpan for NoSpan {
     }
 }
 
-/// Wraps a returned value so that an `Err` can be recorded on the call's span with
-/// the best formatting its error type offers: `Display`, else `Debug`, else nothing.
+/// Wraps a returned value so that a call that failed records `result = "error"` on
+/// its span and, for an `Err`, the error with the best formatting its type offers:
+/// `Display`, else `Debug`, else nothing.
 #[doc(hidden)]
 pub struct ErrorField<'a, T: ?Sized>(pub &'a T);
 
@@ -137,8 +140,9 @@ pub trait RecordDisplay {
 impl<T, E: std::fmt::Display> RecordDisplay for &&ErrorField<'_, Result<T, E>> {
     #[inline]
     fn __monitor_record(&self, span: &Span) {
-        if let Err(error) = self.0 {
-            span.record("error", tracing::field::display(error));
+        match self.0 {
+            Err(error) => record_error(span, &tracing::field::display(error)),
+            Ok(_) => record_result(span, true),
         }
     }
 }
@@ -153,27 +157,54 @@ pub trait RecordDebug {
 impl<T, E: std::fmt::Debug> RecordDebug for &ErrorField<'_, Result<T, E>> {
     #[inline]
     fn __monitor_record(&self, span: &Span) {
-        if let Err(error) = self.0 {
-            span.record("error", tracing::field::debug(error));
+        match self.0 {
+            Err(error) => record_error(span, &tracing::field::debug(error)),
+            Ok(_) => record_result(span, true),
         }
     }
 }
 
-/// Records nothing: the value has no printable error.
+/// Records no error: the value has no printable error.
 #[doc(hidden)]
 pub trait RecordNothing {
-    /// Does nothing.
+    /// Records `result = "error"` only.
     fn __monitor_record(&self, span: &Span);
 }
 
 impl<T: ?Sized> RecordNothing for ErrorField<'_, T> {
     #[inline]
-    fn __monitor_record(&self, _: &Span) {}
+    fn __monitor_record(&self, span: &Span) {
+        record_result(span, true);
+    }
+}
+
+/// The `result` and `error` fields of a call's span: its first two, in the order
+/// `span_if_enabled!` declares them, taken by position rather than looked up by name
+/// on every call.
+#[inline(always)]
+fn call_fields(span: &Span) -> Option<(&'static tracing::field::FieldSet, Field, Field)> {
+    let fields = span.metadata()?.fields();
+    let mut iter = fields.iter();
+    Some((fields, iter.next()?, iter.next()?))
 }
 
 /// Records the outcome of a finished call on its span.
 #[doc(hidden)]
 #[inline]
 pub fn record_result(span: &Span, is_error: bool) {
-    span.record("result", if is_error { "error" } else { "ok" });
+    if let Some((fields, result, _)) = call_fields(span) {
+        let value: &dyn Value = if is_error { &"error" } else { &"ok" };
+        span.record_all(&fields.value_set(&[(&result, Some(value))]));
+    }
+}
+
+/// Records `result = "error"` and the error, in one record.
+#[inline]
+fn record_error(span: &Span, error: &dyn Value) {
+    if let Some((fields, result, error_field)) = call_fields(span) {
+        let result_value: &dyn Value = &"error";
+        span.record_all(
+            &fields.value_set(&[(&result, Some(result_value)), (&error_field, Some(error))]),
+        );
+    }
 }
