@@ -14,7 +14,7 @@
 
 use std::hint::black_box;
 
-use criterion::{Criterion, criterion_group, criterion_main};
+use criterion::Criterion;
 use monitor_runtime::{business_metric, business_metrics};
 use prometheus::{CounterVec, Opts};
 
@@ -128,5 +128,76 @@ fn labelled_counter(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, labelled_counter);
-criterion_main!(benches);
+/// One update of each variant `--callgrind VARIANT CALLS` runs, for
+/// `tests/benches/callgrind.sh`.
+type Variant = (&'static str, fn(u64));
+
+static PROMETHEUS: std::sync::LazyLock<CounterVec> = std::sync::LazyLock::new(|| {
+    CounterVec::new(
+        Opts::new("bench_callgrind_signups_total", "Sign-ups by plan."),
+        &["plan"],
+    )
+    .unwrap()
+});
+
+const VARIANTS: &[Variant] = &[
+    ("bare", |x| {
+        black_box(PLANS[x as usize % PLANS.len()]);
+    }),
+    ("prometheus_with_label_values", |x| {
+        PROMETHEUS
+            .with_label_values(&[PLANS[x as usize % PLANS.len()]])
+            .inc()
+    }),
+    ("business_metrics_handle", |x| {
+        SIGNUPS.inc([&PLANS[x as usize % PLANS.len()]])
+    }),
+    ("business_metric_attribute", |x| {
+        sign_up(PLANS[x as usize % PLANS.len()])
+    }),
+    ("business_metrics_handle_integer", |x| {
+        RESPONSES.inc([&STATUSES[x as usize % STATUSES.len()]])
+    }),
+];
+
+/// `--callgrind VARIANT CALLS`: runs one variant `CALLS` times, nothing else. Not
+/// inlined, so that callgrind can count this function alone (`--toggle-collect`).
+#[inline(never)]
+fn callgrind(variant: &str, calls: u64) {
+    let Some((_, update)) = VARIANTS.iter().find(|(name, _)| *name == variant) else {
+        let names: Vec<&str> = VARIANTS.iter().map(|(name, _)| *name).collect();
+        eprintln!("unknown variant `{variant}`; one of: {}", names.join(", "));
+        std::process::exit(2);
+    };
+    for x in 0..calls {
+        update(black_box(x));
+    }
+}
+
+fn main() {
+    // Every label set exists before measuring, as in a running service.
+    for (_, update) in VARIANTS {
+        for x in 0..8 {
+            update(x);
+        }
+    }
+    let args: Vec<String> = std::env::args().collect();
+    if let Some(index) = args.iter().position(|arg| arg == "--callgrind") {
+        let variant = args.get(index + 1).map(String::as_str).unwrap_or("");
+        let calls = args
+            .get(index + 2)
+            .and_then(|calls| calls.parse().ok())
+            .unwrap_or(0);
+        callgrind(variant, calls);
+        return;
+    }
+    if args.iter().any(|arg| arg == "--list-variants") {
+        for (name, _) in VARIANTS {
+            println!("{name}");
+        }
+        return;
+    }
+    let mut criterion = Criterion::default().configure_from_args();
+    labelled_counter(&mut criterion);
+    criterion.final_summary();
+}

@@ -375,7 +375,7 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
         )
     };
     let guard = Guard {
-        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, #span)),
+        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, || #span)),
         finish,
         enter_span,
         leave_span,

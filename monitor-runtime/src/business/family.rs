@@ -1,11 +1,10 @@
 //! One business metric family: its series keyed by label values, and the cap on
 //! how many label sets it may hold.
 
-use std::hash::{BuildHasher, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{LazyLock, OnceLock};
 
-use hashbrown::DefaultHashBuilder;
 use prometheus::core::{Collector, Desc, Describer};
 use prometheus::{HistogramOpts, IntCounter, IntCounterVec, Opts, proto};
 
@@ -383,7 +382,8 @@ pub(super) struct Family {
     /// The `max_label_sets` its declarations give (0: none does): the smallest, whatever
     /// the order they register in.
     max_label_sets: AtomicUsize,
-    hasher: DefaultHashBuilder,
+    /// The seed of [`Family::hash`], random per family.
+    seed: u64,
     /// Every series, found without a lock.
     table: Table<StoredSeries>,
     /// Label sets created from values given at updates (overflow and constant-only
@@ -431,11 +431,12 @@ impl Family {
         } else {
             (None, None, None)
         };
+        let seed = std::collections::hash_map::RandomState::new().hash_one(definition.name);
         Ok(Box::leak(Box::new(Family {
             definition,
             location,
             max_label_sets: AtomicUsize::new(max_label_sets),
-            hasher: DefaultHashBuilder::default(),
+            seed,
             table: Table::new(),
             len: AtomicUsize::new(0),
             overflowed,
@@ -503,15 +504,14 @@ impl Family {
             .map(|stored| &stored.series)
     }
 
+    /// A seeded hash of the label values, made for short strings: a few multiplies
+    /// per value. Each value's length goes in, so ("ab", "c") and ("a", "bc")
+    /// differ; the seed, random per family, keeps crafted values from colliding
+    /// at will (and a family holds at most `max_label_sets` sets anyway).
     #[inline]
     fn hash(&self, set: LabelSet<'_>) -> u64 {
-        let mut hasher = self.hasher.build_hasher();
-        for value in set.iter() {
-            hasher.write(value.as_bytes());
-            // 0xff never occurs in UTF-8, so ("ab", "c") and ("a", "bc") differ.
-            hasher.write_u8(0xff);
-        }
-        hasher.finish()
+        set.iter()
+            .fold(self.seed, |hash, value| hash_bytes(hash, value.as_bytes()))
     }
 
     /// The series of a label set, created if it is new and the family has room,
@@ -734,6 +734,63 @@ impl Family {
             visit(&stored.values, &stored.series);
         }
     }
+}
+
+const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The high and low halves of a full product, folded: the mixing step of
+/// foldhash and wyhash.
+#[inline(always)]
+fn fold_multiply(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+#[inline(always)]
+fn read_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+#[inline(always)]
+fn read_u32(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(word))
+}
+
+/// `hash` with `bytes` mixed in: whole words, the last one read overlapping the one
+/// before (as foldhash does), so that short values take one or two multiplies.
+#[inline(always)]
+fn hash_bytes(hash: u64, bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    let (low, high) = if len >= 8 {
+        let mut hash = hash;
+        let mut at = 0;
+        while at + 16 < len {
+            hash = fold_multiply(
+                hash ^ read_u64(bytes, at),
+                read_u64(bytes, at + 8) ^ MULTIPLIER,
+            );
+            at += 16;
+        }
+        let low = if at + 8 < len { read_u64(bytes, at) } else { 0 };
+        return fold_multiply(
+            hash ^ low ^ len as u64,
+            read_u64(bytes, len - 8) ^ MULTIPLIER,
+        );
+    } else if len >= 4 {
+        (read_u32(bytes, 0), read_u32(bytes, len - 4))
+    } else if len > 0 {
+        (
+            u64::from(bytes[0]) | u64::from(bytes[len / 2]) << 8,
+            u64::from(bytes[len - 1]),
+        )
+    } else {
+        (0, 0)
+    };
+    fold_multiply(hash ^ low ^ (len as u64) << 32, high ^ MULTIPLIER)
 }
 
 #[inline]

@@ -35,17 +35,18 @@ pub struct CallGuard<S: CallSpan> {
 }
 
 impl<S: CallSpan> CallGuard<S> {
-    /// Starts timing a call.
+    /// Starts timing a call whose span `span` makes. The span is made in place in
+    /// the guard (no copy of it through the stack), before the clock is read.
     #[inline(always)]
-    pub fn enter(site: &'static FunctionSite, span: S) -> Self {
+    pub fn enter(site: &'static FunctionSite, span: impl FnOnce() -> S) -> Self {
         let stats = site.handles().stats;
         let shard = stats.start();
         Self {
             stats,
+            span: span(),
             start: stats.clock().raw(),
             shard,
             in_body: true,
-            span,
         }
     }
 
