@@ -84,6 +84,10 @@ pub(super) struct Table<T: 'static> {
 
 struct Writer<T: 'static> {
     /// Every table built, the current one last; boxed so that they never move.
+    #[allow(
+        clippy::vec_box,
+        reason = "readers hold the address of a table: it must not move when the list grows"
+    )]
     tables: Vec<Box<Slots<T>>>,
     len: usize,
 }
