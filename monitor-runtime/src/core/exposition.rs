@@ -51,6 +51,9 @@ pub(crate) fn rendering_directly() -> bool {
 /// from elsewhere (a collector registered straight into it), everything is gathered
 /// the ordinary way instead, so that a family is never written twice.
 fn gather_for_text() -> (Vec<MetricFamily>, Vec<(&'static str, &'static DirectText)>) {
+    // First: the first access registers every annotated item, and so adds the
+    // features' direct families.
+    let registry = registry();
     let mut direct: Vec<(&'static str, &'static DirectText)> = ignore_poison(DIRECT.lock())
         .iter()
         .flat_map(|text| text.names.iter().map(move |name| (*name, *text)))
@@ -65,7 +68,7 @@ fn gather_for_text() -> (Vec<MetricFamily>, Vec<(&'static str, &'static DirectTe
     let families = {
         GATHERING_FOR_TEXT.with(|gathering| gathering.set(true));
         let _reset = Reset;
-        registry().gather()
+        registry.gather()
     };
     let overlap = families.iter().any(|family| {
         direct
@@ -73,7 +76,7 @@ fn gather_for_text() -> (Vec<MetricFamily>, Vec<(&'static str, &'static DirectTe
             .is_ok()
     });
     if overlap {
-        return (registry().gather(), Vec::new());
+        return (registry.gather(), Vec::new());
     }
     (families, direct)
 }
