@@ -107,9 +107,10 @@ fn hand_built(functions: usize) -> prometheus::Registry {
         .lines()
         .filter(|line| line.starts_with("function_calls_duration_seconds_bucket{"))
         .filter(|line| line.contains("bucket_bounds_probe"))
-        .filter_map(|line| line.split("le=\"").nth(1)?.split('"').next()?.parse().ok())
+        .filter_map(|line| line.split(",le=\"").nth(1)?.split('"').next()?.parse().ok())
         .filter(|bound: &f64| bound.is_finite())
         .collect();
+    assert_eq!(bounds.len(), 16, "the default bounds, read from {text}");
     let registry = prometheus::Registry::new();
     let calls = IntCounterVec::new(
         Opts::new("function_calls_total", "Calls."),

@@ -16,7 +16,11 @@ struct Refused;
 
 #[monitored]
 fn validate(x: u64) -> Result<u64, Refused> {
-    if x.is_multiple_of(3) { Err(Refused) } else { Ok(x) }
+    if x.is_multiple_of(3) {
+        Err(Refused)
+    } else {
+        Ok(x)
+    }
 }
 
 #[monitored(buckets = [0.000001, 0.5, 3])]
