@@ -11,13 +11,14 @@ pub use crate::core::{
 
 pub use crate::monitored::{
     CallGuard, CallSpan, CheckReturnsAFuture, CheckReturnsNoFuture, ErrorField, FunctionSite,
-    FutureCheck, MONITORED_FUNCTIONS,
+    FutureCheck, LazySpan, MONITORED_FUNCTIONS,
     MonitoredFunctionReturnsAFuture_AddMonitoredFutureOrFutureFalse, NoSpan, NotAFuture,
     RecordDebug, RecordDisplay, RecordNothing, ReturnsNoFuture, Tracked, assert_not_a_future,
     record_result,
 };
 // `#[macro_export]` puts the macro at the crate root; generated code names it here.
 pub use crate::__monitor_finish_call as finish_call;
+pub use crate::__monitor_span_if_enabled as span_if_enabled;
 
 pub use crate::business::private::{
     PickErrOfAny, PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, label_value, metric_value,

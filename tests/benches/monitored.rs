@@ -15,12 +15,14 @@
 //! | `hand_span` | `hand` + an INFO span with `result`/`error` fields, entered around the body |
 //! | `monitored_nospan` | `#[monitored(span = false)]` |
 //! | `monitored` | `#[monitored]` (INFO span) |
+//! | `instrument` | `#[tracing::instrument]` (INFO span, no metrics) |
 //!
 //! each in a sync and an async flavour (the async ones polled to completion with a
 //! no-op waker). Without a subscriber the spans are created disabled, as in a
 //! service that filters INFO out, and the span-off variants show the cost of the
 //! metrics alone; the `+subscriber` variants run under `tracing_subscriber`'s
-//! registry, so that spans are really created, entered and recorded. The `threads2`
+//! registry (installed as the thread's default while they are measured), so that
+//! spans are really created, entered and recorded. The `threads2`
 //! group runs some variants on two threads at once, calling the same function. The binary also takes `--callgrind VARIANT CALLS` to run one
 //! variant `CALLS` times without criterion, for `valgrind --tool=callgrind`.
 
@@ -68,6 +70,19 @@ fn monitored_sync(x: u64) -> Result<u64, Overflow> {
 #[inline(never)]
 #[monitored(span = false)]
 fn monitored_sync_nospan(x: u64) -> Result<u64, Overflow> {
+    body(x)
+}
+
+/// `#[tracing::instrument]` on the same function: a span only, no metrics.
+#[inline(never)]
+#[tracing::instrument]
+fn instrumented(x: u64) -> Result<u64, Overflow> {
+    body(x)
+}
+
+#[inline(never)]
+#[tracing::instrument]
+async fn instrumented_async(x: u64) -> Result<u64, Overflow> {
     body(x)
 }
 
@@ -219,12 +234,17 @@ const VARIANTS: &[Variant] = &[
         run(monitored_async_nospan(x)).is_ok()
     }),
     ("async/monitored", |x| run(monitored_async(x)).is_ok()),
-    // Last: once a scoped subscriber has existed, tracing checks the thread's
-    // dispatcher on every span, which would slow the variants after it.
+    ("sync/instrument", |x| instrumented(x).is_ok()),
+    ("async/instrument", |x| run(instrumented_async(x)).is_ok()),
+    // Measured last (see `bench`).
     ("sync/hand_span+subscriber", |x| hand_span(x).is_ok()),
+    ("sync/instrument+subscriber", |x| instrumented(x).is_ok()),
     ("sync/monitored+subscriber", |x| monitored_sync(x).is_ok()),
     ("async/hand_span+subscriber", |x| {
         run(hand_async_span(x)).is_ok()
+    }),
+    ("async/instrument+subscriber", |x| {
+        run(instrumented_async(x)).is_ok()
     }),
     ("async/monitored+subscriber", |x| {
         run(monitored_async(x)).is_ok()
@@ -251,27 +271,45 @@ fn warm_up() {
 }
 
 fn bench(criterion: &mut Criterion) {
-    for group_name in ["sync", "async"] {
-        let mut group = criterion.benchmark_group(group_name);
-        for (name, call) in VARIANTS {
-            let Some(name) = name
-                .strip_prefix(group_name)
-                .and_then(|n| n.strip_prefix('/'))
-            else {
-                continue;
-            };
-            group.bench_function(name, |b| {
-                let mut x = 0u64;
-                b.iter(|| {
-                    x = x.wrapping_add(1);
-                    black_box(call(black_box(x)))
+    // Every variant without a subscriber first, then those with one: once a scoped
+    // subscriber has existed, tracing checks the thread's dispatcher on every span,
+    // which would slow the variants measured after it.
+    for with_subscriber in [false, true] {
+        for group_name in ["sync", "async"] {
+            let mut group = criterion.benchmark_group(group_name);
+            for (name, call) in VARIANTS {
+                if name.ends_with(WITH_SUBSCRIBER) != with_subscriber {
+                    continue;
+                }
+                let Some(name) = name
+                    .strip_prefix(group_name)
+                    .and_then(|n| n.strip_prefix('/'))
+                else {
+                    continue;
+                };
+                // The subscriber is the thread's default while the variant is
+                // measured (criterion runs the routine on this thread).
+                with_subscriber_if(name, || {
+                    group.bench_function(name, |b| {
+                        let mut x = 0u64;
+                        b.iter(|| {
+                            x = x.wrapping_add(1);
+                            black_box(call(black_box(x)))
+                        });
+                    });
                 });
-            });
+            }
+            group.finish();
         }
-        group.finish();
+        if !with_subscriber {
+            two_threads(criterion);
+        }
     }
-    // Two threads calling the same function at once: time per call of each thread,
-    // so a variant whose threads share no cache line shows its one-thread time.
+}
+
+/// Two threads calling the same function at once: time per call of each thread, so a
+/// variant whose threads share no cache line shows its one-thread time.
+fn two_threads(criterion: &mut Criterion) {
     let mut group = criterion.benchmark_group("threads2");
     for name in TWO_THREADS {
         let Some((_, call)) = VARIANTS.iter().find(|(variant, _)| variant == name) else {
@@ -313,6 +351,7 @@ const TWO_THREADS: &[&str] = &[
     "sync/monitored_nospan",
     "sync/monitored",
     "async/hand",
+    "async/monitored_nospan",
     "async/monitored",
 ];
 

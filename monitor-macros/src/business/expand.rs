@@ -210,7 +210,7 @@ pub(crate) fn part(args: &BusinessArgs, index: usize) -> Part {
     let label_values = label_exprs.iter().map(|expr| {
         let reference = by_ref(expr);
         let call = call_at(quote!(#private::label_value), reference, expr.span());
-        quote_spanned!(expr.span()=> #call.as_ref())
+        quote_spanned!(expr.span()=> #call.as_str())
     });
     let series = wrap::local(&format!("__monitor_business_series_{index}"));
     let pending = wrap::local(&format!("__monitor_business_pending_{index}"));

@@ -390,7 +390,7 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
         )
     };
     let guard = Guard {
-        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, #span)),
+        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, || #span)),
         finish,
         enter_span,
         leave_span,
@@ -428,15 +428,7 @@ fn span_tokens(private: &TokenStream, setting: Option<SpanSetting>, label: &str)
         Level::Warn => quote!(WARN),
         Level::Error => quote!(ERROR),
     };
-    quote! {
-        #private::tracing::span!(
-            target: ::core::module_path!(),
-            #private::tracing::Level::#level,
-            #label,
-            result = #private::tracing::field::Empty,
-            error = #private::tracing::field::Empty,
-        )
-    }
+    quote!(#private::span_if_enabled!(#level, #label))
 }
 
 #[cfg(test)]

@@ -1,16 +1,17 @@
 //! One business metric family: its series keyed by label values, and the cap on
 //! how many label sets it may hold.
 
-use std::hash::{BuildHasher, Hasher};
+use std::hash::BuildHasher;
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{LazyLock, OnceLock, RwLock};
+use std::sync::{LazyLock, OnceLock};
 
-use hashbrown::{DefaultHashBuilder, HashTable};
-use prometheus::core::{Collector, Desc};
+use prometheus::core::{Collector, Desc, Describer};
 use prometheus::{HistogramOpts, IntCounter, IntCounterVec, Opts, proto};
 
 use super::DEFAULT_MAX_LABEL_SETS_NOW;
-use crate::core::{SourceLocation, ignore_poison, raw_registry, report};
+use super::counter::ShardedCounter;
+use super::table::{Hashed, Table};
+use crate::core::{SourceLocation, raw_registry, report};
 
 /// The label value that replaces every value given at updates once a metric holds its
 /// maximum number of label sets (see [`DEFAULT_MAX_LABEL_SETS`](super::DEFAULT_MAX_LABEL_SETS)).
@@ -20,9 +21,6 @@ use crate::core::{SourceLocation, ignore_poison, raw_registry, report};
 /// assert_eq!(monitor_runtime::business::OVERFLOW_LABEL_VALUE, "__overflow__");
 /// ```
 pub const OVERFLOW_LABEL_VALUE: &str = "__overflow__";
-
-/// Shards of the series table: updates of different label sets rarely share a lock.
-const SHARDS: usize = 16;
 
 /// The longest label value a business metric keeps, in bytes: a value given at an
 /// update that is longer is cut to its first bytes up to this length (at a character
@@ -183,11 +181,19 @@ pub struct Series {
 }
 
 enum SeriesMetric {
-    Counter(prometheus::Counter),
+    /// The runtime's own storage (sharded by thread), with the series' labels.
+    Counter(ShardedCounter, Box<CounterLabels>),
     Gauge(prometheus::Gauge),
     Histogram(prometheus::Histogram),
     /// Stands in when a series could not be created (reported once, never panics).
     Void,
+}
+
+/// What the exposition of a counter series needs besides its value.
+struct CounterLabels {
+    name: &'static str,
+    help: &'static str,
+    pairs: Vec<proto::LabelPair>,
 }
 
 /// The series updates go to when a real one cannot be created.
@@ -201,10 +207,10 @@ impl Series {
     #[inline]
     pub fn count(&self, amount: f64) {
         match &self.metric {
-            SeriesMetric::Counter(counter) if amount >= 0.0 && amount.is_finite() => {
-                counter.inc_by(amount);
+            SeriesMetric::Counter(counter, _) if amount >= 0.0 && amount.is_finite() => {
+                counter.add(amount);
             }
-            SeriesMetric::Counter(_) => self.invalid(
+            SeriesMetric::Counter(..) => self.invalid(
                 amount,
                 "a counter only increases, by a finite, non-negative amount",
             ),
@@ -256,7 +262,7 @@ impl Series {
     /// observations.
     pub(super) fn value(&self) -> f64 {
         match &self.metric {
-            SeriesMetric::Counter(counter) => counter.get(),
+            SeriesMetric::Counter(counter, _) => counter.get(),
             SeriesMetric::Gauge(gauge) => gauge.get(),
             SeriesMetric::Histogram(histogram) => histogram.get_sample_sum(),
             SeriesMetric::Void => 0.0,
@@ -281,7 +287,18 @@ impl Series {
 
     fn collect(&self) -> Vec<proto::MetricFamily> {
         match &self.metric {
-            SeriesMetric::Counter(counter) => counter.collect(),
+            SeriesMetric::Counter(counter, labels) => {
+                let mut value = proto::Counter::default();
+                value.set_value(counter.get());
+                let mut metric = proto::Metric::from_label(labels.pairs.clone());
+                metric.set_counter(value);
+                let mut family = proto::MetricFamily::default();
+                family.set_name(labels.name.to_owned());
+                family.set_help(labels.help.to_owned());
+                family.set_field_type(proto::MetricType::COUNTER);
+                family.set_metric(vec![metric]);
+                vec![family]
+            }
             SeriesMetric::Gauge(gauge) => gauge.collect(),
             SeriesMetric::Histogram(histogram) => histogram.collect(),
             SeriesMetric::Void => Vec::new(),
@@ -294,6 +311,13 @@ struct StoredSeries {
     hash: u64,
     values: Box<[Box<str>]>,
     series: Series,
+}
+
+impl Hashed for StoredSeries {
+    #[inline]
+    fn hash(&self) -> u64 {
+        self.hash
+    }
 }
 
 /// Counters about business metrics themselves, labelled by the metric they concern.
@@ -358,10 +382,13 @@ pub(super) struct Family {
     /// The `max_label_sets` its declarations give (0: none does): the smallest, whatever
     /// the order they register in.
     max_label_sets: AtomicUsize,
-    hasher: DefaultHashBuilder,
-    shards: [RwLock<HashTable<&'static StoredSeries>>; SHARDS],
+    /// The seed of [`Family::hash`], random per family.
+    seed: u64,
+    /// Every series, found without a lock.
+    table: Table<StoredSeries>,
     /// Label sets created from values given at updates (overflow and constant-only
-    /// sets are not counted: they are bounded by the code).
+    /// sets are not counted: they are bounded by the code). Changed only under the
+    /// table's writer lock, after the series it counts was published.
     len: AtomicUsize,
     overflowed: Option<IntCounter>,
     invalid: Option<IntCounter>,
@@ -404,12 +431,13 @@ impl Family {
         } else {
             (None, None, None)
         };
+        let seed = std::collections::hash_map::RandomState::new().hash_one(definition.name);
         Ok(Box::leak(Box::new(Family {
             definition,
             location,
             max_label_sets: AtomicUsize::new(max_label_sets),
-            hasher: DefaultHashBuilder::default(),
-            shards: std::array::from_fn(|_| RwLock::new(HashTable::new())),
+            seed,
+            table: Table::new(),
             len: AtomicUsize::new(0),
             overflowed,
             invalid,
@@ -466,30 +494,24 @@ impl Family {
         }
     }
 
-    /// The series of a label set if it exists already; never creates one.
+    /// The series of a label set if it exists already; never creates one, takes no
+    /// lock.
     #[inline]
     pub(super) fn find(&'static self, set: LabelSet<'_>) -> Option<&'static Series> {
         let hash = self.hash(set);
-        ignore_poison(self.shard(hash).read())
+        self.table
             .find(hash, |stored| matches(stored, set))
             .map(|stored| &stored.series)
     }
 
+    /// A seeded hash of the label values, made for short strings: a few multiplies
+    /// per value. Each value's length goes in, so ("ab", "c") and ("a", "bc")
+    /// differ; the seed, random per family, keeps crafted values from colliding
+    /// at will (and a family holds at most `max_label_sets` sets anyway).
     #[inline]
     fn hash(&self, set: LabelSet<'_>) -> u64 {
-        let mut hasher = self.hasher.build_hasher();
-        for value in set.iter() {
-            hasher.write(value.as_bytes());
-            // 0xff never occurs in UTF-8, so ("ab", "c") and ("a", "bc") differ.
-            hasher.write_u8(0xff);
-        }
-        hasher.finish()
-    }
-
-    #[inline]
-    fn shard(&self, hash: u64) -> &RwLock<HashTable<&'static StoredSeries>> {
-        // The table itself uses the low and the top bits; pick the shard elsewhere.
-        &self.shards[((hash >> 32) as usize) % SHARDS]
+        set.iter()
+            .fold(self.seed, |hash, value| hash_bytes(hash, value.as_bytes()))
     }
 
     /// The series of a label set, created if it is new and the family has room,
@@ -502,18 +524,27 @@ impl Family {
         overflow: &OnceLock<&'static Series>,
     ) -> &'static Series {
         let hash = self.hash(set);
-        let shard = self.shard(hash);
-        if let Some(stored) = ignore_poison(shard.read()).find(hash, |stored| matches(stored, set))
-        {
-            return &stored.series;
+        match self.table.find(hash, |stored| matches(stored, set)) {
+            Some(stored) => &stored.series,
+            None => self.new_set(set, hash, overflow_sources, overflow),
         }
+    }
+
+    /// A label set without a series when looked up: created, or folded when full.
+    #[cold]
+    #[inline(never)]
+    fn new_set(
+        &'static self,
+        set: LabelSet<'_>,
+        hash: u64,
+        overflow_sources: &[LabelSource],
+        overflow: &OnceLock<&'static Series>,
+    ) -> &'static Series {
         if self.len.load(Ordering::Acquire) >= self.limit() {
-            // Full: fold without taking the write lock. Places are reserved under
-            // the shard's write lock, so a set whose creation made the family full
-            // is visible by now to this second look-up.
-            if let Some(stored) =
-                ignore_poison(shard.read()).find(hash, |stored| matches(stored, set))
-            {
+            // Full: fold without taking the writers' lock. A series is published
+            // before the count that includes it, so a set whose creation made the
+            // family full is visible by now to this second look-up.
+            if let Some(stored) = self.table.find(hash, |stored| matches(stored, set)) {
                 return &stored.series;
             }
             return self.fold(overflow_sources, overflow);
@@ -554,9 +585,7 @@ impl Family {
             values: &[],
         };
         let hash = self.hash(set);
-        if let Some(stored) =
-            ignore_poison(self.shard(hash).read()).find(hash, |stored| matches(stored, set))
-        {
+        if let Some(stored) = self.table.find(hash, |stored| matches(stored, set)) {
             return Ok(&stored.series);
         }
         // Unbounded: an insert always finds or creates the series.
@@ -607,36 +636,19 @@ impl Family {
         hash: u64,
         bounded: bool,
     ) -> prometheus::Result<Option<&'static Series>> {
-        // One label set always maps to one shard: holding its lock while reserving a
-        // place means that a thread racing to create the same set waits and finds
-        // it, rather than folding its update into the overflow series.
-        // Locks are only held around table look-ups and inserts, which do not panic.
-        let mut table = ignore_poison(self.shard(hash).write());
+        // Holding the writers' lock while checking for room means that a thread
+        // racing to create the same set waits and finds it, rather than folding its
+        // update into the overflow series. The lock is only held around look-ups,
+        // the creation of a series and an insert, which do not panic.
+        let mut table = self.table.lock();
         if let Some(stored) = table.find(hash, |stored| matches(stored, set)) {
             return Ok(Some(&stored.series));
         }
-        if bounded {
-            let limit = self.limit();
-            let reserved = self
-                .len
-                .fetch_update(Ordering::AcqRel, Ordering::Acquire, |len| {
-                    (len < limit).then_some(len + 1)
-                });
-            if reserved.is_err() {
-                return Ok(None);
-            }
+        if bounded && self.len.load(Ordering::Acquire) >= self.limit() {
+            return Ok(None);
         }
         let values: Box<[Box<str>]> = set.iter().map(Box::from).collect();
-        let series = match self.new_series(&values) {
-            Ok(series) => series,
-            Err(error) => {
-                drop(table);
-                if bounded {
-                    self.len.fetch_sub(1, Ordering::AcqRel);
-                }
-                return Err(error);
-            }
-        };
+        let series = self.new_series(&values)?;
         // Series live as long as the program: their number is bounded by the limit
         // and by the code, and handles to them never need reference counting.
         let stored: &'static StoredSeries = Box::leak(Box::new(StoredSeries {
@@ -644,7 +656,11 @@ impl Family {
             values,
             series,
         }));
-        table.insert_unique(hash, stored, |stored| stored.hash);
+        table.insert(stored);
+        if bounded {
+            // Only writers change it, under the lock: published, then counted.
+            self.len.fetch_add(1, Ordering::Release);
+        }
         Ok(Some(&stored.series))
     }
 
@@ -659,7 +675,29 @@ impl Family {
                 .collect(),
         );
         let metric = match definition.kind {
-            MetricKind::Counter => SeriesMetric::Counter(prometheus::Counter::with_opts(opts)?),
+            MetricKind::Counter => {
+                // Checks the names and values as a prometheus counter would.
+                opts.describe()?;
+                let pairs = definition
+                    .label_names
+                    .iter()
+                    .zip(values)
+                    .map(|(name, value)| {
+                        let mut pair = proto::LabelPair::default();
+                        pair.set_name((*name).to_owned());
+                        pair.set_value(value.to_string());
+                        pair
+                    })
+                    .collect();
+                SeriesMetric::Counter(
+                    ShardedCounter::new(),
+                    Box::new(CounterLabels {
+                        name: definition.name,
+                        help: definition.help,
+                        pairs,
+                    }),
+                )
+            }
             MetricKind::Gauge => SeriesMetric::Gauge(prometheus::Gauge::with_opts(opts)?),
             MetricKind::Histogram => {
                 SeriesMetric::Histogram(prometheus::Histogram::with_opts(HistogramOpts {
@@ -692,12 +730,67 @@ impl Family {
 
     /// The series of every label set, with their label values in the family's order.
     pub(super) fn for_each_series(&self, mut visit: impl FnMut(&[Box<str>], &Series)) {
-        for shard in &self.shards {
-            for stored in ignore_poison(shard.read()).iter() {
-                visit(&stored.values, &stored.series);
-            }
+        for stored in self.table.iter() {
+            visit(&stored.values, &stored.series);
         }
     }
+}
+
+const MULTIPLIER: u64 = 0x9e37_79b9_7f4a_7c15;
+
+/// The high and low halves of a full product, folded: the mixing step of
+/// foldhash and wyhash.
+#[inline(always)]
+fn fold_multiply(a: u64, b: u64) -> u64 {
+    let product = u128::from(a) * u128::from(b);
+    (product as u64) ^ ((product >> 64) as u64)
+}
+
+#[inline(always)]
+fn read_u64(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 8];
+    word.copy_from_slice(&bytes[at..at + 8]);
+    u64::from_le_bytes(word)
+}
+
+#[inline(always)]
+fn read_u32(bytes: &[u8], at: usize) -> u64 {
+    let mut word = [0; 4];
+    word.copy_from_slice(&bytes[at..at + 4]);
+    u64::from(u32::from_le_bytes(word))
+}
+
+/// `hash` with `bytes` mixed in: whole words, the last one read overlapping the one
+/// before (as foldhash does), so that short values take one or two multiplies.
+#[inline(always)]
+fn hash_bytes(hash: u64, bytes: &[u8]) -> u64 {
+    let len = bytes.len();
+    let (low, high) = if len >= 8 {
+        let mut hash = hash;
+        let mut at = 0;
+        while at + 16 < len {
+            hash = fold_multiply(
+                hash ^ read_u64(bytes, at),
+                read_u64(bytes, at + 8) ^ MULTIPLIER,
+            );
+            at += 16;
+        }
+        let low = if at + 8 < len { read_u64(bytes, at) } else { 0 };
+        return fold_multiply(
+            hash ^ low ^ len as u64,
+            read_u64(bytes, len - 8) ^ MULTIPLIER,
+        );
+    } else if len >= 4 {
+        (read_u32(bytes, 0), read_u32(bytes, len - 4))
+    } else if len > 0 {
+        (
+            u64::from(bytes[0]) | u64::from(bytes[len / 2]) << 8,
+            u64::from(bytes[len - 1]),
+        )
+    } else {
+        (0, 0)
+    };
+    fold_multiply(hash ^ low ^ (len as u64) << 32, high ^ MULTIPLIER)
 }
 
 #[inline]

@@ -1,18 +1,16 @@
 //! Handles of metrics declared with `business_metrics!`, updated anywhere.
 
-use std::borrow::Cow;
-
 use super::family::Series;
 use super::site::BusinessSite;
-use super::value::{LabelValue, MetricValue};
+use super::value::{LabelStr, LabelValue, MetricValue};
 
 #[inline]
 fn series<const N: usize>(
     site: &'static BusinessSite,
     labels: [&dyn LabelValue; N],
 ) -> &'static Series {
-    let values: [Cow<'_, str>; N] = labels.map(|label| label.label_value());
-    let values: [&str; N] = std::array::from_fn(|index| values[index].as_ref());
+    let values: [LabelStr<'_>; N] = labels.map(|label| label.__monitor_label());
+    let values: [&str; N] = std::array::from_fn(|index| values[index].as_str());
     site.series(&values)
 }
 

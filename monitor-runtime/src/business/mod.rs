@@ -52,9 +52,11 @@
 //! counted in `monitor_label_values_cut_total{metric="..."}` (the first one logs a
 //! warning).
 //!
-//! Updating an existing label set allocates nothing when its values are borrowed
-//! (`&str`, `String`, enums returning fixed strings): the values are hashed in place
-//! and looked up in a sharded table under a read lock.
+//! Updating an existing label set allocates nothing and takes no lock when its values
+//! are strings, integers, `bool` or enums returning fixed strings: the values are
+//! hashed in place (integers formatted on the stack) and looked up with atomic loads
+//! only; only the creation of a new label set takes a lock. A counter series keeps a
+//! word per thread shard, so threads updating the same label set do not contend.
 //!
 //! # Invalid values
 //!
@@ -66,10 +68,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::core::{INITIALISERS, Initialiser};
 
+mod counter;
 mod family;
 mod handles;
 pub(crate) mod private;
 mod site;
+mod table;
 mod value;
 
 pub use family::{MAX_LABEL_VALUE_LEN, OVERFLOW_LABEL_VALUE};
@@ -78,6 +82,8 @@ pub use family::{MetricKind, Series};
 pub use handles::{Counter, CounterSeries, Gauge, GaugeSeries, Histogram, HistogramSeries};
 #[doc(hidden)]
 pub use site::{BusinessSite, PendingSeries};
+#[doc(hidden)]
+pub use value::LabelStr;
 pub use value::{LabelValue, MetricValue};
 
 /// How many label sets a labelled business metric takes from the values given at

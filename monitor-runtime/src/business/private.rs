@@ -2,15 +2,13 @@
 //! pickers that bind `ret` to the part of a returned value a declaration looks at.
 //! Resolved by autoref specialisation, like the classification of `#[monitored]`.
 
-use std::borrow::Cow;
-
-use super::value::{LabelValue, MetricValue};
+use super::value::{LabelStr, LabelValue, MetricValue};
 
 /// A label value, from an expression passed by reference (so that a type error
 /// points at the expression).
 #[inline]
-pub fn label_value<T: LabelValue + ?Sized>(value: &T) -> Cow<'_, str> {
-    value.label_value()
+pub fn label_value<T: LabelValue + ?Sized>(value: &T) -> LabelStr<'_> {
+    value.__monitor_label()
 }
 
 /// A metric value, from an expression passed as it is (so that a type error points at

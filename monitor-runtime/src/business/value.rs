@@ -7,7 +7,8 @@ use std::time::Duration;
 ///
 /// Implemented for `str`, `String`, `Cow<str>`, `bool`, the integer types and
 /// references to any of them. Implement it for your own enums to label by them:
-/// return a fixed string per variant, and the update allocates nothing.
+/// return a fixed string per variant, and the update allocates nothing (nor does it
+/// for strings, `bool` and integers, which are formatted on the stack).
 ///
 /// ```
 /// use std::borrow::Cow;
@@ -44,6 +45,64 @@ pub trait LabelValue {
     /// The label value, borrowed when possible so that updating an existing series
     /// allocates nothing.
     fn label_value(&self) -> Cow<'_, str>;
+
+    /// The label value as an update reads it: borrowed, or formatted on the stack
+    /// (integers), so that updating an existing series allocates nothing. Defaults
+    /// to [`LabelValue::label_value`].
+    #[doc(hidden)]
+    #[inline]
+    fn __monitor_label(&self) -> LabelStr<'_> {
+        match self.label_value() {
+            Cow::Borrowed(value) => LabelStr::Borrowed(value),
+            Cow::Owned(value) => LabelStr::Owned(value),
+        }
+    }
+}
+
+/// A label value as an update reads it; see [`LabelValue::__monitor_label`].
+#[doc(hidden)]
+pub enum LabelStr<'a> {
+    /// Borrowed from the value.
+    Borrowed(&'a str),
+    /// An integer's decimal digits (ASCII), and how many there are.
+    Integer([u8; INTEGER_DIGITS], u8),
+    /// Made by the value's own `label_value`.
+    Owned(String),
+}
+
+/// The most characters an integer label value has (`i128::MIN`).
+const INTEGER_DIGITS: usize = 40;
+
+impl LabelStr<'_> {
+    /// An integer, formatted on the stack.
+    #[inline]
+    fn integer(value: impl itoa::Integer) -> Self {
+        let mut buffer = itoa::Buffer::new();
+        let digits = buffer.format(value).as_bytes();
+        let mut bytes = [0; INTEGER_DIGITS];
+        bytes[..digits.len()].copy_from_slice(digits);
+        LabelStr::Integer(bytes, digits.len() as u8)
+    }
+
+    /// The value.
+    #[inline]
+    pub fn as_str(&self) -> &str {
+        match self {
+            LabelStr::Borrowed(value) => value,
+            LabelStr::Integer(bytes, len) => {
+                // SAFETY: `integer` wrote `len` ASCII digits (and a sign) there.
+                unsafe { std::str::from_utf8_unchecked(bytes.get_unchecked(..usize::from(*len))) }
+            }
+            LabelStr::Owned(value) => value,
+        }
+    }
+}
+
+impl AsRef<str> for LabelStr<'_> {
+    #[inline]
+    fn as_ref(&self) -> &str {
+        self.as_str()
+    }
 }
 
 impl LabelValue for str {
@@ -79,6 +138,11 @@ impl<T: LabelValue + ?Sized> LabelValue for &T {
     fn label_value(&self) -> Cow<'_, str> {
         (**self).label_value()
     }
+
+    #[inline]
+    fn __monitor_label(&self) -> LabelStr<'_> {
+        (**self).__monitor_label()
+    }
 }
 
 impl<T: LabelValue + ?Sized> LabelValue for &mut T {
@@ -86,12 +150,22 @@ impl<T: LabelValue + ?Sized> LabelValue for &mut T {
     fn label_value(&self) -> Cow<'_, str> {
         (**self).label_value()
     }
+
+    #[inline]
+    fn __monitor_label(&self) -> LabelStr<'_> {
+        (**self).__monitor_label()
+    }
 }
 
 impl<T: LabelValue + ?Sized> LabelValue for Box<T> {
     #[inline]
     fn label_value(&self) -> Cow<'_, str> {
         (**self).label_value()
+    }
+
+    #[inline]
+    fn __monitor_label(&self) -> LabelStr<'_> {
+        (**self).__monitor_label()
     }
 }
 
@@ -101,6 +175,11 @@ macro_rules! integer_label_values {
             #[inline]
             fn label_value(&self) -> Cow<'_, str> {
                 Cow::Owned(self.to_string())
+            }
+
+            #[inline]
+            fn __monitor_label(&self) -> LabelStr<'_> {
+                LabelStr::integer(*self)
             }
         }
     )*};

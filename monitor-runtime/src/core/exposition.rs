@@ -1,13 +1,85 @@
 //! The Prometheus text exposition of the global registry, with or without the HTTP
 //! exporter.
 
-use std::sync::LazyLock;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::cell::Cell;
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::{LazyLock, Mutex};
 
 use prometheus::core::Collector;
+use prometheus::proto::MetricFamily;
 use prometheus::{IntCounter, TextEncoder};
 
 use super::registry::registry;
+use super::sync::ignore_poison;
+
+/// Metric families a feature writes as text itself, faster than building protobuf
+/// messages for the encoder: its collectors stay registered (for clash checks and for
+/// [`registry`](crate::registry)`().gather()`), but give nothing while
+/// [`render_metrics`] gathers ([`rendering_directly`]), and `render` writes the
+/// families instead, in the exposition format the encoder writes, byte for byte.
+pub(crate) struct DirectText {
+    /// The families `render` writes, sorted by name.
+    pub(crate) names: &'static [&'static str],
+    /// Writes the family of that name (HELP, TYPE and every sample, sorted as the
+    /// registry sorts them), or nothing if it has no series.
+    pub(crate) render: fn(name: &str, out: &mut String),
+}
+
+/// What features added with [`add_direct_text`].
+static DIRECT: Mutex<Vec<&'static DirectText>> = Mutex::new(Vec::new());
+
+/// Makes `render_metrics` write `direct`'s families with it; once per feature.
+pub(crate) fn add_direct_text(direct: &'static DirectText) {
+    let mut all = ignore_poison(DIRECT.lock());
+    if !all.iter().any(|added| std::ptr::eq(*added, direct)) {
+        all.push(direct);
+    }
+}
+
+thread_local! {
+    static GATHERING_FOR_TEXT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Whether the current thread is gathering for [`render_metrics`], which writes the
+/// families of [`DirectText`] itself: their collectors then give nothing.
+pub(crate) fn rendering_directly() -> bool {
+    GATHERING_FOR_TEXT.try_with(Cell::get).unwrap_or(false)
+}
+
+/// Gathers the registry without the families written directly, and those families:
+/// every one by name, sorted. Should the registry hold a family of one of those names
+/// from elsewhere (a collector registered straight into it), everything is gathered
+/// the ordinary way instead, so that a family is never written twice.
+fn gather_for_text() -> (Vec<MetricFamily>, Vec<(&'static str, &'static DirectText)>) {
+    // First: the first access registers every annotated item, and so adds the
+    // features' direct families.
+    let registry = registry();
+    let mut direct: Vec<(&'static str, &'static DirectText)> = ignore_poison(DIRECT.lock())
+        .iter()
+        .flat_map(|text| text.names.iter().map(move |name| (*name, *text)))
+        .collect();
+    direct.sort_unstable_by_key(|(name, _)| *name);
+    struct Reset;
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            GATHERING_FOR_TEXT.with(|gathering| gathering.set(false));
+        }
+    }
+    let families = {
+        GATHERING_FOR_TEXT.with(|gathering| gathering.set(true));
+        let _reset = Reset;
+        registry.gather()
+    };
+    let overlap = families.iter().any(|family| {
+        direct
+            .binary_search_by_key(&family.name(), |(name, _)| name)
+            .is_ok()
+    });
+    if overlap {
+        return (registry.gather(), Vec::new());
+    }
+    (families, direct)
+}
 
 /// The `Content-Type` of `/metrics`: the Prometheus text exposition format 0.0.4.
 ///
@@ -35,14 +107,20 @@ pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8
 /// `Result` leaves room for failures of the whole exposition.
 pub fn render_metrics() -> Result<String, prometheus::Error> {
     let errors = exposition_errors();
-    let families = registry().gather();
+    let (families, direct) = gather_for_text();
     let encoder = TextEncoder::new();
-    let mut text = String::with_capacity(families.len() * 256);
+    // About the size of the last exposition, so that the text is rarely copied.
+    let mut text = String::with_capacity(LAST_LEN.load(Ordering::Relaxed) / 8 * 9 + 4096);
     // The error counter is rendered last, where it belongs in the text, so that it
     // includes the refusals of this very exposition.
     let mut counter_at = None;
     let mut refused = Vec::new();
+    // Families written directly go where the registry would have sorted them.
+    let mut direct = direct.into_iter().peekable();
     for family in &families {
+        while let Some((name, writer)) = direct.next_if(|(name, _)| *name < family.name()) {
+            (writer.render)(name, &mut text);
+        }
         if family.name() == EXPOSITION_ERRORS && OWN_COUNTER_SERVED.load(Ordering::Relaxed) {
             counter_at = Some(text.len());
             continue;
@@ -54,11 +132,15 @@ pub fn render_metrics() -> Result<String, prometheus::Error> {
             refused.push((family.name().to_owned(), error));
         }
     }
+    for (name, writer) in direct {
+        (writer.render)(name, &mut text);
+    }
     if let Some(at) = counter_at {
         let mut counter = String::new();
         encoder.encode_utf8(&errors.collect(), &mut counter)?;
         text.insert_str(at, &counter);
     }
+    LAST_LEN.store(text.len(), Ordering::Relaxed);
     for (family, error) in refused {
         tracing::error!(
             %error,
@@ -68,6 +150,9 @@ pub fn render_metrics() -> Result<String, prometheus::Error> {
     }
     Ok(text)
 }
+
+/// The length of the last exposition.
+static LAST_LEN: AtomicUsize = AtomicUsize::new(0);
 
 const EXPOSITION_ERRORS: &str = "monitor_exposition_errors_total";
 

@@ -24,6 +24,7 @@ mod sync;
 
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
+pub(crate) use exposition::{DirectText, add_direct_text, rendering_directly};
 pub use exposition::{METRICS_CONTENT_TYPE, render_metrics};
 pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};

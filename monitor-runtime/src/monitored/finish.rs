@@ -20,9 +20,11 @@ macro_rules! __monitor_finish_call {
         {
             if !span.is_disabled() {
                 if is_error {
+                    // `result = "error"` and the error, in one record.
                     (&&&$crate::__private::ErrorField(&$ret)).__monitor_record(span);
+                } else {
+                    $crate::__private::record_result(span, false);
                 }
-                $crate::__private::record_result(span, is_error);
             }
         }
         $guard.finish(is_error);

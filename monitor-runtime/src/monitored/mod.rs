@@ -14,6 +14,7 @@ mod guard;
 mod site;
 mod span;
 mod stats;
+mod text;
 
 use crate::core::{INITIALISERS, Initialiser};
 
@@ -25,7 +26,8 @@ pub use future_check::{
 pub use guard::{CallGuard, Tracked};
 pub use site::FunctionSite;
 pub use span::{
-    CallSpan, ErrorField, NoSpan, RecordDebug, RecordDisplay, RecordNothing, record_result,
+    CallSpan, ErrorField, LazySpan, NoSpan, RecordDebug, RecordDisplay, RecordNothing,
+    record_result,
 };
 
 /// Every `#[monitored]` function in the program, collected at link time; its

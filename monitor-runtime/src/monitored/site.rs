@@ -7,6 +7,10 @@ use std::sync::{LazyLock, Mutex, OnceLock};
 use prometheus::Opts;
 
 use super::stats::{Figure, FigureCollector, FunctionStats};
+use super::text::{
+    self, CALLS, CALLS_HELP, CANCELLED, CANCELLED_DURATION, CANCELLED_DURATION_HELP,
+    CANCELLED_HELP, DURATION, DURATION_HELP, IN_FLIGHT, IN_FLIGHT_HELP,
+};
 
 use crate::core::{
     RegistrationError, SourceLocation, ignore_poison, log_reported, raw_registry, report,
@@ -77,6 +81,15 @@ impl FunctionSite {
     }
 }
 
+/// The histogram bounds of a `#[monitored]` function without `buckets = [...]`, in
+/// seconds: in-process timings, from 100 µs to 10 s in 1-2.5-5 steps, with 2 s in
+/// place of 2.5 s because the default alerts compare p95 to 1 s and 2 s and the
+/// default objectives count calls under 250 ms (see `attribute.md`, "Buckets").
+pub(super) const DEFAULT_BUCKETS: &[f64] = &[
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0,
+    5.0, 10.0,
+];
+
 /// The resolved storage of one monitored function, created once.
 pub(super) struct FunctionHandles {
     pub(super) stats: &'static FunctionStats,
@@ -111,17 +124,20 @@ fn register(site: &'static FunctionSite) -> FunctionHandles {
         "the metrics of `#[monitored]` function `{}` (module `{}`)",
         site.function, site.module
     );
-    for collector in collectors(site, handles.stats) {
-        if let Err(conflict) = raw_registry().register_as(collector, &*owner, site.location()) {
-            report(conflict.into_error(site.location()));
+    let mut exposed = Vec::with_capacity(6);
+    for (figure, collector) in collectors(site, handles.stats) {
+        match raw_registry().register_as(collector, &*owner, site.location()) {
+            Ok(()) => exposed.push(figure),
+            Err(conflict) => report(conflict.into_error(site.location())),
         }
     }
+    text::expose(site.function, site.module, handles.stats, &exposed);
     handles
 }
 
 fn function_handles(site: &FunctionSite) -> FunctionHandles {
     let buckets = if site.buckets.is_empty() {
-        prometheus::DEFAULT_BUCKETS
+        DEFAULT_BUCKETS
     } else {
         site.buckets
     };
@@ -135,58 +151,37 @@ fn function_handles(site: &FunctionSite) -> FunctionHandles {
 fn collectors(
     site: &FunctionSite,
     stats: &'static FunctionStats,
-) -> Vec<Box<dyn prometheus::core::Collector>> {
+) -> Vec<(Figure, Box<dyn prometheus::core::Collector>)> {
     let labels = |opts: Opts| {
         opts.const_label("function", site.function)
             .const_label("module", site.module)
     };
-    let calls = |result: &str| {
-        labels(Opts::new(
-            "function_calls_total",
-            "Calls of monitored functions, by result (ok or error; a panic is an error).",
-        ))
-        .const_label("result", result)
-    };
+    let calls = |result: &str| labels(Opts::new(CALLS, CALLS_HELP)).const_label("result", result);
     let mut figures = vec![
         (Figure::Ok, calls("ok")),
         (Figure::Error, calls("error")),
-        (
-            Figure::Duration,
-            labels(Opts::new(
-                "function_calls_duration_seconds",
-                "Duration of monitored function calls, in seconds.",
-            )),
-        ),
+        (Figure::Duration, labels(Opts::new(DURATION, DURATION_HELP))),
         (
             Figure::InFlight,
-            labels(Opts::new(
-                "function_calls_concurrent",
-                "Calls of monitored functions currently in progress.",
-            )),
+            labels(Opts::new(IN_FLIGHT, IN_FLIGHT_HELP)),
         ),
     ];
     if site.is_async {
         figures.push((
             Figure::Cancelled,
-            labels(Opts::new(
-                "function_calls_cancelled_total",
-                "Calls of monitored async functions whose future was dropped before completing.",
-            )),
+            labels(Opts::new(CANCELLED, CANCELLED_HELP)),
         ));
         figures.push((
             Figure::CancelledDuration,
-            labels(Opts::new(
-                "function_calls_cancelled_duration_seconds",
-                "Time cancelled calls of monitored async functions ran before their future was \
-                 dropped, in seconds.",
-            )),
+            labels(Opts::new(CANCELLED_DURATION, CANCELLED_DURATION_HELP)),
         ));
     }
     figures
         .into_iter()
         .map(|(figure, opts)| {
-            Box::new(FigureCollector::new(stats, figure, opts))
-                as Box<dyn prometheus::core::Collector>
+            let collector: Box<dyn prometheus::core::Collector> =
+                Box::new(FigureCollector::new(stats, figure, opts));
+            (figure, collector)
         })
         .collect()
 }

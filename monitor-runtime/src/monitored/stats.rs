@@ -73,10 +73,65 @@ fn thread_slot() -> usize {
 }
 
 /// The clock calls are timed with: the TSC where it is invariant, calibrated against
-/// the monotonic clock, else the monotonic clock itself (`quanta` decides).
-fn clock() -> &'static quanta::Clock {
-    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
-    CLOCK.get_or_init(quanta::Clock::new)
+/// the monotonic clock, else the monotonic clock itself (`quanta` decides and
+/// calibrates).
+fn clock() -> &'static CallClock {
+    static CLOCK: OnceLock<CallClock> = OnceLock::new();
+    CLOCK.get_or_init(CallClock::new)
+}
+
+/// `quanta`'s clock, read without a call into it when it reads the TSC: its raw
+/// reading is then the TSC itself, which `rdtsc` gives inline.
+#[derive(Clone)]
+pub(super) struct CallClock {
+    clock: quanta::Clock,
+    /// Whether `clock`'s raw readings are the TSC.
+    tsc: bool,
+}
+
+impl CallClock {
+    fn new() -> Self {
+        let clock = quanta::Clock::new();
+        let tsc = reads_tsc(&clock);
+        Self { clock, tsc }
+    }
+
+    /// A raw reading, in the units of [`CallClock::delta_as_nanos`].
+    #[inline(always)]
+    pub(super) fn raw(&self) -> u64 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if self.tsc {
+            // SAFETY: `rdtsc` exists on every x86_64 processor.
+            return unsafe { core::arch::x86_64::_rdtsc() };
+        }
+        self.clock.raw()
+    }
+
+    /// Nanoseconds between two raw readings (0 if `end` is not after `start`).
+    #[inline(always)]
+    pub(super) fn delta_as_nanos(&self, start: u64, end: u64) -> u64 {
+        self.clock.delta_as_nanos(start, end)
+    }
+}
+
+/// Whether `clock`'s raw readings are the TSC: a raw reading taken between two TSC
+/// readings lies between them, which monotonic nanoseconds (on another scale) do not.
+fn reads_tsc(clock: &quanta::Clock) -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        (0..3).all(|_| {
+            // SAFETY: as in `CallClock::raw`.
+            let before = unsafe { core::arch::x86_64::_rdtsc() };
+            let raw = clock.raw();
+            let after = unsafe { core::arch::x86_64::_rdtsc() };
+            before <= raw && raw <= after
+        })
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        let _ = clock;
+        false
+    }
 }
 
 /// The figures of one monitored function.
@@ -92,7 +147,7 @@ pub(super) struct FunctionStats {
     /// The bounds as given, for the exposition.
     bounds: Box<[f64]>,
     /// A copy of [`clock`], one pointer hop closer.
-    clock: quanta::Clock,
+    clock: CallClock,
 }
 
 impl FunctionStats {
@@ -142,20 +197,23 @@ impl FunctionStats {
 
     /// The clock calls are timed with.
     #[inline(always)]
-    pub(super) fn clock(&self) -> &quanta::Clock {
+    pub(super) fn clock(&self) -> &CallClock {
         &self.clock
     }
 
-    /// A call started.
+    /// A call started; the shard it counts in, which its end counts in too (any
+    /// shard gives exact totals: this one saves a thread-local look-up).
     #[inline(always)]
-    pub(super) fn start(&self) {
-        self.add(thread_slot(), STARTED, 1);
+    pub(super) fn start(&self) -> usize {
+        let shard = thread_slot();
+        self.add(shard, STARTED, 1);
+        shard
     }
 
-    /// A call finished (returned, or panicked: an error) after `nanos`.
+    /// A call counted in `shard` finished (returned, or panicked: an error) after
+    /// `nanos`.
     #[inline(always)]
-    pub(super) fn finish(&self, nanos: u64, is_error: bool) {
-        let shard = thread_slot();
+    pub(super) fn finish(&self, shard: usize, nanos: u64, is_error: bool) {
         self.add(shard, BUCKETS + self.bucket(nanos), 1);
         self.add(shard, SUM, nanos);
         if is_error {
@@ -184,6 +242,49 @@ impl FunctionStats {
         (0..=self.bounds.len())
             .map(|bucket| self.total(offset + bucket))
             .collect()
+    }
+
+    /// The bucket bounds, in seconds.
+    pub(super) fn bounds(&self) -> &[f64] {
+        &self.bounds
+    }
+
+    /// Calls finished, and how many of them were errors.
+    pub(super) fn calls(&self) -> (u64, u64) {
+        // Errors first: an error is counted after its bucket, so errors never exceed
+        // the calls finished.
+        let errors = self.total(ERRORS);
+        let finished = (0..=self.bounds.len())
+            .map(|bucket| self.total(BUCKETS + bucket))
+            .fold(0, u64::wrapping_add);
+        (finished, errors)
+    }
+
+    /// Calls started and not yet finished nor cancelled.
+    pub(super) fn in_flight(&self) -> u64 {
+        // Finished and cancelled calls are read before started ones: a call starts
+        // before it ends, so in flight is never negative.
+        let ended = (0..2 * (self.bounds.len() + 1))
+            .map(|bucket| self.total(BUCKETS + bucket))
+            .fold(0, u64::wrapping_add);
+        self.total(STARTED).saturating_sub(ended)
+    }
+
+    /// Calls cancelled.
+    pub(super) fn cancelled(&self) -> u64 {
+        self.total(CANCELLED)
+    }
+
+    /// The non-cumulative buckets (+Inf last) of the duration or cancelled-duration
+    /// histogram, into `buckets`, and its sum in seconds.
+    pub(super) fn histogram(&self, figure: Figure, buckets: &mut Vec<u64>) -> f64 {
+        let (offset, sum) = match figure {
+            Figure::CancelledDuration => (BUCKETS + self.bounds.len() + 1, CANCELLED_SUM),
+            _ => (BUCKETS, SUM),
+        };
+        buckets.clear();
+        buckets.extend((0..=self.bounds.len()).map(|bucket| self.total(offset + bucket)));
+        seconds(self.total(sum))
     }
 
     fn snapshot(&self) -> Snapshot {
@@ -231,14 +332,15 @@ fn seconds(nanos: u64) -> f64 {
 }
 
 /// One series of a monitored function.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[repr(u8)]
 pub(super) enum Figure {
-    Ok,
-    Error,
-    Duration,
-    InFlight,
-    Cancelled,
-    CancelledDuration,
+    Ok = 0,
+    Error = 1,
+    Duration = 2,
+    InFlight = 3,
+    Cancelled = 4,
+    CancelledDuration = 5,
 }
 
 /// Exposes one series of a monitored function, with the name, help and labels the
@@ -302,6 +404,10 @@ impl Collector for FigureCollector {
     }
 
     fn collect(&self) -> Vec<MetricFamily> {
+        if crate::core::rendering_directly() {
+            // `render_metrics` writes this series itself (see `text`).
+            return Vec::new();
+        }
         let snapshot = self.stats.snapshot();
         let counter = |value: u64| {
             let mut counter = proto::Counter::default();
