@@ -69,7 +69,8 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! | feature | default | what it adds | dependencies |
 //! |---|---|---|---|
 //! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, base64, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
-//! | `system` | yes | the process collector (`process_*` metrics, Linux) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
+//! | `system` | yes | the process collector (`process_*` metrics, Linux), the host metrics of [`system`] (CPU, memory, disks, network) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
+//! | `grafana` | yes (with `http`) | [`grafana`]: Grafana dashboards generated for the service | serde_json |
 //!
 //! Without them the attributes work as they do with them, every series is
 //! registered at start-up, health checks run, and [`render_metrics`] gives the text
@@ -318,10 +319,17 @@ pub use monitor_macros::business_metrics;
 pub mod alerts;
 pub mod business;
 mod core;
+#[cfg(feature = "grafana")]
+#[cfg_attr(docsrs, doc(cfg(feature = "grafana")))]
+pub mod grafana;
 pub mod health;
+pub mod history;
 #[cfg(feature = "http")]
 pub mod http;
 mod monitored;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub mod system;
 
 pub use crate::core::{
     CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,
