@@ -214,6 +214,7 @@ impl History {
     pub fn view(&self, recent: Duration) -> HistoryView {
         let mut view = HistoryView {
             times: self.samples.iter().skip(1).map(|sample| sample.at).collect(),
+            started_at: self.samples.front().map(|sample| sample.at),
             ..HistoryView::default()
         };
         let Some(latest) = self.latest() else {
@@ -509,6 +510,9 @@ pub struct BusinessView {
 /// What [`History::view`] computes.
 #[derive(Debug, Default, Clone, PartialEq, Serialize)]
 pub struct HistoryView {
+    /// When the oldest reading was taken (the start of the first step), seconds since
+    /// the Unix epoch.
+    pub started_at: Option<f64>,
     /// End of each step, seconds since the Unix epoch.
     pub times: Vec<f64>,
     /// Length of the recent past actually covered, seconds.

@@ -428,7 +428,7 @@ fn render_page(data: &DashboardData) -> String {
     render_health(&mut page, &data.health);
     page.push_str(
         "<h2>Active alerts</h2>\n<div id=\"alerts\"><noscript>Active alerts are read \
-         from <a href=\"alerts\">alerts</a> by the page's script.</noscript></div>\n",
+         from <code>alerts</code> by the page's script.</noscript></div>\n",
     );
     render_timed(
         &mut page,
