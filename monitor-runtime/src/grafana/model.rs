@@ -60,8 +60,11 @@ pub(super) struct DashboardLink {
     pub(super) title: &'static str,
     #[serde(rename = "type")]
     pub(super) kind: &'static str,
+    pub(super) icon: &'static str,
+    pub(super) tooltip: &'static str,
     pub(super) tags: Vec<String>,
     pub(super) as_dropdown: bool,
+    pub(super) target_blank: bool,
     pub(super) include_vars: bool,
     pub(super) keep_time: bool,
 }
@@ -111,7 +114,7 @@ pub(super) struct Panel {
     pub(super) grid_pos: GridPos,
     pub(super) targets: Vec<Target>,
     pub(super) field_config: FieldConfigSource,
-    pub(super) options: serde_json::Value,
+    pub(super) options: PanelOptions,
 }
 
 /// A Prometheus query of a panel.
@@ -153,4 +156,61 @@ pub(super) struct Thresholds {
 pub(super) struct Step {
     pub(super) value: Option<f64>,
     pub(super) color: &'static str,
+}
+
+/// The options of a panel, by kind (as the panel schemas of Grafana spell them).
+#[derive(Debug, Clone, Serialize)]
+#[serde(untagged)]
+pub(super) enum PanelOptions {
+    TimeSeries(TimeSeriesOptions),
+    Stat(StatOptions),
+    Text(TextOptions),
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct TimeSeriesOptions {
+    pub(super) legend: LegendOptions,
+    pub(super) tooltip: TooltipOptions,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct LegendOptions {
+    pub(super) display_mode: &'static str,
+    pub(super) placement: &'static str,
+    pub(super) show_legend: bool,
+    pub(super) calcs: Vec<&'static str>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct TooltipOptions {
+    pub(super) mode: &'static str,
+    pub(super) sort: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub(super) struct StatOptions {
+    pub(super) graph_mode: &'static str,
+    pub(super) color_mode: &'static str,
+    pub(super) justify_mode: &'static str,
+    pub(super) text_mode: &'static str,
+    pub(super) wide_layout: bool,
+    pub(super) show_percent_change: bool,
+    pub(super) reduce_options: ReduceOptions,
+    pub(super) percent_change_color_mode: &'static str,
+    pub(super) orientation: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct ReduceOptions {
+    pub(super) calcs: Vec<&'static str>,
+    pub(super) fields: &'static str,
+    pub(super) values: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub(super) struct TextOptions {
+    pub(super) mode: &'static str,
+    pub(super) content: String,
 }

@@ -1,10 +1,9 @@
 //! The dashboards themselves: which panels, which queries.
 
-use serde_json::json;
-
 use super::model::{
-    Annotations, Dashboard, DashboardLink, FieldConfigSource, FieldDefaults, GridPos, Panel, Step,
-    Target, Templating, Thresholds, TimeRange, Variable, datasource,
+    Annotations, Dashboard, DashboardLink, FieldConfigSource, FieldDefaults, GridPos,
+    LegendOptions, Panel, PanelOptions, ReduceOptions, StatOptions, Step, Target, Templating,
+    TextOptions, Thresholds, TimeRange, TimeSeriesOptions, TooltipOptions, Variable, datasource,
 };
 use super::{MetricKind, ObjectiveSpec, Service};
 
@@ -153,17 +152,36 @@ impl Layout {
             })
             .collect();
         let options = match spec.kind {
-            "text" => json!({"mode": "markdown", "content": spec.text.clone().unwrap_or_default()}),
-            "stat" => json!({
-                "reduceOptions": {"calcs": ["lastNotNull"], "fields": "", "values": false},
-                "colorMode": "value",
-                "graphMode": "area",
-                "textMode": "auto"
+            "text" => PanelOptions::Text(TextOptions {
+                mode: "markdown",
+                content: spec.text.clone().unwrap_or_default(),
             }),
-            "table" => json!({"showHeader": true}),
-            _ => json!({
-                "legend": {"displayMode": "table", "placement": "bottom", "showLegend": true, "calcs": ["mean", "max", "lastNotNull"]},
-                "tooltip": {"mode": "multi", "sort": "desc"}
+            "stat" => PanelOptions::Stat(StatOptions {
+                graph_mode: "area",
+                color_mode: "value",
+                justify_mode: "auto",
+                text_mode: "auto",
+                wide_layout: true,
+                show_percent_change: false,
+                reduce_options: ReduceOptions {
+                    calcs: vec!["lastNotNull"],
+                    fields: "",
+                    values: false,
+                },
+                percent_change_color_mode: "standard",
+                orientation: "auto",
+            }),
+            _ => PanelOptions::TimeSeries(TimeSeriesOptions {
+                legend: LegendOptions {
+                    display_mode: "table",
+                    placement: "bottom",
+                    show_legend: true,
+                    calcs: vec!["mean", "max", "lastNotNull"],
+                },
+                tooltip: TooltipOptions {
+                    mode: "multi",
+                    sort: "desc",
+                },
             }),
         };
         let thresholds = spec.thresholds.map(|steps| Thresholds {
@@ -285,8 +303,11 @@ fn dashboard(
         links: vec![DashboardLink {
             title: "monitor dashboards",
             kind: "dashboards",
+            icon: "external link",
+            tooltip: "The other dashboards of the service",
             tags: vec!["monitor".to_owned()],
             as_dropdown: true,
+            target_blank: false,
             include_vars: true,
             keep_time: true,
         }],
