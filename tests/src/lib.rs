@@ -2,6 +2,7 @@
 //! an HTTP client, a test exporter, a real Prometheus server and external tools.
 
 pub mod alloc_count;
+pub mod browser;
 pub mod grafana;
 pub mod http;
 pub mod process;
