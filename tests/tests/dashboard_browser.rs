@@ -41,7 +41,7 @@ fn calls_cell(function: &str) -> String {
     format!(
         "var row = Array.from(document.querySelectorAll('#functions tbody tr'))\
            .find(r => r.getAttribute('data-key') === '{MODULE}\\u001f{function}');\
-         return row ? row.querySelector('[data-field=calls]').textContent : null;"
+         return row ? row.cells[2].textContent : null;"
     )
 }
 

@@ -117,13 +117,17 @@
 
   function cell(row, field) { return row ? row.querySelector('[data-field="' + field + '"]') : null; }
 
+  // The columns of the function and route tables that count: calls, errors, in progress.
+  var CALLS = 2, ERRORS = 3, IN_FLIGHT = 6;
+
   function live(id, rows) {
     var table = document.getElementById(id);
     rows.forEach(function (figures) {
       var row = rowOf(table, figures.group + "\u001f" + figures.name);
-      text(cell(row, "calls"), figures.calls);
-      text(cell(row, "errors"), figures.errors);
-      text(cell(row, "in_flight"), figures.in_flight);
+      if (!row) return;
+      text(row.cells[CALLS], figures.calls);
+      text(row.cells[ERRORS], figures.errors);
+      text(row.cells[IN_FLIGHT], figures.in_flight);
     });
   }
 

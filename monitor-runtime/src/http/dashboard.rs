@@ -27,6 +27,10 @@ pub(super) const DASHBOARD_LINKS: &[(&str, &str)] = &[
     ("/health", "health"),
     ("/livez", "livez"),
     ("/readyz", "readyz"),
+];
+
+/// Links only the page shows (the `404` keeps to the short list above).
+const PAGE_LINKS: &[(&str, &str)] = &[
     ("/dashboard/data.json", "dashboard data"),
     ("/dashboard/grafana.json", "Grafana dashboards"),
     ("/alerts/rules.yml", "alert rules"),
@@ -376,7 +380,7 @@ h1{margin:0 0 .3em}h2{margin:1.4em 0 .4em;border-bottom:1px solid #ccc}\
 table{border-collapse:collapse;background:#fff}\
 th,td{padding:.25em .7em;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}\
 th{cursor:pointer;user-select:none;background:#f0f0f0}\
-th.text,td.text{text-align:left}\
+th.text,td.text,table.timed td:nth-child(-n+2){text-align:left}\
 .bad{color:#b00}.ok{color:#070}.warn{color:#a60}\
 .status{font-weight:bold;padding:0 .4em;border-radius:.3em;color:#fff}\
 .status.healthy{background:#2a2}.status.degraded{background:#d80}.status.unhealthy{background:#c22}\
@@ -401,7 +405,7 @@ fn render_page(data: &DashboardData) -> String {
          <script src=\"dashboard/app.js\" defer></script>\n</head>\n\
          <body data-refresh-ms=\"{REFRESH_MS}\">\n<h1>monitor</h1>\n<nav>"
     );
-    for (index, (path, label)) in DASHBOARD_LINKS.iter().enumerate() {
+    for (index, (path, label)) in DASHBOARD_LINKS.iter().chain(PAGE_LINKS).enumerate() {
         if index > 0 {
             page.push_str(" · ");
         }
@@ -560,7 +564,7 @@ fn render_timed(
     let _ = writeln!(
         page,
         "<input type=\"search\" placeholder=\"filter\" data-filter=\"{id}\" aria-label=\"filter {id}\">\n\
-         <table id=\"{id}\" data-sortable>\n<thead><tr><th class=\"text\">{group}</th>\
+         <table id=\"{id}\" class=\"timed\" data-sortable>\n<thead><tr><th class=\"text\">{group}</th>\
          <th class=\"text\">{name}</th><th>calls</th><th>errors</th><th>calls/s</th>\
          <th>error ratio</th><th>in progress</th><th>mean</th><th>p50</th><th>p95</th>\
          <th>p99</th></tr></thead>\n<tbody>"
@@ -570,9 +574,8 @@ fn render_timed(
         let ratio = recent.error_ratio;
         let _ = writeln!(
             page,
-            "<tr data-key=\"{}\"><td class=\"text\">{}</td><td class=\"text\">{}</td>\
-             <td data-field=\"calls\">{}</td><td data-field=\"errors\">{}</td><td>{}</td><td{}>{}</td>\
-             <td data-field=\"in_flight\">{}</td><td>{}</td>{}{}{}</tr>",
+            "<tr data-key=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td{}>{}</td><td>{}</td><td>{}</td>{}{}{}</tr>",
             escape(&format!("{}\u{1f}{}", row.group, row.name)),
             escape(&row.group),
             escape(&row.name),
@@ -771,9 +774,8 @@ mod tests {
         history.record(Snapshot::from_text(text, 0.0));
         let view = history.view(RECENT);
         let page = render_page(&data(view.clone(), Vec::new()));
-        assert!(page.contains("<td class=\"text\">shop::orders</td><td class=\"text\">place&lt;T&gt;</td>"));
-        assert!(page.contains("<td data-field=\"calls\">4</td><td data-field=\"errors\">1</td>"));
-        for (path, _) in DASHBOARD_LINKS {
+        assert!(page.contains("<td>shop::orders</td><td>place&lt;T&gt;</td><td>4</td><td>1</td>"));
+        for (path, _) in DASHBOARD_LINKS.iter().chain(PAGE_LINKS) {
             assert!(page.contains(&format!("href=\"{}\"", &path[1..])));
         }
         assert!(page.contains("src=\"dashboard/app.js\""));
