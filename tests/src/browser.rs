@@ -77,11 +77,17 @@ impl Browser {
             .await
             .is_ok_and(|response| response.status.is_success())
         {
-            assert!(Instant::now() < deadline, "chromedriver never answered on {url}");
+            assert!(
+                Instant::now() < deadline,
+                "chromedriver never answered on {url}"
+            );
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let mut args: Vec<String> = FLAGS.iter().map(|flag| (*flag).to_owned()).collect();
-        args.push(format!("--user-data-dir={}", browser._profile.path().display()));
+        args.push(format!(
+            "--user-data-dir={}",
+            browser._profile.path().display()
+        ));
         args.push(format!("--window-size={width},{height}"));
         let mut options = json!({ "args": args });
         if let Some(binary) = tools::find("chromium") {

@@ -32,7 +32,10 @@ async fn until(client: &Client, script: &str, accept: impl Fn(&Value) -> bool) -
         if accept(&value) {
             return value;
         }
-        assert!(Instant::now() < deadline, "never accepted: {script} gave {value}");
+        assert!(
+            Instant::now() < deadline,
+            "never accepted: {script} gave {value}"
+        );
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
 }
@@ -62,14 +65,18 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
         "return Array.from(document.querySelectorAll('svg.chart'))\
            .map(s => Number(s.getAttribute('data-points') || 0));",
         |value| {
-            value
-                .as_array()
-                .is_some_and(|points| points.len() == 6 && points.iter().all(|p| p.as_f64() >= Some(3.0)))
+            value.as_array().is_some_and(|points| {
+                points.len() == 6 && points.iter().all(|p| p.as_f64() >= Some(3.0))
+            })
         },
     )
     .await;
     assert_eq!(points.as_array().unwrap().len(), 6, "{points}");
-    let polylines = run(client, "return document.querySelectorAll('svg.chart polyline').length;").await;
+    let polylines = run(
+        client,
+        "return document.querySelectorAll('svg.chart polyline').length;",
+    )
+    .await;
     assert!(polylines.as_u64() >= Some(6), "{polylines}");
 
     // A counter changes in place after more calls: the page is not reloaded (a mark
@@ -86,8 +93,19 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     }
     let wanted = json!((before + 7).to_string());
     until(client, &calls_cell("checkout"), |value| *value == wanted).await;
-    assert_eq!(run(client, "return window.__monitorMark;").await, "still here");
-    assert!(run(client, "return Number(document.body.getAttribute('data-updates'));").await.as_u64() >= Some(2));
+    assert_eq!(
+        run(client, "return window.__monitorMark;").await,
+        "still here"
+    );
+    assert!(
+        run(
+            client,
+            "return Number(document.body.getAttribute('data-updates'));"
+        )
+        .await
+        .as_u64()
+            >= Some(2)
+    );
 
     // Health: both checks, colour-coded, with the reason (no token is set).
     let health = run(
@@ -106,10 +124,18 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     };
     assert_eq!(row("dash-database")[1], "status healthy");
     assert_eq!(row("dash-cache")[1], "status unhealthy");
-    assert_ne!(row("dash-database")[2], row("dash-cache")[2], "statuses share a colour");
+    assert_ne!(
+        row("dash-database")[2],
+        row("dash-cache")[2],
+        "statuses share a colour"
+    );
     assert!(row("dash-cache")[3].as_str().unwrap().contains("refused"));
     assert_eq!(
-        run(client, "return document.getElementById('health-status').textContent;").await,
+        run(
+            client,
+            "return document.getElementById('health-status').textContent;"
+        )
+        .await,
         "degraded"
     );
 
@@ -120,7 +146,10 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     )
     .await;
     for metric in ["dash_orders_total", "dash_carts_open", "dash_basket_items"] {
-        assert!(business.as_array().unwrap().contains(&json!(metric)), "{business}");
+        assert!(
+            business.as_array().unwrap().contains(&json!(metric)),
+            "{business}"
+        );
     }
     until(
         client,
@@ -144,7 +173,11 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     }
 
     // System resources are listed.
-    let system = run(client, "return document.getElementById('system').textContent;").await;
+    let system = run(
+        client,
+        "return document.getElementById('system').textContent;",
+    )
+    .await;
     for wanted in ["host CPU busy", "host memory used", "process open files"] {
         assert!(system.as_str().unwrap().contains(wanted), "{system}");
     }
@@ -155,7 +188,8 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     let artifact = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("dashboard.png");
     std::fs::write(&artifact, &png).unwrap();
     if std::env::var_os("MONITOR_UPDATE_SCREENSHOT").is_some() {
-        let example = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/dashboard.png");
+        let example =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../examples/dashboard.png");
         std::fs::write(example, &png).unwrap();
     }
 
@@ -178,8 +212,16 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
          return Array.from(document.querySelectorAll('#functions tbody tr')).map(r => Number(r.cells[2].textContent));",
     )
     .await;
-    let calls: Vec<f64> = sorted.as_array().unwrap().iter().filter_map(Value::as_f64).collect();
-    assert!(calls.len() >= 2 && calls.windows(2).all(|pair| pair[0] >= pair[1]), "{sorted}");
+    let calls: Vec<f64> = sorted
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_f64)
+        .collect();
+    assert!(
+        calls.len() >= 2 && calls.windows(2).all(|pair| pair[0] >= pair[1]),
+        "{sorted}"
+    );
 
     browser.close().await;
 }

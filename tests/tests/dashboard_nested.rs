@@ -38,10 +38,16 @@ async fn every_link_works_under_a_prefix() {
     let (status, page) = get(&app, "/ops/dashboard").await;
     assert_eq!(status, StatusCode::OK, "{page}");
     let links = links(&page);
-    assert!(links.contains(&"dashboard/data.json".to_owned()), "{links:?}");
+    assert!(
+        links.contains(&"dashboard/data.json".to_owned()),
+        "{links:?}"
+    );
     assert!(links.contains(&"dashboard/app.js".to_owned()), "{links:?}");
     for link in &links {
-        assert!(!link.starts_with('/'), "an absolute link breaks under a prefix: {link}");
+        assert!(
+            !link.starts_with('/'),
+            "an absolute link breaks under a prefix: {link}"
+        );
         // Relative to /ops/dashboard: /ops/<link>.
         let (status, body) = get(&app, &format!("/ops/{link}")).await;
         assert_eq!(status, StatusCode::OK, "/ops/{link}: {body}");
@@ -50,5 +56,8 @@ async fn every_link_works_under_a_prefix() {
     let (_, script) = get(&app, "/ops/dashboard/app.js").await;
     assert!(script.contains("fetch(\"dashboard/data.json\""));
     assert!(script.contains("fetch(\"alerts\""));
-    assert!(!script.contains("fetch(\"/"), "an absolute fetch breaks under a prefix");
+    assert!(
+        !script.contains("fetch(\"/"),
+        "an absolute fetch breaks under a prefix"
+    );
 }

@@ -32,7 +32,9 @@ async fn every_panel_query_returns_data() {
     let server = dashboard_common::start();
     dashboard_common::traffic(&server, 20).await;
     // The health checks run once, so their status series exist.
-    monitor_tests::http::get(&server.url("/health")).await.unwrap();
+    monitor_tests::http::get(&server.url("/health"))
+        .await
+        .unwrap();
 
     let response = monitor_tests::http::get(&server.url("/dashboard/grafana.json?service=shop"))
         .await
@@ -55,8 +57,15 @@ async fn every_panel_query_returns_data() {
         .find(|dashboard| dashboard["uid"] == "shop-business")
         .unwrap()
         .to_string();
-    for metric in ["dash_orders_total", "dash_carts_open", "dash_basket_items_bucket"] {
-        assert!(business.contains(metric), "the business dashboard lacks {metric}");
+    for metric in [
+        "dash_orders_total",
+        "dash_carts_open",
+        "dash_basket_items_bucket",
+    ] {
+        assert!(
+            business.contains(metric),
+            "the business dashboard lacks {metric}"
+        );
     }
     let one = monitor_tests::http::get(&server.url("/dashboard/grafana.json?dashboard=system"))
         .await

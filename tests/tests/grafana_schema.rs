@@ -13,9 +13,21 @@ use serde_json::Value;
 
 fn service() -> Service {
     Service::new("shop")
-        .business(BusinessMetric::new("orders_total", MetricKind::Counter, "Orders."))
-        .business(BusinessMetric::new("carts_open", MetricKind::Gauge, "Carts."))
-        .business(BusinessMetric::new("basket_items", MetricKind::Histogram, "Items."))
+        .business(BusinessMetric::new(
+            "orders_total",
+            MetricKind::Counter,
+            "Orders.",
+        ))
+        .business(BusinessMetric::new(
+            "carts_open",
+            MetricKind::Gauge,
+            "Carts.",
+        ))
+        .business(BusinessMetric::new(
+            "basket_items",
+            MetricKind::Histogram,
+            "Items.",
+        ))
         .objective(
             ObjectiveSpec::new("checkout", "shop::orders", "checkout")
                 .success(0.999)
@@ -28,7 +40,11 @@ fn validate(validator: &jsonschema::Validator, instance: &Value, what: &str) {
         .iter_errors(instance)
         .map(|error| format!("{} at {}", error, error.instance_path()))
         .collect();
-    assert!(errors.is_empty(), "{what} breaks the schema:\n{}", errors.join("\n"));
+    assert!(
+        errors.is_empty(),
+        "{what} breaks the schema:\n{}",
+        errors.join("\n")
+    );
 }
 
 fn panels(dashboard: &Value) -> &[Value] {
@@ -47,8 +63,8 @@ fn dashboards_follow_the_grafana_schemas() {
     let options: Vec<(&str, jsonschema::Validator)> = ["timeseries", "stat", "table"]
         .into_iter()
         .map(|kind| {
-            let validator = jsonschema::draft7::new(&schema(kind, Some("Options")))
-                .expect("a valid schema");
+            let validator =
+                jsonschema::draft7::new(&schema(kind, Some("Options"))).expect("a valid schema");
             (kind, validator)
         })
         .collect();
@@ -63,9 +79,8 @@ fn dashboards_follow_the_grafana_schemas() {
                 for target in panel["targets"].as_array().unwrap() {
                     validate(&queries, target, &title);
                 }
-                if let Some((_, validator)) = options
-                    .iter()
-                    .find(|(kind, _)| panel["type"] == *kind)
+                if let Some((_, validator)) =
+                    options.iter().find(|(kind, _)| panel["type"] == *kind)
                 {
                     validate(validator, &panel["options"], &title);
                 }
@@ -77,13 +92,22 @@ fn dashboards_follow_the_grafana_schemas() {
 #[test]
 fn dashboards_keep_the_habits_of_provisioning() {
     let generated = grafana::dashboards(&service());
-    let uids: BTreeSet<&str> = generated.iter().map(|d| d["uid"].as_str().unwrap()).collect();
+    let uids: BTreeSet<&str> = generated
+        .iter()
+        .map(|d| d["uid"].as_str().unwrap())
+        .collect();
     assert_eq!(uids.len(), generated.len(), "uids are unique");
     for dashboard in &generated {
         let uid = dashboard["uid"].as_str().unwrap();
-        assert!(uid.len() <= 40, "{uid}: a Grafana uid is at most 40 characters");
+        assert!(
+            uid.len() <= 40,
+            "{uid}: a Grafana uid is at most 40 characters"
+        );
         let text = dashboard.to_string();
-        assert!(!text.contains("${DS_"), "{uid}: an import input breaks provisioning");
+        assert!(
+            !text.contains("${DS_"),
+            "{uid}: an import input breaks provisioning"
+        );
         assert!(dashboard.get("__inputs").is_none(), "{uid}");
         let variables = dashboard["templating"]["list"].as_array().unwrap();
         let datasources: Vec<&Value> = variables
@@ -94,7 +118,10 @@ fn dashboards_keep_the_habits_of_provisioning() {
         assert_eq!(datasources[0]["name"], "datasource");
         assert_eq!(datasources[0]["query"], "prometheus");
         for variable in variables.iter().filter(|v| v["type"] == "query") {
-            assert_eq!(variable["datasource"]["uid"], "${datasource}", "{uid}: {variable}");
+            assert_eq!(
+                variable["datasource"]["uid"], "${datasource}",
+                "{uid}: {variable}"
+            );
         }
         let mut ids = BTreeSet::new();
         for panel in panels(dashboard) {
@@ -110,12 +137,21 @@ fn dashboards_keep_the_habits_of_provisioning() {
                     .is_some_and(|unit| !unit.is_empty()),
                 "{uid} / {title}: no unit"
             );
-            assert!(ids.insert(panel["id"].as_u64().unwrap()), "{uid}: panel ids repeat");
+            assert!(
+                ids.insert(panel["id"].as_u64().unwrap()),
+                "{uid}: panel ids repeat"
+            );
             let grid = &panel["gridPos"];
             assert!(grid["x"].as_u64().unwrap() + grid["w"].as_u64().unwrap() <= 24);
-            assert_eq!(panel["datasource"]["uid"], "${datasource}", "{uid} / {title}");
+            assert_eq!(
+                panel["datasource"]["uid"], "${datasource}",
+                "{uid} / {title}"
+            );
             for target in panel["targets"].as_array().unwrap() {
-                assert_eq!(target["datasource"]["uid"], "${datasource}", "{uid} / {title}");
+                assert_eq!(
+                    target["datasource"]["uid"], "${datasource}",
+                    "{uid} / {title}"
+                );
                 let expr = target["expr"].as_str().unwrap();
                 check_expr(uid, title, expr);
             }
@@ -158,7 +194,10 @@ fn check_expr(uid: &str, title: &str, expr: &str) {
             );
         }
     }
-    assert!(expr.contains("job=~\"$job\""), "a query not narrowed to $job: {context}");
+    assert!(
+        expr.contains("job=~\"$job\""),
+        "a query not narrowed to $job: {context}"
+    );
 }
 
 #[test]

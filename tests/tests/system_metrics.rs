@@ -36,7 +36,15 @@ fn host_metrics_are_scraped_and_pass_promtool() {
     #[cfg(target_os = "linux")]
     assert!(find(&samples, "process_open_fds", &[]).unwrap() > 0.0);
     // Exactly one family of each name: registering twice did nothing.
-    assert_eq!(text.matches("# TYPE system_memory_size_bytes gauge").count(), 1);
+    assert_eq!(
+        text.matches("# TYPE system_memory_size_bytes gauge")
+            .count(),
+        1
+    );
 
-    assert_eq!(promtool::check_metrics(&text), Vec::<String>::new(), "{text}");
+    assert_eq!(
+        promtool::check_metrics(&text),
+        Vec::<String>::new(),
+        "{text}"
+    );
 }

@@ -32,7 +32,10 @@ fn quantile(q: f64, by: &str, bucket_selector: &str) -> String {
     } else {
         format!("le, {by}")
     };
-    format!("histogram_quantile({q}, {})", sum_rate(&by, bucket_selector))
+    format!(
+        "histogram_quantile({q}, {})",
+        sum_rate(&by, bucket_selector)
+    )
 }
 
 /// The `le` label value of a bucket bound, as the Prometheus client writes it.
@@ -398,7 +401,11 @@ fn overview(service: &Service) -> Dashboard {
         )
         .query(function_error_ratio("", ""), "errors")
         .ratio()
-        .thresholds(vec![(None, "green"), (Some(0.01), "orange"), (Some(0.05), "red")]),
+        .thresholds(vec![
+            (None, "green"),
+            (Some(0.01), "orange"),
+            (Some(0.05), "red"),
+        ]),
     );
     layout.add(
         PanelSpec::stat(
@@ -416,7 +423,11 @@ fn overview(service: &Service) -> Dashboard {
         )
         .query(route_error_ratio("", ""), "errors")
         .ratio()
-        .thresholds(vec![(None, "green"), (Some(0.01), "orange"), (Some(0.05), "red")]),
+        .thresholds(vec![
+            (None, "green"),
+            (Some(0.01), "orange"),
+            (Some(0.05), "red"),
+        ]),
     );
     layout.add(
         PanelSpec::series(
@@ -566,7 +577,10 @@ fn functions(service: &Service) -> Dashboard {
             "short",
         )
         .query(
-            format!("sum by ({by}) ({})", sel("function_calls_concurrent", filter)),
+            format!(
+                "sum by ({by}) ({})",
+                sel("function_calls_concurrent", filter)
+            ),
             "{{module}}::{{function}}",
         ),
     );
@@ -805,7 +819,11 @@ fn health(service: &Service) -> Dashboard {
             "s",
         )
         .query(
-            quantile(0.95, "check", &sel("health_check_duration_seconds_bucket", "")),
+            quantile(
+                0.95,
+                "check",
+                &sel("health_check_duration_seconds_bucket", ""),
+            ),
             "{{check}}",
         ),
     );
@@ -919,7 +937,10 @@ fn system(service: &Service) -> Dashboard {
             "percentunit",
         )
         .query(
-            format!("max by ({by}) ({})", sel("system_cpu_utilization_ratio", "")),
+            format!(
+                "max by ({by}) ({})",
+                sel("system_cpu_utilization_ratio", "")
+            ),
             "{{instance}}",
         )
         .ratio(),
@@ -989,7 +1010,10 @@ fn system(service: &Service) -> Dashboard {
             "bytes",
         )
         .query(
-            format!("sum by ({by}) ({})", sel("process_resident_memory_bytes", "")),
+            format!(
+                "sum by ({by}) ({})",
+                sel("process_resident_memory_bytes", "")
+            ),
             "{{instance}}",
         ),
     );

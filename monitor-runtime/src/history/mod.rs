@@ -213,7 +213,12 @@ impl History {
     /// the `recent` past (from the oldest reading at most `recent` before the latest).
     pub fn view(&self, recent: Duration) -> HistoryView {
         let mut view = HistoryView {
-            times: self.samples.iter().skip(1).map(|sample| sample.at).collect(),
+            times: self
+                .samples
+                .iter()
+                .skip(1)
+                .map(|sample| sample.at)
+                .collect(),
             started_at: self.samples.front().map(|sample| sample.at),
             ..HistoryView::default()
         };
@@ -288,7 +293,11 @@ impl History {
 /// What a counter went up by between two readings; a counter that went down was
 /// reset (a restart), and counts from zero.
 fn increase(before: f64, after: f64) -> f64 {
-    if after >= before { after - before } else { after }
+    if after >= before {
+        after - before
+    } else {
+        after
+    }
 }
 
 /// The figures of `newer` less those of `older`.
@@ -574,7 +583,10 @@ mod tests {
         let mut history = History::new(Duration::from_secs(10));
         history.record(snapshot(0.0, 100.0, 0.0, &[(inf, 100.0)]));
         history.record(snapshot(5.0, 3.0, 0.0, &[(inf, 3.0)]));
-        assert_eq!(history.view(RETENTION).functions[0].series.rate, vec![Some(0.6)]);
+        assert_eq!(
+            history.view(RETENTION).functions[0].series.rate,
+            vec![Some(0.6)]
+        );
         history.record(snapshot(12.0, 3.0, 0.0, &[(inf, 3.0)]));
         assert_eq!(history.len(), 2, "the reading at 0 s is older than 10 s");
         history.record(snapshot(1.0, 0.0, 0.0, &[]));

@@ -99,7 +99,9 @@ mod tests {
         assert_eq!(sample.value, 3.0);
         assert_eq!(Sample::parse("plain 1.5").unwrap().value, 1.5);
         assert_eq!(
-            Sample::parse(r#"x_bucket{le="+Inf"} 2"#).unwrap().label("le"),
+            Sample::parse(r#"x_bucket{le="+Inf"} 2"#)
+                .unwrap()
+                .label("le"),
             Some("+Inf")
         );
         assert!(Sample::parse("# HELP x y").is_none());

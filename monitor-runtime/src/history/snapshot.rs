@@ -322,10 +322,16 @@ process_open_fds 12
         assert_eq!((route.calls, route.errors), (7.0, 2.0));
         assert_eq!(route.buckets, vec![(f64::INFINITY, 7.0)]);
         let signups = &snapshot.business["user_signups_total"];
-        assert_eq!((signups.kind, signups.value, signups.series), (MetricKind::Counter, 7.0, 2));
+        assert_eq!(
+            (signups.kind, signups.value, signups.series),
+            (MetricKind::Counter, 7.0, 2)
+        );
         assert_eq!(signups.help, "Completed sign-ups.");
         let cart = &snapshot.business["cart_size"];
-        assert_eq!((cart.kind, cart.value, cart.sum), (MetricKind::Histogram, 4.0, 10.0));
+        assert_eq!(
+            (cart.kind, cart.value, cart.sum),
+            (MetricKind::Histogram, 4.0, 10.0)
+        );
         assert_eq!(snapshot.process.open_fds, Some(12.0));
     }
 }

@@ -779,7 +779,9 @@ mod tests {
             assert!(page.contains(&format!("href=\"{}\"", &path[1..])));
         }
         assert!(page.contains("src=\"dashboard/app.js\""));
-        assert!(page.contains("<span class=\"status degraded\" data-field=\"status\">degraded</span>"));
+        assert!(
+            page.contains("<span class=\"status degraded\" data-field=\"status\">degraded</span>")
+        );
         assert!(page.contains("hidden: not authorised"));
         assert!(!page.contains("registration problem"));
         let banner = render_page(&data(view, vec!["clash <at> a.rs:1".to_owned()]));

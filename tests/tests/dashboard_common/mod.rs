@@ -88,6 +88,8 @@ pub async fn traffic(server: &TestServer, rounds: u32) {
         basket(round % 12);
         ship(1).await;
         let url = server.url(&format!("/orders/{round}"));
-        monitor_tests::http::get(&url).await.expect("the app answers");
+        monitor_tests::http::get(&url)
+            .await
+            .expect("the app answers");
     }
 }
