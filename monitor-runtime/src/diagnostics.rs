@@ -213,6 +213,7 @@
 //! | `process_` | the process collector (feature `system`) |
 //! | `http_server_` | the HTTP server layer (OpenTelemetry HTTP conventions) |
 //! | `http_client_` | kept for HTTP client metrics (OpenTelemetry HTTP conventions) |
+//! | `system_` | the host metrics of `monitor_runtime::system` (CPU, memory, disks, network) |
 //! | `scrape_` | Prometheus, at each scrape |
 //!
 //! and the whole names `up` (Prometheus, at each scrape), `ALERTS` and

@@ -3,7 +3,7 @@
 //!
 //! | metric | type | labels | meaning |
 //! |---|---|---|---|
-//! | `system_cpu_utilization_ratio` | gauge | | share of all logical CPUs busy since the previous scrape, 0..1 (0 at the first scrape) |
+//! | `system_cpu_utilization_ratio` | gauge | | share of all logical CPUs busy since the previous reading (a scrape, the dashboard's sampler or [`read`]), 0..1 (0 at the first) |
 //! | `system_cpu_logical_cores` | gauge | | logical CPUs of the host |
 //! | `system_load_average_1m` | gauge | | one-minute load average (0 where the OS has none) |
 //! | `system_memory_size_bytes` | gauge | | physical memory |
@@ -185,7 +185,7 @@ impl HostCollector {
         let mut collector = Self {
             cpu: gauge(
                 "system_cpu_utilization_ratio",
-                "Share of all logical CPUs of the host busy since the previous scrape (0 to 1).",
+                "Share of all logical CPUs of the host busy since the previous reading (0 to 1).",
             ),
             cores: gauge("system_cpu_logical_cores", "Logical CPUs of the host."),
             load: gauge(
