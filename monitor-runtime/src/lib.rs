@@ -99,7 +99,14 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `alerts/`: objectives, default service and business alerts, and their
 //!   rendering as a Prometheus rule file or a Kubernetes `PrometheusRule`
 //!   ([`alerts`]).
-//! - `http/` (feature `http`): the exporter, the dashboard, `/alerts/rules.yml`,
+//! - `history/`: the built-in dashboard's history: readings of the registry every
+//!   few seconds, the ring buffer of the last hour, rates, error ratios and
+//!   percentiles per step ([`history`]).
+//! - `system/` (feature `system`): host metrics from sysinfo: CPU, memory, disks,
+//!   network ([`system`]).
+//! - `grafana/` (feature `grafana`): the generated Grafana dashboards ([`grafana`]).
+//! - `http/` (feature `http`): the exporter, the dashboard (which reads `history`,
+//!   `system` and `grafana`), `/alerts/rules.yml`,
 //!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
 //!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
 //!   the public API of `health`; nothing imports it.

@@ -41,8 +41,16 @@ async fn reasons_only_for_the_authorised() {
     let (_, page) = get(&server, "/dashboard", None).await;
     assert!(page.contains("hidden: not authorised"), "{page}");
     assert!(!page.contains("refused the connection"));
-    let (_, body) = get(&server, "/dashboard/data.json", Some("Bearer health-secret")).await;
-    assert!(cache_reason(&body).as_str().unwrap().contains("refused"), "{body}");
+    let (_, body) = get(
+        &server,
+        "/dashboard/data.json",
+        Some("Bearer health-secret"),
+    )
+    .await;
+    assert!(
+        cache_reason(&body).as_str().unwrap().contains("refused"),
+        "{body}"
+    );
     drop(server);
 
     // The exporter's token: every dashboard path needs it, and it shows the reasons.
@@ -59,5 +67,8 @@ async fn reasons_only_for_the_authorised() {
         assert_eq!(status, 200, "{path}: {body}");
     }
     let (_, body) = get(&server, "/dashboard/data.json", Some("Bearer s3cret")).await;
-    assert!(cache_reason(&body).as_str().unwrap().contains("refused"), "{body}");
+    assert!(
+        cache_reason(&body).as_str().unwrap().contains("refused"),
+        "{body}"
+    );
 }
