@@ -212,28 +212,31 @@ impl History {
     /// Rates, ratios and percentiles per step between consecutive readings, and over
     /// the `recent` past (from the oldest reading at most `recent` before the latest).
     pub fn view(&self, recent: Duration) -> HistoryView {
+        self.view_with(None, recent)
+    }
+
+    /// As [`History::view`], with `now` (a reading not kept, newer than the latest)
+    /// as the last step: what exists now is shown even before the sampler reads it.
+    pub fn view_with(&self, now: Option<&Snapshot>, recent: Duration) -> HistoryView {
+        let newer = now.filter(|now| self.latest().is_none_or(|latest| now.at > latest.at));
+        let samples: Vec<&Snapshot> = self.samples.iter().chain(newer).collect();
         let mut view = HistoryView {
-            times: self
-                .samples
-                .iter()
-                .skip(1)
-                .map(|sample| sample.at)
-                .collect(),
-            started_at: self.samples.front().map(|sample| sample.at),
+            times: samples.iter().skip(1).map(|sample| sample.at).collect(),
+            started_at: samples.first().map(|sample| sample.at),
             ..HistoryView::default()
         };
-        let Some(latest) = self.latest() else {
+        let Some(latest) = samples.last().copied() else {
             return view;
         };
-        let recent_start = self
-            .samples
+        let recent_start = samples
             .iter()
+            .copied()
             .find(|sample| latest.at - sample.at <= recent.as_secs_f64())
             .filter(|sample| sample.at < latest.at);
-        let steps: Vec<(&Snapshot, &Snapshot)> = self
-            .samples
+        let steps: Vec<(&Snapshot, &Snapshot)> = samples
             .iter()
-            .zip(self.samples.iter().skip(1))
+            .copied()
+            .zip(samples.iter().copied().skip(1))
             .collect();
         view.recent_seconds = recent_start.map(|start| latest.at - start.at);
         for (key, now) in &latest.functions {
@@ -591,6 +594,28 @@ mod tests {
         assert_eq!(history.len(), 2, "the reading at 0 s is older than 10 s");
         history.record(snapshot(1.0, 0.0, 0.0, &[]));
         assert_eq!(history.len(), 2, "a reading from the past is ignored");
+    }
+
+    #[test]
+    fn a_reading_of_now_ends_the_view() {
+        let inf = f64::INFINITY;
+        let mut history = History::new(RETENTION);
+        history.record(Snapshot {
+            at: 0.0,
+            ..Snapshot::default()
+        });
+        let now = snapshot(4.0, 8.0, 0.0, &[(inf, 8.0)]);
+        let view = history.view_with(Some(&now), RETENTION);
+        assert_eq!(view.times, vec![4.0]);
+        assert_eq!(view.functions[0].series.rate, vec![Some(2.0)]);
+        // A reading older than the latest is left out.
+        let stale = snapshot(-1.0, 8.0, 0.0, &[(inf, 8.0)]);
+        assert!(
+            history
+                .view_with(Some(&stale), RETENTION)
+                .functions
+                .is_empty()
+        );
     }
 
     #[test]

@@ -221,7 +221,13 @@ async fn read_figures() -> Option<(Snapshot, HistoryView, usize)> {
         let families = crate::core::registry().gather();
         let now = Snapshot::from_families(&families, history::unix_now());
         let history = crate::core::ignore_poison(history::global().lock());
-        (now, history.view(RECENT), history.len())
+        // The reading of now ends the charts, so that what exists now is listed
+        // even before the sampler's next reading.
+        (
+            now.clone(),
+            history.view_with(Some(&now), RECENT),
+            history.len(),
+        )
     })
     .await;
     match read {
