@@ -220,6 +220,7 @@
 //! | `http_client_` | the HTTP client layer (feature `client`, OpenTelemetry HTTP conventions) |
 //! | `db_client_` | watched connection pools (OpenTelemetry database conventions) |
 //! | `tokio_` | the tokio runtime metrics |
+//! | `system_` | the host metrics of `monitor_runtime::system` (CPU, memory, disks, network) |
 //! | `scrape_` | Prometheus, at each scrape |
 //!
 //! and the whole names `up` (Prometheus, at each scrape), `ALERTS` and

@@ -73,12 +73,13 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! | feature | default | what it adds | dependencies |
 //! |---|---|---|---|
 //! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, base64, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
-//! | `system` | yes | the process collector (`process_*` metrics, Linux) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
+//! | `system` | yes | the process collector (`process_*` metrics, Linux), the host metrics of [`system`] (CPU, memory, disks, network) and the built-in checks [`health::builtin`] | sysinfo, prometheus `process` |
 //! | `sqlx` | no | [`pool::ConnectionPool`] for sqlx pools of any database and [`health::PoolCheck::sqlx`] | sqlx (its pool, no driver) |
 //! | `client` | no | [`client`]: the metrics layer for outgoing HTTP calls | http, tower (`timeout`), hyper-util (`client-legacy`), pin-project-lite |
 //! | `logs` | no | [`logs`]: JSON log lines with the spans' fields, secrets redacted | tracing-subscriber (`registry`), serde_json |
 //! | `push` | no | [`push::Pushgateway`]: the registry pushed to a Prometheus Pushgateway | hyper, hyper-util (client), http-body-util, base64, tokio `net` |
 //! | `remote-write` | no | [`push::RemoteWrite`]: Prometheus remote-write to any receiver, with retries and a bounded buffer | hyper, hyper-util (client), http-body-util, prost, snap, tokio `net` |
+//! | `grafana` | yes (with `http`) | [`grafana`]: Grafana dashboards generated for the service | serde_json |
 //!
 //! Without them the attributes work as they do with them, every series is
 //! registered at start-up, health checks run, and [`render_metrics`] gives the text
@@ -120,7 +121,14 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `kubernetes/`: the `Service`, `ServiceMonitor`/`PodMonitor`, container probes
 //!   and the bundle with the alerts' `PrometheusRule` ([`kubernetes`]); like
 //!   `http`, it sits on top: it uses the public API of `alerts`, nothing imports it.
-//! - `http/` (feature `http`): the exporter, the dashboard, `/alerts/rules.yml`,
+//! - `history/`: the built-in dashboard's history: readings of the registry every
+//!   few seconds, the ring buffer of the last hour, rates, error ratios and
+//!   percentiles per step ([`history`]).
+//! - `system/` (feature `system`): host metrics from sysinfo: CPU, memory, disks,
+//!   network ([`system`]).
+//! - `grafana/` (feature `grafana`): the generated Grafana dashboards ([`grafana`]).
+//! - `http/` (feature `http`): the exporter, the dashboard (which reads `history`,
+//!   `system` and `grafana`), `/alerts/rules.yml`,
 //!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
 //!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
 //!   the public API of `health`; nothing imports it.
@@ -350,7 +358,11 @@ pub mod cache;
 #[cfg_attr(docsrs, doc(cfg(feature = "client")))]
 pub mod client;
 mod core;
+#[cfg(feature = "grafana")]
+#[cfg_attr(docsrs, doc(cfg(feature = "grafana")))]
+pub mod grafana;
 pub mod health;
+pub mod history;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod kubernetes;
@@ -363,6 +375,9 @@ pub mod pool;
 #[cfg_attr(docsrs, doc(cfg(any(feature = "push", feature = "remote-write"))))]
 pub mod push;
 pub mod runtime_metrics;
+#[cfg(feature = "system")]
+#[cfg_attr(docsrs, doc(cfg(feature = "system")))]
+pub mod system;
 
 pub use crate::core::identity;
 pub use crate::core::{

@@ -3,7 +3,9 @@
 
 pub mod alertmanager;
 pub mod alloc_count;
+pub mod browser;
 pub mod engines;
+pub mod grafana;
 pub mod http;
 pub mod process;
 pub mod prometheus_server;

@@ -617,6 +617,11 @@ pub(crate) const RESERVED_PREFIXES: &[(&str, &str)] = &[
          `process_resident_memory_bytes`, … (the Prometheus client convention)",
     ),
     (
+        "system_",
+        "the host metrics expose `system_cpu_utilization_ratio`, `system_memory_used_bytes`, \
+         `system_disk_available_bytes`, … (`monitor_runtime::system`)",
+    ),
+    (
         "http_server_",
         "the HTTP layer exposes `http_server_request_duration_seconds`, \
          `http_server_active_requests`, … (the OpenTelemetry HTTP conventions)",

@@ -79,6 +79,8 @@ fn the_framework_names_pass_and_are_reserved() {
         ("http_server_active_requests", Gauge),
         ("http_server_request_body_size_bytes", Histogram),
         ("http_client_request_duration_seconds", Histogram),
+        ("system_memory_used_bytes", Gauge),
+        ("system_network_received_bytes_total", Counter),
         ("scrape_duration_seconds", Gauge),
         ("up", Gauge),
     ] {

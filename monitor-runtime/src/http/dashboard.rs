@@ -1,14 +1,23 @@
-//! The built-in dashboard: one HTML page listing every `#[monitored]` function with
-//! its calls, errors, latency and calls in progress, read from the global registry.
+//! The built-in dashboard at `/dashboard`: a page rendered on the server (tables of
+//! functions, routes, business metrics, health, system resources, registration
+//! problems) that a small script of its own (`dashboard/app.js`, no outside resource)
+//! keeps up to date from `dashboard/data.json`, drawing charts of the last hour from
+//! the runtime's [`history`](crate::history). `dashboard/grafana.json` serves the
+//! generated Grafana dashboards.
+//!
+//! Every link is relative, so the page works under `Router::nest("/ops", …)`.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
-use axum::http::{StatusCode, header};
+use axum::Router;
+use axum::extract::Query;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use serde::{Deserialize, Serialize};
 
-use prometheus::TextEncoder;
-use prometheus::proto::MetricFamily;
+use crate::health::HealthRegistry;
+use crate::history::{self, HistoryView, Quantile, Snapshot, TimedView};
 
 /// Links shown at the top of the dashboard, and the routes the standalone server's
 /// `404` lists: `(path, label)`. Every part of the exporter that serves routes of its
@@ -20,187 +29,389 @@ pub(super) const DASHBOARD_LINKS: &[(&str, &str)] = &[
     ("/readyz", "readyz"),
 ];
 
-/// One row of the dashboard: the figures of one monitored function.
-#[derive(Debug, Default, Clone, PartialEq)]
-pub(super) struct FunctionRow {
-    pub(super) ok: f64,
-    pub(super) errors: f64,
-    pub(super) cancelled: f64,
-    pub(super) in_flight: f64,
-    pub(super) duration_count: u64,
-    pub(super) duration_sum: f64,
-    /// Cumulative `(upper bound, count)` pairs of the duration histogram.
-    pub(super) buckets: Vec<(f64, u64)>,
-}
-
-impl FunctionRow {
-    fn calls(&self) -> f64 {
-        self.ok + self.errors
-    }
-
-    fn error_ratio(&self) -> Option<f64> {
-        let calls = self.calls();
-        (calls > 0.0).then(|| self.errors / calls)
-    }
-
-    fn mean_seconds(&self) -> Option<f64> {
-        (self.duration_count > 0).then(|| self.duration_sum / self.duration_count as f64)
-    }
-
-    /// Upper bound of the first bucket holding the `quantile` of the calls: an upper
-    /// estimate, as precise as the buckets are.
-    fn quantile_bound(&self, quantile: f64) -> Option<f64> {
-        if self.duration_count == 0 {
-            return None;
-        }
-        let rank = quantile * self.duration_count as f64;
-        Some(
-            self.buckets
-                .iter()
-                .find(|(_, count)| *count as f64 >= rank)
-                .map_or(f64::INFINITY, |(bound, _)| *bound),
-        )
-    }
-}
-
-/// The families `#[monitored]` writes to.
-const FAMILIES: [&str; 4] = [
-    "function_calls_total",
-    "function_calls_cancelled_total",
-    "function_calls_concurrent",
-    "function_calls_duration_seconds",
+/// Links only the page shows (the `404` keeps to the short list above).
+const PAGE_LINKS: &[(&str, &str)] = &[
+    ("/dashboard/data.json", "dashboard data"),
+    ("/dashboard/grafana.json", "Grafana dashboards"),
+    ("/alerts/rules.yml", "alert rules"),
 ];
 
-/// `(module, function)` → figures, sorted for a stable page.
-pub(super) type FunctionTable = BTreeMap<(String, String), FunctionRow>;
+/// The recent past the tables' rates, ratios and percentiles cover.
+const RECENT: std::time::Duration = std::time::Duration::from_secs(60);
 
-/// Collects the figures of every monitored function from gathered metric families.
-///
-/// The figures are read back from the text exposition of those families rather than
-/// from the metric protos: the accessors of `prometheus::proto` differ with the
-/// crate's `protobuf` feature (which an application's own `prometheus` dependency
-/// may turn on), and the text format is the same either way.
-pub(super) fn function_table(families: &[MetricFamily]) -> FunctionTable {
-    let ours: Vec<MetricFamily> = families
-        .iter()
-        .filter(|family| FAMILIES.contains(&family.name()))
-        .cloned()
-        .collect();
-    let mut text = String::new();
-    if let Err(error) = TextEncoder::new().encode_utf8(&ours, &mut text) {
-        tracing::error!(%error, "monitor: the dashboard could not read the function metrics");
-        return FunctionTable::new();
-    }
-    let mut table = FunctionTable::new();
-    for sample in text.lines().filter_map(Sample::parse) {
-        let (Some(function), Some(module)) = (sample.label("function"), sample.label("module"))
-        else {
-            continue;
-        };
-        let row = table
-            .entry((module.to_owned(), function.to_owned()))
-            .or_default();
-        match sample.name {
-            "function_calls_total" => match sample.label("result") {
-                Some("ok") => row.ok += sample.value,
-                Some("error") => row.errors += sample.value,
-                _ => {}
-            },
-            "function_calls_cancelled_total" => row.cancelled += sample.value,
-            "function_calls_concurrent" => row.in_flight += sample.value,
-            "function_calls_duration_seconds_count" => row.duration_count = sample.value as u64,
-            "function_calls_duration_seconds_sum" => row.duration_sum = sample.value,
-            "function_calls_duration_seconds_bucket" => {
-                // `+Inf` is the count itself; the finite bounds are the buckets.
-                if let Some(bound) = sample
-                    .label("le")
-                    .and_then(|le| le.parse::<f64>().ok())
-                    .filter(|bound| bound.is_finite())
-                {
-                    row.buckets.push((bound, sample.value as u64));
-                }
-            }
-            _ => {}
-        }
-    }
-    table
+/// How often the page asks for fresh data, milliseconds.
+const REFRESH_MS: u64 = 2000;
+
+/// The content security policy of the dashboard: its own script and data only, its
+/// inline style sheet, no outside resource, no framing.
+pub(super) const DASHBOARD_CSP: &str = "default-src 'none'; script-src 'self'; \
+     connect-src 'self'; style-src 'unsafe-inline'; img-src 'self' data:; \
+     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/// The script that draws the charts and updates the page in place.
+const SCRIPT: &str = include_str!("dashboard.js");
+
+/// The dashboard's routes, merged into the exporter's.
+pub(super) fn routes() -> Router {
+    history::start();
+    #[cfg(feature = "system")]
+    crate::system::register();
+    Router::new()
+        .route("/dashboard", get(dashboard))
+        .route("/dashboard/data.json", get(data))
+        .route("/dashboard/app.js", get(script))
+        .route("/dashboard/grafana.json", get(grafana))
 }
 
-/// One sample line of the text exposition: `name{key="value",...} value`.
-struct Sample<'a> {
-    name: &'a str,
-    labels: Vec<(&'a str, String)>,
+/// One health check as the dashboard shows it.
+#[derive(Debug, Clone, Serialize)]
+struct CheckRow {
+    name: String,
+    probe: &'static str,
+    critical: bool,
+    status: &'static str,
+    /// Only for an authorised viewer.
+    reason: Option<String>,
+    duration_seconds: f64,
+}
+
+/// Health as the dashboard shows it.
+#[derive(Debug, Clone, Serialize)]
+struct HealthView {
+    status: &'static str,
+    ready: bool,
+    /// Whether reasons are shown (the viewer is authorised, or no token is set).
+    detailed: bool,
+    checks: Vec<CheckRow>,
+}
+
+async fn health_view(headers: &HeaderMap) -> HealthView {
+    let registry = HealthRegistry::global();
+    let detailed = registry.is_authorized(
+        headers
+            .get(header::AUTHORIZATION)
+            .and_then(|value| value.to_str().ok()),
+    );
+    let report = registry.report_all().await;
+    HealthView {
+        status: report.status.as_str(),
+        ready: report.ready,
+        detailed,
+        checks: report
+            .checks
+            .iter()
+            .map(|check| CheckRow {
+                name: check.name.clone(),
+                probe: check.probe.as_str(),
+                critical: check.critical,
+                status: check.health.status().as_str(),
+                reason: detailed
+                    .then(|| check.health.reason().map(str::to_owned))
+                    .flatten(),
+                duration_seconds: check.duration.as_secs_f64(),
+            })
+            .collect(),
+    }
+}
+
+/// System resources as the dashboard shows them.
+#[derive(Debug, Clone, Default, Serialize)]
+struct SystemView {
+    host_cpu_utilization: Option<f64>,
+    host_logical_cores: Option<usize>,
+    host_memory_size_bytes: Option<u64>,
+    host_memory_used_bytes: Option<u64>,
+    /// `(mount point, size, available)`.
+    disks: Vec<(String, u64, u64)>,
+    process_cpu_seconds: Option<f64>,
+    process_resident_memory_bytes: Option<f64>,
+    process_open_fds: Option<f64>,
+    process_max_fds: Option<f64>,
+}
+
+fn system_view(snapshot: &Snapshot) -> SystemView {
+    let process = &snapshot.process;
+    #[allow(unused_mut)]
+    let mut view = SystemView {
+        process_cpu_seconds: process.cpu_seconds,
+        process_resident_memory_bytes: process.resident_memory_bytes,
+        process_open_fds: process.open_fds,
+        process_max_fds: process.max_fds,
+        ..SystemView::default()
+    };
+    #[cfg(feature = "system")]
+    {
+        let host = crate::system::read();
+        view.host_cpu_utilization = Some(host.cpu_utilization);
+        view.host_logical_cores = Some(host.logical_cores);
+        view.host_memory_size_bytes = Some(host.memory_size);
+        view.host_memory_used_bytes = Some(host.memory_used);
+        view.disks = host.disks;
+    }
+    view
+}
+
+/// Figures read at the request, for the counters of the page.
+#[derive(Debug, Clone, Serialize)]
+struct LiveRow {
+    group: String,
+    name: String,
+    calls: f64,
+    errors: f64,
+    in_flight: f64,
+}
+
+#[derive(Debug, Clone, Serialize)]
+struct LiveBusiness {
+    name: String,
     value: f64,
 }
 
-impl<'a> Sample<'a> {
-    /// Parses a sample line; comments, blank and malformed lines give `None`.
-    fn parse(line: &'a str) -> Option<Self> {
-        if line.starts_with('#') || line.is_empty() {
-            return None;
-        }
-        let name_end = line.find(['{', ' '])?;
-        let name = &line[..name_end];
-        let mut rest = &line[name_end..];
-        let mut labels = Vec::new();
-        if let Some(mut inner) = rest.strip_prefix('{') {
-            loop {
-                inner = inner.trim_start_matches(',');
-                if let Some(after) = inner.strip_prefix('}') {
-                    rest = after;
-                    break;
-                }
-                let (key, after_key) = inner.split_once("=\"")?;
-                let mut value = String::new();
-                let mut chars = after_key.char_indices();
-                let end = loop {
-                    match chars.next()? {
-                        (index, '"') => break index,
-                        (_, '\\') => match chars.next()?.1 {
-                            'n' => value.push('\n'),
-                            other => value.push(other),
-                        },
-                        (_, other) => value.push(other),
-                    }
-                };
-                labels.push((key, value));
-                inner = &after_key[end + 1..];
-            }
-        }
-        let value = rest.split_whitespace().next()?.parse().ok()?;
-        Some(Self {
-            name,
-            labels,
-            value,
-        })
-    }
+#[derive(Debug, Clone, Serialize)]
+struct Live {
+    at: f64,
+    functions: Vec<LiveRow>,
+    routes: Vec<LiveRow>,
+    business: Vec<LiveBusiness>,
+}
 
-    fn label(&self, key: &str) -> Option<&str> {
-        self.labels
+fn live(snapshot: &Snapshot) -> Live {
+    let rows = |map: &std::collections::BTreeMap<(String, String), history::Timed>| {
+        map.iter()
+            .map(|((group, name), timed)| LiveRow {
+                group: group.clone(),
+                name: name.clone(),
+                calls: timed.calls,
+                errors: timed.errors,
+                in_flight: timed.in_flight,
+            })
+            .collect()
+    };
+    Live {
+        at: snapshot.at,
+        functions: rows(&snapshot.functions),
+        routes: rows(&snapshot.routes),
+        business: snapshot
+            .business
             .iter()
-            .find(|(name, _)| *name == key)
-            .map(|(_, value)| value.as_str())
+            .map(|(name, business)| LiveBusiness {
+                name: name.clone(),
+                value: business.value,
+            })
+            .collect(),
     }
 }
 
-/// The content security policy of the dashboard: no script, no outside resource,
-/// its one inline style sheet, no framing.
-pub(super) const DASHBOARD_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; \
-     base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+/// Everything `dashboard/data.json` answers.
+#[derive(Debug, Clone, Serialize)]
+struct DashboardData {
+    interval_seconds: f64,
+    retention_seconds: f64,
+    samples: usize,
+    history: HistoryView,
+    live: Live,
+    health: HealthView,
+    system: SystemView,
+    problems: Vec<String>,
+}
 
-/// Renders the dashboard page for `table`, with a banner listing `problems` (the
-/// registration problems [`init`](crate::init) reports) when there are any.
-pub(super) fn render_page(table: &FunctionTable, problems: &[String]) -> String {
-    let mut page = String::with_capacity(2048 + table.len() * 256);
-    page.push_str(concat!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n",
-        "<meta http-equiv=\"refresh\" content=\"5\">\n<title>monitor dashboard</title>\n",
-        "<style>body{font-family:sans-serif;margin:2em}table{border-collapse:collapse}",
-        "th,td{padding:.3em .8em;border-bottom:1px solid #ddd;text-align:right}",
-        "th:nth-child(-n+2),td:nth-child(-n+2){text-align:left}",
-        ".bad{color:#b00}</style>\n</head>\n<body>\n<h1>monitor</h1>\n<nav>"
-    ));
-    for (index, (path, label)) in DASHBOARD_LINKS.iter().enumerate() {
+/// Reads the registry now and the history, on the blocking pool.
+async fn read_figures() -> Option<(Snapshot, HistoryView, usize)> {
+    let read = tokio::task::spawn_blocking(|| {
+        let families = crate::core::registry().gather();
+        let now = Snapshot::from_families(&families, history::unix_now());
+        let history = crate::core::ignore_poison(history::global().lock());
+        // The reading of now ends the charts, so that what exists now is listed
+        // even before the sampler's next reading.
+        (
+            now.clone(),
+            history.view_with(Some(&now), RECENT),
+            history.len(),
+        )
+    })
+    .await;
+    match read {
+        Ok(figures) => Some(figures),
+        Err(error) => {
+            tracing::error!(%error, "monitor: the dashboard could not read the metrics");
+            None
+        }
+    }
+}
+
+async fn data_of(headers: &HeaderMap) -> Option<DashboardData> {
+    let (now, view, samples) = read_figures().await?;
+    Some(DashboardData {
+        interval_seconds: history::interval().as_secs_f64(),
+        retention_seconds: history::RETENTION.as_secs_f64(),
+        samples,
+        system: system_view(&now),
+        live: live(&now),
+        history: view,
+        health: health_view(headers).await,
+        problems: registration_problems(),
+    })
+}
+
+/// `GET /dashboard/data.json`.
+async fn data(headers: HeaderMap) -> Response {
+    match data_of(&headers).await {
+        Some(data) => match serde_json::to_string(&data) {
+            Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
+            Err(error) => {
+                tracing::error!(%error, "monitor: the dashboard data could not be encoded");
+                super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed")
+            }
+        },
+        None => super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed"),
+    }
+}
+
+/// `GET /dashboard`.
+async fn dashboard(headers: HeaderMap) -> Response {
+    match data_of(&headers).await {
+        Some(data) => (
+            [
+                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
+                (header::CONTENT_SECURITY_POLICY, DASHBOARD_CSP),
+            ],
+            render_page(&data),
+        )
+            .into_response(),
+        None => super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed"),
+    }
+}
+
+/// `GET /dashboard/app.js`.
+async fn script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "no-cache"),
+        ],
+        SCRIPT,
+    )
+        .into_response()
+}
+
+/// The query of `dashboard/grafana.json`.
+#[derive(Debug, Deserialize)]
+struct GrafanaQuery {
+    /// The service name the dashboards' titles and uids start with (default `monitor`).
+    service: Option<String>,
+    /// One dashboard (`overview`, `functions`, `http`, `business`, `health`,
+    /// `objectives`, `system`) instead of the list of all.
+    dashboard: Option<String>,
+}
+
+/// What the generated Grafana dashboards are made for: the business metrics the
+/// registry holds and the objectives of the configured alerts.
+fn grafana_service(name: &str) -> crate::grafana::Service {
+    use crate::grafana::{BusinessMetric, MetricKind, ObjectiveSpec, Service};
+    let snapshot = Snapshot::from_families(&crate::core::registry().gather(), 0.0);
+    let mut service = Service::new(name);
+    for (family, business) in &snapshot.business {
+        let kind = match business.kind {
+            history::MetricKind::Counter => MetricKind::Counter,
+            history::MetricKind::Gauge => MetricKind::Gauge,
+            history::MetricKind::Histogram => MetricKind::Histogram,
+        };
+        service = service.business(BusinessMetric::new(family, kind, &business.help));
+    }
+    for objective in crate::alerts::current().objectives() {
+        let mut spec =
+            ObjectiveSpec::new(objective.name(), objective.module(), objective.function());
+        if let Some(ratio) = objective.success_target() {
+            spec = spec.success(ratio);
+        }
+        if let Some((threshold, share)) = objective.latency_target() {
+            spec = spec.latency(threshold, share);
+        }
+        service = service.objective(spec);
+    }
+    service
+}
+
+/// `GET /dashboard/grafana.json[?service=NAME][&dashboard=overview]`.
+async fn grafana(Query(query): Query<GrafanaQuery>) -> Response {
+    let service = query.service.unwrap_or_else(|| "monitor".to_owned());
+    let wanted = query.dashboard;
+    let built = tokio::task::spawn_blocking(move || {
+        let dashboards = crate::grafana::dashboards(&grafana_service(&service));
+        match wanted {
+            None => Ok(serde_json::Value::Array(dashboards)),
+            Some(wanted) => dashboards
+                .into_iter()
+                .find(|dashboard| {
+                    dashboard["uid"]
+                        .as_str()
+                        .is_some_and(|uid| uid.ends_with(&format!("-{wanted}")))
+                })
+                .ok_or(wanted),
+        }
+    })
+    .await;
+    match built {
+        Ok(Ok(json)) => (
+            [(header::CONTENT_TYPE, "application/json")],
+            json.to_string(),
+        )
+            .into_response(),
+        Ok(Err(wanted)) => super::exporter::short_error(
+            StatusCode::NOT_FOUND,
+            &format!(
+                "no dashboard `{}`; there are overview, functions, http, business, health, objectives, system",
+                super::exporter::clip(&wanted)
+            ),
+        ),
+        Err(error) => {
+            tracing::error!(%error, "monitor: the Grafana dashboards could not be generated");
+            super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboards failed")
+        }
+    }
+}
+
+/// The registration problems, worded for people.
+fn registration_problems() -> Vec<String> {
+    crate::core::init().err().map_or_else(Vec::new, |error| {
+        error.errors().iter().map(ToString::to_string).collect()
+    })
+}
+
+// ---------------------------------------------------------------------------------
+// The page
+
+const STYLE: &str = "body{font-family:system-ui,sans-serif;margin:1.5em;color:#222;background:#fafafa}\
+h1{margin:0 0 .3em}h2{margin:1.4em 0 .4em;border-bottom:1px solid #ccc}\
+table{border-collapse:collapse;background:#fff}\
+th,td{padding:.25em .7em;border-bottom:1px solid #e3e3e3;text-align:right;white-space:nowrap}\
+th{cursor:pointer;user-select:none;background:#f0f0f0}\
+th.text,td.text,table.timed td:nth-child(-n+2){text-align:left}\
+.bad{color:#b00}.ok{color:#070}.warn{color:#a60}\
+.status{font-weight:bold;padding:0 .4em;border-radius:.3em;color:#fff}\
+.status.healthy{background:#2a2}.status.degraded{background:#d80}.status.unhealthy{background:#c22}\
+.banner{border:2px solid #b00;background:#fee;padding:.5em 1em;margin:1em 0}\
+.charts{display:flex;flex-wrap:wrap;gap:1em}\
+figure{margin:0;background:#fff;border:1px solid #ddd;padding:.4em}\
+figcaption{font-size:.9em;color:#555}\
+svg.chart{width:420px;height:150px;display:block}\
+svg.spark{width:160px;height:28px;display:block}\
+.legend{font-size:.8em;max-width:420px}.legend span{margin-right:.8em}\
+input[type=search]{margin:.3em 0;padding:.2em .4em}\
+.note{font-size:.85em;color:#555;max-width:60em}";
+
+/// Renders the page for `data`.
+fn render_page(data: &DashboardData) -> String {
+    let mut page = String::with_capacity(8192);
+    let _ = write!(
+        page,
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width\">\n\
+         <title>monitor dashboard</title>\n<style>{STYLE}</style>\n\
+         <script src=\"dashboard/app.js\" defer></script>\n</head>\n\
+         <body data-refresh-ms=\"{REFRESH_MS}\">\n<h1>monitor</h1>\n<nav>"
+    );
+    for (index, (path, label)) in DASHBOARD_LINKS.iter().chain(PAGE_LINKS).enumerate() {
         if index > 0 {
             page.push_str(" · ");
         }
@@ -214,56 +425,284 @@ pub(super) fn render_page(table: &FunctionTable, problems: &[String]) -> String 
             escape(label)
         );
     }
-    page.push_str("</nav>\n");
-    if !problems.is_empty() {
+    let _ = writeln!(
+        page,
+        "</nav>\n<p class=\"note\" id=\"updated\">History: {} readings, one every {} s, \
+         kept for {} min. Rates, ratios and percentiles cover the last {} s.</p>",
+        data.samples,
+        data.interval_seconds,
+        data.retention_seconds / 60.0,
+        RECENT.as_secs()
+    );
+    render_problems(&mut page, &data.problems);
+    render_health(&mut page, &data.health);
+    page.push_str(
+        "<h2>Active alerts</h2>\n<div id=\"alerts\"><noscript>Active alerts are read \
+         from <code>alerts</code> by the page's script.</noscript></div>\n",
+    );
+    render_timed(
+        &mut page,
+        "functions",
+        "Monitored functions",
+        ("module", "function"),
+        &data.history.functions,
+        "No function is annotated with <code>#[monitored]</code>.",
+    );
+    render_timed(
+        &mut page,
+        "routes",
+        "HTTP routes",
+        ("method", "route"),
+        &data.history.routes,
+        "No HTTP route is measured (add <code>HttpMetricsLayer</code> to the application's router).",
+    );
+    render_business(&mut page, data);
+    render_system(&mut page, &data.system);
+    page.push_str(
+        "<p class=\"note\">Percentiles are estimated from histogram buckets, as Prometheus' \
+         <code>histogram_quantile</code> does: each lies inside one bucket, whose bounds \
+         show on hover; <q>≤ x</q> means inside the first bucket, <q>&gt; x</q> past the \
+         last finite bound. The default buckets of <code>#[monitored]</code> (Prometheus' \
+         defaults, 5 ms to 10 s) cannot tell sub-millisecond functions apart: give such \
+         functions <code>buckets = [...]</code> of their own.</p>\n</body>\n</html>\n",
+    );
+    page
+}
+
+fn render_problems(page: &mut String, problems: &[String]) {
+    if problems.is_empty() {
+        return;
+    }
+    let _ = writeln!(
+        page,
+        "<div class=\"banner bad\" role=\"alert\" id=\"problems\"><p><strong>{} registration \
+         problem(s)</strong>: the items involved still run, but some of their series are \
+         left out of <code>/metrics</code>.</p>\n<ul>",
+        problems.len()
+    );
+    for problem in problems {
+        let _ = writeln!(page, "<li>{}</li>", escape(problem));
+    }
+    page.push_str("</ul></div>\n");
+}
+
+fn render_health(page: &mut String, health: &HealthView) {
+    let _ = writeln!(
+        page,
+        "<h2>Health <span class=\"status {0}\" id=\"health-status\">{0}</span></h2>",
+        health.status
+    );
+    if health.checks.is_empty() {
+        page.push_str("<p>No health check is registered.</p>\n");
+        return;
+    }
+    page.push_str(
+        "<table id=\"health\" data-sortable>\n<thead><tr><th class=\"text\">check</th>\
+         <th class=\"text\">probe</th><th class=\"text\">critical</th>\
+         <th class=\"text\">status</th><th>last run</th><th class=\"text\">reason</th>\
+         </tr></thead>\n<tbody>\n",
+    );
+    for check in &health.checks {
+        let reason = match (&check.reason, health.detailed) {
+            (Some(reason), _) => escape(reason),
+            (None, true) => String::new(),
+            (None, false) => "<i>hidden: not authorised</i>".to_owned(),
+        };
         let _ = writeln!(
             page,
-            "<div class=\"bad\" role=\"alert\"><p><strong>{} registration problem(s)</strong>: \
-             the items involved still run, but some of their series are left out of \
-             <code>/metrics</code>.</p>\n<ul>",
-            problems.len()
+            "<tr data-key=\"{name}\"><td class=\"text\">{name}</td><td class=\"text\">{}</td>\
+             <td class=\"text\">{}</td><td class=\"text\"><span class=\"status {status}\" \
+             data-field=\"status\">{status}</span></td><td>{}</td>\
+             <td class=\"text\" data-field=\"reason\">{reason}</td></tr>",
+            check.probe,
+            if check.critical { "yes" } else { "no" },
+            seconds(check.duration_seconds),
+            name = escape(&check.name),
+            status = check.status,
         );
-        for problem in problems {
-            let _ = writeln!(page, "<li>{}</li>", escape(problem));
-        }
-        page.push_str("</ul></div>\n");
     }
-    page.push_str("<h2>Monitored functions</h2>\n");
-    if table.is_empty() {
-        page.push_str("<p>No function is annotated with <code>#[monitored]</code>.</p>\n");
+    page.push_str("</tbody></table>\n");
+}
+
+fn quantile_cell(quantile: Option<&Quantile>) -> String {
+    let Some(q) = quantile else {
+        return "<td>–</td>".to_owned();
+    };
+    let upper = if q.upper.is_finite() {
+        seconds(q.upper)
     } else {
-        page.push_str(concat!(
-            "<table>\n<tr><th>module</th><th>function</th><th>calls</th><th>errors</th>",
-            "<th>error ratio</th><th>cancelled</th><th>in progress</th>",
-            "<th>mean latency</th><th>p95 latency ≤</th></tr>\n"
-        ));
-        for ((module, function), row) in table {
-            let ratio = row.error_ratio();
-            let _ = writeln!(
-                page,
-                "<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td{}>{}</td><td>{}</td>\
-                 <td>{}</td><td>{}</td><td>{}</td></tr>",
-                escape(module),
-                escape(function),
-                row.calls(),
-                row.errors,
-                if ratio.is_some_and(|ratio| ratio > 0.0) {
-                    " class=\"bad\""
-                } else {
-                    ""
-                },
-                ratio.map_or_else(|| "–".to_owned(), |ratio| format!("{:.1} %", ratio * 100.0)),
-                row.cancelled,
-                row.in_flight,
-                row.mean_seconds().map_or_else(|| "–".to_owned(), seconds),
-                row.quantile_bound(0.95)
-                    .map_or_else(|| "–".to_owned(), seconds),
-            );
-        }
-        page.push_str("</table>\n");
+        "+Inf".to_owned()
+    };
+    let text = if q.upper.is_infinite() {
+        format!("&gt; {}", seconds(q.lower))
+    } else if q.lower <= 0.0 {
+        format!("≤ {upper}")
+    } else {
+        format!("≈ {}", seconds(q.value))
+    };
+    format!(
+        "<td title=\"between {} and {upper}\">{text}</td>",
+        seconds(q.lower)
+    )
+}
+
+fn render_timed(
+    page: &mut String,
+    id: &str,
+    title: &str,
+    (group, name): (&str, &str),
+    rows: &[TimedView],
+    empty: &str,
+) {
+    let _ = writeln!(page, "<h2>{title}</h2>");
+    if rows.is_empty() {
+        let _ = writeln!(page, "<p>{empty}</p>");
+        return;
     }
-    page.push_str("</body>\n</html>\n");
-    page
+    let _ = writeln!(
+        page,
+        "<div class=\"charts\" data-charts=\"{id}\">\
+         <figure><figcaption>calls per second</figcaption><svg class=\"chart\" data-chart=\"{id}\" data-metric=\"rate\" viewBox=\"0 0 420 150\" preserveAspectRatio=\"none\"></svg><div class=\"legend\"></div></figure>\
+         <figure><figcaption>error ratio</figcaption><svg class=\"chart\" data-chart=\"{id}\" data-metric=\"error_ratio\" viewBox=\"0 0 420 150\" preserveAspectRatio=\"none\"></svg><div class=\"legend\"></div></figure>\
+         <figure><figcaption>p95 latency (seconds)</figcaption><svg class=\"chart\" data-chart=\"{id}\" data-metric=\"p95\" viewBox=\"0 0 420 150\" preserveAspectRatio=\"none\"></svg><div class=\"legend\"></div></figure>\
+         <noscript>Charts need JavaScript; the table below does not.</noscript></div>"
+    );
+    let _ = writeln!(
+        page,
+        "<input type=\"search\" placeholder=\"filter\" data-filter=\"{id}\" aria-label=\"filter {id}\">\n\
+         <table id=\"{id}\" class=\"timed\" data-sortable>\n<thead><tr><th class=\"text\">{group}</th>\
+         <th class=\"text\">{name}</th><th>calls</th><th>errors</th><th>calls/s</th>\
+         <th>error ratio</th><th>in progress</th><th>mean</th><th>p50</th><th>p95</th>\
+         <th>p99</th></tr></thead>\n<tbody>"
+    );
+    for row in rows {
+        let recent = &row.recent;
+        let ratio = recent.error_ratio;
+        let _ = writeln!(
+            page,
+            "<tr data-key=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
+             <td{}>{}</td><td>{}</td><td>{}</td>{}{}{}</tr>",
+            escape(&format!("{}\u{1f}{}", row.group, row.name)),
+            escape(&row.group),
+            escape(&row.name),
+            row.calls,
+            row.errors,
+            recent
+                .rate
+                .map_or_else(|| "–".to_owned(), |rate| format!("{rate:.2}")),
+            if ratio.is_some_and(|ratio| ratio > 0.0) {
+                " class=\"bad\""
+            } else {
+                ""
+            },
+            ratio.map_or_else(|| "–".to_owned(), |ratio| format!("{:.1} %", ratio * 100.0)),
+            row.in_flight,
+            recent.mean_seconds.map_or_else(|| "–".to_owned(), seconds),
+            quantile_cell(recent.p50.as_ref()),
+            quantile_cell(recent.p95.as_ref()),
+            quantile_cell(recent.p99.as_ref()),
+        );
+    }
+    page.push_str("</tbody></table>\n");
+}
+
+fn render_business(page: &mut String, data: &DashboardData) {
+    page.push_str("<h2>Business metrics</h2>\n");
+    let metrics = &data.history.business;
+    if metrics.is_empty() {
+        page.push_str("<p>No business metric is declared.</p>\n");
+        return;
+    }
+    page.push_str(
+        "<input type=\"search\" placeholder=\"filter\" data-filter=\"business\" aria-label=\"filter business\">\n\
+         <table id=\"business\" data-sortable>\n<thead><tr><th class=\"text\">metric</th>\
+         <th class=\"text\">kind</th><th>value</th><th>per second</th><th>label sets</th>\
+         <th class=\"text\">last hour</th><th class=\"text\">help</th></tr></thead>\n<tbody>\n",
+    );
+    for metric in metrics {
+        let _ = writeln!(
+            page,
+            "<tr data-key=\"{name}\"><td class=\"text\">{name}</td><td class=\"text\">{}</td>\
+             <td data-field=\"value\">{}</td><td>{}</td><td>{}</td>\
+             <td class=\"text\"><svg class=\"spark\" data-spark=\"{name}\" viewBox=\"0 0 160 28\" preserveAspectRatio=\"none\"></svg></td>\
+             <td class=\"text\">{}</td></tr>",
+            metric.kind,
+            metric.value,
+            metric
+                .recent_rate
+                .map_or_else(|| "–".to_owned(), |rate| format!("{rate:.3}")),
+            metric.label_sets,
+            escape(&metric.help),
+            name = escape(&metric.name),
+        );
+    }
+    page.push_str("</tbody></table>\n");
+}
+
+fn bytes(value: f64) -> String {
+    const UNITS: [&str; 5] = ["B", "KiB", "MiB", "GiB", "TiB"];
+    let mut value = value;
+    let mut unit = 0;
+    while value >= 1024.0 && unit + 1 < UNITS.len() {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+fn render_system(page: &mut String, system: &SystemView) {
+    page.push_str(
+        "<h2>System resources</h2>\n<table id=\"system\">\n<thead><tr><th class=\"text\">what</th>\
+         <th>value</th></tr></thead>\n<tbody>\n",
+    );
+    let mut row = |what: &str, field: &str, value: String| {
+        let _ = writeln!(
+            page,
+            "<tr><td class=\"text\">{what}</td><td data-field=\"{field}\">{value}</td></tr>"
+        );
+    };
+    if let Some(cpu) = system.host_cpu_utilization {
+        row(
+            &format!(
+                "host CPU busy ({} logical CPUs)",
+                system.host_logical_cores.unwrap_or(0)
+            ),
+            "host_cpu",
+            format!("{:.1} %", cpu * 100.0),
+        );
+    }
+    if let (Some(used), Some(size)) = (system.host_memory_used_bytes, system.host_memory_size_bytes)
+    {
+        row(
+            "host memory used",
+            "host_memory",
+            format!("{} of {}", bytes(used as f64), bytes(size as f64)),
+        );
+    }
+    for (mount, size, available) in &system.disks {
+        row(
+            &format!("disk {} available", escape(mount)),
+            "disk",
+            format!("{} of {}", bytes(*available as f64), bytes(*size as f64)),
+        );
+    }
+    if let Some(cpu) = system.process_cpu_seconds {
+        row("process CPU time", "process_cpu", format!("{cpu:.2} s"));
+    }
+    if let Some(memory) = system.process_resident_memory_bytes {
+        row("process resident memory", "process_memory", bytes(memory));
+    }
+    if let Some(open) = system.process_open_fds {
+        row(
+            "process open files",
+            "process_fds",
+            match system.process_max_fds {
+                Some(max) => format!("{open} of {max}"),
+                None => format!("{open}"),
+            },
+        );
+    }
+    page.push_str("</tbody></table>\n");
 }
 
 /// A duration in the most readable unit.
@@ -295,40 +734,35 @@ fn escape(text: &str) -> String {
     escaped
 }
 
-/// The registration problems, worded for people.
-fn registration_problems() -> Vec<String> {
-    crate::core::init().err().map_or_else(Vec::new, |error| {
-        error.errors().iter().map(ToString::to_string).collect()
-    })
-}
-
-/// `GET /dashboard`: gathered and rendered on the blocking pool, off the async
-/// workers.
-pub(super) async fn dashboard() -> Response {
-    let page = tokio::task::spawn_blocking(|| {
-        let table = function_table(&crate::core::registry().gather());
-        render_page(&table, &registration_problems())
-    })
-    .await;
-    match page {
-        Ok(page) => (
-            [
-                (header::CONTENT_TYPE, "text/html; charset=utf-8"),
-                (header::CONTENT_SECURITY_POLICY, DASHBOARD_CSP),
-            ],
-            page,
-        )
-            .into_response(),
-        Err(error) => {
-            tracing::error!(%error, "monitor: the dashboard could not be rendered");
-            super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed")
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::health::Status;
+
+    fn data(history: HistoryView, problems: Vec<String>) -> DashboardData {
+        DashboardData {
+            interval_seconds: 5.0,
+            retention_seconds: 3600.0,
+            samples: 2,
+            live: live(&Snapshot::default()),
+            history,
+            health: HealthView {
+                status: "degraded",
+                ready: true,
+                detailed: false,
+                checks: vec![CheckRow {
+                    name: "cache".to_owned(),
+                    probe: "readiness",
+                    critical: false,
+                    status: Status::Degraded.as_str(),
+                    reason: None,
+                    duration_seconds: 0.001,
+                }],
+            },
+            system: SystemView::default(),
+            problems,
+        }
+    }
 
     #[test]
     fn escapes_markup() {
@@ -339,90 +773,52 @@ mod tests {
     }
 
     #[test]
-    fn quantile_bound_reads_cumulative_buckets() {
-        let row = FunctionRow {
-            duration_count: 100,
-            buckets: vec![(0.1, 50), (0.5, 94), (1.0, 99), (5.0, 100)],
-            ..FunctionRow::default()
-        };
-        assert_eq!(row.quantile_bound(0.5), Some(0.1));
-        assert_eq!(row.quantile_bound(0.95), Some(1.0));
-        assert_eq!(row.quantile_bound(1.0), Some(5.0));
-        let overflow = FunctionRow {
-            duration_count: 10,
-            buckets: vec![(0.1, 5)],
-            ..FunctionRow::default()
-        };
-        assert_eq!(overflow.quantile_bound(0.95), Some(f64::INFINITY));
-        assert_eq!(FunctionRow::default().quantile_bound(0.5), None);
-    }
-
-    #[test]
-    fn page_lists_rows_and_links() {
-        let mut table = FunctionTable::new();
-        table.insert(
-            ("shop::orders".to_owned(), "place<T>".to_owned()),
-            FunctionRow {
-                ok: 3.0,
-                errors: 1.0,
-                duration_count: 4,
-                duration_sum: 0.002,
-                ..FunctionRow::default()
-            },
-        );
-        let page = render_page(&table, &[]);
+    fn page_lists_rows_links_health_and_problems() {
+        let text = "function_calls_total{function=\"place<T>\",module=\"shop::orders\",result=\"ok\"} 3\n\
+                    function_calls_total{function=\"place<T>\",module=\"shop::orders\",result=\"error\"} 1\n";
+        let mut history = history::History::new(history::RETENTION);
+        history.record(Snapshot::from_text(text, 0.0));
+        let view = history.view(RECENT);
+        let page = render_page(&data(view.clone(), Vec::new()));
         assert!(page.contains("<td>shop::orders</td><td>place&lt;T&gt;</td><td>4</td><td>1</td>"));
-        assert!(page.contains("25.0 %"));
-        assert!(page.contains("500.0 µs"));
-        for (path, _) in DASHBOARD_LINKS {
+        for (path, _) in DASHBOARD_LINKS.iter().chain(PAGE_LINKS) {
             assert!(page.contains(&format!("href=\"{}\"", &path[1..])));
         }
-        assert!(render_page(&FunctionTable::new(), &[]).contains("No function is annotated"));
+        assert!(page.contains("src=\"dashboard/app.js\""));
+        assert!(
+            page.contains("<span class=\"status degraded\" data-field=\"status\">degraded</span>")
+        );
+        assert!(page.contains("hidden: not authorised"));
         assert!(!page.contains("registration problem"));
-        let banner = render_page(&table, &["clash <at> a.rs:1".to_owned()]);
+        let banner = render_page(&data(view, vec!["clash <at> a.rs:1".to_owned()]));
         assert!(banner.contains("1 registration problem(s)"));
         assert!(banner.contains("<li>clash &lt;at&gt; a.rs:1</li>"));
+        let empty = render_page(&data(HistoryView::default(), Vec::new()));
+        assert!(empty.contains("No function is annotated"));
     }
 
     #[test]
-    fn reads_the_figures_of_gathered_families() {
-        use prometheus::{CounterVec, HistogramOpts, HistogramVec, Opts, Registry};
-        let registry = Registry::new();
-        let calls = CounterVec::new(
-            Opts::new("function_calls_total", "calls"),
-            &["function", "module", "result"],
-        )
-        .unwrap();
-        let durations = HistogramVec::new(
-            HistogramOpts::new("function_calls_duration_seconds", "durations")
-                .buckets(vec![0.1, 1.0]),
-            &["function", "module"],
-        )
-        .unwrap();
-        registry.register(Box::new(calls.clone())).unwrap();
-        registry.register(Box::new(durations.clone())).unwrap();
-        calls.with_label_values(&["pay", "shop", "ok"]).inc_by(3.0);
-        calls.with_label_values(&["pay", "shop", "error"]).inc();
-        durations.with_label_values(&["pay", "shop"]).observe(0.05);
-        durations.with_label_values(&["pay", "shop"]).observe(0.5);
-
-        let table = function_table(&registry.gather());
-        let row = &table[&("shop".to_owned(), "pay".to_owned())];
-        assert_eq!((row.ok, row.errors), (3.0, 1.0));
-        assert_eq!(row.duration_count, 2);
-        assert!((row.duration_sum - 0.55).abs() < 1e-9);
-        assert_eq!(row.buckets, vec![(0.1, 1), (1.0, 2)]);
-    }
-
-    #[test]
-    fn reads_the_text_exposition() {
-        let sample = Sample::parse(r#"x_bucket{a="q\"uo\\te",le="0.5"} 3"#).unwrap();
-        assert_eq!(sample.name, "x_bucket");
-        assert_eq!(sample.label("a"), Some("q\"uo\\te"));
-        assert_eq!(sample.label("le"), Some("0.5"));
-        assert_eq!(sample.value, 3.0);
-        assert_eq!(Sample::parse("plain 1.5").unwrap().value, 1.5);
-        assert!(Sample::parse("# HELP x y").is_none());
-        assert!(Sample::parse("broken{a=\"b").is_none());
+    fn percentile_cells_say_how_precise_they_are() {
+        let first = Quantile {
+            value: 0.004,
+            lower: 0.0,
+            upper: 0.005,
+        };
+        assert_eq!(
+            quantile_cell(Some(&first)),
+            "<td title=\"between 0.0 µs and 5.00 ms\">≤ 5.00 ms</td>"
+        );
+        let past = Quantile {
+            value: 10.0,
+            lower: 10.0,
+            upper: f64::INFINITY,
+        };
+        assert!(quantile_cell(Some(&past)).contains("&gt; 10.00 s"));
+        let inside = Quantile {
+            value: 0.03,
+            lower: 0.025,
+            upper: 0.05,
+        };
+        assert!(quantile_cell(Some(&inside)).contains("≈ 30.00 ms"));
     }
 }

@@ -93,7 +93,7 @@ fn routes() -> Router {
     problems::register();
     Router::new()
         .route("/metrics", get(metrics))
-        .route("/dashboard", get(dashboard::dashboard))
+        .merge(dashboard::routes())
         .merge(crate::health::routes())
         .merge(super::alerts::routes())
 }
@@ -102,7 +102,7 @@ fn routes() -> Router {
 const ECHO_LIMIT: usize = 32;
 
 /// `text`, cut to [`ECHO_LIMIT`] bytes on a character boundary.
-fn clip(text: &str) -> String {
+pub(super) fn clip(text: &str) -> String {
     if text.len() <= ECHO_LIMIT {
         return text.to_owned();
     }
