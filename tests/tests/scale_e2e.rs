@@ -34,8 +34,7 @@ fn rules() -> RuleFile {
 }
 
 /// Every expression of the generated rules that must return data while the
-/// service takes traffic: the recording rules' (the queries of the generated
-/// dashboards join these once that helper is merged).
+/// service takes traffic: the recording rules'.
 fn generated_queries(rules: &RuleFile) -> Vec<String> {
     rules
         .groups
@@ -180,9 +179,46 @@ async fn three_instances_aggregate_centrally_and_alert_over_all_of_them() {
         "the ratio of the sums over the three (about 29 %), not one instance's (44 %): {description}"
     );
 
-    every_generated_dashboard_query_returns_data_from_the_central_store(
-        &vm,
-        &generated_queries(&rules),
-    )
-    .await;
+    // Every query of every dashboard the service generates (fetched from one of
+    // its replicas, with its business metrics and objective), over all three.
+    for replica in &replicas {
+        let health = monitor_tests::http::get(&format!("http://{}/health", replica.addr()))
+            .await
+            .expect("the replica answers");
+        assert!(health.status == 200 || health.status == 503, "{health:?}");
+    }
+    let response = monitor_tests::http::get(&format!(
+        "http://{}/dashboard/grafana.json?service={SERVICE}",
+        replicas[0].addr()
+    ))
+    .await
+    .expect("the replica answers");
+    assert_eq!(response.status, 200, "{}", response.body);
+    let dashboards: Value = serde_json::from_str(&response.body).unwrap();
+    let dashboards = dashboards.as_array().expect("a list of dashboards");
+    // Rates over five minutes: the traffic of this test stays inside the window.
+    let variables = [
+        ("job", "scale"),
+        ("function", "work|ship"),
+        ("__rate_interval", "5m"),
+    ];
+    let mut queries = generated_queries(&rules);
+    let before = queries.len();
+    for dashboard in dashboards {
+        queries.extend(monitor_runtime::grafana::expressions(dashboard, &variables));
+    }
+    assert!(
+        queries.len() - before >= 40,
+        "{} dashboard queries",
+        queries.len() - before
+    );
+    assert!(
+        queries.iter().all(|expr| !expr.contains('$')),
+        "{queries:?}"
+    );
+    // Some calls more, so that every kind of series has fresh samples.
+    for replica in &replicas {
+        replica.work(10, 1).await;
+    }
+    every_generated_dashboard_query_returns_data_from_the_central_store(&vm, &queries).await;
 }
