@@ -11,7 +11,7 @@
 //! dropped first. A reading holds, per function and per route, four numbers and the
 //! cumulative count of each histogram bucket, and per business metric family five
 //! numbers: about `(functions + routes) × (buckets + 4) × 16` bytes plus the names.
-//! For 50 functions and routes with the 15 default buckets that is about 15 KiB a
+//! For 50 functions and routes with about 16 buckets each that is about 15 KiB a
 //! reading, 11 MiB for the hour.
 //!
 //! # How precise the percentiles are
