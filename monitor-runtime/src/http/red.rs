@@ -54,11 +54,18 @@ pub const CLIENT_CLOSED_STATUS: u16 = 499;
 pub const MONITORING_ROUTES: &[&str] = &[
     "/metrics",
     "/dashboard",
+    "/dashboard/app.js",
+    "/dashboard/data.json",
+    "/dashboard/grafana.json",
+    "/alerts",
+    "/alerts/history",
+    "/alerts/rules.yml",
     "/health",
     "/health/live",
     "/health/ready",
     "/health/startup",
     "/health/{name}",
+    "/health/{name}/run",
     "/livez",
     "/readyz",
 ];
