@@ -102,7 +102,7 @@ pub struct Snapshot {
 
 /// Name prefixes of the families the framework writes: everything else is the
 /// application's (business metrics, its own collectors).
-const FRAMEWORK_PREFIXES: [&str; 7] = [
+const FRAMEWORK_PREFIXES: [&str; 10] = [
     "function_calls_",
     "http_server_",
     "process_",
@@ -110,6 +110,9 @@ const FRAMEWORK_PREFIXES: [&str; 7] = [
     "health_check_",
     "monitor_",
     "http_client_",
+    "db_client_",
+    "tokio_",
+    "target_info",
 ];
 
 impl Snapshot {
@@ -313,8 +316,19 @@ cart_size_bucket{le="+Inf"} 4
 cart_size_sum 10
 cart_size_count 4
 process_open_fds 12
+# TYPE target_info gauge
+target_info{service_name="shop",service_instance_id="a",service_version="1"} 1
+# TYPE tokio_workers gauge
+tokio_workers 2
+# TYPE db_client_connections_max gauge
+db_client_connections_max{pool="main"} 5
 "#;
         let snapshot = Snapshot::from_text(text, 100.0);
+        assert_eq!(
+            snapshot.business.keys().collect::<Vec<_>>(),
+            ["cart_size", "user_signups_total"],
+            "the framework's own families are not business metrics"
+        );
         let pay = &snapshot.functions[&("shop".to_owned(), "pay".to_owned())];
         assert_eq!((pay.calls, pay.errors), (4.0, 1.0));
         assert_eq!(pay.buckets, vec![(0.1, 2.0), (f64::INFINITY, 4.0)]);
