@@ -180,18 +180,7 @@ impl Engine {
             .as_array()
             .unwrap_or_else(|| panic!("query `{expr}`: no vector: {}", response.body))
             .iter()
-            .map(|element| QuerySample {
-                labels: element["metric"]
-                    .as_object()
-                    .expect("metric labels")
-                    .iter()
-                    .map(|(key, value)| (key.clone(), value.as_str().unwrap_or("").to_owned()))
-                    .collect(),
-                value: element["value"][1]
-                    .as_str()
-                    .and_then(|value| value.parse().ok())
-                    .expect("sample value"),
-            })
+            .map(QuerySample::from_json)
             .collect()
     }
 

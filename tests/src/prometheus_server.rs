@@ -31,6 +31,27 @@ pub struct QuerySample {
 }
 
 impl QuerySample {
+    /// One element of the `result` vector of a query API answer (Prometheus' and
+    /// VictoriaMetrics' alike): `{"metric": {...}, "value": [time, "value"]}`.
+    ///
+    /// # Panics
+    ///
+    /// If the element has no labels or no value.
+    pub fn from_json(element: &Value) -> Self {
+        Self {
+            labels: element["metric"]
+                .as_object()
+                .expect("metric labels")
+                .iter()
+                .map(|(key, value)| (key.clone(), value.as_str().unwrap_or("").to_owned()))
+                .collect(),
+            value: element["value"][1]
+                .as_str()
+                .and_then(|value| value.parse().ok())
+                .expect("sample value"),
+        }
+    }
+
     /// The value of label `name`.
     pub fn label(&self, name: &str) -> Option<&str> {
         self.labels
@@ -194,18 +215,7 @@ impl PrometheusServer {
             .as_array()
             .expect("result array")
             .iter()
-            .map(|element| QuerySample {
-                labels: element["metric"]
-                    .as_object()
-                    .expect("metric labels")
-                    .iter()
-                    .map(|(key, value)| (key.clone(), value.as_str().unwrap_or("").to_owned()))
-                    .collect(),
-                value: element["value"][1]
-                    .as_str()
-                    .and_then(|value| value.parse().ok())
-                    .expect("sample value"),
-            })
+            .map(QuerySample::from_json)
             .collect()
     }
 
