@@ -5,7 +5,12 @@
 //! - `monitor`: with `monitor_runtime::http::HttpMetricsLayer`;
 //! - `axum_prometheus`: with `axum_prometheus::PrometheusMetricLayer`;
 //! - `hand`: with a hand-written `prometheus` middleware (`HistogramVec` with
-//!   `with_label_values` per request, the route from `MatchedPath`).
+//!   `with_label_values` per request, the route from `MatchedPath`);
+//! - `axum_floor`: a layer that measures nothing and only hands the response body on
+//!   in a type of its own (`MapErr`, which keeps the size hint, so that axum sets
+//!   `Content-Length` as it does without a layer): what axum makes any layer on
+//!   `Router::layer` pay that sees the response body end (a boxed route future and
+//!   a boxed response body per request), the floor under the other three.
 //!
 //! ```sh
 //! cargo bench -p monitor-tests --bench http     # criterion: time per request
@@ -38,7 +43,9 @@ use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 use criterion::Criterion;
+use http_body_util::BodyExt;
 use prometheus::{HistogramOpts, HistogramVec};
+use tower::util::MapResponseLayer;
 use tower::{Service, ServiceExt};
 
 fn routes() -> Router {
@@ -84,7 +91,7 @@ async fn hand_layer(request: Request, next: Next) -> Response {
     response
 }
 
-const VARIANTS: &[&str] = &["bare", "monitor", "axum_prometheus", "hand"];
+const VARIANTS: &[&str] = &["bare", "monitor", "axum_prometheus", "hand", "axum_floor"];
 
 /// The variant's router, its handlers turned into routes once (`with_state`), as
 /// `axum::serve` does.
@@ -103,6 +110,9 @@ fn layered(variant: &str) -> Router {
             routes().layer(layer.clone())
         }
         "hand" => routes().layer(middleware::from_fn(hand_layer)),
+        "axum_floor" => routes().layer(MapResponseLayer::new(|response: Response| {
+            response.map(|body| BodyExt::map_err(body, |error| error))
+        })),
         other => panic!("unknown variant `{other}`; expected one of {VARIANTS:?}"),
     }
 }
@@ -209,16 +219,19 @@ fn interleaved(rounds: usize, slice: u64) {
     let mut per_request = vec![Vec::new(); VARIANTS.len()];
     let (mut monitor_vs_peer, mut monitor_vs_hand, mut hand_vs_peer) =
         (Vec::new(), Vec::new(), Vec::new());
+    let (mut floor_vs_peer, mut above_floor_vs_peer) = (Vec::new(), Vec::new());
     for round in 0..rounds {
-        let mut times = [0.0; 4];
+        let mut times = [0.0; VARIANTS.len()];
         for step in 0..VARIANTS.len() {
             let variant = (round + step) % VARIANTS.len();
             times[variant] = time_per_request(&runtime, &mut routers[variant], slice);
         }
-        let [bare, monitor, peer, hand] = times;
+        let [bare, monitor, peer, hand, floor] = times;
         monitor_vs_peer.push((monitor - bare) / (peer - bare));
         monitor_vs_hand.push((monitor - bare) / (hand - bare));
         hand_vs_peer.push((hand - bare) / (peer - bare));
+        floor_vs_peer.push((floor - bare) / (peer - bare));
+        above_floor_vs_peer.push((monitor - floor) / (peer - bare));
         for (all, time) in per_request.iter_mut().zip(times) {
             all.push(time);
         }
@@ -239,19 +252,24 @@ fn interleaved(rounds: usize, slice: u64) {
         );
     }
     println!(
-        "{:<26} {:>8} {:>8} {:>8}",
+        "{:<40} {:>8} {:>8} {:>8}",
         "ratio of added cost", "median", "min", "max"
     );
     for (name, ratios) in [
         ("monitor / axum_prometheus", &mut monitor_vs_peer),
         ("monitor / hand", &mut monitor_vs_hand),
         ("hand / axum_prometheus", &mut hand_vs_peer),
+        ("axum_floor / axum_prometheus", &mut floor_vs_peer),
+        (
+            "(monitor - axum_floor) / axum_prometheus",
+            &mut above_floor_vs_peer,
+        ),
     ] {
         let (min, max) = (
             ratios.iter().copied().fold(f64::INFINITY, f64::min),
             ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max),
         );
-        println!("{name:<26} {:>8.3} {min:>8.3} {max:>8.3}", median(ratios));
+        println!("{name:<40} {:>8.3} {min:>8.3} {max:>8.3}", median(ratios));
     }
 }
 

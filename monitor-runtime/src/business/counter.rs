@@ -1,57 +1,28 @@
 //! The storage of one business counter series: a word per thread shard, so that
 //! threads updating the same label set do not share a cache line.
 //!
-//! Whole increments (the usual `inc()`, `inc_by(3)`) are added to an integer word with
-//! one relaxed `fetch_add`: exact, no compare-and-swap. Other amounts (`inc_by(0.5)`)
+//! Whole increments (the usual `inc()`, `inc_by(3)`) are added to an integer word of
+//! the thread's shard (`core::shard`: a plain load and store in a shard the thread
+//! owns, a relaxed `fetch_add` in the shared one): exact, no compare-and-swap. Other amounts (`inc_by(0.5)`)
 //! go to a floating-point word of the same shard, with a compare-and-swap loop only
 //! that thread runs. The value is the sum of both over the shards.
 
-use std::cell::Cell;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::core::{Shard, shard_count};
 
 /// One shard: a cache line pair of its own (adjacent-line prefetching pulls lines in
 /// pairs).
 #[repr(align(128))]
-struct Shard {
+struct Slot {
     whole: AtomicU64,
     /// `f64` bits.
     fraction: AtomicU64,
 }
 
-/// Shards per counter series: the machine's parallelism rounded up to a power of two,
-/// at most 16, so that a series costs at most 2 KiB whatever the machine.
-fn shard_count() -> usize {
-    static SHARDS: OnceLock<usize> = OnceLock::new();
-    *SHARDS.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .clamp(1, 16)
-            .next_power_of_two()
-    })
-}
-
-/// The shard index of the current thread: threads are numbered in the order they
-/// first update a business counter.
-#[inline(always)]
-fn thread_slot() -> usize {
-    thread_local! {
-        static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
-    }
-    #[cold]
-    #[inline(never)]
-    fn assign(slot: &Cell<usize>) -> usize {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let next = NEXT.fetch_add(1, Ordering::Relaxed) & (usize::MAX >> 1);
-        slot.set(next);
-        next
-    }
-    SLOT.try_with(|slot| match slot.get() {
-        usize::MAX => assign(slot),
-        index => index,
-    })
-    .unwrap_or(0)
-}
+/// Shards per counter series: [`shard_count`], at most 16, so that a series costs
+/// at most 2 KiB whatever the machine (threads beyond share shard 0, atomically).
+const MAX_SHARDS: usize = 16;
 
 /// Whole amounts up to this are added as integers (exact in the `f64` the counter is
 /// exposed as).
@@ -59,34 +30,44 @@ const MAX_WHOLE: f64 = (1_u64 << 53) as f64;
 
 /// A monotonic counter, sharded by thread.
 pub(super) struct ShardedCounter {
-    shards: Box<[Shard]>,
-    mask: usize,
+    shards: Box<[Slot]>,
 }
 
 impl ShardedCounter {
     pub(super) fn new() -> Self {
-        let shards = shard_count();
+        let shards = shard_count().min(MAX_SHARDS);
         Self {
             shards: (0..shards)
-                .map(|_| Shard {
+                .map(|_| Slot {
                     whole: AtomicU64::new(0),
                     fraction: AtomicU64::new(0.0_f64.to_bits()),
                 })
                 .collect(),
-            mask: shards - 1,
         }
     }
 
+    /// The current thread's shard index in this series.
     #[inline(always)]
-    fn shard(&self) -> &Shard {
-        // SAFETY: masked to the number of shards, a power of two.
-        unsafe { self.shards.get_unchecked(thread_slot() & self.mask) }
+    fn index(&self) -> usize {
+        Shard::current().index_within(self.shards.len())
+    }
+
+    #[inline(always)]
+    fn shard(&self, index: usize) -> &Slot {
+        // SAFETY: `index_within` gives an index below the number of shards.
+        unsafe { self.shards.get_unchecked(index) }
     }
 
     /// Adds one.
     #[inline(always)]
     pub(super) fn inc(&self) {
-        self.shard().whole.fetch_add(1, Ordering::Relaxed);
+        self.add_whole(1);
+    }
+
+    #[inline(always)]
+    fn add_whole(&self, amount: u64) {
+        let index = self.index();
+        Shard::add(index, &self.shard(index).whole, amount);
     }
 
     /// Adds a finite, non-negative `amount` (the caller checked).
@@ -95,9 +76,7 @@ impl ShardedCounter {
         if amount == 1.0 {
             self.inc();
         } else if amount.fract() == 0.0 && amount <= MAX_WHOLE {
-            self.shard()
-                .whole
-                .fetch_add(amount as u64, Ordering::Relaxed);
+            self.add_whole(amount as u64);
         } else {
             self.add_fraction(amount);
         }
@@ -106,7 +85,7 @@ impl ShardedCounter {
     #[cold]
     #[inline(never)]
     fn add_fraction(&self, amount: f64) {
-        self.shard()
+        self.shard(self.index())
             .fraction
             .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
                 Some((f64::from_bits(bits) + amount).to_bits())

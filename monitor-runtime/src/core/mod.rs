@@ -13,6 +13,7 @@
 //! ([`CallOutcome`] and its autoref wrapper, in `outcome`) and the traits that let
 //! `?` leave an instrumented body through its bookkeeping (`exits`).
 
+mod clock;
 mod error;
 mod exits;
 mod exposition;
@@ -20,8 +21,10 @@ pub mod identity;
 mod location;
 mod outcome;
 mod registry;
+mod shard;
 mod sync;
 
+pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
 pub(crate) use exposition::{DirectText, add_direct_text, rendering_directly};
@@ -30,4 +33,5 @@ pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
 pub use registry::{init, register_collector, registry};
+pub(crate) use shard::{Shard, shard_count};
 pub(crate) use sync::ignore_poison;

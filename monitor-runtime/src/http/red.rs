@@ -9,9 +9,10 @@
 //! was dropped, so a client that goes away mid-response is counted and the active
 //! gauge is restored.
 
-use std::any::Any;
+use std::any::TypeId;
 use std::collections::HashMap;
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -27,8 +28,8 @@ use prometheus::core::{Collector, Desc};
 use prometheus::proto::{self, MetricFamily, MetricType};
 use tower::{Layer, Service};
 
-use super::red_cells::{self, Bounds, Cells, HistogramSnapshot, clock, thread_slot};
-use crate::core::{ignore_poison, registry};
+use super::red_cells::{self, Bounds, Cells, HistogramSnapshot};
+use crate::core::{CallClock, Shard, clock, ignore_poison, registry};
 
 /// The request-duration buckets of the OpenTelemetry HTTP semantic conventions, in
 /// seconds: the default of [`HttpMetricsLayer`].
@@ -295,14 +296,16 @@ struct Shared {
     duration_bounds: Bounds,
     size_bounds: Bounds,
     /// A copy of [`clock`], one pointer hop closer.
-    clock: quanta::Clock,
+    clock: CallClock,
     /// Requests started, by method, at words `0..METHODS.len()`; finished ones after
     /// them. Active is their difference, at scrape time.
     active: Cells,
     /// Seen routes by the address of their text: axum hands every request of a route
     /// a clone of the same `Arc<str>`, so a seen route is found without hashing or
-    /// locking. Each slot keeps its route's text, compared on each hit, so that an
-    /// address reused by another text is never taken for it.
+    /// locking. Each slot holds a clone of that `Arc`, so that the address is never
+    /// reused for another text while the slot exists: an equal address is the
+    /// route. (A router nested as a service builds its nested routes' text per
+    /// request; those fill at most the table and are then found by name.)
     by_address: Box<[OnceLock<AddressSlot>]>,
     by_name: Mutex<HashMap<Box<str>, &'static RouteEntry>>,
     unmatched: &'static RouteEntry,
@@ -311,6 +314,9 @@ struct Shared {
 struct AddressSlot {
     address: usize,
     entry: &'static RouteEntry,
+    /// The text at `address`, kept alive: while the slot holds it, no other text
+    /// can be allocated there, so an equal address is this route.
+    _text: MatchedPath,
 }
 
 /// Slots of the address table (a power of two) and the slots a route may take
@@ -399,12 +405,15 @@ impl Shared {
         for (method, route) in &self.options.routes {
             let entry = self.by_route_name(route);
             if !entry.excluded {
-                entry.status(self, method_index(method), if grouped { 2 } else { 200 });
+                entry
+                    .method(self, method_index(method))
+                    .status(self, if grouped { 2 } else { 200 });
             }
         }
         if !self.options.routes.is_empty() {
             self.unmatched
-                .status(self, 0, if grouped { 4 } else { 404 });
+                .method(self, 0)
+                .status(self, if grouped { 4 } else { 404 });
         }
     }
 
@@ -421,14 +430,12 @@ impl Shared {
 
     /// The entry of a matched route: by the address of its text first.
     #[inline]
-    fn route(&self, route: &str) -> &'static RouteEntry {
-        let address = route.as_ptr() as usize;
+    fn route(&self, route: &MatchedPath) -> &'static RouteEntry {
+        let address = route.as_str().as_ptr() as usize;
         let home = home_slot(address);
         for probe in 0..PROBES {
             match self.by_address[(home + probe) % ADDRESS_SLOTS].get() {
-                Some(slot) if slot.address == address && *slot.entry.route == *route => {
-                    return slot.entry;
-                }
+                Some(slot) if slot.address == address => return slot.entry,
                 Some(_) => {}
                 None => break,
             }
@@ -438,11 +445,19 @@ impl Shared {
 
     #[cold]
     #[inline(never)]
-    fn learn(&self, route: &str, address: usize, home: usize) -> &'static RouteEntry {
-        let entry = self.by_route_name(route);
+    fn learn(&self, route: &MatchedPath, address: usize, home: usize) -> &'static RouteEntry {
+        let entry = self.by_route_name(route.as_str());
         for probe in 0..PROBES {
             let slot = &self.by_address[(home + probe) % ADDRESS_SLOTS];
-            if slot.set(AddressSlot { address, entry }).is_ok() {
+            if slot.get().is_none()
+                && slot
+                    .set(AddressSlot {
+                        address,
+                        entry,
+                        _text: route.clone(),
+                    })
+                    .is_ok()
+            {
                 break;
             }
         }
@@ -494,13 +509,14 @@ impl RouteEntry {
                 .collect(),
         })
     }
+}
 
+impl MethodEntry {
     /// `code` is the status code, or its class when grouped.
     #[inline]
-    fn status(&self, shared: &Shared, method: usize, code: u16) -> &StatusEntry {
-        let entry = self.method(shared, method);
-        let slot = usize::from(code).min(entry.statuses.len() - 1);
-        entry.statuses[slot].get_or_init(|| {
+    fn status(&self, shared: &Shared, code: u16) -> &StatusEntry {
+        let slot = usize::from(code).min(self.statuses.len() - 1);
+        self.statuses[slot].get_or_init(|| {
             Box::new(StatusEntry {
                 label: if shared.options.group_status {
                     format!("{slot}xx")
@@ -540,86 +556,89 @@ where
         let shared = self.shared;
         let start = shared.clock.raw();
         let route = match request.extensions().get::<MatchedPath>() {
-            Some(path) => shared.route(path.as_str()),
+            Some(path) => shared.route(path),
             None => shared.unmatched,
         };
         if route.excluded {
             return ResponseFuture {
-                inner: self.inner.call(request.map(|body| measured(body, None))),
+                inner: self.inner.call(inner_request(request, None)),
                 guard: None,
             };
         }
         let method = method_index(request.method());
         let entry = route.method(shared, method);
+        let shard = Shard::current().index();
+        shared.active.add(shard, method, 1);
         let size = RequestSize { shared, entry };
-        let request = request.map(|body| measured(body, Some(size)));
-        shared.active.add(thread_slot(), method, 1);
+        let request = inner_request(request, Some((size, shard)));
         let guard = Guard {
             shared,
-            route,
+            entry,
             method: method as u8,
             status: CLIENT_CLOSED_STATUS,
             start,
             bytes: 0,
         };
+        // The inner future last, built where it stays (not moved in after).
         ResponseFuture {
-            inner: self.inner.call(request),
             guard: Some(guard),
+            inner: self.inner.call(request),
         }
     }
 }
 
-/// The request body the inner service gets: measured by a [`RequestBody`] when
-/// there is something to read, else recorded at once as empty. axum's own `Body`
-/// that has ended already (a request without a body) passes as it is, and another
-/// type that has ended becomes `Body::empty()`: neither allocates. (axum would box
-/// any other type on the way to its handlers anyway.)
-#[inline]
-fn measured<B>(body: B, size: Option<RequestSize>) -> Body
+/// The request the inner service gets, its body measured when `size` says where to
+/// (with the current thread's shard): axum's own `Request<Body>` is handed on as it
+/// is, its body replaced in place only when there is something to read; another
+/// body type is mapped into a `Body`.
+#[inline(always)]
+fn inner_request<B>(request: Request<B>, size: Option<(RequestSize, usize)>) -> Request<Body>
 where
     B: HttpBody<Data = Bytes> + Send + 'static,
     B::Error: Into<BoxError>,
 {
-    let mut body = Some(body);
-    if let Some(body) = (&mut body as &mut dyn Any)
-        .downcast_mut::<Option<Body>>()
-        .and_then(Option::take)
-    {
-        return match size {
-            None => body,
-            Some(size) if body.is_end_stream() => {
-                size.record(0);
-                body
+    if TypeId::of::<B>() == TypeId::of::<Body>() {
+        let request = ManuallyDrop::new(request);
+        // SAFETY: `B` is `Body` (the same type id), so this reads a `Request<Body>`,
+        // once: `request` is not dropped.
+        let mut request: Request<Body> =
+            unsafe { std::ptr::read(std::ptr::from_ref(&*request).cast::<Request<Body>>()) };
+        if let Some((size, shard)) = size {
+            let body = request.body_mut();
+            if body.is_end_stream() {
+                size.record(shard, 0);
+            } else {
+                let inner = std::mem::take(body);
+                *body = Body::new(RequestBody {
+                    inner,
+                    size: Some(size),
+                    bytes: 0,
+                });
             }
-            size => Body::new(RequestBody {
-                inner: body,
-                size,
-                bytes: 0,
-            }),
-        };
+        }
+        return request;
     }
-    match (body, size) {
-        (None, _) => Body::empty(),
-        (Some(body), size) if body.is_end_stream() => {
-            if let Some(size) = size {
-                size.record(0);
-            }
+    request.map(|body| match size {
+        Some((size, shard)) if body.is_end_stream() => {
+            size.record(shard, 0);
             Body::empty()
         }
-        (Some(body), None) => Body::new(body),
-        (Some(body), size) => Body::new(RequestBody {
+        None if body.is_end_stream() => Body::empty(),
+        None => Body::new(body),
+        Some((size, _)) => Body::new(RequestBody {
             inner: body,
-            size,
+            size: Some(size),
             bytes: 0,
         }),
-    }
+    })
 }
 
 /// A request's figures until its response body ends or is dropped: the drop
 /// records them and counts the request finished.
 struct Guard {
     shared: &'static Shared,
-    route: &'static RouteEntry,
+    /// The figures of the request's route and method.
+    entry: &'static MethodEntry,
     method: u8,
     status: u16,
     /// Raw clock reading at arrival.
@@ -631,14 +650,13 @@ impl Drop for Guard {
     fn drop(&mut self) {
         let shared = self.shared;
         let nanos = shared.clock.delta_as_nanos(self.start, shared.clock.raw());
-        let method = usize::from(self.method);
         let code = if shared.options.group_status {
             self.status / 100
         } else {
             self.status
         };
-        let cells = &self.route.status(shared, method, code).cells;
-        let shard = thread_slot();
+        let cells = &self.entry.status(shared, code).cells;
+        let shard = Shard::current().index();
         let durations = &shared.duration_bounds;
         red_cells::observe(cells, shard, 0, durations, nanos);
         red_cells::observe(
@@ -648,7 +666,8 @@ impl Drop for Guard {
             &shared.size_bounds,
             self.bytes,
         );
-        shared.active.add(shard, METHODS.len() + method, 1);
+        let finished = METHODS.len() + usize::from(self.method);
+        shared.active.add(shard, finished, 1);
     }
 }
 
@@ -659,10 +678,11 @@ struct RequestSize {
 }
 
 impl RequestSize {
+    /// Records a body of `bytes`, in `shard` (the current thread's).
     #[inline]
-    fn record(&self, bytes: u64) {
+    fn record(&self, shard: usize, bytes: u64) {
         let bounds = &self.shared.size_bounds;
-        red_cells::observe(&self.entry.request, thread_slot(), 0, bounds, bytes);
+        red_cells::observe(&self.entry.request, shard, 0, bounds, bytes);
     }
 }
 
@@ -860,9 +880,14 @@ where
         let this = self.project();
         let inner = this.inner;
         let polled = catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
-        let result = match polled {
+        let response = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
-            Ok(Poll::Ready(result)) => result,
+            Ok(Poll::Ready(Ok(response))) => response,
+            Ok(Poll::Ready(Err(error))) => {
+                // The guard records the request now, as one whose answer never came.
+                this.guard.take();
+                return Poll::Ready(Err(error));
+            }
             Err(_panic) => {
                 let mut guard = this.guard.take();
                 if let Some(guard) = &mut guard {
@@ -875,20 +900,21 @@ where
             }
         };
         let mut guard = this.guard.take();
-        Poll::Ready(result.map(|response| {
-            if let Some(guard) = &mut guard {
-                guard.status = response.status().as_u16();
+        let (parts, body) = response.into_parts();
+        if let Some(measuring) = &mut guard {
+            measuring.status = parts.status.as_u16();
+            if body.is_end_stream() {
+                // Nothing to send: recorded now.
+                guard = None;
             }
-            let mut body = response.map(|inner| ResponseBody {
-                inner: Some(inner),
+        }
+        Poll::Ready(Ok(Response::from_parts(
+            parts,
+            ResponseBody {
+                inner: Some(body),
                 guard,
-            });
-            let body_ref = body.body_mut();
-            if body_ref.inner.as_ref().is_some_and(HttpBody::is_end_stream) {
-                body_ref.guard = None;
-            }
-            body
-        }))
+            },
+        )))
     }
 }
 
@@ -915,18 +941,20 @@ impl<B: HttpBody> HttpBody for ResponseBody<B> {
             this.guard.take();
             return Poll::Ready(None);
         };
-        let frame = ready!(inner.poll_frame(cx));
-        match &frame {
-            Some(Ok(frame)) => {
+        // Looked at in place and handed on as it came: a frame is large to move.
+        let polled = inner.poll_frame(cx);
+        match &polled {
+            Poll::Ready(Some(Ok(frame))) => {
                 if let (Some(data), Some(guard)) = (frame.data_ref(), this.guard.as_mut()) {
                     guard.bytes += bytes::Buf::remaining(data) as u64;
                 }
             }
-            Some(Err(_)) | None => {
+            Poll::Ready(Some(Err(_)) | None) => {
                 this.guard.take();
             }
+            Poll::Pending => {}
         }
-        Poll::Ready(frame)
+        polled
     }
 
     fn is_end_stream(&self) -> bool {
@@ -954,7 +982,7 @@ pin_project! {
         fn drop(this: Pin<&mut Self>) {
             let this = this.project();
             if let Some(size) = this.size.take() {
-                size.record(*this.bytes);
+                size.record(Shard::current().index(), *this.bytes);
             }
         }
     }

@@ -1,69 +1,35 @@
 //! The storage of the HTTP metrics layer: integer histograms in per-thread shards.
 //!
-//! A request touches only the shard of its thread, a pair of cache lines no other
-//! thread writes to (until there are more threads than shards): an increment when
+//! A request touches only the shard of its thread (`core::shard`), a pair of cache
+//! lines no other thread writes to, without a locked instruction (until there are
+//! more threads than shards; the others share one, atomically): an increment when
 //! it starts, and when it ends an increment of a bucket and an addition to a sum for
 //! each of its three histograms, plus an increment of the finished count. Sums are
 //! integer nanoseconds and bytes, so they add without a compare-and-swap loop and
 //! stay exact; cumulative buckets, seconds and the active gauge (started less
 //! finished) are derived at scrape time.
 
-use std::cell::Cell;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use crate::core::{Shard, shard_count};
 
 /// Words per pair of cache lines (adjacent-line prefetching pulls lines in pairs,
 /// so a shard owns both).
 const LINE_WORDS: usize = 16;
 
 #[repr(align(128))]
-struct Line([AtomicU64; LINE_WORDS]);
+struct Line(
+    #[allow(
+        dead_code,
+        reason = "read through a pointer to its shard's words (`Cells::word`)"
+    )]
+    [AtomicU64; LINE_WORDS],
+);
 
 impl Line {
     fn zero() -> Self {
         Self([const { AtomicU64::new(0) }; LINE_WORDS])
     }
-}
-
-/// Shards per block: the machine's parallelism rounded up to a power of two, at
-/// most 64.
-fn shard_count() -> usize {
-    static SHARDS: OnceLock<usize> = OnceLock::new();
-    *SHARDS.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .clamp(1, 64)
-            .next_power_of_two()
-    })
-}
-
-/// The shard the current thread writes to: threads are numbered in the order they
-/// first record a request.
-#[inline(always)]
-pub(super) fn thread_slot() -> usize {
-    thread_local! {
-        static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
-    }
-    #[cold]
-    #[inline(never)]
-    fn assign(slot: &Cell<usize>) -> usize {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let next = NEXT.fetch_add(1, Ordering::Relaxed) & (usize::MAX >> 1);
-        slot.set(next);
-        next
-    }
-    SLOT.try_with(|slot| match slot.get() {
-        usize::MAX => assign(slot),
-        index => index,
-    })
-    .unwrap_or(0)
-}
-
-/// The clock requests are timed with: the TSC where it is invariant, calibrated
-/// against the monotonic clock, else the monotonic clock itself (`quanta` decides).
-pub(super) fn clock() -> &'static quanta::Clock {
-    static CLOCK: OnceLock<quanta::Clock> = OnceLock::new();
-    CLOCK.get_or_init(quanta::Clock::new)
 }
 
 /// A block of `words` counters in every shard.
@@ -73,6 +39,8 @@ pub(super) struct Cells {
     stride: usize,
     /// `shards - 1`.
     mask: usize,
+    /// Words of a shard: `stride` lines' worth.
+    words: usize,
 }
 
 impl Cells {
@@ -83,18 +51,33 @@ impl Cells {
             lines: (0..shards * stride).map(|_| Line::zero()).collect(),
             stride,
             mask: shards - 1,
+            words: stride * LINE_WORDS,
         }
     }
 
+    /// Word `offset` of `shard`: the lines of a shard are contiguous, so its words
+    /// are too.
     #[inline(always)]
     fn word(&self, shard: usize, offset: usize) -> &AtomicU64 {
-        let line = (shard & self.mask) * self.stride + offset / LINE_WORDS;
-        &self.lines[line].0[offset % LINE_WORDS]
+        assert!(offset < self.words, "word {offset} past a shard");
+        let first = (shard & self.mask) * self.stride;
+        // SAFETY: `shard & mask` is below the shard count, so the shard's `stride`
+        // lines from `first` are in `lines`; `offset` is below their words, and a
+        // `Line` is its 16 words with no padding (128 bytes, aligned to 128).
+        unsafe {
+            &*self
+                .lines
+                .as_ptr()
+                .add(first)
+                .cast::<AtomicU64>()
+                .add(offset)
+        }
     }
 
+    /// Adds `value` to a word of `shard` ([`Shard::index`] of the current thread).
     #[inline(always)]
     pub(super) fn add(&self, shard: usize, offset: usize, value: u64) {
-        self.word(shard, offset).fetch_add(value, Ordering::Relaxed);
+        Shard::add(shard, self.word(shard, offset), value);
     }
 
     /// One word summed over every shard.
@@ -173,7 +156,9 @@ impl HistogramSnapshot {
 #[inline(always)]
 pub(super) fn observe(cells: &Cells, shard: usize, offset: usize, bounds: &Bounds, units: u64) {
     cells.add(shard, offset + 1 + bounds.bucket(units), 1);
-    cells.add(shard, offset, units);
+    if units != 0 {
+        cells.add(shard, offset, units);
+    }
 }
 
 #[cfg(test)]

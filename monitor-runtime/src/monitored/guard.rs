@@ -26,8 +26,6 @@ pub struct CallGuard<S: CallSpan> {
     stats: &'static FunctionStats,
     /// Raw clock reading at entry (see `stats::clock`).
     start: u64,
-    /// The shard the call is counted in.
-    shard: usize,
     /// Whether the body is running (always, for a synchronous call; while polled, for
     /// an asynchronous one): a drop at that moment is a panic.
     in_body: bool,
@@ -40,12 +38,11 @@ impl<S: CallSpan> CallGuard<S> {
     #[inline(always)]
     pub fn enter(site: &'static FunctionSite, span: impl FnOnce() -> S) -> Self {
         let stats = site.handles().stats;
-        let shard = stats.start();
+        stats.start();
         Self {
             stats,
             span: span(),
             start: stats.clock().raw(),
-            shard,
             in_body: true,
         }
     }
@@ -60,7 +57,7 @@ impl<S: CallSpan> CallGuard<S> {
     #[inline(always)]
     pub fn finish(self, is_error: bool) {
         let mut this = ManuallyDrop::new(self);
-        this.stats.finish(this.shard, this.elapsed(), is_error);
+        this.stats.finish(this.elapsed(), is_error);
         // SAFETY: `this` is never used again and its `Drop` does not run, so the span
         // is dropped exactly once, here.
         unsafe { std::ptr::drop_in_place(&mut this.span) };
@@ -89,7 +86,7 @@ impl<S: CallSpan> CallGuard<S> {
     fn abandoned(&mut self) {
         let span = self.span.as_tracing().filter(|span| !span.is_disabled());
         if self.in_body {
-            self.stats.finish(self.shard, self.elapsed(), true);
+            self.stats.finish(self.elapsed(), true);
             if let Some(span) = span {
                 span.record("result", "error");
                 span.record("error", "panicked");

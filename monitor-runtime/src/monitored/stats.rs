@@ -1,21 +1,22 @@
 //! The runtime's own storage for the figures of one monitored function, and the
 //! prometheus collectors that expose it.
 //!
-//! A call touches only the shard of its thread, a cache line no other thread writes
-//! to (until there are more threads than shards): one increment when it starts, and
+//! A call touches only the shard of its thread (`core::shard`), a cache line no
+//! other thread writes to, without a locked instruction (until there are more
+//! threads than shards; the others share one, atomically): one increment when it starts, and
 //! when it ends an increment of its bucket, an addition to the nanosecond sum and, for
 //! an error, an increment of the error count. Everything else is derived at scrape
 //! time: `ok` is the calls counted in the buckets less the errors, in flight is the
 //! calls started less the calls finished. Sums are integer nanoseconds, so they add
 //! without a compare-and-swap loop and stay exact.
 
-use std::cell::Cell;
-use std::sync::OnceLock;
-use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use prometheus::core::{Collector, Desc, Describer};
 use prometheus::proto::{self, MetricFamily, MetricType};
 use prometheus::{HistogramOpts, Opts};
+
+use crate::core::{CallClock, Shard, clock, shard_count};
 
 /// Words per cache line pair (128 bytes: adjacent-line prefetching pulls lines in
 /// pairs, so a shard owns both).
@@ -37,102 +38,6 @@ const SUM: usize = 2;
 const CANCELLED: usize = 3;
 const CANCELLED_SUM: usize = 4;
 const BUCKETS: usize = 5;
-
-/// The number of shards of every function: the machine's parallelism rounded up to a
-/// power of two, at most 64.
-fn shard_count() -> usize {
-    static SHARDS: OnceLock<usize> = OnceLock::new();
-    *SHARDS.get_or_init(|| {
-        std::thread::available_parallelism()
-            .map_or(1, usize::from)
-            .clamp(1, 64)
-            .next_power_of_two()
-    })
-}
-
-/// The shard the current thread writes to: threads are numbered in the order they
-/// first call a monitored function.
-#[inline(always)]
-fn thread_slot() -> usize {
-    thread_local! {
-        static SLOT: Cell<usize> = const { Cell::new(usize::MAX) };
-    }
-    #[cold]
-    #[inline(never)]
-    fn assign(slot: &Cell<usize>) -> usize {
-        static NEXT: AtomicUsize = AtomicUsize::new(0);
-        let next = NEXT.fetch_add(1, Ordering::Relaxed) & (usize::MAX >> 1);
-        slot.set(next);
-        next
-    }
-    SLOT.try_with(|slot| match slot.get() {
-        usize::MAX => assign(slot),
-        index => index,
-    })
-    .unwrap_or(0)
-}
-
-/// The clock calls are timed with: the TSC where it is invariant, calibrated against
-/// the monotonic clock, else the monotonic clock itself (`quanta` decides and
-/// calibrates).
-fn clock() -> &'static CallClock {
-    static CLOCK: OnceLock<CallClock> = OnceLock::new();
-    CLOCK.get_or_init(CallClock::new)
-}
-
-/// `quanta`'s clock, read without a call into it when it reads the TSC: its raw
-/// reading is then the TSC itself, which `rdtsc` gives inline.
-#[derive(Clone)]
-pub(super) struct CallClock {
-    clock: quanta::Clock,
-    /// Whether `clock`'s raw readings are the TSC.
-    tsc: bool,
-}
-
-impl CallClock {
-    fn new() -> Self {
-        let clock = quanta::Clock::new();
-        let tsc = reads_tsc(&clock);
-        Self { clock, tsc }
-    }
-
-    /// A raw reading, in the units of [`CallClock::delta_as_nanos`].
-    #[inline(always)]
-    pub(super) fn raw(&self) -> u64 {
-        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-        if self.tsc {
-            // SAFETY: `rdtsc` exists on every x86_64 processor.
-            return unsafe { core::arch::x86_64::_rdtsc() };
-        }
-        self.clock.raw()
-    }
-
-    /// Nanoseconds between two raw readings (0 if `end` is not after `start`).
-    #[inline(always)]
-    pub(super) fn delta_as_nanos(&self, start: u64, end: u64) -> u64 {
-        self.clock.delta_as_nanos(start, end)
-    }
-}
-
-/// Whether `clock`'s raw readings are the TSC: a raw reading taken between two TSC
-/// readings lies between them, which monotonic nanoseconds (on another scale) do not.
-fn reads_tsc(clock: &quanta::Clock) -> bool {
-    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-    {
-        (0..3).all(|_| {
-            // SAFETY: as in `CallClock::raw`.
-            let before = unsafe { core::arch::x86_64::_rdtsc() };
-            let raw = clock.raw();
-            let after = unsafe { core::arch::x86_64::_rdtsc() };
-            before <= raw && raw <= after
-        })
-    }
-    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
-    {
-        let _ = clock;
-        false
-    }
-}
 
 /// The figures of one monitored function.
 pub(super) struct FunctionStats {
@@ -179,9 +84,10 @@ impl FunctionStats {
         }
     }
 
+    /// Adds `value` to a word of `shard` ([`Shard::index`] of the current thread).
     #[inline(always)]
     fn add(&self, shard: usize, offset: usize, value: u64) {
-        self.word(shard, offset).fetch_add(value, Ordering::Relaxed);
+        Shard::add(shard, self.word(shard, offset), value);
     }
 
     /// The bucket (not cumulative) `nanos` falls in; the last is +Inf. A linear scan
@@ -201,19 +107,18 @@ impl FunctionStats {
         &self.clock
     }
 
-    /// A call started; the shard it counts in, which its end counts in too (any
-    /// shard gives exact totals: this one saves a thread-local look-up).
+    /// A call started.
     #[inline(always)]
-    pub(super) fn start(&self) -> usize {
-        let shard = thread_slot();
-        self.add(shard, STARTED, 1);
-        shard
+    pub(super) fn start(&self) {
+        self.add(Shard::current().index(), STARTED, 1);
     }
 
-    /// A call counted in `shard` finished (returned, or panicked: an error) after
-    /// `nanos`.
+    /// A call finished (returned, or panicked: an error) after `nanos`. The shard is
+    /// looked up again, not kept from the start: an asynchronous call may end on
+    /// another thread, and a thread writes only to its own shard (or the shared one).
     #[inline(always)]
-    pub(super) fn finish(&self, shard: usize, nanos: u64, is_error: bool) {
+    pub(super) fn finish(&self, nanos: u64, is_error: bool) {
+        let shard = Shard::current().index();
         self.add(shard, BUCKETS + self.bucket(nanos), 1);
         self.add(shard, SUM, nanos);
         if is_error {
@@ -223,7 +128,7 @@ impl FunctionStats {
 
     /// A call was cancelled after `nanos`.
     pub(super) fn cancel(&self, nanos: u64) {
-        let shard = thread_slot();
+        let shard = Shard::current().index();
         let buckets = BUCKETS + self.bounds.len() + 1;
         self.add(shard, buckets + self.bucket(nanos), 1);
         self.add(shard, CANCELLED_SUM, nanos);

@@ -1,0 +1,66 @@
+//! The one clock of the hot paths (monitored calls, HTTP requests): `quanta`'s,
+//! calibrated once, read inline with `rdtsc` where it reads the TSC.
+
+use std::sync::OnceLock;
+
+/// The clock calls and requests are timed with: the TSC where it is invariant,
+/// calibrated against the monotonic clock, else the monotonic clock itself (`quanta`
+/// decides and calibrates).
+pub(crate) fn clock() -> &'static CallClock {
+    static CLOCK: OnceLock<CallClock> = OnceLock::new();
+    CLOCK.get_or_init(CallClock::new)
+}
+
+/// `quanta`'s clock, read without a call into it when it reads the TSC: its raw
+/// reading is then the TSC itself, which `rdtsc` gives inline.
+#[derive(Clone)]
+pub(crate) struct CallClock {
+    clock: quanta::Clock,
+    /// Whether `clock`'s raw readings are the TSC.
+    tsc: bool,
+}
+
+impl CallClock {
+    fn new() -> Self {
+        let clock = quanta::Clock::new();
+        let tsc = reads_tsc(&clock);
+        Self { clock, tsc }
+    }
+
+    /// A raw reading, in the units of [`CallClock::delta_as_nanos`].
+    #[inline(always)]
+    pub(crate) fn raw(&self) -> u64 {
+        #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+        if self.tsc {
+            // SAFETY: `rdtsc` exists on every x86_64 processor.
+            return unsafe { core::arch::x86_64::_rdtsc() };
+        }
+        self.clock.raw()
+    }
+
+    /// Nanoseconds between two raw readings (0 if `end` is not after `start`).
+    #[inline(always)]
+    pub(crate) fn delta_as_nanos(&self, start: u64, end: u64) -> u64 {
+        self.clock.delta_as_nanos(start, end)
+    }
+}
+
+/// Whether `clock`'s raw readings are the TSC: a raw reading taken between two TSC
+/// readings lies between them, which monotonic nanoseconds (on another scale) do not.
+fn reads_tsc(clock: &quanta::Clock) -> bool {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        (0..3).all(|_| {
+            // SAFETY: as in `CallClock::raw`.
+            let before = unsafe { core::arch::x86_64::_rdtsc() };
+            let raw = clock.raw();
+            let after = unsafe { core::arch::x86_64::_rdtsc() };
+            before <= raw && raw <= after
+        })
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        let _ = clock;
+        false
+    }
+}

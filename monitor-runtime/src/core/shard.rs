@@ -1,0 +1,207 @@
+//! Per-thread shards, the one thread numbering of every sharded figure (monitored
+//! functions, business counters, HTTP server metrics).
+//!
+//! Sharded storage keeps [`shard_count`] copies of its words, a cache-line pair per
+//! shard, and a figure's value is the sum over them. Shard [`SHARED`] (`0`) is
+//! written by any thread with atomic additions. Every other shard belongs to at most
+//! one living thread at a time, the only one that writes to it, so its additions are
+//! a plain load and store of a relaxed atomic (no locked instruction, nothing lost):
+//! a thread takes a shard of its own on its first update, while one is free, and
+//! gives it back when it exits, for the next thread to carry on from its counts
+//! (the hand-over goes through a mutex, so the next owner starts from the last value
+//! written). Readers sum every shard with relaxed loads at scrape time.
+//!
+//! A thread updating a figure from a signal handler that interrupted an update of the
+//! same figure on the same thread could lose that one count; nothing here is meant to
+//! run in a signal handler.
+
+use std::cell::Cell;
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Mutex, OnceLock};
+
+use super::ignore_poison;
+
+/// The shard every thread may write to (with atomic additions): the one of a thread
+/// that found no free shard of its own, or runs its thread-local destructors.
+pub(crate) const SHARED: usize = 0;
+
+/// Shards of every sharded figure: twice the machine's parallelism, rounded up to a
+/// power of two, at least 4 and at most 64 (so that the worker threads of a runtime,
+/// the main thread and some blocking threads each find one of their own).
+#[inline]
+pub(crate) fn shard_count() -> usize {
+    static SHARDS: OnceLock<usize> = OnceLock::new();
+    *SHARDS.get_or_init(|| {
+        std::thread::available_parallelism()
+            .map_or(1, usize::from)
+            .saturating_mul(2)
+            .clamp(4, 64)
+            .next_power_of_two()
+    })
+}
+
+/// The current thread's shard.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Shard(usize);
+
+thread_local! {
+    /// The thread's shard index, `usize::MAX` before its first update. No
+    /// destructor, so that it stays readable while other thread-locals are dropped.
+    static INDEX: Cell<usize> = const { Cell::new(usize::MAX) };
+    /// Gives the thread's own shard back when the thread exits.
+    static OWNER: Owner = const { Owner(Cell::new(SHARED)) };
+}
+
+/// Shards given back by threads that exited, and the next never-used one.
+static FREE: Mutex<Vec<usize>> = Mutex::new(Vec::new());
+static NEXT: AtomicUsize = AtomicUsize::new(SHARED + 1);
+
+struct Owner(Cell<usize>);
+
+impl Drop for Owner {
+    fn drop(&mut self) {
+        let index = self.0.replace(SHARED);
+        if index != SHARED {
+            // Updates from the thread's later destructors go to the shared shard.
+            INDEX.with(|slot| slot.set(SHARED));
+            ignore_poison(FREE.lock()).push(index);
+        }
+    }
+}
+
+impl Shard {
+    /// The current thread's shard: its own while it holds one, else [`SHARED`].
+    #[inline(always)]
+    pub(crate) fn current() -> Self {
+        match INDEX.try_with(Cell::get) {
+            Ok(usize::MAX) => Self::assign(),
+            Ok(index) => Self(index),
+            Err(_) => Self(SHARED),
+        }
+    }
+
+    /// The shard of a thread on its first update: a free one of its own if there is
+    /// one (kept until it exits), else the shared one.
+    #[cold]
+    #[inline(never)]
+    fn assign() -> Self {
+        let index = ignore_poison(FREE.lock()).pop().or_else(|| {
+            NEXT.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |next| {
+                (next < shard_count()).then_some(next + 1)
+            })
+            .ok()
+        });
+        let index = match index {
+            // Owned only if the thread can give it back: its destructor is set up by
+            // this first access (which fails while the thread is exiting).
+            Some(index) => match OWNER.try_with(|owner| owner.0.set(index)) {
+                Ok(()) => index,
+                Err(_) => {
+                    ignore_poison(FREE.lock()).push(index);
+                    SHARED
+                }
+            },
+            None => SHARED,
+        };
+        // Ignored when the thread-local is gone: the next update asks again.
+        let _ = INDEX.try_with(|slot| slot.set(index));
+        Self(index)
+    }
+
+    /// This shard's position among `shards` (a storage with fewer shards than
+    /// [`shard_count`] sends the threads beyond them to the shared one).
+    #[inline(always)]
+    pub(crate) fn index_within(self, shards: usize) -> usize {
+        if self.0 < shards { self.0 } else { SHARED }
+    }
+
+    /// The shard index, below [`shard_count`].
+    #[inline(always)]
+    pub(crate) fn index(self) -> usize {
+        self.0
+    }
+
+    /// Adds `value` to `word`, a word of shard `index` (which [`Shard::index`] or
+    /// [`Shard::index_within`] gave): without a locked instruction when this thread
+    /// owns the shard, atomically in the shared one.
+    #[inline(always)]
+    pub(crate) fn add(index: usize, word: &AtomicU64, value: u64) {
+        if index == SHARED {
+            word.fetch_add(value, Ordering::Relaxed);
+        } else {
+            // Only this thread writes to its shard: nothing can come in between.
+            word.store(
+                word.load(Ordering::Relaxed).wrapping_add(value),
+                Ordering::Relaxed,
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn living_threads_never_share_a_shard_of_their_own() {
+        let count = shard_count();
+        assert!(count.is_power_of_two() && (4..=64).contains(&count));
+        let barrier = std::sync::Barrier::new(count + 4);
+        let indexes: Vec<usize> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..count + 4)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let index = Shard::current().index();
+                        // Every thread holds its shard until all have one.
+                        barrier.wait();
+                        index
+                    })
+                })
+                .collect();
+            threads.into_iter().map(|t| t.join().unwrap()).collect()
+        });
+        let mut owned: Vec<usize> = indexes.into_iter().filter(|&i| i != SHARED).collect();
+        let before = owned.len();
+        owned.sort_unstable();
+        owned.dedup();
+        assert_eq!(owned.len(), before, "two living threads owned one shard");
+        assert!(owned.iter().all(|&index| index < count));
+    }
+
+    #[test]
+    fn a_shard_given_back_carries_its_counts_to_the_next_owner() {
+        let words: Vec<AtomicU64> = (0..shard_count()).map(|_| AtomicU64::new(0)).collect();
+        // Threads one after another, more than there are shards: each adds 1 000 in
+        // its shard; shards are handed on as threads exit.
+        for _ in 0..3 * shard_count() {
+            std::thread::scope(|scope| {
+                scope.spawn(|| {
+                    let index = Shard::current().index();
+                    for _ in 0..1_000 {
+                        Shard::add(index, &words[index], 1);
+                    }
+                });
+            });
+        }
+        let total: u64 = words.iter().map(|w| w.load(Ordering::Relaxed)).sum();
+        assert_eq!(total, 3 * shard_count() as u64 * 1_000);
+    }
+
+    #[test]
+    fn concurrent_threads_lose_no_count() {
+        let words: Vec<AtomicU64> = (0..shard_count()).map(|_| AtomicU64::new(0)).collect();
+        let threads = 2 * shard_count();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    for _ in 0..10_000 {
+                        let index = Shard::current().index_within(2);
+                        Shard::add(index, &words[index], 1);
+                    }
+                });
+            }
+        });
+        let total: u64 = words.iter().map(|w| w.load(Ordering::Relaxed)).sum();
+        assert_eq!(total, threads as u64 * 10_000);
+    }
+}
