@@ -11,7 +11,7 @@ dir="${CARGO_TARGET_DIR:-target}/criterion"
 
 median() { # group/name: the median time in ns, or nothing
     local file="$dir/$1/new/estimates.json"
-    [ -f "$file" ] && grep -o '"median":{[^}]*"point_estimate":[0-9.e+-]*' "$file" | grep -o '[0-9.e+-]*$'
+    [ -f "$file" ] && grep -o '"median":{\("confidence_interval":{[^}]*},\)\?"point_estimate":[0-9.e+-]*' "$file" | grep -o '[0-9.e+-]*$'
 }
 
 ratio() { # label numerator denominator

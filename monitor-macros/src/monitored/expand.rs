@@ -389,8 +389,10 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
             quote!(::core::mem::drop(#entered);),
         )
     };
+    let span_local = crate::support::wrap::local("__monitor_span");
     let guard = Guard {
-        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, || #span)),
+        span: quote!(let #span_local = #span;),
+        enter: quote!(#private::CallGuard::enter(&__MONITOR_SITE, &#span_local)),
         finish,
         enter_span,
         leave_span,

@@ -47,6 +47,9 @@ pub(crate) fn guard() -> syn::Ident {
 
 /// A guard over the whole call, which times it and sees a panic or a dropped future.
 pub(crate) struct Guard {
+    /// The statement that makes the call's span, a local the guard borrows (made
+    /// before the guard, dropped after it).
+    pub(crate) span: TokenStream,
     /// The expression that enters the guard, bound to [`guard()`].
     pub(crate) enter: TokenStream,
     /// Statements that finish the call, with the value bound to [`ret()`].
@@ -96,7 +99,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
     let ret = ret();
     let (enter, finish, enter_span, leave_span) = match guard {
         Some(guard) => (
-            Some(guard.enter),
+            Some((guard.span, guard.enter)),
             guard.finish,
             guard.enter_span,
             guard.leave_span,
@@ -156,7 +159,7 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
         }
         CallShape::Sync => {
             let guard = self::guard();
-            let enter = enter.map(|enter| quote!(let #guard = #enter;));
+            let enter = enter.map(|(span, enter)| quote!(#span let #guard = #enter;));
             let diverges = matches!(&sig.output, ReturnType::Type(_, ty) if matches!(**ty, syn::Type::Never(_)));
             if diverges {
                 // Nothing runs after a body that never returns: the guard sees its
@@ -206,11 +209,14 @@ pub(crate) fn wrap(cx: &mut Ctxt, function: ImplItemFn, wrapper: Wrapper) -> Tok
 
 /// Entering the guard of an asynchronous call, if there is one, and `future` tracked
 /// by it, so that a dropped future is seen.
-fn tracked(enter: Option<TokenStream>, future: TokenStream) -> (TokenStream, TokenStream) {
+fn tracked(
+    enter: Option<(TokenStream, TokenStream)>,
+    future: TokenStream,
+) -> (TokenStream, TokenStream) {
     let guard = guard();
     match enter {
-        Some(enter) => (
-            quote!(let mut #guard = #enter;),
+        Some((span, enter)) => (
+            quote!(#span let mut #guard = #enter;),
             quote!(#guard.track(#future)),
         ),
         None => (TokenStream::new(), future),

@@ -22,26 +22,28 @@ use super::stats::FunctionStats;
 /// The fields are private so that the clock and the storage behind the handles can
 /// change without touching the code the macros generate.
 #[doc(hidden)]
-pub struct CallGuard<S: CallSpan> {
+pub struct CallGuard<'s, S: CallSpan> {
     stats: &'static FunctionStats,
     /// Raw clock reading at entry (see `stats::clock`).
     start: u64,
     /// Whether the body is running (always, for a synchronous call; while polled, for
     /// an asynchronous one): a drop at that moment is a panic.
     in_body: bool,
-    span: S,
+    /// The call's span: a local of the generated code, made before the guard (so
+    /// that nothing is moved: a span not made costs the store of its tag) and
+    /// dropped after it.
+    span: &'s S,
 }
 
-impl<S: CallSpan> CallGuard<S> {
-    /// Starts timing a call whose span `span` makes. The span is made in place in
-    /// the guard (no copy of it through the stack), before the clock is read.
+impl<'s, S: CallSpan> CallGuard<'s, S> {
+    /// Starts timing a call that runs in `span`.
     #[inline(always)]
-    pub fn enter(site: &'static FunctionSite, span: impl FnOnce() -> S) -> Self {
+    pub fn enter(site: &'static FunctionSite, span: &'s S) -> Self {
         let stats = site.handles().stats;
         stats.start();
         Self {
             stats,
-            span: span(),
+            span,
             start: stats.clock().raw(),
             in_body: true,
         }
@@ -49,24 +51,21 @@ impl<S: CallSpan> CallGuard<S> {
 
     /// The call's span.
     #[inline(always)]
-    pub fn span(&self) -> &S {
-        &self.span
+    pub fn span(&self) -> &'s S {
+        self.span
     }
 
     /// Records a normal return, classified by the caller.
     #[inline(always)]
     pub fn finish(self, is_error: bool) {
-        let mut this = ManuallyDrop::new(self);
+        let this = ManuallyDrop::new(self);
         this.stats.finish(this.elapsed(), is_error);
-        // SAFETY: `this` is never used again and its `Drop` does not run, so the span
-        // is dropped exactly once, here.
-        unsafe { std::ptr::drop_in_place(&mut this.span) };
     }
 
     /// Runs `future` inside this call: its span is entered on every poll, and a panic
     /// raised while polling is told apart from the future being dropped.
     #[inline(always)]
-    pub fn track<F: Future>(&mut self, future: F) -> Tracked<'_, F, S> {
+    pub fn track<F: Future>(&mut self, future: F) -> Tracked<'_, 's, F, S> {
         self.in_body = false;
         Tracked {
             guard: self,
@@ -100,7 +99,7 @@ impl<S: CallSpan> CallGuard<S> {
     }
 }
 
-impl<S: CallSpan> Drop for CallGuard<S> {
+impl<S: CallSpan> Drop for CallGuard<'_, S> {
     #[inline(always)]
     fn drop(&mut self) {
         self.abandoned();
@@ -109,12 +108,12 @@ impl<S: CallSpan> Drop for CallGuard<S> {
 
 /// Future returned by [`CallGuard::track`].
 #[doc(hidden)]
-pub struct Tracked<'a, F, S: CallSpan> {
-    guard: &'a mut CallGuard<S>,
+pub struct Tracked<'a, 's, F, S: CallSpan> {
+    guard: &'a mut CallGuard<'s, S>,
     future: F,
 }
 
-impl<F: Future, S: CallSpan> Future for Tracked<'_, F, S> {
+impl<F: Future, S: CallSpan> Future for Tracked<'_, '_, F, S> {
     type Output = F::Output;
 
     #[inline(always)]
