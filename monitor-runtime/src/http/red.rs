@@ -125,8 +125,8 @@ fn method_index(method: &Method) -> usize {
 /// A request to a route seen before touches no lock, hashes nothing and allocates
 /// nothing: its route's figures are found by the address of the template text axum
 /// shares between its requests; they are integer histograms in per-thread shards,
-/// updated with a few relaxed atomic additions; the clock is the TSC where it is
-/// invariant. A request without a body is handed on as it came; one with a body gets
+/// which the thread owning a shard updates without a locked instruction; the clock
+/// is the TSC where it is invariant, read inline. A request without a body is handed on as it came; one with a body gets
 /// a measuring wrapper, boxed into a `Body` (as axum boxes any other body type), and
 /// every response body gets one too (which axum boxes).
 ///
