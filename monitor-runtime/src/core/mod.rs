@@ -33,5 +33,5 @@ pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
 pub use registry::{init, register_collector, registry};
-pub(crate) use shard::{Shard, shard_count};
+pub(crate) use shard::{Shard, ShardedWords, shard_count};
 pub(crate) use sync::ignore_poison;

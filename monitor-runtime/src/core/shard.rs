@@ -138,6 +138,82 @@ impl Shard {
     }
 }
 
+/// Words per pair of cache lines (adjacent-line prefetching pulls lines in pairs,
+/// so a shard owns both).
+const LINE_WORDS: usize = 16;
+
+#[repr(align(128))]
+struct Line(
+    #[allow(
+        dead_code,
+        reason = "read through a pointer to its shard's words (`ShardedWords::word`)"
+    )]
+    [AtomicU64; LINE_WORDS],
+);
+
+impl Line {
+    fn zero() -> Self {
+        Self([const { AtomicU64::new(0) }; LINE_WORDS])
+    }
+}
+
+/// A block of `words` counters in every shard, a shard's lines contiguous and
+/// owned by it (storage of monitored functions and HTTP server metrics).
+pub(crate) struct ShardedWords {
+    lines: Box<[Line]>,
+    /// Lines per shard.
+    stride: usize,
+    /// `shards - 1`.
+    mask: usize,
+    /// Words of a shard: `stride` lines' worth.
+    words: usize,
+}
+
+impl ShardedWords {
+    pub(crate) fn new(words: usize) -> Self {
+        let shards = shard_count();
+        let stride = words.div_ceil(LINE_WORDS).max(1);
+        Self {
+            lines: (0..shards * stride).map(|_| Line::zero()).collect(),
+            stride,
+            mask: shards - 1,
+            words: stride * LINE_WORDS,
+        }
+    }
+
+    /// Word `offset` of `shard`: the lines of a shard are contiguous, so its words
+    /// are too.
+    #[inline(always)]
+    fn word(&self, shard: usize, offset: usize) -> &AtomicU64 {
+        assert!(offset < self.words, "word {offset} past a shard");
+        let first = (shard & self.mask) * self.stride;
+        // SAFETY: `shard & mask` is below the shard count, so the shard's `stride`
+        // lines from `first` are in `lines`; `offset` is below their words, and a
+        // `Line` is its 16 words with no padding (128 bytes, aligned to 128).
+        unsafe {
+            &*self
+                .lines
+                .as_ptr()
+                .add(first)
+                .cast::<AtomicU64>()
+                .add(offset)
+        }
+    }
+
+    /// Adds `value` to a word of `shard` ([`Shard::index`] of the current thread).
+    #[inline(always)]
+    pub(crate) fn add(&self, shard: usize, offset: usize, value: u64) {
+        Shard::add(shard, self.word(shard, offset), value);
+    }
+
+    /// One word summed over every shard.
+    pub(crate) fn total(&self, offset: usize) -> u64 {
+        (0..=self.mask)
+            .map(|shard| self.word(shard, offset).load(Ordering::Relaxed))
+            .fold(0, u64::wrapping_add)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

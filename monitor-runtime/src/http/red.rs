@@ -28,8 +28,8 @@ use prometheus::core::{Collector, Desc};
 use prometheus::proto::{self, MetricFamily, MetricType};
 use tower::{Layer, Service};
 
-use super::red_cells::{self, Bounds, Cells, HistogramSnapshot};
-use crate::core::{CallClock, Shard, clock, ignore_poison, registry};
+use super::red_cells::{self, Bounds, HistogramSnapshot};
+use crate::core::{CallClock, Shard, ShardedWords, clock, ignore_poison, registry};
 
 /// The request-duration buckets of the OpenTelemetry HTTP semantic conventions, in
 /// seconds: the default of [`HttpMetricsLayer`].
@@ -299,7 +299,7 @@ struct Shared {
     clock: CallClock,
     /// Requests started, by method, at words `0..METHODS.len()`; finished ones after
     /// them. Active is their difference, at scrape time.
-    active: Cells,
+    active: ShardedWords,
     /// Seen routes by the address of their text: axum hands every request of a route
     /// a clone of the same `Arc<str>`, so a seen route is found without hashing or
     /// locking. Each slot holds a clone of that `Arc`, so that the address is never
@@ -391,7 +391,7 @@ impl Shared {
             duration_bounds: Bounds::new(&duration, 1e9),
             size_bounds: Bounds::new(&size, 1.0),
             clock: clock().clone(),
-            active: Cells::new(2 * METHODS.len()),
+            active: ShardedWords::new(2 * METHODS.len()),
             by_address: (0..ADDRESS_SLOTS).map(|_| OnceLock::new()).collect(),
             by_name: Mutex::new(HashMap::from([(UNMATCHED_ROUTE.into(), &*unmatched)])),
             unmatched,
@@ -479,7 +479,7 @@ struct RouteEntry {
 
 struct MethodEntry {
     /// The request-size histogram at word 0.
-    request: Cells,
+    request: ShardedWords,
     /// By status code (`0..1000`), or by class (`0..10`) when grouped.
     statuses: Box<[OnceLock<Box<StatusEntry>>]>,
 }
@@ -488,7 +488,7 @@ struct StatusEntry {
     /// The `http_response_status_code` value.
     label: Box<str>,
     /// The duration histogram at word 0, the response-size histogram after it.
-    cells: Cells,
+    cells: ShardedWords,
 }
 
 impl RouteEntry {
@@ -503,7 +503,7 @@ impl RouteEntry {
     #[inline]
     fn method(&self, shared: &Shared, method: usize) -> &MethodEntry {
         self.methods[method].get_or_init(|| MethodEntry {
-            request: Cells::new(shared.size_bounds.words()),
+            request: ShardedWords::new(shared.size_bounds.words()),
             statuses: (0..shared.status_slots())
                 .map(|_| OnceLock::new())
                 .collect(),
@@ -524,7 +524,9 @@ impl MethodEntry {
                     slot.to_string()
                 }
                 .into(),
-                cells: Cells::new(shared.duration_bounds.words() + shared.size_bounds.words()),
+                cells: ShardedWords::new(
+                    shared.duration_bounds.words() + shared.size_bounds.words(),
+                ),
             })
         })
     }

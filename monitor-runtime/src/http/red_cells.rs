@@ -9,84 +9,7 @@
 //! stay exact; cumulative buckets, seconds and the active gauge (started less
 //! finished) are derived at scrape time.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use crate::core::{Shard, shard_count};
-
-/// Words per pair of cache lines (adjacent-line prefetching pulls lines in pairs,
-/// so a shard owns both).
-const LINE_WORDS: usize = 16;
-
-#[repr(align(128))]
-struct Line(
-    #[allow(
-        dead_code,
-        reason = "read through a pointer to its shard's words (`Cells::word`)"
-    )]
-    [AtomicU64; LINE_WORDS],
-);
-
-impl Line {
-    fn zero() -> Self {
-        Self([const { AtomicU64::new(0) }; LINE_WORDS])
-    }
-}
-
-/// A block of `words` counters in every shard.
-pub(super) struct Cells {
-    lines: Box<[Line]>,
-    /// Lines per shard.
-    stride: usize,
-    /// `shards - 1`.
-    mask: usize,
-    /// Words of a shard: `stride` lines' worth.
-    words: usize,
-}
-
-impl Cells {
-    pub(super) fn new(words: usize) -> Self {
-        let shards = shard_count();
-        let stride = words.div_ceil(LINE_WORDS).max(1);
-        Self {
-            lines: (0..shards * stride).map(|_| Line::zero()).collect(),
-            stride,
-            mask: shards - 1,
-            words: stride * LINE_WORDS,
-        }
-    }
-
-    /// Word `offset` of `shard`: the lines of a shard are contiguous, so its words
-    /// are too.
-    #[inline(always)]
-    fn word(&self, shard: usize, offset: usize) -> &AtomicU64 {
-        assert!(offset < self.words, "word {offset} past a shard");
-        let first = (shard & self.mask) * self.stride;
-        // SAFETY: `shard & mask` is below the shard count, so the shard's `stride`
-        // lines from `first` are in `lines`; `offset` is below their words, and a
-        // `Line` is its 16 words with no padding (128 bytes, aligned to 128).
-        unsafe {
-            &*self
-                .lines
-                .as_ptr()
-                .add(first)
-                .cast::<AtomicU64>()
-                .add(offset)
-        }
-    }
-
-    /// Adds `value` to a word of `shard` ([`Shard::index`] of the current thread).
-    #[inline(always)]
-    pub(super) fn add(&self, shard: usize, offset: usize, value: u64) {
-        Shard::add(shard, self.word(shard, offset), value);
-    }
-
-    /// One word summed over every shard.
-    pub(super) fn total(&self, offset: usize) -> u64 {
-        (0..=self.mask)
-            .map(|shard| self.word(shard, offset).load(Ordering::Relaxed))
-            .fold(0, u64::wrapping_add)
-    }
-}
+use crate::core::ShardedWords;
 
 /// The bounds of one histogram as given (for the exposition) and as whole units
 /// (nanoseconds or bytes) for the hot path: for a whole number of units, `value ≤
@@ -137,7 +60,7 @@ pub(super) struct HistogramSnapshot {
 
 impl HistogramSnapshot {
     /// The histogram at word `offset` of `cells`.
-    pub(super) fn read(cells: &Cells, offset: usize, bounds: &Bounds) -> Self {
+    pub(super) fn read(cells: &ShardedWords, offset: usize, bounds: &Bounds) -> Self {
         Self {
             // Buckets before the sum: a request adds to its bucket first.
             buckets: (0..=bounds.units.len())
@@ -154,7 +77,13 @@ impl HistogramSnapshot {
 
 /// Records `units` in the histogram at word `offset` of `cells`, in `shard`.
 #[inline(always)]
-pub(super) fn observe(cells: &Cells, shard: usize, offset: usize, bounds: &Bounds, units: u64) {
+pub(super) fn observe(
+    cells: &ShardedWords,
+    shard: usize,
+    offset: usize,
+    bounds: &Bounds,
+    units: u64,
+) {
     cells.add(shard, offset + 1 + bounds.bucket(units), 1);
     if units != 0 {
         cells.add(shard, offset, units);
@@ -171,7 +100,7 @@ mod tests {
         assert_eq!(bounds.bucket(5_000_000), 0);
         assert_eq!(bounds.bucket(5_000_001), 1);
         assert_eq!(bounds.bucket(10_000_001), 2);
-        let cells = Cells::new(bounds.words());
+        let cells = ShardedWords::new(bounds.words());
         observe(&cells, 0, 0, &bounds, 7_000_000);
         observe(&cells, 3, 0, &bounds, 1);
         let snapshot = HistogramSnapshot::read(&cells, 0, &bounds);

@@ -3,33 +3,18 @@
 //!
 //! A call touches only the shard of its thread (`core::shard`), a cache line no
 //! other thread writes to, without a locked instruction (until there are more
-//! threads than shards; the others share one, atomically): one increment when it starts, and
-//! when it ends an increment of its bucket, an addition to the nanosecond sum and, for
+//! threads than shards; the others share one, atomically): one increment when it
+//! starts, and when it ends an increment of its bucket, an addition to the nanosecond sum and, for
 //! an error, an increment of the error count. Everything else is derived at scrape
 //! time: `ok` is the calls counted in the buckets less the errors, in flight is the
 //! calls started less the calls finished. Sums are integer nanoseconds, so they add
 //! without a compare-and-swap loop and stay exact.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
 use prometheus::core::{Collector, Desc, Describer};
 use prometheus::proto::{self, MetricFamily, MetricType};
 use prometheus::{HistogramOpts, Opts};
 
-use crate::core::{CallClock, Shard, clock, shard_count};
-
-/// Words per cache line pair (128 bytes: adjacent-line prefetching pulls lines in
-/// pairs, so a shard owns both).
-const LINE_WORDS: usize = 16;
-
-#[repr(align(128))]
-struct Line([AtomicU64; LINE_WORDS]);
-
-impl Line {
-    fn zero() -> Self {
-        Self([const { AtomicU64::new(0) }; LINE_WORDS])
-    }
-}
+use crate::core::{CallClock, Shard, ShardedWords, clock};
 
 /// Word offsets inside one shard.
 const STARTED: usize = 0;
@@ -41,11 +26,8 @@ const BUCKETS: usize = 5;
 
 /// The figures of one monitored function.
 pub(super) struct FunctionStats {
-    lines: Box<[Line]>,
-    /// Lines per shard.
-    stride: usize,
-    /// `shards - 1`.
-    mask: usize,
+    /// The words at the offsets above, in every shard.
+    words: ShardedWords,
     /// Bucket upper bounds in whole nanoseconds (`value ≤ bound` in seconds is the
     /// same as `nanos ≤ floor(bound × 10⁹)` for whole nanoseconds).
     bounds_nanos: Box<[u64]>,
@@ -57,37 +39,20 @@ pub(super) struct FunctionStats {
 
 impl FunctionStats {
     pub(super) fn new(bounds: &[f64]) -> Self {
-        let shards = shard_count();
         // Finished calls and cancelled calls each have a bucket per bound and +Inf.
         let words = BUCKETS + 2 * (bounds.len() + 1);
-        let stride = words.div_ceil(LINE_WORDS);
         Self {
-            lines: (0..shards * stride).map(|_| Line::zero()).collect(),
-            stride,
-            mask: shards - 1,
+            words: ShardedWords::new(words),
             bounds_nanos: bounds.iter().map(|bound| nanos(*bound)).collect(),
             bounds: bounds.into(),
             clock: clock().clone(),
         }
     }
 
-    #[inline(always)]
-    fn word(&self, shard: usize, offset: usize) -> &AtomicU64 {
-        let line = (shard & self.mask) * self.stride + offset / LINE_WORDS;
-        // SAFETY: `shard & mask` is below the shard count and `offset` below the
-        // words of a shard, so `line` is in bounds.
-        unsafe {
-            self.lines
-                .get_unchecked(line)
-                .0
-                .get_unchecked(offset % LINE_WORDS)
-        }
-    }
-
     /// Adds `value` to a word of `shard` ([`Shard::index`] of the current thread).
     #[inline(always)]
     fn add(&self, shard: usize, offset: usize, value: u64) {
-        Shard::add(shard, self.word(shard, offset), value);
+        self.words.add(shard, offset, value);
     }
 
     /// The bucket (not cumulative) `nanos` falls in; the last is +Inf. A linear scan
@@ -137,9 +102,7 @@ impl FunctionStats {
 
     /// Sums one word over every shard.
     fn total(&self, offset: usize) -> u64 {
-        (0..=self.mask)
-            .map(|shard| self.word(shard, offset).load(Ordering::Relaxed))
-            .fold(0, u64::wrapping_add)
+        self.words.total(offset)
     }
 
     /// The non-cumulative buckets starting at `offset`, +Inf last.
