@@ -136,3 +136,26 @@ pub async fn livez_on(stream: &mut TcpStream) -> String {
     }
     String::from_utf8_lossy(&answer).into_owned()
 }
+
+/// Sends a request without a body to `app` in-process (no socket) and reads the
+/// response body to its end, as a server would (a measuring layer sees it end).
+pub async fn send_in_process(app: &axum::Router, method: &str, path: &str) -> StatusCode {
+    use tower::ServiceExt;
+    let request = Request::builder()
+        .method(method)
+        .uri(path)
+        .body(axum::body::Body::empty())
+        .expect("a valid request");
+    let response = app
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("a router never fails");
+    let status = response.status();
+    response
+        .into_body()
+        .collect()
+        .await
+        .expect("the whole body");
+    status
+}

@@ -3,11 +3,9 @@
 //! unmatched path (which would mean the list below names a route the router lacks).
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::Request;
 use monitor_runtime::http::HttpMetricsLayer;
+use monitor_tests::http::send_in_process;
 use monitor_tests::parse_samples;
-use tower::ServiceExt;
 
 /// A request to every route of the monitoring router.
 const REQUESTS: &[(&str, &str)] = &[
@@ -34,14 +32,9 @@ async fn the_monitoring_routes_are_left_out_by_default() {
     let app: Router = monitor_runtime::router()
         .layer(HttpMetricsLayer::new().const_label("test", "monitoring_routes"));
     for &(method, path) in REQUESTS {
-        let request = Request::builder()
-            .method(method)
-            .uri(path)
-            .body(Body::empty())
-            .unwrap();
-        let response = app.clone().oneshot(request).await.unwrap();
+        let status = send_in_process(&app, method, path).await;
         assert!(
-            response.status() != 405,
+            status != 405,
             "{method} {path}: no such method on the route"
         );
     }

@@ -6,12 +6,11 @@
 //! Each test has its own `test` constant label: the tests share the registry.
 
 use axum::Router;
-use axum::body::Body;
-use axum::http::{Request, StatusCode};
+use axum::http::StatusCode;
 use axum::routing::{get, post};
 use monitor_runtime::http::HttpMetricsLayer;
+use monitor_tests::http::send_in_process as send;
 use monitor_tests::{Sample, parse_samples};
-use tower::ServiceExt;
 
 fn samples(test: &str) -> Vec<Sample> {
     parse_samples(&monitor_runtime::render_metrics().unwrap())
@@ -49,21 +48,6 @@ fn app(layer: HttpMetricsLayer) -> Router {
         .route("/internal/{job}", get(|| async { "job" }))
         .route("/fail", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
         .layer(layer)
-}
-
-async fn send(app: &Router, method: &str, path: &str) -> StatusCode {
-    let request = Request::builder()
-        .method(method)
-        .uri(path)
-        .body(Body::empty())
-        .unwrap();
-    let response = app.clone().oneshot(request).await.unwrap();
-    let status = response.status();
-    // Read to its end: the layer counts the bytes actually sent.
-    axum::body::to_bytes(response.into_body(), 1024)
-        .await
-        .unwrap();
-    status
 }
 
 #[tokio::test]
