@@ -13,6 +13,7 @@
 //! ([`CallOutcome`] and its autoref wrapper, in `outcome`) and the traits that let
 //! `?` leave an instrumented body through its bookkeeping (`exits`).
 
+mod bounds;
 mod clock;
 mod error;
 mod exits;
@@ -24,6 +25,7 @@ mod registry;
 mod shard;
 mod sync;
 
+pub(crate) use bounds::Bounds;
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
@@ -33,5 +35,7 @@ pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
 pub use registry::{init, register_collector, registry};
+#[cfg(feature = "http")]
+pub(crate) use shard::Block;
 pub(crate) use shard::{Shard, ShardedWords, shard_count};
 pub(crate) use sync::ignore_poison;

@@ -146,7 +146,7 @@ const LINE_WORDS: usize = 16;
 struct Line(
     #[allow(
         dead_code,
-        reason = "read through a pointer to its shard's words (`ShardedWords::word`)"
+        reason = "read through a pointer to its shard's words (`ShardedWords::block`)"
     )]
     [AtomicU64; LINE_WORDS],
 );
@@ -181,36 +181,58 @@ impl ShardedWords {
         }
     }
 
-    /// Word `offset` of `shard`: the lines of a shard are contiguous, so its words
-    /// are too.
+    /// The words of `shard` ([`Shard::index`] or [`Shard::index_within`] of the
+    /// current thread, or any index for reading), found once for several updates:
+    /// the lines of a shard are contiguous, so its words are too.
     #[inline(always)]
-    fn word(&self, shard: usize, offset: usize) -> &AtomicU64 {
-        assert!(offset < self.words, "word {offset} past a shard");
+    pub(crate) fn block(&self, shard: usize) -> Block<'_> {
         let first = (shard & self.mask) * self.stride;
         // SAFETY: `shard & mask` is below the shard count, so the shard's `stride`
-        // lines from `first` are in `lines`; `offset` is below their words, and a
-        // `Line` is its 16 words with no padding (128 bytes, aligned to 128).
-        unsafe {
-            &*self
-                .lines
-                .as_ptr()
-                .add(first)
-                .cast::<AtomicU64>()
-                .add(offset)
-        }
+        // lines from `first` are in `lines`, and a `Line` is its 16 words with no
+        // padding (128 bytes, aligned to 128): `words` words from the first.
+        let words = unsafe {
+            std::slice::from_raw_parts(
+                self.lines.as_ptr().add(first).cast::<AtomicU64>(),
+                self.words,
+            )
+        };
+        Block { words, shard }
     }
 
     /// Adds `value` to a word of `shard` ([`Shard::index`] of the current thread).
     #[inline(always)]
     pub(crate) fn add(&self, shard: usize, offset: usize, value: u64) {
-        Shard::add(shard, self.word(shard, offset), value);
+        self.block(shard).add(offset, value);
     }
 
     /// One word summed over every shard.
     pub(crate) fn total(&self, offset: usize) -> u64 {
         (0..=self.mask)
-            .map(|shard| self.word(shard, offset).load(Ordering::Relaxed))
+            .map(|shard| self.block(shard).words[offset].load(Ordering::Relaxed))
             .fold(0, u64::wrapping_add)
+    }
+}
+
+/// The words of one shard: updates without a locked instruction when the thread
+/// owns the shard, atomic ones in the shared shard. An offset past the shard's words
+/// panics (a bug of the caller's layout), never writes elsewhere.
+pub(crate) struct Block<'a> {
+    words: &'a [AtomicU64],
+    shard: usize,
+}
+
+impl Block<'_> {
+    /// Adds `value` to word `offset`.
+    #[inline(always)]
+    pub(crate) fn add(&self, offset: usize, value: u64) {
+        let word = if offset < LINE_WORDS {
+            // SAFETY: a shard has at least one line of `LINE_WORDS` words. (For the
+            // constant offsets of a layout, this check is made at compile time.)
+            unsafe { self.words.get_unchecked(offset) }
+        } else {
+            &self.words[offset]
+        };
+        Shard::add(self.shard, word, value);
     }
 }
 

@@ -28,8 +28,8 @@ use prometheus::core::{Collector, Desc};
 use prometheus::proto::{self, MetricFamily, MetricType};
 use tower::{Layer, Service};
 
-use super::red_cells::{self, Bounds, HistogramSnapshot};
-use crate::core::{CallClock, Shard, ShardedWords, clock, ignore_poison, registry};
+use super::red_cells::{self, HistogramSnapshot};
+use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock, ignore_poison, registry};
 
 /// The request-duration buckets of the OpenTelemetry HTTP semantic conventions, in
 /// seconds: the default of [`HttpMetricsLayer`].
@@ -503,7 +503,7 @@ impl RouteEntry {
     #[inline]
     fn method(&self, shared: &Shared, method: usize) -> &MethodEntry {
         self.methods[method].get_or_init(|| MethodEntry {
-            request: ShardedWords::new(shared.size_bounds.words()),
+            request: ShardedWords::new(red_cells::words(&shared.size_bounds)),
             statuses: (0..shared.status_slots())
                 .map(|_| OnceLock::new())
                 .collect(),
@@ -525,7 +525,8 @@ impl MethodEntry {
                 }
                 .into(),
                 cells: ShardedWords::new(
-                    shared.duration_bounds.words() + shared.size_bounds.words(),
+                    red_cells::words(&shared.duration_bounds)
+                        + red_cells::words(&shared.size_bounds),
                 ),
             })
         })
@@ -660,11 +661,11 @@ impl Drop for Guard {
         let cells = &self.entry.status(shared, code).cells;
         let shard = Shard::current().index();
         let durations = &shared.duration_bounds;
-        red_cells::observe(cells, shard, 0, durations, nanos);
+        let block = cells.block(shard);
+        red_cells::observe(&block, 0, durations, nanos);
         red_cells::observe(
-            cells,
-            shard,
-            durations.words(),
+            &block,
+            red_cells::words(durations),
             &shared.size_bounds,
             self.bytes,
         );
@@ -684,7 +685,7 @@ impl RequestSize {
     #[inline]
     fn record(&self, shard: usize, bytes: u64) {
         let bounds = &self.shared.size_bounds;
-        red_cells::observe(&self.entry.request, shard, 0, bounds, bytes);
+        red_cells::observe(&self.entry.request.block(shard), 0, bounds, bytes);
     }
 }
 
@@ -775,7 +776,7 @@ impl RedCollector {
         let mut histogram = proto::Histogram::default();
         let mut cumulative = 0;
         let buckets = bounds
-            .given
+            .given()
             .iter()
             .zip(&snapshot.buckets)
             .map(|(bound, count)| {
@@ -832,7 +833,8 @@ impl Collector for RedCollector {
                     let labels = [labels[0], labels[1], (STATUS_LABEL, &*status.label)];
                     let duration = HistogramSnapshot::read(&status.cells, 0, time);
                     durations.push(self.histogram(&labels, &duration, time, 1e9));
-                    let response = HistogramSnapshot::read(&status.cells, time.words(), sizes);
+                    let response =
+                        HistogramSnapshot::read(&status.cells, red_cells::words(time), sizes);
                     responses.push(self.histogram(&labels, &response, sizes, 1.0));
                 }
             }

@@ -9,46 +9,11 @@
 //! stay exact; cumulative buckets, seconds and the active gauge (started less
 //! finished) are derived at scrape time.
 
-use crate::core::ShardedWords;
+use crate::core::{Block, Bounds, ShardedWords};
 
-/// The bounds of one histogram as given (for the exposition) and as whole units
-/// (nanoseconds or bytes) for the hot path: for a whole number of units, `value ≤
-/// bound` is `units ≤ floor(bound × scale)`.
-pub(super) struct Bounds {
-    pub(super) given: Box<[f64]>,
-    units: Box<[u64]>,
-}
-
-impl Bounds {
-    /// `scale`: units per exposed unit (10⁹ nanoseconds per second, 1 byte per
-    /// byte). The bounds are finite, non-negative and increasing (checked by the
-    /// caller).
-    pub(super) fn new(given: &[f64], scale: f64) -> Self {
-        Self {
-            given: given.into(),
-            // `as` saturates: huge bounds become `u64::MAX`.
-            units: given
-                .iter()
-                .map(|bound| (bound * scale).floor() as u64)
-                .collect(),
-        }
-    }
-
-    /// The bucket (not cumulative) `units` falls in; the last is +Inf. A linear scan
-    /// from the smallest bound: most requests fall in the first buckets.
-    #[inline(always)]
-    pub(super) fn bucket(&self, units: u64) -> usize {
-        self.units
-            .iter()
-            .position(|bound| units <= *bound)
-            .unwrap_or(self.units.len())
-    }
-
-    /// Words a histogram of these bounds takes: the sum, then a bucket per bound
-    /// and +Inf.
-    pub(super) fn words(&self) -> usize {
-        1 + self.units.len() + 1
-    }
+/// Words a histogram of `bounds` takes: the sum, then a bucket per bound and +Inf.
+pub(super) fn words(bounds: &Bounds) -> usize {
+    1 + bounds.buckets()
 }
 
 /// A histogram read at scrape time: non-cumulative buckets (+Inf last) and the sum
@@ -63,7 +28,7 @@ impl HistogramSnapshot {
     pub(super) fn read(cells: &ShardedWords, offset: usize, bounds: &Bounds) -> Self {
         Self {
             // Buckets before the sum: a request adds to its bucket first.
-            buckets: (0..=bounds.units.len())
+            buckets: (0..bounds.buckets())
                 .map(|bucket| cells.total(offset + 1 + bucket))
                 .collect(),
             sum: cells.total(offset),
@@ -75,18 +40,12 @@ impl HistogramSnapshot {
     }
 }
 
-/// Records `units` in the histogram at word `offset` of `cells`, in `shard`.
+/// Records `units` in the histogram at word `offset` of a shard's `block`.
 #[inline(always)]
-pub(super) fn observe(
-    cells: &ShardedWords,
-    shard: usize,
-    offset: usize,
-    bounds: &Bounds,
-    units: u64,
-) {
-    cells.add(shard, offset + 1 + bounds.bucket(units), 1);
+pub(super) fn observe(block: &Block<'_>, offset: usize, bounds: &Bounds, units: u64) {
+    block.add(offset + 1 + bounds.bucket(units), 1);
     if units != 0 {
-        cells.add(shard, offset, units);
+        block.add(offset, units);
     }
 }
 
@@ -95,14 +54,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn values_on_a_bound_fall_in_its_bucket() {
+    fn observations_land_in_their_buckets_and_the_sum() {
         let bounds = Bounds::new(&[0.005, 0.01], 1e9);
-        assert_eq!(bounds.bucket(5_000_000), 0);
-        assert_eq!(bounds.bucket(5_000_001), 1);
-        assert_eq!(bounds.bucket(10_000_001), 2);
-        let cells = ShardedWords::new(bounds.words());
-        observe(&cells, 0, 0, &bounds, 7_000_000);
-        observe(&cells, 3, 0, &bounds, 1);
+        let cells = ShardedWords::new(words(&bounds));
+        observe(&cells.block(0), 0, &bounds, 7_000_000);
+        observe(&cells.block(3), 0, &bounds, 1);
         let snapshot = HistogramSnapshot::read(&cells, 0, &bounds);
         assert_eq!(snapshot.buckets, [1, 1, 0]);
         assert_eq!(snapshot.sum, 7_000_001);

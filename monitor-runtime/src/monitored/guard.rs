@@ -9,6 +9,7 @@ use std::task::{Context, Poll};
 use super::site::FunctionSite;
 use super::span::CallSpan;
 use super::stats::FunctionStats;
+use crate::core::Shard;
 
 /// Times one call of a monitored function. Created on entry; [`CallGuard::finish`]
 /// records a normal return and consumes the guard without running its `Drop`.
@@ -26,6 +27,10 @@ pub struct CallGuard<'s, S: CallSpan> {
     stats: &'static FunctionStats,
     /// Raw clock reading at entry (see `stats::clock`).
     start: u64,
+    /// The shard of the thread that will record the end: the entering thread's,
+    /// which a synchronous body never leaves; an asynchronous call's future takes
+    /// the shard of the thread that polls it to completion.
+    shard: usize,
     /// Whether the body is running (always, for a synchronous call; while polled, for
     /// an asynchronous one): a drop at that moment is a panic.
     in_body: bool,
@@ -40,10 +45,11 @@ impl<'s, S: CallSpan> CallGuard<'s, S> {
     #[inline(always)]
     pub fn enter(site: &'static FunctionSite, span: &'s S) -> Self {
         let stats = site.handles().stats;
-        stats.start();
+        let shard = stats.start();
         Self {
             stats,
             span,
+            shard,
             start: stats.clock().raw(),
             in_body: true,
         }
@@ -59,7 +65,7 @@ impl<'s, S: CallSpan> CallGuard<'s, S> {
     #[inline(always)]
     pub fn finish(self, is_error: bool) {
         let this = ManuallyDrop::new(self);
-        this.stats.finish(this.elapsed(), is_error);
+        this.stats.finish(this.shard, this.elapsed(), is_error);
     }
 
     /// Runs `future` inside this call: its span is entered on every poll, and a panic
@@ -76,33 +82,45 @@ impl<'s, S: CallSpan> CallGuard<'s, S> {
     /// Nanoseconds since the call started.
     #[inline(always)]
     fn elapsed(&self) -> u64 {
-        let clock = self.stats.clock();
-        clock.delta_as_nanos(self.start, clock.raw())
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn abandoned(&mut self) {
-        let span = self.span.as_tracing().filter(|span| !span.is_disabled());
-        if self.in_body {
-            self.stats.finish(self.elapsed(), true);
-            if let Some(span) = span {
-                span.record("result", "error");
-                span.record("error", "panicked");
-            }
-        } else {
-            self.stats.cancel(self.elapsed());
-            if let Some(span) = span {
-                span.record("result", "cancelled");
-            }
-        }
+        elapsed(self.stats, self.start)
     }
 }
 
 impl<S: CallSpan> Drop for CallGuard<'_, S> {
     #[inline(always)]
     fn drop(&mut self) {
-        self.abandoned();
+        // The fields by value, not the guard's address: the guard can then live in
+        // registers on the normal path.
+        abandoned(self.stats, self.start, self.in_body, self.span);
+    }
+}
+
+/// Nanoseconds since the raw clock reading `start`.
+#[inline(always)]
+fn elapsed(stats: &FunctionStats, start: u64) -> u64 {
+    let clock = stats.clock();
+    clock.delta_as_nanos(start, clock.raw())
+}
+
+/// A guard dropped without `finish`: a panic (`in_body`) or a cancellation.
+#[cold]
+#[inline(never)]
+fn abandoned<S: CallSpan>(stats: &'static FunctionStats, start: u64, in_body: bool, span: &S) {
+    let span = span.as_tracing().filter(|span| !span.is_disabled());
+    let elapsed = elapsed(stats, start);
+    if in_body {
+        // A panic of the body (a synchronous one, or a future while polled): on the
+        // thread it ran on.
+        stats.finish(Shard::current().index(), elapsed, true);
+        if let Some(span) = span {
+            span.record("result", "error");
+            span.record("error", "panicked");
+        }
+    } else {
+        stats.cancel(elapsed);
+        if let Some(span) = span {
+            span.record("result", "cancelled");
+        }
     }
 }
 
@@ -132,6 +150,9 @@ impl<F: Future, S: CallSpan> Future for Tracked<'_, '_, F, S> {
         drop(entered);
         if poll.is_pending() {
             this.guard.in_body = false;
+        } else {
+            // The end is recorded in this same poll, on this thread.
+            this.guard.shard = Shard::current().index();
         }
         poll
     }

@@ -14,7 +14,7 @@ use prometheus::core::{Collector, Desc, Describer};
 use prometheus::proto::{self, MetricFamily, MetricType};
 use prometheus::{HistogramOpts, Opts};
 
-use crate::core::{CallClock, Shard, ShardedWords, clock};
+use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock};
 
 /// Word offsets inside one shard.
 const STARTED: usize = 0;
@@ -28,42 +28,22 @@ const BUCKETS: usize = 5;
 pub(super) struct FunctionStats {
     /// The words at the offsets above, in every shard.
     words: ShardedWords,
-    /// Bucket upper bounds in whole nanoseconds (`value ≤ bound` in seconds is the
-    /// same as `nanos ≤ floor(bound × 10⁹)` for whole nanoseconds).
-    bounds_nanos: Box<[u64]>,
-    /// The bounds as given, for the exposition.
-    bounds: Box<[f64]>,
+    /// The bucket bounds, in seconds and whole nanoseconds.
+    bounds: Bounds,
     /// A copy of [`clock`], one pointer hop closer.
     clock: CallClock,
 }
 
 impl FunctionStats {
     pub(super) fn new(bounds: &[f64]) -> Self {
+        let bounds = Bounds::new(bounds, 1e9);
         // Finished calls and cancelled calls each have a bucket per bound and +Inf.
-        let words = BUCKETS + 2 * (bounds.len() + 1);
+        let words = BUCKETS + 2 * bounds.buckets();
         Self {
             words: ShardedWords::new(words),
-            bounds_nanos: bounds.iter().map(|bound| nanos(*bound)).collect(),
-            bounds: bounds.into(),
+            bounds,
             clock: clock().clone(),
         }
-    }
-
-    /// Adds `value` to a word of `shard` ([`Shard::index`] of the current thread).
-    #[inline(always)]
-    fn add(&self, shard: usize, offset: usize, value: u64) {
-        self.words.add(shard, offset, value);
-    }
-
-    /// The bucket (not cumulative) `nanos` falls in; the last is +Inf. A linear scan
-    /// from the smallest bound: most calls fall in the first buckets, where it stops
-    /// after a comparison or two.
-    #[inline(always)]
-    fn bucket(&self, nanos: u64) -> usize {
-        self.bounds_nanos
-            .iter()
-            .position(|bound| nanos <= *bound)
-            .unwrap_or(self.bounds_nanos.len())
     }
 
     /// The clock calls are timed with.
@@ -72,32 +52,37 @@ impl FunctionStats {
         &self.clock
     }
 
-    /// A call started.
+    /// A call started, in the current thread's shard, which it returns.
     #[inline(always)]
-    pub(super) fn start(&self) {
-        self.add(Shard::current().index(), STARTED, 1);
+    pub(super) fn start(&self) -> usize {
+        let shard = Shard::current().index();
+        self.words.add(shard, STARTED, 1);
+        shard
     }
 
-    /// A call finished (returned, or panicked: an error) after `nanos`. The shard is
-    /// looked up again, not kept from the start: an asynchronous call may end on
-    /// another thread, and a thread writes only to its own shard (or the shared one).
+    /// A call finished (returned, or panicked: an error) after `nanos`, recorded in
+    /// `shard`, which must be the current thread's ([`Shard::current`]): a thread
+    /// writes only to its own shard (or the shared one). A synchronous call passes the
+    /// shard its start returned; an asynchronous one may end on another thread.
     #[inline(always)]
-    pub(super) fn finish(&self, nanos: u64, is_error: bool) {
-        let shard = Shard::current().index();
-        self.add(shard, BUCKETS + self.bucket(nanos), 1);
-        self.add(shard, SUM, nanos);
+    pub(super) fn finish(&self, shard: usize, nanos: u64, is_error: bool) {
+        let block = self.words.block(shard);
+        block.add(BUCKETS + self.bounds.bucket(nanos), 1);
+        block.add(SUM, nanos);
         if is_error {
-            self.add(shard, ERRORS, 1);
+            block.add(ERRORS, 1);
         }
     }
 
     /// A call was cancelled after `nanos`.
     pub(super) fn cancel(&self, nanos: u64) {
-        let shard = Shard::current().index();
-        let buckets = BUCKETS + self.bounds.len() + 1;
-        self.add(shard, buckets + self.bucket(nanos), 1);
-        self.add(shard, CANCELLED_SUM, nanos);
-        self.add(shard, CANCELLED, 1);
+        let block = self.words.block(Shard::current().index());
+        block.add(CANCELLED_SUM, nanos);
+        block.add(
+            BUCKETS + self.bounds.buckets() + self.bounds.bucket(nanos),
+            1,
+        );
+        block.add(CANCELLED, 1);
     }
 
     /// Sums one word over every shard.
@@ -107,14 +92,14 @@ impl FunctionStats {
 
     /// The non-cumulative buckets starting at `offset`, +Inf last.
     fn buckets(&self, offset: usize) -> Vec<u64> {
-        (0..=self.bounds.len())
+        (0..self.bounds.buckets())
             .map(|bucket| self.total(offset + bucket))
             .collect()
     }
 
     /// The bucket bounds, in seconds.
     pub(super) fn bounds(&self) -> &[f64] {
-        &self.bounds
+        self.bounds.given()
     }
 
     /// Calls finished, and how many of them were errors.
@@ -122,7 +107,7 @@ impl FunctionStats {
         // Errors first: an error is counted after its bucket, so errors never exceed
         // the calls finished.
         let errors = self.total(ERRORS);
-        let finished = (0..=self.bounds.len())
+        let finished = (0..self.bounds.buckets())
             .map(|bucket| self.total(BUCKETS + bucket))
             .fold(0, u64::wrapping_add);
         (finished, errors)
@@ -132,7 +117,7 @@ impl FunctionStats {
     pub(super) fn in_flight(&self) -> u64 {
         // Finished and cancelled calls are read before started ones: a call starts
         // before it ends, so in flight is never negative.
-        let ended = (0..2 * (self.bounds.len() + 1))
+        let ended = (0..2 * self.bounds.buckets())
             .map(|bucket| self.total(BUCKETS + bucket))
             .fold(0, u64::wrapping_add);
         self.total(STARTED).saturating_sub(ended)
@@ -147,11 +132,11 @@ impl FunctionStats {
     /// histogram, into `buckets`, and its sum in seconds.
     pub(super) fn histogram(&self, figure: Figure, buckets: &mut Vec<u64>) -> f64 {
         let (offset, sum) = match figure {
-            Figure::CancelledDuration => (BUCKETS + self.bounds.len() + 1, CANCELLED_SUM),
+            Figure::CancelledDuration => (BUCKETS + self.bounds.buckets(), CANCELLED_SUM),
             _ => (BUCKETS, SUM),
         };
         buckets.clear();
-        buckets.extend((0..=self.bounds.len()).map(|bucket| self.total(offset + bucket)));
+        buckets.extend((0..self.bounds.buckets()).map(|bucket| self.total(offset + bucket)));
         seconds(self.total(sum))
     }
 
@@ -159,7 +144,7 @@ impl FunctionStats {
         // Finished calls are read before started ones: a call starts before it
         // finishes, so in flight is never negative.
         let finished = self.buckets(BUCKETS);
-        let cancelled_buckets = self.buckets(BUCKETS + self.bounds.len() + 1);
+        let cancelled_buckets = self.buckets(BUCKETS + self.bounds.buckets());
         let errors = self.total(ERRORS);
         let cancelled = self.total(CANCELLED);
         let snapshot = Snapshot {
@@ -188,11 +173,6 @@ struct Snapshot {
     cancelled: u64,
     cancelled_sum: u64,
     cancelled_buckets: Vec<u64>,
-}
-
-fn nanos(seconds: f64) -> u64 {
-    // `as` saturates: +Inf and huge bounds become `u64::MAX`.
-    (seconds * 1e9).floor() as u64
 }
 
 fn seconds(nanos: u64) -> f64 {
@@ -224,7 +204,7 @@ impl FigureCollector {
         let desc = match figure {
             Figure::Duration | Figure::CancelledDuration => HistogramOpts {
                 common_opts: opts,
-                buckets: stats.bounds.to_vec(),
+                buckets: stats.bounds().to_vec(),
             }
             .describe(),
             _ => opts.describe(),
@@ -246,7 +226,7 @@ impl FigureCollector {
         let mut cumulative = 0;
         let bounds = self
             .stats
-            .bounds
+            .bounds()
             .iter()
             .zip(buckets)
             .map(|(bound, count)| {
