@@ -601,11 +601,9 @@ where
     B::Error: Into<BoxError>,
 {
     if TypeId::of::<B>() == TypeId::of::<Body>() {
-        let request = ManuallyDrop::new(request);
-        // SAFETY: `B` is `Body` (the same type id), so this reads a `Request<Body>`,
-        // once: `request` is not dropped.
-        let mut request: Request<Body> =
-            unsafe { std::ptr::read(std::ptr::from_ref(&*request).cast::<Request<Body>>()) };
+        let mut request = ManuallyDrop::new(request);
+        // SAFETY: `B` is `Body` (the same type id): this is the same request.
+        let request = unsafe { &mut *std::ptr::from_mut(&mut *request).cast::<Request<Body>>() };
         if let Some((size, shard)) = size {
             let body = request.body_mut();
             if body.is_end_stream() {
@@ -619,7 +617,8 @@ where
                 });
             }
         }
-        return request;
+        // SAFETY: read once, as the request is not dropped (`ManuallyDrop`).
+        return unsafe { std::ptr::read(request) };
     }
     request.map(|body| match size {
         Some((size, shard)) if body.is_end_stream() => {
