@@ -157,3 +157,45 @@ impl<F: Future, S: CallSpan> Future for Tracked<'_, '_, F, S> {
         poll
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::task::Waker;
+
+    use super::*;
+    use crate::monitored::span::NoSpan;
+
+    static SITE: FunctionSite = FunctionSite::new(
+        "guard_test_completed_elsewhere",
+        module_path!(),
+        file!(),
+        line!(),
+        &[],
+        true,
+    );
+
+    #[test]
+    fn an_asynchronous_call_ends_in_the_shard_of_the_thread_that_completes_it() {
+        let span = NoSpan;
+        let mut guard = CallGuard::enter(&SITE, &span);
+        assert_eq!(guard.shard, Shard::current().index());
+        let completing = std::thread::scope(|scope| {
+            scope
+                .spawn(|| {
+                    let mut tracked = std::pin::pin!(guard.track(std::future::ready(7)));
+                    let mut cx = Context::from_waker(Waker::noop());
+                    assert_eq!(tracked.as_mut().poll(&mut cx), Poll::Ready(7));
+                    Shard::current().index()
+                })
+                .join()
+                .unwrap()
+        });
+        // The thread that completed the future owns the shard the end goes to (a
+        // living thread's own shard is never another living thread's).
+        assert_eq!(guard.shard, completing);
+        guard.finish(false);
+        let stats = SITE.handles().stats;
+        assert_eq!(stats.calls(), (1, 0));
+        assert_eq!(stats.in_flight(), 0);
+    }
+}
