@@ -77,11 +77,11 @@ impl FunctionStats {
     /// A call was cancelled after `nanos`.
     pub(super) fn cancel(&self, nanos: u64) {
         let block = self.words.block(Shard::current().index());
-        block.add(CANCELLED_SUM, nanos);
         block.add(
             BUCKETS + self.bounds.buckets() + self.bounds.bucket(nanos),
             1,
         );
+        block.add(CANCELLED_SUM, nanos);
         block.add(CANCELLED, 1);
     }
 
