@@ -2,7 +2,9 @@
 //! called in-process (no sockets), in one run:
 //!
 //! - `bare`: the router alone, the baseline;
-//! - `monitor`: with `monitor_runtime::http::HttpMetricsLayer`;
+//! - `monitor`: with `monitor_runtime::http::HttpMetricsLayer` on `Router::layer`;
+//! - `monitor_outer`: the same layer around the router, given its routes, its
+//!   response body turned into axum's `Body` (as `axum::serve` takes it);
 //! - `axum_prometheus`: with `axum_prometheus::PrometheusMetricLayer`;
 //! - `hand`: with a hand-written `prometheus` middleware (`HistogramVec` with
 //!   `with_label_values` per request, the route from `MatchedPath`);
@@ -44,9 +46,14 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use criterion::Criterion;
 use http_body_util::BodyExt;
+use monitor_runtime::http::red::ResponseBody;
+use monitor_runtime::http::{HttpMetrics, HttpMetricsLayer};
 use prometheus::{HistogramOpts, HistogramVec};
-use tower::util::MapResponseLayer;
-use tower::{Service, ServiceExt};
+use tower::util::{MapResponse, MapResponseLayer};
+use tower::{Layer, Service, ServiceExt};
+
+/// The routes of [`routes`], for a layer that is not inside the router.
+const ROUTES: [(&str, &str); 3] = [("GET", "/"), ("GET", "/users/{id}"), ("POST", "/orders")];
 
 fn routes() -> Router {
     Router::new()
@@ -91,18 +98,39 @@ async fn hand_layer(request: Request, next: Next) -> Response {
     response
 }
 
-const VARIANTS: &[&str] = &["bare", "monitor", "axum_prometheus", "hand", "axum_floor"];
+const VARIANTS: &[&str] = &[
+    "bare",
+    "monitor",
+    "axum_prometheus",
+    "hand",
+    "axum_floor",
+    "monitor_outer",
+];
 
-/// The variant's router, its handlers turned into routes once (`with_state`), as
+/// The service a variant sends its requests to: a router, or the layer around one.
+enum App {
+    Router(Router),
+    Outer(Outer),
+}
+
+type Outer = MapResponse<HttpMetrics<Router>, fn(Response<ResponseBody<Body>>) -> Response>;
+
+/// The variant's service, its handlers turned into routes once (`with_state`), as
 /// `axum::serve` does.
-fn router(variant: &str) -> Router {
-    layered(variant).with_state(())
+fn router(variant: &str) -> App {
+    if variant == "monitor_outer" {
+        let layer = HttpMetricsLayer::new().routes(ROUTES);
+        let to_body: fn(Response<ResponseBody<Body>>) -> Response = |r| r.map(Body::new);
+        let service = MapResponseLayer::new(to_body).layer(layer.layer(routes().with_state(())));
+        return App::Outer(service);
+    }
+    App::Router(layered(variant).with_state(()))
 }
 
 fn layered(variant: &str) -> Router {
     match variant {
         "bare" => routes(),
-        "monitor" => routes().layer(monitor_runtime::http::HttpMetricsLayer::new()),
+        "monitor" => routes().layer(HttpMetricsLayer::new()),
         "axum_prometheus" => {
             static LAYER: OnceLock<axum_prometheus::PrometheusMetricLayer<'static>> =
                 OnceLock::new();
@@ -130,8 +158,18 @@ fn request(turn: u64) -> Request {
         .unwrap()
 }
 
-async fn send(router: &mut Router, turn: u64) {
-    let response = ServiceExt::<Request>::ready(router)
+async fn send(app: &mut App, turn: u64) {
+    match app {
+        App::Router(router) => send_to(router, turn).await,
+        App::Outer(service) => send_to(service, turn).await,
+    }
+}
+
+async fn send_to<S>(service: &mut S, turn: u64)
+where
+    S: Service<Request, Response = Response, Error = std::convert::Infallible>,
+{
+    let response = ServiceExt::<Request>::ready(service)
         .await
         .unwrap()
         .call(request(turn))
@@ -188,7 +226,7 @@ fn bench(criterion: &mut Criterion) {
 }
 
 /// Nanoseconds per request of `requests` requests through `router`.
-fn time_per_request(runtime: &tokio::runtime::Runtime, router: &mut Router, requests: u64) -> f64 {
+fn time_per_request(runtime: &tokio::runtime::Runtime, router: &mut App, requests: u64) -> f64 {
     runtime.block_on(async {
         let start = Instant::now();
         for turn in 0..requests {
@@ -211,7 +249,7 @@ fn median(values: &mut [f64]) -> f64 {
 /// See the module docs: slices of every variant in turn, ratios per round.
 fn interleaved(rounds: usize, slice: u64) {
     let runtime = runtime();
-    let mut routers: Vec<Router> = VARIANTS.iter().map(|variant| router(variant)).collect();
+    let mut routers: Vec<App> = VARIANTS.iter().map(|variant| router(variant)).collect();
     // Warm caches and the allocator before the first slice counts.
     for router in &mut routers {
         time_per_request(&runtime, router, slice);
@@ -220,18 +258,20 @@ fn interleaved(rounds: usize, slice: u64) {
     let (mut monitor_vs_peer, mut monitor_vs_hand, mut hand_vs_peer) =
         (Vec::new(), Vec::new(), Vec::new());
     let (mut floor_vs_peer, mut above_floor_vs_peer) = (Vec::new(), Vec::new());
+    let mut outer_vs_peer = Vec::new();
     for round in 0..rounds {
         let mut times = [0.0; VARIANTS.len()];
         for step in 0..VARIANTS.len() {
             let variant = (round + step) % VARIANTS.len();
             times[variant] = time_per_request(&runtime, &mut routers[variant], slice);
         }
-        let [bare, monitor, peer, hand, floor] = times;
+        let [bare, monitor, peer, hand, floor, outer] = times;
         monitor_vs_peer.push((monitor - bare) / (peer - bare));
         monitor_vs_hand.push((monitor - bare) / (hand - bare));
         hand_vs_peer.push((hand - bare) / (peer - bare));
         floor_vs_peer.push((floor - bare) / (peer - bare));
         above_floor_vs_peer.push((monitor - floor) / (peer - bare));
+        outer_vs_peer.push((outer - bare) / (peer - bare));
         for (all, time) in per_request.iter_mut().zip(times) {
             all.push(time);
         }
@@ -264,6 +304,7 @@ fn interleaved(rounds: usize, slice: u64) {
             "(monitor - axum_floor) / axum_prometheus",
             &mut above_floor_vs_peer,
         ),
+        ("monitor_outer / axum_prometheus", &mut outer_vs_peer),
     ] {
         let (min, max) = (
             ratios.iter().copied().fold(f64::INFINITY, f64::min),

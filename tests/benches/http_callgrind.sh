@@ -38,15 +38,16 @@ done
 
 echo
 echo "added to bare (instructions per request):"
-for variant in monitor axum_prometheus hand axum_floor; do
+for variant in monitor monitor_outer axum_prometheus hand axum_floor; do
     awk -v v="${per_request[$variant]}" -v b="${per_request[bare]}" -v name="$variant" \
         'BEGIN { printf "%-18s %14.1f\n", name, v - b }'
 done
 echo
 echo "ratios of added cost:"
 added() { awk -v v="${per_request[$1]}" -v b="${per_request[bare]}" 'BEGIN { print v - b }'; }
-awk -v m="$(added monitor)" -v p="$(added axum_prometheus)" -v h="$(added hand)" -v f="$(added axum_floor)" 'BEGIN {
+awk -v m="$(added monitor)" -v o="$(added monitor_outer)" -v p="$(added axum_prometheus)" -v h="$(added hand)" -v f="$(added axum_floor)" 'BEGIN {
     printf "%-36s %6.3f\n", "monitor / axum_prometheus", m / p
+    printf "%-36s %6.3f\n", "monitor_outer / axum_prometheus", o / p
     printf "%-36s %6.3f\n", "monitor / hand", m / h
     printf "%-36s %6.3f\n", "hand / axum_prometheus", h / p
     printf "%-36s %6.3f\n", "axum_floor / axum_prometheus", f / p

@@ -137,9 +137,16 @@ pub async fn livez_on(stream: &mut TcpStream) -> String {
     String::from_utf8_lossy(&answer).into_owned()
 }
 
-/// Sends a request without a body to `app` in-process (no socket) and reads the
-/// response body to its end, as a server would (a measuring layer sees it end).
-pub async fn send_in_process(app: &axum::Router, method: &str, path: &str) -> StatusCode {
+/// Sends a request without a body to `app` (an axum router, or any service of
+/// axum's requests) in-process (no socket) and reads the response body to its
+/// end, as a server would (a measuring layer sees it end).
+pub async fn send_in_process<S, B>(app: &S, method: &str, path: &str) -> StatusCode
+where
+    S: tower::Service<Request<axum::body::Body>, Response = hyper::Response<B>> + Clone,
+    S::Error: fmt::Debug,
+    B: hyper::body::Body,
+    B::Error: fmt::Debug,
+{
     use tower::ServiceExt;
     let request = Request::builder()
         .method(method)
@@ -150,7 +157,7 @@ pub async fn send_in_process(app: &axum::Router, method: &str, path: &str) -> St
         .clone()
         .oneshot(request)
         .await
-        .expect("a router never fails");
+        .expect("the service answers");
     let status = response.status();
     response
         .into_body()

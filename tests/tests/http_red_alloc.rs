@@ -100,3 +100,29 @@ fn on_an_axum_route_the_layer_adds_only_the_boxing_of_its_response_body() {
         "a layer doing nothing: {baseline}, this layer: {layered}"
     );
 }
+
+#[test]
+fn around_a_router_given_its_routes_the_layer_allocates_nothing() {
+    let routes = || {
+        axum::Router::new()
+            .route("/users/{id}", get(|| async { "ada" }))
+            .route("/orders", axum::routing::post(|| async { "made" }))
+            .with_state(())
+    };
+    let request = || {
+        Request::get("/users/7")
+            .body(Body::empty())
+            .expect("a request")
+    };
+    let bare = per_requests(routes(), request, 1000);
+    let layer = HttpMetricsLayer::new()
+        .const_label("test", "around")
+        .routes([("GET", "/users/{id}"), ("POST", "/orders")]);
+    // Outside the router the measured body is the router's response body wrapped,
+    // not boxed again: a server that takes any body type (hyper's) gets it as it is.
+    let layered = per_requests(layer.layer(routes()), request, 1000);
+    assert_eq!(
+        layered, bare,
+        "bare: {bare}, with the layer around it: {layered}"
+    );
+}

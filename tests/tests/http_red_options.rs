@@ -11,6 +11,7 @@ use axum::routing::{get, post};
 use monitor_runtime::http::HttpMetricsLayer;
 use monitor_tests::http::send_in_process as send;
 use monitor_tests::{Sample, parse_samples};
+use tower::Layer;
 
 fn samples(test: &str) -> Vec<Sample> {
     parse_samples(&monitor_runtime::render_metrics().unwrap())
@@ -41,13 +42,16 @@ fn count(samples: &[Sample], labels: &[(&str, &str)]) -> Option<f64> {
     found.first().map(|s| s.value)
 }
 
-fn app(layer: HttpMetricsLayer) -> Router {
+fn routes() -> Router {
     Router::new()
         .route("/users/{id}", get(|| async { "ada" }))
         .route("/orders", post(|| async { StatusCode::CREATED }))
         .route("/internal/{job}", get(|| async { "job" }))
         .route("/fail", get(|| async { StatusCode::SERVICE_UNAVAILABLE }))
-        .layer(layer)
+}
+
+fn app(layer: HttpMetricsLayer) -> Router {
+    routes().layer(layer)
 }
 
 #[tokio::test]
@@ -218,4 +222,65 @@ async fn buckets_are_the_ones_given_and_bad_ones_fall_back_to_the_defaults() {
         monitor_runtime::http::red::DEFAULT_SIZE_BUCKETS.len() + 1
     );
     assert_eq!(count(&s, &[("http_route", "/users/{id}")]), Some(1.0));
+}
+
+#[tokio::test]
+async fn outside_the_router_the_given_routes_name_the_requests() {
+    let layer = HttpMetricsLayer::new()
+        .const_label("test", "outside")
+        .routes([("GET", "/users/{id}"), ("POST", "/orders")]);
+    // Around the router, with the monitoring routes merged in: no request carries
+    // the route axum matched.
+    let service = layer.layer(routes().merge(monitor_runtime::router()));
+    assert_eq!(send(&service, "GET", "/users/1").await, StatusCode::OK);
+    assert_eq!(send(&service, "GET", "/users/2").await, StatusCode::OK);
+    assert_eq!(send(&service, "POST", "/orders").await, StatusCode::CREATED);
+    assert_eq!(
+        send(&service, "DELETE", "/orders").await,
+        StatusCode::METHOD_NOT_ALLOWED
+    );
+    assert_eq!(
+        send(&service, "GET", "/nowhere/7").await,
+        StatusCode::NOT_FOUND
+    );
+    // A route the layer was not given: its path matches no template it knows.
+    assert_eq!(
+        send(&service, "GET", "/fail").await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    // The monitoring routes stay out by their templates, also outside the router.
+    assert_eq!(send(&service, "GET", "/metrics").await, StatusCode::OK);
+    assert_eq!(send(&service, "GET", "/health/live").await, StatusCode::OK);
+
+    let s = samples("outside");
+    let of = |method, route, status| {
+        count(
+            &s,
+            &[
+                ("http_request_method", method),
+                ("http_route", route),
+                ("http_response_status_code", status),
+            ],
+        )
+    };
+    assert_eq!(of("GET", "/users/{id}", "200"), Some(2.0), "{s:?}");
+    assert_eq!(of("POST", "/orders", "201"), Some(1.0), "{s:?}");
+    assert_eq!(of("DELETE", "/orders", "405"), Some(1.0), "{s:?}");
+    assert_eq!(of("GET", "_UNMATCHED", "404"), Some(1.0), "{s:?}");
+    assert_eq!(of("GET", "_UNMATCHED", "503"), Some(1.0), "{s:?}");
+    let mut routes: Vec<&str> = find(&s, "http_server_request_duration_seconds_count", &[])
+        .iter()
+        .flat_map(|sample| &sample.labels)
+        .filter(|(name, _)| name == "http_route")
+        .map(|(_, value)| value.as_str())
+        .collect();
+    routes.sort_unstable();
+    routes.dedup();
+    assert_eq!(routes, ["/orders", "/users/{id}", "_UNMATCHED"], "{s:?}");
+    // Six measured requests, the two monitoring ones not among them.
+    let total: f64 = find(&s, "http_server_request_duration_seconds_count", &[])
+        .iter()
+        .map(|sample| sample.value)
+        .sum();
+    assert_eq!(total, 6.0, "{s:?}");
 }

@@ -104,8 +104,11 @@ fn method_index(method: &Method) -> usize {
 /// - `http_request_method`: `GET`, `HEAD`, `POST`, `PUT`, `DELETE`, `CONNECT`,
 ///   `OPTIONS`, `TRACE`, `PATCH`, or `_OTHER` for any other method.
 /// - `http_route`: the route template axum matched ([`MatchedPath`], e.g.
-///   `/users/{id}`), never the raw path; [`UNMATCHED_ROUTE`] when no route matched
-///   (a `404` from the fallback, or a service that is not an axum router).
+///   `/users/{id}`), never the raw path. A request that carries no matched route
+///   (the layer sits around the router, or the router's fallback answered) is named
+///   by the template among those given to [`routes`](Self::routes) and
+///   [`exclude_routes`](Self::exclude_routes) that its path matches, as axum would
+///   match it; [`UNMATCHED_ROUTE`] when none does.
 /// - `http_response_status_code`: the status answered (`200`, `404`…), or its class
 ///   (`2xx`…) with [`group_status_codes`](Self::group_status_codes);
 ///   [`CLIENT_CLOSED_STATUS`] when the client left before the response head.
@@ -130,8 +133,11 @@ fn method_index(method: &Method) -> usize {
 /// a measuring wrapper, boxed into a `Body` (as axum boxes any other body type), and
 /// every response body gets one too (which axum boxes).
 ///
-/// Put it on a router with [`Router::layer`](axum::Router::layer), so that it sees
-/// the matched route:
+/// # Where to put it
+///
+/// On a router, with [`Router::layer`](axum::Router::layer): it sees the route
+/// axum matched, and needs no list of routes (given one, their series exist before
+/// the first request):
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -143,6 +149,37 @@ fn method_index(method: &Method) -> usize {
 ///     .layer(layer)
 ///     .merge(monitor_runtime::router());
 /// # let _ = app;
+/// ```
+///
+/// Or around the whole router, as a service of its own: the cheaper place, as
+/// axum wraps every route once more for each layer given to `Router::layer` (about
+/// a third of the cost of this layer there). Outside the router no request carries
+/// its matched route, so the layer matches the path itself against the templates
+/// given to [`routes`](Self::routes), with axum's own matcher: give it every route,
+/// as the layer sees them (the full path of a nested route); a route left out of
+/// the list counts as [`UNMATCHED_ROUTE`]. The monitoring routes, left out by
+/// default, are known by their templates too. `axum::serve` takes a response body
+/// of axum's `Body` type, which the measured body becomes with `Body::new` (the
+/// one box a route under `Router::layer` also gets):
+///
+/// ```no_run
+/// use axum::body::Body;
+/// use axum::http::Response;
+/// use axum::{Router, ServiceExt, routing::get};
+/// use monitor_runtime::http::HttpMetricsLayer;
+/// use tower::ServiceBuilder;
+///
+/// # async fn run() -> std::io::Result<()> {
+/// let app: Router = Router::new()
+///     .route("/users/{id}", get(|| async { "ada" }))
+///     .merge(monitor_runtime::router());
+/// let service = ServiceBuilder::new()
+///     .map_response(|response: Response<_>| response.map(Body::new))
+///     .layer(HttpMetricsLayer::new().routes([("GET", "/users/{id}")]))
+///     .service(app);
+/// let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+/// axum::serve(listener, ServiceExt::<axum::extract::Request>::into_make_service(service)).await
+/// # }
 /// ```
 #[derive(Clone)]
 pub struct HttpMetricsLayer {
@@ -227,7 +264,8 @@ impl HttpMetricsLayer {
 
     /// The route templates to leave out (their requests are not measured). This
     /// replaces the default, [`MONITORING_ROUTES`]; pass an empty list to measure
-    /// every route.
+    /// every route, or [`UNMATCHED_ROUTE`] among them to leave out the requests
+    /// that matched no route.
     ///
     /// ```
     /// let layer = monitor_runtime::http::HttpMetricsLayer::new().exclude_routes(["/internal/{job}"]);
@@ -249,9 +287,14 @@ impl HttpMetricsLayer {
         self.with(|o| o.const_labels.push(label))
     }
 
-    /// The routes the service serves, as `(method, template)`: their series exist
-    /// at zero before the first request (duration and response size with status
-    /// `200`, or `2xx` when grouped), and so do those of [`UNMATCHED_ROUTE`].
+    /// The routes the service serves, as `(method, template)` in axum's syntax
+    /// (`/users/{id}`, `/files/{*path}`): their series exist at zero before the
+    /// first request (duration and response size with status `200`, or `2xx` when
+    /// grouped), and so do those of [`UNMATCHED_ROUTE`]. A request that reaches the
+    /// layer without a matched route (the layer around a router) is named by the
+    /// template its path matches. Templates that axum would refuse together (two
+    /// parameters of other names at one place) are logged, and the later one only
+    /// names requests a router matched.
     ///
     /// ```
     /// let layer = monitor_runtime::http::HttpMetricsLayer::new()
@@ -308,6 +351,11 @@ struct Shared {
     /// request; those fill at most the table and are then found by name.)
     by_address: Box<[OnceLock<AddressSlot>]>,
     by_name: Mutex<HashMap<Box<str>, &'static RouteEntry>>,
+    /// The templates given to [`HttpMetricsLayer::routes`] and
+    /// [`HttpMetricsLayer::exclude_routes`], matched (by axum's own matcher) against
+    /// the path of a request that carries no [`MatchedPath`]: one that reached the
+    /// layer before a router, or that no route of the router matched.
+    by_path: matchit::Router<&'static RouteEntry>,
     unmatched: &'static RouteEntry,
 }
 
@@ -386,14 +434,34 @@ impl Shared {
             DEFAULT_SIZE_BUCKETS,
             "http_server_request_body_size_bytes",
         );
-        let unmatched = Box::leak(Box::new(RouteEntry::new(UNMATCHED_ROUTE, false)));
+        let unmatched = RouteEntry::leaked(&options, UNMATCHED_ROUTE);
+        let mut by_name = HashMap::from([(UNMATCHED_ROUTE.into(), unmatched)]);
+        let mut by_path = matchit::Router::new();
+        let given = options.routes.iter().map(|(_, route)| route);
+        for route in given.chain(&options.excluded) {
+            if by_name.contains_key(route.as_str()) {
+                continue;
+            }
+            let entry = RouteEntry::leaked(&options, route);
+            by_name.insert(route.as_str().into(), entry);
+            if let Err(error) = by_path.insert(route.as_str(), entry) {
+                // Still named when a router matches it; outside one, its requests
+                // count as unmatched.
+                tracing::error!(
+                    route = route.as_str(),
+                    %error,
+                    "HTTP route template not usable to match paths"
+                );
+            }
+        }
         Self {
             duration_bounds: Bounds::new(&duration, 1e9),
             size_bounds: Bounds::new(&size, 1.0),
             clock: clock().clone(),
             active: ShardedWords::new(2 * METHODS.len()),
             by_address: (0..ADDRESS_SLOTS).map(|_| OnceLock::new()).collect(),
-            by_name: Mutex::new(HashMap::from([(UNMATCHED_ROUTE.into(), &*unmatched)])),
+            by_name: Mutex::new(by_name),
+            by_path,
             unmatched,
             options,
         }
@@ -422,10 +490,19 @@ impl Shared {
         if let Some(entry) = by_name.get(route) {
             return entry;
         }
-        let excluded = self.options.excluded.iter().any(|r| r == route);
-        let entry = Box::leak(Box::new(RouteEntry::new(route, excluded)));
+        let entry = RouteEntry::leaked(&self.options, route);
         by_name.insert(route.into(), entry);
         entry
+    }
+
+    /// The entry of a request without a [`MatchedPath`]: the given template its
+    /// path matches, or the unmatched route.
+    #[inline]
+    fn by_path(&self, path: &str) -> &'static RouteEntry {
+        match self.by_path.at(path) {
+            Ok(matched) => matched.value,
+            Err(_) => self.unmatched,
+        }
     }
 
     /// The entry of a matched route: by the address of its text first.
@@ -492,12 +569,14 @@ struct StatusEntry {
 }
 
 impl RouteEntry {
-    fn new(route: &str, excluded: bool) -> Self {
-        Self {
+    /// A new entry for `route`, left out if `options` exclude it. Leaked: entries
+    /// live as long as their configuration.
+    fn leaked(options: &Options, route: &str) -> &'static Self {
+        Box::leak(Box::new(Self {
             route: route.into(),
-            excluded,
+            excluded: options.excluded.iter().any(|r| r == route),
             methods: std::array::from_fn(|_| OnceLock::new()),
-        }
+        }))
     }
 
     #[inline]
@@ -560,7 +639,7 @@ where
         let start = shared.clock.raw();
         let route = match request.extensions().get::<MatchedPath>() {
             Some(path) => shared.route(path),
-            None => shared.unmatched,
+            None => shared.by_path(request.uri().path()),
         };
         if route.excluded {
             return ResponseFuture {
