@@ -68,6 +68,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use crate::core::{INITIALISERS, Initialiser};
 
+mod cache;
 mod counter;
 mod family;
 mod handles;

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
+use super::cache;
 use super::family::{
     Definition, Family, FamilyCollector, LabelSet, LabelSource, MetricKind, Series, VOID_SERIES,
     any_too_long, cut as cut_value,
@@ -45,6 +46,22 @@ pub(super) struct Resolved {
     /// The only series of a declaration without labels given at updates.
     fixed: Option<&'static Series>,
     overflow: OnceLock<&'static Series>,
+}
+
+impl Resolved {
+    /// Remembers on this thread that `values` resolved to `series`, if it is the
+    /// label set's own: not the overflow series (each folded update is counted on
+    /// the way), nor the stand-in of a series that could not be created.
+    #[inline]
+    fn keep(&self, site: &'static BusinessSite, values: &[&str], series: &'static Series) {
+        let folded = self
+            .overflow
+            .get()
+            .is_some_and(|overflow| std::ptr::eq(*overflow, series));
+        if self.fixed.is_none() && !folded && !std::ptr::eq(series, &VOID_SERIES) {
+            cache::keep(site, values, series);
+        }
+    }
 }
 
 /// The series of a label set, looked up when a call starts and updated when it ends
@@ -125,6 +142,16 @@ impl BusinessSite {
     /// created if it is new. Allocates nothing when the label set already exists.
     #[inline]
     pub fn series(&'static self, values: &[&str]) -> &'static Series {
+        // A label set seen before on this thread: its series, nothing else to do
+        // (the site was resolved when the set was first seen).
+        if let Some(series) = cache::get(self, values) {
+            return series;
+        }
+        self.series_uncached(values)
+    }
+
+    #[inline(never)]
+    fn series_uncached(&'static self, values: &[&str]) -> &'static Series {
         let resolved = self.resolved();
         if let Some(fixed) = resolved.fixed {
             return fixed;
@@ -132,14 +159,16 @@ impl BusinessSite {
         if any_too_long(values) {
             resolved.family.value_cut();
         }
-        resolved.family.series(
+        let series = resolved.family.series(
             LabelSet {
                 sources: &resolved.sources,
                 values,
             },
             &resolved.overflow_sources,
             &resolved.overflow,
-        )
+        );
+        resolved.keep(self, values, series);
+        series
     }
 
     /// The series for the label `values` as a call starts, to be updated when it
@@ -149,6 +178,15 @@ impl BusinessSite {
     /// creates no series and uses up no place under `max_label_sets`.
     #[inline]
     pub fn pending(&'static self, values: &[&str]) -> PendingSeries {
+        if let Some(series) = cache::get(self, values) {
+            return PendingSeries {
+                site: self,
+                found: Some(series),
+                values: None,
+                // Only values short enough to keep whole are remembered.
+                cut: false,
+            };
+        }
         let resolved = self.resolved();
         let cut = any_too_long(values);
         if let Some(fixed) = resolved.fixed {
@@ -164,12 +202,15 @@ impl BusinessSite {
             values,
         };
         match resolved.family.find(set) {
-            Some(series) => PendingSeries {
-                site: self,
-                found: Some(series),
-                values: None,
-                cut,
-            },
+            Some(series) => {
+                resolved.keep(self, values, series);
+                PendingSeries {
+                    site: self,
+                    found: Some(series),
+                    values: None,
+                    cut,
+                }
+            }
             None => PendingSeries {
                 site: self,
                 found: None,
