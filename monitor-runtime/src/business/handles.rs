@@ -4,7 +4,7 @@ use super::family::Series;
 use super::site::BusinessSite;
 use super::value::{LabelStr, LabelValue, MetricValue};
 
-#[inline]
+#[inline(always)]
 fn series<const N: usize>(
     site: &'static BusinessSite,
     labels: [&dyn LabelValue; N],
