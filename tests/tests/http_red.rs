@@ -1,7 +1,9 @@
 //! The HTTP metrics layer through real HTTP: every request counted by route
 //! template, method and status (extractor rejections, `405`, panics, handler
 //! `500`s, unmatched paths, unknown methods), bodies measured as streamed, a client
-//! that leaves mid-body, and a flood of random paths that adds no series.
+//! that leaves mid-body, and a flood of random paths that adds no series; the
+//! counts and the client leaving mid-body also with the layer around the router,
+//! served by `axum::serve` as the layer's docs show.
 //!
 //! Each test builds its layer with its own `test` constant label, so the tests of
 //! this binary, which share the global registry, read only their own series.
@@ -23,7 +25,21 @@ use monitor_tests::{Sample, parse_samples};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tower::ServiceExt;
 
+/// The routes of [`routes`], for the layer around the router.
+const ROUTES: [(&str, &str); 6] = [
+    ("GET", "/orders/{id}"),
+    ("POST", "/orders"),
+    ("GET", "/fail"),
+    ("GET", "/panic"),
+    ("GET", "/stream"),
+    ("GET", "/orders/{id}/x"),
+];
+
 fn app(test: &str) -> Router {
+    routes().layer(HttpMetricsLayer::new().const_label("test", test))
+}
+
+fn routes() -> Router {
     Router::new()
         .route(
             "/orders/{id}",
@@ -45,13 +61,31 @@ fn app(test: &str) -> Router {
         )
         .route("/stream", get(|| async { Body::new(Endless::default()) }))
         .fallback(|| async { StatusCode::NOT_FOUND })
-        .layer(HttpMetricsLayer::new().const_label("test", test))
 }
 
 async fn serve(app: Router) -> SocketAddr {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    addr
+}
+
+/// The routes served with the layer around the router, given the routes (one of
+/// them, `/orders/{id}/x`, a template the router does not have: its requests are
+/// named by it all the same).
+async fn serve_around(test: &str) -> SocketAddr {
+    let service = tower::ServiceBuilder::new()
+        .map_response(|response: axum::http::Response<_>| response.map(Body::new))
+        .layer(
+            HttpMetricsLayer::new()
+                .const_label("test", test)
+                .routes(ROUTES),
+        )
+        .service(routes());
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let make = axum::ServiceExt::<Request<Body>>::into_make_service(service);
+    tokio::spawn(async move { axum::serve(listener, make).await.unwrap() });
     addr
 }
 
@@ -121,6 +155,23 @@ impl HttpBody for Endless {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_request_is_counted_by_route_method_and_status() {
     let addr = serve(app("counts")).await;
+    let s = send_every_case(addr, "counts").await;
+    assert_eq!(requests(&s, "GET", "_UNMATCHED", "404"), 2.0);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn around_the_router_every_request_is_counted_by_route_method_and_status() {
+    let addr = serve_around("around").await;
+    let s = send_every_case(addr, "around").await;
+    // `/orders/7/x` matches a given template the router does not have.
+    assert_eq!(requests(&s, "GET", "_UNMATCHED", "404"), 1.0);
+    assert_eq!(requests(&s, "GET", "/orders/{id}/x", "404"), 1.0);
+}
+
+/// Sends every case of point 3 to `addr` and checks their counts by route, method
+/// and status, but for the two `404`s (which the callers check): the samples of
+/// `test`.
+async fn send_every_case(addr: SocketAddr, test: &str) -> Vec<Sample> {
     let url = |path: &str| format!("http://{addr}{path}");
     for _ in 0..3 {
         assert_eq!(
@@ -172,14 +223,13 @@ async fn every_request_is_counted_by_route_method_and_status() {
     let brew = Method::from_bytes(b"BREW").unwrap();
     assert_eq!(request(brew, &url("/orders/7")).await.unwrap().status, 405);
 
-    let s = samples("counts");
+    let s = samples(test);
     assert_eq!(requests(&s, "GET", "/orders/{id}", "200"), 3.0);
     assert_eq!(requests(&s, "GET", "/orders/{id}", "400"), 1.0);
     assert_eq!(requests(&s, "DELETE", "/orders/{id}", "405"), 1.0);
     assert_eq!(requests(&s, "_OTHER", "/orders/{id}", "405"), 1.0);
     assert_eq!(requests(&s, "GET", "/fail", "500"), 1.0);
     assert_eq!(requests(&s, "GET", "/panic", "500"), 2.0);
-    assert_eq!(requests(&s, "GET", "_UNMATCHED", "404"), 2.0);
     let total: f64 = s
         .iter()
         .filter(|s| s.name == "http_server_request_duration_seconds_count")
@@ -208,6 +258,7 @@ async fn every_request_is_counted_by_route_method_and_status() {
             0.0
         );
     }
+    s
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -241,6 +292,18 @@ async fn request_bodies_are_measured_as_read() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_client_leaving_mid_body_is_recorded_and_leaves_no_active_request() {
     let addr = serve(app("abort")).await;
+    leave_mid_body(addr, "abort").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn around_the_router_a_client_leaving_mid_body_is_recorded() {
+    let addr = serve_around("around-abort").await;
+    leave_mid_body(addr, "around-abort").await;
+}
+
+/// Reads the start of an endless body from `addr`, goes away, and checks that the
+/// request of `test` was recorded and is no longer active.
+async fn leave_mid_body(addr: SocketAddr, test: &str) {
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     stream
         .write_all(b"GET /stream HTTP/1.1\r\nHost: test\r\n\r\n")
@@ -260,16 +323,16 @@ async fn a_client_leaving_mid_body_is_recorded_and_leaves_no_active_request() {
             &[("http_request_method", "GET")],
         )
     };
-    assert_eq!(active(&samples("abort")), 1.0);
+    assert_eq!(active(&samples(test)), 1.0);
     drop(stream);
     // The server notices the closed connection at its next write; wait for it.
-    let mut s = samples("abort");
+    let mut s = samples(test);
     for _ in 0..2000 {
         if active(&s) == 0.0 {
             break;
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
-        s = samples("abort");
+        s = samples(test);
     }
     assert_eq!(active(&s), 0.0);
     assert_eq!(requests(&s, "GET", "/stream", "200"), 1.0);
