@@ -1,6 +1,6 @@
 //! The series that short label values resolved to, remembered per thread.
 //!
-//! A direct-mapped table of the thread's own: a slot holds a declaration, the bytes
+//! A two-way table of the thread's own: a slot holds a declaration, the bytes
 //! of up to [`MAX_LABELS`] label values of at most [`MAX_LEN`] bytes each (whole, so
 //! that a match is exact, not a hash match), and the series they resolved to. A hit
 //! reads a few words the thread alone writes: no hashing of the values, no probe
@@ -12,7 +12,7 @@
 
 use std::cell::Cell;
 
-use super::family::Series;
+use super::family::{Series, short_words};
 use super::site::BusinessSite;
 
 /// Label values per update that the cache takes (more go to the family's table).
@@ -21,8 +21,10 @@ const MAX_LABELS: usize = 2;
 /// The longest label value the cache takes, in bytes.
 const MAX_LEN: usize = 16;
 
-/// Slots per thread (a power of two).
-const SLOTS: usize = 64;
+/// Sets of two slots per thread (a power of two): a label set goes in one set, in
+/// either of its slots, so that two sets of one set's slots can be remembered at
+/// once. 128 slots of 56 bytes: 7 KiB per thread.
+const SETS: usize = 64;
 
 /// One slot: a label set (its declaration, the number and lengths of its values,
 /// their bytes) and its series.
@@ -32,7 +34,7 @@ struct Entry {
     site: usize,
     /// The number of values in the low byte, each value's length in a byte above.
     lens: u64,
-    /// Each value's bytes as two words (see [`words`]).
+    /// Each value's bytes as two words (see [`short_words`]).
     words: [u64; 2 * MAX_LABELS],
     series: *const Series,
 }
@@ -46,40 +48,8 @@ const EMPTY: Entry = Entry {
 
 thread_local! {
     /// No destructor: readable while the thread's other thread-locals are dropped.
-    static CACHE: [Cell<Entry>; SLOTS] = const { [const { Cell::new(EMPTY) }; SLOTS] };
-}
-
-#[inline(always)]
-fn read_u64(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0; 8];
-    word.copy_from_slice(&bytes[at..at + 8]);
-    u64::from_le_bytes(word)
-}
-
-#[inline(always)]
-fn read_u32(bytes: &[u8], at: usize) -> u64 {
-    let mut word = [0; 4];
-    word.copy_from_slice(&bytes[at..at + 4]);
-    u64::from(u32::from_le_bytes(word))
-}
-
-/// Every byte of a value of at most [`MAX_LEN`] bytes, in two words: the first and
-/// the last eight (overlapping when shorter than 16), or the first and last four,
-/// or the first, middle and last byte. With the length beside them, equal words
-/// are equal values.
-#[inline(always)]
-fn words(bytes: &[u8]) -> (u64, u64) {
-    let len = bytes.len();
-    if len >= 8 {
-        (read_u64(bytes, 0), read_u64(bytes, len - 8))
-    } else if len >= 4 {
-        (read_u32(bytes, 0) | read_u32(bytes, len - 4) << 32, 0)
-    } else if len > 0 {
-        let spread = u64::from(bytes[0]) | u64::from(bytes[len / 2]) << 8;
-        (spread | u64::from(bytes[len - 1]) << 16, 0)
-    } else {
-        (0, 0)
-    }
+    static CACHE: [[Cell<Entry>; 2]; SETS] =
+        const { [const { [const { Cell::new(EMPTY) }, const { Cell::new(EMPTY) }] }; SETS] };
 }
 
 /// A label set as the cache compares it: `site`'s address, the lengths of
@@ -100,21 +70,21 @@ fn key(
             return None;
         }
         lens |= (value.len() as u64) << (8 * (index + 1));
-        (all[2 * index], all[2 * index + 1]) = words(value.as_bytes());
+        (all[2 * index], all[2 * index + 1]) = short_words(value.as_bytes());
     }
     Some((std::ptr::from_ref(site) as usize, lens, all))
 }
 
-/// The slot of a label set: its words mixed with one multiplication.
+/// The set of a label set: its words mixed with one multiplication.
 #[inline(always)]
-fn slot(site: usize, lens: u64, words: &[u64]) -> usize {
+fn set(site: usize, lens: u64, words: &[u64]) -> usize {
     let mixed = words
         .iter()
         .enumerate()
         .fold(site as u64 ^ lens, |mixed, (index, word)| {
             mixed ^ word.rotate_left(17 * index as u32)
         });
-    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SLOTS.trailing_zeros())) as usize
+    (mixed.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - SETS.trailing_zeros())) as usize
 }
 
 /// The series `values` resolved to on this thread, if it is remembered.
@@ -122,32 +92,41 @@ fn slot(site: usize, lens: u64, words: &[u64]) -> usize {
 pub(super) fn get(site: &'static BusinessSite, values: &[&str]) -> Option<&'static Series> {
     let (site, lens, words) = key(site, values)?;
     let used = &words[..2 * values.len()];
-    let slot = slot(site, lens, used);
+    let set = set(site, lens, used);
     CACHE
         .try_with(|cache| {
-            // SAFETY: `slot` is below `SLOTS` (the top bits of a word); the entry is
-            // the thread's own and nothing writes it while this reads it.
-            let entry = unsafe { &*cache.get_unchecked(slot).as_ptr() };
-            let hit = entry.site == site
-                && entry.lens == lens
-                && used
-                    .iter()
-                    .zip(&entry.words)
-                    .all(|(given, kept)| given == kept);
-            // SAFETY: an entry of a site holds a series given to `keep` as `&'static`.
-            hit.then(|| unsafe { &*entry.series })
+            // SAFETY: `set` is below `SETS` (the top bits of a word).
+            let slots = unsafe { cache.get_unchecked(set) };
+            slots.iter().find_map(|slot| {
+                // SAFETY: the entry is the thread's own and nothing writes it while
+                // this reads it.
+                let entry = unsafe { &*slot.as_ptr() };
+                let hit = entry.site == site
+                    && entry.lens == lens
+                    && used
+                        .iter()
+                        .zip(&entry.words)
+                        .all(|(given, kept)| given == kept);
+                // SAFETY: an entry of a site holds a series given to `keep` as
+                // `&'static`.
+                hit.then(|| unsafe { &*entry.series })
+            })
         })
         .ok()
         .flatten()
 }
 
-/// Remembers that `values` resolved to `series`, the label set's own.
+/// Remembers that `values` resolved to `series`, the label set's own: in the first
+/// slot of its set, the one there before moving to the second (the one in the
+/// second is forgotten).
 #[inline]
 pub(super) fn keep(site: &'static BusinessSite, values: &[&str], series: &'static Series) {
     if let Some((site, lens, words)) = key(site, values) {
-        let slot = slot(site, lens, &words[..2 * values.len()]);
+        let set = set(site, lens, &words[..2 * values.len()]);
         let _ = CACHE.try_with(|cache| {
-            cache[slot].set(Entry {
+            let [first, second] = &cache[set];
+            second.set(first.get());
+            first.set(Entry {
                 site,
                 lens,
                 words,
@@ -159,7 +138,8 @@ pub(super) fn keep(site: &'static BusinessSite, values: &[&str], series: &'stati
 
 #[cfg(test)]
 mod tests {
-    use super::{MAX_LEN, words};
+    use super::MAX_LEN;
+    use crate::business::family::short_words as words;
 
     #[test]
     fn values_of_one_length_have_equal_words_only_when_equal() {

@@ -760,12 +760,33 @@ fn read_u32(bytes: &[u8], at: usize) -> u64 {
     u64::from(u32::from_le_bytes(word))
 }
 
+/// Every byte of a value of at most 16 bytes, in two words: the first and last
+/// eight (overlapping when shorter than 16), the first and last four, or the first,
+/// middle and last byte. With the length beside them, equal words are equal values.
+#[inline(always)]
+pub(super) fn short_words(bytes: &[u8]) -> (u64, u64) {
+    let len = bytes.len();
+    debug_assert!(len <= 16, "a short value");
+    if len >= 8 {
+        (read_u64(bytes, 0), read_u64(bytes, len - 8))
+    } else if len >= 4 {
+        (read_u32(bytes, 0), read_u32(bytes, len - 4))
+    } else if len > 0 {
+        (
+            u64::from(bytes[0]) | u64::from(bytes[len / 2]) << 8,
+            u64::from(bytes[len - 1]),
+        )
+    } else {
+        (0, 0)
+    }
+}
+
 /// `hash` with `bytes` mixed in: whole words, the last one read overlapping the one
 /// before (as foldhash does), so that short values take one or two multiplies.
 #[inline(always)]
 fn hash_bytes(hash: u64, bytes: &[u8]) -> u64 {
     let len = bytes.len();
-    let (low, high) = if len >= 8 {
+    if len >= 8 {
         let mut hash = hash;
         let mut at = 0;
         while at + 16 < len {
@@ -780,16 +801,8 @@ fn hash_bytes(hash: u64, bytes: &[u8]) -> u64 {
             hash ^ low ^ len as u64,
             read_u64(bytes, len - 8) ^ MULTIPLIER,
         );
-    } else if len >= 4 {
-        (read_u32(bytes, 0), read_u32(bytes, len - 4))
-    } else if len > 0 {
-        (
-            u64::from(bytes[0]) | u64::from(bytes[len / 2]) << 8,
-            u64::from(bytes[len - 1]),
-        )
-    } else {
-        (0, 0)
-    };
+    }
+    let (low, high) = short_words(bytes);
     fold_multiply(hash ^ low ^ (len as u64) << 32, high ^ MULTIPLIER)
 }
 
