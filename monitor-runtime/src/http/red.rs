@@ -127,11 +127,12 @@ fn method_index(method: &Method) -> usize {
 ///
 /// A request to a route seen before touches no lock, hashes nothing and allocates
 /// nothing: its route's figures are found by the address of the template text axum
-/// shares between its requests; they are integer histograms in per-thread shards,
-/// which the thread owning a shard updates without a locked instruction; the clock
-/// is the TSC where it is invariant, read inline. A request without a body is handed on as it came; one with a body gets
-/// a measuring wrapper, boxed into a `Body` (as axum boxes any other body type), and
-/// every response body gets one too (which axum boxes).
+/// shares between its requests (around a router, by axum's matcher on its path);
+/// they are integer histograms in per-thread shards, which the thread owning a
+/// shard updates without a locked instruction; the clock is the TSC where it is
+/// invariant, read inline. A request without a body is handed on as it came; one
+/// with a body gets a measuring wrapper, boxed into a `Body` (as axum boxes any
+/// other body type), and every response body gets one too (which axum boxes).
 ///
 /// # Where to put it
 ///
@@ -153,7 +154,7 @@ fn method_index(method: &Method) -> usize {
 ///
 /// Or around the whole router, as a service of its own: the cheaper place, as
 /// axum wraps every route once more for each layer given to `Router::layer` (about
-/// a third of the cost of this layer there). Outside the router no request carries
+/// two thirds of what this layer adds there). Outside the router no request carries
 /// its matched route, so the layer matches the path itself against the templates
 /// given to [`routes`](Self::routes), with axum's own matcher: give it every route,
 /// as the layer sees them (the full path of a nested route); a route left out of
