@@ -21,9 +21,9 @@ const MAX_LABELS: usize = 2;
 /// The longest label value the cache takes, in bytes.
 const MAX_LEN: usize = 16;
 
-/// Sets of two slots per thread (a power of two): a label set goes in one set, in
-/// either of its slots, so that two sets of one set's slots can be remembered at
-/// once. 128 slots of 56 bytes: 7 KiB per thread.
+/// Sets of two slots per thread (a power of two): a label set belongs to one set
+/// and sits in either of its slots, so that two label sets that fall in the same
+/// set are both remembered. 128 slots of 56 bytes: 7 KiB per thread.
 const SETS: usize = 64;
 
 /// One slot: a label set (its declaration, the number and lengths of its values,

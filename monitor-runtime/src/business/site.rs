@@ -51,14 +51,16 @@ pub(super) struct Resolved {
 impl Resolved {
     /// Remembers on this thread that `values` resolved to `series`, if it is the
     /// label set's own: not the overflow series (each folded update is counted on
-    /// the way), nor the stand-in of a series that could not be created.
+    /// the way), nor the stand-in of a series that could not be created. Called for
+    /// labelled declarations only (those without labels return their fixed series
+    /// first).
     #[inline]
     fn keep(&self, site: &'static BusinessSite, values: &[&str], series: &'static Series) {
         let folded = self
             .overflow
             .get()
             .is_some_and(|overflow| std::ptr::eq(*overflow, series));
-        if self.fixed.is_none() && !folded && !std::ptr::eq(series, &VOID_SERIES) {
+        if !folded && !std::ptr::eq(series, &VOID_SERIES) {
             cache::keep(site, values, series);
         }
     }
