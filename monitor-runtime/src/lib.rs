@@ -379,11 +379,11 @@ pub mod runtime_metrics;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub mod system;
 
-pub use crate::core::identity;
 pub use crate::core::{
-    CallOutcome, InitError, METRICS_CONTENT_TYPE, RegistrationError, init, register_collector,
-    registry, render_metrics,
+    CallOutcome, Format, InitError, METRICS_CONTENT_TYPE, RegistrationError, init,
+    register_collector, registry, render, render_metrics, snapshot,
 };
+pub use crate::core::{identity, model};
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};

@@ -18,24 +18,40 @@ mod clock;
 mod error;
 mod exits;
 mod exposition;
+mod foreign;
 pub mod identity;
 mod location;
+pub mod model;
 mod outcome;
 mod registry;
+mod render;
 mod shard;
+mod source;
 mod sync;
 
 pub(crate) use bounds::Bounds;
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
-pub(crate) use exposition::{DirectText, add_direct_text, rendering_directly};
-pub use exposition::{METRICS_CONTENT_TYPE, render_metrics};
+pub(crate) use exposition::snapshot_for_exposition;
+pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
+#[allow(
+    unused_imports,
+    reason = "the parts that wrap a prometheus collector use it"
+)]
+pub(crate) use foreign::convert_families;
 pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
 pub use registry::{init, register_collector, registry};
+pub use render::Format;
+#[allow(
+    unused_imports,
+    reason = "writers of text beside the exposition use them"
+)]
+pub(crate) use render::{escape_label_value, write_float};
 #[cfg(feature = "http")]
 pub(crate) use shard::Block;
 pub(crate) use shard::{Shard, ShardedWords, shard_count};
+pub(crate) use source::{Claim, Source, add_source};
 pub(crate) use sync::ignore_poison;

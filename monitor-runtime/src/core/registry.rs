@@ -18,7 +18,7 @@ use prometheus::core::Collector;
 use super::error::{InitError, RegistrationError};
 use super::sync::ignore_poison;
 
-static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
+pub(super) static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
 
 /// The process collector (CPU, memory, file descriptors of this process) reads
 /// `/proc`, so it exists on Linux only, with the `system` feature.
@@ -179,6 +179,8 @@ fn init_once() {
 pub fn register_collector(collector: Box<dyn Collector>) -> Result<(), RegistrationError> {
     let location = super::location::SourceLocation::of(std::panic::Location::caller());
     registry();
+    super::source::check_foreign(&super::foreign::describe(collector.as_ref()))
+        .map_err(|conflict| conflict.into_error(location))?;
     RAW.register_as(collector, "a collector of the application", location)
         .map_err(|conflict| conflict.into_error(location))
 }
@@ -267,12 +269,20 @@ impl RawRegistry {
     /// Words a refusal: the first name of the rejected collector that something
     /// else already holds, and what that is.
     fn conflict(&self, names: Vec<String>, error: prometheus::Error) -> Conflict {
-        let known = ignore_poison(self.owners.lock())
-            .as_ref()
-            .and_then(|owners| {
-                names
-                    .iter()
-                    .find_map(|name| Some((name.clone(), owners.get(name)?.clone())))
+        let known = names
+            .iter()
+            .find_map(|name| {
+                let (what, location) = super::source::owner_of(name)?;
+                Some((name.clone(), Owner { what, location }))
+            })
+            .or_else(|| {
+                ignore_poison(self.owners.lock())
+                    .as_ref()
+                    .and_then(|owners| {
+                        names
+                            .iter()
+                            .find_map(|name| Some((name.clone(), owners.get(name)?.clone())))
+                    })
             });
         let (metric, owner) = match known {
             Some(found) => found,
@@ -319,6 +329,17 @@ pub(crate) struct Conflict {
 }
 
 impl Conflict {
+    /// `metric` is taken by `with`, registered at `registered_at`; `reason` says how
+    /// the two differ.
+    pub(crate) fn new(metric: &str, with: &str, registered_at: &str, reason: String) -> Self {
+        Self {
+            metric: metric.to_owned(),
+            with: with.to_owned(),
+            registered_at: registered_at.to_owned(),
+            reason,
+        }
+    }
+
     /// The registration problem of the item at `location` whose collector this is.
     pub(crate) fn into_error(self, location: impl fmt::Display) -> RegistrationError {
         RegistrationError::Conflict {

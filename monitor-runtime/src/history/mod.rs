@@ -24,14 +24,21 @@
 //!
 //! ```
 //! use monitor_runtime::history::{History, Snapshot};
+//! use monitor_runtime::model::{self, Family, Histogram, Kind, Labels, Value};
 //!
-//! let text = |calls: u32, fast: u32| format!(
-//!     "function_calls_total{{function=\"pay\",module=\"shop\",result=\"ok\"}} {calls}\n\
-//!      function_calls_duration_seconds_bucket{{function=\"pay\",module=\"shop\",le=\"0.01\"}} {fast}\n\
-//!      function_calls_duration_seconds_bucket{{function=\"pay\",module=\"shop\",le=\"+Inf\"}} {calls}\n");
+//! // `calls` calls of `pay`, `fast` of them within 10 ms.
+//! let reading = |calls: u64, fast: u64| {
+//!     let labels = Labels::new([("function", "pay"), ("module", "shop")]);
+//!     let mut durations = Family::new("function_calls_duration_seconds", "", Kind::Histogram);
+//!     let histogram = Histogram::classic(vec![0.01], &[fast, calls - fast], 0.0);
+//!     durations.push(labels.clone(), Value::Histogram(Box::new(histogram)));
+//!     let mut total = Family::new("function_calls_total", "", Kind::Counter);
+//!     total.push(labels.with("result", "ok"), Value::counter(calls as f64));
+//!     model::Snapshot { families: vec![durations, total] }
+//! };
 //! let mut history = History::new(std::time::Duration::from_secs(3600));
-//! history.record(Snapshot::from_text(&text(0, 0), 0.0));
-//! history.record(Snapshot::from_text(&text(50, 40), 10.0)); // 50 calls in 10 s
+//! history.record(Snapshot::from_model(&reading(0, 0), 0.0));
+//! history.record(Snapshot::from_model(&reading(50, 40), 10.0)); // 50 calls in 10 s
 //! let view = history.view(std::time::Duration::from_secs(60));
 //! let pay = &view.functions[0];
 //! assert_eq!(pay.recent.rate, Some(5.0));
@@ -39,7 +46,6 @@
 //! assert_eq!((p50.lower, p50.upper), (0.0, 0.01)); // 25 of 40 fast calls: in the first bucket
 //! ```
 
-mod sample;
 mod snapshot;
 
 use std::collections::VecDeque;
@@ -141,8 +147,7 @@ pub fn start() {
 /// assert!(history.latest().is_some());
 /// ```
 pub fn sample_now() {
-    let families = crate::core::registry().gather();
-    let snapshot = Snapshot::from_families(&families, unix_now());
+    let snapshot = Snapshot::from_model(&crate::core::snapshot(), unix_now());
     ignore_poison(global().lock()).record(snapshot);
 }
 

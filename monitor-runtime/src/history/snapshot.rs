@@ -3,10 +3,7 @@
 
 use std::collections::BTreeMap;
 
-use prometheus::TextEncoder;
-use prometheus::proto::MetricFamily;
-
-use super::sample::{Sample, help_line, parse_value, type_line};
+use crate::core::model::{self, Family, Histogram, Kind, Value};
 
 /// Cumulative figures of one timed thing (a function or a route).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -24,6 +21,36 @@ pub struct Timed {
 }
 
 impl Timed {
+    /// Adds a histogram's sum and cumulative buckets (those of several series of
+    /// the same bounds add up bucket by bucket).
+    fn add_histogram(&mut self, histogram: &Histogram) {
+        self.duration_sum += histogram.sum;
+        let bounds = histogram.bounds.iter().chain([&f64::INFINITY]);
+        if self.buckets.is_empty() {
+            self.buckets = bounds
+                .enumerate()
+                .map(|(at, bound)| (*bound, histogram.cumulative_count(at) as f64))
+                .collect();
+            return;
+        }
+        if self.buckets.len() == histogram.bounds.len() + 1
+            && self
+                .buckets
+                .iter()
+                .zip(bounds)
+                .all(|((le, _), bound)| le == bound)
+        {
+            for (at, (_, count)) in self.buckets.iter_mut().enumerate() {
+                *count += histogram.cumulative_count(at) as f64;
+            }
+            return;
+        }
+        for (at, bound) in histogram.bounds.iter().enumerate() {
+            self.add_bucket(*bound, histogram.cumulative_count(at) as f64);
+        }
+        self.add_bucket(f64::INFINITY, histogram.count as f64);
+    }
+
     fn add_bucket(&mut self, bound: f64, count: f64) {
         match self.buckets.iter_mut().find(|(le, _)| *le == bound) {
             Some((_, existing)) => *existing += count,
@@ -116,174 +143,130 @@ const FRAMEWORK_PREFIXES: [&str; 10] = [
 ];
 
 impl Snapshot {
-    /// Reads `families` (a [`Registry::gather`](prometheus::Registry::gather)) taken
-    /// at `at` seconds since the Unix epoch.
-    pub fn from_families(families: &[MetricFamily], at: f64) -> Self {
-        let mut text = String::new();
-        if let Err(error) = TextEncoder::new().encode_utf8(families, &mut text) {
-            tracing::error!(%error, "monitor: the dashboard history could not read the metrics");
-            return Self {
-                at,
-                ..Self::default()
-            };
-        }
-        Self::from_text(&text, at)
-    }
-
-    /// Reads a text exposition taken at `at`.
-    pub fn from_text(text: &str, at: f64) -> Self {
+    /// Reads a [`model::Snapshot`](crate::model::Snapshot) taken at `at` seconds
+    /// since the Unix epoch: no text is parsed.
+    pub fn from_model(model: &model::Snapshot, at: f64) -> Self {
         let mut snapshot = Self {
             at,
             ..Self::default()
         };
-        let mut kinds: BTreeMap<&str, MetricKind> = BTreeMap::new();
-        let mut helps: BTreeMap<&str, &str> = BTreeMap::new();
-        for line in text.lines() {
-            if let Some((name, kind)) = type_line(line) {
-                let kind = match kind {
-                    "counter" => MetricKind::Counter,
-                    "gauge" => MetricKind::Gauge,
-                    "histogram" => MetricKind::Histogram,
-                    _ => continue,
+        for family in &model.families {
+            let name = family.name.as_ref();
+            if name.starts_with("function_calls_") {
+                snapshot.function_family(family);
+            } else if name.starts_with("http_server_") {
+                snapshot.route_family(family);
+            } else if name.starts_with("process_") {
+                let Some(value) = family.series.first().map(|series| series.value.scalar()) else {
+                    continue;
                 };
-                kinds.insert(name, kind);
-                continue;
-            }
-            if let Some((name, help)) = help_line(line) {
-                helps.insert(name, help);
-                continue;
-            }
-            let Some(sample) = Sample::parse(line) else {
-                continue;
-            };
-            if sample.name.starts_with("function_calls_") {
-                snapshot.function_sample(&sample);
-            } else if sample.name.starts_with("http_server_") {
-                snapshot.route_sample(&sample);
-            } else if sample.name.starts_with("process_") {
                 let process = &mut snapshot.process;
-                match sample.name {
-                    "process_cpu_seconds_total" => process.cpu_seconds = Some(sample.value),
+                match name {
+                    "process_cpu_seconds_total" => process.cpu_seconds = Some(value),
                     "process_resident_memory_bytes" => {
-                        process.resident_memory_bytes = Some(sample.value);
+                        process.resident_memory_bytes = Some(value);
                     }
-                    "process_open_fds" => process.open_fds = Some(sample.value),
-                    "process_max_fds" => process.max_fds = Some(sample.value),
+                    "process_open_fds" => process.open_fds = Some(value),
+                    "process_max_fds" => process.max_fds = Some(value),
                     _ => {}
                 }
             } else if !FRAMEWORK_PREFIXES
                 .iter()
-                .any(|prefix| sample.name.starts_with(prefix))
+                .any(|prefix| name.starts_with(prefix))
             {
-                snapshot.business_sample(&sample, &kinds, &helps);
+                snapshot.business_family(family);
             }
         }
         snapshot
     }
 
-    fn function_sample(&mut self, sample: &Sample<'_>) {
-        let (Some(function), Some(module)) = (sample.label("function"), sample.label("module"))
-        else {
-            return;
-        };
-        let key = (module.to_owned(), function.to_owned());
-        let timed = self.functions.entry(key).or_default();
-        match sample.name {
-            "function_calls_total" => {
-                timed.calls += sample.value;
-                if sample.label("result") == Some("error") {
-                    timed.errors += sample.value;
+    fn function_family(&mut self, family: &Family) {
+        for series in &family.series {
+            let (Some(function), Some(module)) =
+                (series.labels.get("function"), series.labels.get("module"))
+            else {
+                continue;
+            };
+            let key = (module.to_owned(), function.to_owned());
+            match (family.name.as_ref(), &series.value) {
+                ("function_calls_total", value) => {
+                    let timed = self.functions.entry(key).or_default();
+                    let calls = value.scalar();
+                    timed.calls += calls;
+                    if series.labels.get("result") == Some("error") {
+                        timed.errors += calls;
+                    }
                 }
-            }
-            "function_calls_concurrent" => timed.in_flight += sample.value,
-            "function_calls_duration_seconds_sum" => timed.duration_sum += sample.value,
-            "function_calls_duration_seconds_bucket" => {
-                if let Some(bound) = sample.label("le").and_then(parse_value) {
-                    timed.add_bucket(bound, sample.value);
+                ("function_calls_concurrent", value) => {
+                    self.functions.entry(key).or_default().in_flight += value.scalar();
                 }
-            }
-            _ => {}
-        }
-    }
-
-    fn route_sample(&mut self, sample: &Sample<'_>) {
-        let (Some(method), Some(route)) = (
-            sample.label("http_request_method"),
-            sample.label("http_route"),
-        ) else {
-            return;
-        };
-        let key = (method.to_owned(), route.to_owned());
-        match sample.name {
-            "http_server_request_duration_seconds_count" => {
-                let timed = self.routes.entry(key).or_default();
-                timed.calls += sample.value;
-                if sample
-                    .label("http_response_status_code")
-                    .is_some_and(|code| code.starts_with('5'))
-                {
-                    timed.errors += sample.value;
-                }
-            }
-            "http_server_request_duration_seconds_sum" => {
-                self.routes.entry(key).or_default().duration_sum += sample.value;
-            }
-            "http_server_request_duration_seconds_bucket" => {
-                if let Some(bound) = sample.label("le").and_then(parse_value) {
-                    self.routes
+                ("function_calls_duration_seconds", Value::Histogram(histogram)) => {
+                    self.functions
                         .entry(key)
                         .or_default()
-                        .add_bucket(bound, sample.value);
+                        .add_histogram(histogram);
                 }
+                _ => {}
             }
-            "http_server_active_requests" => {
-                self.routes.entry(key).or_default().in_flight += sample.value;
-            }
-            _ => {}
         }
     }
 
-    fn business_sample(
-        &mut self,
-        sample: &Sample<'_>,
-        kinds: &BTreeMap<&str, MetricKind>,
-        helps: &BTreeMap<&str, &str>,
-    ) {
-        let (family, part) = if let Some(base) = sample.name.strip_suffix("_count") {
-            (base, "count")
-        } else if let Some(base) = sample.name.strip_suffix("_sum") {
-            (base, "sum")
-        } else if let Some(base) = sample.name.strip_suffix("_bucket") {
-            (base, "bucket")
-        } else {
-            (sample.name, "value")
-        };
-        let (family, kind) = match (kinds.get(family), kinds.get(sample.name)) {
-            (Some(MetricKind::Histogram), _) => (family, MetricKind::Histogram),
-            (_, Some(kind)) => (sample.name, *kind),
-            // An untyped or summary family: not shown.
+    fn route_family(&mut self, family: &Family) {
+        for series in &family.series {
+            let (Some(method), Some(route)) = (
+                series.labels.get("http_request_method"),
+                series.labels.get("http_route"),
+            ) else {
+                continue;
+            };
+            let key = (method.to_owned(), route.to_owned());
+            match (family.name.as_ref(), &series.value) {
+                ("http_server_request_duration_seconds", Value::Histogram(histogram)) => {
+                    let timed = self.routes.entry(key).or_default();
+                    timed.calls += histogram.count as f64;
+                    if series
+                        .labels
+                        .get("http_response_status_code")
+                        .is_some_and(|code| code.starts_with('5'))
+                    {
+                        timed.errors += histogram.count as f64;
+                    }
+                    timed.add_histogram(histogram);
+                }
+                ("http_server_active_requests", value) => {
+                    self.routes.entry(key).or_default().in_flight += value.scalar();
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn business_family(&mut self, family: &Family) {
+        let kind = match family.kind {
+            Kind::Counter => MetricKind::Counter,
+            Kind::Gauge => MetricKind::Gauge,
+            Kind::Histogram => MetricKind::Histogram,
+            // Summaries, info and untyped families: not shown.
             _ => return,
         };
         let entry = self
             .business
-            .entry(family.to_owned())
+            .entry(family.name.to_string())
             .or_insert_with(|| Business {
                 kind,
-                help: helps.get(family).copied().unwrap_or_default().to_owned(),
+                help: family.help.to_string(),
                 value: 0.0,
                 sum: 0.0,
                 series: 0,
             });
-        match (kind, part) {
-            (MetricKind::Histogram, "count") => {
-                entry.value += sample.value;
-                entry.series += 1;
-            }
-            (MetricKind::Histogram, "sum") => entry.sum += sample.value,
-            (MetricKind::Histogram, _) => {}
-            _ => {
-                entry.value += sample.value;
-                entry.series += 1;
+        for series in &family.series {
+            entry.series += 1;
+            match &series.value {
+                Value::Histogram(histogram) => {
+                    entry.value += histogram.count as f64;
+                    entry.sum += histogram.sum;
+                }
+                value => entry.value += value.scalar(),
             }
         }
     }
@@ -292,38 +275,52 @@ impl Snapshot {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::model::{Family, Kind, Labels, Value};
+
+    fn histogram(bounds: &[f64], counts: &[u64], sum: f64) -> Value {
+        Value::Histogram(Box::new(Histogram::classic(bounds.to_vec(), counts, sum)))
+    }
 
     #[test]
     fn reads_functions_routes_and_business_metrics() {
-        let text = r#"# HELP function_calls_total calls
-# TYPE function_calls_total counter
-function_calls_total{function="pay",module="shop",result="ok"} 3
-function_calls_total{function="pay",module="shop",result="error"} 1
-function_calls_duration_seconds_bucket{function="pay",module="shop",le="0.1"} 2
-function_calls_duration_seconds_bucket{function="pay",module="shop",le="+Inf"} 4
-function_calls_duration_seconds_sum{function="pay",module="shop"} 0.9
-http_server_request_duration_seconds_count{http_request_method="GET",http_route="/a",http_response_status_code="200"} 5
-http_server_request_duration_seconds_count{http_request_method="GET",http_route="/a",http_response_status_code="503"} 2
-http_server_request_duration_seconds_bucket{http_request_method="GET",http_route="/a",http_response_status_code="200",le="+Inf"} 5
-http_server_request_duration_seconds_bucket{http_request_method="GET",http_route="/a",http_response_status_code="503",le="+Inf"} 2
-# HELP user_signups_total Completed sign-ups.
-# TYPE user_signups_total counter
-user_signups_total{plan="pro"} 2
-user_signups_total{plan="free"} 5
-# HELP cart_size Items.
-# TYPE cart_size histogram
-cart_size_bucket{le="+Inf"} 4
-cart_size_sum 10
-cart_size_count 4
-process_open_fds 12
-# TYPE target_info gauge
-target_info{service_name="shop",service_instance_id="a",service_version="1"} 1
-# TYPE tokio_workers gauge
-tokio_workers 2
-# TYPE db_client_connections_max gauge
-db_client_connections_max{pool="main"} 5
-"#;
-        let snapshot = Snapshot::from_text(text, 100.0);
+        let pay = [("function", "pay"), ("module", "shop")];
+        let mut calls = Family::new("function_calls_total", "calls", Kind::Counter);
+        calls.push(Labels::new(pay).with("result", "ok"), Value::counter(3.0));
+        calls.push(
+            Labels::new(pay).with("result", "error"),
+            Value::counter(1.0),
+        );
+        let mut durations = Family::new("function_calls_duration_seconds", "d", Kind::Histogram);
+        durations.push(Labels::new(pay), histogram(&[0.1], &[2, 2], 0.9));
+        let route = [("http_request_method", "GET"), ("http_route", "/a")];
+        let mut requests =
+            Family::new("http_server_request_duration_seconds", "r", Kind::Histogram);
+        requests.push(
+            Labels::new(route).with("http_response_status_code", "200"),
+            histogram(&[], &[5], 1.0),
+        );
+        requests.push(
+            Labels::new(route).with("http_response_status_code", "503"),
+            histogram(&[], &[2], 1.0),
+        );
+        let mut signups = Family::new("user_signups_total", "Completed sign-ups.", Kind::Counter);
+        signups.push(Labels::new([("plan", "pro")]), Value::counter(2.0));
+        signups.push(Labels::new([("plan", "free")]), Value::counter(5.0));
+        let mut cart = Family::new("cart_size", "Items.", Kind::Histogram);
+        cart.push(Labels::empty(), histogram(&[], &[4], 10.0));
+        let mut fds = Family::new("process_open_fds", "fds", Kind::Gauge);
+        fds.push(Labels::empty(), Value::Gauge(12.0));
+        let mut info = Family::new("target_info", "i", Kind::Info);
+        info.push(Labels::new([("service_name", "shop")]), Value::Info);
+        let mut workers = Family::new("tokio_workers", "w", Kind::Gauge);
+        workers.push(Labels::empty(), Value::Gauge(2.0));
+        let mut pool = Family::new("db_client_connections_max", "p", Kind::Gauge);
+        pool.push(Labels::new([("pool", "main")]), Value::Gauge(5.0));
+        let mut families = vec![
+            calls, durations, requests, signups, cart, fds, info, workers, pool,
+        ];
+        families.sort_by(|a, b| a.name.cmp(&b.name));
+        let snapshot = Snapshot::from_model(&model::Snapshot { families }, 100.0);
         assert_eq!(
             snapshot.business.keys().collect::<Vec<_>>(),
             ["cart_size", "user_signups_total"],

@@ -218,8 +218,7 @@ struct DashboardData {
 /// Reads the registry now and the history, on the blocking pool.
 async fn read_figures() -> Option<(Snapshot, HistoryView, usize)> {
     let read = tokio::task::spawn_blocking(|| {
-        let families = crate::core::registry().gather();
-        let now = Snapshot::from_families(&families, history::unix_now());
+        let now = Snapshot::from_model(&crate::core::snapshot(), history::unix_now());
         let history = crate::core::ignore_poison(history::global().lock());
         // The reading of now ends the charts, so that what exists now is listed
         // even before the sampler's next reading.
@@ -308,7 +307,7 @@ struct GrafanaQuery {
 /// registry holds and the objectives of the configured alerts.
 fn grafana_service(name: &str) -> crate::grafana::Service {
     use crate::grafana::{BusinessMetric, MetricKind, ObjectiveSpec, Service};
-    let snapshot = Snapshot::from_families(&crate::core::registry().gather(), 0.0);
+    let snapshot = Snapshot::from_model(&crate::core::snapshot(), 0.0);
     let mut service = Service::new(name);
     for (family, business) in &snapshot.business {
         let kind = match business.kind {
@@ -774,10 +773,16 @@ mod tests {
 
     #[test]
     fn page_lists_rows_links_health_and_problems() {
-        let text = "function_calls_total{function=\"place<T>\",module=\"shop::orders\",result=\"ok\"} 3\n\
-                    function_calls_total{function=\"place<T>\",module=\"shop::orders\",result=\"error\"} 1\n";
+        use crate::model::{Family, Kind, Labels, Value};
+        let labels = Labels::new([("function", "place<T>"), ("module", "shop::orders")]);
+        let mut calls = Family::new("function_calls_total", "", Kind::Counter);
+        calls.push(labels.with("result", "ok"), Value::counter(3.0));
+        calls.push(labels.with("result", "error"), Value::counter(1.0));
+        let reading = crate::model::Snapshot {
+            families: vec![calls],
+        };
         let mut history = history::History::new(history::RETENTION);
-        history.record(Snapshot::from_text(text, 0.0));
+        history.record(Snapshot::from_model(&reading, 0.0));
         let view = history.view(RECENT);
         let page = render_page(&data(view.clone(), Vec::new()));
         assert!(page.contains("<td>shop::orders</td><td>place&lt;T&gt;</td><td>4</td><td>1</td>"));

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderValue, Method, StatusCode, Uri, header};
+use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, Uri, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{Route, get};
@@ -24,7 +24,7 @@ use tower_http::compression::CompressionLayer;
 use super::auth::{self, Credentials};
 use super::server::{self, Limits};
 use super::{dashboard, render, tls};
-use crate::core::{InitError, METRICS_CONTENT_TYPE, init};
+use crate::core::{Format, InitError, init};
 
 /// The address [`serve`] examples and the quickstart use: loopback only, port 9898.
 /// Needs the `http` feature.
@@ -43,7 +43,7 @@ pub const DEFAULT_ADDR: &str = "127.0.0.1:9898";
 /// Needs the `http` feature.
 ///
 /// It serves `GET /metrics` in the Prometheus text exposition format (with
-/// [`METRICS_CONTENT_TYPE`]) and `GET /dashboard`, a small HTML page listing every
+/// [`METRICS_CONTENT_TYPE`](crate::METRICS_CONTENT_TYPE)) and `GET /dashboard`, a small HTML page listing every
 /// `#[monitored]` function with its calls, errors and latency, and the health
 /// endpoints of [`health::routes`](crate::health::routes). Another method on
 /// these paths gets `405 Method Not Allowed` with an `Allow` header. The router has
@@ -176,11 +176,29 @@ async fn fallback(method: Method, uri: Uri) -> Response {
     )
 }
 
-/// `GET /metrics`: the rendering concurrent scrapes share.
-async fn metrics() -> Response {
-    let rendered = render::shared_rendering().await;
+/// `GET /metrics`: the rendering concurrent scrapes of one format share, in the
+/// format `?format=` names (`text`, `openmetrics`, `protobuf`), else the one the
+/// `Accept` header asks for (see [`Format::negotiate`]).
+async fn metrics(headers: HeaderMap, uri: Uri) -> Response {
+    let forced = uri.query().and_then(|query| {
+        form_urlencoded_pairs(query)
+            .find(|(key, _)| key == "format")
+            .and_then(|(_, value)| Format::from_name(&value))
+    });
+    let format = forced.unwrap_or_else(|| {
+        Format::negotiate(
+            headers
+                .get(header::ACCEPT)
+                .and_then(|accept| accept.to_str().ok()),
+        )
+    });
+    let rendered = render::shared_rendering(format).await;
     match &*rendered {
-        Ok(body) => ([(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)], body.clone()).into_response(),
+        Ok(body) => (
+            [(header::CONTENT_TYPE, format.content_type())],
+            body.clone(),
+        )
+            .into_response(),
         Err(error) => {
             tracing::error!(%error, "monitor: could not encode metrics");
             short_error(
@@ -189,6 +207,13 @@ async fn metrics() -> Response {
             )
         }
     }
+}
+
+/// The `key=value` pairs of a query string.
+fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
+    serde_urlencoded::from_str::<Vec<(String, String)>>(query)
+        .unwrap_or_default()
+        .into_iter()
 }
 
 /// `monitor_registration_problems`: the number of problems [`init`] reports, read

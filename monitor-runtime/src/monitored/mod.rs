@@ -8,13 +8,13 @@
 //! value ([`crate::CallOutcome`]) and the early-exit traits are shared with business
 //! metrics, so they live in `core`.
 
+mod families;
 mod finish;
 mod future_check;
 mod guard;
 mod site;
 mod span;
 mod stats;
-mod text;
 
 use crate::core::{INITIALISERS, Initialiser};
 
@@ -47,6 +47,7 @@ static INITIALISER: Initialiser = Initialiser {
 };
 
 fn register_all() {
+    families::add_the_source();
     for site in MONITORED_FUNCTIONS {
         site.handles();
     }

@@ -4,17 +4,10 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
-use prometheus::Opts;
+use super::families;
+use super::stats::FunctionStats;
 
-use super::stats::{Figure, FigureCollector, FunctionStats};
-use super::text::{
-    self, CALLS, CALLS_HELP, CANCELLED, CANCELLED_DURATION, CANCELLED_DURATION_HELP,
-    CANCELLED_HELP, DURATION, DURATION_HELP, IN_FLIGHT, IN_FLIGHT_HELP,
-};
-
-use crate::core::{
-    RegistrationError, SourceLocation, ignore_poison, log_reported, raw_registry, report,
-};
+use crate::core::{RegistrationError, SourceLocation, ignore_poison, log_reported, report};
 
 /// Describes one `#[monitored]` function. One `static` per annotated function is
 /// generated; it resolves its metric handles once, on first use or at [`crate::init`].
@@ -120,18 +113,13 @@ fn register(site: &'static FunctionSite) -> FunctionHandles {
     }
     taken.insert(key, site.location());
     drop(taken);
-    let owner = format!(
-        "the metrics of `#[monitored]` function `{}` (module `{}`)",
-        site.function, site.module
+    families::expose(
+        site.function,
+        site.module,
+        handles.stats,
+        site.location(),
+        site.is_async,
     );
-    let mut exposed = Vec::with_capacity(6);
-    for (figure, collector) in collectors(site, handles.stats) {
-        match raw_registry().register_as(collector, &*owner, site.location()) {
-            Ok(()) => exposed.push(figure),
-            Err(conflict) => report(conflict.into_error(site.location())),
-        }
-    }
-    text::expose(site.function, site.module, handles.stats, &exposed);
     handles
 }
 
@@ -144,44 +132,4 @@ fn function_handles(site: &FunctionSite) -> FunctionHandles {
     // One per function, for the life of the program.
     let stats = Box::leak(Box::new(FunctionStats::new(buckets)));
     FunctionHandles { stats }
-}
-
-/// The collectors of one function's series: the same names, help, labels and types
-/// as prometheus metrics of their own would have.
-fn collectors(
-    site: &FunctionSite,
-    stats: &'static FunctionStats,
-) -> Vec<(Figure, Box<dyn prometheus::core::Collector>)> {
-    let labels = |opts: Opts| {
-        opts.const_label("function", site.function)
-            .const_label("module", site.module)
-    };
-    let calls = |result: &str| labels(Opts::new(CALLS, CALLS_HELP)).const_label("result", result);
-    let mut figures = vec![
-        (Figure::Ok, calls("ok")),
-        (Figure::Error, calls("error")),
-        (Figure::Duration, labels(Opts::new(DURATION, DURATION_HELP))),
-        (
-            Figure::InFlight,
-            labels(Opts::new(IN_FLIGHT, IN_FLIGHT_HELP)),
-        ),
-    ];
-    if site.is_async {
-        figures.push((
-            Figure::Cancelled,
-            labels(Opts::new(CANCELLED, CANCELLED_HELP)),
-        ));
-        figures.push((
-            Figure::CancelledDuration,
-            labels(Opts::new(CANCELLED_DURATION, CANCELLED_DURATION_HELP)),
-        ));
-    }
-    figures
-        .into_iter()
-        .map(|(figure, opts)| {
-            let collector: Box<dyn prometheus::core::Collector> =
-                Box::new(FigureCollector::new(stats, figure, opts));
-            (figure, collector)
-        })
-        .collect()
 }

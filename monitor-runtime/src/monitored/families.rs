@@ -1,0 +1,186 @@
+//! The families of every monitored function, produced in the model
+//! (`core::model`) from each function's storage (`stats`): one source for all of
+//! them, which keeps the functions sorted by name and module, and their labels
+//! built once.
+
+use std::sync::Mutex;
+
+use super::stats::{Figure, FunctionStats};
+use crate::core::model::{Counter, Family, Histogram, Kind, Labels, Value};
+use crate::core::{Claim, Source, SourceLocation, add_source, ignore_poison, report};
+
+pub(super) const CALLS: &str = "function_calls_total";
+pub(super) const CALLS_HELP: &str =
+    "Calls of monitored functions, by result (ok or error; a panic is an error).";
+pub(super) const DURATION: &str = "function_calls_duration_seconds";
+pub(super) const DURATION_HELP: &str = "Duration of monitored function calls, in seconds.";
+pub(super) const IN_FLIGHT: &str = "function_calls_concurrent";
+pub(super) const IN_FLIGHT_HELP: &str = "Calls of monitored functions currently in progress.";
+pub(super) const CANCELLED: &str = "function_calls_cancelled_total";
+pub(super) const CANCELLED_HELP: &str =
+    "Calls of monitored async functions whose future was dropped before completing.";
+pub(super) const CANCELLED_DURATION: &str = "function_calls_cancelled_duration_seconds";
+pub(super) const CANCELLED_DURATION_HELP: &str = "Time cancelled calls of monitored async \
+     functions ran before their future was dropped, in seconds.";
+
+/// The families of monitored functions.
+const CLAIMS: [Claim; 5] = [
+    Claim::new(CALLS, Kind::Counter, CALLS_HELP),
+    Claim::new(DURATION, Kind::Histogram, DURATION_HELP),
+    Claim::new(IN_FLIGHT, Kind::Gauge, IN_FLIGHT_HELP),
+    Claim::new(CANCELLED, Kind::Counter, CANCELLED_HELP),
+    Claim::new(CANCELLED_DURATION, Kind::Histogram, CANCELLED_DURATION_HELP),
+];
+
+/// One function whose series are exposed.
+struct Exposed {
+    function: &'static str,
+    module: &'static str,
+    /// `function` and `module`.
+    labels: Labels,
+    /// The same with `result="ok"`, and with `result="error"`.
+    ok: Labels,
+    error: Labels,
+    stats: &'static FunctionStats,
+    /// Where the function is.
+    location: SourceLocation,
+    /// Whether it is asynchronous (and so has the cancelled families).
+    is_async: bool,
+}
+
+struct ExposedFunctions {
+    functions: Vec<Exposed>,
+    /// Whether `functions` is sorted by function and module.
+    sorted: bool,
+}
+
+/// Every monitored function exposed so far: the source of their families.
+struct MonitoredFunctions(Mutex<ExposedFunctions>);
+
+static EXPOSED: MonitoredFunctions = MonitoredFunctions(Mutex::new(ExposedFunctions {
+    functions: Vec::new(),
+    sorted: true,
+}));
+
+/// Adds the source of every monitored function's families; runs once, while the
+/// registry initialises.
+pub(super) fn add_the_source() {
+    if let Err(conflict) = add_source(
+        &EXPOSED,
+        &CLAIMS,
+        "the metrics of `#[monitored]` functions",
+        "the start-up of monitor_runtime",
+    ) {
+        report(conflict.into_error("monitor_runtime (monitored functions)"));
+    }
+}
+
+/// Exposes the series of a function.
+pub(super) fn expose(
+    function: &'static str,
+    module: &'static str,
+    stats: &'static FunctionStats,
+    location: SourceLocation,
+    is_async: bool,
+) {
+    let labels = Labels::new([("function", function), ("module", module)]);
+    let exposed = Exposed {
+        function,
+        module,
+        ok: labels.with("result", "ok"),
+        error: labels.with("result", "error"),
+        labels,
+        stats,
+        location,
+        is_async,
+    };
+    let mut all = ignore_poison(EXPOSED.0.lock());
+    all.functions.push(exposed);
+    all.sorted = false;
+}
+
+impl Source for MonitoredFunctions {
+    fn owner(&self, name: &str, labels: &[(&str, &str)]) -> Option<(String, String)> {
+        if !CLAIMS.iter().any(|claim| claim.name == name) {
+            return None;
+        }
+        let label = |key: &str| {
+            labels
+                .iter()
+                .find(|(name, _)| *name == key)
+                .map(|(_, value)| *value)
+        };
+        let (function, module) = (label("function")?, label("module")?);
+        let all = ignore_poison(self.0.lock());
+        let exposed = all
+            .functions
+            .iter()
+            .find(|exposed| exposed.function == function && exposed.module == module)?;
+        Some((
+            format!("the metrics of `#[monitored]` function `{function}` (module `{module}`)"),
+            exposed.location.to_string(),
+        ))
+    }
+
+    fn collect(&self, out: &mut Vec<Family>) {
+        let mut all = ignore_poison(self.0.lock());
+        if !all.sorted {
+            all.functions
+                .sort_by(|a, b| (a.function, a.module).cmp(&(b.function, b.module)));
+            all.sorted = true;
+        }
+        let functions = &all.functions;
+        let asynchronous = functions.iter().filter(|f| f.is_async).count();
+        let mut calls = Family::new(CALLS, CALLS_HELP, Kind::Counter);
+        calls.series.reserve(2 * functions.len());
+        let mut durations = Family::new(DURATION, DURATION_HELP, Kind::Histogram);
+        durations.series.reserve(functions.len());
+        let mut in_flight = Family::new(IN_FLIGHT, IN_FLIGHT_HELP, Kind::Gauge);
+        in_flight.series.reserve(functions.len());
+        let mut cancelled = Family::new(CANCELLED, CANCELLED_HELP, Kind::Counter);
+        cancelled.series.reserve(asynchronous);
+        let mut cancelled_durations =
+            Family::new(CANCELLED_DURATION, CANCELLED_DURATION_HELP, Kind::Histogram);
+        cancelled_durations.series.reserve(asynchronous);
+        let mut buckets = Vec::new();
+        for function in functions {
+            let stats = function.stats;
+            // Read before the in-flight figure: a call starts before it ends.
+            let (count, errors) = stats.calls();
+            // Sorted by `result`: `error` before `ok`.
+            calls.push(function.error.clone(), Value::counter(errors as f64));
+            calls.push(
+                function.ok.clone(),
+                Value::counter(count.saturating_sub(errors) as f64),
+            );
+            durations.push(
+                function.labels.clone(),
+                histogram(stats, Figure::Duration, &mut buckets),
+            );
+            in_flight.push(
+                function.labels.clone(),
+                Value::Gauge(stats.in_flight() as f64),
+            );
+            if function.is_async {
+                cancelled.push(
+                    function.labels.clone(),
+                    Value::Counter(Counter {
+                        value: stats.cancelled() as f64,
+                        exemplar: None,
+                    }),
+                );
+                cancelled_durations.push(
+                    function.labels.clone(),
+                    histogram(stats, Figure::CancelledDuration, &mut buckets),
+                );
+            }
+        }
+        out.extend([calls, durations, in_flight, cancelled, cancelled_durations]);
+    }
+}
+
+/// The duration or cancelled-duration histogram of a function.
+fn histogram(stats: &'static FunctionStats, figure: Figure, buckets: &mut Vec<u64>) -> Value {
+    let sum = stats.histogram(figure, buckets);
+    Value::Histogram(Box::new(Histogram::classic(stats.bounds(), buckets, sum)))
+}
