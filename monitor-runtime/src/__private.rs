@@ -5,6 +5,7 @@
 pub use linkme;
 pub use tracing;
 
+pub use crate::core::native::{NATIVE_DEFAULT, NATIVE_OFF};
 pub use crate::core::{
     Branch, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, FromResidual, Outcome,
 };

@@ -47,6 +47,7 @@
 //! | [M041](#m041-bucket-not-positive-and-finite) | buckets positive and finite |
 //! | [M042](#m042-buckets-not-strictly-increasing) | buckets strictly increasing |
 //! | [M043](#m043-buckets-not-a-literal-list) | buckets written as a literal list |
+//! | [M045](#m045-native-histogram-schema) | native histogram schemas from -4 to 8 |
 //! | [M050](#m050-bad-duration) | durations such as `"500ms"` |
 //! | [M051](#m051-zero-duration) | durations longer than zero |
 //! | [M052](#m052-duration-too-long) | durations that fit in 64-bit nanoseconds |
@@ -536,6 +537,27 @@
 //! ```rust,standalone_crate
 //! # use monitor_runtime::monitored;
 //! #[monitored(buckets = [0.1, 1.0])]
+//! fn checkout() {}
+//! # fn main() {}
+//! ```
+//!
+//! ## M045: native histogram schema
+//!
+//! `native` takes one argument, `schema`, an integer literal from -4 (a factor of
+//! 65 536 between bucket bounds) to 8 (256 buckets per doubling of the value), the
+//! schemas Prometheus defines; `native` alone takes schema 3 (8 buckets per doubling,
+//! about ±4 % on a quantile). See [`native`](crate::native).
+//!
+//! ```compile_fail
+//! # use monitor_runtime::monitored;
+//! #[monitored(native(schema = 12))]
+//! fn checkout() {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::monitored;
+//! #[monitored(native(schema = 3))]
 //! fn checkout() {}
 //! # fn main() {}
 //! ```

@@ -147,7 +147,8 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
         feature = "system",
         feature = "sqlx",
         feature = "client",
-        feature = "logs"
+        feature = "logs",
+        feature = "exemplars"
     )),
     allow(rustdoc::broken_intra_doc_links)
 )]
@@ -379,11 +380,12 @@ pub mod runtime_metrics;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub mod system;
 
+pub use crate::core::exemplar as exemplars;
 pub use crate::core::{
     CallOutcome, Format, InitError, METRICS_CONTENT_TYPE, RegistrationError, init,
     register_collector, registry, render, render_metrics, snapshot,
 };
-pub use crate::core::{identity, model};
+pub use crate::core::{identity, model, native};
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};

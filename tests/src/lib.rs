@@ -5,6 +5,7 @@ pub mod alertmanager;
 pub mod alloc_count;
 pub mod browser;
 pub mod engines;
+pub mod formats;
 pub mod grafana;
 pub mod http;
 pub mod process;

@@ -9,8 +9,8 @@ use crate::naming::{self, BucketUnit};
 use crate::support::Ctxt;
 use crate::support::args::{crate_path, flag, meta_key, string};
 
-const ARGUMENTS: &str = "`name = \"...\"`, `buckets = [...]`, `span = ...`, `skip`, `future`, \
-     `error_if = path`, `objective(...)`, `crate = \"...\"`";
+const ARGUMENTS: &str = "`name = \"...\"`, `buckets = [...]`, `native`, `span = ...`, `skip`, \
+     `future`, `error_if = path`, `objective(...)`, `crate = \"...\"`";
 
 /// What the user wrote in `#[monitored(...)]`. Every field keeps the tokens it came
 /// from so that errors can point at them.
@@ -20,6 +20,8 @@ pub(crate) struct MonitoredArgs {
     pub(crate) name: Option<LitStr>,
     /// `buckets = [...]`: validated histogram bounds.
     pub(crate) buckets: Option<Vec<f64>>,
+    /// `native` / `native(schema = N)`: native histogram buckets.
+    pub(crate) native: Option<naming::NativeSchema>,
     /// `span = false | true | "level"`.
     pub(crate) span: Option<SpanSetting>,
     /// `skip`: leave this method of a monitored `impl` block alone.
@@ -57,6 +59,7 @@ impl MonitoredArgs {
         MonitoredArgs {
             name: self.name,
             buckets: self.buckets.or_else(|| outer.buckets.clone()),
+            native: self.native.or(outer.native),
             objective: self.objective,
             span: self.span.or(outer.span),
             skip: self.skip,
@@ -101,6 +104,7 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
             ("buckets", Meta::NameValue(nv)) => {
                 args.buckets = naming::buckets(cx, &nv.value, BucketUnit::Seconds)
             }
+            ("native", meta) => args.native = naming::native(cx, meta),
             ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
             ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
             ("future", Meta::Path(_)) => args.future = Some(true),
@@ -144,11 +148,21 @@ impl MonitoredArgs {
     /// The histogram bounds: those given (the runtime's defaults when `None`), with
     /// the latency threshold of an objective added when it is not one of them.
     pub(crate) fn histogram_buckets(&self) -> Option<Vec<f64>> {
+        if self.native.is_some() && self.buckets.is_none() && self.objective.is_none() {
+            // `native` alone: native buckets only.
+            return None;
+        }
         match &self.objective {
             Some(goal) => objective::buckets_with_threshold(self.buckets.as_deref(), goal)
                 .or_else(|| self.buckets.clone()),
             None => self.buckets.clone(),
         }
+    }
+
+    /// Whether the histogram keeps classic buckets: always, but for `native` alone
+    /// (an objective's latency target needs its threshold as a classic bound).
+    pub(crate) fn classic_buckets(&self) -> bool {
+        self.native.is_none() || self.buckets.is_some() || self.objective.is_some()
     }
 }
 

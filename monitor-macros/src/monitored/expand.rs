@@ -322,6 +322,11 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
     let private = private(monitoring);
     let buckets = args.histogram_buckets();
     let buckets = buckets.as_deref().unwrap_or(&[]);
+    let classic = args.classic_buckets();
+    let native = match args.native {
+        Some(schema) => quote!(#schema),
+        None => quote!(#private::NATIVE_OFF),
+    };
     let shape = function::call_shape(sig, monitoring.declared());
     let is_async = !matches!(shape, CallShape::Sync);
     let site = quote_spanned! {sig.ident.span()=>
@@ -331,6 +336,8 @@ pub(crate) fn guard(monitoring: &Monitoring, sig: &Signature) -> (TokenStream, G
             ::core::file!(),
             ::core::line!(),
             &[#(#buckets),*],
+            #classic,
+            #native,
             #is_async,
         );
         #[#private::linkme::distributed_slice(#private::MONITORED_FUNCTIONS)]

@@ -222,3 +222,92 @@ fn number(expr: &syn::Expr) -> Option<f64> {
         _ => None,
     }
 }
+
+/// What `native` asks for, as generated code passes it to the runtime: the process
+/// default's schema (`i8::MAX`), or a schema from -4 to 8.
+pub(crate) type NativeSchema = i8;
+
+/// `native` with the process default's schema (or the runtime's default, 3).
+const NATIVE_DEFAULT: NativeSchema = i8::MAX;
+
+/// `native` or `native(schema = N)` (M045: `N` an integer literal from -4 to 8).
+/// Returns the setting when it is valid.
+pub(crate) fn native(cx: &mut Ctxt, meta: &syn::Meta) -> Option<NativeSchema> {
+    const USAGE: &str = "`native` or `native(schema = N)` with `N` from -4 (coarsest) to 8 \
+                         (finest); `native` alone takes schema 3, 8 buckets per doubling";
+    let list = match meta {
+        syn::Meta::Path(_) => return Some(NATIVE_DEFAULT),
+        syn::Meta::List(list) => list,
+        syn::Meta::NameValue(_) => {
+            let finding = Finding::new(Code::M045, "`native` takes no value").help(USAGE);
+            naming::report_spanned(cx, meta, &finding);
+            return None;
+        }
+    };
+    let parsed = list.parse_args_with(
+        syn::punctuated::Punctuated::<syn::MetaNameValue, syn::Token![,]>::parse_terminated,
+    );
+    let arguments = match parsed {
+        Ok(arguments) => arguments,
+        Err(error) => {
+            let finding = Finding::new(
+                Code::M045,
+                format!("`native(...)` could not be read: {error}"),
+            )
+            .help(USAGE);
+            naming::report_spanned(cx, &list.tokens, &finding);
+            return None;
+        }
+    };
+    let mut schema = None;
+    for argument in &arguments {
+        if !argument.path.is_ident("schema") || schema.is_some() {
+            let finding = Finding::new(
+                Code::M045,
+                format!(
+                    "unexpected `{}` in `native(...)`: it takes one `schema = N`",
+                    argument.path.to_token_stream()
+                ),
+            )
+            .help(USAGE);
+            naming::report_spanned(cx, &argument.path, &finding);
+            return None;
+        }
+        let value = integer(&argument.value);
+        match value {
+            Some(value) if (-4..=8).contains(&value) => schema = Some(value as i8),
+            _ => {
+                let finding = Finding::new(
+                    Code::M045,
+                    format!(
+                        "native histogram schema `{}` is not an integer from -4 to 8: \
+                         Prometheus defines schemas -4 (a factor of 65 536 between bounds) \
+                         to 8 (256 buckets per doubling)",
+                        argument.value.to_token_stream()
+                    ),
+                )
+                .help("use `native(schema = 3)` (about 9 % wide buckets), or `native` alone");
+                naming::report_spanned(cx, &argument.value, &finding);
+                return None;
+            }
+        }
+    }
+    Some(schema.unwrap_or(NATIVE_DEFAULT))
+}
+
+/// An integer literal, possibly negative.
+fn integer(value: &syn::Expr) -> Option<i64> {
+    match value {
+        syn::Expr::Lit(syn::ExprLit {
+            lit: syn::Lit::Int(int),
+            ..
+        }) => int.base10_parse().ok(),
+        syn::Expr::Unary(syn::ExprUnary {
+            op: syn::UnOp::Neg(_),
+            expr,
+            ..
+        }) => integer(expr).map(|value| -value),
+        syn::Expr::Group(group) => integer(&group.expr),
+        _ => None,
+    }
+}

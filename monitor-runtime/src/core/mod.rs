@@ -16,12 +16,14 @@
 mod bounds;
 mod clock;
 mod error;
+pub mod exemplar;
 mod exits;
 mod exposition;
 mod foreign;
 pub mod identity;
 mod location;
 pub mod model;
+pub mod native;
 mod outcome;
 mod registry;
 mod render;
@@ -33,6 +35,7 @@ pub(crate) use bounds::Bounds;
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
+#[cfg(feature = "http")]
 pub(crate) use exposition::snapshot_for_exposition;
 pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
 #[allow(

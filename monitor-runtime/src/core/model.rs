@@ -13,16 +13,16 @@
 //! use monitor_runtime::model::{Kind, Value};
 //!
 //! #[monitor_runtime::monitored]
-//! fn pay() -> Result<(), String> { Ok(()) }
+//! fn settle() -> Result<(), String> { Ok(()) }
 //!
-//! pay().unwrap();
+//! settle().unwrap();
 //! let snapshot = monitor_runtime::snapshot();
 //! let calls = snapshot.family("function_calls_total").unwrap();
 //! assert_eq!(calls.kind, Kind::Counter);
 //! let ok = calls
 //!     .series
 //!     .iter()
-//!     .find(|series| series.labels.get("function") == Some("pay") && series.labels.get("result") == Some("ok"))
+//!     .find(|series| series.labels.get("function") == Some("settle") && series.labels.get("result") == Some("ok"))
 //!     .unwrap();
 //! assert!(matches!(ok.value, Value::Counter(ref counter) if counter.value == 1.0));
 //! ```

@@ -24,6 +24,20 @@ impl Timed {
     /// Adds a histogram's sum and cumulative buckets (those of several series of
     /// the same bounds add up bucket by bucket).
     fn add_histogram(&mut self, histogram: &Histogram) {
+        if histogram.bounds.is_empty()
+            && let Some(native) = &histogram.native
+        {
+            // Native buckets only: their bounds stand in for classic ones.
+            self.duration_sum += histogram.sum;
+            let mut cumulative = native.zero_count;
+            self.add_bucket(native.zero_threshold, cumulative as f64);
+            for (key, count) in &native.positive {
+                cumulative += count;
+                self.add_bucket(native.upper_bound(*key), cumulative as f64);
+            }
+            self.add_bucket(f64::INFINITY, histogram.count as f64);
+            return;
+        }
         self.duration_sum += histogram.sum;
         let bounds = histogram.bounds.iter().chain([&f64::INFINITY]);
         if self.buckets.is_empty() {

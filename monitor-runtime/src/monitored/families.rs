@@ -143,19 +143,29 @@ impl Source for MonitoredFunctions {
             Family::new(CANCELLED_DURATION, CANCELLED_DURATION_HELP, Kind::Histogram);
         cancelled_durations.series.reserve(asynchronous);
         let mut buckets = Vec::new();
+        let max_buckets = crate::core::native::max_buckets();
         for function in functions {
             let stats = function.stats;
             // Read before the in-flight figure: a call starts before it ends.
             let (count, errors) = stats.calls();
             // Sorted by `result`: `error` before `ok`.
-            calls.push(function.error.clone(), Value::counter(errors as f64));
+            calls.push(
+                function.error.clone(),
+                Value::Counter(Counter {
+                    value: errors as f64,
+                    exemplar: stats.counter_exemplar(true),
+                }),
+            );
             calls.push(
                 function.ok.clone(),
-                Value::counter(count.saturating_sub(errors) as f64),
+                Value::Counter(Counter {
+                    value: count.saturating_sub(errors) as f64,
+                    exemplar: stats.counter_exemplar(false),
+                }),
             );
             durations.push(
                 function.labels.clone(),
-                histogram(stats, Figure::Duration, &mut buckets),
+                durations_of(stats, &mut buckets, max_buckets),
             );
             in_flight.push(
                 function.labels.clone(),
@@ -179,7 +189,28 @@ impl Source for MonitoredFunctions {
     }
 }
 
-/// The duration or cancelled-duration histogram of a function.
+/// The duration histogram of a function: classic buckets, their exemplars, and the
+/// native buckets when it has them (then the count is theirs, and the classic
+/// buckets, read a moment apart, never exceed it).
+fn durations_of(
+    stats: &'static FunctionStats,
+    buckets: &mut Vec<u64>,
+    max_buckets: usize,
+) -> Value {
+    let sum = stats.histogram(Figure::Duration, buckets);
+    let mut histogram = Histogram::classic(stats.bounds(), buckets, sum);
+    histogram.exemplars = stats.bucket_exemplars();
+    if let Some((count, native)) = stats.native(max_buckets) {
+        histogram.count = count;
+        for cumulative in &mut histogram.cumulative {
+            *cumulative = (*cumulative).min(count);
+        }
+        histogram.native = Some(native);
+    }
+    Value::Histogram(Box::new(histogram))
+}
+
+/// The cancelled-duration histogram of a function.
 fn histogram(stats: &'static FunctionStats, figure: Figure, buckets: &mut Vec<u64>) -> Value {
     let sum = stats.histogram(figure, buckets);
     Value::Histogram(Box::new(Histogram::classic(stats.bounds(), buckets, sum)))

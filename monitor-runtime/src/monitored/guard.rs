@@ -172,6 +172,8 @@ mod tests {
         line!(),
         &[],
         true,
+        crate::core::native::NATIVE_OFF,
+        true,
     );
 
     #[test]

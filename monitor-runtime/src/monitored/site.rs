@@ -7,6 +7,7 @@ use std::sync::{LazyLock, Mutex, OnceLock};
 use super::families;
 use super::stats::FunctionStats;
 
+use crate::core::native::NativeSetting;
 use crate::core::{RegistrationError, SourceLocation, ignore_poison, log_reported, report};
 
 /// Describes one `#[monitored]` function. One `static` per annotated function is
@@ -25,6 +26,10 @@ pub struct FunctionSite {
     location: SourceLocation,
     /// Histogram upper bounds; empty for the default buckets.
     buckets: &'static [f64],
+    /// Whether the histogram has classic buckets (`false` for `native` alone).
+    classic: bool,
+    /// What the declaration asks of native buckets.
+    native: NativeSetting,
     /// Whether the function is asynchronous (and so can be cancelled).
     is_async: bool,
     handles: OnceLock<FunctionHandles>,
@@ -32,12 +37,18 @@ pub struct FunctionSite {
 
 impl FunctionSite {
     /// Creates a descriptor; used by generated code only.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "one argument per part of the declaration"
+    )]
     pub const fn new(
         function: &'static str,
         module: &'static str,
         file: &'static str,
         line: u32,
         buckets: &'static [f64],
+        classic: bool,
+        native: NativeSetting,
         is_async: bool,
     ) -> Self {
         Self {
@@ -45,6 +56,8 @@ impl FunctionSite {
             module,
             location: SourceLocation::new(file, line),
             buckets,
+            classic,
+            native,
             is_async,
             handles: OnceLock::new(),
         }
@@ -124,12 +137,15 @@ fn register(site: &'static FunctionSite) -> FunctionHandles {
 }
 
 fn function_handles(site: &FunctionSite) -> FunctionHandles {
-    let buckets = if site.buckets.is_empty() {
+    let buckets = if !site.classic {
+        &[][..]
+    } else if site.buckets.is_empty() {
         DEFAULT_BUCKETS
     } else {
         site.buckets
     };
+    let native = crate::core::native::resolve(site.native);
     // One per function, for the life of the program.
-    let stats = Box::leak(Box::new(FunctionStats::new(buckets)));
+    let stats = Box::leak(Box::new(FunctionStats::new(buckets, native)));
     FunctionHandles { stats }
 }

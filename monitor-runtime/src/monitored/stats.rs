@@ -10,6 +10,11 @@
 //! calls started less the calls finished. Sums are integer nanoseconds, so they add
 //! without a compare-and-swap loop and stay exact.
 
+use std::sync::OnceLock;
+
+use crate::core::exemplar::{self, Slot, TraceContext};
+use crate::core::model::{Exemplar, NativeBuckets};
+use crate::core::native::NativeStore;
 use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock};
 
 /// Word offsets inside one shard.
@@ -28,10 +33,17 @@ pub(super) struct FunctionStats {
     bounds: Bounds,
     /// A copy of [`clock`], one pointer hop closer.
     clock: CallClock,
+    /// The native buckets of finished calls, when the function has them.
+    native: Option<NativeStore>,
+    /// The exemplars of finished calls: one per bucket, then the `ok` and `error`
+    /// counters'; made by the first traced call.
+    exemplars: OnceLock<Box<[Slot]>>,
 }
 
 impl FunctionStats {
-    pub(super) fn new(bounds: &[f64]) -> Self {
+    /// Storage for classic buckets of `bounds` (only `+Inf` when empty) and, with a
+    /// `native` schema, native buckets.
+    pub(super) fn new(bounds: &[f64], native: Option<i8>) -> Self {
         let bounds = Bounds::new(bounds, 1e9);
         // Finished calls and cancelled calls each have a bucket per bound and +Inf.
         let words = BUCKETS + 2 * bounds.buckets();
@@ -39,6 +51,8 @@ impl FunctionStats {
             words: ShardedWords::new(words),
             bounds,
             clock: clock().clone(),
+            native: native.map(NativeStore::new),
+            exemplars: OnceLock::new(),
         }
     }
 
@@ -63,11 +77,55 @@ impl FunctionStats {
     #[inline(always)]
     pub(super) fn finish(&self, shard: usize, nanos: u64, is_error: bool) {
         let block = self.words.block(shard);
-        block.add(BUCKETS + self.bounds.bucket(nanos), 1);
+        let bucket = self.bounds.bucket(nanos);
+        block.add(BUCKETS + bucket, 1);
         block.add(SUM, nanos);
         if is_error {
             block.add(ERRORS, 1);
         }
+        if let Some(native) = &self.native {
+            native.observe(seconds(nanos));
+        }
+        if exemplar::in_use()
+            && let Some(context) = exemplar::current_raw()
+        {
+            self.offer(context, bucket, nanos, is_error);
+        }
+    }
+
+    /// A traced call's exemplar, offered to its bucket and to its counter.
+    #[cold]
+    #[inline(never)]
+    fn offer(&self, context: TraceContext, bucket: usize, nanos: u64, is_error: bool) {
+        let buckets = self.bounds.buckets();
+        let slots = self
+            .exemplars
+            .get_or_init(|| (0..buckets + 2).map(|_| Slot::default()).collect());
+        slots[bucket].offer(context, seconds(nanos));
+        slots[buckets + usize::from(is_error)].offer(context, 1.0);
+    }
+
+    /// The exemplars of the buckets of finished calls, `(bucket, exemplar)`.
+    pub(super) fn bucket_exemplars(&self) -> Vec<(usize, Exemplar)> {
+        let Some(slots) = self.exemplars.get() else {
+            return Vec::new();
+        };
+        slots[..self.bounds.buckets()]
+            .iter()
+            .enumerate()
+            .filter_map(|(bucket, slot)| Some((bucket, slot.read()?)))
+            .collect()
+    }
+
+    /// The exemplar of the `ok` (or `error`) counter.
+    pub(super) fn counter_exemplar(&self, is_error: bool) -> Option<Exemplar> {
+        self.exemplars.get()?[self.bounds.buckets() + usize::from(is_error)].read()
+    }
+
+    /// The native buckets of finished calls (at most `max_buckets` of them), with
+    /// their count, when the function has them.
+    pub(super) fn native(&self, max_buckets: usize) -> Option<(u64, NativeBuckets)> {
+        Some(self.native.as_ref()?.read(max_buckets))
     }
 
     /// A call was cancelled after `nanos`.
