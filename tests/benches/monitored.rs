@@ -16,6 +16,8 @@
 //! | `monitored_nospan` | `#[monitored(span = false)]` |
 //! | `monitored` | `#[monitored]` (INFO span) |
 //! | `instrument` | `#[tracing::instrument]` (INFO span, no metrics) |
+//! | `monitored_native` | `#[monitored(native)]`: native buckets instead of classic ones |
+//! | `monitored+exemplars_no_trace` | `#[monitored]` once a trace context was set (exemplars in use), in a call without one |
 //!
 //! each in a sync and an async flavour (the async ones polled to completion with a
 //! no-op waker). Without a subscriber the spans are created disabled, as in a
@@ -64,6 +66,12 @@ async fn bare_async(x: u64) -> Result<u64, Overflow> {
 #[inline(never)]
 #[monitored]
 fn monitored_sync(x: u64) -> Result<u64, Overflow> {
+    body(x)
+}
+
+#[inline(never)]
+#[monitored(native)]
+fn monitored_sync_native(x: u64) -> Result<u64, Overflow> {
     body(x)
 }
 
@@ -249,7 +257,29 @@ const VARIANTS: &[Variant] = &[
     ("async/monitored+subscriber", |x| {
         run(monitored_async(x)).is_ok()
     }),
+    // Measured last: once a trace context has been set, every monitored call checks
+    // for one (see `bench`).
+    ("sync/monitored_native", |x| {
+        monitored_sync_native(x).is_ok()
+    }),
+    ("sync/monitored+exemplars_no_trace", |x| {
+        monitored_sync(x).is_ok()
+    }),
+    ("async/monitored+exemplars_no_trace", |x| {
+        run(monitored_async(x)).is_ok()
+    }),
 ];
+
+/// The variants that run after a trace context was set once (exemplars in use), in
+/// none.
+const EXEMPLARS_IN_USE: &str = "+exemplars_no_trace";
+
+/// Sets a trace context once and leaves none, as an application with an exemplar
+/// hook installed does between traced calls.
+fn exemplars_in_use() {
+    let context = monitor_runtime::exemplars::TraceContext::new(1, 1).expect("valid ids");
+    drop(monitor_runtime::exemplars::enter(context));
+}
 
 /// Runs `f` under a subscriber when the variant asks for one.
 fn with_subscriber_if<R>(variant: &str, f: impl FnOnce() -> R) -> R {
@@ -273,12 +303,24 @@ fn warm_up() {
 fn bench(criterion: &mut Criterion) {
     // Every variant without a subscriber first, then those with one: once a scoped
     // subscriber has existed, tracing checks the thread's dispatcher on every span,
-    // which would slow the variants measured after it.
-    for with_subscriber in [false, true] {
+    // which would slow the variants measured after it. Those with exemplars in use
+    // come last, for the same reason.
+    for pass in 0..3 {
+        let with_subscriber = pass == 1;
+        if pass == 2 {
+            exemplars_in_use();
+        }
         for group_name in ["sync", "async"] {
             let mut group = criterion.benchmark_group(group_name);
             for (name, call) in VARIANTS {
-                if name.ends_with(WITH_SUBSCRIBER) != with_subscriber {
+                let variant_pass = if name.ends_with(WITH_SUBSCRIBER) {
+                    1
+                } else if name.ends_with(EXEMPLARS_IN_USE) {
+                    2
+                } else {
+                    0
+                };
+                if variant_pass != pass {
                     continue;
                 }
                 let Some(name) = name
@@ -301,7 +343,7 @@ fn bench(criterion: &mut Criterion) {
             }
             group.finish();
         }
-        if !with_subscriber {
+        if pass == 0 {
             two_threads(criterion);
         }
     }
@@ -364,6 +406,9 @@ fn callgrind(variant: &str, calls: u64) {
         eprintln!("unknown variant `{variant}`; one of: {}", names.join(", "));
         std::process::exit(2);
     };
+    if variant.ends_with(EXEMPLARS_IN_USE) {
+        exemplars_in_use();
+    }
     with_subscriber_if(variant, || {
         let mut failures = 0u64;
         for x in 0..calls {

@@ -39,4 +39,7 @@ ratio "business attribute / with_label_values" labelled_counter_update/business_
 ratio "business handle, integer label / with_label_values" labelled_counter_update/business_metrics_handle_integer labelled_counter_update/prometheus_with_label_values_integer
 ratio "business threads2 handle / with_label_values" labelled_counter_threads2/business_metrics_handle labelled_counter_threads2/prometheus_with_label_values
 ratio "scrape render_metrics / encoder alone" scrape/render_metrics scrape/encoder_alone
-ratio "scrape registry gather+encode / encoder alone" scrape/registry_gather_and_encode scrape/encoder_alone
+ratio "scrape OpenMetrics / text" scrape/render_openmetrics scrape/render_metrics
+ratio "scrape protobuf / text" scrape/render_protobuf scrape/render_metrics
+ratio "scrape snapshot / text" scrape/snapshot scrape/render_metrics
+ratio "history reading / text render" scrape/history_reading scrape/render_metrics

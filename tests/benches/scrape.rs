@@ -13,8 +13,11 @@
 //! |---|---|
 //! | `encoder_alone` | `TextEncoder::encode_utf8` on the hand-built families |
 //! | `gather_and_encode` | the hand-built registry's `gather()` and the encoder |
-//! | `render_metrics` | `monitor_runtime::render_metrics()`: everything a scrape renders |
-//! | `registry_gather_and_encode` | the global registry through `gather()` and the encoder, as `render_metrics` did before it wrote its own families |
+//! | `render_metrics` | `monitor_runtime::render_metrics()`: everything a scrape renders, in the text format |
+//! | `render_openmetrics` | the same in OpenMetrics |
+//! | `render_protobuf` | the same in the protobuf format |
+//! | `snapshot` | `monitor_runtime::snapshot()` alone: the model every format is rendered from |
+//! | `history_reading` | one reading of the dashboard's history sampler (a snapshot, read into the history's figures) |
 
 use std::hint::black_box;
 
@@ -196,14 +199,15 @@ fn bench(criterion: &mut Criterion) {
     group.bench_function("render_metrics", |b| {
         b.iter(|| monitor_runtime::render_metrics().unwrap())
     });
-    group.bench_function("registry_gather_and_encode", |b| {
-        b.iter(|| {
-            let mut text = String::with_capacity(ours.len());
-            encoder
-                .encode_utf8(&monitor_runtime::registry().gather(), &mut text)
-                .unwrap();
-            text
-        })
+    group.bench_function("render_openmetrics", |b| {
+        b.iter(|| monitor_runtime::render(monitor_runtime::Format::OpenMetrics))
+    });
+    group.bench_function("render_protobuf", |b| {
+        b.iter(|| monitor_runtime::render(monitor_runtime::Format::Protobuf))
+    });
+    group.bench_function("snapshot", |b| b.iter(monitor_runtime::snapshot));
+    group.bench_function("history_reading", |b| {
+        b.iter(|| monitor_runtime::history::Snapshot::from_model(&monitor_runtime::snapshot(), 0.0))
     });
     group.finish();
 }

@@ -45,7 +45,9 @@ const USAGE: &str = "usage: quickstart [--addr HOST:PORT] [--exit-after SECONDS]
   --tls-key FILE          ...and this PEM private key
   --json-logs             log JSON lines on stdout (span fields, secrets redacted;
                           levels from RUST_LOG, default info)
-  --print-rules           print the alert rules (a Prometheus rule file) and exit";
+  --print-rules           print the alert rules (a Prometheus rule file) and exit
+  --print-prometheus      print a Prometheus configuration that scrapes the quickstart
+                          at --addr in every format it writes, and exit";
 
 /// Command-line options.
 struct Options {
@@ -54,6 +56,7 @@ struct Options {
     token: Option<String>,
     tls: Option<(String, String)>,
     json_logs: bool,
+    print_prometheus: bool,
 }
 
 impl Options {
@@ -64,6 +67,7 @@ impl Options {
             token: None,
             tls: None,
             json_logs: false,
+            print_prometheus: false,
         };
         let (mut tls_cert, mut tls_key) = (None, None);
         while let Some(arg) = args.next() {
@@ -102,6 +106,7 @@ impl Options {
                 "--tls-cert" => tls_cert = Some(value()?),
                 "--tls-key" => tls_key = Some(value()?),
                 "--json-logs" if inline.is_none() => options.json_logs = true,
+                "--print-prometheus" if inline.is_none() => options.print_prometheus = true,
                 "-h" | "--help" => return Err(String::new()),
                 other => return Err(format!("unknown argument `{other}`")),
             }
@@ -133,9 +138,11 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    if options.json_logs
-        && let Err(error) = monitor_runtime::logs::install()
-    {
+    if options.print_prometheus {
+        print!("{}", prometheus_config(&options));
+        return ExitCode::SUCCESS;
+    }
+    if let Err(error) = install_tracing(options.json_logs) {
         eprintln!("quickstart: {error}");
         return ExitCode::from(2);
     }
@@ -193,6 +200,7 @@ async fn main() -> ExitCode {
     if options.token.is_some() || std::env::var_os("MONITOR_TOKEN").is_some() {
         println!("  (send `Authorization: Bearer <token>`; /livez and /readyz stay public)");
     }
+    println!("  prometheus `quickstart --print-prometheus` prints a scrape configuration");
     match options.exit_after {
         Some(after) => println!("stopping after {} s", after.as_secs_f64()),
         None => println!("press Ctrl-C to stop"),
@@ -222,6 +230,65 @@ async fn main() -> ExitCode {
     }
 }
 
+/// The tracing subscriber: the trace of each order's span as the thread's context
+/// (for exemplars), and with `--json-logs` the JSON log lines.
+fn install_tracing(json_logs: bool) -> Result<(), String> {
+    use tracing_subscriber::layer::SubscriberExt as _;
+    let logs = if json_logs {
+        Some(monitor_runtime::logs::layer().map_err(|error| error.to_string())?)
+    } else {
+        None
+    };
+    let subscriber = tracing_subscriber::registry()
+        .with(monitor_runtime::exemplars::ContextLayer::new())
+        .with(logs);
+    tracing::subscriber::set_global_default(subscriber)
+        .map_err(|_| "a global tracing subscriber is installed already".to_owned())
+}
+
+/// A Prometheus configuration that scrapes the quickstart the options describe,
+/// with the flags that make Prometheus read all it writes.
+fn prometheus_config(options: &Options) -> String {
+    let mut job = String::new();
+    if let Some((cert, _)) = &options.tls {
+        job.push_str(&format!(
+            "    scheme: https\n    tls_config:\n      ca_file: {cert}\n      server_name: localhost\n"
+        ));
+    }
+    let token = options
+        .token
+        .clone()
+        .or_else(|| std::env::var("MONITOR_TOKEN").ok());
+    if let Some(token) = token {
+        job.push_str(&format!(
+            "    authorization:\n      type: Bearer\n      credentials: {token}\n"
+        ));
+    }
+    format!(
+        "# Prometheus for the quickstart at {addr}.
+#
+# Prometheus 2.x reads everything the quickstart writes when started with
+#   prometheus --config.file=prometheus.yml --enable-feature=native-histograms,exemplar-storage
+# native-histograms: it asks for the protobuf format, which carries the native
+#   histogram of `charge_payment` and the exemplars;
+# exemplar-storage: it keeps exemplars (the trace id of an order beside the latency
+#   bucket it went into: /api/v1/query_exemplars, Grafana's exemplar switch).
+# Without the flags it asks for OpenMetrics (exemplars, no native histograms).
+# Prometheus 3.x: --enable-feature=exemplar-storage, and in the job
+#   scrape_protocols: [PrometheusProto, OpenMetricsText1.0.0, PrometheusText0.0.4]
+# A job with `params: {{format: [text]}}` (or `openmetrics`, `protobuf`) gets that
+# format whatever it asks for.
+global:
+  scrape_interval: 5s
+scrape_configs:
+  - job_name: quickstart
+{job}    static_configs:
+      - targets: ['{addr}']
+",
+        addr = options.addr
+    )
+}
+
 /// The exporter the options describe: bound, serving the shop's API under the HTTP
 /// metrics layer, with its token and TLS files.
 async fn exporter(
@@ -243,8 +310,13 @@ async fn exporter(
 /// A number from 0 to 99, different at every call: enough randomness for a demo
 /// without a dependency.
 fn percent() -> u64 {
+    random() % 100
+}
+
+/// A random number, different at every call.
+fn random() -> u64 {
     use std::hash::{BuildHasher, RandomState};
     use std::sync::atomic::{AtomicU64, Ordering};
     static DRAWS: AtomicU64 = AtomicU64::new(0);
-    RandomState::new().hash_one(DRAWS.fetch_add(1, Ordering::Relaxed)) % 100
+    RandomState::new().hash_one(DRAWS.fetch_add(1, Ordering::Relaxed))
 }

@@ -72,8 +72,9 @@ fn order_total(order: &Order) -> u64 {
 }
 
 /// Talks to the (simulated) payment provider: slow, and declines about one
-/// payment in twelve.
-#[monitored(buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25])]
+/// payment in twelve. Native histogram buckets (for a scraper that asks for the
+/// protobuf format) beside classic ones (for the others).
+#[monitored(native, buckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25])]
 async fn charge_payment(amount_cents: u64) -> Result<u64, OrderError> {
     tokio::time::sleep(Duration::from_millis(5 + crate::percent() / 3)).await;
     if crate::percent() < 8 {
@@ -100,13 +101,23 @@ fn restock(items: u32) -> u32 {
 static TAKEN: AtomicU64 = AtomicU64::new(0);
 
 /// Takes one order (the HTTP API's `POST /orders` comes here) and restocks now and then. Returns the order's number and outcome.
+/// Each order runs in a trace of its own (a span with `trace_id` and `span_id`), so
+/// that its calls leave exemplars.
 pub async fn take_order(quantity: u32, unit_price_cents: u64) -> (u64, Result<u64, OrderError>) {
+    use tracing::Instrument as _;
     let id = TAKEN.fetch_add(1, Ordering::Relaxed) + 1;
+    let trace = tracing::info_span!(
+        "order",
+        order = id,
+        trace_id = %format!("{:016x}{:016x}", crate::random(), crate::random()),
+        span_id = %format!("{:016x}", crate::random() | 1),
+    );
     let result = place_order(Order {
         id,
         quantity,
         unit_price_cents,
     })
+    .instrument(trace)
     .await;
     if id.is_multiple_of(25) {
         restock(40);

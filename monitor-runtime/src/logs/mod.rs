@@ -133,15 +133,35 @@ impl std::error::Error for LogsError {}
 /// [`LogsError::Filter`] for a `RUST_LOG` that is not a filter,
 /// [`LogsError::AlreadyInstalled`] when a subscriber is set.
 pub fn install() -> Result<(), LogsError> {
+    let subscriber = tracing_subscriber::registry().with(layer()?);
+    tracing::subscriber::set_global_default(subscriber).map_err(|_| LogsError::AlreadyInstalled)
+}
+
+/// The layer [`install`] installs, to combine with layers of your own in a
+/// subscriber you install yourself: JSON lines on standard output, the levels and
+/// targets of `RUST_LOG` (`info` when it is unset or empty).
+///
+/// ```
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let subscriber = tracing_subscriber::registry().with(monitor_runtime::logs::layer().unwrap());
+/// # let _ = subscriber;
+/// ```
+///
+/// # Errors
+///
+/// [`LogsError::Filter`] for a `RUST_LOG` that is not a filter.
+pub fn layer<S>() -> Result<impl tracing_subscriber::Layer<S> + Send + Sync, LogsError>
+where
+    S: tracing::Subscriber + for<'lookup> tracing_subscriber::registry::LookupSpan<'lookup>,
+{
     let filter = match std::env::var("RUST_LOG") {
         Ok(value) if !value.trim().is_empty() => value
             .parse::<Targets>()
             .map_err(|error| LogsError::Filter(error.to_string()))?,
         _ => Targets::new().with_default(tracing::Level::INFO),
     };
-    let subscriber =
-        tracing_subscriber::registry().with(JsonLayer::new(std::io::stdout()).with_filter(filter));
-    tracing::subscriber::set_global_default(subscriber).map_err(|_| LogsError::AlreadyInstalled)
+    Ok(JsonLayer::new(std::io::stdout()).with_filter(filter))
 }
 
 /// The layer writing one JSON line per event to `W` (see the [module](self)).
