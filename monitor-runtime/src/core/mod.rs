@@ -53,7 +53,6 @@ pub use render::Format;
     reason = "writers of text beside the exposition use them"
 )]
 pub(crate) use render::{escape_label_value, write_float};
-#[cfg(feature = "http")]
 pub(crate) use shard::Block;
 pub(crate) use shard::{Shard, ShardedWords, shard_count};
 pub(crate) use source::{Claim, Source, add_source};

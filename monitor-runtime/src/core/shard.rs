@@ -216,6 +216,7 @@ impl ShardedWords {
 /// The words of one shard: updates without a locked instruction when the thread
 /// owns the shard, atomic ones in the shared shard. An offset past the shard's words
 /// panics (a bug of the caller's layout), never writes elsewhere.
+#[derive(Clone, Copy)]
 pub(crate) struct Block<'a> {
     words: &'a [AtomicU64],
     shard: usize,
@@ -233,6 +234,24 @@ impl Block<'_> {
             &self.words[offset]
         };
         Shard::add(self.shard, word, value);
+    }
+
+    /// Adds `value` to word `offset`, which the caller's layout proves in range.
+    ///
+    /// # Safety
+    ///
+    /// `offset` is below the words the storage was made with.
+    #[inline(always)]
+    pub(crate) unsafe fn add_unchecked(&self, offset: usize, value: u64) {
+        debug_assert!(offset < self.words.len());
+        // SAFETY: the caller's promise.
+        Shard::add(self.shard, unsafe { self.words.get_unchecked(offset) }, value);
+    }
+
+    /// The shard these words belong to.
+    #[cfg(test)]
+    pub(crate) fn shard(&self) -> usize {
+        self.shard
     }
 }
 

@@ -9,6 +9,8 @@ use std::task::{Context, Poll};
 use super::site::FunctionSite;
 use super::span::CallSpan;
 use super::stats::FunctionStats;
+use crate::core::Block;
+#[cfg(test)]
 use crate::core::Shard;
 
 /// Times one call of a monitored function. Created on entry; [`CallGuard::finish`]
@@ -27,10 +29,10 @@ pub struct CallGuard<'s, S: CallSpan> {
     stats: &'static FunctionStats,
     /// Raw clock reading at entry (see `stats::clock`).
     start: u64,
-    /// The shard of the thread that will record the end: the entering thread's,
-    /// which a synchronous body never leaves; an asynchronous call's future takes
-    /// the shard of the thread that polls it to completion.
-    shard: usize,
+    /// The words of the shard of the thread that will record the end: the entering
+    /// thread's, which a synchronous body never leaves; an asynchronous call's future
+    /// takes the shard of the thread that polls it to completion.
+    block: Block<'static>,
     /// Whether the body is running (always, for a synchronous call; while polled, for
     /// an asynchronous one): a drop at that moment is a panic.
     in_body: bool,
@@ -45,11 +47,11 @@ impl<'s, S: CallSpan> CallGuard<'s, S> {
     #[inline(always)]
     pub fn enter(site: &'static FunctionSite, span: &'s S) -> Self {
         let stats = site.handles().stats;
-        let shard = stats.start();
+        let block = stats.start();
         Self {
             stats,
             span,
-            shard,
+            block,
             start: stats.clock().raw(),
             in_body: true,
         }
@@ -65,7 +67,7 @@ impl<'s, S: CallSpan> CallGuard<'s, S> {
     #[inline(always)]
     pub fn finish(self, is_error: bool) {
         let this = ManuallyDrop::new(self);
-        this.stats.finish(this.shard, this.elapsed(), is_error);
+        this.stats.finish(this.block, this.elapsed(), is_error);
     }
 
     /// Runs `future` inside this call: its span is entered on every poll, and a panic
@@ -111,7 +113,7 @@ fn abandoned<S: CallSpan>(stats: &'static FunctionStats, start: u64, in_body: bo
     if in_body {
         // A panic of the body (a synchronous one, or a future while polled): on the
         // thread it ran on.
-        stats.finish(Shard::current().index(), elapsed, true);
+        stats.finish(stats.current_block(), elapsed, true);
         if let Some(span) = span {
             span.record("result", "error");
             span.record("error", "panicked");
@@ -152,7 +154,7 @@ impl<F: Future, S: CallSpan> Future for Tracked<'_, '_, F, S> {
             this.guard.in_body = false;
         } else {
             // The end is recorded in this same poll, on this thread.
-            this.guard.shard = Shard::current().index();
+            this.guard.block = this.guard.stats.current_block();
         }
         poll
     }
@@ -180,7 +182,7 @@ mod tests {
     fn an_asynchronous_call_ends_in_the_shard_of_the_thread_that_completes_it() {
         let span = NoSpan;
         let mut guard = CallGuard::enter(&SITE, &span);
-        assert_eq!(guard.shard, Shard::current().index());
+        assert_eq!(guard.block.shard(), Shard::current().index());
         let completing = std::thread::scope(|scope| {
             scope
                 .spawn(|| {
@@ -194,7 +196,7 @@ mod tests {
         });
         // The thread that completed the future owns the shard the end goes to (a
         // living thread's own shard is never another living thread's).
-        assert_eq!(guard.shard, completing);
+        assert_eq!(guard.block.shard(), completing);
         guard.finish(false);
         let stats = SITE.handles().stats;
         assert_eq!(stats.calls(), (1, 0));

@@ -15,7 +15,7 @@ use std::sync::OnceLock;
 use crate::core::exemplar::{self, Slot, TraceContext};
 use crate::core::model::{Exemplar, NativeBuckets};
 use crate::core::native::NativeStore;
-use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock};
+use crate::core::{Block, Bounds, CallClock, Shard, ShardedWords, clock};
 
 /// Word offsets inside one shard.
 const STARTED: usize = 0;
@@ -62,23 +62,31 @@ impl FunctionStats {
         &self.clock
     }
 
-    /// A call started, in the current thread's shard, which it returns.
+    /// A call started, in the current thread's shard, whose words it returns.
     #[inline(always)]
-    pub(super) fn start(&self) -> usize {
-        let shard = Shard::current().index();
-        self.words.add(shard, STARTED, 1);
-        shard
+    pub(super) fn start(&'static self) -> Block<'static> {
+        let block = self.words.block(Shard::current().index());
+        block.add(STARTED, 1);
+        block
+    }
+
+    /// The words of the current thread's shard.
+    #[inline(always)]
+    pub(super) fn current_block(&'static self) -> Block<'static> {
+        self.words.block(Shard::current().index())
     }
 
     /// A call finished (returned, or panicked: an error) after `nanos`, recorded in
-    /// `shard`, which must be the current thread's ([`Shard::current`]): a thread
-    /// writes only to its own shard (or the shared one). A synchronous call passes the
-    /// shard its start returned; an asynchronous one may end on another thread.
+    /// `block`, which must be the current thread's shard's ([`Shard::current`]): a
+    /// thread writes only to its own shard (or the shared one). A synchronous call
+    /// passes the block its start returned; an asynchronous one may end on another
+    /// thread.
     #[inline(always)]
-    pub(super) fn finish(&self, shard: usize, nanos: u64, is_error: bool) {
-        let block = self.words.block(shard);
+    pub(super) fn finish(&self, block: Block<'_>, nanos: u64, is_error: bool) {
         let bucket = self.bounds.bucket(nanos);
-        block.add(BUCKETS + bucket, 1);
+        // SAFETY: `bucket` is below `bounds.buckets()`, and the words were made for
+        // `BUCKETS + 2 * bounds.buckets()`.
+        unsafe { block.add_unchecked(BUCKETS + bucket, 1) };
         block.add(SUM, nanos);
         if is_error {
             block.add(ERRORS, 1);
