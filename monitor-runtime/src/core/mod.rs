@@ -34,6 +34,7 @@ pub(crate) use bounds::Bounds;
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
+#[allow(unused_imports, reason = "the HTTP exporter uses it")]
 pub(crate) use exposition::snapshot_for_exposition;
 pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
 #[allow(
