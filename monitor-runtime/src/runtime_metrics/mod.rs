@@ -2,7 +2,8 @@
 //! each scrape.
 //!
 //! [`watch`] the runtime once (from inside it, or with its [`Handle`]); every
-//! collection of the registry then samples it:
+//! snapshot of the figures (a scrape, [`snapshot`](crate::snapshot)) then samples
+//! it:
 //!
 //! | metric | type | labels | meaning |
 //! |---|---|---|---|
@@ -13,7 +14,7 @@
 //! | `tokio_worker_parks_total` | counter | `runtime`, `worker` | times each worker parked (went idle) |
 //! | `tokio_workers_busy_ratio` | gauge | `runtime` | share of worker time spent busy since the previous scrape, 0..1, averaged over the workers |
 //!
-//! The busy ratio is measured between two collections: the first one answers 0.
+//! The busy ratio is measured between two snapshots: the first one answers 0.
 //! Over a longer window, PromQL gives it from the counter:
 //! `sum by (runtime) (rate(tokio_worker_busy_seconds_total[5m])) / on (runtime) tokio_workers`.
 //!
