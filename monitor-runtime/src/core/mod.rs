@@ -39,7 +39,7 @@ pub(crate) use exposition::snapshot_for_exposition;
 pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
 #[allow(
     unused_imports,
-    reason = "the parts that wrap a prometheus collector use it (the process collector, with the system feature on Linux)"
+    reason = "the parts that wrap a prometheus collector use it"
 )]
 pub(crate) use foreign::convert_families;
 pub(crate) use histogram::DurationHistogram;
