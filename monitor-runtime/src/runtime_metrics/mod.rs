@@ -114,8 +114,6 @@ pub fn watch_handle(name: &str, handle: Handle) -> Result<(), RuntimeMetricsErro
     ) {
         report(conflict.into_error("monitor_runtime::runtime_metrics::watch"));
     }
-    drop(names);
-    crate::core::log_reported();
     Ok(())
 }
 

@@ -58,7 +58,6 @@ pub fn register() {
         }
     });
     LazyLock::force(&REGISTERED);
-    crate::core::log_reported();
 }
 
 /// The host's figures, read once, for the built-in dashboard.
