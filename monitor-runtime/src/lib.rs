@@ -112,7 +112,7 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `pool/`: watched connection pools: [`pool::ConnectionPool`], its sqlx
 //!   implementation (feature `sqlx`), the gauges sampled at each scrape.
 //! - `client/` (feature `client`): the HTTP client metrics layer.
-//! - `runtime_metrics/`: the collector of the tokio runtime's metrics.
+//! - `runtime_metrics/`: the tokio runtime's metrics, sampled at each scrape.
 //! - `cache/`: the cache hit and miss counters and their recording rule.
 //! - `logs/` (feature `logs`): the JSON log layer; its list of secret words is a
 //!   copy of the one the naming rules use, kept equal by a test.

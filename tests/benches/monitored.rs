@@ -306,7 +306,6 @@ fn bench(criterion: &mut Criterion) {
     // which would slow the variants measured after it. Those with exemplars in use
     // come last, for the same reason.
     for pass in 0..3 {
-        let with_subscriber = pass == 1;
         if pass == 2 {
             exemplars_in_use();
         }

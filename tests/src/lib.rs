@@ -16,6 +16,7 @@ pub mod quickstart;
 pub mod server;
 pub mod tls;
 pub mod tools;
+pub mod wait;
 pub mod webhook;
 
 pub use prometheus_text::{Sample, parse_samples};

@@ -195,6 +195,7 @@ async fn every_format_carries_the_same_values() {
     assert!(openmetrics.ends_with("# EOF\n"));
     assert!(openmetrics.contains("# TYPE function_calls counter\n"));
     assert!(openmetrics.contains("# UNIT function_calls_duration_seconds seconds\n"));
+    assert!(openmetrics.contains("# TYPE target info\n"));
     assert!(text.contains("# TYPE target_info gauge\n"));
     if tools::require("promtool") {
         assert_eq!(promtool::check_metrics(&text), Vec::<String>::new());

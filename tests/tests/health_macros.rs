@@ -3,6 +3,7 @@
 
 mod health_common;
 
+use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::Duration;
 
 use health_common::Server;
@@ -35,10 +36,31 @@ fn warm_cache() -> Health {
     Health::degraded("cache is cold")
 }
 
+/// Whether the stuck check may return, and its wake-up.
+static UNSTUCK: (Mutex<bool>, Condvar) = (Mutex::new(false), Condvar::new());
+
+/// A synchronous check stuck until the test that times it out is done, however long
+/// that takes on a loaded machine (bounded, so that nothing blocks for good), and
+/// never healthy.
 #[health_check(probe = "startup", timeout = "50ms", cache = "1ms")]
 fn stuck() -> Result<u32, String> {
-    std::thread::sleep(Duration::from_millis(400));
-    Ok(1)
+    let (unstuck, wake) = &UNSTUCK;
+    let unstuck = unstuck.lock().unwrap_or_else(PoisonError::into_inner);
+    let _ = wake
+        .wait_timeout_while(unstuck, Duration::from_secs(60), |unstuck| !*unstuck)
+        .unwrap_or_else(PoisonError::into_inner);
+    Err("released".to_owned())
+}
+
+/// Lets the stuck check return when dropped (at the end of its test, passed or not).
+struct Unstick;
+
+impl Drop for Unstick {
+    fn drop(&mut self) {
+        let (unstuck, wake) = &UNSTUCK;
+        *unstuck.lock().unwrap_or_else(PoisonError::into_inner) = true;
+        wake.notify_all();
+    }
 }
 
 #[tokio::test]
@@ -129,6 +151,7 @@ async fn functions_are_registered_at_start_up_with_their_options() {
 
 #[tokio::test]
 async fn a_stuck_synchronous_check_is_not_started_again_until_it_returns() {
+    let _unstick = Unstick;
     let first = health::report(Probe::Startup).await;
     assert_eq!(first.status, Status::Unhealthy);
     assert_eq!(

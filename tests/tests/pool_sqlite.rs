@@ -6,10 +6,15 @@ use std::time::Duration;
 
 use monitor_runtime::health::{HealthRegistry, PoolCheck, Status};
 use monitor_runtime::pool;
-use monitor_tests::{promtool, sample, tools};
+use monitor_tests::{promtool, sample, tools, wait};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 
 const POOL: &str = "sqlite-test";
+
+/// The pool's own acquire timeout: what the acquisition that times out waits, and
+/// the time the waiting acquisition below has to be handed its connection (between
+/// the test seeing it pending and the release, on a loaded machine).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 fn connections(state: &str) -> f64 {
     sample("db_client_connections", &[("pool", POOL), ("state", state)]).unwrap_or(-1.0)
@@ -22,16 +27,15 @@ fn counter(name: &str) -> f64 {
 /// Waits (bounded) until the pool's idle and used connections are as expected:
 /// sqlx gives a released connection back to the pool on a task of its own.
 async fn settle(idle: f64, used: f64) {
-    for _ in 0..500 {
-        if connections("idle") == idle && connections("used") == used {
-            return;
-        }
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!(
-        "expected idle {idle}, used {used}; the exposition says idle {}, used {}",
-        connections("idle"),
-        connections("used")
+    let seen = wait::until_async(
+        || async { (connections("idle"), connections("used")) },
+        |seen| *seen == (idle, used),
+    )
+    .await;
+    assert_eq!(
+        seen,
+        (idle, used),
+        "expected (idle, used); the exposition says otherwise"
     );
 }
 
@@ -45,7 +49,7 @@ async fn pool_metrics_follow_acquisitions_and_releases() {
     let sqlite = SqlitePoolOptions::new()
         .max_connections(3)
         .min_connections(0)
-        .acquire_timeout(Duration::from_millis(200))
+        .acquire_timeout(ACQUIRE_TIMEOUT)
         .connect_lazy_with(options);
     let watched = pool::watch(POOL, sqlite.clone()).unwrap();
 
@@ -97,13 +101,12 @@ async fn pool_metrics_follow_acquisitions_and_releases() {
         let watched = watched.clone();
         tokio::spawn(async move { watched.acquire().await })
     };
-    for _ in 0..500 {
-        if counter("db_client_connection_pending_requests") == 1.0 {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(2)).await;
-    }
-    assert_eq!(counter("db_client_connection_pending_requests"), 1.0);
+    let pending = wait::until_async(
+        || async { counter("db_client_connection_pending_requests") },
+        |pending| *pending == 1.0,
+    )
+    .await;
+    assert_eq!(pending, 1.0);
     drop(second);
     let fifth = waiting.await.unwrap().unwrap();
     assert_eq!(counter("db_client_connection_pending_requests"), 0.0);
@@ -113,10 +116,16 @@ async fn pool_metrics_follow_acquisitions_and_releases() {
     // Every acquisition was timed, the failed one too.
     assert_eq!(counter("db_client_connection_wait_time_seconds_count"), 6.0);
 
-    // Released, the pool is healthy again.
+    // Released, the pool is healthy again. The check gives itself 100 ms to acquire
+    // a connection, which a loaded machine may miss: it is asked again until the
+    // deadline.
     drop((third, fourth, fifth));
     settle(3.0, 0.0).await;
-    let report = checks.check("sqlite").await.unwrap();
+    let report = wait::until_async(
+        || async { checks.check("sqlite").await.unwrap() },
+        |report| report.health.status() == Status::Healthy,
+    )
+    .await;
     assert_eq!(
         report.health.status(),
         Status::Healthy,

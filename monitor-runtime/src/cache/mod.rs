@@ -36,24 +36,25 @@
 //! assert!(monitor_runtime::cache::recording_rules().contains("cache:hit_ratio:rate5m"));
 //! ```
 
-use std::sync::OnceLock;
+use std::collections::BTreeMap;
+use std::fmt;
+use std::sync::{Arc, Mutex};
 
-use prometheus::core::Collector;
-use prometheus::{IntCounter, IntCounterVec, Opts};
 use serde::Serialize;
 
-use crate::core::{INITIALISERS, Initialiser, raw_registry, report};
+use crate::core::model::{Family, Kind, Labels, Value};
+use crate::core::{
+    Claim, INITIALISERS, Initialiser, Shard, ShardedWords, Source, add_source, ignore_poison,
+    report,
+};
 
 /// The name of the recorded ratio: `cache:hit_ratio:rate5m`, by `cache`.
 pub const HIT_RATIO_RECORD: &str = "cache:hit_ratio:rate5m";
 
 /// The hit and miss counters of one cache, at zero from creation. Cheap to clone;
 /// two handles of one name share the series.
-#[derive(Debug, Clone)]
-pub struct CacheMetrics {
-    hits: IntCounter,
-    misses: IntCounter,
-}
+#[derive(Clone)]
+pub struct CacheMetrics(Arc<CacheCells>);
 
 impl CacheMetrics {
     /// The counters of the cache labelled `cache="name"`.
@@ -63,12 +64,16 @@ impl CacheMetrics {
     /// assert_eq!(users.hits(), 0);
     /// ```
     pub fn new(name: &str) -> Self {
+        // The families are claimed by the start-up of the registry.
         let _ = crate::core::registry();
-        let families = families();
-        Self {
-            hits: families.hits.with_label_values(&[name]),
-            misses: families.misses.with_label_values(&[name]),
-        }
+        let mut caches = ignore_poison(CACHES.0.lock());
+        let cells = caches.entry(name.to_owned()).or_insert_with(|| {
+            Arc::new(CacheCells {
+                labels: Labels::new([("cache", name.to_owned())]),
+                counts: ShardedWords::new(2),
+            })
+        });
+        Self(cells.clone())
     }
 
     /// Counts a hit.
@@ -79,7 +84,7 @@ impl CacheMetrics {
     /// assert_eq!(cache.hits(), 1);
     /// ```
     pub fn hit(&self) {
-        self.hits.inc();
+        self.0.counts.add(Shard::current().index(), HITS, 1);
     }
 
     /// Counts a miss.
@@ -90,7 +95,7 @@ impl CacheMetrics {
     /// assert_eq!(cache.misses(), 1);
     /// ```
     pub fn miss(&self) {
-        self.misses.inc();
+        self.0.counts.add(Shard::current().index(), MISSES, 1);
     }
 
     /// Counts a hit when `hit`, a miss otherwise.
@@ -122,7 +127,7 @@ impl CacheMetrics {
     /// assert_eq!(monitor_runtime::cache::CacheMetrics::new("hits-doc").hits(), 0);
     /// ```
     pub fn hits(&self) -> u64 {
-        self.hits.get()
+        self.0.counts.total(HITS)
     }
 
     /// Misses counted so far.
@@ -131,7 +136,17 @@ impl CacheMetrics {
     /// assert_eq!(monitor_runtime::cache::CacheMetrics::new("misses-doc").misses(), 0);
     /// ```
     pub fn misses(&self) -> u64 {
-        self.misses.get()
+        self.0.counts.total(MISSES)
+    }
+}
+
+impl fmt::Debug for CacheMetrics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("CacheMetrics")
+            .field("cache", &self.0.labels.get("cache").unwrap_or_default())
+            .field("hits", &self.hits())
+            .field("misses", &self.misses())
+            .finish()
     }
 }
 
@@ -186,47 +201,67 @@ pub fn recording_rules() -> String {
     serde_norway::to_string(&file).expect("a rule file serialises")
 }
 
-struct Families {
-    hits: IntCounterVec,
-    misses: IntCounterVec,
+const HITS_NAME: &str = "cache_hits_total";
+const HITS_HELP: &str = "Cache lookups answered from the cache.";
+const MISSES_NAME: &str = "cache_misses_total";
+const MISSES_HELP: &str = "Cache lookups not answered from the cache.";
+
+const CLAIMS: [Claim; 2] = [
+    Claim::new(HITS_NAME, Kind::Counter, HITS_HELP),
+    Claim::new(MISSES_NAME, Kind::Counter, MISSES_HELP),
+];
+
+/// The words of a cache's counts, in per-thread shards (a lookup adds to its
+/// thread's shard only).
+const HITS: usize = 0;
+const MISSES: usize = 1;
+
+/// The counts of one cache, shared by every handle of its name.
+struct CacheCells {
+    /// `cache`.
+    labels: Labels,
+    counts: ShardedWords,
 }
 
-fn families() -> &'static Families {
-    static FAMILIES: OnceLock<Families> = OnceLock::new();
-    FAMILIES.get_or_init(|| {
-        let counter = |name: &str, help: &str| {
-            IntCounterVec::new(Opts::new(name, help), &["cache"])
-                .expect("valid static metric options")
-        };
-        Families {
-            hits: counter("cache_hits_total", "Cache lookups answered from the cache."),
-            misses: counter(
-                "cache_misses_total",
-                "Cache lookups not answered from the cache.",
-            ),
+/// Every cache counted so far, by name: the source of the cache families.
+struct Caches(Mutex<BTreeMap<String, Arc<CacheCells>>>);
+
+static CACHES: Caches = Caches(Mutex::new(BTreeMap::new()));
+
+impl Source for Caches {
+    fn collect(&self, out: &mut Vec<Family>) {
+        let caches = ignore_poison(self.0.lock());
+        let mut hits = Family::new(HITS_NAME, HITS_HELP, Kind::Counter);
+        hits.series.reserve(caches.len());
+        let mut misses = Family::new(MISSES_NAME, MISSES_HELP, Kind::Counter);
+        misses.series.reserve(caches.len());
+        for cells in caches.values() {
+            hits.push(
+                cells.labels.clone(),
+                Value::counter(cells.counts.total(HITS) as f64),
+            );
+            misses.push(
+                cells.labels.clone(),
+                Value::counter(cells.counts.total(MISSES) as f64),
+            );
         }
-    })
+        out.extend([hits, misses]);
+    }
 }
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
     name: "cache",
-    run: register_families,
+    run: add_the_source,
 };
 
-fn register_families() {
-    let families = families();
-    let collectors: [Box<dyn Collector>; 2] = [
-        Box::new(families.hits.clone()),
-        Box::new(families.misses.clone()),
-    ];
-    for collector in collectors {
-        if let Err(conflict) = raw_registry().register_as(
-            collector,
-            "the cache metrics",
-            "the start-up of monitor_runtime::cache",
-        ) {
-            report(conflict.into_error("monitor_runtime::cache"));
-        }
+fn add_the_source() {
+    if let Err(conflict) = add_source(
+        &CACHES,
+        &CLAIMS,
+        "the cache metrics",
+        "the start-up of monitor_runtime::cache",
+    ) {
+        report(conflict.into_error("monitor_runtime::cache"));
     }
 }

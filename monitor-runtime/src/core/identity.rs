@@ -38,13 +38,11 @@
 //! metric does not grow with replicas' labels. What pushes instead of being scraped
 //! (the Pushgateway, remote-write) adds `job` (the service) and `instance` itself.
 
-use std::sync::{LazyLock, RwLock};
+use std::sync::{LazyLock, Mutex, RwLock};
 
-use prometheus::core::{Collector, Desc};
-use prometheus::proto::MetricFamily;
-use prometheus::{IntGauge, Opts};
-
-use super::registry::{raw_registry, report};
+use super::model::{Family, Kind, Labels, Value};
+use super::registry::report;
+use super::source::{Claim, Source, add_source};
 use super::sync::ignore_poison;
 
 /// The environment variable that names the service.
@@ -216,69 +214,107 @@ fn host_name() -> String {
 }
 
 const TARGET_INFO: &str = "target_info";
+const TARGET_INFO_HELP: &str = "Attributes of this instance: service name, instance and version.";
 const BUILD_INFO: &str = "monitor_build_info";
+const BUILD_INFO_HELP: &str = "The version of monitor-runtime.";
 
-/// `target_info` and `monitor_build_info`, read at each collection so that
+const CLAIMS: [Claim; 2] = [
+    Claim::new(TARGET_INFO, Kind::Info, TARGET_INFO_HELP),
+    Claim::new(BUILD_INFO, Kind::Gauge, BUILD_INFO_HELP),
+];
+
+/// `target_info` (an info family: its labels are the identity) and
+/// `monitor_build_info` (a gauge at 1), read at each collection so that
 /// [`configure`] after start-up still shows.
-struct IdentityCollector {
-    descs: Vec<Desc>,
+struct IdentityFamilies {
+    /// The identity last shown, and its labels.
+    shown: Mutex<Option<(Identity, Labels)>>,
 }
 
-impl IdentityCollector {
-    fn new() -> Self {
-        let descs = [target_info(&current()), build_info()]
-            .iter()
-            .flat_map(|gauge| gauge.desc().into_iter().cloned())
-            .collect();
-        IdentityCollector { descs }
+static IDENTITY: IdentityFamilies = IdentityFamilies {
+    shown: Mutex::new(None),
+};
+
+/// `version`: this crate's.
+static BUILD_LABELS: LazyLock<Labels> =
+    LazyLock::new(|| Labels::new([("version", env!("CARGO_PKG_VERSION"))]));
+
+fn target_labels(identity: &Identity) -> Labels {
+    Labels::new([
+        ("service_name", identity.service().to_owned()),
+        ("service_instance_id", identity.instance_id().to_owned()),
+        ("service_version", identity.service_version().to_owned()),
+    ])
+}
+
+impl Source for IdentityFamilies {
+    fn collect(&self, out: &mut Vec<Family>) {
+        let identity = current();
+        let labels = {
+            let mut shown = ignore_poison(self.shown.lock());
+            match &*shown {
+                Some((last, labels)) if *last == identity => labels.clone(),
+                _ => {
+                    let labels = target_labels(&identity);
+                    *shown = Some((identity, labels.clone()));
+                    labels
+                }
+            }
+        };
+        let mut target = Family::new(TARGET_INFO, TARGET_INFO_HELP, Kind::Info);
+        target.push(labels, Value::Info);
+        let mut build = Family::new(BUILD_INFO, BUILD_INFO_HELP, Kind::Gauge);
+        build.push(BUILD_LABELS.clone(), Value::Gauge(1.0));
+        out.extend([target, build]);
     }
 }
 
-fn target_info(identity: &Identity) -> IntGauge {
-    let gauge = IntGauge::with_opts(
-        Opts::new(
-            TARGET_INFO,
-            "Attributes of this instance: service name, instance and version.",
-        )
-        .const_label("service_name", identity.service())
-        .const_label("service_instance_id", identity.instance_id())
-        .const_label("service_version", identity.service_version()),
-    )
-    .expect("valid static metric options");
-    gauge.set(1);
-    gauge
-}
-
-fn build_info() -> IntGauge {
-    let gauge = IntGauge::with_opts(
-        Opts::new(BUILD_INFO, "The version of monitor-runtime.")
-            .const_label("version", env!("CARGO_PKG_VERSION")),
-    )
-    .expect("valid static metric options");
-    gauge.set(1);
-    gauge
-}
-
-impl Collector for IdentityCollector {
-    fn desc(&self) -> Vec<&Desc> {
-        self.descs.iter().collect()
-    }
-
-    fn collect(&self) -> Vec<MetricFamily> {
-        let mut families = target_info(&current()).collect();
-        families.extend(build_info().collect());
-        families
-    }
-}
-
-/// Registers `target_info` and `monitor_build_info`; runs while the registry
+/// Adds `target_info` and `monitor_build_info`; runs while the registry
 /// initialises, so a clash is reported, never logged here.
 pub(super) fn register_identity_metrics() {
-    if let Err(conflict) = raw_registry().register_as(
-        Box::new(IdentityCollector::new()),
+    if let Err(conflict) = add_source(
+        &IDENTITY,
+        &CLAIMS,
         "the instance identity",
         "the start-up of monitor_runtime",
     ) {
         report(conflict.into_error("monitor_runtime (the instance identity)"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn target_info_is_an_info_family_written_as_a_gauge_of_1() {
+        let mut families = Vec::new();
+        IDENTITY.collect(&mut families);
+        let target = &families[0];
+        assert_eq!(
+            (target.name.as_ref(), target.kind),
+            (TARGET_INFO, Kind::Info)
+        );
+        assert_eq!(target.series.len(), 1);
+        assert_eq!(target.series[0].value, Value::Info);
+        let identity = current();
+        assert_eq!(
+            target.series[0].labels.get("service_name"),
+            Some(identity.service())
+        );
+        let text = crate::core::render::render_text(&crate::core::model::Snapshot { families });
+        assert!(text.contains("# TYPE target_info gauge\n"), "{text}");
+        let sample = text
+            .lines()
+            .find(|line| line.starts_with("target_info{service_instance_id="))
+            .unwrap_or_else(|| panic!("no target_info sample in {text}"));
+        assert!(sample.ends_with("} 1"), "{sample}");
+        assert!(
+            text.contains(&format!(
+                "monitor_build_info{{version=\"{}\"}} 1\n",
+                env!("CARGO_PKG_VERSION")
+            )),
+            "{text}"
+        );
     }
 }

@@ -20,6 +20,7 @@ pub mod exemplar;
 mod exits;
 mod exposition;
 mod foreign;
+mod histogram;
 pub mod identity;
 mod location;
 pub mod model;
@@ -43,6 +44,7 @@ pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
     reason = "the parts that wrap a prometheus collector use it"
 )]
 pub(crate) use foreign::convert_families;
+pub(crate) use histogram::DurationHistogram;
 pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};

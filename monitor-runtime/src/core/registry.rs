@@ -20,23 +20,6 @@ use super::sync::ignore_poison;
 
 pub(super) static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
 
-/// The process collector (CPU, memory, file descriptors of this process) reads
-/// `/proc`, so it exists on Linux only, with the `system` feature.
-#[cfg(all(feature = "system", target_os = "linux"))]
-fn register_process_collector() {
-    let collector = prometheus::process_collector::ProcessCollector::for_self();
-    if let Err(conflict) = RAW.register_as(
-        Box::new(collector),
-        "the process collector",
-        "the start-up of monitor_runtime",
-    ) {
-        report(conflict.into_error("monitor_runtime (the process collector)"));
-    }
-}
-
-#[cfg(not(all(feature = "system", target_os = "linux")))]
-fn register_process_collector() {}
-
 /// One feature's start-up work: create its series at zero, register what was
 /// collected at link time, and [`report`] what went wrong.
 ///
@@ -141,7 +124,6 @@ pub fn init() -> Result<(), InitError> {
 
 fn init_once() {
     INIT.get_or_init(|| {
-        register_process_collector();
         super::exposition::register_own_metrics();
         super::identity::register_identity_metrics();
         let mut initialisers: Vec<&Initialiser> = INITIALISERS.iter().collect();

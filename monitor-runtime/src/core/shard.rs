@@ -245,7 +245,11 @@ impl Block<'_> {
     pub(crate) unsafe fn add_unchecked(&self, offset: usize, value: u64) {
         debug_assert!(offset < self.words.len());
         // SAFETY: the caller's promise.
-        Shard::add(self.shard, unsafe { self.words.get_unchecked(offset) }, value);
+        Shard::add(
+            self.shard,
+            unsafe { self.words.get_unchecked(offset) },
+            value,
+        );
     }
 
     /// The shard these words belong to.

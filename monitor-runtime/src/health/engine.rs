@@ -672,8 +672,8 @@ fn check_report(check: &RegisteredCheck, snapshot: &Snapshot) -> CheckReport {
 
 /// Starts the background refresh of every check of every set, in the current
 /// runtime (a scrape does, so that a service scraped but never probed still has
-/// current `health_check_status`). Nothing here logs or touches the metrics
-/// registry: it runs while the registry collects.
+/// current `health_check_status`). Nothing here logs or touches the sources of
+/// the metrics: it runs while the health families are collected.
 pub(super) fn start_background_everywhere() {
     if tokio::runtime::Handle::try_current().is_err() {
         return;
@@ -819,9 +819,7 @@ async fn run(check: Arc<RegisteredCheck>, sender: watch::Sender<Option<Arc<Snaps
     let timeout = check.spec.timeout;
     let health = run_off_workers(&check).await;
     let duration = started.elapsed();
-    check
-        .metrics
-        .record(health.status(), duration.min(timeout).as_secs_f64());
+    check.metrics.record(health.status(), duration.min(timeout));
     let snapshot = Arc::new(Snapshot {
         health,
         duration,

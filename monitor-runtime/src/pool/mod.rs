@@ -58,14 +58,14 @@
 use std::fmt;
 use std::future::Future;
 use std::ops::Deref;
-use std::sync::{Arc, Mutex, OnceLock, Weak};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, Weak};
 use std::time::Instant;
 
-use prometheus::core::{Collector, Desc};
-use prometheus::proto::MetricFamily;
-use prometheus::{HistogramOpts, HistogramVec, IntCounterVec, IntGaugeVec, Opts};
-
-use crate::core::{INITIALISERS, Initialiser, ignore_poison, raw_registry, report};
+use crate::core::model::{Family, Kind, Labels, Value};
+use crate::core::{
+    Claim, DurationHistogram, INITIALISERS, Initialiser, Source, add_source, ignore_poison, report,
+};
 
 #[cfg(feature = "sqlx")]
 mod sqlx_pool;
@@ -196,9 +196,8 @@ pub fn watch<P: ConnectionPool>(name: &str, pool: P) -> Result<WatchedPool<P>, P
     if name.is_empty() {
         return Err(PoolError::EmptyName);
     }
-    // The families are registered by the start-up of the registry.
+    // The families are claimed by the start-up of the registry.
     let _ = crate::core::registry();
-    let families = families();
     let mut pools = ignore_poison(POOLS.lock());
     pools.retain(|entry| entry.strong_count() > 0);
     if pools
@@ -210,10 +209,7 @@ pub fn watch<P: ConnectionPool>(name: &str, pool: P) -> Result<WatchedPool<P>, P
     }
     let watched = Arc::new(Watched {
         name: name.to_owned(),
-        pending: families.pending.with_label_values(&[name]),
-        waits: families.waits.with_label_values(&[name]),
-        timeouts: families.timeouts.with_label_values(&[name]),
-        wait_time: families.wait_time.with_label_values(&[name]),
+        figures: PoolFigures::new(name),
         pool,
     });
     let entry: Arc<dyn Sampled> = watched.clone();
@@ -283,15 +279,16 @@ impl<P: ConnectionPool> WatchedPool<P> {
     /// The pool's error, unchanged.
     pub async fn acquire(&self) -> Result<P::Connection, P::Error> {
         let watched = &self.inner;
+        let figures = &watched.figures;
         if watched.pool.state().idle == 0 {
-            watched.waits.inc();
+            figures.waits.fetch_add(1, Ordering::Relaxed);
         }
-        let _pending = Pending::new(watched);
+        let _pending = Pending::new(figures);
         let result = watched.pool.acquire().await;
         if let Err(error) = &result
             && P::is_timeout(error)
         {
-            watched.timeouts.inc();
+            figures.timeouts.fetch_add(1, Ordering::Relaxed);
         }
         result
     }
@@ -299,17 +296,15 @@ impl<P: ConnectionPool> WatchedPool<P> {
 
 /// Marks an acquisition pending and times it, until dropped.
 struct Pending<'a> {
-    pending: &'a prometheus::IntGauge,
-    wait_time: &'a prometheus::Histogram,
+    figures: &'a PoolFigures,
     started: Instant,
 }
 
 impl<'a> Pending<'a> {
-    fn new<P: ConnectionPool>(watched: &'a Watched<P>) -> Self {
-        watched.pending.inc();
+    fn new(figures: &'a PoolFigures) -> Self {
+        figures.pending.fetch_add(1, Ordering::Relaxed);
         Self {
-            pending: &watched.pending,
-            wait_time: &watched.wait_time,
+            figures,
             started: Instant::now(),
         }
     }
@@ -317,24 +312,51 @@ impl<'a> Pending<'a> {
 
 impl Drop for Pending<'_> {
     fn drop(&mut self) {
-        self.pending.dec();
-        self.wait_time.observe(self.started.elapsed().as_secs_f64());
+        self.figures.pending.fetch_sub(1, Ordering::Relaxed);
+        self.figures.wait_time.observe(self.started.elapsed());
     }
 }
 
 struct Watched<P> {
     name: String,
-    pending: prometheus::IntGauge,
-    waits: prometheus::IntCounter,
-    timeouts: prometheus::IntCounter,
-    wait_time: prometheus::Histogram,
+    figures: PoolFigures,
     pool: P,
 }
 
-/// A watched pool as the collector sees it, whatever its type.
+/// What the acquisitions through a [`WatchedPool`] recorded, with the labels of
+/// the pool's series, built once.
+struct PoolFigures {
+    /// `pool`.
+    labels: Labels,
+    /// `pool` and `state="idle"`, and `state="used"`.
+    idle: Labels,
+    used: Labels,
+    pending: AtomicI64,
+    waits: AtomicU64,
+    timeouts: AtomicU64,
+    wait_time: DurationHistogram,
+}
+
+impl PoolFigures {
+    fn new(name: &str) -> Self {
+        let labels = Labels::new([("pool", name.to_owned())]);
+        Self {
+            idle: labels.with("state", "idle"),
+            used: labels.with("state", "used"),
+            labels,
+            pending: AtomicI64::new(0),
+            waits: AtomicU64::new(0),
+            timeouts: AtomicU64::new(0),
+            wait_time: DurationHistogram::new(&WAIT_BOUNDS),
+        }
+    }
+}
+
+/// A watched pool as the source sees it, whatever its type.
 trait Sampled: Send + Sync {
     fn name(&self) -> &str;
     fn sample(&self) -> PoolState;
+    fn figures(&self) -> &PoolFigures;
 }
 
 impl<P: ConnectionPool> Sampled for Watched<P> {
@@ -345,145 +367,103 @@ impl<P: ConnectionPool> Sampled for Watched<P> {
     fn sample(&self) -> PoolState {
         self.pool.state()
     }
-}
 
-impl<P> Drop for Watched<P> {
-    fn drop(&mut self) {
-        // The pool is gone: so are its series.
-        let families = families();
-        let _ = families.pending.remove_label_values(&[&self.name]);
-        let _ = families.waits.remove_label_values(&[&self.name]);
-        let _ = families.timeouts.remove_label_values(&[&self.name]);
-        let _ = families.wait_time.remove_label_values(&[&self.name]);
+    fn figures(&self) -> &PoolFigures {
+        &self.figures
     }
 }
 
+/// Every watched pool; a pool whose last handle is dropped is exposed no more.
 static POOLS: Mutex<Vec<Weak<dyn Sampled>>> = Mutex::new(Vec::new());
 
-struct Families {
-    connections: IntGaugeVec,
-    max: IntGaugeVec,
-    pending: IntGaugeVec,
-    waits: IntCounterVec,
-    timeouts: IntCounterVec,
-    wait_time: HistogramVec,
-}
+const CONNECTIONS: &str = "db_client_connections";
+const CONNECTIONS_HELP: &str = "Connections open in each watched pool, by state: idle or used.";
+const MAX: &str = "db_client_connections_max";
+const MAX_HELP: &str = "The most connections each watched pool opens.";
+const PENDING: &str = "db_client_connection_pending_requests";
+const PENDING_HELP: &str = "Acquisitions waiting for a connection of each watched pool.";
+const WAITS: &str = "db_client_connection_waits_total";
+const WAITS_HELP: &str = "Acquisitions that found no idle connection and had to wait.";
+const TIMEOUTS: &str = "db_client_connection_timeouts_total";
+const TIMEOUTS_HELP: &str = "Acquisitions that gave up when the pool's acquire timeout passed.";
+const WAIT_TIME: &str = "db_client_connection_wait_time_seconds";
+const WAIT_TIME_HELP: &str = "Time to obtain a connection from each watched pool, in seconds.";
 
-fn families() -> &'static Families {
-    static FAMILIES: OnceLock<Families> = OnceLock::new();
-    FAMILIES.get_or_init(|| {
-        let gauge = |name: &str, help: &str, labels: &[&str]| {
-            IntGaugeVec::new(Opts::new(name, help), labels).expect("valid static metric options")
-        };
-        let counter = |name: &str, help: &str| {
-            IntCounterVec::new(Opts::new(name, help), &["pool"])
-                .expect("valid static metric options")
-        };
-        Families {
-            connections: gauge(
-                "db_client_connections",
-                "Connections open in each watched pool, by state: idle or used.",
-                &["pool", "state"],
-            ),
-            max: gauge(
-                "db_client_connections_max",
-                "The most connections each watched pool opens.",
-                &["pool"],
-            ),
-            pending: gauge(
-                "db_client_connection_pending_requests",
-                "Acquisitions waiting for a connection of each watched pool.",
-                &["pool"],
-            ),
-            waits: counter(
-                "db_client_connection_waits_total",
-                "Acquisitions that found no idle connection and had to wait.",
-            ),
-            timeouts: counter(
-                "db_client_connection_timeouts_total",
-                "Acquisitions that gave up when the pool's acquire timeout passed.",
-            ),
-            wait_time: HistogramVec::new(
-                HistogramOpts::new(
-                    "db_client_connection_wait_time_seconds",
-                    "Time to obtain a connection from each watched pool, in seconds.",
-                )
-                .buckets(vec![
-                    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0,
-                ]),
-                &["pool"],
-            )
-            .expect("valid static metric options"),
-        }
-    })
-}
+const CLAIMS: [Claim; 6] = [
+    Claim::new(CONNECTIONS, Kind::Gauge, CONNECTIONS_HELP),
+    Claim::new(MAX, Kind::Gauge, MAX_HELP),
+    Claim::new(PENDING, Kind::Gauge, PENDING_HELP),
+    Claim::new(WAITS, Kind::Counter, WAITS_HELP),
+    Claim::new(TIMEOUTS, Kind::Counter, TIMEOUTS_HELP),
+    Claim::new(WAIT_TIME, Kind::Histogram, WAIT_TIME_HELP),
+];
 
-/// The sampled gauges: read from each live pool at collection time.
-struct PoolCollector;
+/// The bounds of `db_client_connection_wait_time_seconds`, from 100 µs to 30 s.
+static WAIT_BOUNDS: [f64; 12] = [
+    0.0001, 0.0005, 0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0,
+];
 
-impl Collector for PoolCollector {
-    fn desc(&self) -> Vec<&Desc> {
-        let families = families();
-        let mut descs = families.connections.desc();
-        descs.extend(families.max.desc());
-        descs
-    }
+/// The source of the pool families: the gauges read from each live pool at each
+/// snapshot, and what its acquisitions recorded.
+struct WatchedPools;
 
-    fn collect(&self) -> Vec<MetricFamily> {
-        let families = families();
-        // Held to the end, so that concurrent collections do not interleave their
-        // resets and sets.
-        let pools = ignore_poison(POOLS.lock());
-        let live: Vec<Arc<dyn Sampled>> = pools.iter().filter_map(Weak::upgrade).collect();
-        families.connections.reset();
-        families.max.reset();
+impl Source for WatchedPools {
+    fn collect(&self, out: &mut Vec<Family>) {
+        let mut live: Vec<Arc<dyn Sampled>> = ignore_poison(POOLS.lock())
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
+        // The pools' own code runs with no lock of ours held.
+        live.sort_by(|a, b| a.name().cmp(b.name()));
+        let mut connections = Family::new(CONNECTIONS, CONNECTIONS_HELP, Kind::Gauge);
+        let mut max = Family::new(MAX, MAX_HELP, Kind::Gauge);
+        let mut pending = Family::new(PENDING, PENDING_HELP, Kind::Gauge);
+        let mut waits = Family::new(WAITS, WAITS_HELP, Kind::Counter);
+        let mut timeouts = Family::new(TIMEOUTS, TIMEOUTS_HELP, Kind::Counter);
+        let mut wait_time = Family::new(WAIT_TIME, WAIT_TIME_HELP, Kind::Histogram);
         for pool in &live {
             let state = pool.sample();
-            let name = pool.name();
-            families
-                .connections
-                .with_label_values(&[name, "idle"])
-                .set(i64::from(state.idle));
-            families
-                .connections
-                .with_label_values(&[name, "used"])
-                .set(i64::from(state.in_use()));
-            families
-                .max
-                .with_label_values(&[name])
-                .set(i64::from(state.max_size));
+            let figures = pool.figures();
+            let labels = &figures.labels;
+            connections.push(figures.idle.clone(), Value::Gauge(f64::from(state.idle)));
+            connections.push(
+                figures.used.clone(),
+                Value::Gauge(f64::from(state.in_use())),
+            );
+            max.push(labels.clone(), Value::Gauge(f64::from(state.max_size)));
+            pending.push(
+                labels.clone(),
+                Value::Gauge(figures.pending.load(Ordering::Relaxed) as f64),
+            );
+            waits.push(
+                labels.clone(),
+                Value::counter(figures.waits.load(Ordering::Relaxed) as f64),
+            );
+            timeouts.push(
+                labels.clone(),
+                Value::counter(figures.timeouts.load(Ordering::Relaxed) as f64),
+            );
+            wait_time.push(labels.clone(), figures.wait_time.value());
         }
-        let mut collected = families.connections.collect();
-        collected.extend(families.max.collect());
-        drop(pools);
-        // A pool whose last handle went meanwhile is dropped here, with no lock held.
+        out.extend([connections, max, pending, waits, timeouts, wait_time]);
+        // A pool whose last handle went meanwhile is dropped here.
         drop(live);
-        collected
     }
 }
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
     name: "pool",
-    run: register_families,
+    run: add_the_source,
 };
 
-fn register_families() {
-    let families = families();
-    let collectors: [Box<dyn Collector>; 5] = [
-        Box::new(PoolCollector),
-        Box::new(families.pending.clone()),
-        Box::new(families.waits.clone()),
-        Box::new(families.timeouts.clone()),
-        Box::new(families.wait_time.clone()),
-    ];
-    for collector in collectors {
-        if let Err(conflict) = raw_registry().register_as(
-            collector,
-            "the connection pool metrics",
-            "the start-up of monitor_runtime::pool",
-        ) {
-            report(conflict.into_error("monitor_runtime::pool"));
-        }
+fn add_the_source() {
+    if let Err(conflict) = add_source(
+        &WatchedPools,
+        &CLAIMS,
+        "the connection pool metrics",
+        "the start-up of monitor_runtime::pool",
+    ) {
+        report(conflict.into_error("monitor_runtime::pool"));
     }
 }

@@ -2,7 +2,8 @@
 //! each scrape.
 //!
 //! [`watch`] the runtime once (from inside it, or with its [`Handle`]); every
-//! collection of the registry then samples it:
+//! snapshot of the figures (a scrape, [`snapshot`](crate::snapshot)) then samples
+//! it:
 //!
 //! | metric | type | labels | meaning |
 //! |---|---|---|---|
@@ -13,7 +14,7 @@
 //! | `tokio_worker_parks_total` | counter | `runtime`, `worker` | times each worker parked (went idle) |
 //! | `tokio_workers_busy_ratio` | gauge | `runtime` | share of worker time spent busy since the previous scrape, 0..1, averaged over the workers |
 //!
-//! The busy ratio is measured between two collections: the first one answers 0.
+//! The busy ratio is measured between two snapshots: the first one answers 0.
 //! Over a longer window, PromQL gives it from the counter:
 //! `sum by (runtime) (rate(tokio_worker_busy_seconds_total[5m])) / on (runtime) tokio_workers`.
 //!
@@ -28,15 +29,13 @@
 //! [`RuntimeMetrics`]: tokio::runtime::RuntimeMetrics
 
 use std::fmt;
-use std::sync::{Mutex, OnceLock};
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
-use prometheus::core::{Collector, Desc};
-use prometheus::proto::MetricFamily;
-use prometheus::{CounterVec, GaugeVec, IntCounterVec, IntGaugeVec, Opts};
 use tokio::runtime::Handle;
 
-use crate::core::{INITIALISERS, Initialiser, ignore_poison, raw_registry, report};
+use crate::core::model::{Family, Kind, Labels, Value};
+use crate::core::{Claim, INITIALISERS, Initialiser, Source, add_source, ignore_poison, report};
 
 /// Why a runtime cannot be watched.
 ///
@@ -98,176 +97,187 @@ pub fn watch_handle(name: &str, handle: Handle) -> Result<(), RuntimeMetricsErro
     if name.is_empty() {
         return Err(RuntimeMetricsError::EmptyName);
     }
+    // The families are claimed by the start-up of the registry.
     let _ = crate::core::registry();
-    let mut runtimes = ignore_poison(RUNTIMES.lock());
-    if runtimes.iter().any(|runtime| runtime.name == name) {
+    let mut names = ignore_poison(NAMES.lock());
+    if names.iter().any(|watched| watched == name) {
         return Err(RuntimeMetricsError::Duplicate(name.to_owned()));
     }
-    runtimes.push(Watched {
-        name: name.to_owned(),
-        handle,
-        previous: None,
-    });
+    names.push(name.to_owned());
+    // Watched for the life of the program: the source is never removed.
+    let source: &'static WatchedRuntime = Box::leak(Box::new(WatchedRuntime::new(name, handle)));
+    if let Err(conflict) = add_source(
+        source,
+        &CLAIMS,
+        format!("the tokio runtime metrics of runtime `{name}`"),
+        "monitor_runtime::runtime_metrics::watch",
+    ) {
+        report(conflict.into_error("monitor_runtime::runtime_metrics::watch"));
+    }
     Ok(())
 }
 
-struct Watched {
+/// The names of the runtimes watched so far.
+static NAMES: Mutex<Vec<String>> = Mutex::new(Vec::new());
+
+const WORKERS: &str = "tokio_workers";
+const WORKERS_HELP: &str = "Worker threads of the tokio runtime.";
+const ALIVE_TASKS: &str = "tokio_alive_tasks";
+const ALIVE_TASKS_HELP: &str = "Tasks of the tokio runtime spawned and not finished.";
+const QUEUE_DEPTH: &str = "tokio_global_queue_depth";
+const QUEUE_DEPTH_HELP: &str = "Tasks waiting in the tokio runtime's global queue.";
+const BUSY: &str = "tokio_worker_busy_seconds_total";
+const BUSY_HELP: &str = "Time each worker of the tokio runtime spent busy, in seconds.";
+const PARKS: &str = "tokio_worker_parks_total";
+const PARKS_HELP: &str = "Times each worker of the tokio runtime parked (went idle).";
+const BUSY_RATIO: &str = "tokio_workers_busy_ratio";
+const BUSY_RATIO_HELP: &str =
+    "Share of worker time the tokio runtime spent busy since the previous scrape (0 to 1).";
+
+const CLAIMS: [Claim; 6] = [
+    Claim::new(WORKERS, Kind::Gauge, WORKERS_HELP),
+    Claim::new(ALIVE_TASKS, Kind::Gauge, ALIVE_TASKS_HELP),
+    Claim::new(QUEUE_DEPTH, Kind::Gauge, QUEUE_DEPTH_HELP),
+    Claim::new(BUSY, Kind::Counter, BUSY_HELP),
+    Claim::new(PARKS, Kind::Counter, PARKS_HELP),
+    Claim::new(BUSY_RATIO, Kind::Gauge, BUSY_RATIO_HELP),
+];
+
+/// One watched runtime: the source of its series.
+struct WatchedRuntime {
     name: String,
     handle: Handle,
+    /// `runtime`.
+    labels: Labels,
+    /// Held through a collection: one at a time measures the busy ratio.
+    sampling: Mutex<Sampling>,
+}
+
+#[derive(Default)]
+struct Sampling {
     /// The total busy time of all workers at the previous collection, and when.
     previous: Option<(Duration, Instant)>,
+    /// The series of each worker, by index.
+    workers: Vec<WorkerSeries>,
 }
 
-static RUNTIMES: Mutex<Vec<Watched>> = Mutex::new(Vec::new());
-
-struct Families {
-    workers: IntGaugeVec,
-    alive_tasks: IntGaugeVec,
-    global_queue_depth: IntGaugeVec,
-    busy: CounterVec,
-    parks: IntCounterVec,
-    busy_ratio: GaugeVec,
+/// A worker's series: its labels, and the highest totals read from tokio so far (the
+/// counters never go down).
+struct WorkerSeries {
+    /// `runtime` and `worker`.
+    labels: Labels,
+    busy: Duration,
+    parks: u64,
 }
 
-fn families() -> &'static Families {
-    static FAMILIES: OnceLock<Families> = OnceLock::new();
-    FAMILIES.get_or_init(|| {
-        let gauge = |name: &str, help: &str| {
-            IntGaugeVec::new(Opts::new(name, help), &["runtime"])
-                .expect("valid static metric options")
+impl WatchedRuntime {
+    fn new(name: &str, handle: Handle) -> Self {
+        Self {
+            name: name.to_owned(),
+            handle,
+            labels: Labels::new([("runtime", name.to_owned())]),
+            sampling: Mutex::new(Sampling::default()),
+        }
+    }
+}
+
+impl Source for WatchedRuntime {
+    fn owner(&self, name: &str, labels: &[(&str, &str)]) -> Option<(String, String)> {
+        let ours = CLAIMS.iter().any(|claim| claim.name == name)
+            && labels
+                .iter()
+                .any(|(key, value)| *key == "runtime" && *value == self.name);
+        ours.then(|| {
+            (
+                format!("the tokio runtime metrics of runtime `{}`", self.name),
+                "monitor_runtime::runtime_metrics::watch".to_owned(),
+            )
+        })
+    }
+
+    fn collect(&self, out: &mut Vec<Family>) {
+        let metrics = self.handle.metrics();
+        let mut sampling = ignore_poison(self.sampling.lock());
+        let workers = metrics.num_workers();
+        let gauge = |name, help, value: usize| {
+            let mut family = Family::new(name, help, Kind::Gauge);
+            family.push(self.labels.clone(), Value::Gauge(value as f64));
+            family
         };
-        Families {
-            workers: gauge("tokio_workers", "Worker threads of the tokio runtime."),
-            alive_tasks: gauge(
-                "tokio_alive_tasks",
-                "Tasks of the tokio runtime spawned and not finished.",
-            ),
-            global_queue_depth: gauge(
-                "tokio_global_queue_depth",
-                "Tasks waiting in the tokio runtime's global queue.",
-            ),
-            busy: CounterVec::new(
-                Opts::new(
-                    "tokio_worker_busy_seconds_total",
-                    "Time each worker of the tokio runtime spent busy, in seconds.",
-                ),
-                &["runtime", "worker"],
-            )
-            .expect("valid static metric options"),
-            parks: IntCounterVec::new(
-                Opts::new(
-                    "tokio_worker_parks_total",
-                    "Times each worker of the tokio runtime parked (went idle).",
-                ),
-                &["runtime", "worker"],
-            )
-            .expect("valid static metric options"),
-            busy_ratio: GaugeVec::new(
-                Opts::new(
-                    "tokio_workers_busy_ratio",
-                    "Share of worker time the tokio runtime spent busy since the previous scrape (0 to 1).",
-                ),
-                &["runtime"],
-            )
-            .expect("valid static metric options"),
+        out.push(gauge(WORKERS, WORKERS_HELP, workers));
+        out.push(gauge(
+            ALIVE_TASKS,
+            ALIVE_TASKS_HELP,
+            metrics.num_alive_tasks(),
+        ));
+        out.push(gauge(
+            QUEUE_DEPTH,
+            QUEUE_DEPTH_HELP,
+            metrics.global_queue_depth(),
+        ));
+        while sampling.workers.len() < workers {
+            let worker = sampling.workers.len();
+            sampling.workers.push(WorkerSeries {
+                labels: self.labels.with("worker", worker.to_string()),
+                busy: Duration::ZERO,
+                parks: 0,
+            });
         }
-    })
-}
-
-/// Samples every watched runtime at collection time.
-struct RuntimeCollector;
-
-impl Collector for RuntimeCollector {
-    fn desc(&self) -> Vec<&Desc> {
-        let f = families();
-        let mut descs = f.workers.desc();
-        descs.extend(f.alive_tasks.desc());
-        descs.extend(f.global_queue_depth.desc());
-        descs.extend(f.busy.desc());
-        descs.extend(f.parks.desc());
-        descs.extend(f.busy_ratio.desc());
-        descs
-    }
-
-    fn collect(&self) -> Vec<MetricFamily> {
-        let f = families();
-        let mut runtimes = ignore_poison(RUNTIMES.lock());
-        for runtime in runtimes.iter_mut() {
-            let metrics = runtime.handle.metrics();
-            let name = runtime.name.as_str();
-            let workers = metrics.num_workers();
-            f.workers.with_label_values(&[name]).set(as_i64(workers));
-            f.alive_tasks
-                .with_label_values(&[name])
-                .set(as_i64(metrics.num_alive_tasks()));
-            f.global_queue_depth
-                .with_label_values(&[name])
-                .set(as_i64(metrics.global_queue_depth()));
-            let mut total_busy = Duration::ZERO;
-            for worker in 0..workers {
-                let label = worker.to_string();
-                let busy = metrics.worker_total_busy_duration(worker);
-                total_busy += busy;
-                set_counter(
-                    &f.busy.with_label_values(&[name, &label]),
-                    busy.as_secs_f64(),
-                );
-                let parks = f.parks.with_label_values(&[name, &label]);
-                parks.inc_by(
-                    metrics
-                        .worker_park_count(worker)
-                        .saturating_sub(parks.get()),
-                );
+        let mut busy = Family::new(BUSY, BUSY_HELP, Kind::Counter);
+        let mut parks = Family::new(PARKS, PARKS_HELP, Kind::Counter);
+        let mut total_busy = Duration::ZERO;
+        for (worker, series) in sampling.workers.iter_mut().enumerate() {
+            if worker < workers {
+                let busy_now = metrics.worker_total_busy_duration(worker);
+                total_busy += busy_now;
+                series.busy = series.busy.max(busy_now);
+                series.parks = series.parks.max(metrics.worker_park_count(worker));
             }
-            let now = Instant::now();
-            let ratio = match runtime.previous {
-                Some((busy_before, at)) if workers > 0 => {
-                    let wall = now.duration_since(at).as_secs_f64() * workers as f64;
-                    let busy = total_busy.saturating_sub(busy_before).as_secs_f64();
-                    if wall > 0.0 {
-                        (busy / wall).clamp(0.0, 1.0)
-                    } else {
-                        0.0
-                    }
-                }
-                _ => 0.0,
-            };
-            runtime.previous = Some((total_busy, now));
-            f.busy_ratio.with_label_values(&[name]).set(ratio);
+            busy.push(
+                series.labels.clone(),
+                Value::counter(series.busy.as_secs_f64()),
+            );
+            parks.push(series.labels.clone(), Value::counter(series.parks as f64));
         }
-        let mut collected = f.workers.collect();
-        collected.extend(f.alive_tasks.collect());
-        collected.extend(f.global_queue_depth.collect());
-        collected.extend(f.busy.collect());
-        collected.extend(f.parks.collect());
-        collected.extend(f.busy_ratio.collect());
-        // Held to here: one collection at a time measures the busy ratio.
-        drop(runtimes);
-        collected
+        let now = Instant::now();
+        let ratio = match sampling.previous {
+            Some((busy_before, at)) if workers > 0 => {
+                let wall = now.duration_since(at).as_secs_f64() * workers as f64;
+                let busy = total_busy.saturating_sub(busy_before).as_secs_f64();
+                if wall > 0.0 {
+                    (busy / wall).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            }
+            _ => 0.0,
+        };
+        sampling.previous = Some((total_busy, now));
+        drop(sampling);
+        let mut busy_ratio = Family::new(BUSY_RATIO, BUSY_RATIO_HELP, Kind::Gauge);
+        busy_ratio.push(self.labels.clone(), Value::Gauge(ratio));
+        out.extend([busy, parks, busy_ratio]);
     }
 }
 
-fn as_i64(value: usize) -> i64 {
-    i64::try_from(value).unwrap_or(i64::MAX)
-}
+/// Claims the families at start-up, before any runtime is watched (each watched
+/// runtime adds a source of its series under the same claims); produces nothing.
+struct Unwatched;
 
-/// Moves a counter up to `total`, a running total read from tokio (which only grows).
-fn set_counter(counter: &prometheus::Counter, total: f64) {
-    let step = total - counter.get();
-    if step > 0.0 {
-        counter.inc_by(step);
-    }
+impl Source for Unwatched {
+    fn collect(&self, _: &mut Vec<Family>) {}
 }
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
     name: "runtime_metrics",
-    run: register_collector,
+    run: claim_families,
 };
 
-fn register_collector() {
-    if let Err(conflict) = raw_registry().register_as(
-        Box::new(RuntimeCollector),
+fn claim_families() {
+    if let Err(conflict) = add_source(
+        &Unwatched,
+        &CLAIMS,
         "the tokio runtime metrics",
         "the start-up of monitor_runtime::runtime_metrics",
     ) {

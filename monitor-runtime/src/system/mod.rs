@@ -16,7 +16,7 @@
 //!
 //! The process' own figures (`process_cpu_seconds_total`, `process_resident_memory_bytes`,
 //! `process_open_fds`, `process_max_fds`, ...) come from the `prometheus` crate's
-//! process collector, which the registry adds on Linux.
+//! process collector, which this feature adds at start-up on Linux.
 //!
 //! The exporter registers these families when it builds its routes; a program that
 //! serves [`render_metrics`](crate::render_metrics) with a server of its own calls
@@ -31,19 +31,20 @@
 //! Disks and interfaces are listed again at each scrape, so a file system mounted or
 //! an interface added later appears; one that disappears keeps its last values.
 
-use std::collections::HashMap;
+use std::collections::BTreeMap;
 use std::sync::{LazyLock, Mutex};
 
-use prometheus::core::{Collector, Desc};
-use prometheus::proto::MetricFamily;
-use prometheus::{Gauge, GaugeVec, IntCounterVec, Opts};
 use sysinfo::{CpuRefreshKind, Disks, MemoryRefreshKind, Networks, RefreshKind, System};
 
-use crate::core::ignore_poison;
+use crate::core::model::{Family, Kind, Labels, Value};
+use crate::core::{Claim, Source, add_source, ignore_poison, report};
 
-/// Registers the host metric families in the global registry, once; later calls do
-/// nothing. A refusal (a family of the same name registered by someone else) is
-/// reported like every registration problem.
+#[cfg(target_os = "linux")]
+mod process;
+
+/// Adds the host metric families to the exposition, once; later calls do nothing.
+/// A refusal (a family of the same name claimed by someone else) is reported like
+/// every registration problem.
 ///
 /// ```
 /// monitor_runtime::system::register();
@@ -52,12 +53,8 @@ use crate::core::ignore_poison;
 pub fn register() {
     static REGISTERED: LazyLock<()> = LazyLock::new(|| {
         let location = "monitor_runtime::system";
-        if let Err(conflict) = crate::core::raw_registry().register_as(
-            Box::new(HostCollector::new()),
-            "the host metrics",
-            location,
-        ) {
-            crate::core::report(conflict.into_error(location));
+        if let Err(conflict) = add_source(&HOST, &HOST_CLAIMS, "the host metrics", location) {
+            report(conflict.into_error(location));
         }
     });
     LazyLock::force(&REGISTERED);
@@ -148,165 +145,173 @@ impl Sampler {
     }
 }
 
-/// The host metric families, filled from a fresh reading at each collection.
-struct HostCollector {
-    cpu: Gauge,
-    cores: Gauge,
-    load: Gauge,
-    memory_size: Gauge,
-    memory_used: Gauge,
-    memory_available: Gauge,
-    swap_size: Gauge,
-    swap_used: Gauge,
-    disk_size: GaugeVec,
-    disk_available: GaugeVec,
-    received: IntCounterVec,
-    transmitted: IntCounterVec,
-    uptime: Gauge,
-    /// Interface → the `(received, transmitted)` totals already added to the counters.
-    network_totals: Mutex<HashMap<String, (u64, u64)>>,
-    descs: Vec<Desc>,
+const CPU: &str = "system_cpu_utilization_ratio";
+const CPU_HELP: &str =
+    "Share of all logical CPUs of the host busy since the previous reading (0 to 1).";
+const CORES: &str = "system_cpu_logical_cores";
+const CORES_HELP: &str = "Logical CPUs of the host.";
+const LOAD: &str = "system_load_average_1m";
+const LOAD_HELP: &str = "One-minute load average of the host (0 where the system has none).";
+const MEMORY_SIZE: &str = "system_memory_size_bytes";
+const MEMORY_SIZE_HELP: &str = "Physical memory of the host.";
+const MEMORY_USED: &str = "system_memory_used_bytes";
+const MEMORY_USED_HELP: &str = "Physical memory of the host in use.";
+const MEMORY_AVAILABLE: &str = "system_memory_available_bytes";
+const MEMORY_AVAILABLE_HELP: &str =
+    "Memory of the host available to new programs without swapping.";
+const SWAP_SIZE: &str = "system_swap_size_bytes";
+const SWAP_SIZE_HELP: &str = "Swap space of the host.";
+const SWAP_USED: &str = "system_swap_used_bytes";
+const SWAP_USED_HELP: &str = "Swap space of the host in use.";
+const DISK_SIZE: &str = "system_disk_size_bytes";
+const DISK_SIZE_HELP: &str = "Size of each mounted file system of the host.";
+const DISK_AVAILABLE: &str = "system_disk_available_bytes";
+const DISK_AVAILABLE_HELP: &str =
+    "Space available to this process on each mounted file system of the host.";
+const RECEIVED: &str = "system_network_received_bytes_total";
+const RECEIVED_HELP: &str =
+    "Bytes received by each network interface of the host since monitoring started.";
+const TRANSMITTED: &str = "system_network_transmitted_bytes_total";
+const TRANSMITTED_HELP: &str =
+    "Bytes sent by each network interface of the host since monitoring started.";
+const UPTIME: &str = "system_uptime_seconds";
+const UPTIME_HELP: &str = "Time since the host booted.";
+
+/// The host families.
+const HOST_CLAIMS: [Claim; 13] = [
+    Claim::new(CPU, Kind::Gauge, CPU_HELP),
+    Claim::new(CORES, Kind::Gauge, CORES_HELP),
+    Claim::new(LOAD, Kind::Gauge, LOAD_HELP),
+    Claim::new(MEMORY_SIZE, Kind::Gauge, MEMORY_SIZE_HELP),
+    Claim::new(MEMORY_USED, Kind::Gauge, MEMORY_USED_HELP),
+    Claim::new(MEMORY_AVAILABLE, Kind::Gauge, MEMORY_AVAILABLE_HELP),
+    Claim::new(SWAP_SIZE, Kind::Gauge, SWAP_SIZE_HELP),
+    Claim::new(SWAP_USED, Kind::Gauge, SWAP_USED_HELP),
+    Claim::new(DISK_SIZE, Kind::Gauge, DISK_SIZE_HELP),
+    Claim::new(DISK_AVAILABLE, Kind::Gauge, DISK_AVAILABLE_HELP),
+    Claim::new(RECEIVED, Kind::Counter, RECEIVED_HELP),
+    Claim::new(TRANSMITTED, Kind::Counter, TRANSMITTED_HELP),
+    Claim::new(UPTIME, Kind::Gauge, UPTIME_HELP),
+];
+
+/// The host families, from a fresh reading at each collection.
+struct HostFamilies(Mutex<Seen>);
+
+static HOST: HostFamilies = HostFamilies(Mutex::new(Seen {
+    disks: BTreeMap::new(),
+    interfaces: BTreeMap::new(),
+}));
+
+/// What earlier readings found: a file system or an interface that disappears keeps
+/// its last values.
+struct Seen {
+    /// Mount point → its series.
+    disks: BTreeMap<String, Disk>,
+    /// Interface → its series.
+    interfaces: BTreeMap<String, Interface>,
 }
 
-fn gauge(name: &str, help: &str) -> Gauge {
-    Gauge::with_opts(Opts::new(name, help)).expect("valid static metric options")
+struct Disk {
+    /// `mountpoint`.
+    labels: Labels,
+    size: u64,
+    available: u64,
 }
 
-impl HostCollector {
-    fn new() -> Self {
-        let disk = |name: &str, help: &str| {
-            GaugeVec::new(Opts::new(name, help), &["mountpoint"])
-                .expect("valid static metric options")
-        };
-        let network = |name: &str, help: &str| {
-            IntCounterVec::new(Opts::new(name, help), &["interface"])
-                .expect("valid static metric options")
-        };
-        let mut collector = Self {
-            cpu: gauge(
-                "system_cpu_utilization_ratio",
-                "Share of all logical CPUs of the host busy since the previous reading (0 to 1).",
-            ),
-            cores: gauge("system_cpu_logical_cores", "Logical CPUs of the host."),
-            load: gauge(
-                "system_load_average_1m",
-                "One-minute load average of the host (0 where the system has none).",
-            ),
-            memory_size: gauge("system_memory_size_bytes", "Physical memory of the host."),
-            memory_used: gauge(
-                "system_memory_used_bytes",
-                "Physical memory of the host in use.",
-            ),
-            memory_available: gauge(
-                "system_memory_available_bytes",
-                "Memory of the host available to new programs without swapping.",
-            ),
-            swap_size: gauge("system_swap_size_bytes", "Swap space of the host."),
-            swap_used: gauge("system_swap_used_bytes", "Swap space of the host in use."),
-            disk_size: disk(
-                "system_disk_size_bytes",
-                "Size of each mounted file system of the host.",
-            ),
-            disk_available: disk(
-                "system_disk_available_bytes",
-                "Space available to this process on each mounted file system of the host.",
-            ),
-            received: network(
-                "system_network_received_bytes_total",
-                "Bytes received by each network interface of the host since monitoring started.",
-            ),
-            transmitted: network(
-                "system_network_transmitted_bytes_total",
-                "Bytes sent by each network interface of the host since monitoring started.",
-            ),
-            uptime: gauge("system_uptime_seconds", "Time since the host booted."),
-            network_totals: Mutex::new(HashMap::new()),
-            descs: Vec::new(),
-        };
-        collector.descs = collector
-            .parts()
-            .iter()
-            .flat_map(|part| part.desc())
-            .cloned()
-            .collect();
-        collector
-    }
+struct Interface {
+    /// `interface`.
+    labels: Labels,
+    /// The counters: bytes since monitoring started.
+    received: u64,
+    transmitted: u64,
+    /// The interface's own totals at the previous reading.
+    totals: (u64, u64),
+}
 
-    fn parts(&self) -> [&dyn Collector; 13] {
-        [
-            &self.cpu,
-            &self.cores,
-            &self.load,
-            &self.memory_size,
-            &self.memory_used,
-            &self.memory_available,
-            &self.swap_size,
-            &self.swap_used,
-            &self.disk_size,
-            &self.disk_available,
-            &self.received,
-            &self.transmitted,
-            &self.uptime,
-        ]
-    }
-
-    fn update(&self) {
+impl Source for HostFamilies {
+    fn collect(&self, out: &mut Vec<Family>) {
         let mut sampler = ignore_poison(SAMPLER.lock());
         let first = !sampler.refreshed_once;
         sampler.refresh();
+        let gauge = |name, help, value: f64| {
+            let mut family = Family::new(name, help, Kind::Gauge);
+            family.push(Labels::empty(), Value::Gauge(value));
+            family
+        };
         // The first reading has no earlier one to compare with: sysinfo's figure is
         // meaningless then.
-        self.cpu.set(if first {
+        let cpu = if first {
             0.0
         } else {
             sampler.cpu_utilization()
-        });
+        };
         let system = &sampler.system;
-        self.cores.set(system.cpus().len() as f64);
-        self.load.set(System::load_average().one);
-        self.memory_size.set(system.total_memory() as f64);
-        self.memory_used.set(system.used_memory() as f64);
-        self.memory_available.set(system.available_memory() as f64);
-        self.swap_size.set(system.total_swap() as f64);
-        self.swap_used.set(system.used_swap() as f64);
-        self.uptime.set(System::uptime() as f64);
+        out.extend([
+            gauge(CPU, CPU_HELP, cpu),
+            gauge(CORES, CORES_HELP, system.cpus().len() as f64),
+            gauge(LOAD, LOAD_HELP, System::load_average().one),
+            gauge(MEMORY_SIZE, MEMORY_SIZE_HELP, system.total_memory() as f64),
+            gauge(MEMORY_USED, MEMORY_USED_HELP, system.used_memory() as f64),
+            gauge(
+                MEMORY_AVAILABLE,
+                MEMORY_AVAILABLE_HELP,
+                system.available_memory() as f64,
+            ),
+            gauge(SWAP_SIZE, SWAP_SIZE_HELP, system.total_swap() as f64),
+            gauge(SWAP_USED, SWAP_USED_HELP, system.used_swap() as f64),
+            gauge(UPTIME, UPTIME_HELP, System::uptime() as f64),
+        ]);
+        let mut seen = ignore_poison(self.0.lock());
         for disk in sampler.disks.list() {
             let mountpoint = disk.mount_point().display().to_string();
-            self.disk_size
-                .with_label_values(&[&mountpoint])
-                .set(disk.total_space() as f64);
-            self.disk_available
-                .with_label_values(&[&mountpoint])
-                .set(disk.available_space() as f64);
+            let series = seen
+                .disks
+                .entry(mountpoint)
+                .or_insert_with_key(|mountpoint| Disk {
+                    labels: Labels::new([("mountpoint", mountpoint.clone())]),
+                    size: 0,
+                    available: 0,
+                });
+            series.size = disk.total_space();
+            series.available = disk.available_space();
         }
-        let mut totals = ignore_poison(self.network_totals.lock());
-        for (interface, data) in sampler.networks.list() {
-            let (received, transmitted) = (data.total_received(), data.total_transmitted());
-            let seen = totals.entry(interface.clone()).or_insert((0, 0));
+        for (name, data) in sampler.networks.list() {
+            let totals = (data.total_received(), data.total_transmitted());
+            let series = seen
+                .interfaces
+                .entry(name.clone())
+                .or_insert_with_key(|name| Interface {
+                    labels: Labels::new([("interface", name.clone())]),
+                    received: 0,
+                    transmitted: 0,
+                    totals: (0, 0),
+                });
             // Counters only go up: a total that went down (an interface re-created)
             // starts again from its new value.
-            self.received
-                .with_label_values(&[interface])
-                .inc_by(received.checked_sub(seen.0).unwrap_or(received));
-            self.transmitted
-                .with_label_values(&[interface])
-                .inc_by(transmitted.checked_sub(seen.1).unwrap_or(transmitted));
-            *seen = (received, transmitted);
+            series.received += totals.0.checked_sub(series.totals.0).unwrap_or(totals.0);
+            series.transmitted += totals.1.checked_sub(series.totals.1).unwrap_or(totals.1);
+            series.totals = totals;
         }
-    }
-}
-
-impl Collector for HostCollector {
-    fn desc(&self) -> Vec<&Desc> {
-        self.descs.iter().collect()
-    }
-
-    fn collect(&self) -> Vec<MetricFamily> {
-        self.update();
-        self.parts()
-            .iter()
-            .flat_map(|part| part.collect())
-            .collect()
+        drop(sampler);
+        let mut disk_size = Family::new(DISK_SIZE, DISK_SIZE_HELP, Kind::Gauge);
+        let mut disk_available = Family::new(DISK_AVAILABLE, DISK_AVAILABLE_HELP, Kind::Gauge);
+        for disk in seen.disks.values() {
+            disk_size.push(disk.labels.clone(), Value::Gauge(disk.size as f64));
+            disk_available.push(disk.labels.clone(), Value::Gauge(disk.available as f64));
+        }
+        let mut received = Family::new(RECEIVED, RECEIVED_HELP, Kind::Counter);
+        let mut transmitted = Family::new(TRANSMITTED, TRANSMITTED_HELP, Kind::Counter);
+        for interface in seen.interfaces.values() {
+            received.push(
+                interface.labels.clone(),
+                Value::counter(interface.received as f64),
+            );
+            transmitted.push(
+                interface.labels.clone(),
+                Value::counter(interface.transmitted as f64),
+            );
+        }
+        out.extend([disk_size, disk_available, received, transmitted]);
     }
 }
 
@@ -315,17 +320,34 @@ mod tests {
     use super::*;
 
     #[test]
-    fn every_family_is_described_and_collected() {
-        let collector = HostCollector::new();
-        assert_eq!(collector.desc().len(), 13);
-        let families = collector.collect();
-        let names: Vec<&str> = families.iter().map(|family| family.name()).collect();
+    fn every_family_is_claimed_and_collected() {
+        assert_eq!(HOST_CLAIMS.len(), 13);
+        let mut families = Vec::new();
+        HOST.collect(&mut families);
+        let names: Vec<&str> = families.iter().map(|family| family.name.as_ref()).collect();
+        for claim in HOST_CLAIMS {
+            assert!(
+                names.contains(&claim.name),
+                "{} missing from {names:?}",
+                claim.name
+            );
+        }
         for name in [
             "system_cpu_utilization_ratio",
             "system_memory_size_bytes",
             "system_uptime_seconds",
         ] {
             assert!(names.contains(&name), "{name} missing from {names:?}");
+        }
+        for family in &families {
+            let claim = HOST_CLAIMS
+                .iter()
+                .find(|claim| claim.name == family.name)
+                .unwrap();
+            assert_eq!(
+                (family.kind, family.help.as_ref()),
+                (claim.kind, claim.help)
+            );
         }
     }
 }
