@@ -93,6 +93,18 @@ impl ExpositionErrors {
 
 static ERRORS: ExpositionErrors = ExpositionErrors(AtomicU64::new(0));
 
+const EXEMPLARS_DROPPED: &str = "monitor_exemplars_dropped_total";
+const EXEMPLARS_DROPPED_HELP: &str = "Exemplars left out of snapshots because their labels \
+     are longer than the 128 characters OpenMetrics allows.";
+
+/// `monitor_exemplars_dropped_total`.
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// Counts exemplars left out of a snapshot.
+pub(super) fn exemplars_dropped(count: u64) {
+    DROPPED.fetch_add(count, Ordering::Relaxed);
+}
+
 /// The count of families left out of expositions.
 pub(super) fn exposition_errors() -> &'static ExpositionErrors {
     &ERRORS
@@ -106,6 +118,12 @@ impl Source for ExpositionErrors {
             Value::counter(self.0.load(Ordering::Relaxed) as f64),
         );
         out.push(family);
+        let mut family = Family::new(EXEMPLARS_DROPPED, EXEMPLARS_DROPPED_HELP, Kind::Counter);
+        family.push(
+            Labels::empty(),
+            Value::counter(DROPPED.load(Ordering::Relaxed) as f64),
+        );
+        out.push(family);
     }
 }
 
@@ -114,11 +132,10 @@ impl Source for ExpositionErrors {
 pub(super) fn register_own_metrics() {
     if let Err(conflict) = add_source(
         &ERRORS,
-        &[Claim::new(
-            EXPOSITION_ERRORS,
-            Kind::Counter,
-            EXPOSITION_ERRORS_HELP,
-        )],
+        &[
+            Claim::new(EXPOSITION_ERRORS, Kind::Counter, EXPOSITION_ERRORS_HELP),
+            Claim::new(EXEMPLARS_DROPPED, Kind::Counter, EXEMPLARS_DROPPED_HELP),
+        ],
         "the exposition's own metrics",
         "the start-up of monitor_runtime",
     ) {

@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use super::model::{Family, Kind, Snapshot};
+use super::model::{Exemplar, Family, Kind, Snapshot, Value};
 use super::registry::Conflict;
 use super::sync::ignore_poison;
 
@@ -133,10 +133,47 @@ pub(crate) fn collect_all(exposition: bool) -> Snapshot {
         source.collect(&mut families);
     }
     families.extend(foreign);
+    let dropped = drop_long_exemplars(&mut families);
+    if dropped > 0 {
+        super::exposition::exemplars_dropped(dropped);
+    }
     Snapshot {
         families: merge(families),
     }
 }
+
+/// Removes the exemplars whose labels are longer than OpenMetrics allows (128
+/// characters of names and values), and returns how many.
+fn drop_long_exemplars(families: &mut [Family]) -> u64 {
+    let too_long = |exemplar: &Exemplar| exemplar.labels.characters() > EXEMPLAR_MAX_CHARACTERS;
+    let mut dropped = 0;
+    for series in families
+        .iter_mut()
+        .flat_map(|family| family.series.iter_mut())
+    {
+        match &mut series.value {
+            Value::Counter(counter) => {
+                if counter.exemplar.as_ref().is_some_and(too_long) {
+                    counter.exemplar = None;
+                    dropped += 1;
+                }
+            }
+            Value::Histogram(histogram) => {
+                let before = histogram.exemplars.len();
+                histogram
+                    .exemplars
+                    .retain(|(_, exemplar)| !too_long(exemplar));
+                dropped += (before - histogram.exemplars.len()) as u64;
+            }
+            _ => {}
+        }
+    }
+    dropped
+}
+
+/// The longest label set of an exemplar OpenMetrics allows, in characters of names
+/// and values.
+pub(crate) const EXEMPLAR_MAX_CHARACTERS: usize = 128;
 
 /// Sorts `families` by name and merges those of one name (several sources of one
 /// family): their series, sorted by labels, each label set once. A family of a name
@@ -209,6 +246,45 @@ mod tests {
         let mut family = Family::new(name, "help", kind);
         family.push(Labels::new(labels.iter().copied()), Value::Gauge(1.0));
         family
+    }
+
+    #[test]
+    fn exemplars_longer_than_openmetrics_allows_are_dropped() {
+        use crate::core::model::{Counter, Exemplar, Histogram};
+        let exemplar = |value: &str| Exemplar {
+            labels: Labels::new([("trace_id", value.to_owned())]),
+            value: 1.0,
+            timestamp: None,
+        };
+        let mut calls = Family::new("c_total", "help", Kind::Counter);
+        calls.push(
+            Labels::empty(),
+            Value::Counter(Counter {
+                value: 1.0,
+                exemplar: Some(exemplar(&"a".repeat(121))),
+            }),
+        );
+        calls.push(
+            Labels::new([("x", "y")]),
+            Value::Counter(Counter {
+                value: 1.0,
+                exemplar: Some(exemplar(&"a".repeat(120))),
+            }),
+        );
+        let mut waits = Family::new("w_seconds", "help", Kind::Histogram);
+        let mut histogram = Histogram::classic(vec![1.0], &[1, 1], 1.0);
+        histogram.exemplars = vec![(0, exemplar("short")), (1, exemplar(&"é".repeat(200)))];
+        waits.push(Labels::empty(), Value::Histogram(Box::new(histogram)));
+        let mut families = vec![calls, waits];
+        assert_eq!(drop_long_exemplars(&mut families), 2);
+        let Value::Counter(kept) = &families[0].series[1].value else {
+            panic!("a counter")
+        };
+        assert!(kept.exemplar.is_some(), "exactly 128 characters fit");
+        let Value::Histogram(histogram) = &families[1].series[0].value else {
+            panic!("a histogram")
+        };
+        assert_eq!(histogram.exemplars.len(), 1);
     }
 
     #[test]

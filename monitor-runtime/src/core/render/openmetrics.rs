@@ -8,9 +8,7 @@ use std::fmt::Write as _;
 use super::text::{escape_label_value, write_float};
 use crate::core::model::{Exemplar, Family, Histogram, Kind, Labels, Snapshot, Value};
 
-/// The longest label set of an exemplar OpenMetrics allows, in characters of names
-/// and values.
-pub(crate) const EXEMPLAR_MAX_CHARACTERS: usize = 128;
+use crate::core::source::EXEMPLAR_MAX_CHARACTERS;
 
 /// The OpenMetrics exposition of `snapshot`.
 pub(super) fn render(snapshot: &Snapshot) -> String {
