@@ -152,11 +152,9 @@ fn drop_long_exemplars(families: &mut [Family]) -> u64 {
         .flat_map(|family| family.series.iter_mut())
     {
         match &mut series.value {
-            Value::Counter(counter) => {
-                if counter.exemplar.as_ref().is_some_and(too_long) {
-                    counter.exemplar = None;
-                    dropped += 1;
-                }
+            Value::Counter(counter) if counter.exemplar.as_ref().is_some_and(too_long) => {
+                counter.exemplar = None;
+                dropped += 1;
             }
             Value::Histogram(histogram) => {
                 let before = histogram.exemplars.len();
