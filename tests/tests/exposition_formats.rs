@@ -213,13 +213,14 @@ async fn native_histograms_are_in_protobuf_and_counted_in_every_format() {
     let server = TestServer::start();
     let (_, protobuf) = scrape(&server, Some(PROMETHEUS_NATIVE_ACCEPT), "").await;
     let families = protobuf_families(&protobuf);
-    let durations = families
+    // A family of native and classic series comes as two messages of one name.
+    let durations: Vec<_> = families
         .iter()
-        .find(|family| family.name.as_deref() == Some("function_calls_duration_seconds"))
-        .unwrap();
+        .filter(|family| family.name.as_deref() == Some("function_calls_duration_seconds"))
+        .flat_map(|family| family.metric.iter())
+        .collect();
     let histogram = |function: &str| {
         durations
-            .metric
             .iter()
             .find(|metric| {
                 metric
@@ -328,15 +329,15 @@ async fn traced_calls_leave_exemplars_where_the_format_carries_them() {
     // In protobuf, on the bucket and the counter.
     let (_, protobuf) = scrape(&server, Some(PROMETHEUS_NATIVE_ACCEPT), "").await;
     let families = protobuf_families(&protobuf);
-    let family = |name: &str| {
+    let metrics = |name: &str| -> Vec<_> {
         families
             .iter()
-            .find(|family| family.name.as_deref() == Some(name))
-            .unwrap()
+            .filter(|family| family.name.as_deref() == Some(name))
+            .flat_map(|family| family.metric.iter())
+            .collect()
     };
-    let bucket_exemplars: Vec<_> = family("function_calls_duration_seconds")
-        .metric
-        .iter()
+    let bucket_exemplars: Vec<_> = metrics("function_calls_duration_seconds")
+        .into_iter()
         .flat_map(|metric| metric.histogram.iter())
         .flat_map(|histogram| histogram.bucket.iter())
         .filter_map(|bucket| bucket.exemplar.as_ref())
@@ -346,7 +347,7 @@ async fn traced_calls_leave_exemplars_where_the_format_carries_them() {
             .iter()
             .any(|exemplar| exemplar.label("trace_id") == Some("4bf92f3577b34da6a3ce929d0e0e4736"))
     );
-    assert!(family("function_calls_total").metric.iter().any(|metric| {
+    assert!(metrics("function_calls_total").iter().any(|metric| {
         metric
             .counter
             .as_ref()

@@ -13,14 +13,44 @@ pub(super) fn render(snapshot: &Snapshot) -> Vec<u8> {
         if family.series.is_empty() {
             continue;
         }
-        let message = metric_family(family);
-        // Writing to a `Vec` cannot fail.
-        let _ = message.encode_length_delimited(&mut out);
+        for message in messages(family) {
+            // Writing to a `Vec` cannot fail.
+            let _ = message.encode_length_delimited(&mut out);
+        }
     }
     out
 }
 
-fn metric_family(family: &Family) -> MetricFamily {
+/// The messages of one family: one, or two for a histogram family whose series are
+/// native for some and classic only for others (the native ones first). Prometheus
+/// before 2.44 takes a whole message as native or classic by its first series, so
+/// series of each kind go in a message of their own, under the same name.
+fn messages(family: &Family) -> Vec<MetricFamily> {
+    let is_native = |series: &model::Series| matches!(&series.value, Value::Histogram(histogram) if histogram.native.is_some());
+    let natives = family
+        .series
+        .iter()
+        .filter(|series| is_native(series))
+        .count();
+    if family.kind != Kind::Histogram || natives == 0 || natives == family.series.len() {
+        return vec![metric_family(family, family.series.iter())];
+    }
+    vec![
+        metric_family(
+            family,
+            family.series.iter().filter(|series| is_native(series)),
+        ),
+        metric_family(
+            family,
+            family.series.iter().filter(|series| !is_native(series)),
+        ),
+    ]
+}
+
+fn metric_family<'a>(
+    family: &Family,
+    series: impl Iterator<Item = &'a model::Series>,
+) -> MetricFamily {
     let kind = match family.kind {
         Kind::Counter => MetricType::Counter,
         Kind::Gauge | Kind::Info => MetricType::Gauge,
@@ -32,9 +62,7 @@ fn metric_family(family: &Family) -> MetricFamily {
         name: Some(family.name.to_string()),
         help: Some(family.help.to_string()),
         r#type: Some(kind as i32),
-        metric: family
-            .series
-            .iter()
+        metric: series
             .map(|series| {
                 let mut metric = Metric {
                     label: labels(&series.labels),
@@ -346,6 +374,42 @@ struct Timestamp {
 mod tests {
     use super::*;
     use crate::core::model::Labels;
+
+    #[test]
+    fn a_family_of_native_and_classic_series_is_written_as_two_messages() {
+        let mut family = model::Family::new("wait_seconds", "Waits.", Kind::Histogram);
+        for (name, native) in [("a", false), ("b", true), ("c", false)] {
+            let mut histogram = model::Histogram::classic(vec![1.0], &[1, 0], 0.5);
+            if native {
+                histogram.native = Some(NativeBuckets {
+                    schema: 0,
+                    zero_threshold: 1e-9,
+                    ..NativeBuckets::default()
+                });
+            }
+            family.push(
+                Labels::new([("f", name)]),
+                Value::Histogram(Box::new(histogram)),
+            );
+        }
+        let bytes = render(&Snapshot {
+            families: vec![family],
+        });
+        let mut rest = bytes.as_slice();
+        let first = MetricFamily::decode_length_delimited(&mut rest).unwrap();
+        let second = MetricFamily::decode_length_delimited(&mut rest).unwrap();
+        assert!(rest.is_empty());
+        assert_eq!(first.name, second.name);
+        assert_eq!(first.metric.len(), 1);
+        assert!(first.metric[0].histogram.as_ref().unwrap().schema.is_some());
+        assert_eq!(second.metric.len(), 2);
+        assert!(
+            second
+                .metric
+                .iter()
+                .all(|metric| metric.histogram.as_ref().unwrap().schema.is_none())
+        );
+    }
 
     #[test]
     fn buckets_become_spans_and_deltas() {
