@@ -25,6 +25,7 @@ pub mod model;
 mod outcome;
 mod registry;
 mod render;
+mod samples;
 mod shard;
 mod source;
 mod sync;
@@ -50,6 +51,7 @@ pub use render::Format;
     reason = "writers of text beside the exposition use them"
 )]
 pub(crate) use render::{escape_label_value, write_float};
+pub(crate) use samples::for_each_sample;
 #[cfg(feature = "http")]
 pub(crate) use shard::Block;
 pub(crate) use shard::{Shard, ShardedWords, shard_count};
