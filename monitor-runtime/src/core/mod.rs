@@ -46,6 +46,8 @@ pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
 pub use registry::{init, register_collector, registry};
 pub use render::Format;
+#[doc(hidden)]
+pub use render::break_text_rendering;
 #[allow(
     unused_imports,
     reason = "writers of text beside the exposition use them"
