@@ -219,7 +219,10 @@ mod tests {
         }
     }
 
-    fn all(snapshot: &Snapshot) -> Vec<(String, Vec<(String, String)>, f64)> {
+    /// A sample, owned: its name, labels and value.
+    type Owned = (String, Vec<(String, String)>, f64);
+
+    fn all(snapshot: &Snapshot) -> Vec<Owned> {
         let mut samples = Vec::new();
         for_each_sample(snapshot, |sample| {
             let labels = sample
