@@ -10,6 +10,9 @@ pub use crate::core::{
     Branch, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, FromResidual, Outcome,
 };
 
+// For tests only: the proof that no reader parses the text exposition.
+pub use crate::core::break_text_rendering;
+
 pub use crate::monitored::{
     CallGuard, CallSpan, CheckReturnsAFuture, CheckReturnsNoFuture, ErrorField, FunctionSite,
     FutureCheck, LazySpan, MONITORED_FUNCTIONS,

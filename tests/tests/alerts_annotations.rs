@@ -207,7 +207,7 @@ fn an_http_route_objective_reads_the_red_layer_series() {
     let snapshot = |evaluator: &mut Evaluator, seconds: u64| {
         evaluator.record(
             start + Duration::from_secs(seconds),
-            &monitor_runtime::render_metrics().unwrap(),
+            &monitor_runtime::snapshot(),
         );
         evaluator.evaluate()
     };

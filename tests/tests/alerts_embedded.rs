@@ -1,5 +1,5 @@
 //! The embedded evaluator runs the same definitions as the rule file over
-//! snapshots of the exposition, in simulated time: a burn-rate page and a
+//! snapshots of the model, in simulated time: a burn-rate page and a
 //! threshold alert with `for` go pending, fire and resolve for a bad scenario, and
 //! nothing happens for a healthy one; business and health alerts too. Its state is
 //! served at `GET /alerts` and `GET /alerts/history` in the documented shape.
@@ -11,6 +11,7 @@ use monitor_runtime::alerts::{
     ServiceAlert, ServiceAlerts, Severity,
 };
 use monitor_runtime::business_metrics;
+use monitor_runtime::model::{Family, Kind, Labels, Snapshot, Value};
 use monitor_tests::http;
 use monitor_tests::server::TestServer;
 
@@ -42,18 +43,27 @@ fn set() -> AlertSet {
 
 /// Counters and gauges of a test app after `ok` and `errors` calls and `failures`
 /// failed logins, its database check healthy or not.
-fn exposition(ok: u64, errors: u64, failures: u64, db_healthy: bool) -> String {
-    let (healthy, unhealthy) = if db_healthy { (1, 0) } else { (0, 1) };
-    format!(
-        "# TYPE function_calls_total counter\n\
-         function_calls_total{{function=\"answer\",module=\"app\",result=\"ok\"}} {ok}\n\
-         function_calls_total{{function=\"answer\",module=\"app\",result=\"error\"}} {errors}\n\
-         # TYPE login_failures_total counter\n\
-         login_failures_total {failures}\n\
-         # TYPE health_check_status gauge\n\
-         health_check_status{{check=\"db\",probe=\"readiness\",status=\"healthy\"}} {healthy}\n\
-         health_check_status{{check=\"db\",probe=\"readiness\",status=\"unhealthy\"}} {unhealthy}\n"
-    )
+fn snapshot(ok: u64, errors: u64, failures: u64, db_healthy: bool) -> Snapshot {
+    let (healthy, unhealthy) = if db_healthy { (1.0, 0.0) } else { (0.0, 1.0) };
+    let mut calls = Family::new("function_calls_total", "Calls.", Kind::Counter);
+    let call = |result| {
+        Labels::new([
+            ("function", "answer"),
+            ("module", "app"),
+            ("result", result),
+        ])
+    };
+    calls.push(call("ok"), Value::counter(ok as f64));
+    calls.push(call("error"), Value::counter(errors as f64));
+    let mut logins = Family::new("login_failures_total", "Failed logins.", Kind::Counter);
+    logins.push(Labels::empty(), Value::counter(failures as f64));
+    let mut health = Family::new("health_check_status", "Check status.", Kind::Gauge);
+    let check = |status| Labels::new([("check", "db"), ("probe", "readiness"), ("status", status)]);
+    health.push(check("healthy"), Value::Gauge(healthy));
+    health.push(check("unhealthy"), Value::Gauge(unhealthy));
+    Snapshot {
+        families: vec![calls, health, logins],
+    }
 }
 
 struct Scenario {
@@ -91,8 +101,8 @@ impl Scenario {
             self.ok += calls - errors;
             self.errors += errors;
             self.failures += failures;
-            let text = exposition(self.ok, self.errors, self.failures, self.db_healthy);
-            self.evaluator.record(self.now, &text);
+            let snapshot = snapshot(self.ok, self.errors, self.failures, self.db_healthy);
+            self.evaluator.record(self.now, &snapshot);
             let elapsed = self.now.duration_since(self.start).unwrap().as_secs();
             for transition in self.evaluator.evaluate().transitions {
                 self.transitions

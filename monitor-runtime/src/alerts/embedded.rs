@@ -1,9 +1,11 @@
 //! The embedded evaluator: the same alert definitions the rule file carries,
-//! evaluated in the process over a short history of its own exposition, with the
+//! evaluated in the process over a short history of its own figures, with the
 //! pending/firing semantics and `for` of Prometheus.
 //!
-//! Each [`Evaluator::record`] keeps one snapshot of `/metrics` (the text Prometheus
-//! would scrape); [`Evaluator::evaluate`] runs every alert over the snapshots kept.
+//! Each [`Evaluator::record`] keeps the samples of one [`model::Snapshot`] (those
+//! a Prometheus scrape of `/metrics` would store, read from the model: no text is
+//! written or parsed); [`Evaluator::evaluate`] runs every alert over the snapshots
+//! kept.
 //! A rate over a window is the increase between the oldest snapshot inside the
 //! window and the newest, per second (counters of one process never reset; a series
 //! created inside the window counts from 0; unlike Prometheus, nothing is
@@ -25,7 +27,7 @@ use serde::Serialize;
 
 use super::generate::{AlertDefinition, AlertSet};
 use super::query::{Labels, Selector, SeriesSource, Vector};
-use crate::core::ignore_poison;
+use crate::core::{for_each_sample, ignore_poison, model};
 
 /// How the embedded evaluator runs: how often it samples and evaluates, how much
 /// history it keeps, where it sends notifications. Nothing runs until it is
@@ -69,7 +71,7 @@ impl EmbeddedAlerts {
         }
     }
 
-    /// How often the exposition is sampled and the alerts evaluated (default 15 s).
+    /// How often the figures are sampled and the alerts evaluated (default 15 s).
     pub fn interval(mut self, interval: Duration) -> Self {
         self.interval = interval.max(Duration::from_millis(10));
         self
@@ -199,27 +201,51 @@ pub struct Evaluation {
     pub notifications: Vec<Notification>,
 }
 
-struct Snapshot {
+/// The samples of one snapshot.
+struct Reading {
     at: SystemTime,
-    /// Series by metric name.
+    /// Series by sample name (`<histogram>_bucket` and the like included).
     series: HashMap<String, Vec<(Labels, f64)>>,
+}
+
+impl Reading {
+    /// The samples of `snapshot`, as a scrape of its text exposition would store
+    /// them.
+    fn of(snapshot: &model::Snapshot, at: SystemTime) -> Self {
+        let mut series: HashMap<String, Vec<(Labels, f64)>> = HashMap::new();
+        for_each_sample(snapshot, |sample| {
+            let labels = sample
+                .labels()
+                .map(|(name, value)| (name.to_owned(), value.to_owned()))
+                .collect();
+            series
+                .entry(sample.name())
+                .or_default()
+                .push((labels, sample.value));
+        });
+        Reading { at, series }
+    }
 }
 
 /// How many transitions `GET /alerts/history` keeps.
 const HISTORY: usize = 500;
 
-/// Evaluates alert definitions over snapshots of the exposition.
+/// Evaluates alert definitions over snapshots of the model
+/// ([`monitor_runtime::snapshot`](crate::snapshot) gives the process' own).
 ///
 /// ```
 /// use std::time::{Duration, SystemTime};
 /// use monitor_runtime::alerts::{AlertSet, BusinessAlert, Evaluator, ServiceAlerts};
+/// use monitor_runtime::model::{Family, Kind, Labels, Snapshot, Value};
 ///
 /// let set = AlertSet::new("shop")
 ///     .service_alerts(ServiceAlerts::none())
 ///     .business(BusinessAlert::gauge_above("queue_depth", 100.0));
 /// let mut evaluator = Evaluator::new(&set, Duration::from_secs(3600));
+/// let mut depth = Family::new("queue_depth", "Jobs waiting.", Kind::Gauge);
+/// depth.push(Labels::empty(), Value::Gauge(250.0));
 /// let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-/// evaluator.record(start, "queue_depth 250\n");
+/// evaluator.record(start, &Snapshot { families: vec![depth] });
 /// let evaluation = evaluator.evaluate();
 /// assert_eq!(evaluation.transitions[0].to, "firing");
 /// assert_eq!(evaluator.active()[0].name, "QueueDepthAbove");
@@ -230,7 +256,7 @@ pub struct Evaluator {
     retention: Duration,
     resend: Duration,
     hold: Duration,
-    snapshots: VecDeque<Snapshot>,
+    snapshots: VecDeque<Reading>,
     active: BTreeMap<(String, Labels), ActiveAlert>,
     history: VecDeque<Transition>,
 }
@@ -288,13 +314,12 @@ impl Evaluator {
         &self.skipped
     }
 
-    /// Keeps a snapshot of `exposition` (Prometheus text format) taken at `at`, and
-    /// drops the snapshots older than the retention.
-    pub fn record(&mut self, at: SystemTime, exposition: &str) {
-        self.snapshots.push_back(Snapshot {
-            at,
-            series: parse_exposition(exposition),
-        });
+    /// Keeps the samples of `snapshot`, taken at `at`, and drops the snapshots older
+    /// than the retention. The samples are those a Prometheus scrape would store:
+    /// counters, gauges and info series by their name and labels, histograms as
+    /// `<name>_bucket` (with `le`), `<name>_sum` and `<name>_count`.
+    pub fn record(&mut self, at: SystemTime, snapshot: &model::Snapshot) {
+        self.snapshots.push_back(Reading::of(snapshot, at));
         while let Some(oldest) = self.snapshots.front() {
             let age = at.duration_since(oldest.at).unwrap_or_default();
             // One snapshot beyond the retention, so a window of exactly the
@@ -479,7 +504,7 @@ pub(crate) fn rfc3339(at: SystemTime) -> String {
     humantime::format_rfc3339_millis(at).to_string()
 }
 
-struct History<'a>(&'a VecDeque<Snapshot>);
+struct History<'a>(&'a VecDeque<Reading>);
 
 impl SeriesSource for History<'_> {
     fn instant(&self, selector: &Selector) -> Vector {
@@ -521,7 +546,7 @@ impl SeriesSource for History<'_> {
 }
 
 fn select<'a>(
-    snapshot: &'a Snapshot,
+    snapshot: &'a Reading,
     selector: &'a Selector,
 ) -> impl Iterator<Item = (Labels, f64)> + 'a {
     snapshot
@@ -531,78 +556,6 @@ fn select<'a>(
         .flatten()
         .filter(|(labels, _)| selector.selects(&selector.metric, labels))
         .map(|(labels, value)| (labels.clone(), *value))
-}
-
-/// The samples of a text exposition by metric name; malformed lines are skipped.
-fn parse_exposition(text: &str) -> HashMap<String, Vec<(Labels, f64)>> {
-    let mut series: HashMap<String, Vec<(Labels, f64)>> = HashMap::new();
-    for line in text.lines() {
-        let line = line.trim();
-        if line.is_empty() || line.starts_with('#') {
-            continue;
-        }
-        if let Some((name, labels, value)) = parse_line(line) {
-            series.entry(name).or_default().push((labels, value));
-        }
-    }
-    series
-}
-
-fn parse_line(line: &str) -> Option<(String, Labels, f64)> {
-    let name_end = line
-        .find(|c: char| c == '{' || c.is_whitespace())
-        .unwrap_or(line.len());
-    let name = &line[..name_end];
-    let mut rest = &line[name_end..];
-    let mut labels = Labels::new();
-    if let Some(inner) = rest.strip_prefix('{') {
-        let mut chars = inner.char_indices().peekable();
-        let end;
-        loop {
-            // Skip separators.
-            while let Some((_, c)) = chars.peek() {
-                if *c == ',' || c.is_whitespace() {
-                    chars.next();
-                } else {
-                    break;
-                }
-            }
-            let (start, c) = *chars.peek()?;
-            if c == '}' {
-                end = start + 1;
-                break;
-            }
-            let eq = inner[start..].find('=')? + start;
-            let label = inner[start..eq].trim().to_owned();
-            while chars.peek().is_some_and(|(i, _)| *i <= eq) {
-                chars.next();
-            }
-            if chars.next()?.1 != '"' {
-                return None;
-            }
-            let mut value = String::new();
-            loop {
-                let (_, c) = chars.next()?;
-                match c {
-                    '"' => break,
-                    '\\' => match chars.next()?.1 {
-                        'n' => value.push('\n'),
-                        other => value.push(other),
-                    },
-                    other => value.push(other),
-                }
-            }
-            labels.insert(label, value);
-        }
-        rest = &inner[end..];
-    }
-    let value = rest.split_whitespace().next()?;
-    let value = match value {
-        "+Inf" => f64::INFINITY,
-        "-Inf" => f64::NEG_INFINITY,
-        other => other.parse().ok()?,
-    };
-    Some((name.to_owned(), labels, value))
 }
 
 /// Renders the few template forms the generated annotations use:
@@ -697,12 +650,12 @@ pub(crate) fn reconfigure(set: &AlertSet) {
     }
 }
 
-/// Samples the process' exposition now and evaluates its alerts: one step of the
-/// loop `EmbeddedAlerts::start` runs.
+/// Takes a snapshot of the process' figures now and evaluates its alerts: one
+/// step of the loop `EmbeddedAlerts::start` runs.
 pub fn sample_and_evaluate() -> Evaluation {
-    let text = crate::core::render_metrics().unwrap_or_default();
+    let snapshot = crate::core::snapshot();
     with_evaluator(|evaluator| {
-        evaluator.record(SystemTime::now(), &text);
+        evaluator.record(SystemTime::now(), &snapshot);
         evaluator.evaluate()
     })
 }
@@ -722,20 +675,44 @@ mod tests {
     use super::*;
 
     #[test]
-    fn parses_labels_with_escapes() {
-        let (name, labels, value) =
-            parse_line(r#"a_total{b="x\"y",c="1,2"} 3.5"#).expect("a sample");
-        assert_eq!(name, "a_total");
-        assert_eq!(labels["b"], "x\"y");
-        assert_eq!(labels["c"], "1,2");
-        assert_eq!(value, 3.5);
-        let (_, labels, value) = parse_line("up 1").expect("a sample");
-        assert!(labels.is_empty());
-        assert_eq!(value, 1.0);
-        assert_eq!(
-            parse_line(r#"x_bucket{le="+Inf"} +Inf"#).unwrap().2,
-            f64::INFINITY
+    fn a_reading_holds_the_samples_a_scrape_stores() {
+        use model::{Family, Histogram, Kind, Labels as ModelLabels, Value};
+
+        let mut calls = Family::new("a_total", "A.", Kind::Counter);
+        calls.push(
+            ModelLabels::new([("b", "x\"y"), ("c", "1,2")]),
+            Value::counter(3.5),
         );
+        calls.push(ModelLabels::new([("b", "z")]), Value::counter(1.0));
+        let mut latency = Family::new("x_seconds", "X.", Kind::Histogram);
+        latency.push(
+            ModelLabels::empty(),
+            Value::Histogram(Box::new(Histogram::classic(vec![1.0], &[2, 1], 2.5))),
+        );
+        let mut up = Family::new("up", "Up.", Kind::Gauge);
+        up.push(ModelLabels::empty(), Value::Gauge(1.0));
+        let snapshot = model::Snapshot {
+            families: vec![calls, up, latency],
+        };
+        let reading = Reading::of(&snapshot, SystemTime::UNIX_EPOCH);
+        let value = |name: &str, labels: &[(&str, &str)]| {
+            let labels: Labels = labels
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect();
+            reading.series[name]
+                .iter()
+                .find(|(series, _)| *series == labels)
+                .map(|(_, value)| *value)
+        };
+        assert_eq!(value("a_total", &[("b", "x\"y"), ("c", "1,2")]), Some(3.5));
+        assert_eq!(value("a_total", &[("b", "z")]), Some(1.0));
+        assert_eq!(value("up", &[]), Some(1.0));
+        assert_eq!(value("x_seconds_bucket", &[("le", "1")]), Some(2.0));
+        assert_eq!(value("x_seconds_bucket", &[("le", "+Inf")]), Some(3.0));
+        assert_eq!(value("x_seconds_sum", &[]), Some(2.5));
+        assert_eq!(value("x_seconds_count", &[]), Some(3.0));
+        assert_eq!(reading.series.len(), 5, "{:?}", reading.series.keys());
     }
 
     #[test]

@@ -90,7 +90,7 @@
 //! ## Embedded evaluation
 //!
 //! [`EmbeddedAlerts`] runs the same definitions in the process over a history of its
-//! own exposition (see [`embedded`] for what it covers), serves them at `GET /alerts`
+//! own figures (see [`embedded`] for what it covers), serves them at `GET /alerts`
 //! and `GET /alerts/history`, and posts to Alertmanager and a webhook.
 //!
 //! ## Serving and printing

@@ -28,6 +28,7 @@ pub mod native;
 mod outcome;
 mod registry;
 mod render;
+mod samples;
 mod shard;
 mod source;
 mod sync;
@@ -36,7 +37,7 @@ pub(crate) use bounds::Bounds;
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
-#[cfg(feature = "http")]
+#[cfg(any(feature = "http", feature = "push"))]
 pub(crate) use exposition::snapshot_for_exposition;
 pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
 #[allow(
@@ -50,11 +51,14 @@ pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue
 pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
 pub use registry::{init, register_collector, registry};
 pub use render::Format;
+#[doc(hidden)]
+pub use render::break_text_rendering;
 #[allow(
     unused_imports,
     reason = "writers of text beside the exposition use them"
 )]
 pub(crate) use render::{escape_label_value, write_float};
+pub(crate) use samples::for_each_sample;
 pub(crate) use shard::Block;
 pub(crate) use shard::{Shard, ShardedWords, shard_count};
 pub(crate) use source::{Claim, Source, add_source};

@@ -11,7 +11,7 @@ use tokio::task::JoinHandle;
 
 use super::client::HttpClient;
 use super::metrics::pushgateway_pushes;
-use crate::core::{METRICS_CONTENT_TYPE, identity, render_metrics};
+use crate::core::{Format, identity, snapshot_for_exposition};
 
 /// Pushes the whole registry to a Prometheus Pushgateway, under a grouping key of
 /// `job` (the service of [`identity::current`]), `instance` (its instance) and any
@@ -24,7 +24,8 @@ use crate::core::{METRICS_CONTENT_TYPE, identity, render_metrics};
 /// cleanly leaves no stale series behind. A batch job usually keeps its last push
 /// (the default) so that its results stay visible.
 ///
-/// Every push replaces the group (`PUT`). Pushes are counted in
+/// Every push replaces the group (`PUT`) with a [`snapshot`](crate::snapshot) of
+/// every family rendered in the text format, what `/metrics` serves. Pushes are counted in
 /// `monitor_pushgateway_pushes_total{result="ok"|"error"}`; a failed push is logged
 /// and retried at the next interval, never fatal.
 ///
@@ -145,13 +146,12 @@ impl Pushgateway {
     }
 
     async fn push_once(&self) -> Result<(), PushError> {
-        let text = render_metrics().map_err(|error| PushError {
-            message: format!("rendering the metrics: {error}"),
-        })?;
+        let format = Format::Text;
+        let body = format.render(&snapshot_for_exposition());
         self.request(
             Method::PUT,
-            &[("Content-Type", METRICS_CONTENT_TYPE)],
-            text.into_bytes(),
+            &[("Content-Type", format.content_type())],
+            body,
         )
         .await
     }

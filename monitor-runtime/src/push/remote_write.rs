@@ -1,4 +1,4 @@
-//! Prometheus remote-write: snapshots of the registry sent as protobuf, snappy
+//! Prometheus remote-write: snapshots of the model sent as protobuf, snappy
 //! compressed, to any receiver.
 
 use std::collections::VecDeque;
@@ -14,7 +14,7 @@ use tokio::time::Instant;
 use super::client::HttpClient;
 use super::metrics::remote_write as metrics;
 use super::proto::{Label, Sample, TimeSeries, WriteRequest};
-use crate::core::{identity, ignore_poison, render_metrics};
+use crate::core::{for_each_sample, identity, ignore_poison, model};
 
 /// The default bound of the buffer, in samples.
 pub const DEFAULT_MAX_BUFFERED_SAMPLES: usize = 100_000;
@@ -73,8 +73,11 @@ pub const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(15);
 /// # }
 /// ```
 ///
-/// Untyped families (which only a collector of the application's can produce)
-/// are not sent.
+/// A snapshot holds the samples a scrape of `/metrics` would store, read from the
+/// model ([`monitor_runtime::snapshot`](crate::snapshot)) with no text written or
+/// parsed: counters, gauges, untyped and info series by name, histograms as
+/// `<name>_bucket` (with `le`), `<name>_sum` and `<name>_count`, summaries by
+/// quantile with their sum and count.
 #[derive(Clone)]
 pub struct RemoteWrite {
     url: String,
@@ -224,15 +227,8 @@ enum Sent {
 
 impl Shared {
     fn take_snapshot(&self) {
-        let text = match render_metrics() {
-            Ok(text) => text,
-            Err(error) => {
-                tracing::error!(%error, "monitor: remote-write could not render the metrics");
-                return;
-            }
-        };
         let series = snapshot_series(
-            &text,
+            &crate::core::snapshot(),
             &identity::current(),
             &self.config.external_labels,
             now_ms(),
@@ -410,16 +406,12 @@ fn encode(request: WriteRequest) -> Vec<u8> {
         .expect("snappy compresses any input below 4 GiB")
 }
 
-/// Every sample of the text exposition `text` (what `/metrics` serves) at
+/// Every sample of `snapshot` (those a scrape of its text exposition would store) at
 /// `timestamp`, one series each, labelled with `job`, `instance` and `external` (a
 /// clashing label of the sample is kept as `exported_<name>`), labels sorted by
-/// name as receivers expect. A line that does not parse is left out.
-///
-/// The text, not the gathered families, is the source: the value accessors of
-/// prometheus' two data models (with and without its `protobuf` feature) differ,
-/// and the text is exactly what a scrape of this process would see.
+/// name as receivers expect.
 pub(crate) fn snapshot_series(
-    text: &str,
+    snapshot: &model::Snapshot,
     identity: &identity::Identity,
     external: &[(String, String)],
     timestamp: i64,
@@ -432,80 +424,46 @@ pub(crate) fn snapshot_series(
         target.retain(|(existing, _)| existing != name);
         target.push((name.clone(), value.clone()));
     }
-    text.lines()
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .filter_map(parse_sample)
-        .map(|(name, own, value)| {
-            let mut labels = Vec::with_capacity(own.len() + target.len() + 1);
-            labels.push(Label {
-                name: "__name__".to_owned(),
-                value: name.to_owned(),
-            });
-            for (label, value) in own {
-                let name = if target.iter().any(|(name, _)| *name == label) {
-                    format!("exported_{label}")
-                } else {
-                    label
-                };
-                labels.push(Label { name, value });
-            }
-            for (name, value) in &target {
-                labels.push(Label {
-                    name: name.clone(),
-                    value: value.clone(),
-                });
-            }
-            labels.sort_by(|a, b| a.name.cmp(&b.name));
-            TimeSeries {
-                labels,
-                samples: vec![Sample { value, timestamp }],
-            }
-        })
-        .collect()
-}
-
-/// A sample of the text format: its name, its labels, its value.
-type TextSample<'a> = (&'a str, Vec<(String, String)>, f64);
-
-/// One sample line of the text format: `name{label="value",...} value`.
-fn parse_sample(line: &str) -> Option<TextSample<'_>> {
-    let name_end = line.find(['{', ' '])?;
-    let name = &line[..name_end];
-    let mut rest = &line[name_end..];
-    let mut labels = Vec::new();
-    if let Some(after) = rest.strip_prefix('{') {
-        rest = after;
-        loop {
-            rest = rest.trim_start_matches([',', ' ']);
-            if let Some(after) = rest.strip_prefix('}') {
-                rest = after;
-                break;
-            }
-            let (label, after) = rest.split_once("=\"")?;
-            let mut value = String::new();
-            let mut chars = after.char_indices();
-            let close = loop {
-                match chars.next()? {
-                    (at, '"') => break at,
-                    (_, '\\') => match chars.next()?.1 {
-                        'n' => value.push('\n'),
-                        other => value.push(other),
-                    },
-                    (_, other) => value.push(other),
-                }
+    let mut series = Vec::new();
+    for_each_sample(snapshot, |sample| {
+        let mut labels = Vec::with_capacity(sample.series.len() + target.len() + 2);
+        labels.push(Label {
+            name: "__name__".to_owned(),
+            value: sample.name(),
+        });
+        for (label, value) in sample.labels() {
+            let name = if target.iter().any(|(name, _)| name == label) {
+                format!("exported_{label}")
+            } else {
+                label.to_owned()
             };
-            labels.push((label.to_owned(), value));
-            rest = &after[close + 1..];
+            labels.push(Label {
+                name,
+                value: value.to_owned(),
+            });
         }
-    }
-    let value = rest.split_whitespace().next()?.parse().ok()?;
-    Some((name, labels, value))
+        for (name, value) in &target {
+            labels.push(Label {
+                name: name.clone(),
+                value: value.clone(),
+            });
+        }
+        labels.sort_by(|a, b| a.name.cmp(&b.name));
+        series.push(TimeSeries {
+            labels,
+            samples: vec![Sample {
+                value: sample.value,
+                timestamp,
+            }],
+        });
+    });
+    series
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use prometheus::{Histogram, HistogramOpts, IntCounterVec, Opts, Registry};
+    use crate::core::model::{Family, Histogram, Kind, Labels, Value};
 
     fn labels(series: &TimeSeries) -> Vec<(String, String)> {
         series
@@ -515,32 +473,37 @@ mod tests {
             .collect()
     }
 
+    fn pair(name: &str, value: &str) -> (String, String) {
+        (name.to_owned(), value.to_owned())
+    }
+
     #[test]
     fn series_carry_the_identity_sorted_labels_and_every_histogram_part() {
-        let registry = Registry::new();
-        let calls =
-            IntCounterVec::new(Opts::new("calls_total", "Calls."), &["job", "result"]).unwrap();
-        calls.with_label_values(&["mine", "ok"]).inc_by(3);
-        let latency = Histogram::with_opts(
-            HistogramOpts::new("latency_seconds", "L.").buckets(vec![0.5, 1.0]),
-        )
-        .unwrap();
-        latency.observe(0.7);
-        registry.register(Box::new(calls)).unwrap();
-        registry.register(Box::new(latency)).unwrap();
+        let mut calls = Family::new("calls_total", "Calls.", Kind::Counter);
+        calls.push(
+            Labels::new([("job", "mine"), ("result", "ok")]),
+            Value::counter(3.0),
+        );
+        let mut latency = Family::new("latency_seconds", "L.", Kind::Histogram);
+        latency.push(
+            Labels::empty(),
+            Value::Histogram(Box::new(Histogram::classic(
+                vec![0.5, 1.0],
+                &[0, 1, 0],
+                0.7,
+            ))),
+        );
+        let snapshot = model::Snapshot {
+            families: vec![calls, latency],
+        };
         let identity = identity::Identity::new("shop").instance("shop-1");
-        let mut text = String::new();
-        prometheus::TextEncoder::new()
-            .encode_utf8(&registry.gather(), &mut text)
-            .unwrap();
         let series = snapshot_series(
-            &text,
+            &snapshot,
             &identity,
             &[("cluster".to_owned(), "eu".to_owned())],
             1_000,
         );
         let all: Vec<Vec<(String, String)>> = series.iter().map(labels).collect();
-        let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
         assert!(all.contains(&vec![
             pair("__name__", "calls_total"),
             pair("cluster", "eu"),
@@ -565,6 +528,7 @@ mod tests {
         assert_eq!(value("latency_seconds_bucket", Some("+Inf")), Some(1.0));
         assert_eq!(value("latency_seconds_sum", None), Some(0.7));
         assert_eq!(value("latency_seconds_count", None), Some(1.0));
+        assert_eq!(series.len(), 1 + 3 + 2);
         assert!(
             series
                 .iter()
@@ -572,15 +536,37 @@ mod tests {
         );
     }
 
+    /// Label values go out as they are (no text format in between to escape them),
+    /// infinities as infinities, info series as 1, families without series not at all.
     #[test]
-    fn label_values_are_unescaped_and_bad_lines_left_out() {
-        let text = "# HELP x X.\nx{a=\"q\\\"uo,te}\",b=\"back\\\\slash\\nline\"} 2.5\nbroken{a=\"1\"\nup +Inf\n";
+    fn label_values_and_values_arrive_unchanged() {
+        let mut x = Family::new("x", "X.", Kind::Gauge);
+        x.push(
+            Labels::new([("a", "q\"uo,te}"), ("b", "back\\slash\nline")]),
+            Value::Gauge(2.5),
+        );
+        x.push(Labels::new([("a", "inf")]), Value::Gauge(f64::INFINITY));
+        let mut info = Family::new("target_info", "T.", Kind::Info);
+        info.push(Labels::new([("service_name", "s")]), Value::Info);
+        let empty = Family::new("nothing_total", "N.", Kind::Counter);
+        let snapshot = model::Snapshot {
+            families: vec![empty, info, x],
+        };
         let identity = identity::Identity::new("s").instance("i");
-        let series = snapshot_series(text, &identity, &[], 7);
-        assert_eq!(series.len(), 2, "{series:?}");
-        let pair = |name: &str, value: &str| (name.to_owned(), value.to_owned());
+        let series = snapshot_series(&snapshot, &identity, &[], 7);
+        assert_eq!(series.len(), 3, "{series:?}");
         assert_eq!(
             labels(&series[0]),
+            [
+                pair("__name__", "target_info"),
+                pair("instance", "i"),
+                pair("job", "s"),
+                pair("service_name", "s"),
+            ]
+        );
+        assert_eq!(series[0].samples[0].value, 1.0);
+        assert_eq!(
+            labels(&series[1]),
             [
                 pair("__name__", "x"),
                 pair("a", "q\"uo,te}"),
@@ -589,8 +575,8 @@ mod tests {
                 pair("job", "s"),
             ]
         );
-        assert_eq!(series[0].samples[0].value, 2.5);
-        assert_eq!(series[1].samples[0].value, f64::INFINITY);
+        assert_eq!(series[1].samples[0].value, 2.5);
+        assert_eq!(series[2].samples[0].value, f64::INFINITY);
     }
 
     #[test]

@@ -15,6 +15,8 @@ mod openmetrics;
 mod protobuf;
 mod text;
 
+use std::sync::atomic::{AtomicBool, Ordering};
+
 pub(crate) use text::{escape_label_value, write_float};
 
 use super::model::Snapshot;
@@ -149,7 +151,7 @@ impl Format {
     /// Renders `snapshot` in this format.
     pub fn render(self, snapshot: &Snapshot) -> Vec<u8> {
         match self {
-            Format::Text => text::render(snapshot).into_bytes(),
+            Format::Text => render_text(snapshot).into_bytes(),
             Format::OpenMetrics => openmetrics::render(snapshot).into_bytes(),
             Format::Protobuf => protobuf::render(snapshot),
         }
@@ -158,5 +160,24 @@ impl Format {
 
 /// Renders `snapshot` in the Prometheus text format 0.0.4.
 pub(crate) fn render_text(snapshot: &Snapshot) -> String {
+    if TEXT_BROKEN.load(Ordering::Relaxed) {
+        return BROKEN_TEXT.to_owned();
+    }
     text::render(snapshot)
+}
+
+/// Whether the text renderer writes [`BROKEN_TEXT`] instead of the exposition.
+static TEXT_BROKEN: AtomicBool = AtomicBool::new(false);
+
+/// What the text renderer writes while it is broken: no sample, no family, not
+/// the text format.
+const BROKEN_TEXT: &str = "}{ the text rendering is broken on purpose \" =\n";
+
+/// Makes the text renderer write garbage instead of the exposition (`true`), or
+/// the exposition again (`false`), for the whole process: the test that proves no
+/// reader of the crate (history, embedded alerts, remote-write) reads the text
+/// exposition turns it on. Not for applications.
+#[doc(hidden)]
+pub fn break_text_rendering(broken: bool) {
+    TEXT_BROKEN.store(broken, Ordering::Relaxed);
 }
