@@ -205,6 +205,19 @@ impl ShardedWords {
         self.block(shard).add(offset, value);
     }
 
+    /// Words `range` summed over every shard, into `totals` (cleared first): one
+    /// pass over each shard's contiguous words, for a reader that wants many.
+    pub(crate) fn totals(&self, range: std::ops::Range<usize>, totals: &mut Vec<u64>) {
+        totals.clear();
+        totals.resize(range.len(), 0);
+        for shard in 0..=self.mask {
+            let words = &self.block(shard).words[range.clone()];
+            for (total, word) in totals.iter_mut().zip(words) {
+                *total = total.wrapping_add(word.load(Ordering::Relaxed));
+            }
+        }
+    }
+
     /// One word summed over every shard.
     pub(crate) fn total(&self, offset: usize) -> u64 {
         (0..=self.mask)

@@ -1,7 +1,7 @@
 //! One reading of the registry: the cumulative figures of every monitored function,
 //! HTTP route and business metric at one instant.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use crate::core::model::{self, Family, Histogram, Kind, Value};
 
@@ -164,12 +164,15 @@ impl Snapshot {
             at,
             ..Self::default()
         };
+        // Keyed by borrowed labels while reading, owned once per function or route.
+        let mut functions: HashMap<(&str, &str), Timed> = HashMap::new();
+        let mut routes: HashMap<(&str, &str), Timed> = HashMap::new();
         for family in &model.families {
             let name = family.name.as_ref();
             if name.starts_with("function_calls_") {
-                snapshot.function_family(family);
+                function_family(&mut functions, family);
             } else if name.starts_with("http_server_") {
-                snapshot.route_family(family);
+                route_family(&mut routes, family);
             } else if name.starts_with("process_") {
                 let Some(value) = family.series.first().map(|series| series.value.scalar()) else {
                     continue;
@@ -191,70 +194,74 @@ impl Snapshot {
                 snapshot.business_family(family);
             }
         }
+        let owned = |((a, b), timed): ((&str, &str), Timed)| ((a.to_owned(), b.to_owned()), timed);
+        snapshot.functions = functions.into_iter().map(owned).collect();
+        snapshot.routes = routes.into_iter().map(owned).collect();
         snapshot
     }
+}
 
-    fn function_family(&mut self, family: &Family) {
-        for series in &family.series {
-            let (Some(function), Some(module)) =
-                (series.labels.get("function"), series.labels.get("module"))
-            else {
-                continue;
-            };
-            let key = (module.to_owned(), function.to_owned());
-            match (family.name.as_ref(), &series.value) {
-                ("function_calls_total", value) => {
-                    let timed = self.functions.entry(key).or_default();
-                    let calls = value.scalar();
-                    timed.calls += calls;
-                    if series.labels.get("result") == Some("error") {
-                        timed.errors += calls;
-                    }
+/// The series of a `function_calls_*` family, into the figures of each function.
+fn function_family<'a>(functions: &mut HashMap<(&'a str, &'a str), Timed>, family: &'a Family) {
+    for series in &family.series {
+        let (Some(function), Some(module)) =
+            (series.labels.get("function"), series.labels.get("module"))
+        else {
+            continue;
+        };
+        let key = (module, function);
+        match (family.name.as_ref(), &series.value) {
+            ("function_calls_total", value) => {
+                let timed = functions.entry(key).or_default();
+                let calls = value.scalar();
+                timed.calls += calls;
+                if series.labels.get("result") == Some("error") {
+                    timed.errors += calls;
                 }
-                ("function_calls_concurrent", value) => {
-                    self.functions.entry(key).or_default().in_flight += value.scalar();
-                }
-                ("function_calls_duration_seconds", Value::Histogram(histogram)) => {
-                    self.functions
-                        .entry(key)
-                        .or_default()
-                        .add_histogram(histogram);
-                }
-                _ => {}
             }
+            ("function_calls_concurrent", value) => {
+                functions.entry(key).or_default().in_flight += value.scalar();
+            }
+            ("function_calls_duration_seconds", Value::Histogram(histogram)) => {
+                functions.entry(key).or_default().add_histogram(histogram);
+            }
+            _ => {}
         }
     }
+}
 
-    fn route_family(&mut self, family: &Family) {
-        for series in &family.series {
-            let (Some(method), Some(route)) = (
-                series.labels.get("http_request_method"),
-                series.labels.get("http_route"),
-            ) else {
-                continue;
-            };
-            let key = (method.to_owned(), route.to_owned());
-            match (family.name.as_ref(), &series.value) {
-                ("http_server_request_duration_seconds", Value::Histogram(histogram)) => {
-                    let timed = self.routes.entry(key).or_default();
-                    timed.calls += histogram.count as f64;
-                    if series
-                        .labels
-                        .get("http_response_status_code")
-                        .is_some_and(|code| code.starts_with('5'))
-                    {
-                        timed.errors += histogram.count as f64;
-                    }
-                    timed.add_histogram(histogram);
+/// The series of an `http_server_*` family, into the figures of each route.
+fn route_family<'a>(routes: &mut HashMap<(&'a str, &'a str), Timed>, family: &'a Family) {
+    for series in &family.series {
+        let (Some(method), Some(route)) = (
+            series.labels.get("http_request_method"),
+            series.labels.get("http_route"),
+        ) else {
+            continue;
+        };
+        let key = (method, route);
+        match (family.name.as_ref(), &series.value) {
+            ("http_server_request_duration_seconds", Value::Histogram(histogram)) => {
+                let timed = routes.entry(key).or_default();
+                timed.calls += histogram.count as f64;
+                if series
+                    .labels
+                    .get("http_response_status_code")
+                    .is_some_and(|code| code.starts_with('5'))
+                {
+                    timed.errors += histogram.count as f64;
                 }
-                ("http_server_active_requests", value) => {
-                    self.routes.entry(key).or_default().in_flight += value.scalar();
-                }
-                _ => {}
+                timed.add_histogram(histogram);
             }
+            ("http_server_active_requests", value) => {
+                routes.entry(key).or_default().in_flight += value.scalar();
+            }
+            _ => {}
         }
     }
+}
 
+impl Snapshot {
     fn business_family(&mut self, family: &Family) {
         let kind = match family.kind {
             Kind::Counter => MetricKind::Counter,

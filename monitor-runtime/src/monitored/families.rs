@@ -5,7 +5,7 @@
 
 use std::sync::Mutex;
 
-use super::stats::{Figure, FunctionStats};
+use super::stats::{FunctionStats, Reading};
 use crate::core::model::{Counter, Family, Histogram, Kind, Labels, Value};
 use crate::core::{Claim, Source, SourceLocation, add_source, ignore_poison, report};
 
@@ -142,46 +142,47 @@ impl Source for MonitoredFunctions {
         let mut cancelled_durations =
             Family::new(CANCELLED_DURATION, CANCELLED_DURATION_HELP, Kind::Histogram);
         cancelled_durations.series.reserve(asynchronous);
-        let mut buckets = Vec::new();
+        let mut scratch = Vec::new();
         let max_buckets = crate::core::native::max_buckets();
         for function in functions {
             let stats = function.stats;
-            // Read before the in-flight figure: a call starts before it ends.
-            let (count, errors) = stats.calls();
+            let reading = stats.read(&mut scratch);
             // Sorted by `result`: `error` before `ok`.
             calls.push(
                 function.error.clone(),
                 Value::Counter(Counter {
-                    value: errors as f64,
+                    value: reading.errors as f64,
                     exemplar: stats.counter_exemplar(true),
                 }),
             );
             calls.push(
                 function.ok.clone(),
                 Value::Counter(Counter {
-                    value: count.saturating_sub(errors) as f64,
+                    value: (reading.count - reading.errors) as f64,
                     exemplar: stats.counter_exemplar(false),
                 }),
             );
             durations.push(
                 function.labels.clone(),
-                durations_of(stats, &mut buckets, max_buckets),
+                durations_of(stats, &reading, max_buckets),
             );
             in_flight.push(
                 function.labels.clone(),
-                Value::Gauge(stats.in_flight() as f64),
+                Value::Gauge(reading.in_flight as f64),
             );
             if function.is_async {
                 cancelled.push(
                     function.labels.clone(),
-                    Value::Counter(Counter {
-                        value: stats.cancelled() as f64,
-                        exemplar: None,
-                    }),
+                    Value::counter(reading.cancelled as f64),
+                );
+                let histogram = Histogram::classic(
+                    stats.bounds(),
+                    reading.cancelled_buckets,
+                    reading.cancelled_sum,
                 );
                 cancelled_durations.push(
                     function.labels.clone(),
-                    histogram(stats, Figure::CancelledDuration, &mut buckets),
+                    Value::Histogram(Box::new(histogram)),
                 );
             }
         }
@@ -192,13 +193,8 @@ impl Source for MonitoredFunctions {
 /// The duration histogram of a function: classic buckets, their exemplars, and the
 /// native buckets when it has them (then the count is theirs, and the classic
 /// buckets, read a moment apart, never exceed it).
-fn durations_of(
-    stats: &'static FunctionStats,
-    buckets: &mut Vec<u64>,
-    max_buckets: usize,
-) -> Value {
-    let sum = stats.histogram(Figure::Duration, buckets);
-    let mut histogram = Histogram::classic(stats.bounds(), buckets, sum);
+fn durations_of(stats: &'static FunctionStats, reading: &Reading<'_>, max_buckets: usize) -> Value {
+    let mut histogram = Histogram::classic(stats.bounds(), reading.finished, reading.sum);
     histogram.exemplars = stats.bucket_exemplars();
     if let Some((count, native)) = stats.native(max_buckets) {
         histogram.count = count;
@@ -208,10 +204,4 @@ fn durations_of(
         histogram.native = Some(native);
     }
     Value::Histogram(Box::new(histogram))
-}
-
-/// The cancelled-duration histogram of a function.
-fn histogram(stats: &'static FunctionStats, figure: Figure, buckets: &mut Vec<u64>) -> Value {
-    let sum = stats.histogram(figure, buckets);
-    Value::Histogram(Box::new(Histogram::classic(stats.bounds(), buckets, sum)))
 }

@@ -199,7 +199,9 @@ mod tests {
         assert_eq!(guard.block.shard(), completing);
         guard.finish(false);
         let stats = SITE.handles().stats;
-        assert_eq!(stats.calls(), (1, 0));
-        assert_eq!(stats.in_flight(), 0);
+        let mut scratch = Vec::new();
+        let reading = stats.read(&mut scratch);
+        assert_eq!((reading.count, reading.errors), (1, 0));
+        assert_eq!(reading.in_flight, 0);
     }
 }

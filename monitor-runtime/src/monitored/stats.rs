@@ -147,6 +147,37 @@ impl FunctionStats {
         block.add(CANCELLED, 1);
     }
 
+    /// Every figure at once, each word read once (with the order guarantees of
+    /// [`calls`](Self::calls) and [`in_flight`](Self::in_flight): errors before
+    /// buckets, started calls last), into `scratch`.
+    pub(super) fn read<'s>(&self, scratch: &'s mut Vec<u64>) -> Reading<'s> {
+        let errors = self.total(ERRORS);
+        self.words
+            .totals(SUM..BUCKETS + 2 * self.bounds.buckets(), scratch);
+        let started = self.total(STARTED);
+        let buckets = self.bounds.buckets();
+        let words: &'s [u64] = scratch;
+        let at = |offset: usize| words[offset - SUM];
+        let finished = &words[BUCKETS - SUM..BUCKETS - SUM + buckets];
+        let cancelled_buckets = &words[BUCKETS - SUM + buckets..];
+        let count = finished
+            .iter()
+            .fold(0, |total: u64, count| total.wrapping_add(*count));
+        let cancelled = cancelled_buckets
+            .iter()
+            .fold(0, |total: u64, count| total.wrapping_add(*count));
+        Reading {
+            errors: errors.min(count),
+            count,
+            in_flight: started.saturating_sub(count.wrapping_add(cancelled)),
+            sum: seconds(at(SUM)),
+            finished,
+            cancelled: at(CANCELLED),
+            cancelled_sum: seconds(at(CANCELLED_SUM)),
+            cancelled_buckets,
+        }
+    }
+
     /// Sums one word over every shard.
     fn total(&self, offset: usize) -> u64 {
         self.words.total(offset)
@@ -156,55 +187,28 @@ impl FunctionStats {
     pub(super) fn bounds(&self) -> &[f64] {
         self.bounds.given()
     }
-
-    /// Calls finished, and how many of them were errors.
-    pub(super) fn calls(&self) -> (u64, u64) {
-        // Errors first: an error is counted after its bucket, so errors never exceed
-        // the calls finished.
-        let errors = self.total(ERRORS);
-        let finished = (0..self.bounds.buckets())
-            .map(|bucket| self.total(BUCKETS + bucket))
-            .fold(0, u64::wrapping_add);
-        (finished, errors)
-    }
-
-    /// Calls started and not yet finished nor cancelled.
-    pub(super) fn in_flight(&self) -> u64 {
-        // Finished and cancelled calls are read before started ones: a call starts
-        // before it ends, so in flight is never negative.
-        let ended = (0..2 * self.bounds.buckets())
-            .map(|bucket| self.total(BUCKETS + bucket))
-            .fold(0, u64::wrapping_add);
-        self.total(STARTED).saturating_sub(ended)
-    }
-
-    /// Calls cancelled.
-    pub(super) fn cancelled(&self) -> u64 {
-        self.total(CANCELLED)
-    }
-
-    /// The non-cumulative buckets (+Inf last) of the duration or cancelled-duration
-    /// histogram, into `buckets`, and its sum in seconds.
-    pub(super) fn histogram(&self, figure: Figure, buckets: &mut Vec<u64>) -> f64 {
-        let (offset, sum) = match figure {
-            Figure::CancelledDuration => (BUCKETS + self.bounds.buckets(), CANCELLED_SUM),
-            Figure::Duration => (BUCKETS, SUM),
-        };
-        buckets.clear();
-        buckets.extend((0..self.bounds.buckets()).map(|bucket| self.total(offset + bucket)));
-        seconds(self.total(sum))
-    }
 }
 
 fn seconds(nanos: u64) -> f64 {
     nanos as f64 / 1e9
 }
 
-/// One histogram of a monitored function.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(super) enum Figure {
-    /// Durations of finished calls.
-    Duration,
-    /// Durations of cancelled calls.
-    CancelledDuration,
+/// The figures of a function at one reading.
+pub(super) struct Reading<'s> {
+    /// Calls finished.
+    pub(super) count: u64,
+    /// Of which errors.
+    pub(super) errors: u64,
+    /// Calls in progress.
+    pub(super) in_flight: u64,
+    /// Seconds of finished calls.
+    pub(super) sum: f64,
+    /// Finished calls per bucket (not cumulative), +Inf last.
+    pub(super) finished: &'s [u64],
+    /// Calls cancelled.
+    pub(super) cancelled: u64,
+    /// Seconds of cancelled calls.
+    pub(super) cancelled_sum: f64,
+    /// Cancelled calls per bucket, +Inf last.
+    pub(super) cancelled_buckets: &'s [u64],
 }
