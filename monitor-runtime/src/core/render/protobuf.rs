@@ -287,7 +287,7 @@ fn buckets(histogram: &model::Histogram) -> impl Iterator<Item = (usize, f64)> +
 
 fn histogram_len(histogram: &model::Histogram) -> usize {
     let mut len = uint_len(1, histogram.count) + DOUBLE_LEN;
-    for (at, bound) in buckets(histogram) {
+    for (at, _) in buckets(histogram) {
         len += delimited_len(3, bucket_len(histogram, at));
     }
     if let Some(native) = &histogram.native {
