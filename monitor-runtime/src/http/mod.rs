@@ -13,6 +13,7 @@ mod exporter;
 mod outcome;
 pub mod red;
 mod red_cells;
+mod red_families;
 mod render;
 mod server;
 mod tls;
