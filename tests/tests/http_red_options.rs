@@ -1,7 +1,8 @@
 //! The options of the HTTP metrics layer, read back from the exposition: series at
 //! zero from start-up for the given routes, status classes, excluded routes, the
-//! buckets given, buckets that make no sense falling back to the defaults without
-//! stopping anything, and layers built alike adding up.
+//! buckets given, default buckets that are those of `#[monitored]`, buckets that
+//! make no sense falling back to the defaults without stopping anything, and layers
+//! built alike adding up.
 //!
 //! Each test has its own `test` constant label: the tests share the registry.
 
@@ -351,5 +352,45 @@ async fn layers_built_alike_add_up_and_the_families_come_from_the_model() {
             .iter()
             .all(|family| !family.name().starts_with("http_server_")),
         "no prometheus collector of the HTTP layer"
+    );
+}
+
+#[monitor_runtime::monitored]
+fn timed() {}
+
+#[tokio::test]
+async fn the_default_duration_buckets_are_those_of_monitored_functions() {
+    let app = app(HttpMetricsLayer::new().const_label("test", "default-buckets"));
+    assert_eq!(send(&app, "GET", "/users/1").await, StatusCode::OK);
+    timed();
+    let le = |samples: &[Sample], name: &str, labels: &[(&str, &str)]| -> Vec<String> {
+        find(samples, name, labels)
+            .iter()
+            .filter_map(|sample| {
+                let (_, le) = sample.labels.iter().find(|(k, _)| k == "le")?;
+                Some(le.clone())
+            })
+            .collect()
+    };
+    let route = le(
+        &samples("default-buckets"),
+        "http_server_request_duration_seconds_bucket",
+        &[("http_route", "/users/{id}")],
+    );
+    let all = parse_samples(&monitor_runtime::render_metrics().unwrap());
+    let function = le(
+        &all,
+        "function_calls_duration_seconds_bucket",
+        &[("function", "timed")],
+    );
+    assert_eq!(route, function);
+    assert_eq!(
+        route.first().map(String::as_str),
+        Some("0.0001"),
+        "{route:?}"
+    );
+    assert_eq!(
+        route.len(),
+        monitor_runtime::http::red::DEFAULT_DURATION_BUCKETS.len() + 1
     );
 }
