@@ -11,6 +11,7 @@ mod auth;
 mod dashboard;
 mod exporter;
 mod outcome;
+mod own;
 pub mod red;
 mod red_cells;
 mod red_families;
