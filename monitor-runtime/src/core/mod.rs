@@ -33,6 +33,7 @@ pub(crate) use bounds::Bounds;
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
+#[allow(unused_imports, reason = "the exporter uses it (feature `http`)")]
 pub(crate) use exposition::snapshot_for_exposition;
 pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
 #[allow(
