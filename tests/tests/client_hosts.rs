@@ -63,4 +63,11 @@ async fn distinct_hosts_are_bounded_and_the_overflow_counted() {
         sample("http_client_server_address_overflow_total", &[]),
         Some(50.0)
     );
+    // Both families come from the model, no collector of the prometheus registry.
+    assert!(
+        monitor_runtime::registry()
+            .gather()
+            .iter()
+            .all(|family| !family.name().starts_with("http_client_")),
+    );
 }

@@ -55,6 +55,27 @@ async fn metrics_are_gzipped_when_accepted() {
         .expect("a gzip body");
     assert!(text.contains("# TYPE monitor_exposition_renders_total counter"));
     assert!(text.contains("# TYPE monitor_registration_problems gauge"));
+    // The exporter's own figures are sources of the model, not collectors of the
+    // prometheus registry.
+    let snapshot = monitor_runtime::snapshot();
+    for name in [
+        "monitor_exposition_renders_total",
+        "monitor_exporter_rejected_connections_total",
+        "monitor_registration_problems",
+    ] {
+        assert_eq!(
+            snapshot.family(name).map(|f| f.series.len()),
+            Some(1),
+            "{name}"
+        );
+        assert!(
+            monitor_runtime::registry()
+                .gather()
+                .iter()
+                .all(|family| family.name() != name),
+            "{name}"
+        );
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,7 +1,8 @@
 //! The options of the HTTP metrics layer, read back from the exposition: series at
 //! zero from start-up for the given routes, status classes, excluded routes, the
-//! buckets given, and buckets that make no sense falling back to the defaults
-//! without stopping anything.
+//! buckets given, default buckets that are those of `#[monitored]`, buckets that
+//! make no sense falling back to the defaults without stopping anything, and layers
+//! built alike adding up.
 //!
 //! Each test has its own `test` constant label: the tests share the registry.
 
@@ -283,4 +284,113 @@ async fn outside_the_router_the_given_routes_name_the_requests() {
         .map(|sample| sample.value)
         .sum();
     assert_eq!(total, 6.0, "{s:?}");
+}
+
+#[tokio::test]
+async fn layers_built_alike_add_up_and_the_families_come_from_the_model() {
+    // Two routers, each with a layer given its own routes: two configurations of the
+    // same constant labels, whose series of the same labels are one series.
+    let users = app(HttpMetricsLayer::new()
+        .const_label("test", "two")
+        .routes([("GET", "/users/{id}")]));
+    let orders = app(HttpMetricsLayer::new()
+        .const_label("test", "two")
+        .routes([("POST", "/orders")]));
+    assert_eq!(send(&users, "GET", "/users/1").await, StatusCode::OK);
+    assert_eq!(send(&orders, "POST", "/orders").await, StatusCode::CREATED);
+    assert_eq!(send(&users, "GET", "/nowhere").await, StatusCode::NOT_FOUND);
+    assert_eq!(
+        send(&orders, "GET", "/nowhere").await,
+        StatusCode::NOT_FOUND
+    );
+    let s = samples("two");
+    assert_eq!(count(&s, &[("http_route", "/users/{id}")]), Some(1.0));
+    let created = [
+        ("http_route", "/orders"),
+        ("http_response_status_code", "201"),
+    ];
+    assert_eq!(count(&s, &created), Some(1.0));
+    assert_eq!(
+        count(
+            &s,
+            &[
+                ("http_route", "_UNMATCHED"),
+                ("http_response_status_code", "404")
+            ]
+        ),
+        Some(2.0),
+        "{s:?}"
+    );
+    let active = find(
+        &s,
+        "http_server_active_requests",
+        &[("http_request_method", "GET")],
+    );
+    assert_eq!(active.len(), 1, "{s:?}");
+    assert_eq!(active[0].value, 0.0);
+
+    // The model has them; no collector of the prometheus registry does.
+    let snapshot = monitor_runtime::snapshot();
+    for name in [
+        "http_server_request_duration_seconds",
+        "http_server_active_requests",
+        "http_server_request_body_size_bytes",
+        "http_server_response_body_size_bytes",
+    ] {
+        let family = snapshot.family(name).unwrap();
+        assert!(
+            family
+                .series
+                .iter()
+                .any(|series| series.labels.get("test") == Some("two")),
+            "{name}"
+        );
+    }
+    assert!(
+        monitor_runtime::registry()
+            .gather()
+            .iter()
+            .all(|family| !family.name().starts_with("http_server_")),
+        "no prometheus collector of the HTTP layer"
+    );
+}
+
+#[monitor_runtime::monitored]
+fn timed() {}
+
+#[tokio::test]
+async fn the_default_duration_buckets_are_those_of_monitored_functions() {
+    let app = app(HttpMetricsLayer::new().const_label("test", "default-buckets"));
+    assert_eq!(send(&app, "GET", "/users/1").await, StatusCode::OK);
+    timed();
+    let le = |samples: &[Sample], name: &str, labels: &[(&str, &str)]| -> Vec<String> {
+        find(samples, name, labels)
+            .iter()
+            .filter_map(|sample| {
+                let (_, le) = sample.labels.iter().find(|(k, _)| k == "le")?;
+                Some(le.clone())
+            })
+            .collect()
+    };
+    let route = le(
+        &samples("default-buckets"),
+        "http_server_request_duration_seconds_bucket",
+        &[("http_route", "/users/{id}")],
+    );
+    let all = parse_samples(&monitor_runtime::render_metrics().unwrap());
+    let function = le(
+        &all,
+        "function_calls_duration_seconds_bucket",
+        &[("function", "timed")],
+    );
+    assert_eq!(route, function);
+    assert_eq!(
+        route.first().map(String::as_str),
+        Some("0.0001"),
+        "{route:?}"
+    );
+    assert_eq!(
+        route.len(),
+        monitor_runtime::http::red::DEFAULT_DURATION_BUCKETS.len() + 1
+    );
 }

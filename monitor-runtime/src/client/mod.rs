@@ -70,20 +70,18 @@
 //! // then: ServiceBuilder::new().layer(HttpClientMetricsLayer::new()).service(Reqwest(client))
 //! ```
 
+mod figures;
+
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::error::Error as StdError;
 use std::future::Future;
 use std::pin::Pin;
-use std::sync::{OnceLock, RwLock};
 use std::task::{Context, Poll};
 use std::time::Instant;
 
 use http::{Method, Request, Response};
-use prometheus::core::Collector;
-use prometheus::{HistogramOpts, HistogramVec, IntCounter, Opts};
 
-use crate::core::{INITIALISERS, Initialiser, ignore_poison, raw_registry, report};
+use figures::{Host, server_address};
 
 /// How many distinct hosts `server_address` names before folding new ones into
 /// `_OTHER`.
@@ -232,7 +230,7 @@ where
         });
         let call = Call {
             method: method_label(request.method()),
-            server_address: server_address(host.as_deref().unwrap_or("")),
+            host: server_address(host.as_deref().unwrap_or("")),
             started: Instant::now(),
             recorded: false,
         };
@@ -264,16 +262,9 @@ where
         let this = self.project();
         let output = std::task::ready!(this.inner.poll(cx));
         match &output {
-            Ok(response) => {
-                let status = response.status().as_u16();
-                let error = if status >= 400 {
-                    Cow::Owned(status.to_string())
-                } else {
-                    Cow::Borrowed("")
-                };
-                this.call.record(&status.to_string(), &error);
-            }
-            Err(error) => this.call.record("", &error.error_type()),
+            // A 4xx or 5xx answer is an error of that status (`figures`).
+            Ok(response) => this.call.record(Some(response.status().as_u16()), ""),
+            Err(error) => this.call.record(None, &error.error_type()),
         }
         Poll::Ready(output)
     }
@@ -281,25 +272,24 @@ where
 
 struct Call {
     method: &'static str,
-    server_address: Cow<'static, str>,
+    host: &'static Host,
     started: Instant,
     recorded: bool,
 }
 
 impl Call {
-    fn record(&mut self, status: &str, error_type: &str) {
+    /// Records the call: answered `status`, or failed with `error_type`.
+    fn record(&mut self, status: Option<u16>, error_type: &str) {
         self.recorded = true;
-        families()
-            .duration
-            .with_label_values(&[self.method, &self.server_address, status, error_type])
-            .observe(self.started.elapsed().as_secs_f64());
+        let nanos = u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
+        self.host.record(self.method, status, error_type, nanos);
     }
 }
 
 impl Drop for Call {
     fn drop(&mut self) {
         if !self.recorded {
-            self.record("", "cancelled");
+            self.record(None, "cancelled");
         }
     }
 }
@@ -316,85 +306,5 @@ fn method_label(method: &Method) -> &'static str {
         Method::TRACE => "TRACE",
         Method::CONNECT => "CONNECT",
         _ => "_OTHER",
-    }
-}
-
-/// The hosts named so far, at most [`MAX_SERVER_ADDRESSES`].
-static HOSTS: RwLock<Option<HashSet<String>>> = RwLock::new(None);
-
-/// `host`, lowercased, while the bound allows; `_OTHER` past it (counted).
-fn server_address(host: &str) -> Cow<'static, str> {
-    let host = host.trim_end_matches('.').to_ascii_lowercase();
-    if ignore_poison(HOSTS.read())
-        .as_ref()
-        .is_some_and(|hosts| hosts.contains(&host))
-    {
-        return Cow::Owned(host);
-    }
-    let mut hosts = ignore_poison(HOSTS.write());
-    let hosts = hosts.get_or_insert_with(HashSet::new);
-    if hosts.contains(&host) {
-        return Cow::Owned(host);
-    }
-    if hosts.len() < MAX_SERVER_ADDRESSES {
-        hosts.insert(host.clone());
-        return Cow::Owned(host);
-    }
-    families().overflow.inc();
-    Cow::Borrowed(OTHER_SERVER_ADDRESS)
-}
-
-struct Families {
-    duration: HistogramVec,
-    overflow: IntCounter,
-}
-
-fn families() -> &'static Families {
-    static FAMILIES: OnceLock<Families> = OnceLock::new();
-    FAMILIES.get_or_init(|| Families {
-        duration: HistogramVec::new(
-            HistogramOpts::new(
-                "http_client_request_duration_seconds",
-                "Duration of outgoing HTTP requests, until the response head or the failure, in seconds.",
-            )
-            .buckets(vec![
-                0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-            ]),
-            &[
-                "http_request_method",
-                "server_address",
-                "http_response_status_code",
-                "error_type",
-            ],
-        )
-        .expect("valid static metric options"),
-        overflow: IntCounter::with_opts(Opts::new(
-            "http_client_server_address_overflow_total",
-            "Outgoing requests whose host was folded into server_address=\"_OTHER\" (the label's bound was reached).",
-        ))
-        .expect("valid static metric options"),
-    })
-}
-
-#[linkme::distributed_slice(INITIALISERS)]
-static INITIALISER: Initialiser = Initialiser {
-    name: "client",
-    run: register_families,
-};
-
-fn register_families() {
-    let families = families();
-    let collectors: [Box<dyn Collector>; 2] = [
-        Box::new(families.duration.clone()),
-        Box::new(families.overflow.clone()),
-    ];
-    for collector in collectors {
-        if let Err(conflict) = raw_registry().register_as(
-            collector,
-            "the HTTP client metrics",
-            "the start-up of monitor_runtime::client",
-        ) {
-            report(conflict.into_error("monitor_runtime::client"));
-        }
     }
 }

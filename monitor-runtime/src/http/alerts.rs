@@ -3,7 +3,8 @@
 //! and `GET /alerts/history` (its recent transitions); and the loop that runs the
 //! embedded evaluator and sends its notifications to Alertmanager and a webhook.
 
-use std::sync::LazyLock;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Once, OnceLock};
 use std::time::Duration;
 
 use axum::Router;
@@ -11,12 +12,13 @@ use axum::http::{Request, header};
 use axum::response::IntoResponse;
 use axum::routing::get;
 use hyper_util::rt::TokioIo;
-use prometheus::{IntCounterVec, Opts};
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
 use crate::alerts::embedded::{self, Notification};
 use crate::alerts::{ActiveAlert, EmbeddedAlerts, Transition};
+use crate::core::model::{Family, Kind, Labels, Value};
+use crate::core::{Claim, Source, SourceLocation};
 
 /// The content type of the rule file.
 const YAML: &str = "application/yaml";
@@ -65,26 +67,68 @@ async fn history() -> impl IntoResponse {
 }
 
 /// `monitor_alert_notifications_total{receiver, result}`.
-fn notifications() -> &'static IntCounterVec {
-    static COUNTER: LazyLock<IntCounterVec> = LazyLock::new(|| {
-        let counter = IntCounterVec::new(
-            Opts::new(
-                "monitor_alert_notifications_total",
-                "Notifications of the embedded alert evaluator, by receiver \
-                 (alertmanager, webhook) and result (sent, failed).",
-            ),
-            &["receiver", "result"],
-        )
-        .expect("valid static metric options");
-        for receiver in ["alertmanager", "webhook"] {
-            for result in ["sent", "failed"] {
-                counter.with_label_values(&[receiver, result]);
-            }
+struct Notifications {
+    /// By receiver, then result, as [`RECEIVERS`] and [`RESULTS`] order them.
+    counts: [AtomicU64; 4],
+    /// The labels of each count, built once.
+    labels: OnceLock<[Labels; 4]>,
+}
+
+const NOTIFICATIONS: &str = "monitor_alert_notifications_total";
+const NOTIFICATIONS_HELP: &str = "Notifications of the embedded alert evaluator, by receiver \
+                                  (alertmanager, webhook) and result (sent, failed).";
+const RECEIVERS: [&str; 2] = ["alertmanager", "webhook"];
+const RESULTS: [&str; 2] = ["failed", "sent"];
+
+impl Notifications {
+    /// Counts a notification to `receiver` (of [`RECEIVERS`]) with `result` (of
+    /// [`RESULTS`]).
+    fn inc(&self, receiver: &str, result: &str) {
+        let receiver = RECEIVERS.iter().position(|known| *known == receiver);
+        let result = RESULTS.iter().position(|known| *known == result);
+        if let (Some(receiver), Some(result)) = (receiver, result) {
+            self.counts[receiver * RESULTS.len() + result].fetch_add(1, Ordering::Relaxed);
         }
-        super::render::register_own(Box::new(counter.clone()));
-        counter
-    });
-    &COUNTER
+    }
+}
+
+impl Source for Notifications {
+    fn collect(&self, out: &mut Vec<Family>) {
+        let labels = self.labels.get_or_init(|| {
+            std::array::from_fn(|at| {
+                Labels::new([
+                    ("receiver", RECEIVERS[at / RESULTS.len()]),
+                    ("result", RESULTS[at % RESULTS.len()]),
+                ])
+            })
+        });
+        let mut family = Family::new(NOTIFICATIONS, NOTIFICATIONS_HELP, Kind::Counter);
+        for (labels, count) in labels.iter().zip(&self.counts) {
+            family.push(
+                labels.clone(),
+                Value::counter(count.load(Ordering::Relaxed) as f64),
+            );
+        }
+        out.push(family);
+    }
+}
+
+/// The notification counts, their family added to the snapshots on first use.
+#[track_caller]
+fn notifications() -> &'static Notifications {
+    static COUNTS: Notifications = Notifications {
+        counts: [const { AtomicU64::new(0) }; 4],
+        labels: OnceLock::new(),
+    };
+    static ADDED: Once = Once::new();
+    if !ADDED.is_completed() {
+        let location = SourceLocation::of(std::panic::Location::caller());
+        ADDED.call_once(|| {
+            let claim = Claim::new(NOTIFICATIONS, Kind::Counter, NOTIFICATIONS_HELP);
+            super::own::add_own(&COUNTS, claim, location);
+        });
+    }
+    &COUNTS
 }
 
 /// The running embedded evaluator; [`EmbeddedAlertsHandle::stop`] ends it.
@@ -218,9 +262,7 @@ async fn send(receiver: &'static str, url: &str, body: Vec<u8>) {
             "failed"
         }
     };
-    notifications()
-        .with_label_values(&[receiver, outcome])
-        .inc();
+    notifications().inc(receiver, outcome);
 }
 
 async fn post(url: &str, body: Vec<u8>) -> Result<(), String> {
@@ -250,5 +292,28 @@ async fn post(url: &str, body: Vec<u8>) -> Result<(), String> {
         Ok(())
     } else {
         Err(format!("answered {}", response.status()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn notifications_count_by_receiver_and_result_from_zero() {
+        notifications().inc("webhook", "failed");
+        notifications().inc("webhook", "failed");
+        notifications().inc("alertmanager", "sent");
+        let snapshot = crate::snapshot();
+        let family = snapshot.family(NOTIFICATIONS).unwrap();
+        assert_eq!(family.kind, Kind::Counter);
+        assert_eq!(family.series.len(), 4);
+        let count = |receiver, result| {
+            snapshot.value(NOTIFICATIONS, &[("receiver", receiver), ("result", result)])
+        };
+        assert_eq!(count("webhook", "failed"), Some(2.0));
+        assert_eq!(count("alertmanager", "sent"), Some(1.0));
+        assert_eq!(count("alertmanager", "failed"), Some(0.0));
+        assert_eq!(count("webhook", "sent"), Some(0.0));
     }
 }

@@ -461,9 +461,10 @@ fn render_page(data: &DashboardData) -> String {
         "<p class=\"note\">Percentiles are estimated from histogram buckets, as Prometheus' \
          <code>histogram_quantile</code> does: each lies inside one bucket, whose bounds \
          show on hover; <q>≤ x</q> means inside the first bucket, <q>&gt; x</q> past the \
-         last finite bound. The default buckets of <code>#[monitored]</code> run from \
-         100 µs to 10 s, each bound 2 to 2.5 times the one before: give a function whose \
-         timings matter at a finer grain <code>buckets = [...]</code> of its own.</p>\n</body>\n</html>\n",
+         last finite bound. The default buckets of <code>#[monitored]</code> and of the \
+         HTTP layer run from 100 µs to 10 s, each bound 2 to 2.5 times the one before: \
+         give a function whose timings matter at a finer grain <code>buckets = [...]</code> \
+         of its own (a route, <code>duration_buckets</code>).</p>\n</body>\n</html>\n",
     );
     page
 }

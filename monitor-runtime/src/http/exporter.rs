@@ -221,35 +221,34 @@ fn form_urlencoded_pairs(query: &str) -> impl Iterator<Item = (String, String)> 
 mod problems {
     use std::sync::LazyLock;
 
-    use prometheus::core::{Collector, Desc};
-    use prometheus::proto::MetricFamily;
-    use prometheus::{IntGauge, Opts};
+    use crate::core::model::{Family, Kind, Labels, Value};
+    use crate::core::{Claim, Source, SourceLocation};
 
-    struct Problems(IntGauge);
+    const NAME: &str = "monitor_registration_problems";
+    const HELP: &str = "Registration problems found at start-up (clashes, incompatible declarations); \
+                        the items involved run, some of their series are left out.";
 
-    impl Collector for Problems {
-        fn desc(&self) -> Vec<&Desc> {
-            self.0.desc()
-        }
+    struct Problems;
 
-        fn collect(&self) -> Vec<MetricFamily> {
+    impl Source for Problems {
+        fn collect(&self, out: &mut Vec<Family>) {
             let count = crate::core::init()
                 .err()
                 .map_or(0, |error| error.errors().len());
-            self.0.set(i64::try_from(count).unwrap_or(i64::MAX));
-            self.0.collect()
+            let mut family = Family::new(NAME, HELP, Kind::Gauge);
+            family.push(Labels::empty(), Value::Gauge(count as f64));
+            out.push(family);
         }
     }
 
     pub(super) fn register() {
         static REGISTERED: LazyLock<()> = LazyLock::new(|| {
-            let gauge = IntGauge::with_opts(Opts::new(
-                "monitor_registration_problems",
-                "Registration problems found at start-up (clashes, incompatible declarations); \
-                 the items involved run, some of their series are left out.",
-            ))
-            .expect("valid static metric options");
-            super::render::register_own(Box::new(Problems(gauge)));
+            static PROBLEMS: Problems = Problems;
+            super::super::own::add_own(
+                &PROBLEMS,
+                Claim::new(NAME, Kind::Gauge, HELP),
+                SourceLocation::of(std::panic::Location::caller()),
+            );
         });
         // Start-up first, outside the initialiser: `registry()` may log problems.
         crate::core::registry();

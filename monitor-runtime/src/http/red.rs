@@ -2,7 +2,8 @@
 //! [`Layer`] in the OpenTelemetry HTTP server conventions, Prometheus form.
 //!
 //! The layer creates the figures of a (route, method, status) once and keeps them
-//! (in `red_cells`' sharded integer histograms, exposed by a collector of its own);
+//! (in `red_cells`' sharded integer histograms, exposed in the model by
+//! `red_families`);
 //! a request to a route it has seen finds them by the address of the route's text
 //! and touches relaxed atomics only: no lock, no hashing, no allocation. A guard that
 //! records on drop holds the request's figures until its response body has ended or
@@ -24,17 +25,30 @@ use axum::extract::MatchedPath;
 use axum::http::{Method, Request, Response, StatusCode};
 use http_body::{Frame, SizeHint};
 use pin_project_lite::pin_project;
-use prometheus::core::{Collector, Desc};
-use prometheus::proto::{self, MetricFamily, MetricType};
 use tower::{Layer, Service};
 
-use super::red_cells::{self, HistogramSnapshot};
-use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock, ignore_poison, registry};
+use super::{red_cells, red_families};
+use crate::core::model::{Labels, Text};
+use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock, ignore_poison};
 
-/// The request-duration buckets of the OpenTelemetry HTTP semantic conventions, in
-/// seconds: the default of [`HttpMetricsLayer`].
+/// The request-duration buckets of [`HttpMetricsLayer`] by default, in seconds: from
+/// 100 µs to 10 s in 1-2.5-5 steps, with 2 s in place of 2.5 s: the default of
+/// `#[monitored]`. A route answered from memory takes well under a millisecond, and
+/// its percentiles need bounds there to read as more than "under the first bound";
+/// 0.25, 0.5, 1 and 2 s are bounds, so that a route's latency objective at one of
+/// those thresholds (and a p95 compared with 1 s or 2 s) is exact.
+///
+/// ```
+/// use monitor_runtime::http::red::DEFAULT_DURATION_BUCKETS;
+///
+/// assert_eq!(DEFAULT_DURATION_BUCKETS.first(), Some(&0.0001));
+/// assert!([0.25, 0.5, 1.0, 2.0].iter().all(|b| DEFAULT_DURATION_BUCKETS.contains(b)));
+/// ```
+// Equal to `monitored::site::DEFAULT_BUCKETS`: one constant of `core` for both once
+// `core` holds it.
 pub const DEFAULT_DURATION_BUCKETS: &[f64] = &[
-    0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0,
+    5.0, 10.0,
 ];
 
 /// Body-size buckets, in bytes: powers of four from 64 bytes to 16 MiB.
@@ -72,7 +86,7 @@ pub const MONITORING_ROUTES: &[&str] = &[
 ];
 
 /// The methods with a label of their own; any other folds into `_OTHER`.
-const METHODS: [&str; 10] = [
+pub(super) const METHODS: [&str; 10] = [
     "GET", "HEAD", "POST", "PUT", "DELETE", "CONNECT", "OPTIONS", "TRACE", "PATCH", "_OTHER",
 ];
 
@@ -231,7 +245,8 @@ impl HttpMetricsLayer {
         self
     }
 
-    /// Upper bounds of the duration histogram, in seconds.
+    /// Upper bounds of the duration histogram, in seconds (by default
+    /// [`DEFAULT_DURATION_BUCKETS`], 100 µs to 10 s).
     ///
     /// ```
     /// let layer = monitor_runtime::http::HttpMetricsLayer::new().duration_buckets([0.01, 0.1, 1.0]);
@@ -335,15 +350,19 @@ impl<S> Layer<S> for HttpMetricsLayer {
 /// The figures of one configuration and the routes seen so far. Leaked: a
 /// configuration's series stay in the exposition for the life of the process, and
 /// its routes are bounded by the routers it serves (unmatched requests share one).
-struct Shared {
+pub(super) struct Shared {
     options: Options,
-    duration_bounds: Bounds,
-    size_bounds: Bounds,
+    pub(super) duration_bounds: Bounds,
+    pub(super) size_bounds: Bounds,
     /// A copy of [`clock`], one pointer hop closer.
     clock: CallClock,
     /// Requests started, by method, at words `0..METHODS.len()`; finished ones after
     /// them. Active is their difference, at scrape time.
-    active: ShardedWords,
+    pub(super) active: ShardedWords,
+    /// The constant labels of every series, checked (`red_families`).
+    const_labels: Vec<(Text, Text)>,
+    /// The labels of the active gauge of each method.
+    pub(super) active_labels: [Labels; METHODS.len()],
     /// Seen routes by the address of their text: axum hands every request of a route
     /// a clone of the same `Arc<str>`, so a seen route is found without hashing or
     /// locking. Each slot holds a clone of that `Arc`, so that the address is never
@@ -381,7 +400,7 @@ fn home_slot(address: usize) -> usize {
 }
 
 /// Configurations in use, so that layers built alike share their figures (and
-/// their collector, registered once in the global registry).
+/// are exposed once).
 static CONFIGURATIONS: Mutex<Vec<&'static Shared>> = Mutex::new(Vec::new());
 
 /// `bounds` if they are usable as histogram bounds (finite, non-negative,
@@ -415,11 +434,7 @@ impl Shared {
         let shared: &'static Self = Box::leak(Box::new(Self::new(options.clone())));
         all.push(shared);
         drop(all);
-        if let Err(error) = registry().register(Box::new(RedCollector::new(shared))) {
-            // Another configuration with other label names holds the names: this
-            // layer still works, its series are not exposed.
-            tracing::error!(%error, "HTTP server metrics not registered");
-        }
+        red_families::expose(shared);
         shared.create_configured_routes();
         shared
     }
@@ -455,11 +470,14 @@ impl Shared {
                 );
             }
         }
+        let const_labels = red_families::checked_const_labels(&options.const_labels);
         Self {
             duration_bounds: Bounds::new(&duration, 1e9),
             size_bounds: Bounds::new(&size, 1.0),
             clock: clock().clone(),
             active: ShardedWords::new(2 * METHODS.len()),
+            active_labels: METHODS.map(|method| red_families::labels(&const_labels, method, None)),
+            const_labels,
             by_address: (0..ADDRESS_SLOTS).map(|_| OnceLock::new()).collect(),
             by_name: Mutex::new(by_name),
             by_path,
@@ -545,28 +563,58 @@ impl Shared {
     fn status_slots(&self) -> usize {
         if self.options.group_status { 10 } else { 1000 }
     }
+
+    /// The `http_response_status_code` of the status entry at `slot`: the code, or
+    /// its class when grouped.
+    pub(super) fn status_label(&self, slot: usize) -> String {
+        if self.options.group_status {
+            format!("{slot}xx")
+        } else {
+            slot.to_string()
+        }
+    }
+
+    /// The constant labels of every series, checked.
+    pub(super) fn const_labels(&self) -> &[(Text, Text)] {
+        &self.const_labels
+    }
+
+    /// The routes seen or given, measured (not left out), sorted.
+    pub(super) fn measured_routes(&self) -> Vec<&'static RouteEntry> {
+        let mut routes: Vec<&'static RouteEntry> = ignore_poison(self.by_name.lock())
+            .values()
+            .copied()
+            .filter(|entry| !entry.excluded)
+            .collect();
+        routes.sort_by(|a, b| a.route.cmp(&b.route));
+        routes
+    }
 }
 
 /// The figures of one route, by method, created on first use.
-struct RouteEntry {
-    route: Box<str>,
+pub(super) struct RouteEntry {
+    pub(super) route: Box<str>,
     /// Left out: its requests are not measured.
     excluded: bool,
-    methods: [OnceLock<MethodEntry>; METHODS.len()],
+    pub(super) methods: [OnceLock<MethodEntry>; METHODS.len()],
+    /// The labels of each method's request-size series, built by the first
+    /// snapshot that finds the method's figures (`red_families`), so that no
+    /// request builds them.
+    pub(super) labels: [OnceLock<Labels>; METHODS.len()],
 }
 
-struct MethodEntry {
+pub(super) struct MethodEntry {
     /// The request-size histogram at word 0.
-    request: ShardedWords,
+    pub(super) request: ShardedWords,
     /// By status code (`0..1000`), or by class (`0..10`) when grouped.
-    statuses: Box<[OnceLock<Box<StatusEntry>>]>,
+    pub(super) statuses: Box<[OnceLock<Box<StatusEntry>>]>,
 }
 
-struct StatusEntry {
-    /// The `http_response_status_code` value.
-    label: Box<str>,
+pub(super) struct StatusEntry {
     /// The duration histogram at word 0, the response-size histogram after it.
-    cells: ShardedWords,
+    pub(super) cells: ShardedWords,
+    /// The labels of both series, built by the first snapshot that finds them.
+    pub(super) labels: OnceLock<Labels>,
 }
 
 impl RouteEntry {
@@ -577,6 +625,7 @@ impl RouteEntry {
             route: route.into(),
             excluded: options.excluded.iter().any(|r| r == route),
             methods: std::array::from_fn(|_| OnceLock::new()),
+            labels: std::array::from_fn(|_| OnceLock::new()),
         }))
     }
 
@@ -598,16 +647,11 @@ impl MethodEntry {
         let slot = usize::from(code).min(self.statuses.len() - 1);
         self.statuses[slot].get_or_init(|| {
             Box::new(StatusEntry {
-                label: if shared.options.group_status {
-                    format!("{slot}xx")
-                } else {
-                    slot.to_string()
-                }
-                .into(),
                 cells: ShardedWords::new(
                     red_cells::words(&shared.duration_bounds)
                         + red_cells::words(&shared.size_bounds),
                 ),
+                labels: OnceLock::new(),
             })
         })
     }
@@ -765,180 +809,6 @@ impl RequestSize {
     fn record(&self, shard: usize, bytes: u64) {
         let bounds = &self.shared.size_bounds;
         red_cells::observe(&self.entry.request.block(shard), 0, bounds, bytes);
-    }
-}
-
-/// Exposes the figures of one configuration as the four metric families.
-struct RedCollector {
-    shared: &'static Shared,
-    descs: [Desc; 4],
-    /// The constant labels, sorted by name with the variable ones on each series.
-    const_labels: Vec<(String, String)>,
-}
-
-const DURATION: &str = "http_server_request_duration_seconds";
-const ACTIVE: &str = "http_server_active_requests";
-const REQUEST_SIZE: &str = "http_server_request_body_size_bytes";
-const RESPONSE_SIZE: &str = "http_server_response_body_size_bytes";
-const DURATION_HELP: &str = "Duration of HTTP server requests, to the end of the response body.";
-const ACTIVE_HELP: &str = "HTTP server requests in progress.";
-const REQUEST_SIZE_HELP: &str = "Bytes of HTTP request bodies, as read by the service.";
-const RESPONSE_SIZE_HELP: &str = "Bytes of HTTP response bodies, as sent.";
-const METHOD_LABEL: &str = "http_request_method";
-const ROUTE_LABEL: &str = "http_route";
-const STATUS_LABEL: &str = "http_response_status_code";
-
-impl RedCollector {
-    fn new(shared: &'static Shared) -> Self {
-        let descs = |labels: &HashMap<String, String>| -> prometheus::Result<[Desc; 4]> {
-            let full = || {
-                vec![
-                    METHOD_LABEL.to_owned(),
-                    ROUTE_LABEL.to_owned(),
-                    STATUS_LABEL.to_owned(),
-                ]
-            };
-            let desc = |name: &str, help: &str, variable: Vec<String>| {
-                Desc::new(name.to_owned(), help.to_owned(), variable, labels.clone())
-            };
-            Ok([
-                desc(DURATION, DURATION_HELP, full())?,
-                desc(ACTIVE, ACTIVE_HELP, vec![METHOD_LABEL.to_owned()])?,
-                desc(
-                    REQUEST_SIZE,
-                    REQUEST_SIZE_HELP,
-                    vec![METHOD_LABEL.to_owned(), ROUTE_LABEL.to_owned()],
-                )?,
-                desc(RESPONSE_SIZE, RESPONSE_SIZE_HELP, full())?,
-            ])
-        };
-        let mut labels: HashMap<String, String> =
-            shared.options.const_labels.iter().cloned().collect();
-        let descs = descs(&labels).unwrap_or_else(|error| {
-            tracing::error!(%error, "invalid constant labels on the HTTP metrics; left out");
-            labels.clear();
-            descs(&labels).expect("valid metric names")
-        });
-        let mut const_labels: Vec<(String, String)> = labels.into_iter().collect();
-        const_labels.sort();
-        Self {
-            shared,
-            descs,
-            const_labels,
-        }
-    }
-
-    fn metric(&self, labels: &[(&str, &str)]) -> proto::Metric {
-        let mut pairs: Vec<proto::LabelPair> = self
-            .const_labels
-            .iter()
-            .map(|(name, value)| (name.as_str(), value.as_str()))
-            .chain(labels.iter().copied())
-            .map(|(name, value)| {
-                let mut pair = proto::LabelPair::default();
-                pair.set_name(name.to_owned());
-                pair.set_value(value.to_owned());
-                pair
-            })
-            .collect();
-        pairs.sort_by(|a, b| a.name().cmp(b.name()));
-        proto::Metric::from_label(pairs)
-    }
-
-    fn histogram(
-        &self,
-        labels: &[(&str, &str)],
-        snapshot: &HistogramSnapshot,
-        bounds: &Bounds,
-        scale: f64,
-    ) -> proto::Metric {
-        let mut histogram = proto::Histogram::default();
-        let mut cumulative = 0;
-        let buckets = bounds
-            .given()
-            .iter()
-            .zip(&snapshot.buckets)
-            .map(|(bound, count)| {
-                cumulative += count;
-                let mut bucket = proto::Bucket::default();
-                bucket.set_upper_bound(*bound);
-                bucket.set_cumulative_count(cumulative);
-                bucket
-            })
-            .collect();
-        histogram.set_bucket(buckets);
-        histogram.set_sample_count(snapshot.count());
-        histogram.set_sample_sum(snapshot.sum as f64 / scale);
-        let mut metric = self.metric(labels);
-        metric.set_histogram(histogram);
-        metric
-    }
-}
-
-fn family(desc: &Desc, kind: MetricType, metrics: Vec<proto::Metric>) -> MetricFamily {
-    let mut family = MetricFamily::default();
-    family.set_name(desc.fq_name.clone());
-    family.set_help(desc.help.clone());
-    family.set_field_type(kind);
-    family.set_metric(metrics);
-    family
-}
-
-impl Collector for RedCollector {
-    fn desc(&self) -> Vec<&Desc> {
-        self.descs.iter().collect()
-    }
-
-    fn collect(&self) -> Vec<MetricFamily> {
-        let shared = self.shared;
-        let mut routes: Vec<&'static RouteEntry> = ignore_poison(shared.by_name.lock())
-            .values()
-            .copied()
-            .filter(|entry| !entry.excluded)
-            .collect();
-        routes.sort_by(|a, b| a.route.cmp(&b.route));
-        let (mut durations, mut requests, mut responses) = (Vec::new(), Vec::new(), Vec::new());
-        let (time, sizes) = (&shared.duration_bounds, &shared.size_bounds);
-        for route in routes {
-            for (method, entry) in route.methods.iter().enumerate() {
-                let Some(entry) = entry.get() else { continue };
-                let labels = [
-                    (METHOD_LABEL, METHODS[method]),
-                    (ROUTE_LABEL, &*route.route),
-                ];
-                let request = HistogramSnapshot::read(&entry.request, 0, sizes);
-                requests.push(self.histogram(&labels, &request, sizes, 1.0));
-                for status in entry.statuses.iter().filter_map(OnceLock::get) {
-                    let labels = [labels[0], labels[1], (STATUS_LABEL, &*status.label)];
-                    let duration = HistogramSnapshot::read(&status.cells, 0, time);
-                    durations.push(self.histogram(&labels, &duration, time, 1e9));
-                    let response =
-                        HistogramSnapshot::read(&status.cells, red_cells::words(time), sizes);
-                    responses.push(self.histogram(&labels, &response, sizes, 1.0));
-                }
-            }
-        }
-        let active = METHODS
-            .iter()
-            .enumerate()
-            .map(|(index, method)| {
-                // Finished before started: a request starts before it finishes, so
-                // the difference is never negative.
-                let finished = shared.active.total(METHODS.len() + index);
-                let started = shared.active.total(index);
-                let mut gauge = proto::Gauge::default();
-                gauge.set_value(started.saturating_sub(finished) as f64);
-                let mut metric = self.metric(&[(METHOD_LABEL, method)]);
-                metric.set_gauge(gauge);
-                metric
-            })
-            .collect();
-        vec![
-            family(&self.descs[0], MetricType::HISTOGRAM, durations),
-            family(&self.descs[1], MetricType::GAUGE, active),
-            family(&self.descs[2], MetricType::HISTOGRAM, requests),
-            family(&self.descs[3], MetricType::HISTOGRAM, responses),
-        ]
     }
 }
 

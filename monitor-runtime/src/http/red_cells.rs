@@ -7,7 +7,7 @@
 //! each of its three histograms, plus an increment of the finished count. Sums are
 //! integer nanoseconds and bytes, so they add without a compare-and-swap loop and
 //! stay exact; cumulative buckets, seconds and the active gauge (started less
-//! finished) are derived at scrape time.
+//! finished) are derived at scrape time (`red_families`).
 
 use crate::core::{Block, Bounds, ShardedWords};
 
@@ -16,28 +16,19 @@ pub(super) fn words(bounds: &Bounds) -> usize {
     1 + bounds.buckets()
 }
 
-/// A histogram read at scrape time: non-cumulative buckets (+Inf last) and the sum
-/// in whole units.
-pub(super) struct HistogramSnapshot {
-    pub(super) buckets: Vec<u64>,
-    pub(super) sum: u64,
-}
-
-impl HistogramSnapshot {
-    /// The histogram at word `offset` of `cells`.
-    pub(super) fn read(cells: &ShardedWords, offset: usize, bounds: &Bounds) -> Self {
-        Self {
-            // Buckets before the sum: a request adds to its bucket first.
-            buckets: (0..bounds.buckets())
-                .map(|bucket| cells.total(offset + 1 + bucket))
-                .collect(),
-            sum: cells.total(offset),
-        }
-    }
-
-    pub(super) fn count(&self) -> u64 {
-        self.buckets.iter().sum()
-    }
+/// Reads the histogram at word `offset` of `cells` at scrape time: its
+/// non-cumulative buckets (+Inf last) into `buckets`, replacing what was there; its
+/// sum in whole units is returned.
+pub(super) fn read(
+    cells: &ShardedWords,
+    offset: usize,
+    bounds: &Bounds,
+    buckets: &mut Vec<u64>,
+) -> u64 {
+    buckets.clear();
+    // Buckets before the sum: a request adds to its bucket first.
+    buckets.extend((0..bounds.buckets()).map(|bucket| cells.total(offset + 1 + bucket)));
+    cells.total(offset)
 }
 
 /// Records `units` in the histogram at word `offset` of a shard's `block`.
@@ -59,9 +50,9 @@ mod tests {
         let cells = ShardedWords::new(words(&bounds));
         observe(&cells.block(0), 0, &bounds, 7_000_000);
         observe(&cells.block(3), 0, &bounds, 1);
-        let snapshot = HistogramSnapshot::read(&cells, 0, &bounds);
-        assert_eq!(snapshot.buckets, [1, 1, 0]);
-        assert_eq!(snapshot.sum, 7_000_001);
-        assert_eq!(snapshot.count(), 2);
+        let mut buckets = vec![9];
+        let sum = read(&cells, 0, &bounds, &mut buckets);
+        assert_eq!(buckets, [1, 1, 0]);
+        assert_eq!(sum, 7_000_001);
     }
 }

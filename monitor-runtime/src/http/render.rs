@@ -6,8 +6,8 @@ use std::sync::{Arc, LazyLock, Mutex};
 use axum::body::Bytes;
 use futures_util::FutureExt as _;
 use futures_util::future::{BoxFuture, Shared};
-use prometheus::IntCounter;
 
+use super::own::OwnCounter;
 use crate::core::{Format, ignore_poison, snapshot_for_exposition};
 
 /// What one rendering gives every scrape waiting for it.
@@ -29,36 +29,12 @@ fn slot(format: Format) -> usize {
 
 /// `monitor_exposition_renders_total`: how many times `/metrics` was rendered
 /// (fewer than scrapes when scrapes arrive together).
-pub(super) fn renders() -> &'static IntCounter {
-    static RENDERS: LazyLock<IntCounter> = LazyLock::new(|| {
-        registered_counter(
-            "monitor_exposition_renders_total",
-            "Renderings of the /metrics exposition; concurrent scrapes share one.",
-        )
-    });
-    &RENDERS
-}
-
-/// A counter of the exporter's own, registered in the global registry; it counts
-/// even if the registry refused it.
-#[track_caller]
-pub(super) fn registered_counter(name: &str, help: &str) -> IntCounter {
-    let counter = IntCounter::new(name, help).expect("valid static metric options");
-    register_own(Box::new(counter.clone()));
-    counter
-}
-
-/// Registers one of the exporter's own collectors. A refusal is reported like every
-/// registration problem (logged later, outside any lock or initialiser, and counted),
-/// never logged here: this runs inside lazy initialisers.
-#[track_caller]
-pub(super) fn register_own(collector: Box<dyn prometheus::core::Collector>) {
-    let location = crate::core::SourceLocation::of(std::panic::Location::caller());
-    if let Err(conflict) =
-        crate::core::raw_registry().register_as(collector, "the exporter", location)
-    {
-        crate::core::report(conflict.into_error(location));
-    }
+pub(super) fn renders() -> &'static OwnCounter {
+    static RENDERS: OwnCounter = OwnCounter::new(
+        "monitor_exposition_renders_total",
+        "Renderings of the /metrics exposition; concurrent scrapes share one.",
+    );
+    RENDERS.exposed()
 }
 
 /// The exposition in `format`: the rendering in progress, or a new one.

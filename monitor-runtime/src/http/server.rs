@@ -377,12 +377,10 @@ async fn serve_connection<I>(
 }
 
 /// `monitor_exporter_rejected_connections_total`.
-pub(super) fn rejected() -> &'static prometheus::IntCounter {
-    static REJECTED: std::sync::LazyLock<prometheus::IntCounter> = std::sync::LazyLock::new(|| {
-        super::render::registered_counter(
-            "monitor_exporter_rejected_connections_total",
-            "Connections the exporter closed at once because it had reached its cap.",
-        )
-    });
-    &REJECTED
+pub(super) fn rejected() -> &'static super::own::OwnCounter {
+    static REJECTED: super::own::OwnCounter = super::own::OwnCounter::new(
+        "monitor_exporter_rejected_connections_total",
+        "Connections the exporter closed at once because it had reached its cap.",
+    );
+    REJECTED.exposed()
 }

@@ -1,0 +1,311 @@
+//! The families of the HTTP server layer, produced in the model (`core::model`)
+//! from its storage (`red_cells`): one source for every configuration of the layer,
+//! its names claimed at start-up. Each configuration adds its series, with its
+//! constant labels; the labels of a route, method and status are built once, by
+//! the first snapshot that finds its figures, kept beside them (`red`) and cloned
+//! into each later snapshot.
+//!
+//! Configurations whose constant labels are alike (two routers, each with a layer
+//! given its own routes) may have series of the same labels, such as the active
+//! gauge of a method: those are added together, as the figures of layers built
+//! alike are shared.
+
+use std::sync::Mutex;
+
+use super::red::{METHODS, Shared};
+use super::red_cells;
+use crate::core::model::{Family, Histogram, Kind, Labels, Series, Text, Value};
+use crate::core::{
+    Bounds, Claim, INITIALISERS, Initialiser, ShardedWords, Source, add_source, ignore_poison,
+    report,
+};
+
+const DURATION: &str = "http_server_request_duration_seconds";
+const ACTIVE: &str = "http_server_active_requests";
+const REQUEST_SIZE: &str = "http_server_request_body_size_bytes";
+const RESPONSE_SIZE: &str = "http_server_response_body_size_bytes";
+const DURATION_HELP: &str = "Duration of HTTP server requests, to the end of the response body.";
+const ACTIVE_HELP: &str = "HTTP server requests in progress.";
+const REQUEST_SIZE_HELP: &str = "Bytes of HTTP request bodies, as read by the service.";
+const RESPONSE_SIZE_HELP: &str = "Bytes of HTTP response bodies, as sent.";
+const METHOD_LABEL: &str = "http_request_method";
+const ROUTE_LABEL: &str = "http_route";
+const STATUS_LABEL: &str = "http_response_status_code";
+
+/// The families of the layer.
+const CLAIMS: [Claim; 4] = [
+    Claim::new(DURATION, Kind::Histogram, DURATION_HELP),
+    Claim::new(ACTIVE, Kind::Gauge, ACTIVE_HELP),
+    Claim::new(REQUEST_SIZE, Kind::Histogram, REQUEST_SIZE_HELP),
+    Claim::new(RESPONSE_SIZE, Kind::Histogram, RESPONSE_SIZE_HELP),
+];
+
+/// Every configuration of the layer in use: the source of its families.
+struct HttpServerFamilies(Mutex<Vec<&'static Shared>>);
+
+static EXPOSED: HttpServerFamilies = HttpServerFamilies(Mutex::new(Vec::new()));
+
+#[linkme::distributed_slice(INITIALISERS)]
+static INITIALISER: Initialiser = Initialiser {
+    name: "http",
+    run: add_the_source,
+};
+
+/// Adds the source of the layer's families; runs once, while the registry
+/// initialises (so a clash is reported, never logged here).
+fn add_the_source() {
+    if let Err(conflict) = add_source(
+        &EXPOSED,
+        &CLAIMS,
+        "the HTTP server metrics (`HttpMetricsLayer`)",
+        "the start-up of monitor_runtime::http",
+    ) {
+        report(conflict.into_error("monitor_runtime::http (HttpMetricsLayer)"));
+    }
+}
+
+/// Exposes the series of a new configuration.
+pub(super) fn expose(shared: &'static Shared) {
+    ignore_poison(EXPOSED.0.lock()).push(shared);
+}
+
+/// The labels of a series: `constant` (checked), the method, and the route if
+/// given (the active gauge has none).
+pub(super) fn labels(
+    constant: &[(Text, Text)],
+    method: &'static str,
+    route: Option<&str>,
+) -> Labels {
+    let route = route.map(|route| (Text::Borrowed(ROUTE_LABEL), Text::Owned(route.to_owned())));
+    Labels::new(
+        constant
+            .iter()
+            .cloned()
+            .chain([(Text::Borrowed(METHOD_LABEL), Text::Borrowed(method))])
+            .chain(route),
+    )
+}
+
+/// The constant labels given to a layer, once each (a name given twice takes the
+/// later value); none, logged, when a name is not a usable label name (a valid
+/// Prometheus label name, not reserved with `__`, nor `le` or a label of the layer).
+pub(super) fn checked_const_labels(given: &[(String, String)]) -> Vec<(Text, Text)> {
+    let mut labels: Vec<(Text, Text)> = Vec::with_capacity(given.len());
+    for (name, value) in given {
+        if let Err(reason) = usable_name(name) {
+            tracing::error!(
+                label = name.as_str(),
+                reason,
+                "invalid constant label on the HTTP metrics; the constant labels are left out"
+            );
+            return Vec::new();
+        }
+        match labels.iter_mut().find(|(known, _)| known == name) {
+            Some((_, known)) => *known = Text::Owned(value.clone()),
+            None => labels.push((Text::Owned(name.clone()), Text::Owned(value.clone()))),
+        }
+    }
+    labels
+}
+
+fn usable_name(name: &str) -> Result<(), &'static str> {
+    let mut chars = name.chars();
+    let valid = chars
+        .next()
+        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !valid {
+        Err("a label name is made of ASCII letters, digits and `_`, and starts with no digit")
+    } else if name.starts_with("__") {
+        Err("names starting with `__` are reserved")
+    } else if [METHOD_LABEL, ROUTE_LABEL, STATUS_LABEL, "le"].contains(&name) {
+        Err("the layer sets this label itself")
+    } else {
+        Ok(())
+    }
+}
+
+impl Source for HttpServerFamilies {
+    fn collect(&self, out: &mut Vec<Family>) {
+        let configurations = ignore_poison(self.0.lock()).clone();
+        if configurations.is_empty() {
+            return;
+        }
+        let mut families = [
+            Family::new(DURATION, DURATION_HELP, Kind::Histogram),
+            Family::new(ACTIVE, ACTIVE_HELP, Kind::Gauge),
+            Family::new(REQUEST_SIZE, REQUEST_SIZE_HELP, Kind::Histogram),
+            Family::new(RESPONSE_SIZE, RESPONSE_SIZE_HELP, Kind::Histogram),
+        ];
+        let mut buckets = Vec::new();
+        for shared in &configurations {
+            add_series(shared, &mut families, &mut buckets);
+        }
+        if configurations.len() > 1 {
+            for family in &mut families {
+                add_alike(&mut family.series);
+            }
+        }
+        out.extend(families);
+    }
+}
+
+/// Adds the series of one configuration to the families of [`CLAIMS`], in that
+/// order; `buckets` is room to read a histogram into.
+fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut Vec<u64>) {
+    let [durations, active, requests, responses] = families;
+    let (time, sizes) = (&shared.duration_bounds, &shared.size_bounds);
+    for route in shared.measured_routes() {
+        for (method, entry) in route.methods.iter().enumerate() {
+            let Some(entry) = entry.get() else { continue };
+            let labels = route.labels[method]
+                .get_or_init(|| labels(shared.const_labels(), METHODS[method], Some(&route.route)));
+            let request = histogram(&entry.request, 0, sizes, 1.0, buckets);
+            requests.push(labels.clone(), request);
+            for (slot, status) in entry.statuses.iter().enumerate() {
+                let Some(status) = status.get() else { continue };
+                let labels = status
+                    .labels
+                    .get_or_init(|| labels.with(STATUS_LABEL, shared.status_label(slot)));
+                let duration = histogram(&status.cells, 0, time, 1e9, buckets);
+                durations.push(labels.clone(), duration);
+                let offset = red_cells::words(time);
+                let response = histogram(&status.cells, offset, sizes, 1.0, buckets);
+                responses.push(labels.clone(), response);
+            }
+        }
+    }
+    for (index, labels) in shared.active_labels.iter().enumerate() {
+        // Finished before started: a request starts before it finishes, so the
+        // difference is never negative.
+        let finished = shared.active.total(METHODS.len() + index);
+        let started = shared.active.total(index);
+        active.push(
+            labels.clone(),
+            Value::Gauge(started.saturating_sub(finished) as f64),
+        );
+    }
+}
+
+/// The histogram at word `offset` of `cells`, its sum in whole units divided by
+/// `scale` (units per exposed unit).
+fn histogram(
+    cells: &ShardedWords,
+    offset: usize,
+    bounds: &'static Bounds,
+    scale: f64,
+    buckets: &mut Vec<u64>,
+) -> Value {
+    let sum = red_cells::read(cells, offset, bounds, buckets);
+    Value::Histogram(Box::new(Histogram::classic(
+        bounds.given(),
+        buckets,
+        sum as f64 / scale,
+    )))
+}
+
+/// Sorts `series` by labels and adds up those of the same labels (gauges, and
+/// histograms of the same bounds; of histograms with other bounds, the first
+/// configuration's is kept).
+fn add_alike(series: &mut Vec<Series>) {
+    series.sort_by(|a, b| a.labels.cmp(&b.labels));
+    series.dedup_by(|later, kept| {
+        if later.labels != kept.labels {
+            return false;
+        }
+        match (&mut kept.value, &later.value) {
+            (Value::Gauge(kept), Value::Gauge(later)) => *kept += later,
+            (Value::Histogram(kept), Value::Histogram(later)) if kept.bounds == later.bounds => {
+                kept.count = kept.count.wrapping_add(later.count);
+                kept.sum += later.sum;
+                for (kept, later) in kept.cumulative.iter_mut().zip(&later.cumulative) {
+                    *kept = kept.wrapping_add(*later);
+                }
+            }
+            _ => {}
+        }
+        true
+    });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_labels_are_checked_and_each_given_once() {
+        let given = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
+            pairs
+                .iter()
+                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
+                .collect()
+        };
+        let labels =
+            checked_const_labels(&given(&[("service", "a"), ("zone", "b"), ("service", "c")]));
+        let labels = self::labels(&labels, "GET", Some("/x"));
+        assert_eq!(
+            labels.iter().collect::<Vec<_>>(),
+            [
+                ("http_request_method", "GET"),
+                ("http_route", "/x"),
+                ("service", "c"),
+                ("zone", "b")
+            ]
+        );
+        for bad in ["1st", "with-dash", "", "__reserved", "le", "http_route"] {
+            assert!(
+                checked_const_labels(&given(&[("service", "a"), (bad, "x")])).is_empty(),
+                "{bad:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn series_of_the_same_labels_add_up() {
+        let labels = Labels::new([("http_request_method", "GET")]);
+        let other = Labels::new([("http_request_method", "PUT")]);
+        let histogram = |counts: &[u64], bounds: &'static [f64]| {
+            Value::Histogram(Box::new(Histogram::classic(bounds, counts, 1.5)))
+        };
+        let mut series = vec![
+            Series {
+                labels: labels.clone(),
+                value: Value::Gauge(2.0),
+            },
+            Series {
+                labels: other.clone(),
+                value: Value::Gauge(1.0),
+            },
+            Series {
+                labels: labels.clone(),
+                value: Value::Gauge(3.0),
+            },
+        ];
+        add_alike(&mut series);
+        assert_eq!(series.len(), 2);
+        assert_eq!(series[0].value, Value::Gauge(5.0));
+        assert_eq!(series[1].value, Value::Gauge(1.0));
+
+        let mut series = vec![
+            Series {
+                labels: labels.clone(),
+                value: histogram(&[1, 2, 3], &[0.1, 1.0]),
+            },
+            Series {
+                labels: labels.clone(),
+                value: histogram(&[1, 0, 1], &[0.1, 1.0]),
+            },
+            Series {
+                labels: labels.clone(),
+                value: histogram(&[5, 5], &[0.5]),
+            },
+        ];
+        add_alike(&mut series);
+        assert_eq!(series.len(), 1);
+        let Value::Histogram(sum) = &series[0].value else {
+            panic!("a histogram")
+        };
+        assert_eq!((sum.count, sum.sum), (8, 3.0));
+        assert_eq!(sum.cumulative, [2, 4]);
+    }
+}
