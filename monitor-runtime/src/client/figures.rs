@@ -132,7 +132,8 @@ impl Host {
             ("server_address", Cow::Owned(self.name.to_string())),
             ("http_response_status_code", Cow::Owned(status_label)),
             ("error_type", Cow::Owned(error_type)),
-        ]);
+        ])
+        .leaked();
         // One per method, host, status and kind, for the life of the program.
         let series: &'static CallSeries = Box::leak(Box::new(CallSeries {
             method,

@@ -386,9 +386,60 @@ pub struct Exemplar {
     pub timestamp: Option<f64>,
 }
 
-/// The labels of a series, sorted by name; cheap to clone (shared).
-#[derive(Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub struct Labels(Arc<[(Text, Text)]>);
+/// The labels of a series, sorted by name; cheap to clone: shared, or for the
+/// label sets that live as long as the program (those of the runtime's own
+/// series), a plain reference.
+#[derive(Clone)]
+pub struct Labels(Pairs);
+
+#[derive(Clone)]
+enum Pairs {
+    Shared(Arc<[(Text, Text)]>),
+    Static(&'static [(Text, Text)]),
+}
+
+impl std::ops::Deref for Pairs {
+    type Target = [(Text, Text)];
+
+    fn deref(&self) -> &Self::Target {
+        match self {
+            Pairs::Shared(pairs) => pairs,
+            Pairs::Static(pairs) => pairs,
+        }
+    }
+}
+
+impl Default for Labels {
+    fn default() -> Self {
+        Labels(Pairs::Static(&[]))
+    }
+}
+
+impl PartialEq for Labels {
+    fn eq(&self, other: &Self) -> bool {
+        *self.0 == *other.0
+    }
+}
+
+impl Eq for Labels {}
+
+impl std::hash::Hash for Labels {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        (*self.0).hash(state);
+    }
+}
+
+impl PartialOrd for Labels {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Labels {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (*self.0).cmp(&*other.0)
+    }
+}
 
 impl Labels {
     /// Labels from `(name, value)` pairs, in any order.
@@ -410,7 +461,19 @@ impl Labels {
             .map(|(name, value)| (name.into(), value.into()))
             .collect();
         pairs.sort_by(|a, b| a.0.cmp(&b.0));
-        Self(pairs.into())
+        Self(Pairs::Shared(pairs.into()))
+    }
+
+    /// These labels kept for the rest of the program, so that a clone is a copy
+    /// of a reference: for label sets made once and never dropped (a series that
+    /// exists for the life of the process).
+    pub(crate) fn leaked(self) -> Self {
+        match self.0 {
+            Pairs::Static(_) => self,
+            Pairs::Shared(pairs) => {
+                Labels(Pairs::Static(Box::leak(pairs.iter().cloned().collect())))
+            }
+        }
     }
 
     /// No labels.

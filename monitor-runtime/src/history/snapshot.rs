@@ -165,8 +165,8 @@ impl Snapshot {
             ..Self::default()
         };
         // Keyed by borrowed labels while reading, owned once per function or route.
-        let mut functions: HashMap<(&str, &str), Timed> = HashMap::new();
-        let mut routes: HashMap<(&str, &str), Timed> = HashMap::new();
+        let mut functions = Keyed::default();
+        let mut routes = Keyed::default();
         for family in &model.families {
             let name = family.name.as_ref();
             if name.starts_with("function_calls_") {
@@ -194,15 +194,61 @@ impl Snapshot {
                 snapshot.business_family(family);
             }
         }
-        let owned = |((a, b), timed): ((&str, &str), Timed)| ((a.to_owned(), b.to_owned()), timed);
-        snapshot.functions = functions.into_iter().map(owned).collect();
-        snapshot.routes = routes.into_iter().map(owned).collect();
+        snapshot.functions = functions.into_owned();
+        snapshot.routes = routes.into_owned();
         snapshot
     }
 }
 
+/// Figures by a key of two borrowed strings, in the order keys were first seen.
+/// The families of one part list their series in one order, so the next series
+/// usually has the key after the last one found: a look-up tries there first, and
+/// searches only when it misses.
+#[derive(Default)]
+struct Keyed<'a> {
+    entries: Vec<((&'a str, &'a str), Timed)>,
+    /// Where the next look-up tries first.
+    next: usize,
+    /// Where each key is, built on the first miss.
+    index: Option<HashMap<(&'a str, &'a str), usize>>,
+}
+
+impl<'a> Keyed<'a> {
+    fn entry(&mut self, key: (&'a str, &'a str)) -> &mut Timed {
+        for at in [self.next, self.next.wrapping_sub(1)] {
+            if self.entries.get(at).is_some_and(|(known, _)| *known == key) {
+                self.next = at + 1;
+                return &mut self.entries[at].1;
+            }
+        }
+        let index = self.index.get_or_insert_with(|| {
+            let mut index = HashMap::with_capacity(self.entries.len());
+            for (at, (known, _)) in self.entries.iter().enumerate() {
+                index.insert(*known, at);
+            }
+            index
+        });
+        let at = *index.entry(key).or_insert_with(|| {
+            self.entries.push((key, Timed::default()));
+            self.entries.len() - 1
+        });
+        self.next = at + 1;
+        &mut self.entries[at].1
+    }
+
+    /// The figures with owned keys, sorted.
+    fn into_owned(self) -> BTreeMap<(String, String), Timed> {
+        let mut entries = self.entries;
+        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        entries
+            .into_iter()
+            .map(|((a, b), timed)| ((a.to_owned(), b.to_owned()), timed))
+            .collect()
+    }
+}
+
 /// The series of a `function_calls_*` family, into the figures of each function.
-fn function_family<'a>(functions: &mut HashMap<(&'a str, &'a str), Timed>, family: &'a Family) {
+fn function_family<'a>(functions: &mut Keyed<'a>, family: &'a Family) {
     for series in &family.series {
         let (Some(function), Some(module)) =
             (series.labels.get("function"), series.labels.get("module"))
@@ -212,7 +258,7 @@ fn function_family<'a>(functions: &mut HashMap<(&'a str, &'a str), Timed>, famil
         let key = (module, function);
         match (family.name.as_ref(), &series.value) {
             ("function_calls_total", value) => {
-                let timed = functions.entry(key).or_default();
+                let timed = functions.entry(key);
                 let calls = value.scalar();
                 timed.calls += calls;
                 if series.labels.get("result") == Some("error") {
@@ -220,10 +266,10 @@ fn function_family<'a>(functions: &mut HashMap<(&'a str, &'a str), Timed>, famil
                 }
             }
             ("function_calls_concurrent", value) => {
-                functions.entry(key).or_default().in_flight += value.scalar();
+                functions.entry(key).in_flight += value.scalar();
             }
             ("function_calls_duration_seconds", Value::Histogram(histogram)) => {
-                functions.entry(key).or_default().add_histogram(histogram);
+                functions.entry(key).add_histogram(histogram);
             }
             _ => {}
         }
@@ -231,7 +277,7 @@ fn function_family<'a>(functions: &mut HashMap<(&'a str, &'a str), Timed>, famil
 }
 
 /// The series of an `http_server_*` family, into the figures of each route.
-fn route_family<'a>(routes: &mut HashMap<(&'a str, &'a str), Timed>, family: &'a Family) {
+fn route_family<'a>(routes: &mut Keyed<'a>, family: &'a Family) {
     for series in &family.series {
         let (Some(method), Some(route)) = (
             series.labels.get("http_request_method"),
@@ -242,7 +288,7 @@ fn route_family<'a>(routes: &mut HashMap<(&'a str, &'a str), Timed>, family: &'a
         let key = (method, route);
         match (family.name.as_ref(), &series.value) {
             ("http_server_request_duration_seconds", Value::Histogram(histogram)) => {
-                let timed = routes.entry(key).or_default();
+                let timed = routes.entry(key);
                 timed.calls += histogram.count as f64;
                 if series
                     .labels
@@ -254,7 +300,7 @@ fn route_family<'a>(routes: &mut HashMap<(&'a str, &'a str), Timed>, family: &'a
                 timed.add_histogram(histogram);
             }
             ("http_server_active_requests", value) => {
-                routes.entry(key).or_default().in_flight += value.scalar();
+                routes.entry(key).in_flight += value.scalar();
             }
             _ => {}
         }

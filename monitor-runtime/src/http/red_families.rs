@@ -158,15 +158,19 @@ fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut
     for route in shared.measured_routes() {
         for (method, entry) in route.methods.iter().enumerate() {
             let Some(entry) = entry.get() else { continue };
-            let labels = route.labels[method]
-                .get_or_init(|| labels(shared.const_labels(), METHODS[method], Some(&route.route)));
+            let labels = route.labels[method].get_or_init(|| {
+                // A route entry lives as long as the program: so do its labels.
+                labels(shared.const_labels(), METHODS[method], Some(&route.route)).leaked()
+            });
             let request = histogram(&entry.request, 0, sizes, 1.0, buckets);
             requests.push(labels.clone(), request);
             for (slot, status) in entry.statuses.iter().enumerate() {
                 let Some(status) = status.get() else { continue };
-                let labels = status
-                    .labels
-                    .get_or_init(|| labels.with(STATUS_LABEL, shared.status_label(slot)));
+                let labels = status.labels.get_or_init(|| {
+                    labels
+                        .with(STATUS_LABEL, shared.status_label(slot))
+                        .leaked()
+                });
                 let duration = histogram(&status.cells, 0, time, 1e9, buckets);
                 durations.push(labels.clone(), duration);
                 let offset = red_cells::words(time);

@@ -83,12 +83,14 @@ pub(super) fn expose(
     location: SourceLocation,
     is_async: bool,
 ) {
-    let labels = Labels::new([("function", function), ("module", module)]);
+    // A function's labels live as long as the program: cloned per snapshot as a
+    // reference.
+    let labels = Labels::new([("function", function), ("module", module)]).leaked();
     let exposed = Exposed {
         function,
         module,
-        ok: labels.with("result", "ok"),
-        error: labels.with("result", "error"),
+        ok: labels.with("result", "ok").leaked(),
+        error: labels.with("result", "error").leaked(),
         labels,
         stats,
         location,
