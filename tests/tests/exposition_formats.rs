@@ -367,3 +367,45 @@ async fn traced_calls_leave_exemplars_where_the_format_carries_them() {
     assert!(!String::from_utf8(text).unwrap().contains("trace_id"));
     exemplars::set_interval(Duration::from_secs(1));
 }
+
+#[tokio::test]
+async fn routes_keep_native_buckets_and_exemplars_when_asked() {
+    let _serial = SERIAL.lock().await;
+    exemplars::set_interval(Duration::ZERO);
+    let app = axum::Router::new()
+        .route("/native/{id}", axum::routing::get(|| async { "ok" }))
+        .layer(monitor_runtime::http::HttpMetricsLayer::new().native(2));
+    let trace =
+        TraceContext::from_hex("11112222333344445555666677778888", "1234123412341234").unwrap();
+    for _ in 0..3 {
+        let _traced = exemplars::enter(trace);
+        let status = monitor_tests::http::send_in_process(&app, "GET", "/native/7").await;
+        assert_eq!(status, 200);
+    }
+    let snapshot = monitor_runtime::snapshot();
+    let family = snapshot
+        .family("http_server_request_duration_seconds")
+        .unwrap();
+    let series = family
+        .series
+        .iter()
+        .find(|series| series.labels.get("http_route") == Some("/native/{id}"))
+        .unwrap();
+    let monitor_runtime::model::Value::Histogram(histogram) = &series.value else {
+        panic!("a histogram");
+    };
+    let native = histogram.native.as_ref().expect("native buckets");
+    assert_eq!(native.schema, 2);
+    let in_buckets: u64 = native.positive.iter().map(|(_, count)| count).sum();
+    assert_eq!(in_buckets + native.zero_count, histogram.count);
+    assert!(histogram.count >= 3);
+    assert!(!histogram.bounds.is_empty(), "classic buckets kept beside");
+    assert!(
+        histogram.exemplars.iter().any(|(_, exemplar)| {
+            exemplar.labels.get("trace_id") == Some("11112222333344445555666677778888")
+        }),
+        "{:?}",
+        histogram.exemplars
+    );
+    exemplars::set_interval(Duration::from_secs(1));
+}

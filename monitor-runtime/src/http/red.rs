@@ -28,7 +28,9 @@ use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
 use super::{red_cells, red_families};
-use crate::core::model::{Labels, Text};
+use crate::core::exemplar::{self, Slot, TraceContext};
+use crate::core::model::{Exemplar, Labels, Text};
+use crate::core::native::{NATIVE_OFF, NativeSetting, NativeStore};
 use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock, ignore_poison};
 
 /// The request-duration buckets of [`HttpMetricsLayer`] by default, in seconds: from
@@ -208,6 +210,8 @@ pub struct HttpMetricsLayer {
 #[derive(Clone, PartialEq)]
 struct Options {
     duration_buckets: Vec<f64>,
+    /// What [`HttpMetricsLayer::native`] asks of native duration buckets.
+    native: NativeSetting,
     size_buckets: Vec<f64>,
     group_status: bool,
     excluded: Vec<String>,
@@ -229,6 +233,7 @@ impl HttpMetricsLayer {
         Self {
             options: Arc::new(Options {
                 duration_buckets: DEFAULT_DURATION_BUCKETS.to_vec(),
+                native: NATIVE_OFF,
                 size_buckets: DEFAULT_SIZE_BUCKETS.to_vec(),
                 group_status: false,
                 excluded: MONITORING_ROUTES.iter().map(|&r| r.to_owned()).collect(),
@@ -255,6 +260,21 @@ impl HttpMetricsLayer {
     pub fn duration_buckets(self, buckets: impl IntoIterator<Item = f64>) -> Self {
         let buckets = buckets.into_iter().collect();
         self.with(|o| o.duration_buckets = buckets)
+    }
+
+    /// Native histogram buckets of `schema` (from -4 to 8; 3 puts 8 buckets in each
+    /// doubling) for the duration histogram, beside its classic buckets: one series
+    /// per route, method and status in a Prometheus that scrapes the protobuf format
+    /// (see [`crate::native`]). Without it, the process default of
+    /// [`native::set_default`](crate::native::set_default) applies.
+    ///
+    /// ```
+    /// let layer = monitor_runtime::http::HttpMetricsLayer::new().native(3);
+    /// # let _ = layer;
+    /// ```
+    pub fn native(self, schema: i8) -> Self {
+        let schema = schema.clamp(crate::native::MIN_SCHEMA, crate::native::MAX_SCHEMA);
+        self.with(|o| o.native = schema)
     }
 
     /// Upper bounds of both body-size histograms, in bytes.
@@ -353,6 +373,8 @@ impl<S> Layer<S> for HttpMetricsLayer {
 pub(super) struct Shared {
     options: Options,
     pub(super) duration_bounds: Bounds,
+    /// The schema of the native duration buckets, if any.
+    native: Option<i8>,
     pub(super) size_bounds: Bounds,
     /// A copy of [`clock`], one pointer hop closer.
     clock: CallClock,
@@ -473,6 +495,7 @@ impl Shared {
         let const_labels = red_families::checked_const_labels(&options.const_labels);
         Self {
             duration_bounds: Bounds::new(&duration, 1e9),
+            native: crate::core::native::resolve(options.native),
             size_bounds: Bounds::new(&size, 1.0),
             clock: clock().clone(),
             active: ShardedWords::new(2 * METHODS.len()),
@@ -613,8 +636,35 @@ pub(super) struct MethodEntry {
 pub(super) struct StatusEntry {
     /// The duration histogram at word 0, the response-size histogram after it.
     pub(super) cells: ShardedWords,
+    /// The native buckets of the durations, when the layer has them.
+    pub(super) native: Option<NativeStore>,
+    /// The exemplars of the duration buckets, made by the first traced request.
+    pub(super) exemplars: OnceLock<Box<[Slot]>>,
     /// The labels of both series, built by the first snapshot that finds them.
     pub(super) labels: OnceLock<Labels>,
+}
+
+impl StatusEntry {
+    /// A traced request's exemplar, offered to its duration bucket.
+    #[cold]
+    #[inline(never)]
+    fn offer(&self, bounds: &Bounds, context: TraceContext, nanos: u64) {
+        let slots = self
+            .exemplars
+            .get_or_init(|| (0..bounds.buckets()).map(|_| Slot::default()).collect());
+        slots[bounds.bucket(nanos)].offer(context, nanos as f64 / 1e9);
+    }
+
+    /// The exemplars of the duration buckets, `(bucket, exemplar)`.
+    pub(super) fn exemplars(&self) -> Vec<(usize, Exemplar)> {
+        self.exemplars.get().map_or_else(Vec::new, |slots| {
+            slots
+                .iter()
+                .enumerate()
+                .filter_map(|(bucket, slot)| Some((bucket, slot.read()?)))
+                .collect()
+        })
+    }
 }
 
 impl RouteEntry {
@@ -651,6 +701,8 @@ impl MethodEntry {
                     red_cells::words(&shared.duration_bounds)
                         + red_cells::words(&shared.size_bounds),
                 ),
+                native: shared.native.map(NativeStore::new),
+                exemplars: OnceLock::new(),
                 labels: OnceLock::new(),
             })
         })
@@ -781,11 +833,20 @@ impl Drop for Guard {
         } else {
             self.status
         };
-        let cells = &self.entry.status(shared, code).cells;
+        let status = self.entry.status(shared, code);
+        let cells = &status.cells;
         let shard = Shard::current().index();
         let durations = &shared.duration_bounds;
         let block = cells.block(shard);
         red_cells::observe(&block, 0, durations, nanos);
+        if let Some(native) = &status.native {
+            native.observe(nanos as f64 / 1e9);
+        }
+        if exemplar::in_use()
+            && let Some(context) = exemplar::current_raw()
+        {
+            status.offer(durations, context, nanos);
+        }
         red_cells::observe(
             &block,
             red_cells::words(durations),

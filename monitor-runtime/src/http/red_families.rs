@@ -155,6 +155,7 @@ impl Source for HttpServerFamilies {
 fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut Vec<u64>) {
     let [durations, active, requests, responses] = families;
     let (time, sizes) = (&shared.duration_bounds, &shared.size_bounds);
+    let max_buckets = crate::core::native::max_buckets();
     for route in shared.measured_routes() {
         for (method, entry) in route.methods.iter().enumerate() {
             let Some(entry) = entry.get() else { continue };
@@ -171,7 +172,18 @@ fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut
                         .with(STATUS_LABEL, shared.status_label(slot))
                         .leaked()
                 });
-                let duration = histogram(&status.cells, 0, time, 1e9, buckets);
+                let mut duration = histogram(&status.cells, 0, time, 1e9, buckets);
+                if let Value::Histogram(histogram) = &mut duration {
+                    histogram.exemplars = status.exemplars();
+                    if let Some(native) = &status.native {
+                        let (count, native) = native.read(max_buckets);
+                        histogram.count = count;
+                        for cumulative in &mut histogram.cumulative {
+                            *cumulative = (*cumulative).min(count);
+                        }
+                        histogram.native = Some(native);
+                    }
+                }
                 durations.push(labels.clone(), duration);
                 let offset = red_cells::words(time);
                 let response = histogram(&status.cells, offset, sizes, 1.0, buckets);
