@@ -29,7 +29,7 @@ mod shard;
 mod source;
 mod sync;
 
-pub(crate) use bounds::Bounds;
+pub(crate) use bounds::{Bounds, DEFAULT_BUCKETS};
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
