@@ -52,6 +52,6 @@ pub use render::Format;
 pub(crate) use render::{escape_label_value, write_float};
 #[cfg(feature = "http")]
 pub(crate) use shard::Block;
-pub(crate) use shard::{Shard, ShardedWords, shard_count};
+pub(crate) use shard::{Shard, ShardedWords};
 pub(crate) use source::{Claim, Source, add_source};
 pub(crate) use sync::ignore_poison;
