@@ -52,7 +52,7 @@ impl CounterCells {
     /// Adds one.
     #[inline(always)]
     pub(super) fn inc(&self) {
-        self.words.add(self.words.current(), WHOLE, 1);
+        self.words.current_block().add(WHOLE, 1);
     }
 
     /// Adds a finite, non-negative `amount` (the caller checked).
@@ -61,7 +61,7 @@ impl CounterCells {
         if amount == 1.0 {
             self.inc();
         } else if amount.fract() == 0.0 && amount <= MAX_WHOLE {
-            self.words.add(self.words.current(), WHOLE, amount as u64);
+            self.words.current_block().add(WHOLE, amount as u64);
         } else {
             self.add_fraction(amount);
         }
@@ -70,9 +70,7 @@ impl CounterCells {
     #[cold]
     #[inline(never)]
     fn add_fraction(&self, amount: f64) {
-        self.words
-            .block(self.words.current())
-            .add_f64(FRACTION, amount);
+        self.words.current_block().add_f64(FRACTION, amount);
     }
 
     /// The value: every shard's whole and fractional parts.
@@ -134,7 +132,7 @@ impl HistogramCells {
     /// Records a finite `value` (the caller checked).
     #[inline(always)]
     pub(super) fn observe(&self, value: f64) {
-        let block = self.words.block(self.words.current());
+        let block = self.words.current_block();
         block.add(BUCKETS + self.bounds.bucket_of(value), 1);
         block.add_f64(SUM, value);
     }

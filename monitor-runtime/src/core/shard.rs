@@ -214,10 +214,29 @@ impl ShardedWords {
     /// the lines of a shard are contiguous, so its words are too.
     #[inline(always)]
     pub(crate) fn block(&self, shard: usize) -> Block<'_> {
-        let first = (shard & self.mask) * self.stride;
-        // SAFETY: `shard & mask` is below the shard count, so the shard's `stride`
-        // lines from `first` are in `lines`, and a `Line` is its 16 words with no
-        // padding (128 bytes, aligned to 128): `words` words from the first.
+        // SAFETY: `shard & mask` is at most `mask`.
+        unsafe { self.block_at(shard & self.mask, shard) }
+    }
+
+    /// The words of the current thread's shard in this storage ([`current`](Self::current)).
+    #[inline(always)]
+    pub(crate) fn current_block(&self) -> Block<'_> {
+        let shard = self.current();
+        // SAFETY: `current` is at most `mask`.
+        unsafe { self.block_at(shard, shard) }
+    }
+
+    /// The words at position `at` for updates as shard `shard`.
+    ///
+    /// # Safety
+    ///
+    /// `at` is at most `mask`.
+    #[inline(always)]
+    unsafe fn block_at(&self, at: usize, shard: usize) -> Block<'_> {
+        let first = at * self.stride;
+        // SAFETY: `at` is below the shard count, so the shard's `stride` lines from
+        // `first` are in `lines`, and a `Line` is its 16 words with no padding (128
+        // bytes, aligned to 128): `words` words from the first.
         let words = unsafe {
             std::slice::from_raw_parts(
                 self.lines.as_ptr().add(first).cast::<AtomicU64>(),
@@ -235,9 +254,13 @@ impl ShardedWords {
 
     /// The current thread's shard in this storage: its own, or the shared one when
     /// the storage has fewer shards than [`shard_count`] and the thread's is beyond.
+    /// At most `mask`.
     #[inline(always)]
     pub(crate) fn current(&self) -> usize {
-        Shard::current().index_within(self.mask + 1)
+        match Shard::current().index() {
+            index if index <= self.mask => index,
+            _ => SHARED,
+        }
     }
 
     /// One word summed over every shard.
@@ -360,7 +383,7 @@ mod tests {
             for _ in 0..threads {
                 scope.spawn(|| {
                     for _ in 0..10_000 {
-                        let block = words.block(words.current());
+                        let block = words.current_block();
                         // Exact in binary: the sum is exact whatever the order.
                         block.add_f64(0, 0.25);
                         block.add(1, 1);
