@@ -184,6 +184,8 @@ pub(crate) struct ShardedWords {
     stride: usize,
     /// `shards - 1`.
     mask: usize,
+    /// `mask + 1`.
+    shards: usize,
     /// Words of a shard: `stride` lines' worth.
     words: usize,
 }
@@ -205,6 +207,7 @@ impl ShardedWords {
             lines: (0..shards * stride).map(|_| Line::zero()).collect(),
             stride,
             mask: shards - 1,
+            shards,
             words: stride * LINE_WORDS,
         }
     }
@@ -257,10 +260,7 @@ impl ShardedWords {
     /// At most `mask`.
     #[inline(always)]
     pub(crate) fn current(&self) -> usize {
-        match Shard::current().index() {
-            index if index <= self.mask => index,
-            _ => SHARED,
-        }
+        Shard::current().index_within(self.shards)
     }
 
     /// One word summed over every shard.
