@@ -31,6 +31,7 @@ pub(crate) enum Code {
     M041,
     M042,
     M043,
+    M044,
     M050,
     M051,
     M052,
@@ -45,7 +46,7 @@ pub(crate) enum Code {
 impl Code {
     /// Every code, in catalog order.
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 29] = [
+    pub(crate) const ALL: [Code; 30] = [
         Code::M001,
         Code::M002,
         Code::M003,
@@ -66,6 +67,7 @@ impl Code {
         Code::M041,
         Code::M042,
         Code::M043,
+        Code::M044,
         Code::M050,
         Code::M051,
         Code::M052,
