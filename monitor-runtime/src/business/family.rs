@@ -698,3 +698,59 @@ fn matches(stored: &StoredSeries, set: LabelSet<'_>) -> bool {
             .zip(set.iter())
             .all(|((_, stored), given)| stored.as_ref() == given)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn histogram_family() -> &'static Family {
+        Family::create(
+            Definition {
+                name: "unit_basket_euros",
+                help: "Baskets.",
+                kind: MetricKind::Histogram,
+                label_names: vec!["plan", "shop"],
+                buckets: &[10.0, 100.0],
+            },
+            SourceLocation::new("unit.rs", 1),
+            0,
+        )
+    }
+
+    #[test]
+    fn the_model_has_each_series_once_with_its_labels_sorted() {
+        let family = histogram_family();
+        // `plan` given at updates, `shop` constant.
+        let sources = [LabelSource::Given(0), LabelSource::Const("eu")];
+        let overflow = OnceLock::new();
+        let overflow_sources = LabelSet::overflow_sources(&sources);
+        for (plan, value) in [("pro", 5.0), ("free", 50.0), ("pro", 500.0)] {
+            let set = LabelSet {
+                sources: &sources,
+                values: &[plan],
+            };
+            family
+                .series(set, &overflow_sources, &overflow)
+                .observe(value);
+        }
+        let model = family.model(&mut Vec::new());
+        assert_eq!(model.kind, Kind::Histogram);
+        assert_eq!(model.unit.as_deref(), None);
+        let plans: Vec<Option<&str>> = model
+            .series
+            .iter()
+            .map(|series| series.labels.get("plan"))
+            .collect();
+        assert_eq!(plans, [Some("free"), Some("pro")]);
+        assert_eq!(model.series[1].labels.get("shop"), Some("eu"));
+        let Value::Histogram(pro) = &model.series[1].value else {
+            panic!("a histogram: {:?}", model.series[1].value);
+        };
+        assert_eq!(pro.bounds.as_ref(), [10.0, 100.0]);
+        assert_eq!(pro.cumulative, [1, 1]);
+        assert_eq!(pro.count, 2);
+        assert_eq!(pro.sum, 505.0);
+        // A label set seen again finds its series: no new one.
+        assert_eq!(family.len.load(Ordering::Relaxed), 2);
+    }
+}
