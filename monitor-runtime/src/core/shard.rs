@@ -180,13 +180,13 @@ impl Line {
 /// ([`Block::add_f64`]); all words start at zero (which is also `0.0`).
 pub(crate) struct ShardedWords {
     lines: Box<[Line]>,
-    /// Lines per shard.
-    stride: usize,
+    /// Bytes per shard: its lines' (one multiplication finds a shard).
+    shard_bytes: usize,
     /// `shards - 1`.
     mask: usize,
     /// `mask + 1`.
     shards: usize,
-    /// Words of a shard: `stride` lines' worth.
+    /// Words of a shard: its lines' worth.
     words: usize,
 }
 
@@ -205,7 +205,7 @@ impl ShardedWords {
         let stride = words.div_ceil(LINE_WORDS).max(1);
         Self {
             lines: (0..shards * stride).map(|_| Line::zero()).collect(),
-            stride,
+            shard_bytes: stride * std::mem::size_of::<Line>(),
             mask: shards - 1,
             shards,
             words: stride * LINE_WORDS,
@@ -236,13 +236,16 @@ impl ShardedWords {
     /// `at` is at most `mask`.
     #[inline(always)]
     unsafe fn block_at(&self, at: usize, shard: usize) -> Block<'_> {
-        let first = at * self.stride;
-        // SAFETY: `at` is below the shard count, so the shard's `stride` lines from
-        // `first` are in `lines`, and a `Line` is its 16 words with no padding (128
-        // bytes, aligned to 128): `words` words from the first.
+        // SAFETY: `at` is below the shard count, so the shard's lines, `shard_bytes`
+        // from `at * shard_bytes`, are in `lines`, and a `Line` is its 16 words with
+        // no padding (128 bytes, aligned to 128): `words` words from the first.
         let words = unsafe {
             std::slice::from_raw_parts(
-                self.lines.as_ptr().add(first).cast::<AtomicU64>(),
+                self.lines
+                    .as_ptr()
+                    .cast::<u8>()
+                    .add(at * self.shard_bytes)
+                    .cast::<AtomicU64>(),
                 self.words,
             )
         };
