@@ -2,7 +2,7 @@
 use monitor_runtime::business_metric;
 
 #[business_metric(histogram = "order_value_euros", help = "Order values.", observe = total)]
-fn place_order(total: f64) {}
+fn place_order(total: f64) -> f64 { total }
 
 monitor_runtime::business_metrics! {
     histogram BASKET_ITEMS = "basket_items", help = "Items per basket.";
