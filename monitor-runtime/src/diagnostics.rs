@@ -47,6 +47,7 @@
 //! | [M041](#m041-bucket-not-positive-and-finite) | buckets positive and finite |
 //! | [M042](#m042-buckets-not-strictly-increasing) | buckets strictly increasing |
 //! | [M043](#m043-buckets-not-a-literal-list) | buckets written as a literal list |
+//! | [M044](#m044-histogram-without-buckets) | a histogram not in seconds gives its buckets |
 //! | [M045](#m045-native-histogram-schema) | native histogram schemas from -4 to 8 |
 //! | [M050](#m050-bad-duration) | durations such as `"500ms"` |
 //! | [M051](#m051-zero-duration) | durations longer than zero |
@@ -538,6 +539,30 @@
 //! # use monitor_runtime::monitored;
 //! #[monitored(buckets = [0.1, 1.0])]
 //! fn checkout() {}
+//! # fn main() {}
+//! ```
+//!
+//! ## M044: histogram without buckets
+//!
+//! A business histogram without `buckets = [...]` takes the default bounds of
+//! durations (those of `#[monitored]`, 100 µs to 10 s), so only one whose name ends
+//! in `_seconds` may leave them out. Any other (bytes, euros, items…) gives bounds in
+//! its own unit: bounds made for seconds would put nearly every value in the last
+//! buckets. Checked for `#[business_metric(histogram = ...)]` and for
+//! `business_metrics! { histogram ... }`; the error points at the name.
+//!
+//! ```compile_fail
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(histogram = "order_value_euros", help = "Order values", observe = total)]
+//! fn place_order(total: f64) {}
+//! # fn main() {}
+//! ```
+//! Right:
+//! ```rust,standalone_crate
+//! # use monitor_runtime::business_metric;
+//! #[business_metric(histogram = "order_value_euros", help = "Order values", observe = total,
+//!                   buckets = [10.0, 50.0, 100.0, 500.0])]
+//! fn place_order(total: f64) {}
 //! # fn main() {}
 //! ```
 //!

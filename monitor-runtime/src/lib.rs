@@ -197,7 +197,7 @@ pub use monitor_macros::{HealthCheck, health_check};
 /// | `amount = expr` | counter: how much to add (default 1) |
 /// | `set = expr`, `inc`, `inc = expr`, `dec`, `dec = expr` | gauge: what to do (one of them) |
 /// | `observe = expr` | histogram: the value to record |
-/// | `buckets = [..]` | histogram: upper bounds, positive and strictly increasing (default: the Prometheus defaults) |
+/// | `buckets = [..]` | histogram: upper bounds in the metric's unit, positive and strictly increasing; required unless the name ends in `_seconds`, which takes the bounds of `#[monitored]` (100 µs to 10 s) |
 /// | `max_label_sets = N` | cardinality limit of this metric (default [`business::DEFAULT_MAX_LABEL_SETS`]) |
 /// | `crate = "path"` | path of this crate when it is renamed |
 ///
@@ -282,7 +282,8 @@ pub use monitor_macros::{HealthCheck, health_check};
 /// # Compile-time checks
 ///
 /// Metric and label names, help and buckets pass the naming rules (each error carries
-/// its `M0xx` code); labels whose value would come
+/// its `M0xx` code); a histogram not named in `_seconds` without `buckets` is an
+/// error that says in what unit to give them (M044); labels whose value would come
 /// from a secret-looking argument or field (`password`, `token`, `api_key`, …) are
 /// rejected (M060). Unknown, misplaced or repeated arguments are errors that list
 /// what is expected.
@@ -325,8 +326,8 @@ pub use monitor_macros::business_metric;
 ///
 /// Each entry is `attributes visibility kind NAME = "metric_name", options;` with
 /// `kind` one of `counter`, `gauge`, `histogram`, and the options `help = "..."`
-/// (required), `labels(name, name = "constant")`, `buckets = [...]` (histograms) and
-/// `max_label_sets = N`. Labels listed by name get their value at each update, in the
+/// (required), `labels(name, name = "constant")`, `buckets = [...]` (histograms; required
+/// unless the name ends in `_seconds`) and `max_label_sets = N`. Labels listed by name get their value at each update, in the
 /// order listed, as an array of [`business::LabelValue`]s; the handle's type says how
 /// many (`Counter<2>` above). The same compile-time checks as
 /// [`#[business_metric]`](macro@business_metric) apply, and the metrics are registered

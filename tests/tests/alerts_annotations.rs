@@ -236,3 +236,31 @@ fn an_http_route_objective_reads_the_red_layer_series() {
         "/orders/{id}"
     );
 }
+
+#[monitored]
+fn plain() {}
+
+#[test]
+fn a_latency_threshold_joins_the_default_bounds_of_monitored_functions() {
+    checkout().unwrap();
+    plain();
+    let snapshot = monitor_runtime::snapshot();
+    let bounds = |function: &str| -> Vec<f64> {
+        let family = snapshot.family("function_calls_duration_seconds").unwrap();
+        let series = family
+            .series
+            .iter()
+            .find(|series| series.labels.get("function") == Some(function))
+            .unwrap();
+        let monitor_runtime::model::Value::Histogram(histogram) = &series.value else {
+            panic!("a histogram");
+        };
+        histogram.bounds.to_vec()
+    };
+    // The macro's copy of the default bounds is the runtime's: the objective's
+    // threshold, 0.3 s, is one more bound among them.
+    let mut expected = bounds("plain");
+    expected.push(0.3);
+    expected.sort_by(f64::total_cmp);
+    assert_eq!(bounds("checkout"), expected);
+}

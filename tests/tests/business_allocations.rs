@@ -33,7 +33,8 @@ impl LabelValue for Plan {
     histogram = "alloc_seats",
     help = "Seats per sign-up.",
     observe = *ret,
-    labels(plan = plan)
+    labels(plan = plan),
+    buckets = [1, 5, 10]
 )]
 fn sign_up(plan: Plan, country: &String, seats: u32) -> Result<u32, ()> {
     Ok(seats)

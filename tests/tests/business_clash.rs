@@ -5,7 +5,7 @@
 use monitor_runtime::{RegistrationError, business_metric, business_metrics};
 use monitor_tests::sample;
 
-#[business_metric(histogram = "clash_refunds_euros", help = "Refunds.", observe = 1.0)]
+#[business_metric(histogram = "clash_refunds_euros", help = "Refunds.", observe = 1.0, buckets = [10.0])]
 fn refund() {}
 
 #[business_metric(gauge = "clash_refunds_euros", help = "Refunds.", inc)]

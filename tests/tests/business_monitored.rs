@@ -31,7 +31,7 @@ struct Checkout;
 
 impl Checkout {
     #[monitored]
-    #[business_metric(histogram = "combo_basket_euros", help = "Basket values.", observe = ret)]
+    #[business_metric(histogram = "combo_basket_euros", help = "Basket values.", observe = ret, buckets = [10.0, 100.0])]
     #[business_metric(counter = "combo_checkouts_total", help = "Checkouts.", on = "always")]
     async fn check_out(&self, basket: f64) -> Result<f64, Declined> {
         tokio::task::yield_now().await;

@@ -31,7 +31,8 @@ fn order(plan: &str) {}
 
 business_metrics! {
     /// Payments received.
-    pub histogram PAYMENTS = "startup_payments_euros", help = "Payments received.";
+    pub histogram PAYMENTS = "startup_payments_euros", help = "Payments received.",
+        buckets = [10.0, 100.0];
     /// Open tickets by queue.
     pub gauge TICKETS = "startup_tickets_open", help = "Open tickets by queue.", labels(queue);
 }

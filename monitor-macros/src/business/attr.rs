@@ -487,16 +487,17 @@ fn parse_labels(cx: &mut Ctxt, tokens: TokenStream, form: Form) -> Vec<Label> {
 }
 
 fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Options) -> MetricDecl {
-    if kind != MetricKind::Histogram
-        && let Some((key, _)) = &options.buckets
-    {
-        cx.error_spanned_by(
+    match (kind, &options.buckets) {
+        (MetricKind::Histogram, None) => naming::check_default_buckets(cx, &name),
+        (MetricKind::Histogram, Some(_)) => {}
+        (_, Some((key, _))) => cx.error_spanned_by(
             key,
             format!(
                 "`buckets` applies to histograms; this metric is a {}",
                 kind_name(kind)
             ),
-        );
+        ),
+        (_, None) => {}
     }
     let alerts = std::mem::take(&mut options.alerts)
         .into_iter()

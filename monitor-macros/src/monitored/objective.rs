@@ -15,10 +15,12 @@ use crate::support::args::{meta_key, string};
 const ARGUMENTS: &str = "`success = 0.999`, `latency = \"250ms\"`, `latency_share = 0.99`, \
      `period = \"30d\"`, `name = \"...\"`";
 
-/// The default histogram bounds of `#[monitored]`, those of the prometheus crate
-/// (`prometheus::DEFAULT_BUCKETS`): a latency threshold is added to them.
-const DEFAULT_BUCKETS: [f64; 11] = [
-    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0,
+/// The default histogram bounds of `#[monitored]` (the runtime's `DEFAULT_BUCKETS`,
+/// 100 µs to 10 s; `tests/tests/alerts_annotations.rs` keeps the two equal): a
+/// latency threshold is added to them.
+const DEFAULT_BUCKETS: [f64; 16] = [
+    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0,
+    5.0, 10.0,
 ];
 
 /// What `objective(...)` says, validated.

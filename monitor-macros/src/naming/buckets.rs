@@ -1,4 +1,4 @@
-//! Histogram bucket rules (M040–M043), for `#[monitored]` durations and business
+//! Histogram bucket rules (M040–M044), for `#[monitored]` durations and business
 //! histograms alike.
 
 use quote::ToTokens;
@@ -159,6 +159,34 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
         naming::report_spanned(cx, element, &finding);
     }
     None
+}
+
+/// A business histogram named `name` without `buckets` (M044): only durations in
+/// seconds have default bounds (those of `#[monitored]`, 100 µs to 10 s); bounds
+/// made for seconds would put every value of another unit (bytes, euros, items) in
+/// the last buckets.
+pub(crate) fn missing_buckets(name: &str) -> Option<Finding> {
+    if name.ends_with("_seconds") {
+        return None;
+    }
+    let unit = match name.rsplit_once('_') {
+        Some((_, unit)) if !unit.is_empty() => unit,
+        _ => "the metric's unit",
+    };
+    Some(
+        Finding::new(
+            Code::M044,
+            format!(
+                "histogram `{name}` has no `buckets`: only a histogram of durations, named \
+                 `..._seconds`, has default bounds (100 µs to 10 s), which would not fit \
+                 its values"
+            ),
+        )
+        .help(format!(
+            "add `buckets = [...]` with bounds in {unit}, {}",
+            BucketUnit::Metric.example()
+        )),
+    )
 }
 
 /// The valid bounds sorted and without repeats, as the user spelled them.

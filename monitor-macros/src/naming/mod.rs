@@ -68,6 +68,19 @@ pub(crate) fn check_label_name(cx: &mut Ctxt, name: &str, written: &TokenStream,
     }
 }
 
+/// Checks that a histogram declared without `buckets` may take the default bounds:
+/// those of durations, for a name in `_seconds` (M044). A name that breaks a naming
+/// rule is left to that rule: renaming it (`_ms` to `_seconds`) may be the fix.
+pub(crate) fn check_default_buckets(cx: &mut Ctxt, name: &LitStr) {
+    let text = name.value();
+    if !rules::metric_name(&text, MetricKind::Histogram).is_empty() {
+        return;
+    }
+    if let Some(finding) = buckets::missing_buckets(&text) {
+        report(cx, name.span(), &finding);
+    }
+}
+
 /// Checks help text: present and not blank (M030). `missing_span` points at the
 /// attribute when no `help` was given.
 pub(crate) fn check_help(cx: &mut Ctxt, help: Option<&LitStr>, missing_span: Span) {

@@ -31,6 +31,7 @@ pub(crate) enum Code {
     M041,
     M042,
     M043,
+    M044,
     M045,
     M050,
     M051,
@@ -46,7 +47,7 @@ pub(crate) enum Code {
 impl Code {
     /// Every code, in catalog order.
     #[cfg(test)]
-    pub(crate) const ALL: [Code; 30] = [
+    pub(crate) const ALL: [Code; 31] = [
         Code::M001,
         Code::M002,
         Code::M003,
@@ -67,6 +68,7 @@ impl Code {
         Code::M041,
         Code::M042,
         Code::M043,
+        Code::M044,
         Code::M045,
         Code::M050,
         Code::M051,

@@ -653,3 +653,39 @@ fn suffix_words_of_camel_case_names_are_named_as_words() {
             .starts_with("metric name `jobs_count` ends in `_count`,")
     );
 }
+
+/// Only a histogram of durations in seconds goes without `buckets`; another says in
+/// what unit to give them, on its name.
+#[test]
+fn histograms_without_buckets_are_durations_in_seconds() {
+    assert_eq!(
+        super::buckets::missing_buckets("delivery_time_seconds"),
+        None
+    );
+    let finding = super::buckets::missing_buckets("order_value_euros").unwrap();
+    assert_eq!(finding.code, Code::M044);
+    assert_eq!(
+        finding.render(),
+        "histogram `order_value_euros` has no `buckets`: only a histogram of durations, named \
+         `..._seconds`, has default bounds (100 µs to 10 s), which would not fit its values \
+         [M044]\n= help: add `buckets = [...]` with bounds in euros, e.g. \
+         `buckets = [1.0, 5.0, 10.0, 50.0, 100.0]`"
+    );
+    let unitless = super::buckets::missing_buckets("x1").unwrap();
+    assert!(
+        unitless
+            .render()
+            .contains("with bounds in the metric's unit"),
+        "{unitless:?}"
+    );
+
+    let span = Span::call_site();
+    let mut cx = Ctxt::default();
+    super::check_default_buckets(&mut cx, &LitStr::new("payload_size_bytes", span));
+    super::check_default_buckets(&mut cx, &LitStr::new("request_duration_seconds", span));
+    // A name to rename first (`_ms` to `_seconds`) is left to its own rule.
+    super::check_default_buckets(&mut cx, &LitStr::new("request_latency_ms", span));
+    let errors = cx.into_compile_errors().to_string();
+    assert_eq!(errors.matches("[M044]").count(), 1, "{errors}");
+    assert!(errors.contains("bounds in bytes"), "{errors}");
+}

@@ -110,13 +110,18 @@ fn either_order_wraps_an_async_fn_once() {
     let monitored_first = checked(monitored(
         TokenStream::new(),
         quote! {
-            #[business_metric(histogram = "basket_euros", help = "Baskets.", observe = ret)]
+            #[business_metric(histogram = "basket_euros", help = "Baskets.", observe = ret, buckets = [10.0])]
             #function
         },
     ));
     assert_one_wrapper(&monitored_first, true, 1, 1 + 1);
     let business_first = checked(business_metric(
-        quote!(histogram = "basket_euros", help = "Baskets.", observe = ret),
+        quote!(
+            histogram = "basket_euros",
+            help = "Baskets.",
+            observe = ret,
+            buckets = [10.0]
+        ),
         quote! {
             #[monitored]
             #function

@@ -1,17 +1,16 @@
 //! One business metric family: its series keyed by label values, and the cap on
 //! how many label sets it may hold.
 
+use std::borrow::Cow;
 use std::hash::BuildHasher;
-use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
-use std::sync::{LazyLock, OnceLock};
-
-use prometheus::core::{Collector, Desc, Describer};
-use prometheus::{HistogramOpts, IntCounter, IntCounterVec, Opts, proto};
+use std::sync::OnceLock;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
 use super::DEFAULT_MAX_LABEL_SETS_NOW;
-use super::counter::ShardedCounter;
+use super::cells::{CounterCells, GaugeCell, HistogramCells};
 use super::table::{Hashed, Table};
-use crate::core::{SourceLocation, raw_registry, report};
+use crate::core::model::{Histogram as ModelHistogram, Kind, Labels, Text, Value};
+use crate::core::{Bounds, SourceLocation};
 
 /// The label value that replaces every value given at updates once a metric holds its
 /// maximum number of label sets (see [`DEFAULT_MAX_LABEL_SETS`](super::DEFAULT_MAX_LABEL_SETS)).
@@ -78,6 +77,15 @@ impl MetricKind {
             MetricKind::Histogram => "a histogram",
         }
     }
+
+    /// The kind of its family in the model.
+    pub(super) fn model(self) -> Kind {
+        match self {
+            MetricKind::Counter => Kind::Counter,
+            MetricKind::Gauge => Kind::Gauge,
+            MetricKind::Histogram => Kind::Histogram,
+        }
+    }
 }
 
 /// Everything two declarations of one metric must agree on.
@@ -89,7 +97,7 @@ pub(super) struct Definition {
     /// Every label name, constant or not, sorted.
     pub(super) label_names: Vec<&'static str>,
     /// Upper bounds of a histogram (empty for other kinds).
-    pub(super) buckets: Vec<f64>,
+    pub(super) buckets: &'static [f64],
 }
 
 impl Definition {
@@ -161,6 +169,15 @@ impl<'a> LabelSet<'a> {
         self.sources.iter().map(move |source| self.get(*source))
     }
 
+    /// The value of `source` kept in a series' labels: borrowed when it is constant.
+    fn text(&self, source: LabelSource) -> Text {
+        match source {
+            LabelSource::Const(value) => Cow::Borrowed(value),
+            LabelSource::Given(_) => Cow::Owned(self.get(source).to_owned()),
+            LabelSource::Overflow => Cow::Borrowed(OVERFLOW_LABEL_VALUE),
+        }
+    }
+
     /// The same set with every value taken from code replaced by the overflow value.
     pub(super) fn overflow_sources(sources: &[LabelSource]) -> Box<[LabelSource]> {
         sources
@@ -177,40 +194,33 @@ impl<'a> LabelSet<'a> {
 #[doc(hidden)]
 pub struct Series {
     family: Option<&'static Family>,
-    metric: SeriesMetric,
+    cells: Cells,
 }
 
-enum SeriesMetric {
-    /// The runtime's own storage (sharded by thread), with the series' labels.
-    Counter(ShardedCounter, Box<CounterLabels>),
-    Gauge(prometheus::Gauge),
-    Histogram(prometheus::Histogram),
-    /// Stands in when a series could not be created (reported once, never panics).
+/// The storage of a series (see `cells`).
+enum Cells {
+    Counter(CounterCells),
+    Gauge(GaugeCell),
+    Histogram(HistogramCells),
+    /// Stands in where an update has no series to go to (never panics).
     Void,
 }
 
-/// What the exposition of a counter series needs besides its value.
-struct CounterLabels {
-    name: &'static str,
-    help: &'static str,
-    pairs: Vec<proto::LabelPair>,
-}
-
-/// The series updates go to when a real one cannot be created.
+/// The series updates go to when there is no real one.
 pub(super) static VOID_SERIES: Series = Series {
     family: None,
-    metric: SeriesMetric::Void,
+    cells: Cells::Void,
 };
 
 impl Series {
     /// Adds `amount` to a counter.
     #[inline]
     pub fn count(&self, amount: f64) {
-        match &self.metric {
-            SeriesMetric::Counter(counter, _) if amount >= 0.0 && amount.is_finite() => {
+        match &self.cells {
+            Cells::Counter(counter) if amount >= 0.0 && amount.is_finite() => {
                 counter.add(amount);
             }
-            SeriesMetric::Counter(..) => self.invalid(
+            Cells::Counter(_) => self.invalid(
                 amount,
                 "a counter only increases, by a finite, non-negative amount",
             ),
@@ -221,9 +231,9 @@ impl Series {
     /// Sets a gauge.
     #[inline]
     pub fn set(&self, value: f64) {
-        match &self.metric {
-            SeriesMetric::Gauge(gauge) if value.is_finite() => gauge.set(value),
-            SeriesMetric::Gauge(_) => self.invalid(value, "a gauge is set to a finite value"),
+        match &self.cells {
+            Cells::Gauge(gauge) if value.is_finite() => gauge.set(value),
+            Cells::Gauge(_) => self.invalid(value, "a gauge is set to a finite value"),
             _ => {}
         }
     }
@@ -231,9 +241,9 @@ impl Series {
     /// Adds `delta` (possibly negative) to a gauge.
     #[inline]
     pub fn add(&self, delta: f64) {
-        match &self.metric {
-            SeriesMetric::Gauge(gauge) if delta.is_finite() => gauge.add(delta),
-            SeriesMetric::Gauge(_) => {
+        match &self.cells {
+            Cells::Gauge(gauge) if delta.is_finite() => gauge.add(delta),
+            Cells::Gauge(_) => {
                 self.invalid(delta, "a gauge changes by a finite amount");
             }
             _ => {}
@@ -249,9 +259,9 @@ impl Series {
     /// Records one observation in a histogram.
     #[inline]
     pub fn observe(&self, value: f64) {
-        match &self.metric {
-            SeriesMetric::Histogram(histogram) if value.is_finite() => histogram.observe(value),
-            SeriesMetric::Histogram(_) => {
+        match &self.cells {
+            Cells::Histogram(histogram) if value.is_finite() => histogram.observe(value),
+            Cells::Histogram(_) => {
                 self.invalid(value, "a histogram observes finite values");
             }
             _ => {}
@@ -261,18 +271,18 @@ impl Series {
     /// The current value of a counter or gauge, or the sum of a histogram's
     /// observations.
     pub(super) fn value(&self) -> f64 {
-        match &self.metric {
-            SeriesMetric::Counter(counter, _) => counter.get(),
-            SeriesMetric::Gauge(gauge) => gauge.get(),
-            SeriesMetric::Histogram(histogram) => histogram.get_sample_sum(),
-            SeriesMetric::Void => 0.0,
+        match &self.cells {
+            Cells::Counter(counter) => counter.get(),
+            Cells::Gauge(gauge) => gauge.get(),
+            Cells::Histogram(histogram) => histogram.sum(),
+            Cells::Void => 0.0,
         }
     }
 
     /// The number of observations of a histogram (0 for other kinds).
     pub(super) fn count_of_observations(&self) -> u64 {
-        match &self.metric {
-            SeriesMetric::Histogram(histogram) => histogram.get_sample_count(),
+        match &self.cells {
+            Cells::Histogram(histogram) => histogram.count(),
             _ => 0,
         }
     }
@@ -285,31 +295,26 @@ impl Series {
         }
     }
 
-    fn collect(&self) -> Vec<proto::MetricFamily> {
-        match &self.metric {
-            SeriesMetric::Counter(counter, labels) => {
-                let mut value = proto::Counter::default();
-                value.set_value(counter.get());
-                let mut metric = proto::Metric::from_label(labels.pairs.clone());
-                metric.set_counter(value);
-                let mut family = proto::MetricFamily::default();
-                family.set_name(labels.name.to_owned());
-                family.set_help(labels.help.to_owned());
-                family.set_field_type(proto::MetricType::COUNTER);
-                family.set_metric(vec![metric]);
-                vec![family]
+    /// The value in the model; `bounds` are those of its family (for a histogram),
+    /// `counts` a buffer for its buckets. `None` for the stand-in.
+    fn model_value(&self, bounds: &'static [f64], counts: &mut Vec<u64>) -> Option<Value> {
+        Some(match &self.cells {
+            Cells::Counter(counter) => Value::counter(counter.get()),
+            Cells::Gauge(gauge) => Value::Gauge(gauge.get()),
+            Cells::Histogram(histogram) => {
+                let sum = histogram.counts(counts);
+                Value::Histogram(Box::new(ModelHistogram::classic(bounds, counts, sum)))
             }
-            SeriesMetric::Gauge(gauge) => gauge.collect(),
-            SeriesMetric::Histogram(histogram) => histogram.collect(),
-            SeriesMetric::Void => Vec::new(),
-        }
+            Cells::Void => return None,
+        })
     }
 }
 
-/// A series in a family's table, with the label values it was created for.
+/// A series in a family's table, with the labels it was created for (built once,
+/// cloned into every snapshot), their values in the family's label order.
 struct StoredSeries {
     hash: u64,
-    values: Box<[Box<str>]>,
+    labels: Labels,
     series: Series,
 }
 
@@ -319,60 +324,6 @@ impl Hashed for StoredSeries {
         self.hash
     }
 }
-
-/// Counters about business metrics themselves, labelled by the metric they concern.
-struct SelfMetrics {
-    overflow: IntCounterVec,
-    invalid: IntCounterVec,
-    cut: IntCounterVec,
-}
-
-static SELF_METRICS: LazyLock<SelfMetrics> = LazyLock::new(|| {
-    let overflow = IntCounterVec::new(
-        Opts::new(
-            "monitor_label_overflow_total",
-            "Updates of a labelled business metric folded into its __overflow__ series because \
-             it already held its maximum number of label sets.",
-        ),
-        &["metric"],
-    )
-    .expect("valid static metric options");
-    let invalid = IntCounterVec::new(
-        Opts::new(
-            "monitor_business_invalid_values_total",
-            "Updates of a business metric dropped because the value was invalid \
-             (negative counter increment, NaN or infinite).",
-        ),
-        &["metric"],
-    )
-    .expect("valid static metric options");
-    let cut = IntCounterVec::new(
-        Opts::new(
-            "monitor_label_values_cut_total",
-            "Updates of a business metric whose label value was longer than the limit \
-             (256 bytes) and was cut to it.",
-        ),
-        &["metric"],
-    )
-    .expect("valid static metric options");
-    // Inside a lazy initialiser, often under the lock of the families: a clash is
-    // reported, and logged once every initialiser returned, never here.
-    let registry = raw_registry();
-    for collector in [overflow.clone(), invalid.clone(), cut.clone()] {
-        if let Err(conflict) = registry.register_as(
-            Box::new(collector),
-            "the business metrics' own counters",
-            "the start-up of monitor_runtime::business",
-        ) {
-            report(conflict.into_error("monitor_runtime::business"));
-        }
-    }
-    SelfMetrics {
-        overflow,
-        invalid,
-        cut,
-    }
-});
 
 /// One metric: its definition and every series created so far.
 pub(super) struct Family {
@@ -390,64 +341,48 @@ pub(super) struct Family {
     /// sets are not counted: they are bounded by the code). Changed only under the
     /// table's writer lock, after the series it counts was published.
     len: AtomicUsize,
-    overflowed: Option<IntCounter>,
-    invalid: Option<IntCounter>,
-    cut: Option<IntCounter>,
+    /// The histogram bounds (none for other kinds).
+    bounds: Bounds,
+    /// `metric="<name>"`: the labels of its series in the business metrics' own
+    /// families.
+    pub(super) metric_label: Labels,
+    /// Updates folded into the overflow series.
+    pub(super) overflowed: AtomicU64,
+    /// Updates dropped for an invalid value.
+    pub(super) invalid: AtomicU64,
+    /// Updates whose label value was cut.
+    pub(super) cut: AtomicU64,
     warned_overflow: AtomicBool,
     warned_invalid: AtomicBool,
     warned_cut: AtomicBool,
-    warned_series: AtomicBool,
-    desc: Desc,
 }
 
 impl Family {
-    /// Creates a family. An `exposed` family gets its self-metrics at zero; the
-    /// caller registers it. A family that is not exposed stands in for a declaration
-    /// that clashed, so that its updates still go somewhere.
+    /// Creates a family, for the life of the program; the caller exposes it (or
+    /// not: a family that stands in for a declaration that clashed, so that its
+    /// updates still go somewhere).
     pub(super) fn create(
         definition: Definition,
         location: SourceLocation,
         max_label_sets: usize,
-        exposed: bool,
-    ) -> prometheus::Result<&'static Family> {
-        let desc = Desc::new(
-            definition.name.to_owned(),
-            definition.help.to_owned(),
-            definition
-                .label_names
-                .iter()
-                .map(|name| (*name).to_owned())
-                .collect(),
-            Default::default(),
-        )?;
-        let (overflowed, invalid, cut) = if exposed {
-            let metrics = &*SELF_METRICS;
-            let labelled = !definition.label_names.is_empty();
-            (
-                labelled.then(|| metrics.overflow.with_label_values(&[definition.name])),
-                Some(metrics.invalid.with_label_values(&[definition.name])),
-                labelled.then(|| metrics.cut.with_label_values(&[definition.name])),
-            )
-        } else {
-            (None, None, None)
-        };
+    ) -> &'static Family {
         let seed = std::collections::hash_map::RandomState::new().hash_one(definition.name);
-        Ok(Box::leak(Box::new(Family {
+        Box::leak(Box::new(Family {
+            bounds: Bounds::new(definition.buckets, 1.0),
+            metric_label: Labels::new([("metric", definition.name)]),
             definition,
             location,
             max_label_sets: AtomicUsize::new(max_label_sets),
             seed,
             table: Table::new(),
             len: AtomicUsize::new(0),
-            overflowed,
-            invalid,
-            cut,
+            overflowed: AtomicU64::new(0),
+            invalid: AtomicU64::new(0),
+            cut: AtomicU64::new(0),
             warned_overflow: AtomicBool::new(false),
             warned_invalid: AtomicBool::new(false),
             warned_cut: AtomicBool::new(false),
-            warned_series: AtomicBool::new(false),
-            desc,
-        })))
+        }))
     }
 
     /// The most label sets this family takes values for.
@@ -478,9 +413,7 @@ impl Family {
     #[cold]
     #[inline(never)]
     pub(super) fn value_cut(&self) {
-        if let Some(counter) = &self.cut {
-            counter.inc();
-        }
+        self.cut.fetch_add(1, Ordering::Relaxed);
         if !self.warned_cut.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 metric = self.definition.name,
@@ -550,47 +483,24 @@ impl Family {
             return self.fold(overflow_sources, overflow);
         }
         match self.insert(set, hash, true) {
-            Ok(Some(series)) => series,
-            Ok(None) => self.fold(overflow_sources, overflow),
-            Err(error) => {
-                self.series_failed(&error);
-                &VOID_SERIES
-            }
-        }
-    }
-
-    /// Logs, once per family, that a series could not be created; its updates are
-    /// dropped. Called with no lock held and outside every lazy initialiser.
-    #[cold]
-    #[inline(never)]
-    fn series_failed(&self, error: &prometheus::Error) {
-        if !self.warned_series.swap(true, Ordering::Relaxed) {
-            tracing::error!(
-                metric = self.definition.name,
-                %error,
-                "monitor: could not create a series of a business metric; its updates are \
-                 dropped (later failures are not logged)"
-            );
+            Some(series) => series,
+            None => self.fold(overflow_sources, overflow),
         }
     }
 
     /// The series of a label set that does not count against the limit: constant
-    /// labels only, or the overflow set. Logs nothing: the caller reports a failure.
-    pub(super) fn fixed_series(
-        &'static self,
-        sources: &[LabelSource],
-    ) -> prometheus::Result<&'static Series> {
+    /// labels only, or the overflow set.
+    pub(super) fn fixed_series(&'static self, sources: &[LabelSource]) -> &'static Series {
         let set = LabelSet {
             sources,
             values: &[],
         };
         let hash = self.hash(set);
         if let Some(stored) = self.table.find(hash, |stored| matches(stored, set)) {
-            return Ok(&stored.series);
+            return &stored.series;
         }
         // Unbounded: an insert always finds or creates the series.
-        self.insert(set, hash, false)
-            .map(|series| series.unwrap_or(&VOID_SERIES))
+        self.insert(set, hash, false).unwrap_or(&VOID_SERIES)
     }
 
     #[cold]
@@ -599,9 +509,7 @@ impl Family {
         sources: &[LabelSource],
         overflow: &OnceLock<&'static Series>,
     ) -> &'static Series {
-        if let Some(counter) = &self.overflowed {
-            counter.inc();
-        }
+        self.overflowed.fetch_add(1, Ordering::Relaxed);
         if !self.warned_overflow.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 metric = self.definition.name,
@@ -617,106 +525,68 @@ impl Family {
         if let Some(series) = overflow.get() {
             return series;
         }
-        // Created, and a failure logged, outside the `OnceLock`'s initialiser: a
-        // tracing layer that updates this metric must not find it half-initialised.
-        let series = self.fixed_series(sources).unwrap_or_else(|error| {
-            self.series_failed(&error);
-            &VOID_SERIES
-        });
+        // Created outside the `OnceLock`'s initialiser, which then only stores it.
+        let series = self.fixed_series(sources);
         overflow.get_or_init(|| series)
     }
 
-    /// Inserts a new label set; `None` when `bounded` and the family is full, an
-    /// error (not logged: the caller may be inside an initialiser) when prometheus
-    /// refuses the series.
+    /// Inserts a new label set; `None` when `bounded` and the family is full.
     #[cold]
     fn insert(
         &'static self,
         set: LabelSet<'_>,
         hash: u64,
         bounded: bool,
-    ) -> prometheus::Result<Option<&'static Series>> {
+    ) -> Option<&'static Series> {
         // Holding the writers' lock while checking for room means that a thread
         // racing to create the same set waits and finds it, rather than folding its
         // update into the overflow series. The lock is only held around look-ups,
         // the creation of a series and an insert, which do not panic.
         let mut table = self.table.lock();
         if let Some(stored) = table.find(hash, |stored| matches(stored, set)) {
-            return Ok(Some(&stored.series));
+            return Some(&stored.series);
         }
         if bounded && self.len.load(Ordering::Acquire) >= self.limit() {
-            return Ok(None);
+            return None;
         }
-        let values: Box<[Box<str>]> = set.iter().map(Box::from).collect();
-        let series = self.new_series(&values)?;
+        // The family's label names are sorted, so the labels keep their order.
+        let labels = Labels::new(
+            self.definition
+                .label_names
+                .iter()
+                .zip(set.sources)
+                .map(|(name, source)| (Cow::Borrowed(*name), set.text(*source))),
+        );
         // Series live as long as the program: their number is bounded by the limit
         // and by the code, and handles to them never need reference counting.
         let stored: &'static StoredSeries = Box::leak(Box::new(StoredSeries {
             hash,
-            values,
-            series,
+            labels,
+            series: self.new_series(),
         }));
         table.insert(stored);
         if bounded {
             // Only writers change it, under the lock: published, then counted.
             self.len.fetch_add(1, Ordering::Release);
         }
-        Ok(Some(&stored.series))
+        Some(&stored.series)
     }
 
-    fn new_series(&'static self, values: &[Box<str>]) -> prometheus::Result<Series> {
-        let definition = &self.definition;
-        let opts = Opts::new(definition.name, definition.help).const_labels(
-            definition
-                .label_names
-                .iter()
-                .zip(values)
-                .map(|(name, value)| ((*name).to_owned(), value.to_string()))
-                .collect(),
-        );
-        let metric = match definition.kind {
-            MetricKind::Counter => {
-                // Checks the names and values as a prometheus counter would.
-                opts.describe()?;
-                let pairs = definition
-                    .label_names
-                    .iter()
-                    .zip(values)
-                    .map(|(name, value)| {
-                        let mut pair = proto::LabelPair::default();
-                        pair.set_name((*name).to_owned());
-                        pair.set_value(value.to_string());
-                        pair
-                    })
-                    .collect();
-                SeriesMetric::Counter(
-                    ShardedCounter::new(),
-                    Box::new(CounterLabels {
-                        name: definition.name,
-                        help: definition.help,
-                        pairs,
-                    }),
-                )
-            }
-            MetricKind::Gauge => SeriesMetric::Gauge(prometheus::Gauge::with_opts(opts)?),
-            MetricKind::Histogram => {
-                SeriesMetric::Histogram(prometheus::Histogram::with_opts(HistogramOpts {
-                    common_opts: opts,
-                    buckets: definition.buckets.clone(),
-                })?)
-            }
+    fn new_series(&'static self) -> Series {
+        let cells = match self.definition.kind {
+            MetricKind::Counter => Cells::Counter(CounterCells::new()),
+            MetricKind::Gauge => Cells::Gauge(GaugeCell::new()),
+            MetricKind::Histogram => Cells::Histogram(HistogramCells::new(&self.bounds)),
         };
-        Ok(Series {
+        Series {
             family: Some(self),
-            metric,
-        })
+            cells,
+        }
     }
 
     #[cold]
     fn invalid_value(&self, value: f64, rule: &str) {
-        if let Some(counter) = &self.invalid {
-            counter.inc();
-        }
+        self.invalid.fetch_add(1, Ordering::Relaxed);
         if !self.warned_invalid.swap(true, Ordering::Relaxed) {
             tracing::warn!(
                 metric = self.definition.name,
@@ -728,11 +598,24 @@ impl Family {
         }
     }
 
-    /// The series of every label set, with their label values in the family's order.
-    pub(super) fn for_each_series(&self, mut visit: impl FnMut(&[Box<str>], &Series)) {
-        for stored in self.table.iter() {
-            visit(&stored.values, &stored.series);
-        }
+    /// The family as it is now in the model, its series sorted by labels; `counts`
+    /// is a buffer for the buckets of histograms.
+    pub(super) fn model(&self, counts: &mut Vec<u64>) -> crate::core::model::Family {
+        let definition = &self.definition;
+        let mut family = crate::core::model::Family::new(
+            definition.name,
+            definition.help,
+            definition.kind.model(),
+        );
+        family.series.extend(self.table.iter().filter_map(|stored| {
+            let value = stored.series.model_value(definition.buckets, counts)?;
+            Some(crate::core::model::Series {
+                labels: stored.labels.clone(),
+                value,
+            })
+        }));
+        family.series.sort_by(|a, b| a.labels.cmp(&b.labels));
+        family
     }
 }
 
@@ -808,32 +691,66 @@ fn hash_bytes(hash: u64, bytes: &[u8]) -> u64 {
 
 #[inline]
 fn matches(stored: &StoredSeries, set: LabelSet<'_>) -> bool {
-    stored.values.len() == set.sources.len()
-        && stored
-            .values
+    let pairs = stored.labels.pairs();
+    pairs.len() == set.sources.len()
+        && pairs
             .iter()
             .zip(set.iter())
-            .all(|(stored, given)| **stored == *given)
+            .all(|((_, stored), given)| stored.as_ref() == given)
 }
 
-/// Exposes a family through the Prometheus registry.
-pub(super) struct FamilyCollector(pub(super) &'static Family);
+#[cfg(test)]
+mod tests {
+    use super::*;
 
-impl Collector for FamilyCollector {
-    fn desc(&self) -> Vec<&Desc> {
-        vec![&self.0.desc]
+    fn histogram_family() -> &'static Family {
+        Family::create(
+            Definition {
+                name: "unit_basket_euros",
+                help: "Baskets.",
+                kind: MetricKind::Histogram,
+                label_names: vec!["plan", "shop"],
+                buckets: &[10.0, 100.0],
+            },
+            SourceLocation::new("unit.rs", 1),
+            0,
+        )
     }
 
-    fn collect(&self) -> Vec<proto::MetricFamily> {
-        let mut merged: Option<proto::MetricFamily> = None;
-        self.0.for_each_series(|_, series| {
-            for mut family in series.collect() {
-                match &mut merged {
-                    Some(merged) => merged.mut_metric().extend(family.take_metric()),
-                    None => merged = Some(family),
-                }
-            }
-        });
-        merged.into_iter().collect()
+    #[test]
+    fn the_model_has_each_series_once_with_its_labels_sorted() {
+        let family = histogram_family();
+        // `plan` given at updates, `shop` constant.
+        let sources = [LabelSource::Given(0), LabelSource::Const("eu")];
+        let overflow = OnceLock::new();
+        let overflow_sources = LabelSet::overflow_sources(&sources);
+        for (plan, value) in [("pro", 5.0), ("free", 50.0), ("pro", 500.0)] {
+            let set = LabelSet {
+                sources: &sources,
+                values: &[plan],
+            };
+            family
+                .series(set, &overflow_sources, &overflow)
+                .observe(value);
+        }
+        let model = family.model(&mut Vec::new());
+        assert_eq!(model.kind, Kind::Histogram);
+        assert_eq!(model.unit.as_deref(), None);
+        let plans: Vec<Option<&str>> = model
+            .series
+            .iter()
+            .map(|series| series.labels.get("plan"))
+            .collect();
+        assert_eq!(plans, [Some("free"), Some("pro")]);
+        assert_eq!(model.series[1].labels.get("shop"), Some("eu"));
+        let Value::Histogram(pro) = &model.series[1].value else {
+            panic!("a histogram: {:?}", model.series[1].value);
+        };
+        assert_eq!(pro.bounds.as_ref(), [10.0, 100.0]);
+        assert_eq!(pro.cumulative, [1, 1]);
+        assert_eq!(pro.count, 2);
+        assert_eq!(pro.sum, 505.0);
+        // A label set seen again finds its series: no new one.
+        assert_eq!(family.len.load(Ordering::Relaxed), 2);
     }
 }

@@ -55,8 +55,39 @@
 //! Updating an existing label set allocates nothing and takes no lock when its values
 //! are strings, integers, `bool` or enums returning fixed strings: the values are
 //! hashed in place (integers formatted on the stack) and looked up with atomic loads
-//! only; only the creation of a new label set takes a lock. A counter series keeps a
-//! word per thread shard, so threads updating the same label set do not contend.
+//! only; only the creation of a new label set takes a lock. Counter and histogram
+//! series keep their words per thread shard, in the storage of monitored functions,
+//! so threads updating the same label set do not contend; a gauge series is one
+//! atomic `f64`, shared, since `set` replaces a value that shards could not sum.
+//!
+//! # Histogram buckets
+//!
+//! A histogram counts its observations in buckets whose upper bounds it gives in its
+//! unit, `buckets = [...]`. One whose name ends in `_seconds` may leave them out: it
+//! takes the bounds of `#[monitored]` durations, from 100 µs to 10 s. Any other
+//! (bytes, euros, items…) without them does not compile (M044 in the
+//! [diagnostics](crate::diagnostics)): bounds made for seconds would not fit its values.
+//!
+//! ```
+//! monitor_runtime::business_metrics! {
+//!     /// Time to pack an order: the default bounds of durations.
+//!     pub histogram PACKING = "order_packing_seconds", help = "Time to pack an order.";
+//!     /// Order sizes, in bounds of their own.
+//!     pub histogram SIZES = "order_size_items", help = "Items per order.",
+//!         buckets = [1.0, 5.0, 20.0];
+//! }
+//!
+//! PACKING.observe(std::time::Duration::from_millis(300), []);
+//! SIZES.observe(3, []);
+//! let snapshot = monitor_runtime::snapshot();
+//! let packing = snapshot.family("order_packing_seconds").unwrap();
+//! let monitor_runtime::model::Value::Histogram(histogram) = &packing.series[0].value else {
+//!     unreachable!()
+//! };
+//! assert_eq!(histogram.bounds.first(), Some(&0.0001));
+//! assert_eq!(histogram.bounds.last(), Some(&10.0));
+//! assert_eq!(snapshot.value("order_size_items", &[]), Some(1.0));
+//! ```
 //!
 //! # Invalid values
 //!
@@ -69,11 +100,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use crate::core::{INITIALISERS, Initialiser};
 
 mod cache;
-mod counter;
+mod cells;
 mod family;
 mod handles;
 pub(crate) mod private;
 mod site;
+mod source;
 mod table;
 mod value;
 

@@ -3,13 +3,13 @@
 use std::collections::HashMap;
 use std::sync::{LazyLock, Mutex, OnceLock};
 
-use super::cache;
 use super::family::{
-    Definition, Family, FamilyCollector, LabelSet, LabelSource, MetricKind, Series, VOID_SERIES,
-    any_too_long, cut as cut_value,
+    Definition, Family, LabelSet, LabelSource, MetricKind, Series, VOID_SERIES, any_too_long,
+    cut as cut_value,
 };
+use super::{cache, source};
 use crate::core::{
-    RegistrationError, SourceLocation, ignore_poison, log_reported, raw_registry, report,
+    DEFAULT_BUCKETS, RegistrationError, SourceLocation, ignore_poison, log_reported, report,
 };
 
 /// Describes one business metric declaration: an attribute on a function, or an
@@ -28,7 +28,8 @@ pub struct BusinessSite {
     pub labels: &'static [&'static str],
     /// Constant labels of this declaration.
     pub const_labels: &'static [(&'static str, &'static str)],
-    /// Histogram upper bounds; empty for the default buckets.
+    /// Histogram upper bounds; empty for the default buckets of durations (the
+    /// macros take no histogram without bounds unless its name ends in `_seconds`).
     pub buckets: &'static [f64],
     /// Maximum number of label sets; 0 for the global default.
     pub max_label_sets: usize,
@@ -257,11 +258,9 @@ impl BusinessSite {
             .collect();
         label_names.sort_unstable();
         let buckets = match self.kind {
-            MetricKind::Histogram if self.buckets.is_empty() => {
-                prometheus::DEFAULT_BUCKETS.to_vec()
-            }
-            MetricKind::Histogram => self.buckets.to_vec(),
-            _ => Vec::new(),
+            MetricKind::Histogram if self.buckets.is_empty() => DEFAULT_BUCKETS,
+            MetricKind::Histogram => self.buckets,
+            _ => &[],
         };
         Definition {
             name: self.name,
@@ -294,31 +293,12 @@ impl BusinessSite {
                         self.detached(definition)
                     }
                 },
-                None => match Family::create(
-                    definition.clone(),
-                    self.location(),
-                    self.max_label_sets,
-                    true,
-                ) {
-                    Ok(family) => {
-                        if let Err(conflict) = raw_registry().register_as(
-                            Box::new(FamilyCollector(family)),
-                            format!("the business metric `{}`", self.name),
-                            self.location(),
-                        ) {
-                            report(conflict.into_error(self.location()));
-                        }
-                        families.insert(self.name, family);
-                        family
-                    }
-                    Err(error) => {
-                        report(RegistrationError::Rejected {
-                            location: self.location().to_string(),
-                            reason: error.to_string(),
-                        });
-                        self.detached(definition)
-                    }
-                },
+                None => {
+                    let family = Family::create(definition, self.location(), self.max_label_sets);
+                    source::expose(family, self.location());
+                    families.insert(self.name, family);
+                    family
+                }
             }
         };
         let sources: Box<[LabelSource]> = family
@@ -338,17 +318,10 @@ impl BusinessSite {
             )
             .collect();
         let overflow_sources = LabelSet::overflow_sources(&sources);
-        // Inside the site's initialiser (and at start-up inside the registry's): a
-        // failure is reported, and logged once they returned.
-        let fixed = self.labels.is_empty().then(|| {
-            family.fixed_series(&sources).unwrap_or_else(|error| {
-                report(RegistrationError::Rejected {
-                    location: self.location().to_string(),
-                    reason: format!("its series could not be created: {error}"),
-                });
-                &VOID_SERIES
-            })
-        });
+        let fixed = self
+            .labels
+            .is_empty()
+            .then(|| family.fixed_series(&sources));
         Resolved {
             family,
             sources,
@@ -381,21 +354,6 @@ impl BusinessSite {
     /// A family outside the exposition for a declaration that could not join its
     /// metric: its updates are kept apart rather than merged into the wrong series.
     fn detached(&self, definition: Definition) -> &'static Family {
-        let kind = definition.kind;
-        Family::create(definition, self.location(), self.max_label_sets, false).unwrap_or_else(
-            |_| {
-                // Only a definition prometheus rejects gets here (the macros validate
-                // names, so in practice never): keep its counts under a placeholder.
-                let placeholder = Definition {
-                    name: "monitor_detached",
-                    help: "Updates of a business metric that could not be registered.",
-                    kind,
-                    label_names: Vec::new(),
-                    buckets: prometheus::DEFAULT_BUCKETS.to_vec(),
-                };
-                Family::create(placeholder, self.location(), self.max_label_sets, false)
-                    .expect("a label-less definition with a valid name is accepted")
-            },
-        )
+        Family::create(definition, self.location(), self.max_label_sets)
     }
 }

@@ -33,7 +33,7 @@ mod shard;
 mod source;
 mod sync;
 
-pub(crate) use bounds::Bounds;
+pub(crate) use bounds::{Bounds, DEFAULT_BUCKETS};
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
@@ -48,7 +48,7 @@ pub(crate) use foreign::convert_families;
 pub(crate) use histogram::DurationHistogram;
 pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
-pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, raw_registry, report};
+pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, report};
 pub use registry::{init, register_collector, registry};
 pub use render::Format;
 #[doc(hidden)]
@@ -60,6 +60,6 @@ pub use render::break_text_rendering;
 pub(crate) use render::{escape_label_value, write_float};
 pub(crate) use samples::for_each_sample;
 pub(crate) use shard::Block;
-pub(crate) use shard::{Shard, ShardedWords, shard_count};
+pub(crate) use shard::{Shard, ShardedWords};
 pub(crate) use source::{Claim, Source, add_source};
 pub(crate) use sync::ignore_poison;

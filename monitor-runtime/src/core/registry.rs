@@ -248,6 +248,16 @@ impl RawRegistry {
         }
     }
 
+    /// What registered a collector of family `name` in the registry, and where, if
+    /// one was registered through the runtime ([`register_collector`] or a part
+    /// that still registers a collector).
+    pub(super) fn holder(&self, name: &str) -> Option<(String, String)> {
+        ignore_poison(self.owners.lock())
+            .as_ref()?
+            .get(name)
+            .map(|owner| (owner.what.clone(), owner.location.clone()))
+    }
+
     /// Words a refusal: the first name of the rejected collector that something
     /// else already holds, and what that is.
     fn conflict(&self, names: Vec<String>, error: prometheus::Error) -> Conflict {

@@ -1,5 +1,5 @@
 //! Per-thread shards, the one thread numbering of every sharded figure (monitored
-//! functions, business counters, HTTP server metrics).
+//! functions, business counters and histograms, HTTP server metrics).
 //!
 //! Sharded storage keeps [`shard_count`] copies of its words, a cache-line pair per
 //! shard, and a figure's value is the sum over them. Shard [`SHARED`] (`0`) is
@@ -136,6 +136,23 @@ impl Shard {
             );
         }
     }
+
+    /// Adds `value` to `word`, the bits of an `f64` in shard `index`: a plain load
+    /// and store when this thread owns the shard, a compare-and-swap loop in the
+    /// shared one.
+    #[inline(always)]
+    pub(crate) fn add_f64(index: usize, word: &AtomicU64, value: f64) {
+        if index == SHARED {
+            // The closure always returns `Some`: the update always happens.
+            let _ = word.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |bits| {
+                Some((f64::from_bits(bits) + value).to_bits())
+            });
+        } else {
+            // Only this thread writes to its shard: nothing can come in between.
+            let sum = f64::from_bits(word.load(Ordering::Relaxed)) + value;
+            word.store(sum.to_bits(), Ordering::Relaxed);
+        }
+    }
 }
 
 /// Words per pair of cache lines (adjacent-line prefetching pulls lines in pairs,
@@ -158,25 +175,39 @@ impl Line {
 }
 
 /// A block of `words` counters in every shard, a shard's lines contiguous and
-/// owned by it (storage of monitored functions and HTTP server metrics).
+/// owned by it (storage of monitored functions, business metrics and HTTP server
+/// metrics). A word holds a `u64` ([`Block::add`]) or the bits of an `f64`
+/// ([`Block::add_f64`]); all words start at zero (which is also `0.0`).
 pub(crate) struct ShardedWords {
     lines: Box<[Line]>,
-    /// Lines per shard.
-    stride: usize,
+    /// Bytes per shard: its lines' (one multiplication finds a shard).
+    shard_bytes: usize,
     /// `shards - 1`.
     mask: usize,
-    /// Words of a shard: `stride` lines' worth.
+    /// `mask + 1`.
+    shards: usize,
+    /// Words of a shard: its lines' worth.
     words: usize,
 }
 
 impl ShardedWords {
     pub(crate) fn new(words: usize) -> Self {
-        let shards = shard_count();
+        Self::with_max_shards(words, usize::MAX)
+    }
+
+    /// As [`new`](Self::new), with at most `max_shards` shards (rounded down to a
+    /// power of two, at least one): for storage that exists many times over, such as
+    /// the series of a labelled metric, so that one costs a bounded amount of memory
+    /// whatever the machine. The threads whose shard is beyond share the shared one:
+    /// update through [`current`](Self::current), which sends them there.
+    pub(crate) fn with_max_shards(words: usize, max_shards: usize) -> Self {
+        let shards = shard_count().min(1 << max_shards.max(1).ilog2());
         let stride = words.div_ceil(LINE_WORDS).max(1);
         Self {
             lines: (0..shards * stride).map(|_| Line::zero()).collect(),
-            stride,
+            shard_bytes: stride * std::mem::size_of::<Line>(),
             mask: shards - 1,
+            shards,
             words: stride * LINE_WORDS,
         }
     }
@@ -186,13 +217,35 @@ impl ShardedWords {
     /// the lines of a shard are contiguous, so its words are too.
     #[inline(always)]
     pub(crate) fn block(&self, shard: usize) -> Block<'_> {
-        let first = (shard & self.mask) * self.stride;
-        // SAFETY: `shard & mask` is below the shard count, so the shard's `stride`
-        // lines from `first` are in `lines`, and a `Line` is its 16 words with no
-        // padding (128 bytes, aligned to 128): `words` words from the first.
+        // SAFETY: `shard & mask` is at most `mask`.
+        unsafe { self.block_at(shard & self.mask, shard) }
+    }
+
+    /// The words of the current thread's shard in this storage ([`current`](Self::current)).
+    #[inline(always)]
+    pub(crate) fn current_block(&self) -> Block<'_> {
+        let shard = self.current();
+        // SAFETY: `current` is at most `mask`.
+        unsafe { self.block_at(shard, shard) }
+    }
+
+    /// The words at position `at` for updates as shard `shard`.
+    ///
+    /// # Safety
+    ///
+    /// `at` is at most `mask`.
+    #[inline(always)]
+    unsafe fn block_at(&self, at: usize, shard: usize) -> Block<'_> {
+        // SAFETY: `at` is below the shard count, so the shard's lines, `shard_bytes`
+        // from `at * shard_bytes`, are in `lines`, and a `Line` is its 16 words with
+        // no padding (128 bytes, aligned to 128): `words` words from the first.
         let words = unsafe {
             std::slice::from_raw_parts(
-                self.lines.as_ptr().add(first).cast::<AtomicU64>(),
+                self.lines
+                    .as_ptr()
+                    .cast::<u8>()
+                    .add(at * self.shard_bytes)
+                    .cast::<AtomicU64>(),
                 self.words,
             )
         };
@@ -218,11 +271,26 @@ impl ShardedWords {
         }
     }
 
+    /// The current thread's shard in this storage: its own, or the shared one when
+    /// the storage has fewer shards than [`shard_count`] and the thread's is beyond.
+    /// At most `mask`.
+    #[inline(always)]
+    pub(crate) fn current(&self) -> usize {
+        Shard::current().index_within(self.shards)
+    }
+
     /// One word summed over every shard.
     pub(crate) fn total(&self, offset: usize) -> u64 {
         (0..=self.mask)
             .map(|shard| self.block(shard).words[offset].load(Ordering::Relaxed))
             .fold(0, u64::wrapping_add)
+    }
+
+    /// One `f64` word summed over every shard.
+    pub(crate) fn total_f64(&self, offset: usize) -> f64 {
+        (0..=self.mask)
+            .map(|shard| f64::from_bits(self.block(shard).words[offset].load(Ordering::Relaxed)))
+            .sum()
     }
 }
 
@@ -269,6 +337,12 @@ impl Block<'_> {
     #[cfg(test)]
     pub(crate) fn shard(&self) -> usize {
         self.shard
+    }
+
+    /// Adds `value` to word `offset`, the bits of an `f64`.
+    #[inline(always)]
+    pub(crate) fn add_f64(&self, offset: usize, value: f64) {
+        Shard::add_f64(self.shard, &self.words[offset], value);
     }
 }
 
@@ -337,5 +411,35 @@ mod tests {
         });
         let total: u64 = words.iter().map(|w| w.load(Ordering::Relaxed)).sum();
         assert_eq!(total, threads as u64 * 10_000);
+    }
+
+    #[test]
+    fn fractions_added_by_concurrent_threads_are_all_summed() {
+        // At most two shards: most threads share the shared one, some own the other.
+        let words = ShardedWords::with_max_shards(2, 2);
+        let threads = 2 * shard_count();
+        std::thread::scope(|scope| {
+            for _ in 0..threads {
+                scope.spawn(|| {
+                    for _ in 0..10_000 {
+                        let block = words.current_block();
+                        // Exact in binary: the sum is exact whatever the order.
+                        block.add_f64(0, 0.25);
+                        block.add(1, 1);
+                    }
+                });
+            }
+        });
+        assert_eq!(words.total_f64(0), threads as f64 * 2_500.0);
+        assert_eq!(words.total(1), threads as u64 * 10_000);
+    }
+
+    #[test]
+    fn storage_keeps_at_most_its_shards() {
+        for (max, expected) in [(0, 1), (1, 1), (3, 2), (4, 4), (usize::MAX, shard_count())] {
+            let words = ShardedWords::with_max_shards(1, max);
+            assert_eq!(words.mask + 1, expected.min(shard_count()), "{max}");
+            assert!(words.current() <= words.mask);
+        }
     }
 }

@@ -67,7 +67,13 @@ static SOURCES: Mutex<Sources> = Mutex::new(Sources {
 
 /// Adds a source of the families `claims` names, registered by `what` at
 /// `location` (for the wording of clashes). Refused, with nothing claimed, when one
-/// of the names is claimed with another kind or help.
+/// of the names is claimed with another kind or help, or is held by a collector
+/// registered in the registry before (through [`register_collector`](super::register_collector),
+/// or by a part of the runtime that registers one): a part that claims its names
+/// after start-up, such as a business metric first declared then, does not take the
+/// name of a collector the application registered meanwhile. (A collector
+/// registered straight into [`registry`](super::registry) under a name claimed
+/// later is left out of snapshots and reported, as one registered after the claim.)
 ///
 /// Like every registration, this may run inside the registry's start-up or a lazy
 /// initialiser: it never logs (the caller [`report`](super::report)s the
@@ -80,6 +86,16 @@ pub(crate) fn add_source(
 ) -> Result<(), Conflict> {
     let what = what.into();
     let location = location.to_string();
+    for claim in claims {
+        if let Some((holder, registered_at)) = super::registry::raw_registry().holder(claim.name) {
+            return Err(Conflict::new(
+                claim.name,
+                &holder,
+                &registered_at,
+                "a collector registered before holds the name".to_owned(),
+            ));
+        }
+    }
     let mut all = ignore_poison(SOURCES.lock());
     for claim in claims {
         if let Some(claimed) = all.claims.get(claim.name)
@@ -337,5 +353,30 @@ mod tests {
             )
             .is_err()
         );
+    }
+
+    #[test]
+    fn a_claim_of_a_name_a_registered_collector_holds_is_refused() {
+        static NOTHING: Nothing = Nothing;
+        let theirs = prometheus::IntCounter::new("unit_held_total", "Theirs.").unwrap();
+        crate::core::registry::raw_registry()
+            .register_as(
+                Box::new(theirs),
+                "a collector of the application",
+                "app.rs:7",
+            )
+            .unwrap();
+        let conflict = add_source(
+            &NOTHING,
+            &[Claim::new("unit_held_total", Kind::Counter, "Ours.")],
+            "a late part",
+            "late.rs:1",
+        )
+        .unwrap_err();
+        assert_eq!(
+            conflict.to_string(),
+            "`unit_held_total` conflicts with a collector of the application registered at app.rs:7"
+        );
+        assert!(!is_claimed("unit_held_total"));
     }
 }

@@ -46,12 +46,7 @@ use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock, ignore_poison};
 /// assert_eq!(DEFAULT_DURATION_BUCKETS.first(), Some(&0.0001));
 /// assert!([0.25, 0.5, 1.0, 2.0].iter().all(|b| DEFAULT_DURATION_BUCKETS.contains(b)));
 /// ```
-// Equal to `monitored::site::DEFAULT_BUCKETS`: one constant of `core` for both once
-// `core` holds it.
-pub const DEFAULT_DURATION_BUCKETS: &[f64] = &[
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0,
-    5.0, 10.0,
-];
+pub const DEFAULT_DURATION_BUCKETS: &[f64] = crate::core::DEFAULT_BUCKETS;
 
 /// Body-size buckets, in bytes: powers of four from 64 bytes to 16 MiB.
 pub const DEFAULT_SIZE_BUCKETS: &[f64] = &[

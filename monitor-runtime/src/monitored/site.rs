@@ -8,7 +8,9 @@ use super::families;
 use super::stats::FunctionStats;
 
 use crate::core::native::NativeSetting;
-use crate::core::{RegistrationError, SourceLocation, ignore_poison, log_reported, report};
+use crate::core::{
+    DEFAULT_BUCKETS, RegistrationError, SourceLocation, ignore_poison, log_reported, report,
+};
 
 /// Describes one `#[monitored]` function. One `static` per annotated function is
 /// generated; it resolves its metric handles once, on first use or at [`crate::init`].
@@ -86,15 +88,6 @@ impl FunctionSite {
         self.location
     }
 }
-
-/// The histogram bounds of a `#[monitored]` function without `buckets = [...]`, in
-/// seconds: in-process timings, from 100 µs to 10 s in 1-2.5-5 steps, with 2 s in
-/// place of 2.5 s because the default alerts compare p95 to 1 s and 2 s and the
-/// default objectives count calls under 250 ms (see `attribute.md`, "Buckets").
-pub(super) const DEFAULT_BUCKETS: &[f64] = &[
-    0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0,
-    5.0, 10.0,
-];
 
 /// The resolved storage of one monitored function, created once.
 pub(super) struct FunctionHandles {

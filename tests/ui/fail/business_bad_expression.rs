@@ -8,7 +8,7 @@ pub struct Order {
 pub struct Customer;
 
 // `reference` is not a number.
-#[business_metric(histogram = "order_value_euros", help = "Order value.", observe = ret.reference)]
+#[business_metric(histogram = "order_value_euros", help = "Order value.", observe = ret.reference, buckets = [10.0])]
 fn place(total: f64) -> Result<Order, ()> {
     Ok(Order { reference: "A-1".to_owned(), total })
 }

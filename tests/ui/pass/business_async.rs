@@ -11,7 +11,7 @@ async fn pay(currency: String, cents: u64) -> Result<u64, String> {
     Ok(cents)
 }
 
-#[business_metric(histogram = "refund_value_euros", help = "Refunds.", observe = *ret)]
+#[business_metric(histogram = "refund_value_euros", help = "Refunds.", observe = *ret, buckets = [10.0, 100.0])]
 fn refund(euros: f64) -> impl Future<Output = f64> {
     async move { euros }
 }

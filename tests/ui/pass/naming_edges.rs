@@ -5,7 +5,7 @@ use monitor_runtime::business_metric;
 // Shortest names: one letter for a gauge or histogram, `a_total` for a counter.
 #[business_metric(gauge = "a", help = "Shortest gauge name.", set = 1)]
 #[business_metric(counter = "a_total", help = "Shortest counter name.", labels(x1 = "v"))]
-#[business_metric(histogram = "x1", help = "A digit after the first letter.", observe = 0.5)]
+#[business_metric(histogram = "x1", help = "A digit after the first letter.", observe = 0.5, buckets = [1])]
 fn shortest() {}
 
 // The usual shapes; a unit before `_total`; a histogram in seconds.
@@ -55,6 +55,8 @@ monitor_runtime::business_metrics! {
     pub gauge PARCEL = "parcel_weight_grams", help = "Parcel weight.";
     pub counter BYTES_SENT = "bytes_sent_total", help = "Bytes sent.", labels(peer);
     pub histogram PAYLOAD = "payload_size_bytes", help = "Payload size.", buckets = [1e3, 1e6];
+    /// Durations in seconds go without buckets: the bounds of `#[monitored]`.
+    pub histogram WAIT = "queue_wait_seconds", help = "Time spent waiting.";
     pub counter WAITED = "queue_wait_seconds_total", help = "Time spent waiting.";
     pub gauge X = "x", help = "One letter.";
 }
@@ -71,10 +73,11 @@ fn main() {
     BYTES_SENT.inc_by(512, [&"db"]);
     PAYLOAD.observe(2048, []);
     WAITED.inc_by(1.5, []);
+    WAIT.observe(0.002, []);
     X.set(1, []);
     monitor_runtime::init().expect("every metric registers");
     let exposition = monitor_runtime::render_metrics().expect("metrics encode");
-    for name in ["a", "a_total", "x1_bucket", "planb_signups_total", "payload_size_bytes_count"] {
+    for name in ["a", "a_total", "x1_bucket", "planb_signups_total", "payload_size_bytes_count", "queue_wait_seconds_count"] {
         assert!(
             exposition.lines().any(|line| line.starts_with(&format!("{name} ")) || line.starts_with(&format!("{name}{{"))),
             "{name} missing from\n{exposition}"

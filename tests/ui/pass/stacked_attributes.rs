@@ -60,12 +60,12 @@ pub struct Disk;
 #[async_trait]
 impl Store for Disk {
     #[monitored]
-    #[business_metric(histogram = "stacked_saved_bytes", help = "Saved sizes.", observe = *ret)]
+    #[business_metric(histogram = "stacked_saved_bytes", help = "Saved sizes.", observe = *ret, buckets = [1e3, 1e6])]
     async fn save(&self, size: u64) -> Result<u64, Declined> {
         Ok(size)
     }
 
-    #[business_metric(histogram = "stacked_loaded_bytes", help = "Loaded sizes.", observe = *ret)]
+    #[business_metric(histogram = "stacked_loaded_bytes", help = "Loaded sizes.", observe = *ret, buckets = [1e3, 1e6])]
     #[monitored]
     async fn load(&self, size: u64) -> Result<u64, Declined> {
         if size == 0 {
