@@ -197,7 +197,8 @@ pub use monitor_macros::{HealthCheck, health_check};
 /// | `amount = expr` | counter: how much to add (default 1) |
 /// | `set = expr`, `inc`, `inc = expr`, `dec`, `dec = expr` | gauge: what to do (one of them) |
 /// | `observe = expr` | histogram: the value to record |
-/// | `buckets = [..]` | histogram: upper bounds in the metric's unit, positive and strictly increasing; required unless the name ends in `_seconds`, which takes the bounds of `#[monitored]` (100 µs to 10 s) |
+/// | `buckets = [..]` | histogram: upper bounds in the metric's unit, positive and strictly increasing; required unless the name ends in `_seconds`, which takes the bounds of `#[monitored]` (100 µs to 10 s), or `native` is given |
+/// | `native` / `native(schema = N)` | histogram: native buckets (exponential, schema -4 to 8, 3 by default; M045) from 10⁻⁶ to 10¹⁵ in the metric's unit, alone or beside `buckets`; see [`native`](crate::native) |
 /// | `max_label_sets = N` | cardinality limit of this metric (default [`business::DEFAULT_MAX_LABEL_SETS`]) |
 /// | `crate = "path"` | path of this crate when it is renamed |
 ///
@@ -327,7 +328,8 @@ pub use monitor_macros::business_metric;
 /// Each entry is `attributes visibility kind NAME = "metric_name", options;` with
 /// `kind` one of `counter`, `gauge`, `histogram`, and the options `help = "..."`
 /// (required), `labels(name, name = "constant")`, `buckets = [...]` (histograms; required
-/// unless the name ends in `_seconds`) and `max_label_sets = N`. Labels listed by name get their value at each update, in the
+/// unless the name ends in `_seconds` or `native` is given), `native` or
+/// `native(schema = N)` (histograms) and `max_label_sets = N`. Labels listed by name get their value at each update, in the
 /// order listed, as an array of [`business::LabelValue`]s; the handle's type says how
 /// many (`Counter<2>` above). The same compile-time checks as
 /// [`#[business_metric]`](macro@business_metric) apply, and the metrics are registered

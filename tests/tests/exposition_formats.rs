@@ -409,3 +409,36 @@ async fn routes_keep_native_buckets_and_exemplars_when_asked() {
     );
     exemplars::set_interval(Duration::from_secs(1));
 }
+
+monitor_runtime::business_metrics! {
+    /// Basket values, natively.
+    histogram BASKETS = "formats_basket_value_euros", help = "Basket values.", native;
+}
+
+#[tokio::test]
+async fn business_histograms_keep_native_buckets_in_their_own_unit() {
+    let _serial = SERIAL.lock().await;
+    // 1 to 1000 euros: the median is 500, the 90th percentile 900.
+    for euros in 1..=1000 {
+        BASKETS.observe(f64::from(euros), []);
+    }
+    let snapshot = monitor_runtime::snapshot();
+    let family = snapshot.family("formats_basket_value_euros").unwrap();
+    let monitor_runtime::model::Value::Histogram(histogram) = &family.series[0].value else {
+        panic!("a histogram");
+    };
+    assert!(histogram.bounds.is_empty(), "native buckets only");
+    let native = histogram.native.as_ref().unwrap();
+    assert_eq!(native.schema, 3);
+    assert_eq!(histogram.count, 1000);
+    assert_eq!(histogram.sum, 500_500.0);
+    // Every value is in a bucket whose bounds hold it: the count up to each bound
+    // is the number of values at most that bound.
+    let mut cumulative = native.zero_count;
+    for (index, count) in &native.positive {
+        cumulative += count;
+        let upper = native.upper_bound(*index);
+        let expected = (upper.floor() as u64).min(1000);
+        assert_eq!(cumulative, expected, "up to {upper}");
+    }
+}

@@ -43,6 +43,8 @@ monitor_runtime::business_metrics! {
     counter SIGNUPS = "formats_e2e_signups_total", help = "Sign-ups, by plan.", labels(plan);
     /// Items in the queue.
     gauge QUEUE = "formats_e2e_queue_items", help = "Items waiting.";
+    /// Known latencies, in native buckets.
+    histogram LATENCIES = "formats_e2e_latency_seconds", help = "Known latencies.", native;
 }
 
 /// A Prometheus with three jobs on `target`: `proto` (what it asks for with native
@@ -142,7 +144,7 @@ async fn series_of(
     // Native histograms (a bare histogram name) are read with `histogram_*`.
     prometheus
         .query(&format!(
-            "{{job=\"{job}\",__name__!=\"function_calls_duration_seconds\"}}"
+            "{{job=\"{job}\",__name__!~\"function_calls_duration_seconds|formats_e2e_latency_seconds\"}}"
         ))
         .await
         .into_iter()
@@ -188,6 +190,10 @@ async fn prometheus_reads_the_same_series_in_every_format() {
     SIGNUPS.inc([&"team"]);
     SIGNUPS.inc([&"team"]);
     QUEUE.set(7, []);
+    // 1 ms to 1 s by 1 ms: the q-quantile is q seconds.
+    for millis in 1..=1000 {
+        LATENCIES.observe(f64::from(millis) / 1000.0, []);
+    }
     let server = TestServer::start();
     let root = tempfile::tempdir().unwrap();
     let since = now();
@@ -212,8 +218,9 @@ async fn prometheus_reads_the_same_series_in_every_format() {
     // And in protobuf: the same, but for `lookup`'s histogram, which Prometheus
     // takes there as a native histogram (one series) instead of its classic buckets.
     for (key, value) in &text {
-        let native_part = key.0.starts_with("function_calls_duration_seconds")
-            && key.1.iter().any(|(_, value)| value == "lookup");
+        let native_part = (key.0.starts_with("function_calls_duration_seconds")
+            && key.1.iter().any(|(_, value)| value == "lookup"))
+            || key.0.starts_with("formats_e2e_latency_seconds");
         if native_part {
             assert!(!proto.contains_key(key), "{key:?}");
             continue;
@@ -236,6 +243,24 @@ async fn prometheus_reads_the_same_series_in_every_format() {
         .map(|(_, value)| *value);
     assert_eq!(Some(native_count[0].value), classic_count);
     assert_eq!(classic_count, Some(20.0));
+
+    // Quantiles of the known latencies, within a bucket's width at schema 3
+    // (2^(1/8), about 9 %).
+    let width = 2_f64.powf(1.0 / 8.0);
+    for q in [0.5, 0.9, 0.99] {
+        let estimate = prometheus
+            .query(&format!(
+                "histogram_quantile({q}, formats_e2e_latency_seconds{{job=\"proto\"}})"
+            ))
+            .await;
+        assert_eq!(estimate.len(), 1, "{estimate:?}");
+        let ratio = estimate[0].value / q;
+        assert!(
+            (1.0 / width..=width).contains(&ratio),
+            "p{q}: {} for {q}",
+            estimate[0].value
+        );
+    }
 
     // The exemplars of the traced calls, from the OpenMetrics and the protobuf jobs.
     for job in ["openmetrics", "proto"] {

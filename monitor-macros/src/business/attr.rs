@@ -15,11 +15,11 @@ use crate::support::function::AttrSpan;
 
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
      `help = \"...\"`, `labels(...)`, `on = \"ok\" | \"error\" | \"always\"`, `amount = ...`, \
-     `set = ...`, `inc`, `dec`, `observe = ...`, `buckets = [...]`, `max_label_sets = N`, \
-     `alert(...)`, `crate = \"...\"`";
+     `set = ...`, `inc`, `dec`, `observe = ...`, `buckets = [...]`, `native`, \
+     `max_label_sets = N`, `alert(...)`, `crate = \"...\"`";
 
 const DECLARATION_ARGUMENTS: &str = "`help = \"...\"`, `labels(...)`, `buckets = [...]`, \
-     `max_label_sets = N`, `alert(...)`, `crate = \"...\"`";
+     `native`, `max_label_sets = N`, `alert(...)`, `crate = \"...\"`";
 
 /// One `key`, `key = value` or `key(...)` argument.
 pub(crate) struct Arg {
@@ -124,6 +124,8 @@ pub(crate) struct MetricDecl {
     pub(crate) help: Option<LitStr>,
     pub(crate) labels: Vec<Label>,
     pub(crate) buckets: Option<Vec<f64>>,
+    /// `native` / `native(schema = N)`: native histogram buckets.
+    pub(crate) native: Option<naming::NativeSchema>,
     pub(crate) max_label_sets: Option<usize>,
     /// `alert(...)`, any number of them.
     pub(crate) alerts: Vec<AlertArgs>,
@@ -152,6 +154,7 @@ struct Options {
     labels: Vec<Label>,
     labels_key: Option<Ident>,
     buckets: Option<(Ident, Option<Vec<f64>>)>,
+    native: Option<(Ident, Option<naming::NativeSchema>)>,
     max_label_sets: Option<usize>,
     on: Option<On>,
     amount: Option<(Ident, Expr)>,
@@ -179,6 +182,7 @@ const KEYS: &[&str] = &[
     "dec",
     "observe",
     "buckets",
+    "native",
     "max_label_sets",
     "alert",
     "crate",
@@ -291,6 +295,15 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
             ),
             ("buckets", ArgValue::Expr(expr)) => {
                 options.buckets = Some((key, naming::buckets(cx, &expr, BucketUnit::Metric)));
+            }
+            ("native", ArgValue::Flag) => options.native = Some((key, Some(naming::NATIVE_DEFAULT))),
+            ("native", ArgValue::List(tokens)) => {
+                let schema = naming::native_schema(cx, &tokens);
+                options.native = Some((key, schema));
+            }
+            ("native", ArgValue::Expr(_)) => {
+                naming::native_takes_no_value(cx, &key);
+                options.native = Some((key, None));
             }
             ("max_label_sets", ArgValue::Expr(expr)) => match &expr {
                 Expr::Lit(syn::ExprLit {
@@ -487,7 +500,19 @@ fn parse_labels(cx: &mut Ctxt, tokens: TokenStream, form: Form) -> Vec<Label> {
 }
 
 fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Options) -> MetricDecl {
+    match (kind, &options.native) {
+        (MetricKind::Histogram, _) | (_, None) => {}
+        (_, Some((key, _))) => cx.error_spanned_by(
+            key,
+            format!(
+                "`native` applies to histograms; this metric is a {}",
+                kind_name(kind)
+            ),
+        ),
+    }
     match (kind, &options.buckets) {
+        // Native buckets need no bounds.
+        (MetricKind::Histogram, None) if options.native.is_some() => {}
         (MetricKind::Histogram, None) => naming::check_default_buckets(cx, &name),
         (MetricKind::Histogram, Some(_)) => {}
         (_, Some((key, _))) => cx.error_spanned_by(
@@ -510,6 +535,7 @@ fn metric_decl(cx: &mut Ctxt, kind: MetricKind, name: LitStr, options: &mut Opti
         help: options.help.take(),
         labels: std::mem::take(&mut options.labels),
         buckets: options.buckets.take().and_then(|(_, buckets)| buckets),
+        native: options.native.take().and_then(|(_, native)| native),
         max_label_sets: options.max_label_sets,
     }
 }

@@ -115,6 +115,10 @@ fn site(
             _ => None,
         });
     let buckets = metric.buckets.as_deref().unwrap_or(&[]);
+    let native = match metric.native {
+        Some(schema) => quote!(#schema),
+        None => quote!(#private::NATIVE_OFF),
+    };
     let max = metric.max_label_sets.unwrap_or(0);
     let line = quote_spanned!(name.span()=> ::core::line!());
     let alerts = super::alert::sites(private, name, &metric.alerts, site);
@@ -127,6 +131,7 @@ fn site(
             &[#(#given),*],
             &[#(#constants),*],
             &[#(#buckets),*],
+            #native,
             #max,
             ::core::file!(),
             #line,

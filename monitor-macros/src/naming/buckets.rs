@@ -256,25 +256,40 @@ fn number(expr: &syn::Expr) -> Option<f64> {
 pub(crate) type NativeSchema = i8;
 
 /// `native` with the process default's schema (or the runtime's default, 3).
-const NATIVE_DEFAULT: NativeSchema = i8::MAX;
+pub(crate) const NATIVE_DEFAULT: NativeSchema = i8::MAX;
 
 /// `native` or `native(schema = N)` (M045: `N` an integer literal from -4 to 8).
 /// Returns the setting when it is valid.
 pub(crate) fn native(cx: &mut Ctxt, meta: &syn::Meta) -> Option<NativeSchema> {
-    const USAGE: &str = "`native` or `native(schema = N)` with `N` from -4 (coarsest) to 8 \
-                         (finest); `native` alone takes schema 3, 8 buckets per doubling";
-    let list = match meta {
-        syn::Meta::Path(_) => return Some(NATIVE_DEFAULT),
-        syn::Meta::List(list) => list,
+    match meta {
+        syn::Meta::Path(_) => Some(NATIVE_DEFAULT),
+        syn::Meta::List(list) => native_schema(cx, &list.tokens),
         syn::Meta::NameValue(_) => {
-            let finding = Finding::new(Code::M045, "`native` takes no value").help(USAGE);
-            naming::report_spanned(cx, meta, &finding);
-            return None;
+            native_takes_no_value(cx, meta);
+            None
         }
-    };
-    let parsed = list.parse_args_with(
-        syn::punctuated::Punctuated::<syn::MetaNameValue, syn::Token![,]>::parse_terminated,
-    );
+    }
+}
+
+const NATIVE_USAGE: &str = "`native` or `native(schema = N)` with `N` from -4 (coarsest) to 8 \
+                            (finest); `native` alone takes schema 3, 8 buckets per doubling";
+
+/// M045 for `native = ...`, spanned on `tokens`.
+pub(crate) fn native_takes_no_value(cx: &mut Ctxt, tokens: impl ToTokens) {
+    let finding = Finding::new(Code::M045, "`native` takes no value").help(NATIVE_USAGE);
+    naming::report_spanned(cx, tokens, &finding);
+}
+
+/// The schema of `native(schema = N)`, given the tokens inside the parentheses
+/// (M045).
+pub(crate) fn native_schema(
+    cx: &mut Ctxt,
+    tokens: &proc_macro2::TokenStream,
+) -> Option<NativeSchema> {
+    use syn::parse::Parser as _;
+    let parsed =
+        syn::punctuated::Punctuated::<syn::MetaNameValue, syn::Token![,]>::parse_terminated
+            .parse2(tokens.clone());
     let arguments = match parsed {
         Ok(arguments) => arguments,
         Err(error) => {
@@ -282,8 +297,8 @@ pub(crate) fn native(cx: &mut Ctxt, meta: &syn::Meta) -> Option<NativeSchema> {
                 Code::M045,
                 format!("`native(...)` could not be read: {error}"),
             )
-            .help(USAGE);
-            naming::report_spanned(cx, &list.tokens, &finding);
+            .help(NATIVE_USAGE);
+            naming::report_spanned(cx, tokens, &finding);
             return None;
         }
     };
@@ -297,7 +312,7 @@ pub(crate) fn native(cx: &mut Ctxt, meta: &syn::Meta) -> Option<NativeSchema> {
                     argument.path.to_token_stream()
                 ),
             )
-            .help(USAGE);
+            .help(NATIVE_USAGE);
             naming::report_spanned(cx, &argument.path, &finding);
             return None;
         }

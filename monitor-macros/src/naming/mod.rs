@@ -21,7 +21,9 @@ use proc_macro2::{Span, TokenStream};
 use syn::LitStr;
 
 use crate::support::{self, Ctxt};
-pub(crate) use buckets::{BucketUnit, NativeSchema, buckets, native};
+pub(crate) use buckets::{
+    BucketUnit, NATIVE_DEFAULT, NativeSchema, buckets, native, native_schema, native_takes_no_value,
+};
 pub(crate) use rules::{Code, Finding};
 
 /// The kind of a metric, which decides the suffix rules.

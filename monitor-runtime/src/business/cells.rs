@@ -20,6 +20,8 @@
 
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use crate::core::model::NativeBuckets;
+use crate::core::native::{NativeStore, VALUES_LOWEST_EXPONENT, VALUES_OCTAVES};
 use crate::core::{Bounds, ShardedWords};
 
 /// Shards per series at most.
@@ -114,18 +116,23 @@ impl GaugeCell {
     }
 }
 
-/// A histogram with classic buckets, sharded by thread.
+/// A histogram with classic buckets, sharded by thread, and native buckets when its
+/// metric has them (shared by the threads, an atomic addition per observation).
 pub(super) struct HistogramCells {
     words: ShardedWords,
     /// The bounds of its metric.
     bounds: &'static Bounds,
+    native: Option<NativeStore>,
 }
 
 impl HistogramCells {
-    pub(super) fn new(bounds: &'static Bounds) -> Self {
+    pub(super) fn new(bounds: &'static Bounds, native: Option<i8>) -> Self {
         Self {
             words: ShardedWords::with_max_shards(BUCKETS + bounds.buckets(), MAX_SHARDS),
             bounds,
+            native: native.map(|schema| {
+                NativeStore::with_range(schema, VALUES_LOWEST_EXPONENT, VALUES_OCTAVES)
+            }),
         }
     }
 
@@ -135,6 +142,18 @@ impl HistogramCells {
         let block = self.words.current_block();
         block.add(BUCKETS + self.bounds.bucket_of(value), 1);
         block.add_f64(SUM, value);
+        if let Some(native) = &self.native {
+            native.observe(value);
+        }
+    }
+
+    /// The native buckets and their count, when the histogram has them.
+    pub(super) fn native(&self) -> Option<(u64, NativeBuckets)> {
+        Some(
+            self.native
+                .as_ref()?
+                .read(crate::core::native::max_buckets()),
+        )
     }
 
     /// The count of each bucket (not cumulative, +Inf last) into `counts`; returns
@@ -176,7 +195,7 @@ mod tests {
     #[test]
     fn concurrent_increments_are_all_counted() {
         let counter = CounterCells::new();
-        let histogram = HistogramCells::new(Box::leak(Box::new(Bounds::new(&[1.0], 1.0))));
+        let histogram = HistogramCells::new(Box::leak(Box::new(Bounds::new(&[1.0], 1.0))), None);
         let gauge = GaugeCell::new();
         std::thread::scope(|scope| {
             for _ in 0..4 {
@@ -201,8 +220,10 @@ mod tests {
 
     #[test]
     fn observations_fall_in_the_first_bucket_whose_bound_they_do_not_exceed() {
-        let histogram =
-            HistogramCells::new(Box::leak(Box::new(Bounds::new(&[1.0, 10.0, 100.0], 1.0))));
+        let histogram = HistogramCells::new(
+            Box::leak(Box::new(Bounds::new(&[1.0, 10.0, 100.0], 1.0))),
+            None,
+        );
         for value in [-5.0, 0.0, 1.0, 1.5, 10.0, 99.9, 100.0, 100.5, 1e300] {
             histogram.observe(value);
         }

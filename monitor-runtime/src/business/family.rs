@@ -98,6 +98,8 @@ pub(super) struct Definition {
     pub(super) label_names: Vec<&'static str>,
     /// Upper bounds of a histogram (empty for other kinds).
     pub(super) buckets: &'static [f64],
+    /// The schema of a histogram's native buckets, if it has them.
+    pub(super) native: Option<i8>,
 }
 
 impl Definition {
@@ -127,6 +129,18 @@ impl Definition {
             return Some(format!(
                 "their buckets differ: {:?} and {:?}",
                 self.buckets, other.buckets
+            ));
+        }
+        if self.native != other.native {
+            let describe = |native: Option<i8>| {
+                native.map_or("no native buckets".to_owned(), |schema| {
+                    format!("native buckets of schema {schema}")
+                })
+            };
+            return Some(format!(
+                "one has {}, the other {}",
+                describe(self.native),
+                describe(other.native)
             ));
         }
         None
@@ -303,7 +317,17 @@ impl Series {
             Cells::Gauge(gauge) => Value::Gauge(gauge.get()),
             Cells::Histogram(histogram) => {
                 let sum = histogram.counts(counts);
-                Value::Histogram(Box::new(ModelHistogram::classic(bounds, counts, sum)))
+                let mut model = ModelHistogram::classic(bounds, counts, sum);
+                if let Some((count, native)) = histogram.native() {
+                    // The count is the native buckets', so that the two agree; the
+                    // classic buckets, read a moment apart, never exceed it.
+                    model.count = count;
+                    for cumulative in &mut model.cumulative {
+                        *cumulative = (*cumulative).min(count);
+                    }
+                    model.native = Some(native);
+                }
+                Value::Histogram(Box::new(model))
             }
             Cells::Void => return None,
         })
@@ -576,7 +600,9 @@ impl Family {
         let cells = match self.definition.kind {
             MetricKind::Counter => Cells::Counter(CounterCells::new()),
             MetricKind::Gauge => Cells::Gauge(GaugeCell::new()),
-            MetricKind::Histogram => Cells::Histogram(HistogramCells::new(&self.bounds)),
+            MetricKind::Histogram => {
+                Cells::Histogram(HistogramCells::new(&self.bounds, self.definition.native))
+            }
         };
         Series {
             family: Some(self),
@@ -711,6 +737,7 @@ mod tests {
                 kind: MetricKind::Histogram,
                 label_names: vec!["plan", "shop"],
                 buckets: &[10.0, 100.0],
+                native: None,
             },
             SourceLocation::new("unit.rs", 1),
             0,

@@ -8,6 +8,7 @@ use super::family::{
     cut as cut_value,
 };
 use super::{cache, source};
+use crate::core::native::{NATIVE_OFF, NativeSetting};
 use crate::core::{
     DEFAULT_BUCKETS, RegistrationError, SourceLocation, ignore_poison, log_reported, report,
 };
@@ -31,6 +32,8 @@ pub struct BusinessSite {
     /// Histogram upper bounds; empty for the default buckets of durations (the
     /// macros take no histogram without bounds unless its name ends in `_seconds`).
     pub buckets: &'static [f64],
+    /// What the declaration asks of native buckets (`native`).
+    pub native: NativeSetting,
     /// Maximum number of label sets; 0 for the global default.
     pub max_label_sets: usize,
     /// Source file of the declaration.
@@ -123,6 +126,7 @@ impl BusinessSite {
         labels: &'static [&'static str],
         const_labels: &'static [(&'static str, &'static str)],
         buckets: &'static [f64],
+        native: NativeSetting,
         max_label_sets: usize,
         file: &'static str,
         line: u32,
@@ -134,6 +138,7 @@ impl BusinessSite {
             labels,
             const_labels,
             buckets,
+            native,
             max_label_sets,
             file,
             line,
@@ -258,9 +263,15 @@ impl BusinessSite {
             .collect();
         label_names.sort_unstable();
         let buckets = match self.kind {
+            // `native` without `buckets`: native buckets only.
+            MetricKind::Histogram if self.buckets.is_empty() && self.native != NATIVE_OFF => &[],
             MetricKind::Histogram if self.buckets.is_empty() => DEFAULT_BUCKETS,
             MetricKind::Histogram => self.buckets,
             _ => &[],
+        };
+        let native = match self.kind {
+            MetricKind::Histogram => crate::core::native::resolve(self.native),
+            _ => None,
         };
         Definition {
             name: self.name,
@@ -268,6 +279,7 @@ impl BusinessSite {
             kind: self.kind,
             label_names,
             buckets,
+            native,
         }
     }
 

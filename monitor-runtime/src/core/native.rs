@@ -48,6 +48,12 @@ pub const LARGEST: f64 = (1u64 << 12) as f64;
 const OCTAVES: i32 = 42;
 const LOWEST_EXPONENT: i32 = -30;
 
+/// The range of values of the native buckets of a business histogram, whose unit
+/// may be anything (bytes, euros, items): 2⁻²⁰ (about 10⁻⁶, the zero threshold)
+/// to 2⁵⁰ (about 10¹⁵).
+pub(crate) const VALUES_LOWEST_EXPONENT: i32 = -20;
+pub(crate) const VALUES_OCTAVES: i32 = 70;
+
 static MAX_BUCKETS: AtomicUsize = AtomicUsize::new(160);
 
 /// The most buckets an exposition writes for one native histogram.
@@ -111,6 +117,10 @@ pub(crate) fn resolve(setting: NativeSetting) -> Option<i8> {
 /// The counters of one native histogram.
 pub(crate) struct NativeStore {
     schema: i32,
+    /// Values at most this count in the zero bucket.
+    zero_threshold: f64,
+    /// Values above this count in the largest bucket.
+    largest: f64,
     /// The bounds of the fraction within a doubling (`2^(i/2^schema - 1)`), for
     /// schemas above 0.
     fractions: &'static [f64],
@@ -120,26 +130,36 @@ pub(crate) struct NativeStore {
 }
 
 impl NativeStore {
+    /// Counters of durations in seconds: from [`ZERO_THRESHOLD`] to [`LARGEST`].
     pub(crate) fn new(schema: i8) -> Self {
+        Self::with_range(schema, LOWEST_EXPONENT, OCTAVES)
+    }
+
+    /// Counters of values from `2^lowest` (the zero threshold) to
+    /// `2^(lowest + octaves)`.
+    pub(crate) fn with_range(schema: i8, lowest: i32, octaves: i32) -> Self {
         let schema = i32::from(schema.clamp(MIN_SCHEMA, MAX_SCHEMA));
-        let first_key = key_of_exponent(LOWEST_EXPONENT, schema) + 1;
-        let last_key = key_of_exponent(LOWEST_EXPONENT + OCTAVES, schema);
+        let first_key = key_of_exponent(lowest, schema) + 1;
+        let last_key = key_of_exponent(lowest + octaves, schema);
         let keys = (last_key - first_key + 1) as usize;
         Self {
             schema,
+            zero_threshold: f64::from(lowest).exp2(),
+            largest: f64::from(lowest + octaves).exp2(),
             fractions: fractions(schema),
             first_key,
             counts: (0..=keys).map(|_| AtomicU64::new(0)).collect(),
         }
     }
 
-    /// Counts `value` (not negative) in its bucket.
+    /// Counts `value` in its bucket (a negative value, or one at most the zero
+    /// threshold, in the zero bucket).
     #[inline]
     pub(crate) fn observe(&self, value: f64) {
-        let slot = if value <= ZERO_THRESHOLD || value.is_nan() {
+        let slot = if value <= self.zero_threshold || value.is_nan() {
             0
         } else {
-            let key = key(value.min(LARGEST), self.schema, self.fractions);
+            let key = key(value.min(self.largest), self.schema, self.fractions);
             (key - self.first_key + 1).clamp(1, self.counts.len() as i32 - 1) as usize
         };
         // SAFETY: `slot` is 0 or clamped to the last index.
@@ -171,7 +191,7 @@ impl NativeStore {
             count,
             NativeBuckets {
                 schema,
-                zero_threshold: ZERO_THRESHOLD,
+                zero_threshold: self.zero_threshold,
                 zero_count,
                 positive,
                 negative: Vec::new(),

@@ -1,6 +1,16 @@
 //! Native histograms: alone, with a schema, beside classic buckets, on an `impl`
-//! block's methods.
-use monitor_runtime::monitored;
+//! block's methods, and on business histograms (where they need no bounds).
+use monitor_runtime::{business_metric, monitored};
+
+#[business_metric(histogram = "basket_value_euros", help = "Basket values.", observe = total, native)]
+fn checkout(total: f64) -> f64 {
+    total
+}
+
+monitor_runtime::business_metrics! {
+    histogram PAYLOAD = "ui_payload_bytes", help = "Payload sizes.", native(schema = 2),
+        buckets = [1024.0, 65536.0];
+}
 
 #[monitored(native)]
 fn default_schema() {}
@@ -25,6 +35,8 @@ impl Shop {
 }
 
 fn main() {
+    checkout(12.5);
+    PAYLOAD.observe(2048.0, []);
     default_schema();
     coarsest();
     let _ = finest_and_classic();
