@@ -24,6 +24,7 @@ static LATE: BusinessSite = BusinessSite::new(
     &[],
     &[],
     &[],
+    monitor_runtime::__private::NATIVE_OFF,
     0,
     file!(),
     LATE_LINE,
