@@ -101,6 +101,21 @@ async fn the_quickstart_serves_clean_metrics_with_a_failing_workload_until_ctrl_
     if tools::require("promtool") {
         assert_eq!(promtool::check_metrics(&text), Vec::<String>::new());
     }
+    // Its OpenMetrics exposition, with the orders' exemplars, passes an independent
+    // strict parser.
+    let openmetrics = http::request_with(
+        hyper::Method::GET,
+        &metrics_url,
+        &[("accept", "application/openmetrics-text;version=1.0.0")],
+    )
+    .await
+    .unwrap()
+    .body;
+    assert!(openmetrics.ends_with("# EOF\n"));
+    assert!(openmetrics.contains(" # {"), "no exemplar:\n{openmetrics}");
+    if let Some(parsed) = monitor_tests::formats::check_openmetrics(&openmetrics) {
+        parsed.unwrap_or_else(|error| panic!("{error}\n{openmetrics}"));
+    }
 
     let dashboard = http::get(&dashboard_url).await.unwrap();
     assert_eq!(dashboard.status, 200);

@@ -61,10 +61,13 @@ static UNLOGGED: Mutex<Vec<RegistrationError>> = Mutex::new(Vec::new());
 static HAS_UNLOGGED: AtomicBool = AtomicBool::new(false);
 static INIT: OnceLock<()> = OnceLock::new();
 
-/// The global registry that `/metrics` exposes.
+/// The `prometheus` registry of the application's own collectors, which `/metrics`
+/// (and every reader of [`snapshot`](crate::snapshot)) serves next to the
+/// framework's figures.
 ///
-/// Every metric created by the framework's attributes lives here. Register your own
-/// collectors into it to have them served next to them:
+/// The framework's own figures are not in it: they live in the runtime's model
+/// ([`model`](crate::model)), and `registry().gather()` gives only what you
+/// registered. Register your collectors into it to have them served:
 ///
 /// ```
 /// use monitor_runtime::prometheus::{IntCounter, Opts};
@@ -78,9 +81,10 @@ static INIT: OnceLock<()> = OnceLock::new();
 /// ```
 ///
 /// The first access registers every annotated item in the program (see [`init`]),
-/// so that a scrape sees them all at zero before their first use. To have a clash
-/// with a metric of the framework explained rather than reported in prometheus's
-/// words, register through [`register_collector`].
+/// so that a scrape sees them all at zero before their first use. A collector whose
+/// family bears a name of the framework's is left out of every exposition and
+/// reported once (in [`init`]'s errors, the log and `monitor_registration_problems`);
+/// [`register_collector`] refuses it at once, saying what the name belongs to.
 pub fn registry() -> &'static Registry {
     init_once();
     log_reported();
