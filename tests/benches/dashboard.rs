@@ -34,7 +34,7 @@ fn reading() -> model::Snapshot {
         let mut counts = vec![0; bounds.len() + 1];
         counts[bucket] = 1;
         let histogram = Histogram::classic(bounds.clone(), &counts, value);
-        durations.push(labels, Value::Histogram(Box::new(histogram)));
+        durations.push(labels, Value::Histogram(histogram));
     }
     model::Snapshot {
         families: vec![durations, calls],

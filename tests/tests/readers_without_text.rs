@@ -67,7 +67,7 @@ fn the_history_reads_the_model() {
         .expect("`work` in the history");
     assert_eq!((work.calls, work.errors), (4.0, 1.0));
     let latest = history.latest().expect("a reading");
-    let timed = &latest.functions[&(work.group.clone(), "work".to_owned())];
+    let timed = &latest.functions[&(work.group.clone().into(), "work".into())];
     assert_eq!(
         timed.buckets,
         [(0.001, 0.0), (10.0, 4.0), (f64::INFINITY, 4.0)]

@@ -687,7 +687,7 @@ mod tests {
         let mut latency = Family::new("x_seconds", "X.", Kind::Histogram);
         latency.push(
             ModelLabels::empty(),
-            Value::Histogram(Box::new(Histogram::classic(vec![1.0], &[2, 1], 2.5))),
+            Value::Histogram(Histogram::classic(vec![1.0], &[2, 1], 2.5)),
         );
         let mut up = Family::new("up", "Up.", Kind::Gauge);
         up.push(ModelLabels::empty(), Value::Gauge(1.0));

@@ -327,7 +327,7 @@ impl Series {
                     }
                     model.native = Some(native);
                 }
-                Value::Histogram(Box::new(model))
+                Value::Histogram(model)
             }
             Cells::Void => return None,
         })

@@ -204,7 +204,7 @@ impl Source for ClientFamilies {
                 let sum = series.cells.total(0) as f64 / 1e9;
                 durations.push(
                     series.labels.clone(),
-                    Value::Histogram(Box::new(Histogram::classic(bounds.given(), &buckets, sum))),
+                    Value::Histogram(Histogram::classic(bounds.given(), &buckets, sum)),
                 );
             }
         }
@@ -245,7 +245,7 @@ mod tests {
                 })
                 .unwrap();
             match &series.value {
-                Value::Histogram(histogram) => (**histogram).clone(),
+                Value::Histogram(histogram) => histogram.clone(),
                 other => panic!("{other:?}"),
             }
         };

@@ -217,7 +217,7 @@ fn histograms(name: &str, samples: Vec<Sample>) -> Vec<Series> {
         .into_iter()
         .map(|(labels, histogram)| Series {
             labels,
-            value: Value::Histogram(Box::new(histogram)),
+            value: Value::Histogram(histogram),
         })
         .collect()
 }
@@ -252,7 +252,7 @@ fn summaries(name: &str, samples: Vec<Sample>) -> Vec<Series> {
         .into_iter()
         .map(|(labels, summary)| Series {
             labels,
-            value: Value::Summary(Box::new(summary)),
+            value: Value::Summary(summary),
         })
         .collect()
 }

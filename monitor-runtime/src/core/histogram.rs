@@ -49,7 +49,7 @@ impl DurationHistogram {
             .map(|bucket| self.cells.total(1 + bucket))
             .collect();
         let sum = self.cells.total(0) as f64 / NANOS;
-        Value::Histogram(Box::new(Histogram::classic(self.given, &buckets, sum)))
+        Value::Histogram(Histogram::classic(self.given, &buckets, sum))
     }
 }
 

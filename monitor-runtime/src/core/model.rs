@@ -210,9 +210,9 @@ pub enum Value {
     /// A gauge's value.
     Gauge(f64),
     /// A histogram.
-    Histogram(Box<Histogram>),
+    Histogram(Histogram),
     /// A summary (only from collectors of the application).
-    Summary(Box<Summary>),
+    Summary(Summary),
     /// An info series: its labels are the information, its value 1.
     Info,
     /// An untyped value (only from collectors of the application).
@@ -295,15 +295,16 @@ impl Histogram {
     /// ```
     pub fn classic(bounds: impl Into<Cow<'static, [f64]>>, counts: &[u64], sum: f64) -> Self {
         let bounds = bounds.into();
+        let finite = bounds.len().min(counts.len());
+        let mut cumulative = Vec::with_capacity(finite);
         let mut running = 0_u64;
-        let mut cumulative = Vec::with_capacity(bounds.len());
-        for count in counts.iter().take(bounds.len()) {
+        for count in &counts[..finite] {
             running = running.wrapping_add(*count);
             cumulative.push(running);
         }
-        let count = counts
+        let count = counts[finite..]
             .iter()
-            .fold(0_u64, |total, count| total.wrapping_add(*count));
+            .fold(running, |total, count| total.wrapping_add(*count));
         Self {
             count,
             sum,
@@ -494,6 +495,15 @@ impl Labels {
         self.0
             .iter()
             .map(|(name, value)| (name.as_ref(), value.as_ref()))
+    }
+
+    /// The value of label `name`, as stored (borrowed for the label sets of the
+    /// runtime's own series: a clone copies a reference).
+    pub fn get_text(&self, name: &str) -> Option<&Text> {
+        self.0
+            .iter()
+            .find(|(key, _)| key == name)
+            .map(|(_, value)| value)
     }
 
     /// The pairs as stored.

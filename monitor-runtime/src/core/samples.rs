@@ -182,17 +182,13 @@ mod tests {
         for (method, counts) in [("GET", [2, 1, 0, 1]), ("PUT", [0, 0, 1, 0])] {
             latency.push(
                 Labels::new([("method", method)]),
-                Value::Histogram(Box::new(Histogram::classic(
-                    vec![0.25, 1.0, 1e21],
-                    &counts,
-                    4.5,
-                ))),
+                Value::Histogram(Histogram::classic(vec![0.25, 1.0, 1e21], &counts, 4.5)),
             );
         }
         let mut native = Family::new("native_seconds", "Native.", Kind::Histogram);
         native.push(
             Labels::empty(),
-            Value::Histogram(Box::new(Histogram {
+            Value::Histogram(Histogram {
                 count: 3,
                 sum: 0.5,
                 native: Some(NativeBuckets {
@@ -202,16 +198,16 @@ mod tests {
                     ..NativeBuckets::default()
                 }),
                 ..Histogram::default()
-            })),
+            }),
         );
         let mut rpc = Family::new("rpc_seconds", "RPC.", Kind::Summary);
         rpc.push(
             Labels::empty(),
-            Value::Summary(Box::new(Summary {
+            Value::Summary(Summary {
                 count: 7,
                 sum: 1.75,
                 quantiles: vec![(0.5, 0.2), (0.99, 0.9)],
-            })),
+            }),
         );
         let empty = Family::new("empty_total", "Nothing yet.", Kind::Counter);
         Snapshot {

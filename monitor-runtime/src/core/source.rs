@@ -288,7 +288,7 @@ mod tests {
         let mut waits = Family::new("w_seconds", "help", Kind::Histogram);
         let mut histogram = Histogram::classic(vec![1.0], &[1, 1], 1.0);
         histogram.exemplars = vec![(0, exemplar("short")), (1, exemplar(&"é".repeat(200)))];
-        waits.push(Labels::empty(), Value::Histogram(Box::new(histogram)));
+        waits.push(Labels::empty(), Value::Histogram(histogram));
         let mut families = vec![calls, waits];
         assert_eq!(drop_long_exemplars(&mut families), 2);
         let Value::Counter(kept) = &families[0].series[1].value else {

@@ -31,7 +31,7 @@
 //!     let labels = Labels::new([("function", "pay"), ("module", "shop")]);
 //!     let mut durations = Family::new("function_calls_duration_seconds", "", Kind::Histogram);
 //!     let histogram = Histogram::classic(vec![0.01], &[fast, calls - fast], 0.0);
-//!     durations.push(labels.clone(), Value::Histogram(Box::new(histogram)));
+//!     durations.push(labels.clone(), Value::Histogram(histogram));
 //!     let mut total = Family::new("function_calls_total", "", Kind::Counter);
 //!     total.push(labels.with("result", "ok"), Value::counter(calls as f64));
 //!     model::Snapshot { families: vec![durations, total] }
@@ -552,7 +552,7 @@ mod tests {
             ..Snapshot::default()
         };
         snapshot.functions.insert(
-            ("shop".to_owned(), "pay".to_owned()),
+            ("shop".into(), "pay".into()),
             Timed {
                 calls: ok + errors,
                 errors,

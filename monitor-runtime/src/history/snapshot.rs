@@ -1,9 +1,9 @@
 //! One reading of the registry: the cumulative figures of every monitored function,
 //! HTTP route and business metric at one instant.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::BTreeMap;
 
-use crate::core::model::{self, Family, Histogram, Kind, Value};
+use crate::core::model::{self, Family, Histogram, Kind, Text, Value};
 
 /// Cumulative figures of one timed thing (a function or a route).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -132,9 +132,9 @@ pub struct Snapshot {
     /// When it was taken, seconds since the Unix epoch.
     pub at: f64,
     /// `(module, function)` → figures of a `#[monitored]` function.
-    pub functions: BTreeMap<(String, String), Timed>,
+    pub functions: BTreeMap<(Text, Text), Timed>,
     /// `(method, route)` → figures of an HTTP route, over every status code.
-    pub routes: BTreeMap<(String, String), Timed>,
+    pub routes: BTreeMap<(Text, Text), Timed>,
     /// Family name → figures of a metric of the application's own.
     pub business: BTreeMap<String, Business>,
     /// The process' own figures.
@@ -200,49 +200,55 @@ impl Snapshot {
     }
 }
 
-/// Figures by a key of two borrowed strings, in the order keys were first seen.
-/// The families of one part list their series in one order, so the next series
-/// usually has the key after the last one found: a look-up tries there first, and
-/// searches only when it misses.
+/// Figures by a key of two label values, kept sorted by key. The families of one
+/// part list their series in one order, usually the order of the keys: a look-up
+/// tries where the last one ended first (so reading a family in that order is one
+/// pass), then searches.
 #[derive(Default)]
 struct Keyed<'a> {
-    entries: Vec<((&'a str, &'a str), Timed)>,
+    entries: Vec<((&'a Text, &'a Text), Timed)>,
     /// Where the next look-up tries first.
     next: usize,
-    /// Where each key is, built on the first miss.
-    index: Option<HashMap<(&'a str, &'a str), usize>>,
 }
 
 impl<'a> Keyed<'a> {
-    fn entry(&mut self, key: (&'a str, &'a str)) -> &mut Timed {
-        for at in [self.next, self.next.wrapping_sub(1)] {
-            if self.entries.get(at).is_some_and(|(known, _)| *known == key) {
-                self.next = at + 1;
-                return &mut self.entries[at].1;
-            }
+    fn entry(&mut self, key: (&'a Text, &'a Text)) -> &mut Timed {
+        fn as_str<'k>((a, b): (&'k Text, &'k Text)) -> (&'k str, &'k str) {
+            (a.as_ref(), b.as_ref())
         }
-        let index = self.index.get_or_insert_with(|| {
-            let mut index = HashMap::with_capacity(self.entries.len());
-            for (at, (known, _)) in self.entries.iter().enumerate() {
-                index.insert(*known, at);
+        let wanted = as_str(key);
+        let at = match self.entries.get(self.next) {
+            // The key after the last one found, or that one again.
+            Some((known, _)) if as_str(*known) == wanted => Ok(self.next),
+            _ if self.next > 0 && as_str(self.entries[self.next - 1].0) == wanted => {
+                Ok(self.next - 1)
             }
-            index
-        });
-        let at = *index.entry(key).or_insert_with(|| {
-            self.entries.push((key, Timed::default()));
-            self.entries.len() - 1
+            // Past the end, after the last key: a new last key.
+            None if self
+                .entries
+                .last()
+                .is_none_or(|(last, _)| as_str(*last) < wanted) =>
+            {
+                Err(self.entries.len())
+            }
+            _ => self
+                .entries
+                .binary_search_by(|(known, _)| as_str(*known).cmp(&wanted)),
+        };
+        let at = at.unwrap_or_else(|at| {
+            self.entries.insert(at, (key, Timed::default()));
+            at
         });
         self.next = at + 1;
         &mut self.entries[at].1
     }
 
-    /// The figures with owned keys, sorted.
-    fn into_owned(self) -> BTreeMap<(String, String), Timed> {
-        let mut entries = self.entries;
-        entries.sort_unstable_by(|a, b| a.0.cmp(&b.0));
-        entries
+    /// The figures with their keys (label values: borrowed for the runtime's own
+    /// series, which live as long as the program), sorted.
+    fn into_owned(self) -> BTreeMap<(Text, Text), Timed> {
+        self.entries
             .into_iter()
-            .map(|((a, b), timed)| ((a.to_owned(), b.to_owned()), timed))
+            .map(|((a, b), timed)| ((a.clone(), b.clone()), timed))
             .collect()
     }
 }
@@ -250,9 +256,10 @@ impl<'a> Keyed<'a> {
 /// The series of a `function_calls_*` family, into the figures of each function.
 fn function_family<'a>(functions: &mut Keyed<'a>, family: &'a Family) {
     for series in &family.series {
-        let (Some(function), Some(module)) =
-            (series.labels.get("function"), series.labels.get("module"))
-        else {
+        let (Some(function), Some(module)) = (
+            series.labels.get_text("function"),
+            series.labels.get_text("module"),
+        ) else {
             continue;
         };
         let key = (module, function);
@@ -280,8 +287,8 @@ fn function_family<'a>(functions: &mut Keyed<'a>, family: &'a Family) {
 fn route_family<'a>(routes: &mut Keyed<'a>, family: &'a Family) {
     for series in &family.series {
         let (Some(method), Some(route)) = (
-            series.labels.get("http_request_method"),
-            series.labels.get("http_route"),
+            series.labels.get_text("http_request_method"),
+            series.labels.get_text("http_route"),
         ) else {
             continue;
         };
@@ -345,7 +352,7 @@ mod tests {
     use crate::model::{Family, Kind, Labels, Value};
 
     fn histogram(bounds: &[f64], counts: &[u64], sum: f64) -> Value {
-        Value::Histogram(Box::new(Histogram::classic(bounds.to_vec(), counts, sum)))
+        Value::Histogram(Histogram::classic(bounds.to_vec(), counts, sum))
     }
 
     #[test]
@@ -393,10 +400,10 @@ mod tests {
             ["cart_size", "user_signups_total"],
             "the framework's own families are not business metrics"
         );
-        let pay = &snapshot.functions[&("shop".to_owned(), "pay".to_owned())];
+        let pay = &snapshot.functions[&("shop".into(), "pay".into())];
         assert_eq!((pay.calls, pay.errors), (4.0, 1.0));
         assert_eq!(pay.buckets, vec![(0.1, 2.0), (f64::INFINITY, 4.0)]);
-        let route = &snapshot.routes[&("GET".to_owned(), "/a".to_owned())];
+        let route = &snapshot.routes[&("GET".into(), "/a".into())];
         assert_eq!((route.calls, route.errors), (7.0, 2.0));
         assert_eq!(route.buckets, vec![(f64::INFINITY, 7.0)]);
         let signups = &snapshot.business["user_signups_total"];

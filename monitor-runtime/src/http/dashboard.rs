@@ -16,6 +16,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
+use crate::core::model::Text;
 use crate::health::HealthRegistry;
 use crate::history::{self, HistoryView, Quantile, Snapshot, TimedView};
 
@@ -176,11 +177,11 @@ struct Live {
 }
 
 fn live(snapshot: &Snapshot) -> Live {
-    let rows = |map: &std::collections::BTreeMap<(String, String), history::Timed>| {
+    let rows = |map: &std::collections::BTreeMap<(Text, Text), history::Timed>| {
         map.iter()
             .map(|((group, name), timed)| LiveRow {
-                group: group.clone(),
-                name: name.clone(),
+                group: group.to_string(),
+                name: name.to_string(),
                 calls: timed.calls,
                 errors: timed.errors,
                 in_flight: timed.in_flight,

@@ -74,9 +74,9 @@ pub(super) fn expose(shared: &'static Shared) {
 pub(super) fn labels(
     constant: &[(Text, Text)],
     method: &'static str,
-    route: Option<&str>,
+    route: Option<&'static str>,
 ) -> Labels {
-    let route = route.map(|route| (Text::Borrowed(ROUTE_LABEL), Text::Owned(route.to_owned())));
+    let route = route.map(|route| (Text::Borrowed(ROUTE_LABEL), Text::Borrowed(route)));
     Labels::new(
         constant
             .iter()
@@ -213,11 +213,11 @@ fn histogram(
     buckets: &mut Vec<u64>,
 ) -> Value {
     let sum = red_cells::read(cells, offset, bounds, buckets);
-    Value::Histogram(Box::new(Histogram::classic(
+    Value::Histogram(Histogram::classic(
         bounds.given(),
         buckets,
         sum as f64 / scale,
-    )))
+    ))
 }
 
 /// Sorts `series` by labels and adds up those of the same labels (gauges, and
@@ -281,7 +281,7 @@ mod tests {
         let labels = Labels::new([("http_request_method", "GET")]);
         let other = Labels::new([("http_request_method", "PUT")]);
         let histogram = |counts: &[u64], bounds: &'static [f64]| {
-            Value::Histogram(Box::new(Histogram::classic(bounds, counts, 1.5)))
+            Value::Histogram(Histogram::classic(bounds, counts, 1.5))
         };
         let mut series = vec![
             Series {

@@ -50,7 +50,7 @@ struct Exposed {
 
 struct ExposedFunctions {
     functions: Vec<Exposed>,
-    /// Whether `functions` is sorted by function and module.
+    /// Whether `functions` is sorted by module and function.
     sorted: bool,
 }
 
@@ -127,8 +127,10 @@ impl Source for MonitoredFunctions {
     fn collect(&self, out: &mut Vec<Family>) {
         let mut all = ignore_poison(self.0.lock());
         if !all.sorted {
+            // By module, then function: the order the dashboard's history keys them
+            // in, so that it reads them without sorting.
             all.functions
-                .sort_by(|a, b| (a.function, a.module).cmp(&(b.function, b.module)));
+                .sort_by(|a, b| (a.module, a.function).cmp(&(b.module, b.function)));
             all.sorted = true;
         }
         let functions = &all.functions;
@@ -182,10 +184,7 @@ impl Source for MonitoredFunctions {
                     reading.cancelled_buckets,
                     reading.cancelled_sum,
                 );
-                cancelled_durations.push(
-                    function.labels.clone(),
-                    Value::Histogram(Box::new(histogram)),
-                );
+                cancelled_durations.push(function.labels.clone(), Value::Histogram(histogram));
             }
         }
         out.extend([calls, durations, in_flight, cancelled, cancelled_durations]);
@@ -205,5 +204,5 @@ fn durations_of(stats: &'static FunctionStats, reading: &Reading<'_>, max_bucket
         }
         histogram.native = Some(native);
     }
-    Value::Histogram(Box::new(histogram))
+    Value::Histogram(histogram)
 }

@@ -487,11 +487,7 @@ mod tests {
         let mut latency = Family::new("latency_seconds", "L.", Kind::Histogram);
         latency.push(
             Labels::empty(),
-            Value::Histogram(Box::new(Histogram::classic(
-                vec![0.5, 1.0],
-                &[0, 1, 0],
-                0.7,
-            ))),
+            Value::Histogram(Histogram::classic(vec![0.5, 1.0], &[0, 1, 0], 0.7)),
         );
         let snapshot = model::Snapshot {
             families: vec![calls, latency],

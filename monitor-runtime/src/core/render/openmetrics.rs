@@ -301,7 +301,7 @@ mod tests {
                 timestamp: None,
             },
         ));
-        waits.push(Labels::empty(), Value::Histogram(Box::new(histogram)));
+        waits.push(Labels::empty(), Value::Histogram(histogram));
         let text = render(&Snapshot {
             families: vec![calls, info, waits],
         });

@@ -584,10 +584,7 @@ mod tests {
                     ..NativeBuckets::default()
                 });
             }
-            family.push(
-                Labels::new([("f", name)]),
-                Value::Histogram(Box::new(histogram)),
-            );
+            family.push(Labels::new([("f", name)]), Value::Histogram(histogram));
         }
         let bytes = render(&Snapshot {
             families: vec![family],
@@ -629,7 +626,7 @@ mod tests {
             positive: vec![(0, 1), (13, 1)],
             negative: Vec::new(),
         });
-        waits.push(Labels::empty(), Value::Histogram(Box::new(histogram)));
+        waits.push(Labels::empty(), Value::Histogram(histogram));
         let bytes = render(&Snapshot {
             families: vec![family, waits],
         });

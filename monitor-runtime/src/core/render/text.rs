@@ -256,11 +256,11 @@ mod tests {
         let mut b = Family::new("b_seconds", "B.", Kind::Histogram);
         b.push(
             Labels::empty(),
-            Value::Histogram(Box::new(Histogram::classic(
+            Value::Histogram(Histogram::classic(
                 vec![0.0001, 0.5, 1.0, 2.5, 1e21],
                 &[1, 1, 0, 0, 0, 0],
                 0.300_05,
-            ))),
+            )),
         );
         let snapshot = Snapshot {
             families: vec![a, b],
