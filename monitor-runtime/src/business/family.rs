@@ -325,7 +325,7 @@ impl Series {
                     for cumulative in &mut model.cumulative {
                         *cumulative = (*cumulative).min(count);
                     }
-                    model.native = Some(native);
+                    model.native = Some(Box::new(native));
                 }
                 Value::Histogram(model)
             }

@@ -279,7 +279,7 @@ pub struct Histogram {
     /// bucket an index into `bounds` or `bounds.len()` for `+Inf`.
     pub exemplars: Vec<(usize, Exemplar)>,
     /// The native (exponential) buckets, when the histogram has them.
-    pub native: Option<NativeBuckets>,
+    pub native: Option<Box<NativeBuckets>>,
 }
 
 impl Histogram {

@@ -191,12 +191,12 @@ mod tests {
             Value::Histogram(Histogram {
                 count: 3,
                 sum: 0.5,
-                native: Some(NativeBuckets {
+                native: Some(Box::new(NativeBuckets {
                     schema: 3,
                     zero_threshold: 1e-9,
                     positive: vec![(-8, 3)],
                     ..NativeBuckets::default()
-                }),
+                })),
                 ..Histogram::default()
             }),
         );

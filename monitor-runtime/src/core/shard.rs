@@ -262,8 +262,9 @@ impl ShardedWords {
     /// pass over each shard's contiguous words, for a reader that wants many.
     pub(crate) fn totals(&self, range: std::ops::Range<usize>, totals: &mut Vec<u64>) {
         totals.clear();
-        totals.resize(range.len(), 0);
-        for shard in 0..=self.mask {
+        let first = &self.block(0).words[range.clone()];
+        totals.extend(first.iter().map(|word| word.load(Ordering::Relaxed)));
+        for shard in 1..=self.mask {
             let words = &self.block(shard).words[range.clone()];
             for (total, word) in totals.iter_mut().zip(words) {
                 *total = total.wrapping_add(word.load(Ordering::Relaxed));

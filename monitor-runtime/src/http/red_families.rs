@@ -181,7 +181,7 @@ fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut
                         for cumulative in &mut histogram.cumulative {
                             *cumulative = (*cumulative).min(count);
                         }
-                        histogram.native = Some(native);
+                        histogram.native = Some(Box::new(native));
                     }
                 }
                 durations.push(labels.clone(), duration);

@@ -202,7 +202,7 @@ fn durations_of(stats: &'static FunctionStats, reading: &Reading<'_>, max_bucket
         for cumulative in &mut histogram.cumulative {
             *cumulative = (*cumulative).min(count);
         }
-        histogram.native = Some(native);
+        histogram.native = Some(Box::new(native));
     }
     Value::Histogram(histogram)
 }

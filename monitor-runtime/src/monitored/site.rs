@@ -139,6 +139,6 @@ fn function_handles(site: &FunctionSite) -> FunctionHandles {
     };
     let native = crate::core::native::resolve(site.native);
     // One per function, for the life of the program.
-    let stats = Box::leak(Box::new(FunctionStats::new(buckets, native)));
+    let stats = Box::leak(Box::new(FunctionStats::new(buckets, native, site.is_async)));
     FunctionHandles { stats }
 }

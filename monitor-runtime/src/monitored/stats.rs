@@ -33,6 +33,9 @@ pub(super) struct FunctionStats {
     bounds: Bounds,
     /// A copy of [`clock`], one pointer hop closer.
     clock: CallClock,
+    /// Whether calls can be cancelled (the function is asynchronous): only then
+    /// are there buckets of cancelled calls.
+    cancellable: bool,
     /// The native buckets of finished calls, when the function has them.
     native: Option<NativeStore>,
     /// The exemplars of finished calls: one per bucket, then the `ok` and `error`
@@ -42,12 +45,15 @@ pub(super) struct FunctionStats {
 
 impl FunctionStats {
     /// Storage for classic buckets of `bounds` (only `+Inf` when empty) and, with a
-    /// `native` schema, native buckets.
-    pub(super) fn new(bounds: &[f64], native: Option<i8>) -> Self {
+    /// `native` schema, native buckets; the buckets of cancelled calls too when the
+    /// function is `cancellable` (asynchronous).
+    pub(super) fn new(bounds: &[f64], native: Option<i8>, cancellable: bool) -> Self {
         let bounds = Bounds::new(bounds, 1e9);
-        // Finished calls and cancelled calls each have a bucket per bound and +Inf.
-        let words = BUCKETS + 2 * bounds.buckets();
+        // Finished calls have a bucket per bound and +Inf, and so have cancelled
+        // calls of an asynchronous function.
+        let words = BUCKETS + (1 + usize::from(cancellable)) * bounds.buckets();
         Self {
+            cancellable,
             words: ShardedWords::new(words),
             bounds,
             clock: clock().clone(),
@@ -139,6 +145,13 @@ impl FunctionStats {
     /// A call was cancelled after `nanos`.
     pub(super) fn cancel(&self, nanos: u64) {
         let block = self.words.block(Shard::current().index());
+        if !self.cancellable {
+            // Only an asynchronous call can be cancelled: should a synchronous one
+            // ever come here, it is counted as an error rather than written past its
+            // words.
+            self.finish(block, nanos, true);
+            return;
+        }
         block.add(
             BUCKETS + self.bounds.buckets() + self.bounds.bucket(nanos),
             1,
@@ -147,15 +160,16 @@ impl FunctionStats {
         block.add(CANCELLED, 1);
     }
 
-    /// Every figure at once, each word read once (with the order guarantees of
-    /// [`calls`](Self::calls) and [`in_flight`](Self::in_flight): errors before
-    /// buckets, started calls last), into `scratch`.
+    /// Every figure at once, each word read once, into `scratch`: errors before
+    /// buckets (an error is counted after its bucket, so errors never exceed the
+    /// calls finished), started calls last (a call starts before it ends, so in
+    /// flight is never negative).
     pub(super) fn read<'s>(&self, scratch: &'s mut Vec<u64>) -> Reading<'s> {
         let errors = self.total(ERRORS);
-        self.words
-            .totals(SUM..BUCKETS + 2 * self.bounds.buckets(), scratch);
-        let started = self.total(STARTED);
         let buckets = self.bounds.buckets();
+        let end = BUCKETS + (1 + usize::from(self.cancellable)) * buckets;
+        self.words.totals(SUM..end, scratch);
+        let started = self.total(STARTED);
         let words: &'s [u64] = scratch;
         let at = |offset: usize| words[offset - SUM];
         let finished = &words[BUCKETS - SUM..BUCKETS - SUM + buckets];

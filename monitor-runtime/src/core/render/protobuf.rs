@@ -578,11 +578,11 @@ mod tests {
         for (name, native) in [("a", false), ("b", true), ("c", false)] {
             let mut histogram = model::Histogram::classic(vec![1.0], &[1, 0], 0.5);
             if native {
-                histogram.native = Some(NativeBuckets {
+                histogram.native = Some(Box::new(NativeBuckets {
                     schema: 0,
                     zero_threshold: 1e-9,
                     ..NativeBuckets::default()
-                });
+                }));
             }
             family.push(Labels::new([("f", name)]), Value::Histogram(histogram));
         }
@@ -619,13 +619,13 @@ mod tests {
         family.push(Labels::new([("a", "b")]), Value::counter(2.0));
         let mut waits = model::Family::new("wait_seconds", "Waits.", Kind::Histogram);
         let mut histogram = model::Histogram::classic(vec![1.0], &[1, 1], 3.0);
-        histogram.native = Some(NativeBuckets {
+        histogram.native = Some(Box::new(NativeBuckets {
             schema: 3,
             zero_threshold: 1e-9,
             zero_count: 0,
             positive: vec![(0, 1), (13, 1)],
             negative: Vec::new(),
-        });
+        }));
         waits.push(Labels::empty(), Value::Histogram(histogram));
         let bytes = render(&Snapshot {
             families: vec![family, waits],
