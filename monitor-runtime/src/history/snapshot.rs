@@ -216,11 +216,18 @@ impl<'a> Keyed<'a> {
         fn as_str<'k>((a, b): (&'k Text, &'k Text)) -> (&'k str, &'k str) {
             (a.as_ref(), b.as_ref())
         }
+        /// Equal keys; the label values of the runtime's own series are the same
+        /// text in every family, so that comparing addresses mostly suffices.
+        fn same((a, b): (&str, &str), (c, d): (&str, &str)) -> bool {
+            let same_text =
+                |x: &str, y: &str| (x.as_ptr() == y.as_ptr() && x.len() == y.len()) || x == y;
+            same_text(b, d) && same_text(a, c)
+        }
         let wanted = as_str(key);
         let at = match self.entries.get(self.next) {
             // The key after the last one found, or that one again.
-            Some((known, _)) if as_str(*known) == wanted => Ok(self.next),
-            _ if self.next > 0 && as_str(self.entries[self.next - 1].0) == wanted => {
+            Some((known, _)) if same(as_str(*known), wanted) => Ok(self.next),
+            _ if self.next > 0 && same(as_str(self.entries[self.next - 1].0), wanted) => {
                 Ok(self.next - 1)
             }
             // Past the end, after the last key: a new last key.
@@ -255,6 +262,7 @@ impl<'a> Keyed<'a> {
 
 /// The series of a `function_calls_*` family, into the figures of each function.
 fn function_family<'a>(functions: &mut Keyed<'a>, family: &'a Family) {
+    functions.entries.reserve(family.series.len());
     for series in &family.series {
         let (Some(function), Some(module)) = (
             series.labels.get_text("function"),
