@@ -1,4 +1,4 @@
-//! A tracing layer that itself reads the registry, calls a monitored function and
+//! A tracing layer that itself reads every figure, calls a monitored function and
 //! updates a business metric while it handles the runtime's own log events (the
 //! clash reported at start-up, a labelled business metric reaching its limit, an
 //! invalid business value) does not deadlock: the runtime logs only once its
@@ -58,8 +58,10 @@ struct MeteringLayer;
 
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for MeteringLayer {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
-        let families = monitor_runtime::registry().gather();
-        assert!(!families.is_empty());
+        // Every figure, through the model, and the application's collectors.
+        let snapshot = monitor_runtime::snapshot();
+        assert!(!snapshot.families.is_empty());
+        let _ = monitor_runtime::registry().gather();
         called_by_the_layer();
         LOGGING_EVENTS.inc([]);
         LOGGING_LIMITED.inc([&"from the layer"]);

@@ -149,9 +149,13 @@ pub(crate) fn collect_all(exposition: bool) -> Snapshot {
         source.collect(&mut families);
     }
     families.extend(foreign);
-    let dropped = drop_long_exemplars(&mut families);
-    if dropped > 0 {
-        super::exposition::exemplars_dropped(dropped);
+    // Only a trace context in use gives exemplars (the application's collectors
+    // give none).
+    if super::exemplar::in_use() {
+        let dropped = drop_long_exemplars(&mut families);
+        if dropped > 0 {
+            super::exposition::exemplars_dropped(dropped);
+        }
     }
     Snapshot {
         families: merge(families),
