@@ -154,6 +154,18 @@ impl Source for HttpServerFamilies {
 /// order; `buckets` is room to read a histogram into.
 fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut Vec<u64>) {
     let [durations, active, requests, responses] = families;
+    // The active requests first, finished before started (a request starts before it
+    // finishes, so the difference is never negative), then the histograms: a
+    // request ends by adding to its histograms, then to the finished count, so a
+    // request counted finished here is in the histograms read after.
+    for (index, labels) in shared.active_labels.iter().enumerate() {
+        let finished = shared.active.total(METHODS.len() + index);
+        let started = shared.active.total(index);
+        active.push(
+            labels.clone(),
+            Value::Gauge(started.saturating_sub(finished) as f64),
+        );
+    }
     let (time, sizes) = (&shared.duration_bounds, &shared.size_bounds);
     let max_buckets = crate::core::native::max_buckets();
     for route in shared.measured_routes() {
@@ -190,16 +202,6 @@ fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut
                 responses.push(labels.clone(), response);
             }
         }
-    }
-    for (index, labels) in shared.active_labels.iter().enumerate() {
-        // Finished before started: a request starts before it finishes, so the
-        // difference is never negative.
-        let finished = shared.active.total(METHODS.len() + index);
-        let started = shared.active.total(index);
-        active.push(
-            labels.clone(),
-            Value::Gauge(started.saturating_sub(finished) as f64),
-        );
     }
 }
 
