@@ -44,7 +44,7 @@ fn reading() -> model::Snapshot {
 fn history(c: &mut Criterion) {
     let mut group = c.benchmark_group("dashboard");
     let mut full = History::new(RETENTION);
-    let snapshot = Snapshot::from_model(&reading(), 0.0);
+    let snapshot = Snapshot::from_model(reading(), 0.0);
     for step in 0..720 {
         let mut reading = snapshot.clone();
         reading.at = f64::from(step) * 5.0;

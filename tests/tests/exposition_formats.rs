@@ -290,7 +290,7 @@ async fn native_histograms_are_in_protobuf_and_counted_in_every_format() {
         .find(|((_, function), _)| function == "native_only")
         .unwrap()
         .1;
-    assert!(timed.buckets.len() > 2, "{timed:?}");
+    assert!(timed.buckets().len() > 2, "{timed:?}");
 }
 
 #[tokio::test]

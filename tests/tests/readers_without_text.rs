@@ -69,7 +69,7 @@ fn the_history_reads_the_model() {
     let latest = history.latest().expect("a reading");
     let timed = &latest.functions[&(work.group.clone().into(), "work".into())];
     assert_eq!(
-        timed.buckets,
+        timed.buckets(),
         [(0.001, 0.0), (10.0, 4.0), (f64::INFINITY, 4.0)]
     );
     let business = |name: &str| {

@@ -477,6 +477,27 @@ impl Labels {
         }
     }
 
+    /// The first `len` of these labels (sorted by name, so still sorted), sharing
+    /// their memory: label sets kept for the rest of the program that start alike
+    /// start at one address, which readers may use to know them without reading
+    /// them ([`address`](Self::address)).
+    pub(crate) fn prefix(&self, len: usize) -> Self {
+        match self.0 {
+            Pairs::Static(pairs) => Labels(Pairs::Static(&pairs[..len.min(pairs.len())])),
+            Pairs::Shared(ref pairs) => Labels::new(pairs[..len.min(pairs.len())].iter().cloned()),
+        }
+    }
+
+    /// Where label sets kept for the rest of the program start in memory (a set
+    /// and its [`prefix`](Self::prefix)es start at the same address); `None` for
+    /// the others, whose memory may be reused once they are dropped.
+    pub(crate) fn address(&self) -> Option<usize> {
+        match self.0 {
+            Pairs::Static(pairs) => Some(pairs.as_ptr() as usize),
+            Pairs::Shared(_) => None,
+        }
+    }
+
     /// No labels.
     pub fn empty() -> Self {
         Self::default()

@@ -1,9 +1,10 @@
 //! One reading of the registry: the cumulative figures of every monitored function,
 //! HTTP route and business metric at one instant.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::core::model::{self, Family, Histogram, Kind, Text, Value};
+use crate::core::model::{self, Family, Histogram, Kind, Labels, Text, Value};
 
 /// Cumulative figures of one timed thing (a function or a route).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -16,62 +17,137 @@ pub struct Timed {
     pub in_flight: f64,
     /// Sum of the durations, seconds.
     pub duration_sum: f64,
-    /// Cumulative `(upper bound, count)` pairs of the duration histogram, `+Inf` last.
-    pub buckets: Vec<(f64, f64)>,
+    /// The finite upper bounds of the duration histogram's buckets, increasing
+    /// (those of the runtime's own histograms are shared by every reading).
+    pub bounds: Cow<'static, [f64]>,
+    /// The cumulative count of each bound's bucket.
+    pub cumulative: Vec<u64>,
+    /// Durations counted (the `+Inf` bucket's cumulative count).
+    pub count: u64,
 }
 
 impl Timed {
-    /// Adds a histogram's sum and cumulative buckets (those of several series of
-    /// the same bounds add up bucket by bucket).
-    fn add_histogram(&mut self, histogram: &Histogram) {
-        if histogram.bounds.is_empty()
-            && let Some(native) = &histogram.native
-        {
-            // Native buckets only: their bounds stand in for classic ones.
-            self.duration_sum += histogram.sum;
-            let mut cumulative = native.zero_count;
-            self.add_bucket(native.zero_threshold, cumulative as f64);
-            for (key, count) in &native.positive {
-                cumulative += count;
-                self.add_bucket(native.upper_bound(*key), cumulative as f64);
-            }
-            self.add_bucket(f64::INFINITY, histogram.count as f64);
-            return;
+    /// The cumulative `(upper bound, count)` pairs of the duration histogram, `+Inf`
+    /// last (none before the first duration is read).
+    ///
+    /// ```
+    /// use monitor_runtime::history::Timed;
+    ///
+    /// let timed = Timed { bounds: vec![0.1, 1.0].into(), cumulative: vec![2, 3], count: 4, ..Timed::default() };
+    /// assert_eq!(timed.buckets(), [(0.1, 2.0), (1.0, 3.0), (f64::INFINITY, 4.0)]);
+    /// ```
+    pub fn buckets(&self) -> Vec<(f64, f64)> {
+        if self.bounds.is_empty() && self.count == 0 {
+            return Vec::new();
         }
-        self.duration_sum += histogram.sum;
-        let bounds = histogram.bounds.iter().chain([&f64::INFINITY]);
-        if self.buckets.is_empty() {
-            self.buckets = bounds
-                .enumerate()
-                .map(|(at, bound)| (*bound, histogram.cumulative_count(at) as f64))
-                .collect();
-            return;
-        }
-        if self.buckets.len() == histogram.bounds.len() + 1
-            && self
-                .buckets
-                .iter()
-                .zip(bounds)
-                .all(|((le, _), bound)| le == bound)
-        {
-            for (at, (_, count)) in self.buckets.iter_mut().enumerate() {
-                *count += histogram.cumulative_count(at) as f64;
-            }
-            return;
-        }
-        for (at, bound) in histogram.bounds.iter().enumerate() {
-            self.add_bucket(*bound, histogram.cumulative_count(at) as f64);
-        }
-        self.add_bucket(f64::INFINITY, histogram.count as f64);
+        self.bounds
+            .iter()
+            .zip(&self.cumulative)
+            .map(|(bound, count)| (*bound, *count as f64))
+            .chain([(f64::INFINITY, self.count as f64)])
+            .collect()
     }
 
-    fn add_bucket(&mut self, bound: f64, count: f64) {
-        match self.buckets.iter_mut().find(|(le, _)| *le == bound) {
-            Some((_, existing)) => *existing += count,
-            None => {
-                self.buckets.push((bound, count));
-                self.buckets.sort_by(|a, b| a.0.total_cmp(&b.0));
+    /// The cumulative count at `bound`: that of the greatest bound not above it
+    /// (so a lower estimate when `bound` is not one of the bounds).
+    fn cumulative_at(&self, bound: f64) -> u64 {
+        if bound == f64::INFINITY {
+            return self.count;
+        }
+        match self.bounds.partition_point(|known| *known <= bound) {
+            0 => 0,
+            at => self.cumulative.get(at - 1).copied().unwrap_or(self.count),
+        }
+    }
+
+    /// Adds a histogram's sum and buckets, taking them over when they are the first
+    /// (no copy: a reading owns its snapshot's buckets); those of several series of
+    /// the same bounds add up bucket by bucket.
+    fn add_histogram(&mut self, histogram: Histogram) {
+        self.duration_sum += histogram.sum;
+        let (bounds, cumulative) = match (histogram.bounds.is_empty(), histogram.native) {
+            (true, Some(native)) => {
+                // Native buckets only: their bounds stand in for classic ones.
+                let mut bounds = Vec::with_capacity(native.positive.len() + 1);
+                let mut cumulative = Vec::with_capacity(native.positive.len() + 1);
+                let mut running = native.zero_count;
+                bounds.push(native.zero_threshold);
+                cumulative.push(running);
+                for (key, count) in &native.positive {
+                    running += count;
+                    bounds.push(native.upper_bound(*key));
+                    cumulative.push(running);
+                }
+                (Cow::Owned(bounds), cumulative)
             }
+            _ => (histogram.bounds, histogram.cumulative),
+        };
+        let count = histogram.count;
+        if self.count == 0 && self.bounds.is_empty() {
+            (self.bounds, self.cumulative, self.count) = (bounds, cumulative, count);
+            return;
+        }
+        let same_bounds = bounds.len() == self.bounds.len()
+            && (std::ptr::eq(bounds.as_ptr(), self.bounds.as_ptr()) || bounds == self.bounds);
+        if same_bounds && cumulative.len() == self.cumulative.len() {
+            for (total, count) in self.cumulative.iter_mut().zip(&cumulative) {
+                *total += count;
+            }
+            self.count += count;
+            return;
+        }
+        // Other bounds: the union of both, each cumulative count read at every bound.
+        let other = Timed {
+            bounds,
+            cumulative,
+            count,
+            ..Timed::default()
+        };
+        let mut union: Vec<f64> = self
+            .bounds
+            .iter()
+            .chain(other.bounds.iter())
+            .copied()
+            .collect();
+        union.sort_by(f64::total_cmp);
+        union.dedup();
+        let cumulative = union
+            .iter()
+            .map(|bound| self.cumulative_at(*bound) + other.cumulative_at(*bound))
+            .collect();
+        self.bounds = Cow::Owned(union);
+        self.cumulative = cumulative;
+        self.count += other.count;
+    }
+
+    /// The figures of `self` less those of `older` (a counter that went down was
+    /// reset, and counts from zero), at `self`'s bounds.
+    pub(super) fn since(&self, older: &Timed) -> Timed {
+        use super::increase;
+        let cumulative =
+            if older.bounds == self.bounds && older.cumulative.len() == self.cumulative.len() {
+                self.cumulative
+                    .iter()
+                    .zip(&older.cumulative)
+                    .map(|(after, before)| increase(*before as f64, *after as f64) as u64)
+                    .collect()
+            } else {
+                self.bounds
+                    .iter()
+                    .zip(&self.cumulative)
+                    .map(|(bound, after)| {
+                        increase(older.cumulative_at(*bound) as f64, *after as f64) as u64
+                    })
+                    .collect()
+            };
+        Timed {
+            calls: increase(older.calls, self.calls),
+            errors: increase(older.errors, self.errors),
+            in_flight: self.in_flight,
+            duration_sum: increase(older.duration_sum, self.duration_sum),
+            bounds: self.bounds.clone(),
+            cumulative,
+            count: increase(older.count as f64, self.count as f64) as u64,
         }
     }
 }
@@ -132,9 +208,9 @@ pub struct Snapshot {
     /// When it was taken, seconds since the Unix epoch.
     pub at: f64,
     /// `(module, function)` → figures of a `#[monitored]` function.
-    pub functions: BTreeMap<(Text, Text), Timed>,
+    pub functions: Timings,
     /// `(method, route)` → figures of an HTTP route, over every status code.
-    pub routes: BTreeMap<(Text, Text), Timed>,
+    pub routes: Timings,
     /// Family name → figures of a metric of the application's own.
     pub business: BTreeMap<String, Business>,
     /// The process' own figures.
@@ -158,21 +234,19 @@ const FRAMEWORK_PREFIXES: [&str; 10] = [
 
 impl Snapshot {
     /// Reads a [`model::Snapshot`](crate::model::Snapshot) taken at `at` seconds
-    /// since the Unix epoch: no text is parsed.
-    pub fn from_model(model: &model::Snapshot, at: f64) -> Self {
+    /// since the Unix epoch: no text is parsed, and the histograms' buckets are taken
+    /// over, not copied.
+    pub fn from_model(model: model::Snapshot, at: f64) -> Self {
         let mut snapshot = Self {
             at,
             ..Self::default()
         };
-        // Keyed by borrowed labels while reading, owned once per function or route.
-        let mut functions = Keyed::default();
-        let mut routes = Keyed::default();
-        for family in &model.families {
+        for family in model.families {
             let name = family.name.as_ref();
             if name.starts_with("function_calls_") {
-                function_family(&mut functions, family);
+                function_family(&mut snapshot.functions, family);
             } else if name.starts_with("http_server_") {
-                route_family(&mut routes, family);
+                route_family(&mut snapshot.routes, family);
             } else if name.starts_with("process_") {
                 let Some(value) = family.series.first().map(|series| series.value.scalar()) else {
                     continue;
@@ -191,29 +265,140 @@ impl Snapshot {
                 .iter()
                 .any(|prefix| name.starts_with(prefix))
             {
-                snapshot.business_family(family);
+                snapshot.business_family(&family);
             }
         }
-        snapshot.functions = functions.into_owned();
-        snapshot.routes = routes.into_owned();
+        snapshot.functions.done();
+        snapshot.routes.done();
         snapshot
     }
 }
 
-/// Figures by a key of two label values, kept sorted by key. The families of one
-/// part list their series in one order, usually the order of the keys: a look-up
-/// tries where the last one ended first (so reading a family in that order is one
-/// pass), then searches.
-#[derive(Default)]
-struct Keyed<'a> {
-    entries: Vec<((&'a Text, &'a Text), Timed)>,
-    /// Where the next look-up tries first.
+/// The figures of every function (keyed by module and function) or route (by
+/// method and route), sorted by key.
+///
+/// ```
+/// use monitor_runtime::history::{Timed, Timings};
+///
+/// let mut timings = Timings::default();
+/// timings.insert(("shop".into(), "pay".into()), Timed { calls: 3.0, ..Timed::default() });
+/// assert_eq!(timings.get(&("shop".into(), "pay".into())).map(|timed| timed.calls), Some(3.0));
+/// assert_eq!(timings.len(), 1);
+/// ```
+#[derive(Debug, Default, Clone)]
+pub struct Timings {
+    entries: Vec<((Text, Text), Timed)>,
+    /// While reading: where the next look-up tries first (the families of one part
+    /// list their series in one order, usually the order of the keys, so that
+    /// reading a family in that order is one pass), and the address of the last
+    /// label set kept for the program's life found for each entry (a series with
+    /// the same labels is known without reading them).
     next: usize,
+    addresses: Vec<usize>,
 }
 
-impl<'a> Keyed<'a> {
-    fn entry(&mut self, key: (&'a Text, &'a Text)) -> &mut Timed {
-        fn as_str<'k>((a, b): (&'k Text, &'k Text)) -> (&'k str, &'k str) {
+impl PartialEq for Timings {
+    fn eq(&self, other: &Self) -> bool {
+        self.entries == other.entries
+    }
+}
+
+impl Timings {
+    /// The figures of `key`.
+    pub fn get(&self, key: &(Text, Text)) -> Option<&Timed> {
+        let wanted = (key.0.as_ref(), key.1.as_ref());
+        self.entries
+            .binary_search_by(|(known, _)| (known.0.as_ref(), known.1.as_ref()).cmp(&wanted))
+            .ok()
+            .map(|at| &self.entries[at].1)
+    }
+
+    /// Sets the figures of `key`.
+    pub fn insert(&mut self, key: (Text, Text), timed: Timed) {
+        *self.entry(&key.0, &key.1) = timed;
+    }
+
+    /// The keys and their figures, sorted by key.
+    pub fn iter(&self) -> impl ExactSizeIterator<Item = (&(Text, Text), &Timed)> {
+        self.entries.iter().map(|(key, timed)| (key, timed))
+    }
+
+    /// Makes room for `keys` keys in all.
+    fn expect(&mut self, keys: usize) {
+        let more = keys.saturating_sub(self.entries.len());
+        self.entries.reserve(more);
+        self.addresses.reserve(more);
+    }
+
+    /// How many keys.
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether there is none.
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+}
+
+impl<'a> IntoIterator for &'a Timings {
+    type Item = (&'a (Text, Text), &'a Timed);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'a, ((Text, Text), Timed)>,
+        fn(&'a ((Text, Text), Timed)) -> (&'a (Text, Text), &'a Timed),
+    >;
+
+    fn into_iter(self) -> Self::IntoIter {
+        self.entries.iter().map(|(key, timed)| (key, timed))
+    }
+}
+
+impl std::ops::Index<&(Text, Text)> for Timings {
+    type Output = Timed;
+
+    /// The figures of `key`; panics when there are none.
+    fn index(&self, key: &(Text, Text)) -> &Timed {
+        self.get(key)
+            .unwrap_or_else(|| panic!("no figures of {key:?}"))
+    }
+}
+
+impl Timings {
+    /// The figures of `(a, b)`, added when new.
+    fn entry(&mut self, a: &Text, b: &Text) -> &mut Timed {
+        let at = self.position(a, b);
+        self.next = at + 1;
+        &mut self.entries[at].1
+    }
+
+    /// The figures of the series of `labels`, whose key `key` reads (`None`: not
+    /// one of these figures): by the labels' address when it is known, else by key.
+    fn entry_of(
+        &mut self,
+        labels: &Labels,
+        key: fn(&Labels) -> Option<(&Text, &Text)>,
+    ) -> Option<&mut Timed> {
+        let address = labels.address().filter(|_| labels.len() >= 2);
+        if let Some(address) = address {
+            for at in [self.next, self.next.wrapping_sub(1)] {
+                if self.addresses.get(at) == Some(&address) {
+                    self.next = at + 1;
+                    return Some(&mut self.entries[at].1);
+                }
+            }
+        }
+        let (a, b) = key(labels)?;
+        let at = self.position(a, b);
+        if let Some(address) = address {
+            self.addresses[at] = address;
+        }
+        self.next = at + 1;
+        Some(&mut self.entries[at].1)
+    }
+
+    /// Where `(a, b)` is, added when new.
+    fn position(&mut self, a: &Text, b: &Text) -> usize {
+        fn as_str((a, b): &(Text, Text)) -> (&str, &str) {
             (a.as_ref(), b.as_ref())
         }
         /// Equal keys; the label values of the runtime's own series are the same
@@ -223,87 +408,121 @@ impl<'a> Keyed<'a> {
                 |x: &str, y: &str| (x.as_ptr() == y.as_ptr() && x.len() == y.len()) || x == y;
             same_text(b, d) && same_text(a, c)
         }
-        let wanted = as_str(key);
-        let at = match self.entries.get(self.next) {
-            // The key after the last one found, or that one again.
-            Some((known, _)) if same(as_str(*known), wanted) => Ok(self.next),
-            _ if self.next > 0 && same(as_str(self.entries[self.next - 1].0), wanted) => {
-                Ok(self.next - 1)
-            }
-            // Past the end, after the last key: a new last key.
-            None if self
+        let wanted = (a.as_ref(), b.as_ref());
+        let next = self.next;
+        let at = if next == self.entries.len()
+            && self
                 .entries
                 .last()
-                .is_none_or(|(last, _)| as_str(*last) < wanted) =>
-            {
-                Err(self.entries.len())
-            }
-            _ => self
-                .entries
-                .binary_search_by(|(known, _)| as_str(*known).cmp(&wanted)),
+                .is_none_or(|(last, _)| as_str(last) < wanted)
+        {
+            // Past the end, after the last key: a new last key.
+            Err(next)
+        } else if next > 0 && same(as_str(&self.entries[next - 1].0), wanted) {
+            // The last key found again.
+            Ok(next - 1)
+        } else if let Some((known, _)) = self.entries.get(next)
+            && same(as_str(known), wanted)
+        {
+            // The key after it.
+            Ok(next)
+        } else {
+            self.entries
+                .binary_search_by(|(known, _)| as_str(known).cmp(&wanted))
         };
-        let at = at.unwrap_or_else(|at| {
-            self.entries.insert(at, (key, Timed::default()));
+        at.unwrap_or_else(|at| {
+            self.entries
+                .insert(at, ((a.clone(), b.clone()), Timed::default()));
+            // Kept as long as the entries while reading, dropped after.
+            self.addresses.resize(self.entries.len() - 1, 0);
+            self.addresses.insert(at, 0);
             at
-        });
-        self.next = at + 1;
-        &mut self.entries[at].1
+        })
     }
 
-    /// The figures with their keys (label values: borrowed for the runtime's own
-    /// series, which live as long as the program), sorted.
-    fn into_owned(self) -> BTreeMap<(Text, Text), Timed> {
-        self.entries
-            .into_iter()
-            .map(|((a, b), timed)| ((a.clone(), b.clone()), timed))
-            .collect()
+    /// Done reading: the look-up hints go.
+    fn done(&mut self) {
+        self.next = 0;
+        self.addresses = Vec::new();
     }
 }
 
 /// The series of a `function_calls_*` family, into the figures of each function.
-fn function_family<'a>(functions: &mut Keyed<'a>, family: &'a Family) {
-    functions.entries.reserve(family.series.len());
-    for series in &family.series {
-        let (Some(function), Some(module)) = (
-            series.labels.get_text("function"),
-            series.labels.get_text("module"),
-        ) else {
-            continue;
-        };
-        let key = (module, function);
-        match (family.name.as_ref(), &series.value) {
-            ("function_calls_total", value) => {
-                let timed = functions.entry(key);
-                let calls = value.scalar();
+fn function_family(functions: &mut Timings, family: Family) {
+    /// The function's key: `(module, function)`.
+    fn key(labels: &Labels) -> Option<(&Text, &Text)> {
+        // Sorted by name, the runtime's own label sets start with `function` and
+        // `module`: read by place, looked up otherwise.
+        if let [(first, function), (second, module), ..] = labels.pairs()
+            && first.as_bytes() == b"function"
+            && second.as_bytes() == b"module"
+        {
+            return Some((module, function));
+        }
+        Some((labels.get_text("module")?, labels.get_text("function")?))
+    }
+    match family.name.as_ref() {
+        "function_calls_total" => {
+            functions.expect(family.series.len().div_ceil(2));
+            for series in &family.series {
+                let Some(timed) = functions.entry_of(&series.labels, key) else {
+                    continue;
+                };
+                let calls = series.value.scalar();
                 timed.calls += calls;
-                if series.labels.get("result") == Some("error") {
+                // The runtime's own sets: `function`, `module`, `result`.
+                let is_error = match series.labels.pairs() {
+                    [_, _, (name, value)] if name.as_bytes() == b"result" => {
+                        value.as_bytes() == b"error"
+                    }
+                    _ => series.labels.get("result") == Some("error"),
+                };
+                if is_error {
                     timed.errors += calls;
                 }
             }
-            ("function_calls_concurrent", value) => {
-                functions.entry(key).in_flight += value.scalar();
-            }
-            ("function_calls_duration_seconds", Value::Histogram(histogram)) => {
-                functions.entry(key).add_histogram(histogram);
-            }
-            _ => {}
         }
+        "function_calls_concurrent" => {
+            functions.expect(family.series.len());
+            for series in &family.series {
+                if let Some(timed) = functions.entry_of(&series.labels, key) {
+                    timed.in_flight += series.value.scalar();
+                }
+            }
+        }
+        "function_calls_duration_seconds" => {
+            functions.expect(family.series.len());
+            for series in family.series {
+                let Value::Histogram(histogram) = series.value else {
+                    continue;
+                };
+                if let Some(timed) = functions.entry_of(&series.labels, key) {
+                    timed.add_histogram(histogram);
+                }
+            }
+        }
+        _ => {}
     }
 }
 
 /// The series of an `http_server_*` family, into the figures of each route.
-fn route_family<'a>(routes: &mut Keyed<'a>, family: &'a Family) {
-    for series in &family.series {
-        let (Some(method), Some(route)) = (
-            series.labels.get_text("http_request_method"),
-            series.labels.get_text("http_route"),
-        ) else {
-            continue;
-        };
-        let key = (method, route);
-        match (family.name.as_ref(), &series.value) {
-            ("http_server_request_duration_seconds", Value::Histogram(histogram)) => {
-                let timed = routes.entry(key);
+fn route_family(routes: &mut Timings, family: Family) {
+    /// The route's key: `(method, route)`.
+    fn key(labels: &Labels) -> Option<(&Text, &Text)> {
+        Some((
+            labels.get_text("http_request_method")?,
+            labels.get_text("http_route")?,
+        ))
+    }
+    match family.name.as_ref() {
+        "http_server_request_duration_seconds" => {
+            for series in family.series {
+                let (Some((method, route)), Value::Histogram(histogram)) =
+                    (key(&series.labels), series.value)
+                else {
+                    continue;
+                };
+                let timed = routes.entry(method, route);
                 timed.calls += histogram.count as f64;
                 if series
                     .labels
@@ -314,11 +533,15 @@ fn route_family<'a>(routes: &mut Keyed<'a>, family: &'a Family) {
                 }
                 timed.add_histogram(histogram);
             }
-            ("http_server_active_requests", value) => {
-                routes.entry(key).in_flight += value.scalar();
-            }
-            _ => {}
         }
+        "http_server_active_requests" => {
+            for series in &family.series {
+                if let Some((method, route)) = key(&series.labels) {
+                    routes.entry(method, route).in_flight += series.value.scalar();
+                }
+            }
+        }
+        _ => {}
     }
 }
 
@@ -402,7 +625,7 @@ mod tests {
             calls, durations, requests, signups, cart, fds, info, workers, pool,
         ];
         families.sort_by(|a, b| a.name.cmp(&b.name));
-        let snapshot = Snapshot::from_model(&model::Snapshot { families }, 100.0);
+        let snapshot = Snapshot::from_model(model::Snapshot { families }, 100.0);
         assert_eq!(
             snapshot.business.keys().collect::<Vec<_>>(),
             ["cart_size", "user_signups_total"],
@@ -410,10 +633,10 @@ mod tests {
         );
         let pay = &snapshot.functions[&("shop".into(), "pay".into())];
         assert_eq!((pay.calls, pay.errors), (4.0, 1.0));
-        assert_eq!(pay.buckets, vec![(0.1, 2.0), (f64::INFINITY, 4.0)]);
+        assert_eq!(pay.buckets(), vec![(0.1, 2.0), (f64::INFINITY, 4.0)]);
         let route = &snapshot.routes[&("GET".into(), "/a".into())];
         assert_eq!((route.calls, route.errors), (7.0, 2.0));
-        assert_eq!(route.buckets, vec![(f64::INFINITY, 7.0)]);
+        assert_eq!(route.buckets(), vec![(f64::INFINITY, 7.0)]);
         let signups = &snapshot.business["user_signups_total"];
         assert_eq!(
             (signups.kind, signups.value, signups.series),
@@ -426,5 +649,36 @@ mod tests {
             (MetricKind::Histogram, 4.0, 10.0)
         );
         assert_eq!(snapshot.process.open_fds, Some(12.0));
+    }
+
+    #[test]
+    fn histograms_of_other_bounds_add_up_at_every_bound_and_differences_keep_the_newer_bounds() {
+        let mut timed = Timed::default();
+        let Value::Histogram(first) = histogram(&[0.1, 1.0], &[2, 1, 1], 1.0) else {
+            unreachable!()
+        };
+        timed.add_histogram(first);
+        let Value::Histogram(second) = histogram(&[0.5], &[3, 1], 2.0) else {
+            unreachable!()
+        };
+        timed.add_histogram(second);
+        // At 0.5 the first histogram has counted at least its 2 below 0.1.
+        assert_eq!(
+            timed.buckets(),
+            [(0.1, 2.0), (0.5, 5.0), (1.0, 6.0), (f64::INFINITY, 8.0)]
+        );
+        assert_eq!(timed.duration_sum, 3.0);
+        let older = Timed {
+            bounds: vec![0.1].into(),
+            cumulative: vec![1],
+            count: 2,
+            ..Timed::default()
+        };
+        let delta = timed.since(&older);
+        assert_eq!(
+            delta.buckets(),
+            [(0.1, 1.0), (0.5, 4.0), (1.0, 5.0), (f64::INFINITY, 6.0)]
+        );
+        assert!(Timed::default().buckets().is_empty());
     }
 }

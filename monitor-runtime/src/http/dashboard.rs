@@ -16,7 +16,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use serde::{Deserialize, Serialize};
 
-use crate::core::model::Text;
 use crate::health::HealthRegistry;
 use crate::history::{self, HistoryView, Quantile, Snapshot, TimedView};
 
@@ -177,7 +176,7 @@ struct Live {
 }
 
 fn live(snapshot: &Snapshot) -> Live {
-    let rows = |map: &std::collections::BTreeMap<(Text, Text), history::Timed>| {
+    let rows = |map: &history::Timings| {
         map.iter()
             .map(|((group, name), timed)| LiveRow {
                 group: group.to_string(),
@@ -219,7 +218,7 @@ struct DashboardData {
 /// Reads the registry now and the history, on the blocking pool.
 async fn read_figures() -> Option<(Snapshot, HistoryView, usize)> {
     let read = tokio::task::spawn_blocking(|| {
-        let now = Snapshot::from_model(&crate::core::snapshot(), history::unix_now());
+        let now = Snapshot::from_model(crate::core::snapshot(), history::unix_now());
         let history = crate::core::ignore_poison(history::global().lock());
         // The reading of now ends the charts, so that what exists now is listed
         // even before the sampler's next reading.
@@ -308,7 +307,7 @@ struct GrafanaQuery {
 /// registry holds and the objectives of the configured alerts.
 fn grafana_service(name: &str) -> crate::grafana::Service {
     use crate::grafana::{BusinessMetric, MetricKind, ObjectiveSpec, Service};
-    let snapshot = Snapshot::from_model(&crate::core::snapshot(), 0.0);
+    let snapshot = Snapshot::from_model(crate::core::snapshot(), 0.0);
     let mut service = Service::new(name);
     for (family, business) in &snapshot.business {
         let kind = match business.kind {
@@ -784,7 +783,7 @@ mod tests {
             families: vec![calls],
         };
         let mut history = history::History::new(history::RETENTION);
-        history.record(Snapshot::from_model(&reading, 0.0));
+        history.record(Snapshot::from_model(reading, 0.0));
         let view = history.view(RECENT);
         let page = render_page(&data(view.clone(), Vec::new()));
         assert!(page.contains("<td>shop::orders</td><td>place&lt;T&gt;</td><td>4</td><td>1</td>"));

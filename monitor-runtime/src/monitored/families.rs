@@ -84,13 +84,21 @@ pub(super) fn expose(
     is_async: bool,
 ) {
     // A function's labels live as long as the program: cloned per snapshot as a
-    // reference.
-    let labels = Labels::new([("function", function), ("module", module)]).leaked();
+    // reference. Those without `result` are the first two of those with
+    // `result="error"` (one address: the dashboard's history knows the function
+    // of the one from the other without reading them again).
+    let error = Labels::new([
+        ("function", function),
+        ("module", module),
+        ("result", "error"),
+    ])
+    .leaked();
+    let labels = error.prefix(2);
     let exposed = Exposed {
         function,
         module,
         ok: labels.with("result", "ok").leaked(),
-        error: labels.with("result", "error").leaked(),
+        error,
         labels,
         stats,
         location,
