@@ -55,6 +55,38 @@ async fn metrics_are_gzipped_when_accepted() {
         .expect("a gzip body");
     assert!(text.contains("# TYPE monitor_exposition_renders_total counter"));
     assert!(text.contains("# TYPE monitor_registration_problems gauge"));
+    // Every format is gzipped alike.
+    let formats = [
+        "application/openmetrics-text; version=1.0.0",
+        "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited",
+    ];
+    for accept in formats {
+        let gzipped = request_with(
+            Method::GET,
+            &server.url("/metrics"),
+            &[("accept", accept), ("accept-encoding", "gzip")],
+        )
+        .await
+        .unwrap();
+        assert_eq!(gzipped.header("content-encoding"), Some("gzip"), "{accept}");
+        let mut body = Vec::new();
+        flate2::read::GzDecoder::new(&gzipped.bytes[..])
+            .read_to_end(&mut body)
+            .expect("a gzip body");
+        if accept.starts_with("application/openmetrics-text") {
+            let text = String::from_utf8(body).unwrap();
+            assert!(text.ends_with("# EOF\n"), "{text}");
+            assert!(text.contains("# TYPE monitor_exposition_renders counter"));
+        } else {
+            let families = monitor_tests::formats::protobuf_families(&body);
+            assert!(
+                families
+                    .iter()
+                    .any(|family| family.name() == "monitor_exposition_renders_total"),
+                "{families:?}"
+            );
+        }
+    }
     // The exporter's own figures are sources of the model, not collectors of the
     // prometheus registry.
     let snapshot = monitor_runtime::snapshot();
