@@ -107,7 +107,9 @@ pub fn registry() -> &'static Registry {
 /// ```
 ///
 /// Each problem is also logged once (at `error` level), after start-up registration
-/// finished, never while it runs.
+/// finished, never while it runs; when no `tracing` subscriber would show that event
+/// (none is installed, or it filters the event out), it is printed once to stderr
+/// instead, so that it is never lost.
 ///
 /// # Errors
 ///
@@ -199,6 +201,11 @@ pub(crate) fn log_reported() {
     let unlogged = std::mem::take(&mut *ignore_poison(UNLOGGED.lock()));
     for error in unlogged {
         tracing::error!(%error, "monitor: registration problem");
+        // With no subscriber that shows it (none installed, or one that filters it
+        // out), the problem would go unseen: printed once to stderr instead.
+        if !tracing::enabled!(tracing::Level::ERROR) {
+            eprintln!("monitor: registration problem: {error}");
+        }
     }
 }
 
