@@ -71,7 +71,18 @@ async fn every_panel_query_returns_data() {
         .await
         .unwrap();
     let system: Value = serde_json::from_str(&one.body).unwrap();
-    assert_eq!(system["uid"], "monitor-system");
+    // Without `?service=`, the dashboards are named after the process' identity.
+    let service = monitor_runtime::identity::current().service().to_owned();
+    assert!(
+        system["uid"].as_str().unwrap().ends_with("-system"),
+        "{}",
+        system["uid"]
+    );
+    assert!(
+        system["title"].as_str().unwrap().starts_with(&service),
+        "{} for {service}",
+        system["title"]
+    );
 
     let prometheus = PrometheusServer::start(&[server.addr()]).await;
     // `$__rate_interval` is at least four scrape intervals: 4 s here.

@@ -296,7 +296,8 @@ async fn script() -> Response {
 /// The query of `dashboard/grafana.json`.
 #[derive(Debug, Deserialize)]
 struct GrafanaQuery {
-    /// The service name the dashboards' titles and uids start with (default `monitor`).
+    /// The service name the dashboards' titles and uids start with (default: the
+    /// process' [`identity`](crate::identity)).
     service: Option<String>,
     /// One dashboard (`overview`, `functions`, `http`, `business`, `health`,
     /// `objectives`, `system`) instead of the list of all.
@@ -333,7 +334,9 @@ fn grafana_service(name: &str) -> crate::grafana::Service {
 
 /// `GET /dashboard/grafana.json[?service=NAME][&dashboard=overview]`.
 async fn grafana(Query(query): Query<GrafanaQuery>) -> Response {
-    let service = query.service.unwrap_or_else(|| "monitor".to_owned());
+    let service = query
+        .service
+        .unwrap_or_else(|| crate::identity::current().service().to_owned());
     let wanted = query.dashboard;
     let built = tokio::task::spawn_blocking(move || {
         let dashboards = crate::grafana::dashboards(&grafana_service(&service));
@@ -402,13 +405,15 @@ input[type=search]{margin:.3em 0;padding:.2em .4em}\
 /// Renders the page for `data`.
 fn render_page(data: &DashboardData) -> String {
     let mut page = String::with_capacity(8192);
+    // Titled by the service it shows (the process' identity).
+    let service = escape(crate::identity::current().service());
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width\">\n\
-         <title>monitor dashboard</title>\n<style>{STYLE}</style>\n\
+         <title>{service} · monitor</title>\n<style>{STYLE}</style>\n\
          <script src=\"dashboard/app.js\" defer></script>\n</head>\n\
-         <body data-refresh-ms=\"{REFRESH_MS}\">\n<h1>monitor</h1>\n<nav>"
+         <body data-refresh-ms=\"{REFRESH_MS}\">\n<h1>{service}</h1>\n<nav>"
     );
     for (index, (path, label)) in DASHBOARD_LINKS.iter().chain(PAGE_LINKS).enumerate() {
         if index > 0 {
