@@ -149,7 +149,11 @@ fn method_index(method: &Method) -> usize {
 ///
 /// On a router, with [`Router::layer`](axum::Router::layer): it sees the route
 /// axum matched, and needs no list of routes (given one, their series exist before
-/// the first request):
+/// the first request). Call it last, after every `route`, `merge` (the monitoring
+/// routes of [`crate::router`] included, which it leaves out by default) and
+/// `fallback`: axum applies a layer only to what the router holds so far, and its
+/// `merge` keeps the fallback of the router merged in, so that with the monitoring
+/// routes merged after the layer a request to an unknown path would not be counted.
 ///
 /// ```
 /// use axum::{Router, routing::get};
@@ -158,8 +162,8 @@ fn method_index(method: &Method) -> usize {
 /// let layer = HttpMetricsLayer::new().routes([("GET", "/users/{id}")]);
 /// let app: Router = Router::new()
 ///     .route("/users/{id}", get(|| async { "ada" }))
-///     .layer(layer)
-///     .merge(monitor_runtime::router());
+///     .merge(monitor_runtime::router())
+///     .layer(layer);
 /// # let _ = app;
 /// ```
 ///
