@@ -30,6 +30,9 @@ use proc_macro::TokenStream;
 /// latency and in-flight metrics and a tracing span. Documented in `monitor-runtime`.
 #[proc_macro_attribute]
 pub fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
+    if stacked::is_marker(&args.clone().into()) {
+        return TokenStream::new();
+    }
     monitored::monitored(args.into(), item.into()).into()
 }
 
@@ -56,6 +59,9 @@ pub fn derive_health_check(input: TokenStream) -> TokenStream {
 /// each call. Documented in `monitor-runtime`.
 #[proc_macro_attribute]
 pub fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
+    if stacked::is_marker(&args.clone().into()) {
+        return TokenStream::new();
+    }
     business::business_metric(args.into(), item.into()).into()
 }
 

@@ -79,7 +79,16 @@ pub(crate) fn expand(
     mut stack: Stack,
 ) -> Result<TokenStream, Box<Failed>> {
     let mut again: Vec<AttrSpan> = Vec::new();
+    // Each absorbed attribute's path is named once more in the expansion, so that
+    // its import counts as used (rustc would otherwise call it unused, and removing
+    // it would break the other order of the attributes).
+    let mut markers = TokenStream::new();
     for absorbed in function::take_ours(&mut function.attrs) {
+        let path = &absorbed.path;
+        markers.extend(quote::quote! {
+            #[#path(__monitor_absorbed)]
+            const _: () = ();
+        });
         match absorbed.kind {
             Ours::Monitored if stack.monitored.is_some() => again.push(absorbed.span),
             Ours::Monitored => stack.monitored = Some(monitored::parse(&mut cx, absorbed.args)),
@@ -127,7 +136,7 @@ pub(crate) fn expand(
     let mut wrapper = Wrapper {
         private: TokenStream::new(),
         opaque_exit: business::OPAQUE_EXIT,
-        items: TokenStream::new(),
+        items: markers,
         guard: None,
         start: TokenStream::new(),
         end: TokenStream::new(),
@@ -158,6 +167,17 @@ pub(crate) fn expand(
         }));
     }
     Ok(expanded)
+}
+
+/// Whether `args` are those of the marker [`expand`] leaves for an absorbed
+/// attribute: `#[business_metric(__monitor_absorbed)]` on a `const _` item expands to
+/// nothing.
+pub(crate) fn is_marker(args: &TokenStream) -> bool {
+    let mut tokens = args.clone().into_iter();
+    matches!(
+        (tokens.next(), tokens.next()),
+        (Some(proc_macro2::TokenTree::Ident(ident)), None) if ident == "__monitor_absorbed"
+    )
 }
 
 /// Why a return type named like a future is refused, and the fixes.

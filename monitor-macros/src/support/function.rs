@@ -223,6 +223,8 @@ impl AttrSpan {
 /// attribute that found it.
 pub(crate) struct Absorbed {
     pub(crate) kind: Ours,
+    /// The attribute's path as written (`business_metric`, `monitor_runtime::monitored`).
+    pub(crate) path: syn::Path,
     /// The arguments: the tokens inside `#[name(...)]`, empty for `#[name]`.
     pub(crate) args: TokenStream,
     pub(crate) span: AttrSpan,
@@ -243,6 +245,7 @@ pub(crate) fn take_ours(attrs: &mut Vec<Attribute>) -> Vec<Absorbed> {
         };
         ours.push(Absorbed {
             kind,
+            path: attr.path().clone(),
             args,
             span: AttrSpan::Absorbed(attr.to_token_stream()),
         });
