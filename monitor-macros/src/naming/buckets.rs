@@ -3,7 +3,8 @@
 
 use quote::ToTokens;
 
-use super::{self as naming, Code, Finding};
+use super::{Code, Finding};
+use crate::naming;
 use crate::support::Ctxt;
 
 /// What histogram bounds measure: `#[monitored]` observes durations in seconds; a
