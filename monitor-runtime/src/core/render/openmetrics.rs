@@ -5,8 +5,8 @@
 
 use std::fmt::Write as _;
 
-use super::text::{escape_label_value, write_float};
-use crate::core::model::{Exemplar, Family, Histogram, Kind, Labels, Snapshot, Value};
+use super::text::{Lines, escape_label_value, write_float, write_labels};
+use crate::core::model::{Exemplar, Family, Histogram, Kind, Snapshot, Value};
 
 use crate::core::source::EXEMPLAR_MAX_CHARACTERS;
 
@@ -28,9 +28,7 @@ pub(super) fn render(snapshot: &Snapshot) -> String {
 
 #[derive(Default)]
 struct Writer {
-    labels: String,
-    bounds: Vec<f64>,
-    bound_texts: Vec<String>,
+    lines: Lines,
 }
 
 /// The name OpenMetrics gives a family of the text format's `name`.
@@ -78,10 +76,10 @@ impl Writer {
             out.push('\n');
         }
         for series in &family.series {
-            self.set_labels(&series.labels);
+            self.lines.set_labels(&series.labels);
             match &series.value {
                 Value::Counter(counter) => {
-                    self.start(out, name, "_total", None);
+                    self.lines.start(out, name, "_total", None);
                     write_float(out, counter.value);
                     if let Some(exemplar) = &counter.exemplar {
                         write_exemplar(out, exemplar);
@@ -89,12 +87,12 @@ impl Writer {
                     out.push('\n');
                 }
                 Value::Gauge(value) | Value::Untyped(value) => {
-                    self.start(out, name, "", None);
+                    self.lines.start(out, name, "", None);
                     write_float(out, *value);
                     out.push('\n');
                 }
                 Value::Info => {
-                    self.start(out, name, "_info", None);
+                    self.lines.start(out, name, "_info", None);
                     out.push_str("1\n");
                 }
                 Value::Histogram(histogram) => self.histogram(out, name, histogram),
@@ -103,14 +101,14 @@ impl Writer {
                     for (quantile, value) in &summary.quantiles {
                         text.clear();
                         write_canonical(&mut text, *quantile);
-                        self.start(out, name, "", Some(("quantile", &text)));
+                        self.lines.start(out, name, "", Some(("quantile", &text)));
                         write_float(out, *value);
                         out.push('\n');
                     }
-                    self.start(out, name, "_sum", None);
+                    self.lines.start(out, name, "_sum", None);
                     write_float(out, summary.sum);
                     out.push('\n');
-                    self.start(out, name, "_count", None);
+                    self.lines.start(out, name, "_count", None);
                     write_float(out, summary.count as f64);
                     out.push('\n');
                 }
@@ -118,45 +116,17 @@ impl Writer {
         }
     }
 
-    fn set_labels(&mut self, labels: &Labels) {
-        write_labels(&mut self.labels, labels);
-    }
-
-    fn start(&self, out: &mut String, name: &str, suffix: &str, extra: Option<(&str, &str)>) {
-        out.push_str(name);
-        out.push_str(suffix);
-        if !self.labels.is_empty() || extra.is_some() {
-            out.push('{');
-            out.push_str(&self.labels);
-            if let Some((label, value)) = extra {
-                if !self.labels.is_empty() {
-                    out.push(',');
-                }
-                for part in [label, "=\"", value, "\""] {
-                    out.push_str(part);
-                }
-            }
-            out.push('}');
-        }
-        out.push(' ');
-    }
-
     fn histogram(&mut self, out: &mut String, name: &str, histogram: &Histogram) {
-        if self.bounds.as_slice() != histogram.bounds.as_ref() {
-            self.bounds.clear();
-            self.bounds.extend_from_slice(&histogram.bounds);
-            self.bound_texts.clear();
-            for bound in self.bounds.iter() {
-                let mut text = String::new();
-                write_canonical(&mut text, *bound);
-                self.bound_texts.push(text);
-            }
-        }
+        self.lines.set_bounds(&histogram.bounds, write_canonical);
         let mut exemplars = histogram.exemplars.iter().peekable();
-        let buckets = self.bound_texts.len();
+        let buckets = self.lines.bound_texts.len();
         for at in 0..=buckets {
-            let bound = self.bound_texts.get(at).map_or("+Inf", String::as_str);
-            self.start(out, name, "_bucket", Some(("le", bound)));
+            let bound = self
+                .lines
+                .bound_texts
+                .get(at)
+                .map_or("+Inf", String::as_str);
+            self.lines.start(out, name, "_bucket", Some(("le", bound)));
             out.push_str(itoa::Buffer::new().format(histogram.cumulative_count(at)));
             while let Some((_, exemplar)) = exemplars.next_if(|(bucket, _)| *bucket <= at) {
                 // One per bucket: the last of any given for it.
@@ -166,25 +136,12 @@ impl Writer {
             }
             out.push('\n');
         }
-        self.start(out, name, "_sum", None);
+        self.lines.start(out, name, "_sum", None);
         write_float(out, histogram.sum);
         out.push('\n');
-        self.start(out, name, "_count", None);
+        self.lines.start(out, name, "_count", None);
         out.push_str(itoa::Buffer::new().format(histogram.count));
         out.push('\n');
-    }
-}
-
-fn write_labels(out: &mut String, labels: &Labels) {
-    out.clear();
-    for (at, (name, value)) in labels.iter().enumerate() {
-        if at > 0 {
-            out.push(',');
-        }
-        out.push_str(name);
-        out.push_str("=\"");
-        escape_label_value(value, out);
-        out.push('"');
     }
 }
 
@@ -250,7 +207,7 @@ pub(crate) fn write_canonical(out: &mut String, value: f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::core::model::{Counter, Histogram};
+    use crate::core::model::{Counter, Histogram, Labels};
 
     #[test]
     fn canonical_numbers_are_those_of_go_and_python_clients() {

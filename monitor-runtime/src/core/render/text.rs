@@ -24,11 +24,83 @@ pub(super) fn render(snapshot: &Snapshot) -> String {
 /// What the writing of one exposition keeps from series to series.
 #[derive(Default)]
 struct Writer {
+    lines: Lines,
+}
+
+/// What a writer of a text format (this one, OpenMetrics) keeps from series to
+/// series: the labels of the series being written, and the text of the last
+/// histogram's bounds.
+#[derive(Default)]
+pub(super) struct Lines {
     /// The labels of the series being written, escaped, without braces.
     labels: String,
     /// The bounds of the last histogram written, and their text.
     bounds: Vec<f64>,
-    bound_texts: Vec<String>,
+    pub(super) bound_texts: Vec<String>,
+}
+
+impl Lines {
+    /// Takes `labels` as those of the series written next.
+    pub(super) fn set_labels(&mut self, labels: &Labels) {
+        write_labels(&mut self.labels, labels);
+    }
+
+    /// `name suffix{labels,extra} `: the start of a sample line.
+    #[inline]
+    pub(super) fn start(
+        &self,
+        out: &mut String,
+        name: &str,
+        suffix: &str,
+        extra: Option<(&str, &str)>,
+    ) {
+        out.push_str(name);
+        out.push_str(suffix);
+        if !self.labels.is_empty() || extra.is_some() {
+            out.push('{');
+            out.push_str(&self.labels);
+            if let Some((label, value)) = extra {
+                if !self.labels.is_empty() {
+                    out.push(',');
+                }
+                out.push_str(label);
+                out.push_str("=\"");
+                out.push_str(value);
+                out.push('"');
+            }
+            out.push('}');
+        }
+        out.push(' ');
+    }
+
+    /// Makes [`bound_texts`](Self::bound_texts) those of `bounds`, each written by
+    /// `write` (kept while the bounds repeat, as they do from series to series).
+    pub(super) fn set_bounds(&mut self, bounds: &[f64], write: fn(&mut String, f64)) {
+        if self.bounds.as_slice() != bounds {
+            self.bounds.clear();
+            self.bounds.extend_from_slice(bounds);
+            self.bound_texts.clear();
+            for bound in bounds {
+                let mut text = String::new();
+                write(&mut text, *bound);
+                self.bound_texts.push(text);
+            }
+        }
+    }
+}
+
+/// `labels` as a sample line writes them, escaped, without braces, into `out`.
+pub(super) fn write_labels(out: &mut String, labels: &Labels) {
+    out.clear();
+    for (at, (name, value)) in labels.iter().enumerate() {
+        if at > 0 {
+            out.push(',');
+        }
+        out.push_str(name);
+        out.push_str("=\"");
+        escape_label_value(value, out);
+        out.push('"');
+    }
 }
 
 impl Writer {
@@ -50,7 +122,7 @@ impl Writer {
         out.push_str(family.kind.as_text());
         out.push('\n');
         for series in &family.series {
-            self.set_labels(&series.labels);
+            self.lines.set_labels(&series.labels);
             match &series.value {
                 Value::Counter(counter) => self.sample(out, name, "", None, counter.value),
                 Value::Gauge(value) | Value::Untyped(value) => {
@@ -67,41 +139,6 @@ impl Writer {
         }));
     }
 
-    fn set_labels(&mut self, labels: &Labels) {
-        self.labels.clear();
-        for (at, (name, value)) in labels.iter().enumerate() {
-            if at > 0 {
-                self.labels.push(',');
-            }
-            self.labels.push_str(name);
-            self.labels.push_str("=\"");
-            escape_label_value(value, &mut self.labels);
-            self.labels.push('"');
-        }
-    }
-
-    /// `name suffix{labels,extra} value`.
-    #[inline]
-    fn start(&self, out: &mut String, name: &str, suffix: &str, extra: Option<(&str, &str)>) {
-        out.push_str(name);
-        out.push_str(suffix);
-        if !self.labels.is_empty() || extra.is_some() {
-            out.push('{');
-            out.push_str(&self.labels);
-            if let Some((label, value)) = extra {
-                if !self.labels.is_empty() {
-                    out.push(',');
-                }
-                out.push_str(label);
-                out.push_str("=\"");
-                out.push_str(value);
-                out.push('"');
-            }
-            out.push('}');
-        }
-        out.push(' ');
-    }
-
     fn sample(
         &self,
         out: &mut String,
@@ -110,7 +147,7 @@ impl Writer {
         extra: Option<(&str, &str)>,
         value: f64,
     ) {
-        self.start(out, name, suffix, extra);
+        self.lines.start(out, name, suffix, extra);
         write_float(out, value);
         out.push('\n');
     }
@@ -123,23 +160,14 @@ impl Writer {
         extra: Option<(&str, &str)>,
         count: u64,
     ) {
-        self.start(out, name, suffix, extra);
+        self.lines.start(out, name, suffix, extra);
         write_count(out, count);
         out.push('\n');
     }
 
     fn histogram(&mut self, out: &mut String, name: &str, histogram: &Histogram) {
-        if self.bounds.as_slice() != histogram.bounds.as_ref() {
-            self.bounds.clear();
-            self.bounds.extend_from_slice(&histogram.bounds);
-            self.bound_texts.clear();
-            for bound in self.bounds.iter() {
-                let mut text = String::new();
-                write_float(&mut text, *bound);
-                self.bound_texts.push(text);
-            }
-        }
-        for (at, text) in self.bound_texts.iter().enumerate() {
+        self.lines.set_bounds(&histogram.bounds, write_float);
+        for (at, text) in self.lines.bound_texts.iter().enumerate() {
             let count = histogram.cumulative_count(at);
             self.count(out, name, "_bucket", Some(("le", text)), count);
         }
