@@ -243,6 +243,9 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
     {
         cx.error_spanned_by(ident, error);
     }
+    // A composite's `spec` (read at registration) reads its parts' too, so that a
+    // derived part counts as registered with it.
+    let mut parts_seen = TokenStream::new();
     let body = match &options.check {
         Some(method) => {
             for field in &data.fields {
@@ -266,7 +269,11 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
                 __monitor_check
             }
         }
-        None => composite_body(&mut cx, &private, &data.fields, ident),
+        None => {
+            let (body, seen) = composite_body(&mut cx, &private, &data.fields, ident);
+            parts_seen = seen;
+            body
+        }
     };
     if cx.has_errors() {
         let errors = cx.into_compile_errors();
@@ -277,27 +284,42 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         None => default_name.to_token_stream(),
     };
     let spec = spec_tokens(&private, &options, name);
+    let type_name = ident.to_string();
     quote! {
-        #[automatically_derived]
-        impl #impl_generics #private::HealthCheck for #ident #type_generics #where_clause {
-            fn spec(&self) -> #private::CheckSpec {
-                #spec
-            }
+        const _: () = {
+            // The type, recorded at link time: one never registered is reported.
+            static __MONITOR_DERIVED: #private::DerivedCheck =
+                #private::DerivedCheck::new(#type_name, ::core::file!(), ::core::line!());
+            #[#private::linkme::distributed_slice(#private::DERIVED_CHECKS)]
+            #[linkme(crate = #private::linkme)]
+            static __MONITOR_DERIVED_REGISTRATION: &'static #private::DerivedCheck =
+                &__MONITOR_DERIVED;
 
-            fn check(&self) -> #private::CheckFuture<'_> {
-                #body
+            #[automatically_derived]
+            impl #impl_generics #private::HealthCheck for #ident #type_generics #where_clause {
+                fn spec(&self) -> #private::CheckSpec {
+                    __MONITOR_DERIVED.seen();
+                    #parts_seen
+                    #spec
+                }
+
+                fn check(&self) -> #private::CheckFuture<'_> {
+                    #body
+                }
             }
-        }
+        };
     }
 }
 
+/// The check of a composite, and the reading of its parts' specs.
 fn composite_body(
     cx: &mut Ctxt,
     private: &TokenStream,
     fields: &Fields,
     ident: &syn::Ident,
-) -> TokenStream {
+) -> (TokenStream, TokenStream) {
     let mut parts = Vec::new();
+    let mut parts_seen = TokenStream::new();
     let mut names: Vec<String> = Vec::new();
     for (index, field) in fields.iter().enumerate() {
         let mut options = HealthArgs::default();
@@ -344,6 +366,9 @@ fn composite_body(
         let ty = &field.ty;
         let as_check = quote_spanned!(ty.span()=> #private::as_check::<#ty>);
         parts.push(quote!((#name, #critical, #as_check(&self.#member))));
+        parts_seen.extend(quote! {
+            let _ = #private::HealthCheck::spec(#as_check(&self.#member));
+        });
     }
     if parts.is_empty() {
         cx.error_spanned_by(
@@ -352,7 +377,8 @@ fn composite_body(
              method that checks, or fields that are checks (a composite)",
         );
     }
-    quote! {
+    let body = quote! {
         #private::run_parts(::std::vec![#(#parts),*])
-    }
+    };
+    (body, parts_seen)
 }

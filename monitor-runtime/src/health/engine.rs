@@ -533,6 +533,9 @@ impl HealthRegistry {
             status = Status::Unhealthy;
             reason = Some(NOT_READY.to_owned());
         }
+        if std::ptr::eq(self, Self::global()) {
+            super::derived::warn_of_unregistered();
+        }
         HealthReport {
             probe,
             status,

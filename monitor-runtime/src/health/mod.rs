@@ -14,7 +14,9 @@
 //!     Ok(()) // e.g. `pool.ping().await`
 //! }
 //!
-//! // 2. A stateful check: the logic is a method; register an instance at run time.
+//! // 2. A stateful check: the logic is a method; register an instance at run time
+//! //    (a derived type no value of which is ever registered is reported, logged or
+//! //    printed to stderr, after the first health report: it would run in no probe).
 //! #[derive(HealthCheck)]
 //! #[health(name = "queue", check = depth_ok, critical = false)]
 //! struct Queue { limit: usize }
@@ -150,6 +152,7 @@
 
 #[cfg(feature = "system")]
 mod builtin_checks;
+mod derived;
 mod engine;
 #[cfg(feature = "http")]
 mod http;
@@ -298,6 +301,7 @@ pub(crate) mod private {
     use std::cell::Cell;
     use std::future::Future;
 
+    pub use super::derived::{DERIVED_CHECKS, DerivedCheck};
     pub use super::engine::{FnCheck, FnRun};
     pub use super::run_parts;
     pub use super::types::{CheckFuture, CheckSpec, Health, HealthCheck, IntoHealth, Probe};
