@@ -133,7 +133,7 @@ pub(super) async fn require(
             .map(HeaderValue::as_bytes),
     );
     if !accepted && !public {
-        let mut response = super::exporter::short_error(StatusCode::UNAUTHORIZED, "unauthorized");
+        let mut response = super::answer::short_error(StatusCode::UNAUTHORIZED, "unauthorized");
         let challenge = if credentials.token.is_some() {
             "Bearer realm=\"monitor\""
         } else {

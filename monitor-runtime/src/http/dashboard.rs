@@ -259,10 +259,10 @@ async fn data(headers: HeaderMap) -> Response {
             Ok(body) => ([(header::CONTENT_TYPE, "application/json")], body).into_response(),
             Err(error) => {
                 tracing::error!(%error, "monitor: the dashboard data could not be encoded");
-                super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed")
+                super::answer::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed")
             }
         },
-        None => super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed"),
+        None => super::answer::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed"),
     }
 }
 
@@ -277,7 +277,7 @@ async fn dashboard(headers: HeaderMap) -> Response {
             render_page(&data),
         )
             .into_response(),
-        None => super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed"),
+        None => super::answer::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed"),
     }
 }
 
@@ -359,16 +359,16 @@ async fn grafana(Query(query): Query<GrafanaQuery>) -> Response {
             json.to_string(),
         )
             .into_response(),
-        Ok(Err(wanted)) => super::exporter::short_error(
+        Ok(Err(wanted)) => super::answer::short_error(
             StatusCode::NOT_FOUND,
             &format!(
                 "no dashboard `{}`; there are overview, functions, http, business, health, objectives, system",
-                super::exporter::clip(&wanted)
+                super::answer::clip(&wanted)
             ),
         ),
         Err(error) => {
             tracing::error!(%error, "monitor: the Grafana dashboards could not be generated");
-            super::exporter::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboards failed")
+            super::answer::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboards failed")
         }
     }
 }

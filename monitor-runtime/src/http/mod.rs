@@ -7,6 +7,7 @@
 //! it. Behind the `http` cargo feature.
 
 pub(crate) mod alerts;
+mod answer;
 mod auth;
 mod dashboard;
 mod exporter;

@@ -120,7 +120,7 @@ impl hyper::service::Service<Request<Incoming>> for ConnectionService {
             let call = tower::Service::call(&mut app, request.map(Body::new));
             match tokio::time::timeout(timeout, call).await {
                 Ok(response) => response,
-                Err(_) => Ok(super::exporter::short_error(
+                Err(_) => Ok(super::answer::short_error(
                     StatusCode::SERVICE_UNAVAILABLE,
                     "request timed out",
                 )),
