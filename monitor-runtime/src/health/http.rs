@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 use serde_json::{Map, Value, json};
 
 use super::{CheckReport, Component, Health, HealthRegistry, HealthReport, Probe, Status};
@@ -41,17 +41,27 @@ impl HealthRegistry {
     #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
     pub fn routes(&self) -> Router {
         self.start_background();
-        Router::new()
-            .route("/health", get(all))
-            .route("/health/live", get(live))
-            .route("/health/ready", get(ready))
-            .route("/health/startup", get(startup))
-            .route("/health/{name}", get(one))
-            .route("/health/{name}/run", post(run_now))
-            .route("/livez", get(livez))
-            .route("/readyz", get(readyz))
+        route_table()
+            .into_iter()
+            .fold(Router::new(), |router, (path, route)| {
+                router.route(path, route)
+            })
             .with_state(self.clone())
     }
+}
+
+/// The health routes: the router's, and the paths the HTTP metrics layer leaves out.
+pub(crate) fn route_table() -> [(&'static str, MethodRouter<HealthRegistry>); 8] {
+    [
+        ("/health", get(all)),
+        ("/health/live", get(live)),
+        ("/health/ready", get(ready)),
+        ("/health/startup", get(startup)),
+        ("/health/{name}", get(one)),
+        ("/health/{name}/run", post(run_now)),
+        ("/livez", get(livez)),
+        ("/readyz", get(readyz)),
+    ]
 }
 
 fn authorized(registry: &HealthRegistry, headers: &HeaderMap) -> bool {

@@ -155,7 +155,7 @@ mod builtin_checks;
 mod derived;
 mod engine;
 #[cfg(feature = "http")]
-mod http;
+pub(crate) mod http;
 mod metrics;
 mod pool_check;
 mod report;

@@ -10,7 +10,7 @@ use std::time::Duration;
 use axum::Router;
 use axum::http::{Request, header};
 use axum::response::IntoResponse;
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use tokio::task::JoinHandle;
@@ -28,10 +28,20 @@ const SEND_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The alert routes, merged into the exporter's.
 pub(super) fn routes() -> Router {
-    Router::new()
-        .route("/alerts/rules.yml", get(rules))
-        .route("/alerts", get(active))
-        .route("/alerts/history", get(history))
+    route_table()
+        .into_iter()
+        .fold(Router::new(), |router, (path, route)| {
+            router.route(path, route)
+        })
+}
+
+/// The alert routes: the router's, and the paths the HTTP metrics layer leaves out.
+pub(super) fn route_table() -> [(&'static str, MethodRouter); 3] {
+    [
+        ("/alerts/rules.yml", get(rules)),
+        ("/alerts", get(active)),
+        ("/alerts/history", get(history)),
+    ]
 }
 
 async fn rules() -> impl IntoResponse {

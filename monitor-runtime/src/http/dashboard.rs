@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::routing::{MethodRouter, get};
 use serde::{Deserialize, Serialize};
 
 use crate::health::HealthRegistry;
@@ -56,11 +56,22 @@ pub(super) fn routes() -> Router {
     history::start();
     #[cfg(feature = "system")]
     crate::system::register();
-    Router::new()
-        .route("/dashboard", get(dashboard))
-        .route("/dashboard/data.json", get(data))
-        .route("/dashboard/app.js", get(script))
-        .route("/dashboard/grafana.json", get(grafana))
+    route_table()
+        .into_iter()
+        .fold(Router::new(), |router, (path, route)| {
+            router.route(path, route)
+        })
+}
+
+/// The dashboard's routes: the router's, and the paths the HTTP metrics layer leaves
+/// out.
+pub(super) fn route_table() -> [(&'static str, MethodRouter); 4] {
+    [
+        ("/dashboard", get(dashboard)),
+        ("/dashboard/data.json", get(data)),
+        ("/dashboard/app.js", get(script)),
+        ("/dashboard/grafana.json", get(grafana)),
+    ]
 }
 
 /// One health check as the dashboard shows it.

@@ -93,10 +93,22 @@ fn routes() -> Router {
     super::server::rejected();
     problems::register();
     Router::new()
-        .route("/metrics", get(metrics))
+        .route(METRICS_PATH, get(metrics))
         .merge(dashboard::routes())
         .merge(crate::health::routes())
         .merge(super::alerts::routes())
+}
+
+const METRICS_PATH: &str = "/metrics";
+
+/// The paths of [`router`], read from the tables its parts build their routes from,
+/// so that a route added there is in this list too.
+pub(super) fn monitoring_paths() -> Vec<&'static str> {
+    let mut paths = vec![METRICS_PATH];
+    paths.extend(dashboard::route_table().map(|(path, _)| path));
+    paths.extend(super::alerts::route_table().map(|(path, _)| path));
+    paths.extend(crate::health::http::route_table().map(|(path, _)| path));
+    paths
 }
 
 /// Headers every answer carries (`X-Content-Type-Options: nosniff`, and

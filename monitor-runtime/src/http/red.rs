@@ -62,25 +62,19 @@ pub const UNMATCHED_ROUTE: &str = "_UNMATCHED";
 /// closed request" code of nginx.
 pub const CLIENT_CLOSED_STATUS: u16 = 499;
 
-/// The routes of [`crate::router`], which the layer leaves out by default.
-pub const MONITORING_ROUTES: &[&str] = &[
-    "/metrics",
-    "/dashboard",
-    "/dashboard/app.js",
-    "/dashboard/data.json",
-    "/dashboard/grafana.json",
-    "/alerts",
-    "/alerts/history",
-    "/alerts/rules.yml",
-    "/health",
-    "/health/live",
-    "/health/ready",
-    "/health/startup",
-    "/health/{name}",
-    "/health/{name}/run",
-    "/livez",
-    "/readyz",
-];
+/// The routes of [`crate::router`], which the layer leaves out by default: read
+/// from the tables the router is built from, so that none is forgotten.
+///
+/// ```
+/// let routes = monitor_runtime::http::red::monitoring_routes();
+/// assert!(routes.contains(&"/metrics"));
+/// assert!(routes.contains(&"/health/{name}"));
+/// ```
+pub fn monitoring_routes() -> &'static [&'static str] {
+    static ROUTES: std::sync::LazyLock<Vec<&'static str>> =
+        std::sync::LazyLock::new(super::exporter::monitoring_paths);
+    &ROUTES
+}
 
 /// The methods with a label of their own; any other folds into `_OTHER`.
 pub(super) const METHODS: [&str; 10] = [
@@ -127,7 +121,7 @@ fn method_index(method: &Method) -> usize {
 /// Durations run from the request's arrival to the end of its response body (or
 /// the body's drop, when the client goes away); body sizes are the bytes actually
 /// streamed, not `Content-Length`. A handler that panics is answered `500` and
-/// counted as such. The routes of [`crate::router`] ([`MONITORING_ROUTES`]) are left
+/// counted as such. The routes of [`crate::router`] ([`monitoring_routes`]) are left
 /// out unless [`exclude_routes`](Self::exclude_routes) says otherwise.
 ///
 /// The service it wraps receives `Request<axum::body::Body>`, whatever body type
@@ -235,7 +229,7 @@ impl HttpMetricsLayer {
                 native: NATIVE_OFF,
                 size_buckets: DEFAULT_SIZE_BUCKETS.to_vec(),
                 group_status: false,
-                excluded: MONITORING_ROUTES.iter().map(|&r| r.to_owned()).collect(),
+                excluded: monitoring_routes().iter().map(|&r| r.to_owned()).collect(),
                 const_labels: Vec::new(),
                 routes: Vec::new(),
             }),
@@ -298,7 +292,7 @@ impl HttpMetricsLayer {
     }
 
     /// The route templates to leave out (their requests are not measured). This
-    /// replaces the default, [`MONITORING_ROUTES`]; pass an empty list to measure
+    /// replaces the default, [`monitoring_routes`]; pass an empty list to measure
     /// every route, or [`UNMATCHED_ROUTE`] among them to leave out the requests
     /// that matched no route.
     ///
