@@ -296,8 +296,17 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
                 &__MONITOR_DERIVED;
 
             #[automatically_derived]
+            impl #impl_generics #private::DerivedType for #ident #type_generics #where_clause {
+                fn derived() -> &'static #private::DerivedCheck {
+                    &__MONITOR_DERIVED
+                }
+            }
+
+            #[automatically_derived]
             impl #impl_generics #private::HealthCheck for #ident #type_generics #where_clause {
                 fn spec(&self) -> #private::CheckSpec {
+                    #[allow(unused_imports)]
+                    use #private::{MarkDerived as _, MarkOther as _};
                     __MONITOR_DERIVED.seen();
                     #parts_seen
                     #spec
@@ -367,7 +376,7 @@ fn composite_body(
         let as_check = quote_spanned!(ty.span()=> #private::as_check::<#ty>);
         parts.push(quote!((#name, #critical, #as_check(&self.#member))));
         parts_seen.extend(quote! {
-            let _ = #private::HealthCheck::spec(#as_check(&self.#member));
+            (&&#private::PartMark::<#ty>::new()).__monitor_mark();
         });
     }
     if parts.is_empty() {

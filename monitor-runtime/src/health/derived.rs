@@ -34,6 +34,60 @@ impl DerivedCheck {
     }
 }
 
+/// A `#[derive(HealthCheck)]` type: its record.
+pub trait DerivedType {
+    /// The record of the type.
+    fn derived() -> &'static DerivedCheck;
+}
+
+impl<T: DerivedType> DerivedType for std::sync::Arc<T> {
+    fn derived() -> &'static DerivedCheck {
+        T::derived()
+    }
+}
+
+impl<T: DerivedType> DerivedType for Box<T> {
+    fn derived() -> &'static DerivedCheck {
+        T::derived()
+    }
+}
+
+/// Marks the part type `T` of a composite as seen when it is a derived type, and
+/// does nothing otherwise, by autoref dispatch: the composite's `spec` calls
+/// `(&&PartMark::<T>::new()).__monitor_mark()` with [`MarkDerived`] and
+/// [`MarkOther`] in scope.
+pub struct PartMark<T: ?Sized>(std::marker::PhantomData<fn() -> Box<T>>);
+
+impl<T: ?Sized> PartMark<T> {
+    /// The mark of part type `T`.
+    #[allow(clippy::new_without_default)]
+    pub const fn new() -> Self {
+        Self(std::marker::PhantomData)
+    }
+}
+
+/// The dispatch of [`PartMark`] for a derived part type.
+pub trait MarkDerived {
+    /// Marks the part type as seen.
+    fn __monitor_mark(&self);
+}
+
+impl<T: DerivedType> MarkDerived for &PartMark<T> {
+    fn __monitor_mark(&self) {
+        T::derived().seen();
+    }
+}
+
+/// The dispatch of [`PartMark`] for any other part type.
+pub trait MarkOther {
+    /// Nothing to mark.
+    fn __monitor_mark(&self);
+}
+
+impl<T: ?Sized> MarkOther for PartMark<T> {
+    fn __monitor_mark(&self) {}
+}
+
 /// Every `#[derive(HealthCheck)]` type of the program.
 #[linkme::distributed_slice]
 pub static DERIVED_CHECKS: [&'static DerivedCheck];
@@ -70,6 +124,25 @@ fn unregistered_message(derived: &DerivedCheck) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    static PART: DerivedCheck = DerivedCheck::new("Part", "here.rs", 1);
+
+    struct Part;
+
+    impl DerivedType for Part {
+        fn derived() -> &'static DerivedCheck {
+            &PART
+        }
+    }
+
+    #[test]
+    #[allow(clippy::needless_borrow)] // the borrows are the dispatch under test
+    fn a_part_is_marked_only_when_it_is_a_derived_type() {
+        (&&PartMark::<std::sync::Arc<Part>>::new()).__monitor_mark();
+        assert!(PART.seen.load(Ordering::Relaxed));
+        // Any other type: nothing to mark, and no error.
+        (&&PartMark::<String>::new()).__monitor_mark();
+    }
 
     #[test]
     fn the_message_names_the_type_where_it_is_and_the_fix() {

@@ -301,7 +301,9 @@ pub(crate) mod private {
     use std::cell::Cell;
     use std::future::Future;
 
-    pub use super::derived::{DERIVED_CHECKS, DerivedCheck};
+    pub use super::derived::{
+        DERIVED_CHECKS, DerivedCheck, DerivedType, MarkDerived, MarkOther, PartMark,
+    };
     pub use super::engine::{FnCheck, FnRun};
     pub use super::run_parts;
     pub use super::types::{CheckFuture, CheckSpec, Health, HealthCheck, IntoHealth, Probe};
