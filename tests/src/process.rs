@@ -1,5 +1,5 @@
-//! Figures and limits of the test process itself: its resident memory and its
-//! file-descriptor limit.
+//! Figures and limits of the test process itself (its resident memory and its
+//! file-descriptor limit), and a test of it run again in a child process.
 
 /// The resident set size of this process, in bytes (Linux: `VmRSS` of
 /// `/proc/self/status`).
@@ -42,4 +42,28 @@ pub fn raise_fd_limit(wanted: u64) -> u64 {
         }
     }
     limit.rlim_cur
+}
+
+/// Whether this process is the child [`stderr_of_alone`] started with `marker` set.
+pub fn is_child(marker: &str) -> bool {
+    std::env::var_os(marker).is_some()
+}
+
+/// Runs test `test` of this test binary again, alone, in a child process with the
+/// environment variable `marker` set (the test checks [`is_child`] to play the
+/// child's part: a process of its own, with no `tracing` subscriber installed by
+/// another test), and returns what the child wrote to stderr.
+///
+/// # Panics
+///
+/// If the child cannot be started or fails.
+pub fn stderr_of_alone(test: &str, marker: &str) -> String {
+    let output = std::process::Command::new(std::env::current_exe().expect("the test binary"))
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .env(marker, "1")
+        .output()
+        .expect("the child starts");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    assert!(output.status.success(), "the child failed: {stderr}");
+    stderr
 }

@@ -4,11 +4,11 @@
 //! type registered directly, behind an `Arc`, or as a part of a registered
 //! composite is not.
 
-use std::process::Command;
 use std::sync::Arc;
 
 use monitor_runtime::HealthCheck;
 use monitor_runtime::health::{self, HealthRegistry, Probe};
+use monitor_tests::process::{is_child, stderr_of_alone};
 
 /// Never constructed, so never registered: the point of the test.
 #[allow(dead_code)]
@@ -56,7 +56,7 @@ const TEST: &str = "a_derived_check_never_registered_is_reported_once";
 
 #[test]
 fn a_derived_check_never_registered_is_reported_once() {
-    if std::env::var_os(CHILD).is_some() {
+    if is_child(CHILD) {
         health::register(Arc::new(Direct)).unwrap();
         health::register(Storage { primary: Primary }).unwrap();
         let runtime = tokio::runtime::Builder::new_current_thread()
@@ -71,13 +71,7 @@ fn a_derived_check_never_registered_is_reported_once() {
         });
         return;
     }
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the child failed: {stderr}");
+    let stderr = stderr_of_alone(TEST, CHILD);
     let reports: Vec<&str> = stderr
         .lines()
         .filter(|line| line.contains("derives `HealthCheck`"))

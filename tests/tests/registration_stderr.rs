@@ -1,9 +1,8 @@
 //! Without a `tracing` subscriber, a registration problem is still seen: printed to
 //! stderr, once, besides being counted and returned by `init()`.
 
-use std::process::Command;
-
 use monitor_runtime::monitored;
+use monitor_tests::process::{is_child, stderr_of_alone};
 
 #[monitored(name = "twice_named")]
 fn first() -> u32 {
@@ -21,7 +20,7 @@ const TEST: &str = "without_a_subscriber_a_registration_problem_is_printed_to_st
 
 #[test]
 fn without_a_subscriber_a_registration_problem_is_printed_to_stderr_once() {
-    if std::env::var_os(CHILD).is_some() {
+    if is_child(CHILD) {
         assert_eq!(first() + second(), 3);
         let problems = monitor_runtime::init().expect_err("the clash is reported");
         assert_eq!(problems.errors().len(), 1);
@@ -32,13 +31,7 @@ fn without_a_subscriber_a_registration_problem_is_printed_to_stderr_once() {
         }
         return;
     }
-    let output = Command::new(std::env::current_exe().unwrap())
-        .args(["--exact", TEST, "--nocapture", "--test-threads=1"])
-        .env(CHILD, "1")
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "the child failed: {stderr}");
+    let stderr = stderr_of_alone(TEST, CHILD);
     assert_eq!(
         stderr.matches("monitor: registration problem").count(),
         1,

@@ -124,22 +124,14 @@ impl Timed {
     /// reset, and counts from zero), at `self`'s bounds.
     pub(super) fn since(&self, older: &Timed) -> Timed {
         use super::increase;
-        let cumulative =
-            if older.bounds == self.bounds && older.cumulative.len() == self.cumulative.len() {
-                self.cumulative
-                    .iter()
-                    .zip(&older.cumulative)
-                    .map(|(after, before)| increase(*before as f64, *after as f64) as u64)
-                    .collect()
-            } else {
-                self.bounds
-                    .iter()
-                    .zip(&self.cumulative)
-                    .map(|(bound, after)| {
-                        increase(older.cumulative_at(*bound) as f64, *after as f64) as u64
-                    })
-                    .collect()
-            };
+        let cumulative = self
+            .bounds
+            .iter()
+            .zip(&self.cumulative)
+            .map(|(bound, after)| {
+                increase(older.cumulative_at(*bound) as f64, *after as f64) as u64
+            })
+            .collect();
         Timed {
             calls: increase(older.calls, self.calls),
             errors: increase(older.errors, self.errors),
