@@ -5,7 +5,7 @@
 pub use linkme;
 pub use tracing;
 
-pub use crate::core::native::{NATIVE_DEFAULT, NATIVE_OFF};
+pub use crate::core::native::setting::{NATIVE_DEFAULT, NATIVE_OFF};
 pub use crate::core::{
     Branch, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, FromResidual, Outcome,
 };
@@ -38,3 +38,14 @@ pub use crate::alerts::{
 
 pub use crate::health::HEALTH_CHECKS;
 pub use crate::health::private::*;
+
+// For tests and benches only: the dashboard's history, read and driven from outside.
+pub use crate::history::{
+    History, RETENTION, Snapshot as HistorySnapshot, global as history,
+    sample_now as sample_history, set_interval as set_history_interval,
+};
+
+// For tests only: the embedded evaluator driven step by step.
+pub use crate::alerts::embedded::{
+    Evaluator, active as active_alerts, sample_and_evaluate as evaluate_alerts,
+};

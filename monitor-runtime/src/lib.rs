@@ -366,7 +366,7 @@ mod core;
 #[cfg_attr(docsrs, doc(cfg(feature = "grafana")))]
 pub mod grafana;
 pub mod health;
-pub mod history;
+mod history;
 #[cfg(feature = "http")]
 pub mod http;
 pub mod kubernetes;

@@ -4,7 +4,7 @@
 //! same registry is measured by the `scrape` bench, `history_reading`.)
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use monitor_runtime::history::{History, RETENTION, Snapshot};
+use monitor_runtime::__private::{History, HistorySnapshot as Snapshot, RETENTION};
 use monitor_runtime::model::{self, Family, Histogram, Kind, Labels, Value};
 
 /// A reading of 50 functions, called a few times each.

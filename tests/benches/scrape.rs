@@ -207,7 +207,12 @@ fn bench(criterion: &mut Criterion) {
     });
     group.bench_function("snapshot", |b| b.iter(monitor_runtime::snapshot));
     group.bench_function("history_reading", |b| {
-        b.iter(|| monitor_runtime::history::Snapshot::from_model(monitor_runtime::snapshot(), 0.0))
+        b.iter(|| {
+            monitor_runtime::__private::HistorySnapshot::from_model(
+                monitor_runtime::snapshot(),
+                0.0,
+            )
+        })
     });
     group.finish();
 }

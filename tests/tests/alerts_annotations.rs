@@ -153,7 +153,8 @@ fn an_http_route_objective_reads_the_red_layer_series() {
     use axum::extract::Path;
     use axum::http::{Request, StatusCode};
     use axum::routing::get;
-    use monitor_runtime::alerts::{BurnWindow, Evaluator, Objective, ServiceAlerts, Severity};
+    use monitor_runtime::__private::Evaluator;
+    use monitor_runtime::alerts::{BurnWindow, Objective, ServiceAlerts, Severity};
     use monitor_runtime::http::HttpMetricsLayer;
     use tower::ServiceExt;
 

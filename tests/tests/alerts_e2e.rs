@@ -180,7 +180,7 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
         let firing: Vec<Value> = prometheus.alerts().await;
         assert!(firing.is_empty(), "a healthy app fired: {firing:?}");
         assert!(alertmanager.alerts().await.is_empty());
-        assert!(alerts::embedded::active().is_empty());
+        assert!(monitor_runtime::__private::active_alerts().is_empty());
 
         // Bad: 50 % errors, 10 failed logins a second, the database down.
         FAILING.store(true, Ordering::Relaxed);
@@ -272,7 +272,7 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
                 )
                 .await;
         }
-        let embedded_alerts = alerts::embedded::active();
+        let embedded_alerts = monitor_runtime::__private::active_alerts();
         let page = embedded_alerts
             .iter()
             .find(|alert| alert.name == "AnswerErrorBudgetBurnPage")
@@ -306,7 +306,7 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
                 )
                 .await;
         }
-        assert!(alerts::embedded::active().is_empty());
+        assert!(monitor_runtime::__private::active_alerts().is_empty());
         driver.abort();
         embedded.stop();
     });

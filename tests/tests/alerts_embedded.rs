@@ -6,9 +6,10 @@
 
 use std::time::{Duration, SystemTime};
 
+use monitor_runtime::__private::Evaluator;
 use monitor_runtime::alerts::{
-    self, AlertSet, AlertState, BurnWindow, BusinessAlert, EmbeddedAlerts, Evaluator, Objective,
-    ServiceAlert, ServiceAlerts, Severity,
+    self, AlertSet, AlertState, BurnWindow, BusinessAlert, EmbeddedAlerts, Objective, ServiceAlert,
+    ServiceAlerts, Severity,
 };
 use monitor_runtime::business_metrics;
 use monitor_runtime::model::{Family, Kind, Labels, Snapshot, Value};

@@ -53,7 +53,7 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     let Some(browser) = Browser::start(1280, 2200).await else {
         return;
     };
-    monitor_runtime::history::set_interval(Duration::from_millis(300));
+    monitor_runtime::__private::set_history_interval(Duration::from_millis(300));
     let server = dashboard_common::start();
     dashboard_common::traffic(&server, 12).await;
     let client = browser.client();

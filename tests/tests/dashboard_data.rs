@@ -62,7 +62,7 @@ fn close(actual: f64, expected: f64) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rates_ratios_and_percentiles_of_known_calls() {
-    monitor_runtime::history::set_interval(Duration::from_millis(200));
+    monitor_runtime::__private::set_history_interval(Duration::from_millis(200));
     let server = dashboard_common::start();
     let before = data(&server).await;
     let module = "dashboard_data::dashboard_common";

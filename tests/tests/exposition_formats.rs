@@ -281,8 +281,8 @@ async fn native_histograms_are_in_protobuf_and_counted_in_every_format() {
         .count();
     assert_eq!(classic_lines, 1, "only +Inf");
     // And the history reads the native buckets for its percentiles.
-    monitor_runtime::history::sample_now();
-    let history = monitor_runtime::history::global().lock().unwrap();
+    monitor_runtime::__private::sample_history();
+    let history = monitor_runtime::__private::history().lock().unwrap();
     let reading = history.latest().unwrap();
     let timed = reading
         .functions

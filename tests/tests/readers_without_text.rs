@@ -9,9 +9,8 @@ use std::time::{Duration, Instant, SystemTime};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::routing::post;
-use monitor_runtime::alerts::{
-    self, AlertSet, BusinessAlert, Evaluator, ServiceAlert, ServiceAlerts,
-};
+use monitor_runtime::__private::Evaluator;
+use monitor_runtime::alerts::{self, AlertSet, BusinessAlert, ServiceAlert, ServiceAlerts};
 use monitor_runtime::identity::{self, Identity};
 use monitor_runtime::monitored;
 use monitor_runtime::push::RemoteWrite;
@@ -57,8 +56,8 @@ fn figures() {
 #[test]
 fn the_history_reads_the_model() {
     figures();
-    monitor_runtime::history::sample_now();
-    let history = monitor_runtime::history::global().lock().unwrap();
+    monitor_runtime::__private::sample_history();
+    let history = monitor_runtime::__private::history().lock().unwrap();
     let view = history.view(Duration::from_secs(60));
     let work = view
         .functions
@@ -136,7 +135,7 @@ fn the_embedded_alerts_read_the_model() {
             .service_alerts(ServiceAlerts::none())
             .business(BusinessAlert::gauge_above("readers_backlog_items", 10.0)),
     );
-    let evaluation = alerts::embedded::sample_and_evaluate();
+    let evaluation = monitor_runtime::__private::evaluate_alerts();
     assert_eq!(evaluation.transitions.len(), 1, "{evaluation:#?}");
     assert_eq!(evaluation.transitions[0].name, "ReadersBacklogItemsAbove");
     assert_eq!(evaluation.transitions[0].to, "firing");

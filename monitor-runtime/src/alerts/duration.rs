@@ -3,7 +3,7 @@
 use std::time::Duration;
 
 /// `duration` in the largest PromQL unit that divides it (`d`, `h`, `m`, `s`, `ms`).
-pub fn promql(duration: Duration) -> String {
+pub(crate) fn promql(duration: Duration) -> String {
     let millis = duration.as_millis();
     if millis == 0 {
         return "0s".to_owned();

@@ -228,7 +228,7 @@ impl Definition {
 }
 
 /// The recorded error ratio of objective kind `kind` (`requests`, `latency`) over `window`.
-pub fn ratio_record(kind: &str, window: Duration) -> String {
+pub(crate) fn ratio_record(kind: &str, window: Duration) -> String {
     format!("monitor_slo:{kind}_error_ratio:rate{}", range(window))
 }
 

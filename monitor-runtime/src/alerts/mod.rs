@@ -18,11 +18,8 @@
 //!             .window(Duration::from_secs(300))
 //!             .severity(Severity::Critical),
 //!     );
-//! let file = set.rules();
-//! let yaml = file.to_yaml();            // for Prometheus' `rule_files`
-//! let manifest = file.to_prometheus_rule("shop", Some("default")).to_yaml(); // for `kubectl apply`
+//! let yaml = set.rules().to_yaml(); // for Prometheus' `rule_files`
 //! assert!(yaml.contains("monitor_slo:requests_error_ratio:rate5m"));
-//! assert!(manifest.contains("kind: PrometheusRule"));
 //! ```
 //!
 //! ## Objectives
@@ -90,7 +87,7 @@
 //! ## Embedded evaluation
 //!
 //! [`EmbeddedAlerts`] runs the same definitions in the process over a history of its
-//! own figures (see [`embedded`] for what it covers), serves them at `GET /alerts`
+//! own figures (see [`EmbeddedAlerts`] for what it covers), serves them at `GET /alerts`
 //! and `GET /alerts/history`, and posts to Alertmanager and a webhook.
 //!
 //! ## Serving and printing
@@ -105,7 +102,7 @@
 
 mod annotations;
 mod duration;
-pub mod embedded;
+pub(crate) mod embedded;
 mod generate;
 mod global;
 mod model;
@@ -116,16 +113,13 @@ mod rules;
 pub use annotations::{
     BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
 };
-pub use duration::promql as promql_duration;
-pub use embedded::{
-    ActiveAlert, AlertState, EmbeddedAlerts, Evaluation, Evaluator, Notification, Transition,
-};
-pub use generate::{AlertSet, ratio_record};
+pub(crate) use duration::promql as promql_duration;
+pub use embedded::{ActiveAlert, AlertState, EmbeddedAlerts};
+pub use generate::AlertSet;
 pub use global::{DEFAULT_SERVICE, configure, current, rules};
 pub use model::{
-    BurnWindow, BusinessAlert, BusinessCondition, Objective, ObjectiveTarget, ServiceAlert,
-    ServiceAlerts, Severity, Threshold, default_burn_windows,
+    BurnWindow, BusinessAlert, BusinessCondition, Objective, ServiceAlert, ServiceAlerts, Severity,
+    Threshold,
 };
-pub use rules::{
-    AlertingRule, ObjectMeta, PrometheusRule, RecordingRule, Rule, RuleFile, RuleGroup,
-};
+pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
+pub(crate) use rules::{ObjectMeta, PrometheusRule};

@@ -41,7 +41,7 @@ pub struct BurnWindow {
 /// The windows of the SRE workbook (and sloth) for a 30-day objective: page at
 /// 14.4× over 1 h and 5 m and at 6× over 6 h and 30 m; ticket at 3× over 1 d and
 /// 2 h and at 1× over 3 d and 6 h.
-pub fn default_burn_windows() -> Vec<BurnWindow> {
+pub(crate) fn default_burn_windows() -> Vec<BurnWindow> {
     vec![
         BurnWindow {
             long: hours(1),
@@ -209,7 +209,7 @@ impl Objective {
     }
 
     /// What the objective is about: a function or an HTTP route.
-    pub fn target(&self) -> &ObjectiveTarget {
+    pub(crate) fn target(&self) -> &ObjectiveTarget {
         &self.target
     }
 
@@ -252,7 +252,7 @@ impl Objective {
 
 /// What an [`Objective`] measures.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ObjectiveTarget {
+pub(crate) enum ObjectiveTarget {
     /// The calls of a `#[monitored]` function (`function_calls_total`,
     /// `function_calls_duration_seconds`).
     Function {

@@ -66,7 +66,7 @@ pub struct AlertingRule {
 
 /// A Kubernetes `PrometheusRule` (the Prometheus operator's custom resource).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PrometheusRule {
+pub(crate) struct PrometheusRule {
     /// `monitoring.coreos.com/v1`.
     #[serde(rename = "apiVersion")]
     pub api_version: String,
@@ -80,7 +80,7 @@ pub struct PrometheusRule {
 
 /// The metadata of a Kubernetes object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ObjectMeta {
+pub(crate) struct ObjectMeta {
     /// The object's name.
     pub name: String,
     /// Its namespace; the one applied to when absent.
@@ -98,7 +98,7 @@ impl RuleFile {
     }
 
     /// The groups wrapped in a `PrometheusRule` named `name`.
-    pub fn to_prometheus_rule(&self, name: &str, namespace: Option<&str>) -> PrometheusRule {
+    pub(crate) fn to_prometheus_rule(&self, name: &str, namespace: Option<&str>) -> PrometheusRule {
         PrometheusRule {
             api_version: "monitoring.coreos.com/v1".to_owned(),
             kind: "PrometheusRule".to_owned(),

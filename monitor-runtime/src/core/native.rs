@@ -13,18 +13,16 @@
 //! # What it costs, and how it is bounded
 //!
 //! Each native histogram keeps a counter per bucket for values from
-//! [`ZERO_THRESHOLD`] (2⁻³⁰ s, about 1 ns, below which values count in the zero
-//! bucket) to [`LARGEST`] (2¹² s, about 68 minutes, above which values count in the
+//! 2⁻³⁰ s (, about 1 ns, below which values count in the zero
+//! bucket) to 2¹² s (, about 68 minutes, above which values count in the
 //! largest bucket): `42 × 2^schema` counters of 8 bytes (2.6 KiB at schema 3, 84 KiB
 //! at schema 8), shared by every thread (an atomic addition per observation). An
-//! exposition writes at most [`max_buckets`] buckets (160 by default): when more have
+//! exposition writes at most 160 buckets (or what [`set_max_buckets`] says): when more have
 //! observations, the resolution is halved (the schema lowered by one, pairs of buckets
 //! merged), as often as needed, as Prometheus' own client does.
 //!
 //! ```
-//! monitor_runtime::native::set_max_buckets(100);
-//! assert_eq!(monitor_runtime::native::max_buckets(), 100);
-//! monitor_runtime::native::set_max_buckets(160);
+//! monitor_runtime::native::set_max_buckets(100); // instead of 160
 //! ```
 
 use std::sync::OnceLock;
@@ -33,18 +31,14 @@ use std::sync::atomic::{AtomicI32, AtomicU64, AtomicUsize, Ordering};
 use super::model::NativeBuckets;
 
 /// The smallest schema Prometheus defines: a factor of 2¹⁶ between bounds.
-pub const MIN_SCHEMA: i8 = -4;
+pub(crate) const MIN_SCHEMA: i8 = -4;
 /// The largest schema Prometheus defines: 256 buckets per doubling.
-pub const MAX_SCHEMA: i8 = 8;
+pub(crate) const MAX_SCHEMA: i8 = 8;
 /// The schema of `native` without a schema: 8 buckets per doubling.
-pub const DEFAULT_SCHEMA: i8 = 3;
+pub(crate) const DEFAULT_SCHEMA: i8 = 3;
 
-/// Values at most this (2⁻³⁰, in the histogram's unit) count in the zero bucket.
-pub const ZERO_THRESHOLD: f64 = 1.0 / (1u64 << 30) as f64;
-/// Values above this (2¹²) count in the largest bucket.
-pub const LARGEST: f64 = (1u64 << 12) as f64;
-
-/// Powers of two from [`ZERO_THRESHOLD`] to [`LARGEST`].
+/// Powers of two from 2⁻³⁰ (values at most this, in the histogram's unit, count in
+/// the zero bucket) to 2¹² (values above it count in the largest bucket).
 const OCTAVES: i32 = 42;
 const LOWEST_EXPONENT: i32 = -30;
 
@@ -57,7 +51,7 @@ pub(crate) const VALUES_OCTAVES: i32 = 70;
 static MAX_BUCKETS: AtomicUsize = AtomicUsize::new(160);
 
 /// The most buckets an exposition writes for one native histogram.
-pub fn max_buckets() -> usize {
+pub(crate) fn max_buckets() -> usize {
     MAX_BUCKETS.load(Ordering::Relaxed)
 }
 
@@ -71,15 +65,14 @@ pub fn set_max_buckets(buckets: usize) {
 static DEFAULT: AtomicI32 = AtomicI32::new(i32::MIN);
 
 /// Gives every histogram that does not say otherwise native buckets of `schema`
-/// (clamped to [`MIN_SCHEMA`]..=[`MAX_SCHEMA`]) beside its classic ones, or none
+/// (clamped to -4..=8) beside its classic ones, or none
 /// (`None`, the default). Histograms get their storage when they are registered, so
 /// call it first thing in `main`, before [`init`](crate::init) or any call of an
 /// instrumented function: histograms registered before keep what they had.
 ///
 /// ```
-/// monitor_runtime::native::set_default(Some(3));
-/// assert_eq!(monitor_runtime::native::default_schema(), Some(3));
-/// monitor_runtime::native::set_default(None);
+/// monitor_runtime::native::set_default(Some(3)); // 8 buckets per doubling
+/// monitor_runtime::native::set_default(None); // back to classic buckets only
 /// ```
 pub fn set_default(schema: Option<i8>) {
     DEFAULT.store(
@@ -91,18 +84,24 @@ pub fn set_default(schema: Option<i8>) {
 }
 
 /// The process default of [`set_default`].
-pub fn default_schema() -> Option<i8> {
+pub(crate) fn default_schema() -> Option<i8> {
     let schema = DEFAULT.load(Ordering::Relaxed);
     i8::try_from(schema).ok()
 }
 
-/// What a histogram's declaration asks of native buckets, as generated code passes
-/// it: [`NATIVE_OFF`], [`NATIVE_DEFAULT`] or a schema.
-pub type NativeSetting = i8;
-/// No native buckets, unless the process default ([`set_default`]) gives them.
-pub const NATIVE_OFF: NativeSetting = i8::MIN;
-/// Native buckets of the process default's schema, or [`DEFAULT_SCHEMA`].
-pub const NATIVE_DEFAULT: NativeSetting = i8::MAX;
+pub(crate) use setting::{NATIVE_DEFAULT, NATIVE_OFF, NativeSetting};
+
+/// What generated code passes: not part of the public API, reached through
+/// `__private` only.
+pub(crate) mod setting {
+    /// What a histogram's declaration asks of native buckets, as generated code
+    /// passes it: [`NATIVE_OFF`], [`NATIVE_DEFAULT`] or a schema.
+    pub type NativeSetting = i8;
+    /// No native buckets, unless the process default gives them.
+    pub const NATIVE_OFF: NativeSetting = i8::MIN;
+    /// Native buckets of the process default's schema, or schema 3.
+    pub const NATIVE_DEFAULT: NativeSetting = i8::MAX;
+}
 
 /// The schema a histogram declared with `setting` gets: its own, or the process
 /// default's; `None` for no native buckets.
@@ -130,7 +129,7 @@ pub(crate) struct NativeStore {
 }
 
 impl NativeStore {
-    /// Counters of durations in seconds: from [`ZERO_THRESHOLD`] to [`LARGEST`].
+    /// Counters of durations in seconds: from 2⁻³⁰ to 2¹².
     pub(crate) fn new(schema: i8) -> Self {
         Self::with_range(schema, LOWEST_EXPONENT, OCTAVES)
     }

@@ -23,29 +23,7 @@
 //! lies between `lower` and `upper`. Past the highest finite bound the estimate is that
 //! bound and `upper` is infinite.
 //!
-//! ```
-//! use monitor_runtime::history::{History, Snapshot};
-//! use monitor_runtime::model::{self, Family, Histogram, Kind, Labels, Value};
-//!
-//! // `calls` calls of `pay`, `fast` of them within 10 ms.
-//! let reading = |calls: u64, fast: u64| {
-//!     let labels = Labels::new([("function", "pay"), ("module", "shop")]);
-//!     let mut durations = Family::new("function_calls_duration_seconds", "", Kind::Histogram);
-//!     let histogram = Histogram::classic(vec![0.01], &[fast, calls - fast], 0.0);
-//!     durations.push(labels.clone(), Value::Histogram(histogram));
-//!     let mut total = Family::new("function_calls_total", "", Kind::Counter);
-//!     total.push(labels.with("result", "ok"), Value::counter(calls as f64));
-//!     model::Snapshot { families: vec![durations, total] }
-//! };
-//! let mut history = History::new(std::time::Duration::from_secs(3600));
-//! history.record(Snapshot::from_model(reading(0, 0), 0.0));
-//! history.record(Snapshot::from_model(reading(50, 40), 10.0)); // 50 calls in 10 s
-//! let view = history.view(std::time::Duration::from_secs(60));
-//! let pay = &view.functions[0];
-//! assert_eq!(pay.recent.rate, Some(5.0));
-//! let p50 = pay.recent.p50.unwrap();
-//! assert_eq!((p50.lower, p50.upper), (0.0, 0.01)); // 25 of 40 fast calls: in the first bucket
-//! ```
+//! (`tests::a_reading_gives_rates_and_bucket_bounds` shows it on two readings.)
 
 mod snapshot;
 
@@ -56,15 +34,12 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
-pub use snapshot::{Business, MetricKind, Process, Snapshot, Timed, Timings};
+pub use snapshot::{MetricKind, Snapshot, Timed, Timings};
 
 use crate::core::ignore_poison;
 
 /// How far back the history goes.
 pub const RETENTION: Duration = Duration::from_secs(3600);
-
-/// The default time between two readings.
-pub const DEFAULT_INTERVAL: Duration = Duration::from_secs(5);
 
 /// The shortest interval [`set_interval`] accepts.
 pub const MIN_INTERVAL: Duration = Duration::from_millis(50);
@@ -72,10 +47,6 @@ pub const MIN_INTERVAL: Duration = Duration::from_millis(50);
 static INTERVAL_MS: AtomicU64 = AtomicU64::new(5000);
 
 /// The time between two readings of the sampler.
-///
-/// ```
-/// assert!(monitor_runtime::history::interval() >= monitor_runtime::history::MIN_INTERVAL);
-/// ```
 pub fn interval() -> Duration {
     Duration::from_millis(INTERVAL_MS.load(Ordering::Relaxed))
 }
@@ -84,12 +55,6 @@ pub fn interval() -> Duration {
 /// it from its next reading on, and the history keeps at most `RETENTION / interval + 1`
 /// readings. A shorter interval gives finer charts and costs more memory and more
 /// reads of the registry.
-///
-/// ```
-/// use std::time::Duration;
-/// monitor_runtime::history::set_interval(Duration::from_secs(10));
-/// assert_eq!(monitor_runtime::history::interval(), Duration::from_secs(10));
-/// ```
 pub fn set_interval(interval: Duration) {
     let interval = interval.max(MIN_INTERVAL);
     INTERVAL_MS.store(
@@ -117,11 +82,6 @@ pub fn global() -> &'static Mutex<History> {
 
 /// Starts the sampler thread, once: it reads the global registry now and then every
 /// [`interval`]. Later calls do nothing. The exporter's routes call it.
-///
-/// ```
-/// monitor_runtime::history::start();
-/// assert!(!monitor_runtime::history::global().lock().unwrap().is_empty());
-/// ```
 pub fn start() {
     static STARTED: OnceLock<()> = OnceLock::new();
     STARTED.get_or_init(|| {
@@ -141,12 +101,6 @@ pub fn start() {
 }
 
 /// Reads the global registry now and adds the reading to the global history.
-///
-/// ```
-/// monitor_runtime::history::sample_now();
-/// let history = monitor_runtime::history::global().lock().unwrap();
-/// assert!(history.latest().is_some());
-/// ```
 pub fn sample_now() {
     let snapshot = Snapshot::from_model(crate::core::snapshot(), unix_now());
     ignore_poison(global().lock()).record(snapshot);
@@ -169,11 +123,6 @@ pub struct History {
 
 impl History {
     /// An empty history keeping the readings of the last `retention`.
-    ///
-    /// ```
-    /// let history = monitor_runtime::history::History::new(std::time::Duration::from_secs(60));
-    /// assert!(history.is_empty());
-    /// ```
     pub fn new(retention: Duration) -> Self {
         Self {
             samples: VecDeque::new(),
@@ -366,14 +315,6 @@ fn timed_view(
 /// The `q` quantile (0..1) of the observations counted in cumulative `buckets`
 /// (`+Inf` last), as Prometheus' `histogram_quantile` estimates it, with the bounds
 /// of the bucket it falls in. `None` without observations.
-///
-/// ```
-/// use monitor_runtime::history::quantile;
-/// let buckets = [(0.1, 50.0), (0.5, 90.0), (1.0, 100.0), (f64::INFINITY, 100.0)];
-/// let p95 = quantile(0.95, &buckets).unwrap();
-/// assert_eq!((p95.lower, p95.upper), (0.5, 1.0));
-/// assert!((p95.value - 0.75).abs() < 1e-9);
-/// ```
 pub fn quantile(q: f64, buckets: &[(f64, f64)]) -> Option<Quantile> {
     let total = buckets.last()?.1;
     if total <= 0.0 || !(0.0..=1.0).contains(&q) {
@@ -530,6 +471,33 @@ pub struct HistoryView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_reading_gives_rates_and_bucket_bounds() {
+        use super::{History, Snapshot};
+        use crate::core::model::{self, Family, Histogram, Kind, Labels, Value};
+
+        // `calls` calls of `pay`, `fast` of them within 10 ms.
+        let reading = |calls: u64, fast: u64| {
+            let labels = Labels::new([("function", "pay"), ("module", "shop")]);
+            let mut durations = Family::new("function_calls_duration_seconds", "", Kind::Histogram);
+            let histogram = Histogram::classic(vec![0.01], &[fast, calls - fast], 0.0);
+            durations.push(labels.clone(), Value::Histogram(histogram));
+            let mut total = Family::new("function_calls_total", "", Kind::Counter);
+            total.push(labels.with("result", "ok"), Value::counter(calls as f64));
+            model::Snapshot {
+                families: vec![durations, total],
+            }
+        };
+        let mut history = History::new(std::time::Duration::from_secs(3600));
+        history.record(Snapshot::from_model(reading(0, 0), 0.0));
+        history.record(Snapshot::from_model(reading(50, 40), 10.0)); // 50 calls in 10 s
+        let view = history.view(std::time::Duration::from_secs(60));
+        let pay = &view.functions[0];
+        assert_eq!(pay.recent.rate, Some(5.0));
+        let p50 = pay.recent.p50.unwrap();
+        assert_eq!((p50.lower, p50.upper), (0.0, 0.01)); // 25 of 40 fast calls: in the first bucket
+    }
 
     fn snapshot(at: f64, ok: f64, errors: f64, buckets: &[(f64, f64)]) -> Snapshot {
         let mut snapshot = Snapshot {

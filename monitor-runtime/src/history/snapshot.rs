@@ -29,13 +29,6 @@ pub struct Timed {
 impl Timed {
     /// The cumulative `(upper bound, count)` pairs of the duration histogram, `+Inf`
     /// last (none before the first duration is read).
-    ///
-    /// ```
-    /// use monitor_runtime::history::Timed;
-    ///
-    /// let timed = Timed { bounds: vec![0.1, 1.0].into(), cumulative: vec![2, 3], count: 4, ..Timed::default() };
-    /// assert_eq!(timed.buckets(), [(0.1, 2.0), (1.0, 3.0), (f64::INFINITY, 4.0)]);
-    /// ```
     pub fn buckets(&self) -> Vec<(f64, f64)> {
         if self.bounds.is_empty() && self.count == 0 {
             return Vec::new();
@@ -268,15 +261,6 @@ impl Snapshot {
 
 /// The figures of every function (keyed by module and function) or route (by
 /// method and route), sorted by key.
-///
-/// ```
-/// use monitor_runtime::history::{Timed, Timings};
-///
-/// let mut timings = Timings::default();
-/// timings.insert(("shop".into(), "pay".into()), Timed { calls: 3.0, ..Timed::default() });
-/// assert_eq!(timings.get(&("shop".into(), "pay".into())).map(|timed| timed.calls), Some(3.0));
-/// assert_eq!(timings.len(), 1);
-/// ```
 #[derive(Debug, Default, Clone)]
 pub struct Timings {
     entries: Vec<((Text, Text), Timed)>,

@@ -19,7 +19,7 @@
 //! assert!(yaml.contains("kind: ServiceMonitor"));
 //! assert!(yaml.contains("kind: PrometheusRule"));
 //! // Paste this into the Deployment's container.
-//! let container = manifests.container().to_yaml();
+//! let container = manifests.container_yaml();
 //! assert!(container.contains("path: /health/ready"));
 //! ```
 //!
@@ -44,8 +44,4 @@
 
 mod model;
 
-pub use model::{
-    Container, ContainerPort, Endpoint, EnvVar, EnvVarSource, FieldRef, HttpGet, LabelSelector,
-    Manifests, PodMonitor, PodMonitorSpec, Probe, RelabelConfig, Service, ServiceMonitor,
-    ServiceMonitorSpec, ServicePort, ServiceSpec,
-};
+pub use model::Manifests;

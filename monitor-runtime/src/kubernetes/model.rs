@@ -17,10 +17,9 @@ const PORT_NAME: &str = "metrics";
 /// ```
 /// use monitor_runtime::kubernetes::Manifests;
 ///
-/// let monitor = Manifests::new("billing").namespace("payments").service_monitor();
-/// assert_eq!(monitor.kind, "ServiceMonitor");
-/// assert_eq!(monitor.spec.endpoints[0].path, "/metrics");
-/// assert_eq!(monitor.spec.selector.match_labels["app.kubernetes.io/name"], "billing");
+/// let yaml = Manifests::new("billing").namespace("payments").container_yaml();
+/// assert!(yaml.contains("name: MONITOR_SERVICE"));
+/// assert!(yaml.contains("path: /health/live"));
 /// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Manifests {
@@ -125,7 +124,7 @@ impl Manifests {
     }
 
     /// The `Service` in front of the pods, with the `metrics` port.
-    pub fn service(&self) -> Service {
+    pub(crate) fn service(&self) -> Service {
         Service {
             api_version: "v1".to_owned(),
             kind: "Service".to_owned(),
@@ -144,7 +143,7 @@ impl Manifests {
 
     /// The `ServiceMonitor` that scrapes every pod behind [`Manifests::service`],
     /// `instance` set to the pod's name.
-    pub fn service_monitor(&self) -> ServiceMonitor {
+    pub(crate) fn service_monitor(&self) -> ServiceMonitor {
         ServiceMonitor {
             api_version: MONITORING_API.to_owned(),
             kind: "ServiceMonitor".to_owned(),
@@ -157,7 +156,7 @@ impl Manifests {
     }
 
     /// The `PodMonitor` that scrapes the pods directly.
-    pub fn pod_monitor(&self) -> PodMonitor {
+    pub(crate) fn pod_monitor(&self) -> PodMonitor {
         PodMonitor {
             api_version: MONITORING_API.to_owned(),
             kind: "PodMonitor".to_owned(),
@@ -170,7 +169,7 @@ impl Manifests {
     }
 
     /// `rules` as a `PrometheusRule` with this service's name, namespace and labels.
-    pub fn prometheus_rule(&self, rules: &RuleFile) -> PrometheusRule {
+    pub(crate) fn prometheus_rule(&self, rules: &RuleFile) -> PrometheusRule {
         let mut rule = rules.to_prometheus_rule(&self.service, self.namespace.as_deref());
         rule.metadata.labels.extend(self.labels.clone());
         rule
@@ -178,7 +177,7 @@ impl Manifests {
 
     /// What the Deployment's container needs: its metrics port, its identity from
     /// the pod, and the three probes on the health endpoints.
-    pub fn container(&self) -> Container {
+    pub(crate) fn container(&self) -> Container {
         let probe = |path: &str, period: u32, failures: u32| Probe {
             http_get: HttpGet {
                 path: path.to_owned(),
@@ -216,6 +215,19 @@ impl Manifests {
         }
     }
 
+    /// What the Deployment's container needs, as YAML to paste under the container:
+    /// its metrics port (`metrics`), its identity from the pod (`MONITOR_SERVICE`,
+    /// `MONITOR_INSTANCE` from `metadata.name`), and the liveness, readiness and
+    /// startup probes on the health endpoints.
+    ///
+    /// ```
+    /// let yaml = monitor_runtime::kubernetes::Manifests::new("shop").container_yaml();
+    /// assert!(yaml.contains("readinessProbe"));
+    /// ```
+    pub fn container_yaml(&self) -> String {
+        self.container().to_yaml()
+    }
+
     /// Every object to apply, as one YAML stream (`---` between documents):
     /// `Service` and `ServiceMonitor` (or the `PodMonitor`), then the
     /// `PrometheusRule` of `rules`.
@@ -239,7 +251,7 @@ fn to_yaml(value: &impl Serialize) -> String {
 /// A `v1` `Service`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Service {
+pub(crate) struct Service {
     /// `v1`.
     pub api_version: String,
     /// `Service`.
@@ -253,7 +265,7 @@ pub struct Service {
 /// The spec of a [`Service`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ServiceSpec {
+pub(crate) struct ServiceSpec {
     /// The labels of the pods behind it.
     pub selector: BTreeMap<String, String>,
     /// Its ports.
@@ -263,7 +275,7 @@ pub struct ServiceSpec {
 /// A port of a [`Service`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ServicePort {
+pub(crate) struct ServicePort {
     /// `metrics`, what the monitors name.
     pub name: String,
     /// The Service's port.
@@ -277,7 +289,7 @@ pub struct ServicePort {
 /// A label selector (`matchLabels`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct LabelSelector {
+pub(crate) struct LabelSelector {
     /// Labels an object must have.
     pub match_labels: BTreeMap<String, String>,
 }
@@ -285,7 +297,7 @@ pub struct LabelSelector {
 /// A `ServiceMonitor` of the Prometheus Operator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ServiceMonitor {
+pub(crate) struct ServiceMonitor {
     /// `monitoring.coreos.com/v1`.
     pub api_version: String,
     /// `ServiceMonitor`.
@@ -299,7 +311,7 @@ pub struct ServiceMonitor {
 /// The spec of a [`ServiceMonitor`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ServiceMonitorSpec {
+pub(crate) struct ServiceMonitorSpec {
     /// The Services it scrapes the endpoints of.
     pub selector: LabelSelector,
     /// How.
@@ -309,7 +321,7 @@ pub struct ServiceMonitorSpec {
 /// A `PodMonitor` of the Prometheus Operator.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PodMonitor {
+pub(crate) struct PodMonitor {
     /// `monitoring.coreos.com/v1`.
     pub api_version: String,
     /// `PodMonitor`.
@@ -323,7 +335,7 @@ pub struct PodMonitor {
 /// The spec of a [`PodMonitor`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct PodMonitorSpec {
+pub(crate) struct PodMonitorSpec {
     /// The pods it scrapes.
     pub selector: LabelSelector,
     /// How.
@@ -333,7 +345,7 @@ pub struct PodMonitorSpec {
 /// One scraped endpoint of a monitor.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Endpoint {
+pub(crate) struct Endpoint {
     /// The port's name.
     pub port: String,
     /// The metrics path.
@@ -349,7 +361,7 @@ pub struct Endpoint {
 /// A relabelling rule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct RelabelConfig {
+pub(crate) struct RelabelConfig {
     /// The labels read.
     pub source_labels: Vec<String>,
     /// The label written.
@@ -361,7 +373,7 @@ pub struct RelabelConfig {
 /// The settings of the service's container in its Deployment.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Container {
+pub(crate) struct Container {
     /// The `metrics` port.
     pub ports: Vec<ContainerPort>,
     /// `MONITOR_SERVICE` and `MONITOR_INSTANCE` (the pod's name).
@@ -376,7 +388,7 @@ pub struct Container {
 
 impl Container {
     /// The settings as YAML, to merge into the container's entry.
-    pub fn to_yaml(&self) -> String {
+    pub(crate) fn to_yaml(&self) -> String {
         to_yaml(self)
     }
 }
@@ -384,7 +396,7 @@ impl Container {
 /// A container port.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct ContainerPort {
+pub(crate) struct ContainerPort {
     /// `metrics`.
     pub name: String,
     /// The exporter's port.
@@ -396,7 +408,7 @@ pub struct ContainerPort {
 /// An environment variable of the container: a value or a field of the pod.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EnvVar {
+pub(crate) struct EnvVar {
     /// The variable.
     pub name: String,
     /// Its value.
@@ -410,7 +422,7 @@ pub struct EnvVar {
 /// The source of an [`EnvVar`]'s value.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct EnvVarSource {
+pub(crate) struct EnvVarSource {
     /// A field of the pod.
     pub field_ref: FieldRef,
 }
@@ -418,7 +430,7 @@ pub struct EnvVarSource {
 /// A field of the pod (the downward API).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct FieldRef {
+pub(crate) struct FieldRef {
     /// `metadata.name`.
     pub field_path: String,
 }
@@ -426,7 +438,7 @@ pub struct FieldRef {
 /// A container probe over HTTP.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Probe {
+pub(crate) struct Probe {
     /// The endpoint.
     pub http_get: HttpGet,
     /// Seconds between probes.
@@ -440,7 +452,7 @@ pub struct Probe {
 /// The endpoint of a [`Probe`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct HttpGet {
+pub(crate) struct HttpGet {
     /// The path.
     pub path: String,
     /// The port, by name.
