@@ -72,7 +72,7 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!
 //! | feature | default | what it adds | dependencies |
 //! |---|---|---|---|
-//! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints ([`health::routes`]); the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, base64, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
+//! | `http` | yes | [`serve`], [`Exporter`], [`router`]: `/metrics`, `/dashboard` and the health endpoints; the JSON of health reports; timeouts, limits, authentication, TLS and gzip | axum, hyper, hyper-util, tower, tower-http (gzip), tokio-rustls (ring), subtle, base64, serde_json, serde_urlencoded, tokio `net`, libc (glibc only) |
 //! | `system` | yes | the process collector (`process_*` metrics, Linux), the host metrics of [`system`] (CPU, memory, disks, network) and the built-in checks [`health::builtin`] | sysinfo, procfs |
 //! | `sqlx` | no | [`pool::ConnectionPool`] for sqlx pools of any database and [`health::PoolCheck::sqlx`] | sqlx (its pool, no driver) |
 //! | `client` | no | [`client`]: the metrics layer for outgoing HTTP calls | http, tower (`timeout`), hyper-util (`client-legacy`), pin-project-lite |
@@ -105,7 +105,7 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!   [`business_metrics!`].
 //! - `health/`: health checks: the engine (timeouts, caching, single flight), the
 //!   link-time slice of `#[health_check]` functions, their metrics and reports, and
-//!   (feature `http`) their endpoints, [`health::routes`].
+//!   (feature `http`) their endpoints, served by [`router`].
 //! - `alerts/`: objectives, default service and business alerts, and their
 //!   rendering as a Prometheus rule file or a Kubernetes `PrometheusRule`
 //!   ([`alerts`]).
@@ -123,7 +123,7 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!   `http`, it sits on top: it uses the public API of `alerts`, nothing imports it.
 //! - `history/`: the built-in dashboard's history: readings of the registry every
 //!   few seconds, the ring buffer of the last hour, rates, error ratios and
-//!   percentiles per step ([`history`]).
+//!   percentiles per step.
 //! - `system/` (feature `system`): host metrics from sysinfo: CPU, memory, disks,
 //!   network ([`system`]).
 //! - `grafana/` (feature `grafana`): the generated Grafana dashboards ([`grafana`]).
@@ -391,7 +391,7 @@ pub use crate::core::{
 pub use crate::core::{identity, model, native};
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub use http::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
+pub use http::exporter::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
 
 /// The `prometheus` crate this one is built on, re-exported so that the types
 /// [`registry`] hands out ([`Registry`](prometheus::Registry), collectors, metric

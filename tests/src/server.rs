@@ -54,7 +54,7 @@ impl TestServer {
                     };
                     addr_tx.send(Ok(exporter.local_addr())).ok();
                     exporter
-                        .run_until(async {
+                        .run(async {
                             shutdown_rx.await.ok();
                         })
                         .await

@@ -113,7 +113,7 @@ async fn a_strict_exporter_refuses_to_start() {
         .expect("binding succeeds");
     let error = exporter
         .strict(true)
-        .run_until(async {})
+        .run(async {})
         .await
         .expect_err("strict mode refuses registration problems");
     assert!(

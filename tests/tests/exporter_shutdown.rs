@@ -1,5 +1,5 @@
 //! Graceful shutdown: readiness reports unhealthy while the listener still answers,
-//! then the listener closes, and `run_until` returns within its deadline although a
+//! then the listener closes, and `run` returns within its deadline although a
 //! client stalls in the middle of its request head and a request never finishes.
 
 use std::time::{Duration, Instant};
@@ -33,7 +33,7 @@ async fn shutdown_fails_readiness_first_and_returns_within_its_deadline() {
     let addr = exporter.local_addr();
     let url = |path: &str| format!("http://{addr}{path}");
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(exporter.run_until(async move {
+    let server = tokio::spawn(exporter.run(async move {
         stopped.await.ok();
     }));
 
@@ -79,16 +79,14 @@ async fn shutdown_fails_readiness_first_and_returns_within_its_deadline() {
 
     let result = tokio::time::timeout(drain + deadline + SLACK, server)
         .await
-        .expect("run_until returns within drain delay + shutdown deadline");
+        .expect("run returns within drain delay + shutdown deadline");
     result.unwrap().unwrap();
     let took = signalled.elapsed();
     assert!(
         took >= drain,
         "returned after {took:?}, before the drain delay"
     );
-    println!(
-        "run_until returned {took:?} after the signal (drain {drain:?}, deadline {deadline:?})"
-    );
+    println!("run returned {took:?} after the signal (drain {drain:?}, deadline {deadline:?})");
 
     // The stalled client and the unfinished request were closed, the listener too.
     let mut buffer = [0u8; 64];

@@ -300,7 +300,7 @@ async fn the_exporter_serves_merged_routes_and_stops_gracefully() {
     let addr = exporter.local_addr();
     assert!(addr.ip().is_loopback());
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let running = tokio::spawn(exporter.run_until(async {
+    let running = tokio::spawn(exporter.run(async {
         stopped.await.ok();
     }));
     let version = http::get(&format!("http://{addr}/version")).await.unwrap();

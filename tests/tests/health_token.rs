@@ -34,7 +34,7 @@ async fn the_environment_token_guards_the_exporter_endpoints() {
     let exporter = Exporter::bind("127.0.0.1:0").await.unwrap();
     let addr = exporter.local_addr();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(exporter.run_until(async move {
+    let server = tokio::spawn(exporter.run(async move {
         let _ = stopped.await;
     }));
 

@@ -382,7 +382,7 @@ async fn the_monitoring_routes_work_nested_in_a_router_with_state() {
     struct AppState;
     let app: Router = Router::new()
         .route("/", get(|axum::extract::State(AppState)| async { "app" }))
-        .nest("/ops", monitor_runtime::router_for::<AppState>())
+        .nest("/ops", monitor_runtime::router())
         .with_state(AppState);
     let get = |path: &'static str| {
         let app = app.clone();

@@ -218,7 +218,7 @@ async fn main() -> ExitCode {
             }
         }
     };
-    match exporter.run_until(shutdown).await {
+    match exporter.run(shutdown).await {
         Ok(()) => {
             println!("quickstart: stopped");
             ExitCode::SUCCESS

@@ -96,7 +96,7 @@ pub struct Objective {
 impl Objective {
     /// An objective called `name` (the `slo` label) of the function `function` of
     /// module `module` (the `function` and `module` labels of its metrics), with no
-    /// target yet, a 30-day period and the [default windows](default_burn_windows).
+    /// target yet, a 30-day period and the default windows (those of the SRE workbook, see [`BurnWindow`]).
     pub fn new(name: &str, module: &str, function: &str) -> Self {
         Objective::of(
             name,

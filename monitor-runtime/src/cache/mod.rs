@@ -15,7 +15,7 @@
 //!   / (sum by (cache) (rate(cache_hits_total[5m])) + sum by (cache) (rate(cache_misses_total[5m])) > 0)
 //! ```
 //!
-//! (0 to 1; no value, rather than NaN, while a cache sees no lookups). [`hit_ratio_expr`] gives the
+//! (0 to 1; no value, rather than NaN, while a cache sees no lookups). `hit_ratio_expr` gives the
 //! expression for another window, for a dashboard panel.
 //!
 //! ```
@@ -152,12 +152,7 @@ impl fmt::Debug for CacheMetrics {
 
 /// The PromQL of the hit ratio of each cache over `window` (a Prometheus duration
 /// such as `5m` or `1h`).
-///
-/// ```
-/// let expr = monitor_runtime::cache::hit_ratio_expr("1h");
-/// assert!(expr.starts_with("sum by (cache) (rate(cache_hits_total[1h]))"));
-/// ```
-pub fn hit_ratio_expr(window: &str) -> String {
+pub(crate) fn hit_ratio_expr(window: &str) -> String {
     let hits = format!("sum by (cache) (rate(cache_hits_total[{window}]))");
     let misses = format!("sum by (cache) (rate(cache_misses_total[{window}]))");
     // Without lookups the ratio is left out rather than NaN.

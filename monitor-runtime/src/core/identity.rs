@@ -46,11 +46,11 @@ use super::source::{Claim, Source, add_source};
 use super::sync::ignore_poison;
 
 /// The environment variable that names the service.
-pub const SERVICE_ENV: &str = "MONITOR_SERVICE";
+pub(crate) const SERVICE_ENV: &str = "MONITOR_SERVICE";
 /// The environment variable that names this instance.
-pub const INSTANCE_ENV: &str = "MONITOR_INSTANCE";
+pub(crate) const INSTANCE_ENV: &str = "MONITOR_INSTANCE";
 /// The environment variable that gives the service's version.
-pub const VERSION_ENV: &str = "MONITOR_SERVICE_VERSION";
+pub(crate) const VERSION_ENV: &str = "MONITOR_SERVICE_VERSION";
 
 /// The identity of this process: service, instance, version.
 ///

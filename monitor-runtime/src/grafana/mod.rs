@@ -38,8 +38,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-pub use panels::le_label;
-
 /// What the dashboards are generated for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {

@@ -39,11 +39,6 @@ fn quantile(q: f64, by: &str, bucket_selector: &str) -> String {
 }
 
 /// The `le` label value of a bucket bound, as the Prometheus client writes it.
-///
-/// ```
-/// assert_eq!(monitor_runtime::grafana::le_label(0.25), "0.25");
-/// assert_eq!(monitor_runtime::grafana::le_label(1.0), "1");
-/// ```
 pub fn le_label(bound: f64) -> String {
     format!("{bound}")
 }

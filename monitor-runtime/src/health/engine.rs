@@ -249,7 +249,7 @@ impl HealthRegistry {
 
     /// The program-wide set: every `#[health_check]` function, every check passed to
     /// [`health::register`](crate::health::register), served by
-    /// [`health::routes`](crate::health::routes). Its token starts as the
+    /// [`router`](crate::router). Its token starts as the
     /// `MONITOR_HEALTH_TOKEN` environment variable when that is set and not empty.
     ///
     /// ```

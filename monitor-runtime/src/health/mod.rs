@@ -107,7 +107,7 @@
 //!   first: a check whose first run has not finished is reported `Unhealthy` with
 //!   the reason `not run yet: ...` and no `last_run` (so a probe never passes on a
 //!   check nobody ran). Refreshing starts when the check is registered inside a tokio
-//!   runtime, when the routes are built ([`routes`], [`crate::serve`]), at a scrape of
+//!   runtime, when the routes are built ([`crate::router`], [`crate::serve`]), at a scrape of
 //!   `/metrics`, or at the first probe, whichever comes first, so a service that is
 //!   scraped but never probed still has current `health_check_status`. A refresher
 //!   that stopped (its runtime shut down, a panic) is started again by the next of
@@ -136,7 +136,7 @@
 //!
 //! ## Endpoints
 //!
-//! With the `http` feature: see [`routes`]; they are part of [`crate::router`] and
+//! With the `http` feature, the health endpoints are part of [`crate::router`] and
 //! [`crate::serve`]. Without it, checks run and are measured the same, and
 //! [`report`] gives their results.
 //!
@@ -181,7 +181,7 @@ pub mod builtin {
 #[doc(hidden)]
 pub use engine::{FnCheck, FnRun, HEALTH_CHECKS};
 
-/// Registers a check in the program-wide set served by [`routes`].
+/// Registers a check in the program-wide set served by [`crate::router`].
 ///
 /// ```
 /// use monitor_runtime::health::{self, CheckFuture, CheckSpec, Health, HealthCheck};
@@ -245,17 +245,10 @@ pub fn report(probe: Probe) -> impl Future<Output = HealthReport> + Send {
     HealthRegistry::global().report(probe)
 }
 
-/// The program-wide health endpoints as an axum [`Router`](axum::Router) (see
-/// [`HealthRegistry::routes`]); [`crate::router`] already includes them. Needs the
-/// `http` feature.
-///
-/// ```
-/// let app: axum::Router = monitor_runtime::health::routes();
-/// # let _ = app;
-/// ```
+/// The program-wide health endpoints (see [`HealthRegistry::routes`]), which
+/// [`crate::router`] includes.
 #[cfg(feature = "http")]
-#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub fn routes() -> axum::Router {
+pub(crate) fn routes() -> axum::Router {
     HealthRegistry::global().routes()
 }
 

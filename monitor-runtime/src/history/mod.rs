@@ -51,7 +51,7 @@ pub fn interval() -> Duration {
     Duration::from_millis(INTERVAL_MS.load(Ordering::Relaxed))
 }
 
-/// Sets the time between two readings (at least [`MIN_INTERVAL`]); the sampler uses
+/// Sets the time between two readings (at least `MIN_INTERVAL`, 50 ms); the sampler uses
 /// it from its next reading on, and the history keeps at most `RETENTION / interval + 1`
 /// readings. A shorter interval gives finer charts and costs more memory and more
 /// reads of the registry.

@@ -40,49 +40,37 @@ use crate::core::{Format, InitError, init};
 /// ```
 pub const DEFAULT_ADDR: &str = "127.0.0.1:9898";
 
-/// The framework's routes as an axum [`Router`], to merge into your own server.
-/// Needs the `http` feature.
+/// The framework's routes as an axum [`Router`], to merge into your own server, for
+/// an application with state `S` or without (`()`). Needs the `http` feature.
 ///
-/// It serves `GET /metrics` in the Prometheus text exposition format (with
-/// [`METRICS_CONTENT_TYPE`](crate::METRICS_CONTENT_TYPE)) and `GET /dashboard`, a small HTML page listing every
-/// `#[monitored]` function with its calls, errors and latency, and the health
-/// endpoints of [`health::routes`](crate::health::routes). Another method on
-/// these paths gets `405 Method Not Allowed` with an `Allow` header. The router has
-/// no fallback, so that it merges into a router that has one.
-///
-/// ```
-/// use axum::{Router, routing::get};
-///
-/// let app: Router = Router::new()
-///     .route("/", get(|| async { "my service" }))
-///     .merge(monitor_runtime::router());
-/// # let _ = app;
-/// ```
-pub fn router() -> Router {
-    routes().layer(axum::middleware::from_fn(hygiene))
-}
-
-/// [`router`] for an application with state: the same routes as a `Router<S>`, to
-/// merge into a `Router<AppState>` before its `with_state`. Needs the `http` feature.
-///
-/// The dashboard's links are relative, so the routes also work nested under a
-/// prefix (`nest("/ops", router_for())`).
+/// It serves `GET /metrics` (in the format the scraper asks for, see [`Format`]),
+/// `GET /dashboard` (every `#[monitored]` function, route and business metric with
+/// its rates, errors and latency), the health endpoints (see [`health`](crate::health))
+/// and the alerts (see [`alerts`](crate::alerts)). Another method on these paths gets
+/// `405 Method Not Allowed` with an `Allow` header. The router has no fallback, so
+/// that it merges into a router that has one, and its links are relative, so that it
+/// also works nested under a prefix.
 ///
 /// ```
 /// use axum::{Router, extract::State, routing::get};
 ///
+/// let app: Router = Router::new()
+///     .route("/", get(|| async { "my service" }))
+///     .merge(monitor_runtime::router());
+///
 /// #[derive(Clone)]
 /// struct AppState { greeting: &'static str }
 ///
-/// let app: Router = Router::new()
+/// let with_state: Router = Router::new()
 ///     .route("/", get(|State(state): State<AppState>| async move { state.greeting }))
-///     .merge(monitor_runtime::router_for::<AppState>())
-///     .nest("/ops", monitor_runtime::router_for::<AppState>())
+///     .nest("/ops", monitor_runtime::router())
 ///     .with_state(AppState { greeting: "hello" });
-/// # let _ = app;
+/// # let _ = (app, with_state);
 /// ```
-pub fn router_for<S: Clone + Send + Sync + 'static>() -> Router<S> {
-    router().with_state(())
+pub fn router<S: Clone + Send + Sync + 'static>() -> Router<S> {
+    routes()
+        .layer(axum::middleware::from_fn(hygiene))
+        .with_state(())
 }
 
 /// The routes without the response hygiene, which the exporter adds over its
@@ -261,8 +249,8 @@ type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;
 /// | [`request_timeout`](Self::request_timeout) | 30 s | the request is answered `503` |
 /// | [`max_connections`](Self::max_connections) | 1024 | further connections are closed as soon as they are accepted, and counted in `monitor_exporter_rejected_connections_total` |
 /// | [`max_header_bytes`](Self::max_header_bytes) | 64 KiB | the request head is refused (`431`) |
-/// | [`drain_delay`](Self::drain_delay) | 0 | see [`run_until`](Self::run_until) |
-/// | [`shutdown_timeout`](Self::shutdown_timeout) | 10 s | see [`run_until`](Self::run_until) |
+/// | [`drain_delay`](Self::drain_delay) | 0 | see [`run`](Self::run) |
+/// | [`shutdown_timeout`](Self::shutdown_timeout) | 10 s | see [`run`](Self::run) |
 ///
 /// A connection holds at most `max_header_bytes` of request head, so a flood of
 /// connections holding unfinished heads takes at most about
@@ -304,7 +292,7 @@ type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;
 ///     .header_read_timeout(Duration::from_secs(5))
 ///     .max_connections(256);
 /// println!("metrics on https://{}/metrics", exporter.local_addr());
-/// exporter.run_until(async { tokio::signal::ctrl_c().await.ok(); }).await?;
+/// exporter.run(async { tokio::signal::ctrl_c().await.ok(); }).await?;
 /// # Ok(()) }
 /// ```
 pub struct Exporter {
@@ -497,7 +485,7 @@ impl Exporter {
         Ok(self)
     }
 
-    /// Refuses to serve when registration found problems: [`run_until`](Self::run_until)
+    /// Refuses to serve when registration found problems: [`run`](Self::run)
     /// and [`run`](Self::run) then return [`ServeError::Init`]. Off by default,
     /// because monitoring should not take a service down: without it the problems
     /// are logged, counted in `monitor_registration_problems` and shown on the
@@ -507,7 +495,7 @@ impl Exporter {
     /// # #[tokio::main(flavor = "current_thread")]
     /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
     /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?.strict(true);
-    /// exporter.run_until(async {}).await?; // no problems in this program
+    /// exporter.run(async {}).await?; // no problems in this program
     /// # Ok(()) }
     /// ```
     pub fn strict(mut self, strict: bool) -> Self {
@@ -597,21 +585,6 @@ impl Exporter {
         self
     }
 
-    /// Serves until the process ends.
-    ///
-    /// ```no_run
-    /// # async fn demo() -> Result<(), monitor_runtime::ServeError> {
-    /// monitor_runtime::Exporter::bind("127.0.0.1:9898").await?.run().await
-    /// # }
-    /// ```
-    ///
-    /// # Errors
-    ///
-    /// As [`Exporter::run_until`].
-    pub async fn run(self) -> Result<(), ServeError> {
-        self.run_until(std::future::pending()).await
-    }
-
     /// Serves until `shutdown` completes, then shuts down gracefully: readiness
     /// turns unhealthy ([`health::set_ready(false)`](crate::health::set_ready)), the
     /// server keeps answering for the [`drain_delay`](Self::drain_delay), the
@@ -625,7 +598,7 @@ impl Exporter {
     /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
     /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0").await?;
     /// // Stops at once: the shutdown signal is already complete.
-    /// exporter.run_until(async {}).await?;
+    /// exporter.run(async {}).await?;
     /// # monitor_runtime::health::set_ready(true);
     /// # Ok(()) }
     /// ```
@@ -634,7 +607,7 @@ impl Exporter {
     ///
     /// [`ServeError::Init`] in [`strict`](Self::strict) mode when registration
     /// found problems; [`ServeError::Serve`] if the server fails.
-    pub async fn run_until(
+    pub async fn run(
         self,
         shutdown: impl Future<Output = ()> + Send + 'static,
     ) -> Result<(), ServeError> {
@@ -667,9 +640,10 @@ impl Exporter {
     }
 }
 
-/// Serves the framework's routes (`/metrics`, `/dashboard`) on `addr` until the
-/// process ends. Use [`Exporter`] to learn the bound port or to stop gracefully.
-/// Needs the `http` feature.
+/// Serves the framework's routes (`/metrics`, `/dashboard`, the health endpoints)
+/// on `addr` until Ctrl-C or (on Unix) SIGTERM, then stops gracefully, as
+/// [`Exporter::run`] does. [`Exporter`] gives the bound port, authentication, TLS,
+/// limits and another shutdown signal. Needs the `http` feature.
 ///
 /// Bind to `127.0.0.1` unless the metrics must be reachable from other hosts.
 ///
@@ -684,7 +658,31 @@ impl Exporter {
 ///
 /// As [`Exporter::bind`] and [`Exporter::run`].
 pub async fn serve(addr: impl ToSocketAddrs) -> Result<(), ServeError> {
-    Exporter::bind(addr).await?.run().await
+    Exporter::bind(addr).await?.run(stop_signal()).await
+}
+
+/// Ctrl-C, or SIGTERM on Unix (what Kubernetes sends before it stops a pod).
+async fn stop_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = terminate => {}
+    }
 }
 
 /// Why the exporter could not start or stopped. Needs the `http` feature.

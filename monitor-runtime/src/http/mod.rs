@@ -1,6 +1,6 @@
 //! Everything served over HTTP: the exporter (`/metrics`, a ready-made server and a
 //! router to merge) and the dashboard; it merges in the health endpoints, which the
-//! health feature builds itself ([`crate::health::routes`]).
+//! health feature builds itself (`health::routes`).
 //!
 //! This is the outermost layer: it reads the global registry through `core` and
 //! the health checks through the public API of [`crate::health`]; no feature imports
@@ -10,7 +10,7 @@ pub(crate) mod alerts;
 mod answer;
 mod auth;
 mod dashboard;
-mod exporter;
+pub(crate) mod exporter;
 mod outcome;
 mod own;
 pub mod red;
@@ -21,5 +21,4 @@ mod server;
 mod tls;
 
 pub use alerts::EmbeddedAlertsHandle;
-pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
 pub use red::{HttpMetrics, HttpMetricsLayer};

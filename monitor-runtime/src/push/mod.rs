@@ -27,9 +27,7 @@ mod remote_write;
 
 #[cfg(feature = "push")]
 #[cfg_attr(docsrs, doc(cfg(feature = "push")))]
-pub use pushgateway::{DEFAULT_PUSH_INTERVAL, PushError, PushTask, Pushgateway};
+pub use pushgateway::{PushError, PushTask, Pushgateway};
 #[cfg(feature = "remote-write")]
 #[cfg_attr(docsrs, doc(cfg(feature = "remote-write")))]
-pub use remote_write::{
-    DEFAULT_MAX_BUFFERED_SAMPLES, DEFAULT_WRITE_INTERVAL, RemoteWrite, RemoteWriteTask,
-};
+pub use remote_write::{RemoteWrite, RemoteWriteTask};

@@ -69,7 +69,7 @@ impl fmt::Display for PushError {
 impl std::error::Error for PushError {}
 
 /// The default interval between pushes.
-pub const DEFAULT_PUSH_INTERVAL: Duration = Duration::from_secs(15);
+pub(crate) const DEFAULT_PUSH_INTERVAL: Duration = Duration::from_secs(15);
 const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
 
 impl Pushgateway {
@@ -101,7 +101,7 @@ impl Pushgateway {
         self
     }
 
-    /// The interval of [`Pushgateway::spawn`] (default [`DEFAULT_PUSH_INTERVAL`]).
+    /// The interval of [`Pushgateway::spawn`] (default 15 s).
     pub fn interval(mut self, interval: Duration) -> Self {
         self.interval = interval.max(Duration::from_millis(10));
         self

@@ -17,9 +17,9 @@ use super::proto::{Label, Sample, TimeSeries, WriteRequest};
 use crate::core::{for_each_sample, identity, ignore_poison, model};
 
 /// The default bound of the buffer, in samples.
-pub const DEFAULT_MAX_BUFFERED_SAMPLES: usize = 100_000;
+pub(crate) const DEFAULT_MAX_BUFFERED_SAMPLES: usize = 100_000;
 /// The default interval between snapshots.
-pub const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(15);
+pub(crate) const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(15);
 
 /// Sends the registry to a Prometheus remote-write receiver (VictoriaMetrics,
 /// Thanos Receive, Mimir, Prometheus with `--web.enable-remote-write-receiver`):
@@ -43,7 +43,7 @@ pub const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(15);
 /// ## The bound
 ///
 /// The buffer holds at most [`RemoteWrite::max_buffered_samples`] samples
-/// (default [`DEFAULT_MAX_BUFFERED_SAMPLES`]); a snapshot that would exceed it
+/// (default 100 000); a snapshot that would exceed it
 /// drops the oldest snapshots first (a snapshot larger than the bound by itself
 /// is dropped whole), and every sample dropped is counted in
 /// `monitor_remote_write_samples_dropped_total`. The number waiting is
@@ -106,13 +106,13 @@ impl RemoteWrite {
         }
     }
 
-    /// The interval between snapshots (default [`DEFAULT_WRITE_INTERVAL`]).
+    /// The interval between snapshots (default 15 s).
     pub fn interval(mut self, interval: Duration) -> Self {
         self.interval = interval.max(Duration::from_millis(10));
         self
     }
 
-    /// The bound of the buffer, in samples (default [`DEFAULT_MAX_BUFFERED_SAMPLES`]).
+    /// The bound of the buffer, in samples (default 100 000).
     pub fn max_buffered_samples(mut self, samples: usize) -> Self {
         self.max_buffered_samples = samples;
         self

@@ -3,7 +3,7 @@
 //!
 //! | metric | type | labels | meaning |
 //! |---|---|---|---|
-//! | `system_cpu_utilization_ratio` | gauge | | share of all logical CPUs busy since the previous reading (a scrape, the dashboard's sampler or [`read`]), 0..1 (0 at the first) |
+//! | `system_cpu_utilization_ratio` | gauge | | share of all logical CPUs busy since the previous reading (a scrape, the dashboard's sampler), 0..1 (0 at the first) |
 //! | `system_cpu_logical_cores` | gauge | | logical CPUs of the host |
 //! | `system_load_average_1m` | gauge | | one-minute load average (0 where the OS has none) |
 //! | `system_memory_size_bytes` | gauge | | physical memory |
@@ -63,7 +63,7 @@ pub fn register() {
 /// The host's figures, read once, for the built-in dashboard.
 #[derive(Debug, Clone, Default, PartialEq)]
 #[non_exhaustive]
-pub struct HostFigures {
+pub(crate) struct HostFigures {
     /// Share of all logical CPUs busy since the previous reading, 0..1.
     pub cpu_utilization: f64,
     /// Logical CPUs.
@@ -78,13 +78,7 @@ pub struct HostFigures {
 
 /// Reads the host's figures now (through the same sampler as the metrics, so the CPU
 /// share is the one since the previous scrape or reading).
-///
-/// ```
-/// let host = monitor_runtime::system::read();
-/// assert!(host.memory_size > 0);
-/// assert!((0.0..=1.0).contains(&host.cpu_utilization));
-/// ```
-pub fn read() -> HostFigures {
+pub(crate) fn read() -> HostFigures {
     let mut sampler = ignore_poison(SAMPLER.lock());
     sampler.refresh();
     HostFigures {

@@ -130,7 +130,7 @@ async fn main() {
     println!("listening on {}", exporter.local_addr());
     std::io::stdout().flush().ok();
     exporter
-        .run_until(async move {
+        .run(async move {
             quit_rx.recv().await;
         })
         .await

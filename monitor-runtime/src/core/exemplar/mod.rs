@@ -9,7 +9,7 @@
 //! once it is in use and the call has no trace.
 //!
 //! A histogram keeps one exemplar per bucket, replaced at most once per
-//! [`interval`] (1 s by default) by a later traced call that lands there. Only
+//! [`set_interval`] (1 s by default) by a later traced call that lands there. Only
 //! OpenMetrics and the protobuf format carry exemplars (Prometheus stores them with
 //! `--enable-feature=exemplar-storage`); their labels are `trace_id` (32 hex digits)
 //! and `span_id` (16), well within OpenMetrics' limit of 128 characters.
@@ -179,21 +179,8 @@ impl Drop for ContextGuard {
 /// Nanoseconds between two replacements of one exemplar.
 static INTERVAL_NANOS: AtomicU64 = AtomicU64::new(1_000_000_000);
 
-/// How often at most an exemplar is replaced by a later traced call in the same
-/// bucket.
-pub fn interval() -> Duration {
-    Duration::from_nanos(INTERVAL_NANOS.load(Ordering::Relaxed))
-}
-
 /// Sets how often at most an exemplar is replaced (1 s by default; zero keeps the
 /// latest traced call of every bucket).
-///
-/// ```
-/// use std::time::Duration;
-/// monitor_runtime::exemplars::set_interval(Duration::from_secs(5));
-/// assert_eq!(monitor_runtime::exemplars::interval(), Duration::from_secs(5));
-/// monitor_runtime::exemplars::set_interval(Duration::from_secs(1));
-/// ```
 pub fn set_interval(interval: Duration) {
     INTERVAL_NANOS.store(
         u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX),
