@@ -46,6 +46,7 @@ pub use crate::history::{
 };
 
 // For tests only: the embedded evaluator driven step by step.
+pub use crate::alerts::embedded::{ActiveAlert, AlertState};
 pub use crate::alerts::embedded::{
     Evaluator, active as active_alerts, sample_and_evaluate as evaluate_alerts,
 };

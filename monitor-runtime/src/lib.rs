@@ -385,8 +385,8 @@ pub mod system;
 
 pub use crate::core::exemplar as exemplars;
 pub use crate::core::{
-    CallOutcome, Format, InitError, METRICS_CONTENT_TYPE, RegistrationError, init,
-    register_collector, registry, render, render_metrics, snapshot,
+    CallOutcome, Format, InitError, RegistrationError, init, register_collector, registry, render,
+    render_metrics, snapshot,
 };
 pub use crate::core::{identity, model, native};
 #[cfg(feature = "http")]

@@ -6,9 +6,9 @@
 
 use std::time::{Duration, SystemTime};
 
-use monitor_runtime::__private::Evaluator;
+use monitor_runtime::__private::{AlertState, Evaluator};
 use monitor_runtime::alerts::{
-    self, AlertSet, AlertState, BurnWindow, BusinessAlert, EmbeddedAlerts, Objective, ServiceAlert,
+    self, AlertSet, BurnWindow, BusinessAlert, EmbeddedAlerts, Objective, ServiceAlert,
     ServiceAlerts, Severity,
 };
 use monitor_runtime::business_metrics;

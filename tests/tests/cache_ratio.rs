@@ -2,7 +2,10 @@
 //! rule that turns them into a ratio, evaluated by the real `promtool test rules`
 //! over known hits and misses.
 
-use monitor_runtime::cache::{CacheMetrics, HIT_RATIO_RECORD};
+use monitor_runtime::cache::CacheMetrics;
+
+/// The series the cache recording rule writes.
+const HIT_RATIO_RECORD: &str = "cache:hit_ratio:rate5m";
 use monitor_tests::{promtool, sample, tools};
 
 #[test]

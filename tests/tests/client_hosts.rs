@@ -5,7 +5,11 @@
 use std::collections::BTreeSet;
 use std::convert::Infallible;
 
-use monitor_runtime::client::{HttpClientMetricsLayer, MAX_SERVER_ADDRESSES, OTHER_SERVER_ADDRESS};
+use monitor_runtime::client::HttpClientMetricsLayer;
+
+/// The server addresses the client layer labels, the others go under `OTHER_SERVER_ADDRESS`.
+const MAX_SERVER_ADDRESSES: usize = 100;
+const OTHER_SERVER_ADDRESS: &str = "_OTHER";
 use monitor_tests::{parse_samples, sample};
 use tower::{Service, ServiceBuilder, ServiceExt};
 

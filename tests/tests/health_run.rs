@@ -7,13 +7,14 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::Duration;
 
 use hyper::Method;
-use monitor_runtime::health::{
-    CheckFuture, CheckSpec, Health, HealthCheck, HealthRegistry, RUN_NOW_FRESH,
-};
+use monitor_runtime::health::{CheckFuture, CheckSpec, Health, HealthCheck, HealthRegistry};
 use monitor_tests::http::{HttpResponse, request_with};
 use monitor_tests::server::TestServer;
 
 const TOKEN: &str = "run-now-token-0123456789";
+
+/// How recent a result `run_now` returns instead of running the check again.
+const RUN_NOW_FRESH: Duration = Duration::from_secs(1);
 
 /// A check that counts its runs and takes a while, so that concurrent callers
 /// overlap its run.

@@ -5,7 +5,10 @@
 use std::io::Write;
 use std::sync::{Arc, Mutex};
 
-use monitor_runtime::logs::{JsonLayer, REDACTED};
+use monitor_runtime::logs::JsonLayer;
+
+/// What the JSON logs write instead of a secret.
+const REDACTED: &str = "[redacted]";
 use serde_json::Value;
 use tracing_subscriber::layer::SubscriberExt;
 

@@ -51,7 +51,7 @@ async fn the_quickstart_serves_clean_metrics_with_a_failing_workload_until_ctrl_
     assert_eq!(first.status, 200);
     assert_eq!(
         first.header("content-type"),
-        Some(monitor_runtime::METRICS_CONTENT_TYPE)
+        Some("text/plain; version=0.0.4; charset=utf-8")
     );
     for (module, function) in FUNCTIONS {
         for result in ["ok", "error"] {

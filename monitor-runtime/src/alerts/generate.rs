@@ -52,7 +52,7 @@ impl AlertSet {
     /// objectives of `#[monitored(objective(...))]` functions and the alerts of
     /// `#[business_metric(..., alert(...))]` metrics, next to the default service
     /// alerts. Until [`configure`](super::configure) is called, the process' definitions
-    /// are these (for a service called [`DEFAULT_SERVICE`](super::DEFAULT_SERVICE)).
+    /// are these (for a service called `monitor`).
     ///
     /// ```
     /// use monitor_runtime::alerts::AlertSet;

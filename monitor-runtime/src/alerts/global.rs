@@ -10,7 +10,7 @@ use crate::core::ignore_poison;
 static CONFIGURED: RwLock<Option<AlertSet>> = RwLock::new(None);
 
 /// The service name of the definitions used until [`configure`] is called.
-pub const DEFAULT_SERVICE: &str = "monitor";
+pub(crate) const DEFAULT_SERVICE: &str = "monitor";
 
 /// Makes `set` the process' alert definitions (replacing any earlier ones).
 ///
@@ -26,7 +26,7 @@ pub fn configure(set: AlertSet) {
 }
 
 /// The process' alert definitions: those given to [`configure`], or
-/// [`AlertSet::annotated`] for a service called [`DEFAULT_SERVICE`] (the objectives
+/// [`AlertSet::annotated`] for a service called `monitor` (the objectives
 /// and business alerts declared in the code, and the default service alerts).
 pub fn current() -> AlertSet {
     ignore_poison(CONFIGURED.read())

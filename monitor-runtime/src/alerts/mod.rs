@@ -114,12 +114,11 @@ pub use annotations::{
     BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
 };
 pub(crate) use duration::promql as promql_duration;
-pub use embedded::{ActiveAlert, AlertState, EmbeddedAlerts};
+pub use embedded::EmbeddedAlerts;
 pub use generate::AlertSet;
-pub use global::{DEFAULT_SERVICE, configure, current, rules};
+pub use global::{configure, current, rules};
 pub use model::{
-    BurnWindow, BusinessAlert, BusinessCondition, Objective, ServiceAlert, ServiceAlerts, Severity,
-    Threshold,
+    BurnWindow, BusinessAlert, Objective, ServiceAlert, ServiceAlerts, Severity, Threshold,
 };
 pub use rules::{AlertingRule, RecordingRule, Rule, RuleFile, RuleGroup};
 pub(crate) use rules::{ObjectMeta, PrometheusRule};

@@ -516,7 +516,7 @@ impl ServiceAlerts {
 
 /// What a business alert compares.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub enum BusinessCondition {
+pub(crate) enum BusinessCondition {
     /// A counter's rate per second over `window` above the value (a spike of failed logins).
     RateAbove(f64),
     /// A counter's rate per second over `window` below the value (no sign-ups for an hour).

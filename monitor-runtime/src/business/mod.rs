@@ -148,21 +148,10 @@ pub(crate) static DEFAULT_MAX_LABEL_SETS_NOW: AtomicUsize =
 ///
 /// ```
 /// monitor_runtime::business::set_default_max_label_sets(5000);
-/// assert_eq!(monitor_runtime::business::default_max_label_sets(), 5000);
 /// # monitor_runtime::business::set_default_max_label_sets(monitor_runtime::business::DEFAULT_MAX_LABEL_SETS);
 /// ```
 pub fn set_default_max_label_sets(limit: usize) {
     DEFAULT_MAX_LABEL_SETS_NOW.store(limit.max(1), Ordering::Relaxed);
-}
-
-/// The limit that [`set_default_max_label_sets`] set ([`DEFAULT_MAX_LABEL_SETS`] until
-/// then).
-///
-/// ```
-/// assert!(monitor_runtime::business::default_max_label_sets() >= 1);
-/// ```
-pub fn default_max_label_sets() -> usize {
-    DEFAULT_MAX_LABEL_SETS_NOW.load(Ordering::Relaxed)
 }
 
 /// Every business metric declaration in the program, collected at link time.

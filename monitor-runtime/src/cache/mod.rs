@@ -8,7 +8,7 @@
 //!
 //! The ratio is computed where it can be averaged over a window, in Prometheus:
 //! [`recording_rules`] gives the rule file recording
-//! [`HIT_RATIO_RECORD`] (`cache:hit_ratio:rate5m`) per cache,
+//! `cache:hit_ratio:rate5m` per cache,
 //!
 //! ```text
 //! sum by (cache) (rate(cache_hits_total[5m]))
@@ -49,7 +49,7 @@ use crate::core::{
 };
 
 /// The name of the recorded ratio: `cache:hit_ratio:rate5m`, by `cache`.
-pub const HIT_RATIO_RECORD: &str = "cache:hit_ratio:rate5m";
+pub(crate) const HIT_RATIO_RECORD: &str = "cache:hit_ratio:rate5m";
 
 /// The hit and miss counters of one cache, at zero from creation. Cheap to clone;
 /// two handles of one name share the series.
@@ -177,7 +177,7 @@ struct RecordingRule {
 }
 
 /// A Prometheus rule file (YAML) with one group, `monitor-cache`, recording
-/// [`HIT_RATIO_RECORD`] over 5 minutes. Load it next to the other rule files.
+/// `cache:hit_ratio:rate5m` over 5 minutes. Load it next to the other rule files.
 ///
 /// ```
 /// let rules = monitor_runtime::cache::recording_rules();

@@ -8,7 +8,7 @@
 //!
 //! - `http_request_method`: the method, or `_OTHER` for a non-standard one.
 //! - `server_address`: the host the request went to (the URI's host, else the
-//!   `Host` header), a *bounded* label: the first [`MAX_SERVER_ADDRESSES`] (100)
+//!   `Host` header), a *bounded* label: the first 100
 //!   distinct hosts keep their name, later ones are folded into `_OTHER` and counted
 //!   in `http_client_server_address_overflow_total`, so that calls to ever new hosts
 //!   cannot grow the series without bound.
@@ -85,10 +85,10 @@ use figures::{Host, server_address};
 
 /// How many distinct hosts `server_address` names before folding new ones into
 /// `_OTHER`.
-pub const MAX_SERVER_ADDRESSES: usize = 100;
+pub(crate) const MAX_SERVER_ADDRESSES: usize = 100;
 
 /// The `server_address` of the hosts past [`MAX_SERVER_ADDRESSES`].
-pub const OTHER_SERVER_ADDRESS: &str = "_OTHER";
+pub(crate) const OTHER_SERVER_ADDRESS: &str = "_OTHER";
 
 /// The kind of failure of an outgoing call, for the `error_type` label. Implemented
 /// for the errors of hyper-util's legacy client, of tower's middleware

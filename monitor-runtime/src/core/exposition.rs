@@ -14,7 +14,7 @@ use super::source::{Claim, Source, add_source, collect_all};
 /// ```
 /// assert!(monitor_runtime::METRICS_CONTENT_TYPE.starts_with(prometheus::TEXT_FORMAT));
 /// ```
-pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+pub(crate) const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Every family of the runtime and of the collectors registered in
 /// [`registry`](crate::registry), as they are now: the one model every exposition

@@ -37,9 +37,10 @@ pub(crate) use bounds::{Bounds, DEFAULT_BUCKETS};
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};
 pub use exits::{Branch, FromResidual};
+pub(crate) use exposition::METRICS_CONTENT_TYPE;
 #[cfg(any(feature = "http", feature = "push"))]
 pub(crate) use exposition::snapshot_for_exposition;
-pub use exposition::{METRICS_CONTENT_TYPE, render, render_metrics, snapshot};
+pub use exposition::{render, render_metrics, snapshot};
 #[allow(
     unused_imports,
     reason = "the parts that wrap a prometheus collector use it"

@@ -570,9 +570,9 @@ impl HealthRegistry {
     /// Runs the check named `name` now, whatever its cache says, and returns the
     /// fresh result; `None` if there is none. Single flight still holds: a call made
     /// while a run of the check is in flight waits for that run and shares its
-    /// result, and a result that finished less than [`RUN_NOW_FRESH`] ago counts as
+    /// result, and a result that finished less than one second ago counts as
     /// fresh, so callers in a storm share one run and cannot hammer a dependency
-    /// more often than once per [`RUN_NOW_FRESH`]. The run is recorded in the
+    /// more often than once a second. The run is recorded in the
     /// check's metrics and cached for the probes, as any run.
     ///
     /// `POST /health/{name}/run` calls it (see [`routes`](Self::routes)).
@@ -607,7 +607,7 @@ impl HealthRegistry {
 
 /// How recent a result must be for [`HealthRegistry::run_now`] to return it rather
 /// than run the check again: one second.
-pub const RUN_NOW_FRESH: Duration = Duration::from_secs(1);
+pub(crate) const RUN_NOW_FRESH: Duration = Duration::from_secs(1);
 
 /// The reason readiness gives after `set_ready(false)`.
 const NOT_READY: &str = "the application marked itself not ready";
@@ -750,7 +750,7 @@ async fn evaluate(check: &Arc<RegisteredCheck>) -> Arc<Snapshot> {
 }
 
 /// A run of `check` started now, unless one is in flight (its result is shared) or
-/// the latest one finished less than [`RUN_NOW_FRESH`] ago (it is returned).
+/// the latest one finished less than one second ago (it is returned).
 async fn evaluate_now(check: &Arc<RegisteredCheck>) -> Arc<Snapshot> {
     let in_runtime = tokio::runtime::Handle::try_current().is_ok();
     let next = {

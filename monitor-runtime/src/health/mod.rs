@@ -163,7 +163,7 @@ mod types;
 
 use std::future::Future;
 
-pub use engine::{HealthError, HealthRegistry, RUN_NOW_FRESH};
+pub use engine::{HealthError, HealthRegistry};
 pub use pool_check::PoolCheck;
 pub use report::{CheckReport, HealthReport};
 pub use types::{

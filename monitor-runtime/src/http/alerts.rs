@@ -15,8 +15,8 @@ use hyper_util::rt::TokioIo;
 use serde::Serialize;
 use tokio::task::JoinHandle;
 
-use crate::alerts::embedded::{self, Notification, Transition};
-use crate::alerts::{ActiveAlert, EmbeddedAlerts};
+use crate::alerts::EmbeddedAlerts;
+use crate::alerts::embedded::{self, ActiveAlert, Notification, Transition};
 use crate::core::model::{Family, Kind, Labels, Value};
 use crate::core::{Claim, Source, SourceLocation};
 

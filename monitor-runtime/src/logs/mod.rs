@@ -71,7 +71,7 @@ use tracing_subscriber::registry::LookupSpan;
 use crate::core::ignore_poison;
 
 /// What a secret field's value is replaced with.
-pub const REDACTED: &str = "[redacted]";
+pub(crate) const REDACTED: &str = "[redacted]";
 
 /// Whether a field named `name` is redacted: its words (split at `_` and camelCase)
 /// include a secret word (`password`, `token`, `secret`, `cookie`, ...) or pair
