@@ -50,3 +50,6 @@ pub use crate::alerts::embedded::{ActiveAlert, AlertState};
 pub use crate::alerts::embedded::{
     Evaluator, active as active_alerts, sample_and_evaluate as evaluate_alerts,
 };
+// For tests only: every query of a generated Grafana dashboard.
+#[cfg(feature = "grafana")]
+pub use crate::grafana::expressions as grafana_expressions;

@@ -40,7 +40,7 @@ pub fn queries(service: &Service, variables: &Variables) -> Vec<PanelQuery> {
         .iter()
         .flat_map(|dashboard| {
             let uid = dashboard["uid"].as_str().unwrap_or_default().to_owned();
-            grafana::expressions(dashboard, &substitutions)
+            monitor_runtime::__private::grafana_expressions(dashboard, &substitutions)
                 .into_iter()
                 .map(move |expr| PanelQuery {
                     dashboard: uid.clone(),

@@ -6,7 +6,9 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use monitor_runtime::grafana::{self, BusinessMetric, MetricKind, ObjectiveSpec, Service};
+use monitor_runtime::alerts::Objective;
+use monitor_runtime::grafana::{self, BusinessMetric, Service};
+use monitor_runtime::model::Kind;
 use serde_json::Value;
 
 fn examples() -> PathBuf {
@@ -18,26 +20,26 @@ fn quickstart() -> Service {
     Service::new("monitor")
         .business(BusinessMetric::new(
             "user_signups_total",
-            MetricKind::Counter,
+            Kind::Counter,
             "Completed sign-ups, by plan.",
         ))
         .business(BusinessMetric::new(
             "login_failures_total",
-            MetricKind::Counter,
+            Kind::Counter,
             "Failed logins, by reason.",
         ))
         .business(BusinessMetric::new(
             "sessions_active",
-            MetricKind::Gauge,
+            Kind::Gauge,
             "Sessions currently open.",
         ))
         .business(BusinessMetric::new(
             "order_value_euros",
-            MetricKind::Histogram,
+            Kind::Histogram,
             "Value of placed orders, in euros, by plan.",
         ))
         .objective(
-            ObjectiveSpec::new("place_order", "quickstart::orders", "place_order")
+            Objective::new("place_order", "quickstart::orders", "place_order")
                 .success(0.99)
                 .latency(Duration::from_millis(250), 0.95),
         )

@@ -8,7 +8,6 @@ mod dashboard_common;
 use std::time::{Duration, Instant};
 
 use monitor_runtime::alerts::{AlertSet, Objective};
-use monitor_runtime::grafana;
 use monitor_tests::prometheus_server::PrometheusServer;
 use monitor_tests::tools;
 use serde_json::Value;
@@ -95,7 +94,7 @@ async fn every_panel_query_returns_data() {
         .iter()
         .flat_map(|dashboard| {
             let uid = dashboard["uid"].as_str().unwrap().to_owned();
-            grafana::expressions(dashboard, &variables)
+            monitor_runtime::__private::grafana_expressions(dashboard, &variables)
                 .into_iter()
                 .map(move |expr| (uid.clone(), expr))
         })

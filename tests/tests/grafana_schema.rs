@@ -7,7 +7,9 @@
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use monitor_runtime::grafana::{self, BusinessMetric, MetricKind, ObjectiveSpec, Service};
+use monitor_runtime::alerts::Objective;
+use monitor_runtime::grafana::{self, BusinessMetric, Service};
+use monitor_runtime::model::Kind;
 use monitor_tests::grafana::schema;
 use serde_json::Value;
 
@@ -15,21 +17,17 @@ fn service() -> Service {
     Service::new("shop")
         .business(BusinessMetric::new(
             "orders_total",
-            MetricKind::Counter,
+            Kind::Counter,
             "Orders.",
         ))
-        .business(BusinessMetric::new(
-            "carts_open",
-            MetricKind::Gauge,
-            "Carts.",
-        ))
+        .business(BusinessMetric::new("carts_open", Kind::Gauge, "Carts."))
         .business(BusinessMetric::new(
             "basket_items",
-            MetricKind::Histogram,
+            Kind::Histogram,
             "Items.",
         ))
         .objective(
-            ObjectiveSpec::new("checkout", "shop::orders", "checkout")
+            Objective::new("checkout", "shop::orders", "checkout")
                 .success(0.999)
                 .latency(Duration::from_millis(250), 0.99),
         )
@@ -209,9 +207,9 @@ fn objectives_get_panels_of_their_own() {
     assert_eq!(panels(objectives)[0]["type"], "text");
 
     let two = Service::new("shop")
-        .objective(ObjectiveSpec::new("pay", "shop", "pay").success(0.99))
+        .objective(Objective::new("pay", "shop", "pay").success(0.99))
         .objective(
-            ObjectiveSpec::new("ship", "shop", "ship").latency(Duration::from_millis(100), 0.95),
+            Objective::new("ship", "shop", "ship").latency(Duration::from_millis(100), 0.95),
         );
     let dashboards = grafana::dashboards(&two);
     let titles: Vec<&str> = panels(&dashboards[5])
@@ -226,6 +224,6 @@ fn objectives_get_panels_of_their_own() {
             "ship: calls faster than 0.1 s"
         ]
     );
-    let exprs = grafana::expressions(&dashboards[5], &[]);
+    let exprs = monitor_runtime::__private::grafana_expressions(&dashboards[5], &[]);
     assert!(exprs[2].contains("le=\"0.1\""), "{}", exprs[2]);
 }

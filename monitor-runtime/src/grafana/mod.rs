@@ -4,17 +4,14 @@
 //! `GET /dashboard/grafana.json`).
 //!
 //! ```
-//! use monitor_runtime::grafana::{self, BusinessMetric, MetricKind, Service};
+//! use monitor_runtime::grafana::{self, BusinessMetric, Service};
+//! use monitor_runtime::model::Kind;
 //!
 //! let service = Service::new("shop")
-//!     .business(BusinessMetric::new("user_signups_total", MetricKind::Counter, "Completed sign-ups."));
+//!     .business(BusinessMetric::new("user_signups_total", Kind::Counter, "Completed sign-ups."));
 //! let dashboards = grafana::dashboards(&service);
 //! assert_eq!(dashboards.len(), 7);
-//! let overview = &dashboards[0];
-//! assert_eq!(overview["uid"], "shop-overview");
-//! // Every query, with the variables substituted, ready for Prometheus' query API:
-//! let queries = grafana::expressions(overview, &[("job", "shop"), ("__rate_interval", "1m")]);
-//! assert!(queries.iter().all(|query| !query.contains('$')));
+//! assert_eq!(dashboards[0]["uid"], "shop-overview");
 //! ```
 //!
 //! # How they are built
@@ -34,16 +31,17 @@
 mod model;
 mod panels;
 
-use std::time::Duration;
-
 use serde_json::Value;
+
+use crate::alerts::Objective;
+use crate::core::model::Kind;
 
 /// What the dashboards are generated for.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     name: String,
     business: Vec<BusinessMetric>,
-    objectives: Vec<ObjectiveSpec>,
+    objectives: Vec<Objective>,
 }
 
 impl Service {
@@ -69,8 +67,9 @@ impl Service {
     /// Adds a business metric to the business dashboard.
     ///
     /// ```
-    /// use monitor_runtime::grafana::{BusinessMetric, MetricKind, Service};
-    /// let service = Service::new("shop").business(BusinessMetric::new("cart_items", MetricKind::Gauge, "Items."));
+    /// use monitor_runtime::grafana::{BusinessMetric, Service};
+    /// use monitor_runtime::model::Kind;
+    /// let service = Service::new("shop").business(BusinessMetric::new("cart_items", Kind::Gauge, "Items."));
     /// # let _ = service;
     /// ```
     pub fn business(mut self, metric: BusinessMetric) -> Self {
@@ -78,108 +77,55 @@ impl Service {
         self
     }
 
-    /// Adds an objective: a panel of its own on the objectives dashboard.
+    /// Adds the objective of a `#[monitored]` function: panels of its own on the
+    /// objectives dashboard. (An objective of an HTTP route has no panel there yet:
+    /// the routes dashboard shows its route.) A latency threshold should be a bucket
+    /// bound of the function's histogram: the query reads that bucket.
     ///
     /// ```
     /// use std::time::Duration;
-    /// use monitor_runtime::grafana::{ObjectiveSpec, Service};
+    /// use monitor_runtime::alerts::Objective;
+    /// use monitor_runtime::grafana::Service;
     /// let service = Service::new("shop").objective(
-    ///     ObjectiveSpec::new("checkout", "shop::orders", "checkout").success(0.999),
+    ///     Objective::new("checkout", "shop::orders", "checkout")
+    ///         .success(0.999)
+    ///         .latency(Duration::from_millis(250), 0.99),
     /// );
     /// # let _ = service;
     /// ```
-    pub fn objective(mut self, objective: ObjectiveSpec) -> Self {
-        self.objectives.push(objective);
+    pub fn objective(mut self, objective: Objective) -> Self {
+        if !objective.function().is_empty() {
+            self.objectives.push(objective);
+        }
         self
     }
-}
-
-/// The kind of a business metric, which decides how it is charted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MetricKind {
-    /// Charted as a rate per second.
-    Counter,
-    /// Charted as its value.
-    Gauge,
-    /// Charted as its rate of observations and its median and 95th percentile.
-    Histogram,
 }
 
 /// A business metric family to chart.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BusinessMetric {
     name: String,
-    kind: MetricKind,
+    kind: Kind,
     help: String,
 }
 
 impl BusinessMetric {
-    /// The family `name` of `kind`, described by `help`.
+    /// The family `name` of `kind`, described by `help`. A counter is charted as a
+    /// rate per second, a histogram as its median and 95th percentile, anything else
+    /// as its value summed over instances.
     ///
     /// ```
-    /// use monitor_runtime::grafana::{BusinessMetric, MetricKind};
-    /// let logins = BusinessMetric::new("logins_total", MetricKind::Counter, "Logins.");
+    /// use monitor_runtime::grafana::BusinessMetric;
+    /// use monitor_runtime::model::Kind;
+    /// let logins = BusinessMetric::new("logins_total", Kind::Counter, "Logins.");
     /// # let _ = logins;
     /// ```
-    pub fn new(name: &str, kind: MetricKind, help: &str) -> Self {
+    pub fn new(name: &str, kind: Kind, help: &str) -> Self {
         Self {
             name: name.to_owned(),
             kind,
             help: help.to_owned(),
         }
-    }
-}
-
-/// An objective of a `#[monitored]` function, as the objectives dashboard shows it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct ObjectiveSpec {
-    name: String,
-    module: String,
-    function: String,
-    success: Option<f64>,
-    latency: Option<(Duration, f64)>,
-}
-
-impl ObjectiveSpec {
-    /// The objective `name` of `function` in `module`.
-    ///
-    /// ```
-    /// let spec = monitor_runtime::grafana::ObjectiveSpec::new("pay", "shop", "pay");
-    /// # let _ = spec;
-    /// ```
-    pub fn new(name: &str, module: &str, function: &str) -> Self {
-        Self {
-            name: name.to_owned(),
-            module: module.to_owned(),
-            function: function.to_owned(),
-            success: None,
-            latency: None,
-        }
-    }
-
-    /// Target share of calls that succeed (0..1).
-    ///
-    /// ```
-    /// let spec = monitor_runtime::grafana::ObjectiveSpec::new("pay", "shop", "pay").success(0.99);
-    /// # let _ = spec;
-    /// ```
-    pub fn success(mut self, ratio: f64) -> Self {
-        self.success = Some(ratio);
-        self
-    }
-
-    /// Target share of calls faster than `threshold` (0..1). The threshold should be
-    /// a bucket bound of the function's histogram: the query reads that bucket.
-    ///
-    /// ```
-    /// use std::time::Duration;
-    /// let spec = monitor_runtime::grafana::ObjectiveSpec::new("pay", "shop", "pay")
-    ///     .latency(Duration::from_millis(250), 0.99);
-    /// # let _ = spec;
-    /// ```
-    pub fn latency(mut self, threshold: Duration, share: f64) -> Self {
-        self.latency = Some((threshold, share));
-        self
     }
 }
 
@@ -202,13 +148,6 @@ pub fn dashboards(service: &Service) -> Vec<Value> {
 /// `variables` (`("job", "shop")`, `("__rate_interval", "1m")`, …) substituted, in
 /// both their `$name` and `${name}` spellings: the queries a Prometheus-compatible
 /// server would be sent.
-///
-/// ```
-/// use monitor_runtime::grafana;
-/// let overview = &grafana::dashboards(&grafana::Service::new("shop"))[0];
-/// let queries = grafana::expressions(overview, &[("job", "shop"), ("__rate_interval", "30s")]);
-/// assert!(queries.iter().any(|q| q.contains("rate(function_calls_total{job=~\"shop\"}[30s])")));
-/// ```
 pub fn expressions(dashboard: &Value, variables: &[(&str, &str)]) -> Vec<String> {
     let mut variables: Vec<(&str, &str)> = variables.to_vec();
     // `$job_name` must not be read as `$job` followed by `_name`.

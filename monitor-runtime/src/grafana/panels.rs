@@ -1,11 +1,13 @@
 //! The dashboards themselves: which panels, which queries.
 
+use super::Service;
 use super::model::{
     Annotations, Dashboard, DashboardLink, FieldConfigSource, FieldDefaults, GridPos,
     LegendOptions, Panel, PanelOptions, ReduceOptions, StatOptions, Step, Target, Templating,
     TextOptions, Thresholds, TimeRange, TimeSeriesOptions, TooltipOptions, Variable, datasource,
 };
-use super::{MetricKind, ObjectiveSpec, Service};
+use crate::alerts::Objective;
+use crate::core::model::Kind;
 
 /// `metric{job=~"$job",extra}`: every query is narrowed to the chosen jobs.
 fn sel(metric: &str, extra: &str) -> String {
@@ -713,13 +715,9 @@ fn business(service: &Service) -> Dashboard {
             format!("{} ({})", metric.help, metric.name)
         };
         let spec = match metric.kind {
-            MetricKind::Counter => PanelSpec::series(&metric.name, &help, "ops")
+            Kind::Counter => PanelSpec::series(&metric.name, &help, "ops")
                 .query(sum_rate("", &sel(&metric.name, "")), "per second"),
-            MetricKind::Gauge => PanelSpec::series(&metric.name, &help, "short").query(
-                format!("sum({})", sel(&metric.name, "")),
-                "sum over instances",
-            ),
-            MetricKind::Histogram => PanelSpec::series(&metric.name, &help, "short")
+            Kind::Histogram => PanelSpec::series(&metric.name, &help, "short")
                 .query(
                     quantile(0.5, "", &sel(&format!("{}_bucket", metric.name), "")),
                     "p50",
@@ -728,6 +726,10 @@ fn business(service: &Service) -> Dashboard {
                     quantile(0.95, "", &sel(&format!("{}_bucket", metric.name), "")),
                     "p95",
                 ),
+            _ => PanelSpec::series(&metric.name, &help, "short").query(
+                format!("sum({})", sel(&metric.name, "")),
+                "sum over instances",
+            ),
         };
         layout.add(spec);
     }
@@ -832,19 +834,21 @@ fn health(service: &Service) -> Dashboard {
     )
 }
 
-fn objective_panels(layout: &mut Layout, objective: &ObjectiveSpec) {
+fn objective_panels(layout: &mut Layout, objective: &Objective) {
     let filter = format!(
         "module=\"{}\",function=\"{}\"",
-        escape(&objective.module),
-        escape(&objective.function)
+        escape(objective.module()),
+        escape(objective.function())
     );
-    if let Some(target) = objective.success {
+    if let Some(target) = objective.success_target() {
         layout.add(
             PanelSpec::series(
-                &format!("{}: success ratio", objective.name),
+                &format!("{}: success ratio", objective.name()),
                 &format!(
                     "Share of calls of {}::{} that succeed; the objective is {}.",
-                    objective.module, objective.function, target
+                    objective.module(),
+                    objective.function(),
+                    target
                 ),
                 "percentunit",
             )
@@ -856,7 +860,7 @@ fn objective_panels(layout: &mut Layout, objective: &ObjectiveSpec) {
         );
         layout.add(
             PanelSpec::series(
-                &format!("{}: error budget burn rate", objective.name),
+                &format!("{}: error budget burn rate", objective.name()),
                 &format!(
                     "Error ratio over the budget ({}): 1 spends the budget exactly over the period; above 14.4 pages.",
                     1.0 - target
@@ -870,14 +874,14 @@ fn objective_panels(layout: &mut Layout, objective: &ObjectiveSpec) {
             .thresholds(vec![(None, "green"), (Some(1.0), "orange"), (Some(14.4), "red")]),
         );
     }
-    if let Some((threshold, share)) = objective.latency {
+    if let Some((threshold, share)) = objective.latency_target() {
         let le = le_label(threshold.as_secs_f64());
         layout.add(
             PanelSpec::series(
-                &format!("{}: calls faster than {le} s", objective.name),
+                &format!("{}: calls faster than {le} s", objective.name()),
                 &format!(
                     "Share of calls of {}::{} under {le} s (the histogram's bucket le=\"{le}\"); the objective is {share}.",
-                    objective.module, objective.function
+                    objective.module(), objective.function()
                 ),
                 "percentunit",
             )

@@ -318,27 +318,20 @@ struct GrafanaQuery {
 /// What the generated Grafana dashboards are made for: the business metrics the
 /// registry holds and the objectives of the configured alerts.
 fn grafana_service(name: &str) -> crate::grafana::Service {
-    use crate::grafana::{BusinessMetric, MetricKind, ObjectiveSpec, Service};
+    use crate::core::model::Kind;
+    use crate::grafana::{BusinessMetric, Service};
     let snapshot = Snapshot::from_model(crate::core::snapshot(), 0.0);
     let mut service = Service::new(name);
     for (family, business) in &snapshot.business {
         let kind = match business.kind {
-            history::MetricKind::Counter => MetricKind::Counter,
-            history::MetricKind::Gauge => MetricKind::Gauge,
-            history::MetricKind::Histogram => MetricKind::Histogram,
+            history::MetricKind::Counter => Kind::Counter,
+            history::MetricKind::Gauge => Kind::Gauge,
+            history::MetricKind::Histogram => Kind::Histogram,
         };
         service = service.business(BusinessMetric::new(family, kind, &business.help));
     }
     for objective in crate::alerts::current().objectives() {
-        let mut spec =
-            ObjectiveSpec::new(objective.name(), objective.module(), objective.function());
-        if let Some(ratio) = objective.success_target() {
-            spec = spec.success(ratio);
-        }
-        if let Some((threshold, share)) = objective.latency_target() {
-            spec = spec.latency(threshold, share);
-        }
-        service = service.objective(spec);
+        service = service.objective(objective.clone());
     }
     service
 }
