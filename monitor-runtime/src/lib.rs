@@ -383,6 +383,12 @@ pub mod runtime_metrics;
 #[cfg_attr(docsrs, doc(cfg(feature = "system")))]
 pub mod system;
 
+#[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
+#[cfg_attr(
+    docsrs,
+    doc(cfg(any(feature = "http", feature = "push", feature = "remote-write")))
+)]
+pub use crate::core::Background;
 pub use crate::core::exemplar as exemplars;
 pub use crate::core::{
     CallOutcome, Format, InitError, RegistrationError, init, register_collector, registry, render,

@@ -308,6 +308,6 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
         }
         assert!(monitor_runtime::__private::active_alerts().is_empty());
         driver.abort();
-        embedded.stop();
+        embedded.stop().await.unwrap();
     });
 }

@@ -334,6 +334,6 @@ fn get_alerts_and_history_serve_the_evaluator_state() {
             .map(|t| (t["from"].as_str().unwrap(), t["to"].as_str().unwrap()))
             .collect();
         assert_eq!(moves, [("inactive", "firing"), ("firing", "resolved")]);
-        handle.stop();
+        handle.stop().await.unwrap();
     });
 }

@@ -93,7 +93,7 @@ async fn pushes_land_under_their_grouping_key_and_are_deleted() {
         .grouping("shard", "b")
         .interval(Duration::from_millis(100))
         .delete_on_exit(true)
-        .spawn();
+        .start();
     let labels = group("nightly-batch", "worker-1", "b");
     wait_for(&gateway, "the first interval push", |samples| {
         find(samples, "pushed_jobs_done_total", &labels) == Some(5.0)
@@ -104,7 +104,7 @@ async fn pushes_land_under_their_grouping_key_and_are_deleted() {
         find(samples, "pushed_jobs_done_total", &labels) == Some(6.0)
     })
     .await;
-    task.shutdown().await.expect("last push and delete");
+    task.stop().await.expect("last push and delete");
     assert_eq!(
         find(
             &gateway_samples(&gateway).await,

@@ -199,7 +199,7 @@ async fn remote_write_reads_the_model() {
 
     let task = RemoteWrite::new(&format!("http://{addr}/api/v1/write"))
         .interval(Duration::from_secs(3600))
-        .spawn();
+        .start();
     let deadline = Instant::now() + PATIENCE;
     let request = loop {
         if let Some(request) = received.lock().unwrap().first().cloned() {
@@ -208,7 +208,7 @@ async fn remote_write_reads_the_model() {
         assert!(Instant::now() < deadline, "no write request arrived");
         tokio::time::sleep(Duration::from_millis(20)).await;
     };
-    assert_eq!(task.shutdown().await, 0);
+    task.stop().await.unwrap();
     server.abort();
 
     let value = |name: &str, labels: &[(&str, &str)]| {

@@ -19,6 +19,11 @@ fn own(name: &str) -> f64 {
     monitor_tests::sample(name, &[]).unwrap_or_else(|| panic!("{name} is exposed"))
 }
 
+/// The samples waiting in remote write's buffer.
+fn buffered() -> usize {
+    own("monitor_remote_write_buffered_samples") as usize
+}
+
 async fn until(what: &str, condition: impl Fn() -> bool) {
     let deadline = Instant::now() + PATIENCE;
     while !condition() {
@@ -45,10 +50,10 @@ async fn beyond_the_bound_the_oldest_snapshots_are_dropped_and_counted() {
         .interval(Duration::from_secs(3600))
         .max_buffered_samples(bound)
         .backoff(Duration::from_millis(50), Duration::from_millis(200))
-        .spawn();
-    until("the first snapshot", || task.buffered_samples() > 0).await;
+        .start();
+    until("the first snapshot", || buffered() > 0).await;
     assert_eq!(
-        task.buffered_samples(),
+        buffered(),
         per_snapshot,
         "a snapshot is the whole exposition"
     );
@@ -56,11 +61,11 @@ async fn beyond_the_bound_the_oldest_snapshots_are_dropped_and_counted() {
     // Four more while the receiver is away: the three oldest of five go.
     for _ in 0..4 {
         EVENTS.inc([]);
-        task.snapshot_now();
+        task.now();
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
-    assert_eq!(task.buffered_samples(), 2 * per_snapshot);
-    assert!(task.buffered_samples() <= bound);
+    assert_eq!(buffered(), 2 * per_snapshot);
+    assert!(buffered() <= bound);
     assert_eq!(
         own("monitor_remote_write_samples_dropped_total") as usize,
         3 * per_snapshot,
@@ -69,7 +74,7 @@ async fn beyond_the_bound_the_oldest_snapshots_are_dropped_and_counted() {
 
     // What was kept arrives: the two newest snapshots.
     vm.restart().await;
-    until("the buffer drains", || task.buffered_samples() == 0).await;
+    until("the buffer drains", || buffered() == 0).await;
     let deadline = Instant::now() + PATIENCE;
     let values = loop {
         let values: Vec<f64> = engines::export(&vm, SERIES)
@@ -83,5 +88,5 @@ async fn beyond_the_bound_the_oldest_snapshots_are_dropped_and_counted() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert_eq!(values, [3.0, 4.0]);
-    assert_eq!(task.shutdown().await, 0);
+    task.stop().await.unwrap();
 }

@@ -39,7 +39,7 @@ async fn values_arrive_in_prometheus_and_shutdown_flushes() {
 
     let task = RemoteWrite::new(&format!("{}/api/v1/write", prometheus.url()))
         .interval(Duration::from_secs(3600))
-        .spawn();
+        .start();
     let target = r#"job="rw-prom",instance="rw-p1""#;
     let events = prometheus
         .query_until(&format!("rw_prom_events_total{{{target}}}"), |result| {
@@ -78,7 +78,7 @@ async fn values_arrive_in_prometheus_and_shutdown_flushes() {
 
     // Only the shutdown's snapshot can carry this.
     EVENTS.inc_by(3.0, []);
-    assert_eq!(task.shutdown().await, 0);
+    task.stop().await.unwrap();
     let events = prometheus
         .query_until(&format!("rw_prom_events_total{{{target}}}"), |result| {
             result.first().is_some_and(|sample| sample.value == 8.0)

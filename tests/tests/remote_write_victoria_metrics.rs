@@ -20,6 +20,11 @@ fn own(name: &str) -> f64 {
     monitor_tests::sample(name, &[]).unwrap_or_else(|| panic!("{name} is exposed"))
 }
 
+/// The samples waiting in remote write's buffer.
+fn buffered() -> usize {
+    own("monitor_remote_write_buffered_samples") as usize
+}
+
 async fn until(what: &str, condition: impl Fn() -> bool) {
     let deadline = Instant::now() + PATIENCE;
     while !condition() {
@@ -42,14 +47,11 @@ async fn samples_arrive_survive_an_outage_within_the_bound_and_are_flushed_at_sh
     let task = RemoteWrite::new(&format!("{}/api/v1/write", vm.url()))
         .interval(Duration::from_secs(3600))
         .backoff(Duration::from_millis(50), Duration::from_millis(200))
-        .spawn();
+        .start();
     let arrived = vm.query_until(SERIES, |result| result.len() == 1).await;
     assert_eq!(arrived[0].value, 7.0);
     let exposed = monitor_tests::parse_samples(&monitor_runtime::render_metrics().unwrap()).len();
-    until("the first snapshot is sent", || {
-        task.buffered_samples() == 0
-    })
-    .await;
+    until("the first snapshot is sent", || buffered() == 0).await;
     assert!(
         own("monitor_remote_write_samples_sent_total") as usize >= exposed,
         "every exposed sample was sent"
@@ -60,22 +62,22 @@ async fn samples_arrive_survive_an_outage_within_the_bound_and_are_flushed_at_sh
     let retries_before = own("monitor_remote_write_retries_total");
     for _ in 0..5 {
         EVENTS.inc([]);
-        task.snapshot_now();
+        task.now();
         tokio::time::sleep(Duration::from_millis(30)).await;
     }
     until("sends fail and are retried", || {
         own("monitor_remote_write_retries_total") > retries_before
     })
     .await;
-    assert!(task.buffered_samples() >= 5 * exposed, "the snapshots wait");
+    assert!(buffered() >= 5 * exposed, "the snapshots wait");
     assert_eq!(
         own("monitor_remote_write_buffered_samples") as usize,
-        task.buffered_samples()
+        buffered()
     );
 
     // Back: everything buffered arrives, in order, nothing dropped.
     vm.restart().await;
-    until("the buffer drains", || task.buffered_samples() == 0).await;
+    until("the buffer drains", || buffered() == 0).await;
     let deadline = Instant::now() + PATIENCE;
     let values = loop {
         let exported = engines::export(&vm, SERIES).await;
@@ -97,7 +99,7 @@ async fn samples_arrive_survive_an_outage_within_the_bound_and_are_flushed_at_sh
 
     // Shutdown takes and sends a last snapshot.
     EVENTS.inc([]);
-    assert_eq!(task.shutdown().await, 0, "nothing left unsent");
+    task.stop().await.expect("nothing left unsent");
     let last = vm
         .query_until(SERIES, |result| {
             result.first().is_some_and(|sample| sample.value == 13.0)

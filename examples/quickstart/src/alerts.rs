@@ -5,10 +5,10 @@
 
 use std::time::Duration;
 
+use monitor_runtime::Background;
 use monitor_runtime::alerts::{
     AlertSet, BusinessAlert, EmbeddedAlerts, Objective, ServiceAlerts, Severity,
 };
-use monitor_runtime::http::EmbeddedAlertsHandle;
 
 /// The definitions.
 pub fn definitions() -> AlertSet {
@@ -34,7 +34,7 @@ pub fn definitions() -> AlertSet {
 /// Starts the embedded evaluator, so that `/alerts` shows what would fire with no
 /// Prometheus around; with `MONITOR_ALERTMANAGER_URL` set, it posts to that
 /// Alertmanager too.
-pub fn start_embedded() -> EmbeddedAlertsHandle {
+pub fn start_embedded() -> Background {
     let mut config = EmbeddedAlerts::new();
     if let Ok(url) = std::env::var("MONITOR_ALERTMANAGER_URL") {
         config = config.alertmanager(&url);

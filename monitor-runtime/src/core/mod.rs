@@ -13,6 +13,8 @@
 //! ([`CallOutcome`] and its autoref wrapper, in `outcome`) and the traits that let
 //! `?` leave an instrumented body through its bookkeeping (`exits`).
 
+#[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
+mod background;
 mod bounds;
 mod clock;
 mod error;
@@ -33,6 +35,10 @@ mod shard;
 mod source;
 mod sync;
 
+#[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
+pub use background::Background;
+#[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
+pub(crate) use background::{Signals, Stop};
 pub(crate) use bounds::{Bounds, DEFAULT_BUCKETS};
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError};

@@ -13,12 +13,11 @@ use axum::response::IntoResponse;
 use axum::routing::{MethodRouter, get};
 use hyper_util::rt::TokioIo;
 use serde::Serialize;
-use tokio::task::JoinHandle;
 
 use crate::alerts::EmbeddedAlerts;
 use crate::alerts::embedded::{self, ActiveAlert, Notification, Transition};
 use crate::core::model::{Family, Kind, Labels, Value};
-use crate::core::{Claim, Source, SourceLocation};
+use crate::core::{Background, Claim, Signals, Source, SourceLocation};
 
 /// The content type of the rule file.
 const YAML: &str = "application/yaml";
@@ -141,19 +140,6 @@ fn notifications() -> &'static Notifications {
     &COUNTS
 }
 
-/// The running embedded evaluator; [`EmbeddedAlertsHandle::stop`] ends it.
-#[derive(Debug)]
-pub struct EmbeddedAlertsHandle {
-    task: JoinHandle<()>,
-}
-
-impl EmbeddedAlertsHandle {
-    /// Stops sampling and evaluating (the active alerts stay as they were).
-    pub fn stop(self) {
-        self.task.abort();
-    }
-}
-
 impl EmbeddedAlerts {
     /// Starts the embedded evaluator on the current tokio runtime: every
     /// [interval](Self::interval) it samples the exposition, evaluates the
@@ -162,7 +148,9 @@ impl EmbeddedAlerts {
     /// the webhook configured. `GET /alerts` and `GET /alerts/history` show its
     /// state. A receiver that cannot be reached is logged and counted in
     /// `monitor_alert_notifications_total{result="failed"}`; evaluation goes on.
-    /// Needs the `http` feature.
+    /// [`Background::now`] evaluates between two intervals; [`Background::stop`]
+    /// stops evaluating (the active alerts stay as they were). Needs the `http`
+    /// feature.
     ///
     /// # Panics
     ///
@@ -174,37 +162,46 @@ impl EmbeddedAlerts {
     /// use std::time::Duration;
     /// use monitor_runtime::alerts::EmbeddedAlerts;
     ///
-    /// let handle = EmbeddedAlerts::new().interval(Duration::from_secs(5)).start();
-    /// handle.stop();
+    /// let evaluator = EmbeddedAlerts::new().interval(Duration::from_secs(5)).start();
+    /// evaluator.stop().await.unwrap();
     /// # }
     /// ```
-    pub fn start(self) -> EmbeddedAlertsHandle {
+    pub fn start(self) -> Background {
         embedded::configure(&self);
         notifications();
-        let task = tokio::spawn(async move {
+        Background::start("embedded alerts", None, move |signals| async move {
+            let Signals { now, mut stop } = signals;
             let mut ticks = tokio::time::interval(self.interval);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                ticks.tick().await;
-                let evaluation = embedded::sample_and_evaluate();
-                if evaluation.notifications.is_empty() {
-                    continue;
+                tokio::select! {
+                    _ = ticks.tick() => {}
+                    () = now.notified() => {}
+                    () = stop.requested() => return Ok(()),
                 }
-                if let Some(url) = &self.alertmanager {
-                    let body = serde_json::to_vec(&evaluation.notifications)
-                        .expect("notifications serialise");
-                    send("alertmanager", &format!("{url}/api/v2/alerts"), body).await;
-                }
-                if let Some(url) = &self.webhook {
-                    for (status, alerts) in split(&evaluation.notifications) {
-                        let body = serde_json::to_vec(&WebhookMessage::new(status, alerts))
-                            .expect("notifications serialise");
-                        send("webhook", url, body).await;
-                    }
-                }
+                self.evaluate_and_notify().await;
             }
-        });
-        EmbeddedAlertsHandle { task }
+        })
+    }
+
+    /// One evaluation, and the notifications it gives posted.
+    async fn evaluate_and_notify(&self) {
+        let evaluation = embedded::sample_and_evaluate();
+        if evaluation.notifications.is_empty() {
+            return;
+        }
+        if let Some(url) = &self.alertmanager {
+            let body =
+                serde_json::to_vec(&evaluation.notifications).expect("notifications serialise");
+            send("alertmanager", &format!("{url}/api/v2/alerts"), body).await;
+        }
+        if let Some(url) = &self.webhook {
+            for (status, alerts) in split(&evaluation.notifications) {
+                let body = serde_json::to_vec(&WebhookMessage::new(status, alerts))
+                    .expect("notifications serialise");
+                send("webhook", url, body).await;
+            }
+        }
     }
 }
 

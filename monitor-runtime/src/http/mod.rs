@@ -20,5 +20,4 @@ mod render;
 mod server;
 mod tls;
 
-pub use alerts::EmbeddedAlertsHandle;
 pub use red::{HttpMetrics, HttpMetricsLayer};

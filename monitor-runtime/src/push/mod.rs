@@ -27,7 +27,7 @@ mod remote_write;
 
 #[cfg(feature = "push")]
 #[cfg_attr(docsrs, doc(cfg(feature = "push")))]
-pub use pushgateway::{PushError, PushTask, Pushgateway};
+pub use pushgateway::{PushError, Pushgateway};
 #[cfg(feature = "remote-write")]
 #[cfg_attr(docsrs, doc(cfg(feature = "remote-write")))]
-pub use remote_write::{RemoteWrite, RemoteWriteTask};
+pub use remote_write::RemoteWrite;

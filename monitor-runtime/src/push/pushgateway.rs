@@ -6,20 +6,18 @@ use std::time::Duration;
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE;
 use hyper::Method;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 use super::client::HttpClient;
 use super::metrics::pushgateway_pushes;
-use crate::core::{Format, identity, snapshot_for_exposition};
+use crate::core::{Background, Format, Signals, identity, snapshot_for_exposition};
 
 /// Pushes the whole registry to a Prometheus Pushgateway, under a grouping key of
 /// `job` (the service of [`identity::current`]), `instance` (its instance) and any
 /// labels added with [`Pushgateway::grouping`].
 ///
 /// For a process Prometheus cannot scrape (a batch job, a host behind a firewall):
-/// [`Pushgateway::spawn`] pushes on an interval and once more at
-/// [`PushTask::shutdown`], which then deletes the group when
+/// [`Pushgateway::start`] pushes on an interval and once more at
+/// [`Background::stop`], which then deletes the group when
 /// [`Pushgateway::delete_on_exit`] asks for it, so that a service that exited
 /// cleanly leaves no stale series behind. A batch job usually keeps its last push
 /// (the default) so that its results stay visible.
@@ -33,15 +31,15 @@ use crate::core::{Format, identity, snapshot_for_exposition};
 /// use std::time::Duration;
 /// use monitor_runtime::push::Pushgateway;
 ///
-/// # async fn job() -> Result<(), monitor_runtime::push::PushError> {
+/// # async fn job() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
 /// let gateway = Pushgateway::new("http://pushgateway:9091")
 ///     .grouping("shard", "3")
 ///     .interval(Duration::from_secs(10))
 ///     .delete_on_exit(true);
 /// assert!(gateway.group_url().starts_with("http://pushgateway:9091/metrics/job/"));
-/// let task = gateway.spawn();
+/// let pushes = gateway.start();
 /// // ... the work ...
-/// task.shutdown().await?; // a last push, then the group is deleted
+/// pushes.stop().await?; // a last push, then the group is deleted
 /// # Ok(()) }
 /// ```
 #[derive(Clone)]
@@ -101,7 +99,7 @@ impl Pushgateway {
         self
     }
 
-    /// The interval of [`Pushgateway::spawn`] (default 15 s).
+    /// The interval of [`Pushgateway::start`] (default 15 s).
     pub fn interval(mut self, interval: Duration) -> Self {
         self.interval = interval.max(Duration::from_millis(10));
         self
@@ -113,7 +111,7 @@ impl Pushgateway {
         self
     }
 
-    /// Whether [`PushTask::shutdown`] deletes the group after its last push
+    /// Whether [`Background::stop`] deletes the group after its last push
     /// (default `false`).
     pub fn delete_on_exit(mut self, delete: bool) -> Self {
         self.delete_on_exit = delete;
@@ -187,56 +185,47 @@ impl Pushgateway {
     }
 
     /// Pushes now and then every interval on the current tokio runtime, until
-    /// [`PushTask::shutdown`].
+    /// [`Background::stop`], which pushes a last time and, with
+    /// [`delete_on_exit`](Self::delete_on_exit), deletes the group;
+    /// [`Background::now`] pushes between two intervals. A failed push is logged
+    /// and counted (`monitor_push_failures_total`); the next one is tried at the next
+    /// interval.
     ///
     /// # Panics
     ///
     /// Outside a tokio runtime.
-    pub fn spawn(self) -> PushTask {
-        let (stop, mut stopped) = oneshot::channel::<()>();
-        let join = tokio::spawn(async move {
+    ///
+    /// ```no_run
+    /// # async fn demo() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+    /// use monitor_runtime::push::Pushgateway;
+    ///
+    /// let pushes = Pushgateway::new("http://127.0.0.1:9091").job("nightly-import").start();
+    /// // ... the batch job's work ...
+    /// pushes.stop().await // the last push, then the group's delete
+    /// # }
+    /// ```
+    pub fn start(self) -> Background {
+        Background::start("pushgateway", None, move |signals| async move {
+            let Signals { now, mut stop } = signals;
             let mut ticker = tokio::time::interval(self.interval);
             ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 tokio::select! {
-                    _ = ticker.tick() => {
-                        if let Err(error) = self.push().await {
-                            tracing::warn!(%error, "monitor: push to the Pushgateway failed");
-                        }
-                    }
-                    _ = &mut stopped => break,
+                    _ = ticker.tick() => {}
+                    () = now.notified() => {}
+                    () = stop.requested() => break,
+                }
+                if let Err(error) = self.push().await {
+                    tracing::warn!(%error, "monitor: push to the Pushgateway failed");
                 }
             }
             let last = self.push().await;
-            if self.delete_on_exit {
+            let last = if self.delete_on_exit {
                 last.and(self.delete().await)
             } else {
                 last
-            }
-        });
-        PushTask { stop, join }
-    }
-}
-
-/// The pushes of [`Pushgateway::spawn`].
-pub struct PushTask {
-    stop: oneshot::Sender<()>,
-    join: JoinHandle<Result<(), PushError>>,
-}
-
-impl PushTask {
-    /// Stops the interval, pushes a last time and, with
-    /// [`Pushgateway::delete_on_exit`], deletes the group.
-    ///
-    /// # Errors
-    ///
-    /// The failure of the last push or of the delete.
-    pub async fn shutdown(self) -> Result<(), PushError> {
-        let _ = self.stop.send(());
-        self.join.await.unwrap_or_else(|error| {
-            Err(PushError {
-                message: format!("the push task ended abnormally: {error}"),
-            })
+            };
+            last.map_err(Into::into)
         })
     }
 }

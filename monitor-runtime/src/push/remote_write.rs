@@ -7,14 +7,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use hyper::Method;
 use prost::Message as _;
-use tokio::sync::{Notify, oneshot};
-use tokio::task::JoinHandle;
+use tokio::sync::Notify;
 use tokio::time::Instant;
 
 use super::client::HttpClient;
 use super::metrics::remote_write as metrics;
 use super::proto::{Label, Sample, TimeSeries, WriteRequest};
-use crate::core::{for_each_sample, identity, ignore_poison, model};
+use crate::core::{Background, Stop, for_each_sample, identity, ignore_poison, model};
 
 /// The default bound of the buffer, in samples.
 pub(crate) const DEFAULT_MAX_BUFFERED_SAMPLES: usize = 100_000;
@@ -24,7 +23,7 @@ pub(crate) const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(15);
 /// Sends the registry to a Prometheus remote-write receiver (VictoriaMetrics,
 /// Thanos Receive, Mimir, Prometheus with `--web.enable-remote-write-receiver`):
 /// a snapshot of every series on an interval and one more at
-/// [`RemoteWriteTask::shutdown`], each series labelled `job` (the service of
+/// [`Background::stop`], each series labelled `job` (the service of
 /// [`identity::current`]) and `instance` (its instance), as a scrape would label
 /// it, plus [`RemoteWrite::external_label`]s. A label of the application's of the
 /// same name is kept as `exported_<name>`, as Prometheus does on a scrape.
@@ -54,22 +53,23 @@ pub(crate) const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(15);
 ///
 /// ## Shutdown
 ///
-/// [`RemoteWriteTask::shutdown`] takes a last snapshot and sends everything
-/// buffered, retrying until [`RemoteWrite::flush_deadline`] (default 10 s).
+/// [`Background::stop`] takes a last snapshot and sends everything buffered,
+/// retrying until [`RemoteWrite::flush_deadline`] (default 10 s); it fails with the
+/// number of samples left unsent. [`Background::now`] takes a snapshot between two
+/// intervals (at the end of a batch of work, say) and has it sent.
 ///
 /// ```no_run
 /// use std::time::Duration;
 /// use monitor_runtime::push::RemoteWrite;
 ///
 /// # async fn service() {
-/// let task = RemoteWrite::new("http://victoria-metrics:8428/api/v1/write")
+/// let writes = RemoteWrite::new("http://victoria-metrics:8428/api/v1/write")
 ///     .interval(Duration::from_secs(15))
 ///     .external_label("cluster", "eu-1")
 ///     .max_buffered_samples(200_000)
-///     .spawn();
+///     .start();
 /// // ... the service runs ...
-/// let unsent = task.shutdown().await;
-/// assert_eq!(unsent, 0, "everything reached the receiver");
+/// writes.stop().await.expect("everything reached the receiver");
 /// # }
 /// ```
 ///
@@ -131,7 +131,7 @@ impl RemoteWrite {
         self
     }
 
-    /// How long [`RemoteWriteTask::shutdown`] keeps retrying (default 10 s).
+    /// How long [`Background::stop`] keeps retrying (default 10 s).
     pub fn flush_deadline(mut self, deadline: Duration) -> Self {
         self.flush_deadline = deadline;
         self
@@ -148,12 +148,13 @@ impl RemoteWrite {
     }
 
     /// Starts the snapshots and the sending on the current tokio runtime; the first
-    /// snapshot is taken now.
+    /// snapshot is taken now. See [Shutdown](Self#shutdown) for what
+    /// [`Background::stop`] does.
     ///
     /// # Panics
     ///
     /// Outside a tokio runtime.
-    pub fn spawn(self) -> RemoteWriteTask {
+    pub fn start(self) -> Background {
         let shared = Arc::new(Shared {
             buffer: Mutex::new(Buffer::default()),
             wake: Notify::new(),
@@ -162,41 +163,19 @@ impl RemoteWrite {
         // The first snapshot is taken here, not when the task is first polled, so
         // that it shows the registry as it was when the writer started.
         shared.take_snapshot();
-        let (stop, stopped) = oneshot::channel();
-        let join = tokio::spawn(run(Arc::clone(&shared), stopped));
-        RemoteWriteTask { shared, stop, join }
-    }
-}
-
-/// The running writer of [`RemoteWrite::spawn`].
-pub struct RemoteWriteTask {
-    shared: Arc<Shared>,
-    stop: oneshot::Sender<()>,
-    join: JoinHandle<usize>,
-}
-
-impl RemoteWriteTask {
-    /// Takes a snapshot now, between intervals (at the end of a batch of work, say),
-    /// and has it sent.
-    pub fn snapshot_now(&self) {
-        self.shared.take_snapshot();
-        self.shared.wake.notify_one();
-    }
-
-    /// The samples waiting to be sent.
-    pub fn buffered_samples(&self) -> usize {
-        ignore_poison(self.shared.buffer.lock()).samples
-    }
-
-    /// Takes a last snapshot, sends everything buffered (retrying until the flush
-    /// deadline), stops, and returns how many samples could not be sent.
-    pub async fn shutdown(self) -> usize {
-        let _ = self.stop.send(());
-        let shared = self.shared;
-        match self.join.await {
-            Ok(unsent) => unsent,
-            Err(_) => ignore_poison(shared.buffer.lock()).samples,
-        }
+        let now = {
+            let shared = Arc::clone(&shared);
+            Box::new(move || {
+                shared.take_snapshot();
+                shared.wake.notify_one();
+            })
+        };
+        Background::start("remote-write", Some(now), move |signals| async move {
+            match run(shared, signals.stop).await {
+                0 => Ok(()),
+                unsent => Err(format!("{unsent} remote-write samples left unsent").into()),
+            }
+        })
     }
 }
 
@@ -336,7 +315,7 @@ impl Shared {
     }
 }
 
-async fn run(shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>) -> usize {
+async fn run(shared: Arc<Shared>, mut stop: Stop) -> usize {
     let config = &shared.config;
     let client = HttpClient::new(config.timeout);
     let mut ticker = tokio::time::interval_at(Instant::now() + config.interval, config.interval);
@@ -367,7 +346,7 @@ async fn run(shared: Arc<Shared>, mut stopped: oneshot::Receiver<()>) -> usize {
             _ = ticker.tick() => shared.take_snapshot(),
             _ = shared.wake.notified() => {}
             _ = retry => {}
-            _ = &mut stopped => break,
+            () = stop.requested() => break,
         }
     }
     shared.take_snapshot();

@@ -119,13 +119,13 @@ async fn main() {
     let remote_write = std::env::var("REMOTE_WRITE_URL").ok().map(|url| {
         RemoteWrite::new(&url)
             .interval(interval("REMOTE_WRITE_INTERVAL_MS"))
-            .spawn()
+            .start()
     });
     let pushgateway = std::env::var("PUSHGATEWAY_URL").ok().map(|url| {
         Pushgateway::new(&url)
             .interval(interval("PUSH_INTERVAL_MS"))
             .delete_on_exit(true)
-            .spawn()
+            .start()
     });
     println!("listening on {}", exporter.local_addr());
     std::io::stdout().flush().ok();
@@ -136,10 +136,13 @@ async fn main() {
         .await
         .expect("the exporter runs");
     if let Some(task) = remote_write {
-        println!("unsent {}", task.shutdown().await);
+        match task.stop().await {
+            Ok(()) => println!("unsent 0"),
+            Err(error) => println!("remote write failed: {error}"),
+        }
     }
     if let Some(task) = pushgateway {
-        match task.shutdown().await {
+        match task.stop().await {
             Ok(()) => println!("pushed and deleted"),
             Err(error) => println!("push failed: {error}"),
         }
