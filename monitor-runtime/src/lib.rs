@@ -47,6 +47,17 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! | `function_calls_cancelled_total` | counter | `function`, `module` | async calls whose future was dropped before completing (async functions only) |
 //! | `function_calls_cancelled_duration_seconds` | histogram | `function`, `module` | how long each of those cancelled calls ran before it was dropped, in seconds |
 //!
+//! | label | value |
+//! |---|---|
+//! | `function` | the function's name, `Type::method` in an `impl` block, or the `name = "…"` argument |
+//! | `module` | the Rust module path of the function (`module_path!()`), e.g. `shop::orders` |
+//! | `result` | `ok` or `error` |
+//!
+//! Error ratio per function:
+//! `sum by (function) (rate(function_calls_total{result="error"}[5m])) / sum by (function) (rate(function_calls_total[5m]))`;
+//! 99th percentile latency:
+//! `histogram_quantile(0.99, sum by (function, le) (rate(function_calls_duration_seconds_bucket[5m])))`.
+//!
 //! A call returning a value whose type implements [`CallOutcome`] (every `Result`,
 //! whatever alias spells it) is an error when [`CallOutcome::is_error`] says so. A
 //! panic counts as `result="error"`, is timed, and propagates unchanged. A cancelled
@@ -68,6 +79,115 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! outgoing HTTP calls ([`client`]), the tokio runtime ([`runtime_metrics`]), cache
 //! hit ratios ([`cache`]) and structured logs ([`logs`]).
 //!
+//! ## Serving
+//!
+//! [`serve`] runs a server of the monitoring routes; [`Exporter`] binds first, so
+//! that the port can be read back and the server stopped gracefully; [`router`]
+//! gives the same routes as an axum `Router` to merge into a server of your own.
+//! The routes, the dashboard, the limits, authentication and TLS are described in
+//! [`http`]. Collectors of your own go into the [`registry`] and are served beside
+//! the rest.
+//!
+//! A registration problem (two declarations of one metric that disagree, a clash
+//! with a collector of yours) never stops serving: it is logged once with both
+//! source locations (printed to stderr when no `tracing` subscriber would show it),
+//! counted in `monitor_registration_problems` and listed on the dashboard; [`init`]
+//! returns them, and [`Exporter::strict`] refuses to start instead.
+//!
+//! ## The framework's own metrics
+//!
+//! | metric | type | labels | meaning |
+//! |---|---|---|---|
+//! | `target_info`, `monitor_build_info` | gauge | the [`identity`]; `version` | who this process is (always 1) |
+//! | `monitor_registration_problems` | gauge | | registration problems found at start-up; the items run, some series are left out (feature `http`) |
+//! | `monitor_exposition_renders_total` | counter | | renderings of `/metrics`; concurrent scrapes share one (feature `http`) |
+//! | `monitor_exporter_rejected_connections_total` | counter | | connections closed at once because the exporter had `max_connections` open (feature `http`) |
+//! | `monitor_exposition_errors_total` | counter | | metric families left out of an exposition because the encoder refused them (a broken collector); the rest is still served |
+//! | `monitor_exemplars_dropped_total` | counter | | exemplars left out because their labels pass OpenMetrics' 128 characters |
+//!
+//! The figures of each part are listed in its module: business metrics and their
+//! overflow counters in [`business`], checks in [`health`], HTTP routes in
+//! [`http::HttpMetricsLayer`], pools in [`pool`], outgoing calls in [`client`], the
+//! tokio runtime in [`runtime_metrics`], caches in [`cache`], the host and the
+//! process in [`system`], the push clients in [`push`].
+//!
+//! ## Exposition formats
+//!
+//! Every figure lives in one typed [`model`] ([`snapshot`] takes one). `/metrics`
+//! renders it in the format the scraper's `Accept` header asks for ([`render`] does
+//! the same with a [`Format`] of your choice); the dashboard, the embedded alerts,
+//! remote-write and the Pushgateway read the model itself, never exposition text.
+//!
+//! | format | `Content-Type` | carries | who asks for it |
+//! |---|---|---|---|
+//! | Prometheus text 0.0.4 | `text/plain; version=0.0.4` | every family; histograms as classic buckets | curl, old scrapers, any `Accept` that cannot be read |
+//! | OpenMetrics 1.0 | `application/openmetrics-text; version=1.0.0` | `# UNIT`, counters and info families as OpenMetrics names them, exemplars, `# EOF` | Prometheus 2.x by default |
+//! | Prometheus protobuf | `application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited` | [`native`] histograms (beside classic buckets where both are kept), [`exemplars`] | Prometheus with `--enable-feature=native-histograms` (2.x), `scrape_protocols: [PrometheusProto, ...]` (3.x) |
+//!
+//! `/metrics?format=text` (or `openmetrics`, `protobuf`) forces one, for example in a
+//! scrape job's `params: {format: [text]}`. Each is gzip-compressed when the client
+//! accepts it. A Prometheus that stores all of it (native histograms and exemplars):
+//!
+//! ```yaml
+//! # prometheus --config.file=prometheus.yml --enable-feature=native-histograms,exemplar-storage
+//! global:
+//!   scrape_interval: 5s
+//! scrape_configs:
+//!   - job_name: quickstart
+//!     static_configs:
+//!       - targets: ['127.0.0.1:9898']
+//! ```
+//!
+//! ## Many replicas
+//!
+//! A service runs as many replicas, in several clusters, and its figures are stored
+//! centrally. The crate builds on the engines people already run (Prometheus,
+//! VictoriaMetrics, Thanos, Mimir, Alertmanager) and adds nothing of its own between
+//! them:
+//!
+//! - Each process has an [`identity`] (service, instance, version), exposed once as
+//!   `target_info`, never as labels on every series: the scraper adds `job` and
+//!   `instance`, so replicas never collide and no series' cardinality grows with
+//!   them.
+//! - Every generated rule and dashboard sums rates over instances first and divides
+//!   after (`sum by (function, module) (rate(...)) / sum by (function, module)
+//!   (rate(...))`), so alerts and panels hold for one replica or three hundred.
+//! - What cannot be scraped pushes: to a Pushgateway or by remote-write ([`push`]).
+//!
+//! Series one instance exposes:
+//!
+//! | what | series |
+//! |---|---|
+//! | a `#[monitored]` sync function | 22: `function_calls_total` × 2 results, `function_calls_concurrent`, the duration histogram (16 default buckets, `+Inf`, `_sum`, `_count`) |
+//! | a `#[monitored]` async function | 42: the same plus `function_calls_cancelled_total` and its duration histogram |
+//! | an HTTP route × method × status | 45: the duration histogram (16 default buckets + 3) and both body-size histograms (10 buckets + 3 each) |
+//! | a business counter or gauge label set | 1 |
+//! | a business histogram label set | buckets + 3 |
+//! | the process itself | 17 without health checks or HTTP routes: `target_info`, `monitor_build_info`, `process_*`, the framework's own counters |
+//!
+//! A process of 1 000 monitored functions thus exposes about 22 000 samples, which
+//! `/metrics` renders in a few milliseconds (the measurements are in the `scale` and
+//! `scrape` benchmarks of the repository's `tests/benches`). Keep the scrape timeout
+//! well above that (the default 10 s is) and a scrape interval of 15 s or more. As
+//! replicas grow (series ≈ series per instance × replicas):
+//!
+//! - **Up to about 100 replicas**: one Prometheus (or vmagent and VictoriaMetrics)
+//!   scrapes them all. Keep dashboards and alerts on the recording rules the
+//!   [`alerts`] generate (`monitor_slo:*`), already summed over instances: a panel
+//!   then reads a few series per function instead of one per replica.
+//! - **About 1 000 replicas, or several clusters**: scrape locally (a Prometheus in
+//!   agent mode, or vmagent, per cluster) and remote-write to a central store
+//!   (VictoriaMetrics cluster, Thanos Receive, Mimir), with a `cluster` external
+//!   label; evaluate the rules centrally (vmalert, Thanos Ruler, Mimir's ruler). To
+//!   cut volume, record the per-function sums in each cluster and send only those
+//!   (`write_relabel_configs` keeping `monitor_slo:.*` and `up`), or federate
+//!   `/federate?match[]={__name__=~"monitor_slo:.*"}` from a global Prometheus.
+//!   Lengthen the scrape interval before dropping histograms; if there are still too
+//!   many buckets, give the HTTP layer fewer (`duration_buckets`).
+//! - **Processes that do not live long enough to be scraped** (batch jobs): the
+//!   Pushgateway for the last result of each job, remote-write for anything that
+//!   runs longer than a scrape interval.
+//!
 //! ## Cargo features
 //!
 //! | feature | default | what it adds | dependencies |
@@ -87,13 +207,25 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!
 //! ## Architecture
 //!
-//! Each folder of `src/` owns one part. Imports run one way, `core` ← features ←
-//! `http`, which `tests/layout.rs` checks.
+//! The workspace holds two crates: this one, which users depend on and which holds
+//! every run-time part, and `monitor-macros`, the procedural macros it re-exports
+//! (parsing, validation, code generation, no run-time logic). Generated code reaches
+//! this crate only through its hidden `__private` module.
 //!
-//! - `core/`: the global [`registry`] and [`init`], [`RegistrationError`] and the one
-//!   function every feature reports them through, source locations (`file:line`),
-//!   the poison-tolerant lock helper, the text exposition ([`render_metrics`]), the
-//!   instance [`identity`] (`target_info`), and
+//! Each folder of `src/` owns one part. Imports run one way, `core` ← features ←
+//! `http` (and `kubernetes`). `tests/layout.rs` fails on an import cycle, on `core`
+//! importing a feature, on one feature importing another, and on anything but
+//! `pub use` in `__private.rs`.
+//!
+//! - `core/`: the [`model`] of every figure and the sources that produce it, the
+//!   three renderers (text, OpenMetrics, protobuf) and the negotiation of `Accept`
+//!   ([`Format`]), the conversion of the application's `prometheus` collectors (the
+//!   one reader of `prometheus`' protobuf types), the samples of a snapshot, the
+//!   sharded storage of counters and histograms, [`native`] buckets and
+//!   [`exemplars`] slots, the global [`registry`] and [`init`],
+//!   [`RegistrationError`] and the one function every feature reports them through,
+//!   source locations (`file:line`), the poison-tolerant lock helper, the instance
+//!   [`identity`] (`target_info`), and
 //!   what the expansions of both `#[monitored]` and `#[business_metric]` use
 //!   ([`CallOutcome`] classification, the early-exit traits). It imports nothing
 //!   else of the crate: features add an initialiser to its link-time slice, which
@@ -101,14 +233,15 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! - `monitored/`: `#[monitored]`: the descriptor of each function, its link-time
 //!   slice and registration, the guard that times a call, its span.
 //! - `business/`: business metrics: declarations, their link-time slice and
-//!   registration, families with the cardinality guard, the handles of
-//!   [`business_metrics!`].
+//!   registration, families with the cardinality guard (a lock-free table per
+//!   family), each thread's cache of the series that short label values resolved
+//!   to, the handles of [`business_metrics!`].
 //! - `health/`: health checks: the engine (timeouts, caching, single flight), the
 //!   link-time slice of `#[health_check]` functions, their metrics and reports, and
 //!   (feature `http`) their endpoints, served by [`router`].
 //! - `alerts/`: objectives, default service and business alerts, and their
 //!   rendering as a Prometheus rule file or a Kubernetes `PrometheusRule`
-//!   ([`alerts`]).
+//!   ([`alerts`]), the embedded evaluator.
 //! - `pool/`: watched connection pools: [`pool::ConnectionPool`], its sqlx
 //!   implementation (feature `sqlx`), the gauges sampled at each scrape.
 //! - `client/` (feature `client`): the HTTP client metrics layer.
@@ -128,7 +261,8 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!   network ([`system`]).
 //! - `grafana/` (feature `grafana`): the generated Grafana dashboards ([`grafana`]).
 //! - `http/` (feature `http`): the exporter, the dashboard (which reads `history`,
-//!   `system` and `grafana`), `/alerts/rules.yml`,
+//!   `system` and `grafana`), `/alerts/rules.yml`, `/alerts`, `/alerts/history` and
+//!   the embedded evaluator's loop and notifications,
 //!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
 //!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
 //!   the public API of `health`; nothing imports it.
@@ -137,6 +271,14 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!   goes through; nothing in the crate imports it.
 //!
 //! Features import `core` and never each other.
+//!
+//! Inside `monitor-macros/src/`: `support/` (shared, imports no attribute module:
+//! error context, argument helpers, the function model, early-exit rewriting, the one
+//! body wrapper), one folder per attribute (`monitored/`, `business/`, `health/`),
+//! `naming/` (every naming, bucket and duration rule, codes `M0xx`, see
+//! [`diagnostics`]), and `stacked.rs`, which expands `#[monitored]` and any
+//! `#[business_metric]`s on one function into a single wrapper, whichever of them
+//! expands first.
 #![deny(missing_docs)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 // Links to items of a disabled feature cannot resolve; a build with every feature

@@ -12,7 +12,7 @@
 //! cargo bench -p monitor-tests --bench scale
 //! ```
 //!
-//! Before measuring it prints the figures of the README's scaling note: samples of
+//! Before measuring it prints the figures of `tests/benches/README.md`: samples of
 //! the exposition, its bytes, and its bytes gzipped as the exporter sends them.
 
 use std::hint::black_box;

@@ -40,3 +40,9 @@ pub fn find(samples: &[Sample], name: &str, labels: &[(&str, &str)]) -> Option<f
         })
         .map(|sample| sample.value)
 }
+
+// The README's Rust example, compiled by `cargo test --workspace` as a doctest of this
+// package (not of `monitor-runtime`, whose package would not hold the README).
+#[cfg(doctest)]
+#[doc = include_str!("../../README.md")]
+struct ReadmeDoctests;

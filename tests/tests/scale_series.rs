@@ -2,7 +2,8 @@
 //! status, per business label set, and that none of them carries the instance
 //! identity (only `target_info` does), so that replicas never collide and a
 //! series' cardinality does not grow with the replicas. These are the figures of
-//! the README's scaling note.
+//! the table of series per instance in the crate docs of `monitor-runtime` ("Many
+//! replicas").
 
 use axum::Router;
 use axum::body::Body;

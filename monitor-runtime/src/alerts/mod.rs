@@ -99,6 +99,47 @@
 //!
 //! Every expression sums rates over instances before dividing, so the rules hold
 //! for one replica or many.
+//!
+//! What the code declares, plus what only code can say (an objective of an HTTP
+//! route of the RED layer, a changed threshold, a default turned off):
+//!
+//! ```rust,standalone_crate
+//! use std::time::Duration;
+//! use monitor_runtime::alerts::{self, AlertSet, BusinessAlert, Objective, ServiceAlert, ServiceAlerts};
+//!
+//! alerts::configure(
+//!     AlertSet::annotated("shop")
+//!         .objective(Objective::http_route("orders_api", "/orders/{id}")
+//!             .success(0.995)                                   // 5xx answers are failures
+//!             .latency(Duration::from_millis(500), 0.99))
+//!         .service_alerts(ServiceAlerts::default()
+//!             .job("shop")
+//!             .threshold(ServiceAlert::ErrorRatioCritical, 0.10) // change one
+//!             .disable(ServiceAlert::CpuNearLimit))              // turn one off
+//!         .business(BusinessAlert::rate_below("user_signups_total", 0.0003)
+//!             .window(Duration::from_secs(3600))),
+//! );
+//! assert!(alerts::rules().to_yaml().contains("OrdersApiErrorBudgetBurnPage"));
+//! ```
+//!
+//! ## Loading the rules into Prometheus
+//!
+//! Save the rule file (the quickstart prints its own), check it, list it under
+//! `rule_files:` in `prometheus.yml` and reload Prometheus:
+//!
+//! ```sh
+//! cargo run -p quickstart -- --print-rules > monitor.rules.yml
+//! promtool check rules monitor.rules.yml
+//! ```
+//!
+//! With the Prometheus Operator, apply the `PrometheusRule` that
+//! [`crate::kubernetes::Manifests`] generates from the same rules.
+//!
+//! Alertmanager routes by `severity`: `examples/alertmanager/alertmanager.yml` in the
+//! repository sends `severity="critical"` to a paging receiver and
+//! `severity="warning"` to a chat receiver (check it with `amtool check-config`, try
+//! a route with `amtool config routes test
+//! --config.file=examples/alertmanager/alertmanager.yml severity=critical`).
 
 mod annotations;
 mod duration;

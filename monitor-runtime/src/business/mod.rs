@@ -59,6 +59,10 @@
 //! series keep their words per thread shard, in the storage of monitored functions,
 //! so threads updating the same label set do not contend; a gauge series is one
 //! atomic `f64`, shared, since `set` replaces a value that shards could not sum.
+//! Each thread also remembers the series that label values of up to 16 bytes (at
+//! most two labels) last resolved to, compared byte for byte, so that a repeated
+//! update does not even hash; the `business` benchmark compares an update with
+//! `prometheus`' `with_label_values`.
 //!
 //! # Histogram buckets
 //!

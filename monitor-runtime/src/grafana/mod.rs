@@ -27,6 +27,15 @@
 //!   instance or three hundred.
 //! - Every panel has a title, a description and a unit.
 //! - Dashboards link to each other by the tag `monitor`.
+//!
+//! # Serving and importing them
+//!
+//! The exporter serves them for the running service at `GET /dashboard/grafana.json`,
+//! titled with the service's [`identity`](crate::identity) (or `?service=shop`;
+//! `&dashboard=overview` for one of them). To import one: Grafana → Dashboards →
+//! Import, paste its JSON, pick the data source. To provision them from files, see
+//! `examples/grafana/` in the repository: a data source, a dashboard provider and the
+//! generated JSON.
 
 mod model;
 mod panels;

@@ -140,6 +140,19 @@
 //! [`crate::serve`]. Without it, checks run and are measured the same, and
 //! [`report`] gives their results.
 //!
+//! `/health` answers a JSON tree (overall status, and every check's status, reason,
+//! duration and last run), `/health/live`, `/health/ready` and `/health/startup` the
+//! same for one probe, `/health/{name}` one check, and `/livez` and `/readyz` answer
+//! in the Kubernetes style (`?verbose`, `?exclude=name`). Once a token is set (the
+//! exporter's credentials, or [`set_token`] for [`crate::router`] in a server of your own),
+//! reasons and details are shown only to callers that send it.
+//!
+//! ## Ready-made checks
+//!
+//! [`builtin::DiskSpace`] and [`builtin::Memory`] (feature `system`) and
+//! [`PoolCheck`] (a connection pool answering in time) are registered like any
+//! derived check, with [`register`].
+//!
 //! ## Metrics
 //!
 //! | metric | type | labels | meaning |

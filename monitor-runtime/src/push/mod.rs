@@ -15,6 +15,15 @@
 //! Their own figures are `monitor_pushgateway_pushes_total` and
 //! `monitor_remote_write_*`, at zero from start-up. A failure is logged and
 //! counted, never raised on the service's path.
+//!
+//! Both are off by default:
+//!
+//! ```toml
+//! monitor-runtime = { version = "0.1", features = ["remote-write"] }
+//! ```
+//!
+//! For when each fits among scraping, federation and central stores, see
+//! [the crate docs](crate#many-replicas).
 
 mod client;
 mod metrics;
