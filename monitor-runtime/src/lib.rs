@@ -533,13 +533,13 @@ pub mod system;
 pub use crate::core::Background;
 pub use crate::core::exemplar as exemplars;
 pub use crate::core::{
-    CallOutcome, Format, InitError, RegistrationError, init, register_collector, registry, render,
-    render_metrics, snapshot,
+    CallOutcome, Format, InitError, RegistrationError, WatchError, init, register_collector,
+    registry, render, render_metrics, snapshot,
 };
 pub use crate::core::{identity, model, native};
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
-pub use http::exporter::{DEFAULT_ADDR, Exporter, ServeError, router, serve};
+pub use http::exporter::{Exporter, ServeError, router, serve};
 
 /// The `prometheus` crate this one is built on, re-exported so that the types
 /// [`registry`] hands out ([`Registry`](prometheus::Registry), collectors, metric

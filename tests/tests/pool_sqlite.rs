@@ -143,7 +143,7 @@ async fn pool_metrics_follow_acquisitions_and_releases() {
     // A pool is watched once per name, and unwatched with its last handle.
     assert!(matches!(
         pool::watch(POOL, sqlite.clone()),
-        Err(pool::PoolError::Duplicate(_))
+        Err(monitor_runtime::WatchError::Duplicate { .. })
     ));
     drop(watched);
     assert!(sample("db_client_connections", &[("pool", POOL)]).is_none());

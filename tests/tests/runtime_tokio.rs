@@ -7,7 +7,7 @@
 
 use std::sync::{Mutex, MutexGuard, PoisonError, mpsc};
 
-use monitor_runtime::runtime_metrics;
+use monitor_runtime::{WatchError, runtime_metrics};
 use monitor_tests::{find, parse_samples, sample, wait};
 
 fn gauge(name: &str, runtime: &str) -> f64 {
@@ -35,7 +35,7 @@ fn alive_tasks_follow_spawns_and_finishes() {
         .enable_all()
         .build()
         .unwrap();
-    runtime_metrics::watch_handle("tasks", runtime.handle().clone()).unwrap();
+    runtime.block_on(async { runtime_metrics::watch("tasks").unwrap() });
     assert_eq!(gauge("tokio_workers", "tasks"), 2.0);
     settle("tokio_alive_tasks", "tasks", 0.0);
 
@@ -67,7 +67,7 @@ fn the_global_queue_fills_while_the_worker_is_blocked() {
         .enable_all()
         .build()
         .unwrap();
-    runtime_metrics::watch_handle("queue", runtime.handle().clone()).unwrap();
+    runtime.block_on(async { runtime_metrics::watch("queue").unwrap() });
     let (unblock, blocked) = mpsc::channel::<()>();
     let (started, has_started) = mpsc::channel::<()>();
     // The only worker is held by a task that blocks its thread.
@@ -100,7 +100,7 @@ fn busy_time_and_ratio_grow_with_work() {
         .enable_all()
         .build()
         .unwrap();
-    runtime_metrics::watch_handle("busy", runtime.handle().clone()).unwrap();
+    runtime.block_on(async { runtime_metrics::watch("busy").unwrap() });
     // One scrape: the busy time of both workers, the ratio since the scrape before,
     // and the parks of worker 0.
     let scrape = || {
@@ -170,7 +170,7 @@ fn watching_needs_a_runtime_and_a_free_name() {
     let _alone = alone();
     assert_eq!(
         runtime_metrics::watch("nowhere"),
-        Err(runtime_metrics::RuntimeMetricsError::NoRuntime)
+        Err(WatchError::NoRuntime)
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .build()
@@ -179,9 +179,10 @@ fn watching_needs_a_runtime_and_a_free_name() {
         runtime_metrics::watch("current").unwrap();
         assert_eq!(
             runtime_metrics::watch("current"),
-            Err(runtime_metrics::RuntimeMetricsError::Duplicate(
-                "current".to_owned()
-            ))
+            Err(WatchError::Duplicate {
+                what: "runtime",
+                name: "current".to_owned()
+            })
         );
     });
     assert_eq!(gauge("tokio_workers", "current"), 1.0);

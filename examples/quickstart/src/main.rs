@@ -62,7 +62,7 @@ struct Options {
 impl Options {
     fn parse(mut args: impl Iterator<Item = String>) -> Result<Self, String> {
         let mut options = Options {
-            addr: monitor_runtime::DEFAULT_ADDR.to_owned(),
+            addr: "127.0.0.1:9898".to_owned(),
             exit_after: None,
             token: None,
             tls: None,

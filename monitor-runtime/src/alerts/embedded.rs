@@ -232,24 +232,6 @@ const HISTORY: usize = 500;
 
 /// Evaluates alert definitions over snapshots of the model
 /// ([`monitor_runtime::snapshot`](crate::snapshot) gives the process' own).
-///
-/// ```
-/// use std::time::{Duration, SystemTime};
-/// use monitor_runtime::alerts::{AlertSet, BusinessAlert, Evaluator, ServiceAlerts};
-/// use monitor_runtime::model::{Family, Kind, Labels, Snapshot, Value};
-///
-/// let set = AlertSet::new("shop")
-///     .service_alerts(ServiceAlerts::none())
-///     .business(BusinessAlert::gauge_above("queue_depth", 100.0));
-/// let mut evaluator = Evaluator::new(&set, Duration::from_secs(3600));
-/// let mut depth = Family::new("queue_depth", "Jobs waiting.", Kind::Gauge);
-/// depth.push(Labels::empty(), Value::Gauge(250.0));
-/// let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
-/// evaluator.record(start, &Snapshot { families: vec![depth] });
-/// let evaluation = evaluator.evaluate();
-/// assert_eq!(evaluation.transitions[0].to, "firing");
-/// assert_eq!(evaluator.active()[0].name, "QueueDepthAbove");
-/// ```
 pub struct Evaluator {
     definitions: Vec<AlertDefinition>,
     skipped: Vec<String>,
@@ -673,6 +655,31 @@ pub fn history() -> Vec<Transition> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_gauge_above_its_threshold_fires() {
+        use super::Evaluator;
+        use crate::alerts::{AlertSet, BusinessAlert, ServiceAlerts};
+        use crate::core::model::{Family, Kind, Labels, Snapshot, Value};
+        use std::time::{Duration, SystemTime};
+
+        let set = AlertSet::new("shop")
+            .service_alerts(ServiceAlerts::none())
+            .business(BusinessAlert::gauge_above("queue_depth", 100.0));
+        let mut evaluator = Evaluator::new(&set, Duration::from_secs(3600));
+        let mut depth = Family::new("queue_depth", "Jobs waiting.", Kind::Gauge);
+        depth.push(Labels::empty(), Value::Gauge(250.0));
+        let start = SystemTime::UNIX_EPOCH + Duration::from_secs(1_700_000_000);
+        evaluator.record(
+            start,
+            &Snapshot {
+                families: vec![depth],
+            },
+        );
+        let evaluation = evaluator.evaluate();
+        assert_eq!(evaluation.transitions[0].to, "firing");
+        assert_eq!(evaluator.active()[0].name, "QueueDepthAbove");
+    }
 
     #[test]
     fn a_reading_holds_the_samples_a_scrape_stores() {

@@ -133,3 +133,49 @@ impl fmt::Display for InitError {
 }
 
 impl std::error::Error for InitError {}
+
+/// Why a pool ([`pool::watch`](crate::pool::watch)) or a tokio runtime
+/// ([`runtime_metrics::watch`](crate::runtime_metrics::watch)) cannot be watched.
+///
+/// ```
+/// let error = monitor_runtime::runtime_metrics::watch("outside").unwrap_err();
+/// assert_eq!(error, monitor_runtime::WatchError::NoRuntime);
+/// assert!(error.to_string().contains("outside a tokio runtime"));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum WatchError {
+    /// The name is empty; `what` is watched (`"pool"`, `"runtime"`).
+    EmptyName {
+        /// What was to be watched.
+        what: &'static str,
+    },
+    /// Another `what` of this name is watched: their series would mix.
+    Duplicate {
+        /// What was to be watched.
+        what: &'static str,
+        /// The name taken.
+        name: String,
+    },
+    /// [`runtime_metrics::watch`](crate::runtime_metrics::watch) was called outside a
+    /// tokio runtime.
+    NoRuntime,
+}
+
+impl fmt::Display for WatchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::EmptyName { what } => write!(f, "a watched {what} needs a non-empty name"),
+            Self::Duplicate { what, name } => write!(
+                f,
+                "a {what} named `{name}` is already watched: give each {what} its own name"
+            ),
+            Self::NoRuntime => f.write_str(
+                "runtime_metrics::watch was called outside a tokio runtime: call it from inside \
+                 one, or after `runtime.enter()`",
+            ),
+        }
+    }
+}
+
+impl std::error::Error for WatchError {}

@@ -10,10 +10,6 @@ use super::source::{Claim, Source, add_source, collect_all};
 
 /// The `Content-Type` of `/metrics` in the Prometheus text exposition format 0.0.4,
 /// the format served when the scraper asks for no other.
-///
-/// ```
-/// assert!(monitor_runtime::METRICS_CONTENT_TYPE.starts_with(prometheus::TEXT_FORMAT));
-/// ```
 pub(crate) const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// Every family of the runtime and of the collectors registered in

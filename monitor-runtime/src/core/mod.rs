@@ -38,10 +38,12 @@ mod sync;
 #[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
 pub use background::Background;
 #[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
-pub(crate) use background::{Signals, Stop};
+pub(crate) use background::Signals;
+#[cfg(feature = "remote-write")]
+pub(crate) use background::Stop;
 pub(crate) use bounds::{Bounds, DEFAULT_BUCKETS};
 pub(crate) use clock::{CallClock, clock};
-pub use error::{InitError, RegistrationError};
+pub use error::{InitError, RegistrationError, WatchError};
 pub use exits::{Branch, FromResidual};
 pub(crate) use exposition::METRICS_CONTENT_TYPE;
 #[cfg(any(feature = "http", feature = "push"))]

@@ -37,7 +37,7 @@ use std::sync::Arc;
 
 /// A name or a label value: borrowed for the `'static` strings of the runtime's own
 /// figures (no allocation per snapshot), owned for the rest.
-pub type Text = Cow<'static, str>;
+pub(crate) type Text = Cow<'static, str>;
 
 /// One snapshot of every family, sorted by name, each name once.
 #[derive(Debug, Clone, Default, PartialEq)]

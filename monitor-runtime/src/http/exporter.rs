@@ -27,19 +27,6 @@ use super::server::{self, Limits};
 use super::{dashboard, render, tls};
 use crate::core::{Format, InitError, init};
 
-/// The address [`serve`] examples and the quickstart use: loopback only, port 9898.
-/// Needs the `http` feature.
-///
-/// Metrics can reveal what a service does; listen on another interface only on
-/// purpose.
-///
-/// ```no_run
-/// # async fn demo() -> Result<(), monitor_runtime::ServeError> {
-/// monitor_runtime::serve(monitor_runtime::DEFAULT_ADDR).await
-/// # }
-/// ```
-pub const DEFAULT_ADDR: &str = "127.0.0.1:9898";
-
 /// The framework's routes as an axum [`Router`], to merge into your own server, for
 /// an application with state `S` or without (`()`). Needs the `http` feature.
 ///

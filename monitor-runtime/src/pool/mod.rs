@@ -64,7 +64,8 @@ use std::time::Instant;
 
 use crate::core::model::{Family, Kind, Labels, Value};
 use crate::core::{
-    Claim, DurationHistogram, INITIALISERS, Initialiser, Source, add_source, ignore_poison, report,
+    Claim, DurationHistogram, INITIALISERS, Initialiser, Source, WatchError, add_source,
+    ignore_poison, report,
 };
 
 #[cfg(feature = "sqlx")]
@@ -140,35 +141,6 @@ pub trait ConnectionPool: Send + Sync + 'static {
     }
 }
 
-/// Why a pool cannot be watched.
-///
-/// ```
-/// use monitor_runtime::pool::PoolError;
-/// assert!(PoolError::EmptyName.to_string().contains("name"));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum PoolError {
-    /// The name is empty.
-    EmptyName,
-    /// Another watched pool has this name: its series would mix with this one's.
-    Duplicate(String),
-}
-
-impl fmt::Display for PoolError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            PoolError::EmptyName => f.write_str("a watched pool needs a non-empty name"),
-            PoolError::Duplicate(name) => write!(
-                f,
-                "a pool named `{name}` is already watched: give each pool its own name"
-            ),
-        }
-    }
-}
-
-impl std::error::Error for PoolError {}
-
 /// Starts exposing `pool` under the label `pool="name"` and returns it wrapped: a
 /// [`WatchedPool`] derefs to the pool, and its [`acquire`](WatchedPool::acquire)
 /// records waits and wait time.
@@ -183,18 +155,18 @@ impl std::error::Error for PoolError {}
 /// #     fn acquire(&self) -> impl std::future::Future<Output = Result<(), String>> + Send { async { Ok(()) } }
 /// # }
 /// let watched = pool::watch("replica", Fake).unwrap();
-/// assert!(matches!(pool::watch("replica", Fake), Err(pool::PoolError::Duplicate(_))));
+/// assert!(matches!(pool::watch("replica", Fake), Err(monitor_runtime::WatchError::Duplicate { .. })));
 /// drop(watched);
 /// assert!(pool::watch("replica", Fake).is_ok()); // the name is free again
 /// ```
 ///
 /// # Errors
 ///
-/// [`PoolError::EmptyName`], or [`PoolError::Duplicate`] while another pool of
+/// [`WatchError::EmptyName`], or [`WatchError::Duplicate`] while another pool of
 /// that name is watched.
-pub fn watch<P: ConnectionPool>(name: &str, pool: P) -> Result<WatchedPool<P>, PoolError> {
+pub fn watch<P: ConnectionPool>(name: &str, pool: P) -> Result<WatchedPool<P>, WatchError> {
     if name.is_empty() {
-        return Err(PoolError::EmptyName);
+        return Err(WatchError::EmptyName { what: "pool" });
     }
     // The families are claimed by the start-up of the registry.
     let _ = crate::core::registry();
@@ -205,7 +177,10 @@ pub fn watch<P: ConnectionPool>(name: &str, pool: P) -> Result<WatchedPool<P>, P
         .filter_map(Weak::upgrade)
         .any(|entry| entry.name() == name)
     {
-        return Err(PoolError::Duplicate(name.to_owned()));
+        return Err(WatchError::Duplicate {
+            what: "pool",
+            name: name.to_owned(),
+        });
     }
     let watched = Arc::new(Watched {
         name: name.to_owned(),

@@ -28,80 +28,46 @@
 //!
 //! [`RuntimeMetrics`]: tokio::runtime::RuntimeMetrics
 
-use std::fmt;
 use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use tokio::runtime::Handle;
 
 use crate::core::model::{Family, Kind, Labels, Value};
-use crate::core::{Claim, INITIALISERS, Initialiser, Source, add_source, ignore_poison, report};
+use crate::core::{
+    Claim, INITIALISERS, Initialiser, Source, WatchError, add_source, ignore_poison, report,
+};
 
-/// Why a runtime cannot be watched.
-///
-/// ```
-/// let error = monitor_runtime::runtime_metrics::watch("outside").unwrap_err();
-/// assert_eq!(error, monitor_runtime::runtime_metrics::RuntimeMetricsError::NoRuntime);
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum RuntimeMetricsError {
-    /// [`watch`] was called outside a tokio runtime.
-    NoRuntime,
-    /// The name is empty.
-    EmptyName,
-    /// A runtime of this name is watched already.
-    Duplicate(String),
-}
-
-impl fmt::Display for RuntimeMetricsError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Self::NoRuntime => f.write_str(
-                "runtime_metrics::watch was called outside a tokio runtime: call it from inside one, or use watch_handle",
-            ),
-            Self::EmptyName => f.write_str("a watched runtime needs a non-empty name"),
-            Self::Duplicate(name) => write!(f, "a runtime named `{name}` is watched already"),
-        }
-    }
-}
-
-impl std::error::Error for RuntimeMetricsError {}
-
-/// Watches the current tokio runtime under `runtime="name"`.
-///
-/// # Errors
-///
-/// [`RuntimeMetricsError::NoRuntime`] outside a runtime, and as [`watch_handle`].
-pub fn watch(name: &str) -> Result<(), RuntimeMetricsError> {
-    let handle = Handle::try_current().map_err(|_| RuntimeMetricsError::NoRuntime)?;
-    watch_handle(name, handle)
-}
-
-/// Watches the runtime of `handle` under `runtime="name"`. The runtime stays
-/// exposed as long as the program runs (a handle does not keep a runtime alive:
-/// one shut down reports no workers and no tasks).
+/// Watches the current tokio runtime under `runtime="name"`: the one this is called
+/// from, or the one entered with [`Runtime::enter`](tokio::runtime::Runtime::enter).
+/// The runtime stays exposed as long as the program runs (it is not kept alive: one
+/// shut down reports no workers and no tasks).
 ///
 /// ```
 /// let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
-/// monitor_runtime::runtime_metrics::watch_handle("side", runtime.handle().clone()).unwrap();
-/// assert!(monitor_runtime::runtime_metrics::watch_handle("side", runtime.handle().clone()).is_err());
+/// let _entered = runtime.enter();
+/// monitor_runtime::runtime_metrics::watch("side").unwrap();
+/// assert!(monitor_runtime::runtime_metrics::watch("side").is_err()); // the name is taken
 /// assert!(monitor_runtime::render_metrics().unwrap().contains(r#"tokio_workers{runtime="side"} 1"#));
 /// ```
 ///
 /// # Errors
 ///
-/// [`RuntimeMetricsError::EmptyName`], or [`RuntimeMetricsError::Duplicate`] for a
-/// name already watched.
-pub fn watch_handle(name: &str, handle: Handle) -> Result<(), RuntimeMetricsError> {
+/// [`WatchError::NoRuntime`] outside a runtime, [`WatchError::EmptyName`], or
+/// [`WatchError::Duplicate`] for a name already watched.
+pub fn watch(name: &str) -> Result<(), WatchError> {
+    let handle = Handle::try_current().map_err(|_| WatchError::NoRuntime)?;
     if name.is_empty() {
-        return Err(RuntimeMetricsError::EmptyName);
+        return Err(WatchError::EmptyName { what: "runtime" });
     }
     // The families are claimed by the start-up of the registry.
     let _ = crate::core::registry();
     let mut names = ignore_poison(NAMES.lock());
     if names.iter().any(|watched| watched == name) {
-        return Err(RuntimeMetricsError::Duplicate(name.to_owned()));
+        return Err(WatchError::Duplicate {
+            what: "runtime",
+            name: name.to_owned(),
+        });
     }
     names.push(name.to_owned());
     // Watched for the life of the program: the source is never removed.

@@ -42,7 +42,7 @@ impl Format {
     /// ```
     /// use monitor_runtime::Format;
     ///
-    /// assert_eq!(Format::Text.content_type(), monitor_runtime::METRICS_CONTENT_TYPE);
+    /// assert_eq!(Format::Text.content_type(), "text/plain; version=0.0.4; charset=utf-8");
     /// assert!(Format::OpenMetrics.content_type().starts_with("application/openmetrics-text; version=1.0.0"));
     /// ```
     pub fn content_type(self) -> &'static str {
