@@ -40,15 +40,17 @@ pub use crate::health::HEALTH_CHECKS;
 pub use crate::health::private::*;
 
 // For tests and benches only: the dashboard's history, read and driven from outside.
+#[cfg(feature = "http")]
 pub use crate::history::{
     History, RETENTION, Snapshot as HistorySnapshot, global as history,
     sample_now as sample_history, set_interval as set_history_interval,
 };
 
 // For tests only: the embedded evaluator driven step by step.
-pub use crate::alerts::embedded::{ActiveAlert, AlertState};
+#[cfg(feature = "http")]
 pub use crate::alerts::embedded::{
-    Evaluator, active as active_alerts, sample_and_evaluate as evaluate_alerts,
+    ActiveAlert, AlertState, Evaluator, active as active_alerts,
+    sample_and_evaluate as evaluate_alerts,
 };
 // For tests only: every query of a generated Grafana dashboard.
 #[cfg(feature = "grafana")]

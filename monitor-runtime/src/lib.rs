@@ -508,6 +508,7 @@ mod core;
 #[cfg_attr(docsrs, doc(cfg(feature = "grafana")))]
 pub mod grafana;
 pub mod health;
+#[cfg(feature = "http")]
 mod history;
 #[cfg(feature = "http")]
 pub mod http;

@@ -143,6 +143,10 @@
 
 mod annotations;
 mod duration;
+#[cfg_attr(
+    not(feature = "http"),
+    allow(dead_code, reason = "the HTTP layer starts the evaluator")
+)]
 pub(crate) mod embedded;
 mod generate;
 mod global;
@@ -155,6 +159,8 @@ pub use annotations::{
     BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
 };
 pub(crate) use duration::promql as promql_duration;
+#[cfg(feature = "http")]
+#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use embedded::EmbeddedAlerts;
 pub use generate::AlertSet;
 pub use global::{configure, current, rules};

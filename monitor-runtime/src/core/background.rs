@@ -41,6 +41,10 @@ pub struct Background {
 /// and the request to stop.
 pub(crate) struct Signals {
     /// Woken by [`Background::now`] when the task does its work itself.
+    #[cfg_attr(
+        not(any(feature = "http", feature = "push")),
+        allow(dead_code, reason = "remote write takes its snapshot in `now` itself")
+    )]
     pub(crate) now: Arc<Notify>,
     /// The request to stop.
     pub(crate) stop: Stop,

@@ -37,7 +37,7 @@ mod sync;
 
 #[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
 pub use background::Background;
-#[cfg(any(feature = "http", feature = "push", feature = "remote-write"))]
+#[cfg(any(feature = "http", feature = "push"))]
 pub(crate) use background::Signals;
 #[cfg(feature = "remote-write")]
 pub(crate) use background::Stop;

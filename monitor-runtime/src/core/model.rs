@@ -491,6 +491,7 @@ impl Labels {
     /// Where label sets kept for the rest of the program start in memory (a set
     /// and its [`prefix`](Self::prefix)es start at the same address); `None` for
     /// the others, whose memory may be reused once they are dropped.
+    #[cfg(feature = "http")]
     pub(crate) fn address(&self) -> Option<usize> {
         match self.0 {
             Pairs::Static(pairs) => Some(pairs.as_ptr() as usize),
