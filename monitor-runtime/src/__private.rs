@@ -25,18 +25,15 @@ pub use crate::__monitor_finish_call as finish_call;
 pub use crate::__monitor_span_if_enabled as span_if_enabled;
 
 pub use crate::business::private::{
-    PickErrOfAny, PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, label_value, metric_value,
+    BUSINESS_METRICS, BusinessSite, LabelStr, MetricKind, PendingSeries, PickErrOfAny,
+    PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, Series, label_value, metric_value,
 };
-pub use crate::business::{
-    BUSINESS_METRICS, BusinessSite, Counter, Gauge, Histogram, LabelValue, MetricKind, MetricValue,
-    PendingSeries, Series,
-};
+pub use crate::business::{Counter, Gauge, Histogram, LabelValue, MetricValue};
 
-pub use crate::alerts::{
+pub use crate::alerts::annotations::{
     BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
 };
 
-pub use crate::health::HEALTH_CHECKS;
 pub use crate::health::private::*;
 
 // For tests and benches only: the dashboard's history, read and driven from outside.

@@ -341,7 +341,7 @@ pub use monitor_macros::{HealthCheck, health_check};
 /// | `observe = expr` | histogram: the value to record |
 /// | `buckets = [..]` | histogram: upper bounds in the metric's unit, positive and strictly increasing; required unless the name ends in `_seconds`, which takes the bounds of `#[monitored]` (100 µs to 10 s), or `native` is given |
 /// | `native` / `native(schema = N)` | histogram: native buckets (exponential, schema -4 to 8, 3 by default; M045) from 10⁻⁶ to 10¹⁵ in the metric's unit, alone or beside `buckets`; see [`native`] |
-/// | `max_label_sets = N` | cardinality limit of this metric (default [`business::DEFAULT_MAX_LABEL_SETS`]) |
+/// | `max_label_sets = N` | cardinality limit of this metric (default 1000, or [`business::set_default_max_label_sets`]) |
 /// | `crate = "path"` | path of this crate when it is renamed |
 ///
 /// # Which calls count

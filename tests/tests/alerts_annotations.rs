@@ -120,7 +120,7 @@ fn business_alerts_in_code_reach_the_rule_file() {
 
 #[test]
 fn the_default_definitions_are_the_annotated_ones_and_promtool_accepts_them() {
-    let rules = alerts::rules();
+    let rules = alerts::current().rules();
     assert!(
         rules
             .alerts()

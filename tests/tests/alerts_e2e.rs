@@ -141,7 +141,7 @@ fn alerts_fire_route_and_resolve_through_prometheus_and_alertmanager() {
         let alertmanager = AlertmanagerServer::start(&alertmanager_config(&webhook)).await;
         let prometheus = PrometheusServer::start_alerting(
             &[app.addr(), replica.addr()],
-            &alerts::rules().to_yaml(),
+            &alerts::current().rules().to_yaml(),
             alertmanager.addr(),
         )
         .await;

@@ -28,7 +28,7 @@ fn the_exporter_serves_the_configured_rules() {
     assert_eq!(response.status, 200);
     assert_eq!(response.header("content-type"), Some("application/yaml"));
     let served: RuleFile = serde_norway::from_str(&response.body).unwrap();
-    assert_eq!(served, alerts::rules());
+    assert_eq!(served, alerts::current().rules());
     assert!(
         served
             .alerts()

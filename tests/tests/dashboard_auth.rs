@@ -33,7 +33,7 @@ fn cache_reason(body: &str) -> Value {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reasons_only_for_the_authorised() {
     // Only a health token: the dashboard is public, reasons are the token holder's.
-    monitor_runtime::health::set_token(Some("health-secret".to_owned()));
+    monitor_runtime::health::HealthRegistry::global().set_token(Some("health-secret".to_owned()));
     let server = dashboard_common::start();
     let (status, body) = get(&server, "/dashboard/data.json", None).await;
     assert_eq!(status, 200, "{body}");

@@ -60,10 +60,10 @@ async fn the_environment_token_guards_the_exporter_endpoints() {
     assert!(json["checks"]["disk_space"]["details"]["total_bytes"].is_string());
     assert_eq!(json["checks"]["memory"]["status"], "healthy");
 
-    health::set_token(Some("rotated".to_owned()));
+    health::HealthRegistry::global().set_token(Some("rotated".to_owned()));
     let old = health_common::get(addr, "/health/payments", Some("from-env")).await;
     assert_eq!(old.json(), serde_json::json!({"status": "unhealthy"}));
-    health::set_token(None);
+    health::HealthRegistry::global().set_token(None);
     let open = health_common::get(addr, "/health/payments", None).await;
     assert_eq!(open.json()["reason"], "payments API unreachable");
 

@@ -6,12 +6,17 @@
 //! to one item is reported too. Doc-hidden items (the `__private` door of generated
 //! code) are not in rustdoc's output, so they do not count.
 //!
+//! Nothing doc-hidden is reachable by a public path other than `__private`: with
+//! the hidden items documented too, the walk from the root (`__private` left out)
+//! meets no item, method or trait item marked `#[doc(hidden)]`.
+//!
 //! rustdoc writes JSON only on a nightly toolchain: [`NIGHTLY`], pinned, which
 //! `.ci/run` installs.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
 use std::process::Command;
+use std::sync::{Mutex, PoisonError};
 
 use serde_json::Value;
 
@@ -31,9 +36,12 @@ fn workspace() -> PathBuf {
         .to_path_buf()
 }
 
-/// rustdoc's JSON of `monitor-runtime`, or `None` when the nightly is not installed
-/// outside CI.
-fn rustdoc_json() -> Option<Value> {
+/// rustdoc's JSON of `monitor-runtime` (with the doc-hidden items too when
+/// `hidden`), or `None` when the nightly is not installed outside CI.
+fn rustdoc_json(hidden: bool) -> Option<Value> {
+    // The runs share their output directory: one at a time.
+    static ONE_AT_A_TIME: Mutex<()> = Mutex::new(());
+    let _alone = ONE_AT_A_TIME.lock().unwrap_or_else(PoisonError::into_inner);
     let installed = Command::new("rustup")
         .args(["run", NIGHTLY, "rustdoc", "--version"])
         .output()
@@ -47,11 +55,16 @@ fn rustdoc_json() -> Option<Value> {
         return None;
     }
     let target = workspace().join("target").join("public-api");
-    let output = Command::new("rustup")
+    let mut rustdoc = Command::new("rustup");
+    rustdoc
         .args(["run", NIGHTLY, "cargo", "rustdoc", "-p", "monitor-runtime"])
         .args(["--all-features", "--lib", "--target-dir"])
         .arg(&target)
-        .args(["--", "-Z", "unstable-options", "--output-format", "json"])
+        .args(["--", "-Z", "unstable-options", "--output-format", "json"]);
+    if hidden {
+        rustdoc.arg("--document-hidden-items");
+    }
+    let output = rustdoc
         .current_dir(workspace())
         .env_remove("RUSTDOCFLAGS")
         .env_remove("CARGO_TARGET_DIR")
@@ -148,7 +161,9 @@ impl Api {
 
 #[test]
 fn the_public_api_has_at_most_the_limit_of_items() {
-    let Some(json) = rustdoc_json() else { return };
+    let Some(json) = rustdoc_json(false) else {
+        return;
+    };
     let api = Api::read(&json);
     println!(
         "{} public items in {} public modules:\n{}",
@@ -181,7 +196,9 @@ fn the_public_api_has_at_most_the_limit_of_items() {
 
 #[test]
 fn every_public_item_has_one_path() {
-    let Some(json) = rustdoc_json() else { return };
+    let Some(json) = rustdoc_json(false) else {
+        return;
+    };
     let api = Api::read(&json);
     let twice: Vec<String> = api
         .items
@@ -193,5 +210,95 @@ fn every_public_item_has_one_path() {
         twice.is_empty(),
         "items reachable by two public paths:\n{}",
         twice.join("\n")
+    );
+}
+
+fn is_hidden(item: &Value) -> bool {
+    item["attrs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .any(|attr| attr.to_string().contains("doc(hidden)"))
+}
+
+/// The doc-hidden items reached from the root without going through `__private`:
+/// items, the methods of their inherent impls, the items of their traits.
+fn hidden_reachable(json: &Value) -> Vec<String> {
+    let index = &json["index"];
+    let mut found = Vec::new();
+    let mut seen = BTreeSet::new();
+    let mut stack = vec![(json["root"].to_string(), "monitor_runtime".to_owned())];
+    while let Some((id, path)) = stack.pop() {
+        let Some(item) = index.get(&id) else { continue };
+        if !seen.insert(id.clone()) {
+            continue;
+        }
+        if is_hidden(item) {
+            found.push(path.clone());
+            continue;
+        }
+        let (kind, inner) = item["inner"].as_object().unwrap().iter().next().unwrap();
+        let child = |child: &Value, parent: &str| {
+            let child = child.to_string();
+            let name = index[&child]["name"].as_str().unwrap_or("").to_owned();
+            (child, format!("{parent}::{name}"))
+        };
+        match kind.as_str() {
+            "module" => {
+                for item in inner["items"].as_array().unwrap() {
+                    let (id, path) = child(item, &path);
+                    if !path.ends_with("::__private") {
+                        stack.push((id, path));
+                    }
+                }
+            }
+            "use" => {
+                let parent = path.rsplit_once("::").map_or(path.as_str(), |(p, _)| p);
+                let name = inner["name"].as_str().unwrap_or("*");
+                stack.push((inner["id"].to_string(), format!("{parent}::{name}")));
+            }
+            "struct" | "enum" | "union" => {
+                for implementation in inner["impls"].as_array().into_iter().flatten() {
+                    let implementation = &index[&implementation.to_string()];
+                    let inherent = implementation["inner"]["impl"]["trait"].is_null();
+                    if !inherent {
+                        continue;
+                    }
+                    for method in implementation["inner"]["impl"]["items"].as_array().unwrap() {
+                        let (id, path) = child(method, &path);
+                        stack.push((id, path));
+                    }
+                }
+            }
+            "trait" => {
+                for method in inner["items"].as_array().into_iter().flatten() {
+                    let (id, path) = child(method, &path);
+                    stack.push((id, path));
+                }
+            }
+            _ => {}
+        }
+    }
+    found.sort();
+    found
+}
+
+#[test]
+fn nothing_doc_hidden_is_reachable_outside_the_private_door() {
+    let Some(json) = rustdoc_json(true) else {
+        return;
+    };
+    let hidden = hidden_reachable(&json);
+    // The walk saw the hidden door's neighbours: it reads hidden items at all.
+    let any_hidden = json["index"].as_object().unwrap().values().any(is_hidden);
+    assert!(
+        any_hidden,
+        "rustdoc documented no hidden item: the walk reads nothing"
+    );
+    assert!(
+        hidden.is_empty(),
+        "doc-hidden items reachable by a public path other than __private (generated \
+         code reaches what it needs through __private only):\n  {}",
+        hidden.join("\n  ")
     );
 }

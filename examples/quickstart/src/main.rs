@@ -124,7 +124,7 @@ impl Options {
 async fn main() -> ExitCode {
     monitor_runtime::alerts::configure(alerts::definitions());
     if std::env::args().any(|arg| arg == "--print-rules") {
-        print!("{}", monitor_runtime::alerts::rules().to_yaml());
+        print!("{}", monitor_runtime::alerts::current().rules().to_yaml());
         return ExitCode::SUCCESS;
     }
     let options = match Options::parse(std::env::args().skip(1)) {

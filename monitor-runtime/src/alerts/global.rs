@@ -1,10 +1,9 @@
 //! The process' alert definitions: what `GET /alerts/rules.yml` and
-//! [`rules`] render.
+//! `current().rules()` render.
 
 use std::sync::RwLock;
 
 use super::generate::AlertSet;
-use super::rules::RuleFile;
 use crate::core::ignore_poison;
 
 static CONFIGURED: RwLock<Option<AlertSet>> = RwLock::new(None);
@@ -18,7 +17,7 @@ pub(crate) const DEFAULT_SERVICE: &str = "monitor";
 /// use monitor_runtime::alerts::{self, AlertSet, BusinessAlert};
 ///
 /// alerts::configure(AlertSet::new("shop").business(BusinessAlert::rate_above("login_failures_total", 5.0)));
-/// assert!(alerts::rules().to_yaml().contains("LoginFailuresTotalRateAbove"));
+/// assert!(alerts::current().rules().to_yaml().contains("LoginFailuresTotalRateAbove"));
 /// ```
 pub fn configure(set: AlertSet) {
     super::embedded::reconfigure(&set);
@@ -32,9 +31,4 @@ pub fn current() -> AlertSet {
     ignore_poison(CONFIGURED.read())
         .clone()
         .unwrap_or_else(|| AlertSet::annotated(DEFAULT_SERVICE))
-}
-
-/// The rule file of [`current`].
-pub fn rules() -> RuleFile {
-    current().rules()
 }

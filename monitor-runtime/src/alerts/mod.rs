@@ -34,7 +34,7 @@
 //! fn checkout() {}
 //! # fn main() {
 //! # checkout();
-//! # assert!(monitor_runtime::alerts::rules().alerts().any(|a| a.alert == "CheckoutErrorBudgetBurnPage"));
+//! # assert!(monitor_runtime::alerts::current().rules().alerts().any(|a| a.alert == "CheckoutErrorBudgetBurnPage"));
 //! # }
 //! ```
 //!
@@ -92,8 +92,9 @@
 //!
 //! ## Serving and printing
 //!
-//! [`configure`] makes an [`AlertSet`] the process' definitions; [`rules`] renders
-//! them, and (feature `http`) the exporter serves them at `GET /alerts/rules.yml`.
+//! [`configure`] makes an [`AlertSet`] the process' definitions; [`current`] gives them
+//! back, [`AlertSet::rules`] renders them, and (feature `http`) the exporter serves
+//! them at `GET /alerts/rules.yml`.
 //! Until `configure` is called they are [`AlertSet::annotated`]: what the code
 //! declares and the default service alerts.
 //!
@@ -119,7 +120,7 @@
 //!         .business(BusinessAlert::rate_below("user_signups_total", 0.0003)
 //!             .window(Duration::from_secs(3600))),
 //! );
-//! assert!(alerts::rules().to_yaml().contains("OrdersApiErrorBudgetBurnPage"));
+//! assert!(alerts::current().rules().to_yaml().contains("OrdersApiErrorBudgetBurnPage"));
 //! ```
 //!
 //! ## Loading the rules into Prometheus
@@ -141,7 +142,7 @@
 //! a route with `amtool config routes test
 //! --config.file=examples/alertmanager/alertmanager.yml severity=critical`).
 
-mod annotations;
+pub(crate) mod annotations;
 mod duration;
 #[cfg_attr(
     not(feature = "http"),
@@ -154,16 +155,12 @@ mod model;
 mod query;
 mod rules;
 
-#[doc(hidden)]
-pub use annotations::{
-    BUSINESS_ALERTS, BusinessAlertKind, BusinessAlertSite, OBJECTIVES, ObjectiveSite,
-};
 pub(crate) use duration::promql as promql_duration;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use embedded::EmbeddedAlerts;
 pub use generate::AlertSet;
-pub use global::{configure, current, rules};
+pub use global::{configure, current};
 pub use model::{
     BurnWindow, BusinessAlert, Objective, ServiceAlert, ServiceAlerts, Severity, Threshold,
 };

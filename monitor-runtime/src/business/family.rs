@@ -13,7 +13,7 @@ use crate::core::model::{Histogram as ModelHistogram, Kind, Labels, Text, Value}
 use crate::core::{Bounds, SourceLocation};
 
 /// The label value that replaces every value given at updates once a metric holds its
-/// maximum number of label sets (see [`DEFAULT_MAX_LABEL_SETS`](super::DEFAULT_MAX_LABEL_SETS)).
+/// maximum number of label sets (1000 unless [`set_default_max_label_sets`](super::set_default_max_label_sets) says otherwise).
 /// Constant labels keep their value.
 ///
 /// ```

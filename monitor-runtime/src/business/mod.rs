@@ -31,7 +31,7 @@
 //!
 //! Label values come from any [`LabelValue`]: `&str`, `String`, integers, or your own
 //! enums. Each distinct label set is a series that Prometheus stores, so each labelled
-//! metric takes at most [`DEFAULT_MAX_LABEL_SETS`] (1000) label sets from the values
+//! metric takes at most 1000 label sets from the values
 //! given at updates; change it per metric with `max_label_sets = N`, or for every
 //! metric with [`set_default_max_label_sets`]. Beyond the limit an update with a new
 //! label set goes to the series whose values given at updates are all
@@ -114,18 +114,27 @@ mod table;
 mod value;
 
 pub use family::{MAX_LABEL_VALUE_LEN, OVERFLOW_LABEL_VALUE};
-#[doc(hidden)]
-pub use family::{MetricKind, Series};
 pub use handles::{Counter, CounterSeries, Gauge, GaugeSeries, Histogram, HistogramSeries};
-#[doc(hidden)]
-pub use site::{BusinessSite, PendingSeries};
-#[doc(hidden)]
-pub use value::LabelStr;
 pub use value::{LabelValue, MetricValue};
 
-/// How many label sets a labelled business metric takes from the values given at
-/// updates, unless its declaration says `max_label_sets = N` or
-/// [`set_default_max_label_sets`] changed it.
+/// How many label sets a labelled business metric takes by default.
+pub(crate) const DEFAULT_MAX_LABEL_SETS: usize = 1000;
+
+pub(crate) static DEFAULT_MAX_LABEL_SETS_NOW: AtomicUsize =
+    AtomicUsize::new(DEFAULT_MAX_LABEL_SETS);
+
+/// Sets how many label sets each labelled business metric without its own
+/// `max_label_sets` takes from the values given at updates (1000 by default); past
+/// it, new label sets fold into one series labelled
+/// [`OVERFLOW_LABEL_VALUE`]. It applies to label sets created from then on; call it at
+/// start-up. A value of 0 is taken as 1.
+///
+/// ```
+/// monitor_runtime::business::set_default_max_label_sets(5000);
+/// # monitor_runtime::business::set_default_max_label_sets(1000);
+/// ```
+///
+/// A declaration's own `max_label_sets = N` wins:
 ///
 /// ```
 /// monitor_runtime::business_metrics! {
@@ -139,31 +148,10 @@ pub use value::{LabelValue, MetricValue};
 /// }
 /// assert_eq!(DOWNLOADS.with([&"b.pdf"]).get(), 1.0);
 /// assert_eq!(DOWNLOADS.with([&monitor_runtime::business::OVERFLOW_LABEL_VALUE]).get(), 2.0);
-/// assert_eq!(monitor_runtime::business::DEFAULT_MAX_LABEL_SETS, 1000);
-/// ```
-pub const DEFAULT_MAX_LABEL_SETS: usize = 1000;
-
-pub(crate) static DEFAULT_MAX_LABEL_SETS_NOW: AtomicUsize =
-    AtomicUsize::new(DEFAULT_MAX_LABEL_SETS);
-
-/// Sets how many label sets each labelled business metric without its own
-/// `max_label_sets` takes. It applies to label sets created from then on; call it at
-/// start-up. A value of 0 is taken as 1.
-///
-/// ```
-/// monitor_runtime::business::set_default_max_label_sets(5000);
-/// # monitor_runtime::business::set_default_max_label_sets(monitor_runtime::business::DEFAULT_MAX_LABEL_SETS);
 /// ```
 pub fn set_default_max_label_sets(limit: usize) {
     DEFAULT_MAX_LABEL_SETS_NOW.store(limit.max(1), Ordering::Relaxed);
 }
-
-/// Every business metric declaration in the program, collected at link time.
-#[doc(hidden)]
-#[linkme::distributed_slice]
-pub static MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS: [&'static BusinessSite];
-#[doc(hidden)]
-pub use MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS as BUSINESS_METRICS;
 
 /// Registers every business metric declared in the program at start-up.
 #[linkme::distributed_slice(INITIALISERS)]
@@ -173,7 +161,7 @@ static INITIALISER: Initialiser = Initialiser {
 };
 
 fn register_all() {
-    for site in BUSINESS_METRICS {
+    for site in private::BUSINESS_METRICS {
         site.resolved();
     }
 }

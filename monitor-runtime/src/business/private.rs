@@ -2,7 +2,15 @@
 //! pickers that bind `ret` to the part of a returned value a declaration looks at.
 //! Resolved by autoref specialisation, like the classification of `#[monitored]`.
 
-use super::value::{LabelStr, LabelValue, MetricValue};
+pub use super::family::{MetricKind, Series};
+pub use super::site::{BusinessSite, PendingSeries};
+pub use super::value::LabelStr;
+use super::value::{LabelValue, MetricValue};
+
+/// Every business metric declaration in the program, collected at link time.
+#[linkme::distributed_slice]
+pub static MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS: [&'static BusinessSite];
+pub use MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS as BUSINESS_METRICS;
 
 /// A label value, from an expression passed by reference (so that a type error
 /// points at the expression).

@@ -19,8 +19,8 @@ use tokio::sync::watch;
 use super::metrics::CheckMetrics;
 use super::report::{CheckReport, HealthReport};
 use super::types::{
-    CheckFuture, CheckSpec, Component, Health, HealthCheck, Probe, Status, aggregate_status,
-    check_name_error, spec_error,
+    CheckFuture, CheckSpec, Component, Health, HealthCheck, HealthError, Probe, Status,
+    aggregate_status, check_name_error, spec_error,
 };
 use crate::core::{
     INITIALISERS, Initialiser, RegistrationError, SourceLocation, ignore_poison, report,
@@ -169,64 +169,6 @@ impl fmt::Debug for HealthRegistry {
             .finish_non_exhaustive()
     }
 }
-
-/// Why a check could not be registered.
-///
-/// ```
-/// use monitor_runtime::health::{HealthError, HealthRegistry, Health};
-///
-/// let checks = HealthRegistry::new();
-/// let error = checks.register_fn("bad name", || Health::healthy()).unwrap_err();
-/// assert!(matches!(error, HealthError::InvalidName { .. }));
-/// ```
-#[derive(Debug, Clone, PartialEq, Eq)]
-#[non_exhaustive]
-pub enum HealthError {
-    /// Another check already has this name.
-    Duplicate {
-        /// The name.
-        name: String,
-        /// Where the first check was registered.
-        first: String,
-        /// Where the rejected one came from.
-        second: String,
-    },
-    /// The name cannot be used (empty, characters outside `[A-Za-z0-9_.-]`, or a probe path).
-    InvalidName {
-        /// The name.
-        name: String,
-        /// Why.
-        reason: String,
-    },
-    /// A duration of the [`CheckSpec`] cannot be used: a zero timeout or refresh
-    /// interval, or one longer than about 584 years, as the attributes reject them.
-    InvalidSpec {
-        /// The check's name.
-        name: String,
-        /// Why.
-        reason: String,
-    },
-}
-
-impl fmt::Display for HealthError {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            HealthError::Duplicate {
-                name,
-                first,
-                second,
-            } => write!(
-                f,
-                "two health checks are named `{name}` ({first} and {second}); give one a distinct `name`"
-            ),
-            HealthError::InvalidName { reason, .. } | HealthError::InvalidSpec { reason, .. } => {
-                f.write_str(reason)
-            }
-        }
-    }
-}
-
-impl std::error::Error for HealthError {}
 
 impl HealthRegistry {
     /// An empty set, ready, with no token.
@@ -656,6 +598,10 @@ fn register_all() {
                 | HealthError::InvalidSpec { reason, .. } => RegistrationError::Rejected {
                     location: site.location().to_string(),
                     reason,
+                },
+                other @ HealthError::UnknownProbe { .. } => RegistrationError::Rejected {
+                    location: site.location().to_string(),
+                    reason: other.to_string(),
                 },
             });
         }

@@ -144,7 +144,7 @@
 //! duration and last run), `/health/live`, `/health/ready` and `/health/startup` the
 //! same for one probe, `/health/{name}` one check, and `/livez` and `/readyz` answer
 //! in the Kubernetes style (`?verbose`, `?exclude=name`). Once a token is set (the
-//! exporter's credentials, or [`set_token`] for [`crate::router`] in a server of your own),
+//! exporter's credentials, or [`HealthRegistry::set_token`] on [`HealthRegistry::global`] for [`crate::router`] in a server of your own),
 //! reasons and details are shown only to callers that send it.
 //!
 //! ## Ready-made checks
@@ -176,11 +176,11 @@ mod types;
 
 use std::future::Future;
 
-pub use engine::{HealthError, HealthRegistry};
+pub use engine::HealthRegistry;
 pub use pool_check::PoolCheck;
 pub use report::{CheckReport, HealthReport};
 pub use types::{
-    CheckFuture, CheckSpec, Component, Health, HealthCheck, IntoHealth, Probe, Status, UnknownProbe,
+    CheckFuture, CheckSpec, Component, Health, HealthCheck, HealthError, IntoHealth, Probe, Status,
 };
 
 /// Opt-in checks of the machine: free disk space and memory use. Needs the `system`
@@ -190,9 +190,6 @@ pub use types::{
 pub mod builtin {
     pub use super::builtin_checks::{DiskSpace, Memory};
 }
-
-#[doc(hidden)]
-pub use engine::{FnCheck, FnRun, HEALTH_CHECKS};
 
 /// Registers a check in the program-wide set served by [`crate::router`].
 ///
@@ -231,18 +228,6 @@ pub fn register<C: HealthCheck>(check: C) -> Result<(), HealthError> {
 /// ```
 pub fn set_ready(ready: bool) {
     HealthRegistry::global().set_ready(ready);
-}
-
-/// Requires `Authorization: Bearer <token>` to see reasons and details on the
-/// program-wide endpoints; `None` shows them to everyone. The token starts as the
-/// `MONITOR_HEALTH_TOKEN` environment variable when it is set.
-///
-/// ```
-/// monitor_runtime::health::set_token(Some("s3cret".to_owned()));
-/// # monitor_runtime::health::set_token(None);
-/// ```
-pub fn set_token(token: Option<String>) {
-    HealthRegistry::global().set_token(token);
 }
 
 /// The aggregated result of one probe of the program-wide set.
@@ -291,17 +276,6 @@ where
     }
 }
 
-/// Used by generated composite checks.
-#[doc(hidden)]
-pub fn run_parts<'a>(parts: Vec<(&'static str, bool, &'a dyn HealthCheck)>) -> CheckFuture<'a> {
-    Box::pin(engine::run_parts(
-        parts
-            .into_iter()
-            .map(|(name, critical, check)| (name.to_owned(), critical, check))
-            .collect(),
-    ))
-}
-
 /// What generated code needs; reached through `monitor_runtime::__private`.
 pub(crate) mod private {
     use std::cell::Cell;
@@ -310,9 +284,18 @@ pub(crate) mod private {
     pub use super::derived::{
         DERIVED_CHECKS, DerivedCheck, DerivedType, MarkDerived, MarkOther, PartMark,
     };
-    pub use super::engine::{FnCheck, FnRun};
-    pub use super::run_parts;
+    pub use super::engine::{FnCheck, FnRun, HEALTH_CHECKS};
     pub use super::types::{CheckFuture, CheckSpec, Health, HealthCheck, IntoHealth, Probe};
+
+    /// Used by generated composite checks.
+    pub fn run_parts<'a>(parts: Vec<(&'static str, bool, &'a dyn HealthCheck)>) -> CheckFuture<'a> {
+        Box::pin(super::engine::run_parts(
+            parts
+                .into_iter()
+                .map(|(name, critical, check)| (name.to_owned(), critical, check))
+                .collect(),
+        ))
+    }
 
     /// Converts what a check function returned; spanned on its return type so that an
     /// unsupported type is reported there.

@@ -115,35 +115,91 @@ impl fmt::Display for Probe {
     }
 }
 
-/// The text was not a probe name.
+/// Why a check could not be registered, or a text is not a probe's name.
 ///
 /// ```
-/// assert!("sideways".parse::<monitor_runtime::health::Probe>().is_err());
+/// use monitor_runtime::health::{HealthError, HealthRegistry, Health};
+///
+/// let checks = HealthRegistry::new();
+/// let error = checks.register_fn("bad name", || Health::healthy()).unwrap_err();
+/// assert!(matches!(error, HealthError::InvalidName { .. }));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownProbe(pub String);
+#[non_exhaustive]
+pub enum HealthError {
+    /// Another check already has this name.
+    Duplicate {
+        /// The name.
+        name: String,
+        /// Where the first check was registered.
+        first: String,
+        /// Where the rejected one came from.
+        second: String,
+    },
+    /// The name cannot be used (empty, characters outside `[A-Za-z0-9_.-]`, or a probe path).
+    InvalidName {
+        /// The name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// A duration of the [`CheckSpec`] cannot be used: a zero timeout or refresh
+    /// interval, or one longer than about 584 years, as the attributes reject them.
+    InvalidSpec {
+        /// The check's name.
+        name: String,
+        /// Why.
+        reason: String,
+    },
+    /// The text is not a probe's name (`liveness`, `readiness`, `startup`).
+    UnknownProbe {
+        /// The text.
+        name: String,
+    },
+}
 
-impl fmt::Display for UnknownProbe {
+impl fmt::Display for HealthError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(
-            f,
-            "unknown probe `{}`; expected `liveness`, `readiness` or `startup`",
-            self.0
-        )
+        match self {
+            HealthError::Duplicate {
+                name,
+                first,
+                second,
+            } => write!(
+                f,
+                "two health checks are named `{name}` ({first} and {second}); give one a distinct `name`"
+            ),
+            HealthError::InvalidName { reason, .. } | HealthError::InvalidSpec { reason, .. } => {
+                f.write_str(reason)
+            }
+            HealthError::UnknownProbe { name } => write!(
+                f,
+                "unknown probe `{name}`; expected `liveness`, `readiness` or `startup`"
+            ),
+        }
     }
 }
 
-impl std::error::Error for UnknownProbe {}
+impl std::error::Error for HealthError {}
 
+/// A probe from its name; `live` and `ready` are accepted too.
+///
+/// ```
+/// use monitor_runtime::health::{HealthError, Probe};
+/// assert_eq!("ready".parse::<Probe>(), Ok(Probe::Readiness));
+/// assert!(matches!("sideways".parse::<Probe>(), Err(HealthError::UnknownProbe { .. })));
+/// ```
 impl std::str::FromStr for Probe {
-    type Err = UnknownProbe;
+    type Err = HealthError;
 
     fn from_str(text: &str) -> Result<Self, Self::Err> {
         match text {
             "liveness" | "live" => Ok(Probe::Liveness),
             "readiness" | "ready" => Ok(Probe::Readiness),
             "startup" => Ok(Probe::Startup),
-            other => Err(UnknownProbe(other.to_owned())),
+            other => Err(HealthError::UnknownProbe {
+                name: other.to_owned(),
+            }),
         }
     }
 }

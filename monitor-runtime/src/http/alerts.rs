@@ -46,7 +46,7 @@ pub(super) fn route_table() -> [(&'static str, MethodRouter); 3] {
 async fn rules() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, YAML)],
-        crate::alerts::rules().to_yaml(),
+        crate::alerts::current().rules().to_yaml(),
     )
 }
 

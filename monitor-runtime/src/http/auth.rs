@@ -72,7 +72,7 @@ impl Credentials {
         expected.is_some_and(|expected| constant_time_eq(given, expected))
     }
 
-    /// The secret the health endpoints are given (`health::set_token`), so that
+    /// The secret the health endpoints are given (`HealthRegistry::set_token`), so that
     /// they show details to the callers this middleware lets through as such.
     pub(super) fn health_secret(&self) -> Option<String> {
         self.token

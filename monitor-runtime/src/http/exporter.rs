@@ -264,7 +264,7 @@ type AddLayer = Box<dyn FnOnce(Router) -> Router + Send>;
 /// `/health/startup`) stay public so Kubernetes probes work, without reasons or
 /// details unless the caller is authenticated; [`protect_probes`](Self::protect_probes)
 /// protects them too. When it runs, the exporter hands its credentials to the health
-/// endpoints ([`health::set_token`](crate::health::set_token)), so that the one setting
+/// endpoints ([`HealthRegistry::set_token`](crate::health::HealthRegistry::set_token)), so that the one setting
 /// decides who sees health details. A request that outlives
 /// [`request_timeout`](Self::request_timeout) is timed until its answer starts.
 ///
@@ -604,7 +604,7 @@ impl Exporter {
         let mut app = self.router;
         if self.credentials.is_set() {
             // The health endpoints show details to whom this exporter authenticates.
-            crate::health::set_token(self.credentials.health_secret());
+            crate::health::HealthRegistry::global().set_token(self.credentials.health_secret());
             app = app.layer(axum::middleware::from_fn_with_state(
                 Arc::new(self.credentials),
                 auth::require,

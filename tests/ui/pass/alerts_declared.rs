@@ -46,7 +46,7 @@ fn main() {
     fail_login();
     sign_up();
     QUEUE.set(1.0, []);
-    let rules = monitor_runtime::alerts::rules();
+    let rules = monitor_runtime::alerts::current().rules();
     for name in [
         "CheckoutErrorBudgetBurnPage",
         "SearchLatencyLatencyBudgetBurnPage",

@@ -138,7 +138,7 @@ pub fn current() -> Option<TraceContext> {
 }
 
 /// Sets the current thread's context, and returns the one it replaces.
-pub fn set_current(context: Option<TraceContext>) -> Option<TraceContext> {
+pub(crate) fn set_current(context: Option<TraceContext>) -> Option<TraceContext> {
     if context.is_some() && !IN_USE.load(Ordering::Relaxed) {
         IN_USE.store(true, Ordering::Relaxed);
     }
