@@ -3,8 +3,8 @@
 
 use quote::ToTokens;
 
-use super::{Code, Finding};
-use crate::naming;
+use super::report::report_spanned;
+use super::rules::{Code, Finding};
 use crate::support::Ctxt;
 
 /// What histogram bounds measure: `#[monitored]` observes durations in seconds; a
@@ -48,7 +48,7 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
                 ),
             )
             .help(unit.example());
-            naming::report_spanned(cx, other, &finding);
+            report_spanned(cx, other, &finding);
             return None;
         }
     };
@@ -63,7 +63,7 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
             ),
         )
         .help(unit.example());
-        naming::report_spanned(cx, array, &finding);
+        report_spanned(cx, array, &finding);
         return None;
     }
     let mut all_numbers = true;
@@ -157,7 +157,7 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
         {
             finding = finding.help(format!("use `{suggestion}`"));
         }
-        naming::report_spanned(cx, element, &finding);
+        report_spanned(cx, element, &finding);
     }
     None
 }
@@ -278,7 +278,7 @@ const NATIVE_USAGE: &str = "`native` or `native(schema = N)` with `N` from -4 (c
 /// M045 for `native = ...`, spanned on `tokens`.
 pub(crate) fn native_takes_no_value(cx: &mut Ctxt, tokens: impl ToTokens) {
     let finding = Finding::new(Code::M045, "`native` takes no value").help(NATIVE_USAGE);
-    naming::report_spanned(cx, tokens, &finding);
+    report_spanned(cx, tokens, &finding);
 }
 
 /// The schema of `native(schema = N)`, given the tokens inside the parentheses
@@ -299,7 +299,7 @@ pub(crate) fn native_schema(
                 format!("`native(...)` could not be read: {error}"),
             )
             .help(NATIVE_USAGE);
-            naming::report_spanned(cx, tokens, &finding);
+            report_spanned(cx, tokens, &finding);
             return None;
         }
     };
@@ -314,7 +314,7 @@ pub(crate) fn native_schema(
                 ),
             )
             .help(NATIVE_USAGE);
-            naming::report_spanned(cx, &argument.path, &finding);
+            report_spanned(cx, &argument.path, &finding);
             return None;
         }
         let value = integer(&argument.value);
@@ -331,7 +331,7 @@ pub(crate) fn native_schema(
                     ),
                 )
                 .help("use `native(schema = 3)` (about 9 % wide buckets), or `native` alone");
-                naming::report_spanned(cx, &argument.value, &finding);
+                report_spanned(cx, &argument.value, &finding);
                 return None;
             }
         }
