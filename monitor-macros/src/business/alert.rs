@@ -9,10 +9,10 @@ use syn::parse::Parser;
 use syn::punctuated::Punctuated;
 use syn::{Ident, LitStr, Token};
 
-use super::attr::{Arg, ArgValue};
 use crate::naming::alerts::{self, AlertCondition};
 use crate::naming::{self, MetricKind};
 use crate::support::Ctxt;
+use crate::support::args::{Arg, ArgValue};
 
 const ARGUMENTS: &str = "`rate_above = N`, `rate_below = N` (counters, per second), \
      `above = N`, `below = N` (gauges), `over = \"5m\"`, `for = \"2m\"`, \

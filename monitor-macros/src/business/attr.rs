@@ -10,7 +10,7 @@ use syn::{Expr, Ident, Lit, LitStr, Token};
 use super::alert::AlertArgs;
 use crate::naming::{self, BucketUnit, MetricKind};
 use crate::support::Ctxt;
-use crate::support::args::crate_path;
+use crate::support::args::{Arg, ArgValue, crate_path, parse_args};
 use crate::support::function::AttrSpan;
 
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
@@ -20,45 +20,6 @@ const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `hist
 
 const DECLARATION_ARGUMENTS: &str = "`help = \"...\"`, `labels(...)`, `buckets = [...]`, \
      `native`, `max_label_sets = N`, `alert(...)`, `crate = \"...\"`";
-
-/// One `key`, `key = value` or `key(...)` argument.
-pub(crate) struct Arg {
-    pub(crate) key: Ident,
-    pub(crate) value: ArgValue,
-}
-
-pub(crate) enum ArgValue {
-    Flag,
-    Expr(Expr),
-    List(TokenStream),
-}
-
-impl Parse for Arg {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let key = input.call(Ident::parse_any)?;
-        let value = if input.peek(Token![=]) {
-            input.parse::<Token![=]>()?;
-            ArgValue::Expr(input.parse()?)
-        } else if input.peek(syn::token::Paren) {
-            let content;
-            syn::parenthesized!(content in input);
-            ArgValue::List(content.parse()?)
-        } else {
-            ArgValue::Flag
-        };
-        Ok(Arg { key, value })
-    }
-}
-
-pub(crate) fn parse_args(cx: &mut Ctxt, tokens: TokenStream) -> Vec<Arg> {
-    match Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(args) => args.into_iter().collect(),
-        Err(error) => {
-            cx.push(error);
-            Vec::new()
-        }
-    }
-}
 
 /// A label: its name and where its value comes from.
 pub(crate) struct Label {

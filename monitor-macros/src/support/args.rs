@@ -2,10 +2,53 @@
 //! argument, string literals, and the `crate = "..."` override with the path generated
 //! code reaches the runtime by.
 
+use proc_macro2::TokenStream;
 use quote::ToTokens;
-use syn::{Expr, Lit, LitStr};
+use syn::ext::IdentExt;
+use syn::parse::{Parse, ParseStream, Parser};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, Lit, LitStr, Token};
 
 use super::ctxt::Ctxt;
+
+/// One `key`, `key = value` or `key(...)` argument.
+pub(crate) struct Arg {
+    pub(crate) key: Ident,
+    pub(crate) value: ArgValue,
+}
+
+pub(crate) enum ArgValue {
+    Flag,
+    Expr(Expr),
+    List(TokenStream),
+}
+
+impl Parse for Arg {
+    fn parse(input: ParseStream) -> syn::Result<Self> {
+        let key = input.call(Ident::parse_any)?;
+        let value = if input.peek(Token![=]) {
+            input.parse::<Token![=]>()?;
+            ArgValue::Expr(input.parse()?)
+        } else if input.peek(syn::token::Paren) {
+            let content;
+            syn::parenthesized!(content in input);
+            ArgValue::List(content.parse()?)
+        } else {
+            ArgValue::Flag
+        };
+        Ok(Arg { key, value })
+    }
+}
+
+pub(crate) fn parse_args(cx: &mut Ctxt, tokens: TokenStream) -> Vec<Arg> {
+    match Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens) {
+        Ok(args) => args.into_iter().collect(),
+        Err(error) => {
+            cx.push(error);
+            Vec::new()
+        }
+    }
+}
 
 /// An argument's key as written: `name`, or `a::b` for a path.
 pub(crate) fn meta_key(meta: &syn::Meta) -> String {
