@@ -6,7 +6,8 @@
 //! # Layout
 //!
 //! - `support/`: shared by every macro, and imports no attribute module: the error
-//!   context, argument helpers (`crate = "..."` and the private path), the function
+//!   context, argument reading (one reader for every attribute, with "did you mean"
+//!   suggestions; `crate = "..."` and the private path), the function
 //!   model (call shapes, attributes), early-exit rewriting, and the one body wrapper.
 //! - `monitored/`, `business/`, `health/`: one folder per attribute, each with its
 //!   arguments (`attr`) and its expansion (`expand`); `business/` also holds

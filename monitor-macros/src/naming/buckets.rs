@@ -6,6 +6,7 @@ use quote::ToTokens;
 use super::report::report_spanned;
 use super::rules::{Code, Finding};
 use crate::support::Ctxt;
+use crate::support::args::{Arg, ArgValue};
 
 /// What histogram bounds measure: `#[monitored]` observes durations in seconds; a
 /// business histogram observes values in its own unit.
@@ -261,12 +262,12 @@ pub(crate) const NATIVE_DEFAULT: NativeSchema = i8::MAX;
 
 /// `native` or `native(schema = N)` (M045: `N` an integer literal from -4 to 8).
 /// Returns the setting when it is valid.
-pub(crate) fn native(cx: &mut Ctxt, meta: &syn::Meta) -> Option<NativeSchema> {
-    match meta {
-        syn::Meta::Path(_) => Some(NATIVE_DEFAULT),
-        syn::Meta::List(list) => native_schema(cx, &list.tokens),
-        syn::Meta::NameValue(_) => {
-            native_takes_no_value(cx, meta);
+pub(crate) fn native(cx: &mut Ctxt, arg: &Arg) -> Option<NativeSchema> {
+    match &arg.value {
+        ArgValue::Flag => Some(NATIVE_DEFAULT),
+        ArgValue::List(tokens) => native_schema(cx, tokens),
+        ArgValue::Expr(_) => {
+            native_takes_no_value(cx, arg);
             None
         }
     }
