@@ -6,16 +6,21 @@
 //! # Layout
 //!
 //! - `support/`: shared by every macro, and imports no attribute module: the error
-//!   context, argument helpers (`crate = "..."` and the private path), the function
+//!   context, argument reading (one reader for every attribute, with "did you mean"
+//!   suggestions; `crate = "..."` and the private path), the function
 //!   model (call shapes, attributes), early-exit rewriting, and the one body wrapper.
 //! - `monitored/`, `business/`, `health/`: one folder per attribute, each with its
 //!   arguments (`attr`) and its expansion (`expand`); `business/` also holds
 //!   `business_metrics!`, `health/` `#[derive(HealthCheck)]`.
 //! - `naming/`: every naming, bucket and duration rule (codes `M0xx`).
 //! - `stacked.rs`: `#[monitored]` and `#[business_metric]` on one function, expanded
-//!   together into one wrapper by whichever of them expands first.
+//!   together into one wrapper by whichever of them expands first. It drives both
+//!   folders, which never import it back.
 //!
-//! The entry points below only hand `proc_macro2` tokens to those modules.
+//! The entry points below only hand `proc_macro2` tokens to those modules. Imports
+//! run one way, with no cycle between files (`monitor-runtime/tests/layout.rs` keeps
+//! it so): `lib.rs` → `stacked.rs` → the attribute folders → `naming/` →
+//! `support/`; no file imports back a file that imports it.
 
 mod business;
 mod health;
@@ -33,7 +38,7 @@ pub fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
     if stacked::is_marker(&args.clone().into()) {
         return TokenStream::new();
     }
-    monitored::monitored(args.into(), item.into()).into()
+    stacked::monitored(args.into(), item.into()).into()
 }
 
 /// Declares a health check: a function without arguments, sync or `async`, returning
@@ -62,7 +67,7 @@ pub fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
     if stacked::is_marker(&args.clone().into()) {
         return TokenStream::new();
     }
-    business::business_metric(args.into(), item.into()).into()
+    stacked::business_metric(args.into(), item.into()).into()
 }
 
 /// Declares business metrics updated anywhere in the code, as statics. Documented in

@@ -11,7 +11,10 @@
 //! reached through a renamed import are not recognised, so not absorbed: they wrap
 //! the wrapper, with a body label of their own (`support::exits::body_label`).
 //!
-//! This is the one module that knows both attributes; `support::wrap` knows neither.
+//! This is the one module that knows both attributes, and it drives them: the entry
+//! points of both reach their folders through it, and neither folder imports it back
+//! (each takes how to expand a function as an argument). `support::wrap` knows
+//! neither.
 
 #[cfg(test)]
 mod tests;
@@ -21,11 +24,11 @@ use syn::ImplItemFn;
 
 use crate::business::{self, BusinessArgs};
 use crate::monitored::{self, Monitoring};
-use crate::support::function::{self, AttrSpan, Declared, Ours};
+use crate::support::function::{self, AttrSpan, Declared, Failed, Ours};
 use crate::support::{Ctxt, Wrapper, with_errors, wrap};
 
 /// The attributes of ours on a function, parsed.
-pub(crate) struct Stack {
+struct Stack {
     monitored: Option<Monitoring>,
     /// Each `#[business_metric]` in declaration order; `None` for one whose metric is
     /// missing (already reported).
@@ -36,7 +39,7 @@ pub(crate) struct Stack {
 
 impl Stack {
     /// The stack `#[monitored]` starts when it expands first.
-    pub(crate) fn monitored(monitoring: Monitoring) -> Stack {
+    fn monitored(monitoring: Monitoring) -> Stack {
         Stack {
             monitored: Some(monitoring),
             business: Vec::new(),
@@ -46,7 +49,7 @@ impl Stack {
 
     /// The stack `#[business_metric]` starts when it expands first; `written` is its
     /// arguments as written.
-    pub(crate) fn business(args: Option<BusinessArgs>, written: &TokenStream) -> Stack {
+    fn business(args: Option<BusinessArgs>, written: &TokenStream) -> Stack {
         Stack {
             monitored: None,
             business: vec![args],
@@ -55,17 +58,26 @@ impl Stack {
     }
 }
 
-/// A function whose attributes of ours have errors: the function as written minus
-/// those attributes (whose errors are all in `errors`, so that they are not reported
-/// twice), to be emitted with the errors.
-pub(crate) struct Failed {
-    pub(crate) function: ImplItemFn,
-    pub(crate) errors: Ctxt,
+/// `#[monitored]`: each function it is on expanded with the attributes of ours
+/// stacked on it.
+pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
+    monitored::monitored(args, item, &mut |cx, function, monitoring| {
+        expand(cx, function, Stack::monitored(monitoring))
+    })
+}
+
+/// `#[business_metric]`: the function it is on expanded with the attributes of ours
+/// stacked on it.
+pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
+    let written = args.clone();
+    business::business_metric(args, item, |cx, function, parsed| {
+        expand_or_item(cx, function, Stack::business(parsed, &written))
+    })
 }
 
 /// [`expand`], or on error the function without our attributes followed by the
 /// errors.
-pub(crate) fn expand_or_item(cx: Ctxt, function: ImplItemFn, stack: Stack) -> TokenStream {
+fn expand_or_item(cx: Ctxt, function: ImplItemFn, stack: Stack) -> TokenStream {
     match expand(cx, function, stack) {
         Ok(expanded) => expanded,
         Err(failed) => with_errors(failed.function, failed.errors),
@@ -73,7 +85,7 @@ pub(crate) fn expand_or_item(cx: Ctxt, function: ImplItemFn, stack: Stack) -> To
 }
 
 /// Expands `function` with `stack` and the attributes of ours still on it.
-pub(crate) fn expand(
+fn expand(
     mut cx: Ctxt,
     mut function: ImplItemFn,
     mut stack: Stack,

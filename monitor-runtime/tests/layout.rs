@@ -68,10 +68,13 @@ struct Source {
 // Reading the sources
 
 fn sources() -> Vec<Source> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let src = root.join("src");
+    sources_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"))
+}
+
+/// The files under `src`, the `src/` of this crate or of another.
+fn sources_in(src: &Path) -> Vec<Source> {
     let mut files = Vec::new();
-    collect_rs_files(&src, &mut files);
+    collect_rs_files(src, &mut files);
     files.sort();
     assert!(
         files.iter().any(|file| file.ends_with("lib.rs")),
@@ -81,7 +84,7 @@ fn sources() -> Vec<Source> {
     files
         .into_iter()
         .map(|file| {
-            let relative = file.strip_prefix(&src).expect("under src/");
+            let relative = file.strip_prefix(src).expect("under src/");
             Source {
                 name: format!("src/{}", relative.display()).replace('\\', "/"),
                 module: module_path(relative),
@@ -829,6 +832,305 @@ pub use tracing;
             "5: macro_rules! finish { () => {}; }",
             "6: pub(crate) use crate::core::report;",
             "7: impl Outcome<'_, u8> {",
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------
+// Files as nodes: the macro crate
+
+/// Every import from `source` to another file, by the file that defines what the
+/// path names (`files` maps each module path to its file): `crate::…`, `super::…` and
+/// `self::…` paths, and paths that start with a child module of the file (`use
+/// expand::run;` in a `mod.rs`: a folder that re-exports its parts depends on them).
+/// `mod x;` is not an import: a parent declaring a child does not use it.
+fn file_references(source: &Source, files: &BTreeMap<Vec<String>, String>) -> Vec<Reference> {
+    let lines: Vec<&str> = source.text.lines().collect();
+    let tokens = tokens(&strip(&source.text));
+    let text_at = |k: usize| {
+        tokens
+            .get(k)
+            .map_or("", |token: &Token| token.text.as_str())
+    };
+    let mut found = Vec::new();
+    // Inline `mod name { … }` blocks, with the brace depth they opened at.
+    let mut inline: Vec<(String, usize)> = Vec::new();
+    let mut depth = 0;
+    let mut i = 0;
+    while i < tokens.len() {
+        match text_at(i) {
+            "{" => depth += 1,
+            "}" => {
+                depth -= 1;
+                if inline.last().is_some_and(|(_, opened)| *opened == depth) {
+                    inline.pop();
+                }
+            }
+            "mod" if is_ident(text_at(i + 1)) && text_at(i + 2) == "{" => {
+                inline.push((text_at(i + 1).to_owned(), depth));
+                depth += 1;
+                i += 3;
+                continue;
+            }
+            _ => {}
+        }
+        // Tokens a macro builds (`quote!(impl crate::Orders {})`) name the user's
+        // crate, not this one.
+        if matches!(text_at(i), "quote" | "quote_spanned" | "parse_quote")
+            && text_at(i + 1) == "!"
+            && matches!(text_at(i + 2), "(" | "[" | "{")
+        {
+            let mut nesting = 0;
+            i += 2;
+            while i < tokens.len() {
+                match text_at(i) {
+                    "(" | "[" | "{" => nesting += 1,
+                    ")" | "]" | "}" => nesting -= 1,
+                    _ => {}
+                }
+                i += 1;
+                if nesting == 0 {
+                    break;
+                }
+            }
+            continue;
+        }
+        let mut here = source.module.clone();
+        here.extend(inline.iter().map(|(name, _)| name.clone()));
+        let child =
+            |name: &str| files.contains_key(&[here.clone(), vec![name.to_owned()]].concat());
+        let continues_a_path = i > 0 && matches!(text_at(i - 1), "::" | ".");
+        let start: Option<(Vec<String>, usize)> = if continues_a_path || text_at(i + 1) != "::" {
+            None
+        } else if text_at(i) == "crate" {
+            Some((Vec::new(), i + 2))
+        } else if text_at(i) == "self" {
+            Some((here.clone(), i + 2))
+        } else if text_at(i) == "super" {
+            let mut base = here.clone();
+            let mut j = i;
+            while text_at(j) == "super" && text_at(j + 1) == "::" {
+                base.pop();
+                j += 2;
+            }
+            Some((base, j))
+        } else if is_ident(text_at(i)) && child(text_at(i)) {
+            Some((here.clone(), i))
+        } else {
+            None
+        };
+        let Some((base, next)) = start else {
+            i += 1;
+            continue;
+        };
+        let mut targets = Vec::new();
+        let end = path_targets(&tokens, base, next, files, &mut targets);
+        targets.sort();
+        targets.dedup();
+        for to in targets.into_iter().filter(|to| *to != source.name) {
+            let line = tokens[i].line;
+            found.push(Reference {
+                from: source.name.clone(),
+                to,
+                file: source.name.clone(),
+                line,
+                text: lines.get(line - 1).copied().unwrap_or("").to_owned(),
+            });
+        }
+        i = end.max(i + 1);
+    }
+    found
+}
+
+/// The files a path names, read from its segment at `k` on below the module `base`
+/// (one per item of a `{…}` group), into `out`; the index after the path.
+fn path_targets(
+    tokens: &[Token],
+    base: Vec<String>,
+    mut k: usize,
+    files: &BTreeMap<Vec<String>, String>,
+    out: &mut Vec<String>,
+) -> usize {
+    let text_at = |k: usize| {
+        tokens
+            .get(k)
+            .map_or("", |token: &Token| token.text.as_str())
+    };
+    let mut module = base;
+    loop {
+        let segment = text_at(k);
+        if segment == "{" {
+            k += 1;
+            while k < tokens.len() && text_at(k) != "}" {
+                k = path_targets(tokens, module.clone(), k, files, out);
+                // Past `as name` and the `,`.
+                let mut nesting = 0;
+                while k < tokens.len() && !(nesting == 0 && matches!(text_at(k), "," | "}")) {
+                    match text_at(k) {
+                        "{" => nesting += 1,
+                        "}" => nesting -= 1,
+                        _ => {}
+                    }
+                    k += 1;
+                }
+                if text_at(k) == "," {
+                    k += 1;
+                }
+            }
+            return k + 1;
+        }
+        if !is_ident(segment) {
+            break;
+        }
+        let candidate = [module.clone(), vec![segment.to_owned()]].concat();
+        k += 1;
+        if files.contains_key(&candidate) {
+            module = candidate;
+            if text_at(k) == "::" {
+                k += 1;
+                continue;
+            }
+        }
+        break;
+    }
+    // A module without a file of its own (an inline one) is in its parent's file.
+    while !files.contains_key(&module) && module.pop().is_some() {}
+    if let Some(file) = files.get(&module) {
+        out.push(file.clone());
+    }
+    k
+}
+
+/// `from` file → `to` file → the references that make the edge.
+fn file_graph(sources: &[Source]) -> Graph {
+    let files: BTreeMap<Vec<String>, String> = sources
+        .iter()
+        .map(|source| (source.module.clone(), source.name.clone()))
+        .collect();
+    let mut graph = Graph::new();
+    for source in sources {
+        graph.entry(source.name.clone()).or_default();
+        for reference in file_references(source, &files) {
+            graph
+                .entry(reference.from.clone())
+                .or_default()
+                .entry(reference.to.clone())
+                .or_default()
+                .push(reference);
+        }
+    }
+    graph
+}
+
+/// `cycle` step by step, each step with the lines that make it.
+fn describe_cycle(graph: &Graph, cycle: &[String]) -> String {
+    let mut message = format!("{}\n", cycle.join(" -> "));
+    for step in cycle.windows(2) {
+        let _ = writeln!(message, "{} -> {}:", step[0], step[1]);
+        for reference in &graph[&step[0]][&step[1]] {
+            let _ = writeln!(message, "  {}", reference.describe());
+        }
+    }
+    message
+}
+
+/// The macro crate's pipeline runs one way: the entry points (`lib.rs`) reach the
+/// driver of stacked attributes (`stacked.rs`), which reaches the attribute folders,
+/// which reach only `naming/` and `support/`; no file imports back a file that
+/// imports it (a folder's `mod.rs` re-exporting a file counts as importing it).
+#[test]
+fn macro_crate_files_import_each_other_without_a_cycle() {
+    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("../monitor-macros/src");
+    let mut sources = sources_in(&src);
+    for source in &mut sources {
+        source.name.insert_str(0, "monitor-macros/");
+    }
+    let graph = file_graph(&sources);
+    assert!(
+        !graph["monitor-macros/src/lib.rs"].is_empty(),
+        "the entry points import nothing: the imports were not read"
+    );
+    if let Some(cycle) = find_cycle(&edges(&graph)) {
+        panic!(
+            "the files of monitor-macros/src import each other in a cycle: {}imports must \
+             run one way: lib.rs -> stacked.rs -> attribute folders -> naming/ -> support/",
+            describe_cycle(&graph, &cycle)
+        );
+    }
+}
+
+#[test]
+fn file_references_name_the_defining_file() {
+    let files: BTreeMap<Vec<String>, String> = [
+        (vec![], "src/lib.rs"),
+        (vec!["business"], "src/business/mod.rs"),
+        (vec!["business", "attr"], "src/business/attr.rs"),
+        (vec!["business", "expand"], "src/business/expand.rs"),
+        (vec!["support"], "src/support/mod.rs"),
+        (vec!["support", "args"], "src/support/args.rs"),
+        (vec!["stacked"], "src/stacked.rs"),
+    ]
+    .into_iter()
+    .map(|(module, file)| {
+        (
+            module.into_iter().map(String::from).collect(),
+            file.to_owned(),
+        )
+    })
+    .collect();
+    let source = |name: &str, module: &[&str], text: &str| Source {
+        name: name.to_owned(),
+        module: module.iter().map(|part| (*part).to_owned()).collect(),
+        text: text.to_owned(),
+    };
+    let found = |source: &Source| -> Vec<(String, usize)> {
+        file_references(source, &files)
+            .into_iter()
+            .map(|reference| (reference.to, reference.line))
+            .collect()
+    };
+    let front = source(
+        "src/business/mod.rs",
+        &["business"],
+        r#"
+mod attr;
+pub(crate) mod expand;
+pub(crate) use expand::{parse as parse_business, part};
+// crate::stacked in a comment
+fn f() { attr::parse(); naming::check(); }
+"#,
+    );
+    assert_eq!(
+        found(&front),
+        [
+            ("src/business/expand.rs".to_owned(), 4),
+            ("src/business/attr.rs".to_owned(), 6),
+        ]
+    );
+    let part = source(
+        "src/business/expand.rs",
+        &["business", "expand"],
+        r#"
+use super::attr::{self, Action};
+use super::{check_metric, mentions_ret};
+use crate::{stacked, support::args::{crate_path as path, string}};
+fn f() { crate::support::Ctxt::default(); self::g(); x.attr::<u8>(); }
+fn quoted() { quote::quote!(impl crate::business::Orders { fn f() {} }); }
+mod tests {
+    use super::*;
+    use super::super::attr;
+}
+"#,
+    );
+    assert_eq!(
+        found(&part),
+        [
+            ("src/business/attr.rs".to_owned(), 2),
+            ("src/business/mod.rs".to_owned(), 3),
+            ("src/stacked.rs".to_owned(), 4),
+            ("src/support/args.rs".to_owned(), 4),
+            ("src/support/mod.rs".to_owned(), 5),
+            ("src/business/attr.rs".to_owned(), 9),
         ]
     );
 }

@@ -4,15 +4,23 @@
 
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote};
-use syn::ext::IdentExt;
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{Ident, LitStr, Token};
+use syn::{Ident, LitStr};
 
-use super::attr::{Arg, ArgValue};
 use crate::naming::alerts::{self, AlertCondition};
 use crate::naming::{self, MetricKind};
 use crate::support::Ctxt;
+use crate::support::args::{ArgValue, Arguments, string};
+
+const KNOWN: &[&str] = &[
+    "rate_above",
+    "rate_below",
+    "above",
+    "below",
+    "over",
+    "for",
+    "severity",
+    "name",
+];
 
 const ARGUMENTS: &str = "`rate_above = N`, `rate_below = N` (counters, per second), \
      `above = N`, `below = N` (gauges), `over = \"5m\"`, `for = \"2m\"`, \
@@ -49,33 +57,22 @@ fn parse_into(
     tokens: TokenStream,
     kind: MetricKind,
 ) -> Option<AlertArgs> {
-    let args = match Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(args) => args,
-        Err(error) => {
-            cx.push(error);
-            return None;
-        }
-    };
-    let mut seen: Vec<String> = Vec::new();
+    let mut arguments = Arguments::new("`alert(...)`", KNOWN, ARGUMENTS);
     let mut conditions: Vec<(AlertCondition, Ident, Option<f64>)> = Vec::new();
     let mut window = std::time::Duration::from_secs(300);
     let mut for_ = std::time::Duration::ZERO;
     let mut critical = false;
     let mut name = String::new();
-    for Arg { key: arg, value } in args {
-        let text = arg.unraw().to_string();
-        if seen.contains(&text) {
-            cx.error_spanned_by(&arg, format!("expected only a single `{text}` argument"));
-            continue;
-        }
-        seen.push(text.clone());
-        let ArgValue::Expr(expr) = value else {
+    for arg in arguments.read(cx, tokens) {
+        let text = arg.name();
+        let ArgValue::Expr(expr) = arg.value else {
             cx.error_spanned_by(
-                &arg,
+                &arg.key,
                 format!("`{text}` takes a value: `{text} = ...`; expected one of {ARGUMENTS}"),
             );
             continue;
         };
+        let arg = arg.key;
         if let Some(condition) = AlertCondition::from_key(&text) {
             let value = alerts::threshold(cx, &text, &expr);
             conditions.push((condition, arg, value));
@@ -89,7 +86,7 @@ fn parse_into(
             }
             "for" => {
                 // `for = "0s"` is not an error: zero means at once.
-                match crate::support::args::string(&expr) {
+                match string(&expr) {
                     Some(lit) if lit.value().trim() == "0s" || lit.value().trim() == "0" => {}
                     _ => {
                         if let Some(duration) = naming::duration_argument(cx, "for", &expr) {
@@ -103,17 +100,15 @@ fn parse_into(
                     critical = is_critical;
                 }
             }
-            "name" => match crate::support::args::string(&expr) {
+            "name" => match string(&expr) {
                 Some(lit) => name = alert_name(cx, lit).unwrap_or_default(),
                 None => cx.error_spanned_by(
                     &expr,
                     "`name` takes a string literal, e.g. `name = \"LoginFailureSpike\"`",
                 ),
             },
-            _ => cx.error_spanned_by(
-                &arg,
-                format!("unknown `alert` argument `{text}`; expected one of {ARGUMENTS}"),
-            ),
+            // Every other accepted argument is a condition, read above.
+            _ => {}
         }
     }
     if conditions.len() != 1 {

@@ -10,7 +10,7 @@ use syn::{Expr, Ident, Lit, LitStr, Token};
 use super::alert::AlertArgs;
 use crate::naming::{self, BucketUnit, MetricKind};
 use crate::support::Ctxt;
-use crate::support::args::crate_path;
+use crate::support::args::{Arg, ArgValue, Arguments, crate_path, parse_args};
 use crate::support::function::AttrSpan;
 
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
@@ -20,45 +20,6 @@ const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `hist
 
 const DECLARATION_ARGUMENTS: &str = "`help = \"...\"`, `labels(...)`, `buckets = [...]`, \
      `native`, `max_label_sets = N`, `alert(...)`, `crate = \"...\"`";
-
-/// One `key`, `key = value` or `key(...)` argument.
-pub(crate) struct Arg {
-    pub(crate) key: Ident,
-    pub(crate) value: ArgValue,
-}
-
-pub(crate) enum ArgValue {
-    Flag,
-    Expr(Expr),
-    List(TokenStream),
-}
-
-impl Parse for Arg {
-    fn parse(input: ParseStream) -> syn::Result<Self> {
-        let key = input.call(Ident::parse_any)?;
-        let value = if input.peek(Token![=]) {
-            input.parse::<Token![=]>()?;
-            ArgValue::Expr(input.parse()?)
-        } else if input.peek(syn::token::Paren) {
-            let content;
-            syn::parenthesized!(content in input);
-            ArgValue::List(content.parse()?)
-        } else {
-            ArgValue::Flag
-        };
-        Ok(Arg { key, value })
-    }
-}
-
-pub(crate) fn parse_args(cx: &mut Ctxt, tokens: TokenStream) -> Vec<Arg> {
-    match Punctuated::<Arg, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(args) => args.into_iter().collect(),
-        Err(error) => {
-            cx.push(error);
-            Vec::new()
-        }
-    }
-}
 
 /// A label: its name and where its value comes from.
 pub(crate) struct Label {
@@ -169,6 +130,48 @@ struct Options {
     unknown: bool,
 }
 
+const DECLARATION_KEYS: &[&str] = &[
+    "help",
+    "labels",
+    "buckets",
+    "native",
+    "max_label_sets",
+    "alert",
+    "crate",
+];
+
+const SUMMARY: &str = "summaries are not supported: use `histogram = \"...\"`, whose quantiles \
+     Prometheus computes at query time";
+
+/// The arguments each form accepts; a metric's kind (and its `alert(...)` lists)
+/// may repeat, for the one-metric rule to explain.
+fn arguments(form: Form) -> Arguments {
+    match form {
+        Form::Attribute => Arguments::new("`#[business_metric]`", KEYS, ATTRIBUTE_ARGUMENTS)
+            .repeatable(&["counter", "gauge", "histogram", "alert"])
+            .misplaced(|name| (name == "summary").then(|| SUMMARY.to_owned())),
+        Form::Declaration => Arguments::new(
+            "`business_metrics!`",
+            DECLARATION_KEYS,
+            DECLARATION_ARGUMENTS,
+        )
+        .repeatable(&["alert"])
+        .misplaced(|name| match name {
+            "summary" => Some(SUMMARY.to_owned()),
+            "on" | "amount" | "set" | "observe" | "inc" | "dec" => Some(format!(
+                "`{name}` belongs to `#[business_metric]` on a function; a metric declared \
+                 with `business_metrics!` is updated through its handle (`.inc(...)`, \
+                 `.set(...)`, `.observe(...)`)"
+            )),
+            "counter" | "gauge" | "histogram" => Some(
+                "the kind and name of the metric come first: `counter NAME = \"...\", help = ...`"
+                    .to_owned(),
+            ),
+            _ => None,
+        }),
+    }
+}
+
 const KEYS: &[&str] = &[
     "counter",
     "gauge",
@@ -187,30 +190,6 @@ const KEYS: &[&str] = &[
     "alert",
     "crate",
 ];
-
-/// The known argument closest to a misspelt one, if any is close.
-fn closest(key: &str) -> Option<&'static str> {
-    KEYS.iter()
-        .map(|known| (distance(key, known), *known))
-        .filter(|(distance, known)| *distance <= 2 && *distance < known.len())
-        .min_by_key(|(distance, _)| *distance)
-        .map(|(_, known)| known)
-}
-
-/// Levenshtein distance, for suggestions.
-fn distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut current = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current.push(substitution.min(previous[j + 1] + 1).min(current[j] + 1));
-        }
-        previous = current;
-    }
-    previous[b.len()]
-}
 
 fn kind_of(key: &str) -> Option<MetricKind> {
     match key {
@@ -231,15 +210,14 @@ fn kind_name(kind: MetricKind) -> &'static str {
 
 fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
     let mut options = Options::default();
-    let mut seen: Vec<String> = Vec::new();
-    let expected = match form {
-        Form::Attribute => ATTRIBUTE_ARGUMENTS,
-        Form::Declaration => DECLARATION_ARGUMENTS,
-    };
-    let attribute = form == Form::Attribute;
-    for Arg { key, value } in args {
-        let name = key.unraw().to_string();
-        if let (Some(kind), true) = (kind_of(&name), attribute) {
+    let mut arguments = arguments(form);
+    for arg in args {
+        if !arguments.accept(cx, &arg) {
+            continue;
+        }
+        let name = arg.name();
+        let (key, value) = arg.into_parts();
+        if let Some(kind) = kind_of(&name) {
             if let Some((first, _, _)) = &options.kind {
                 cx.error_spanned_by(
                     &key,
@@ -271,11 +249,6 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
             }
             continue;
         }
-        if seen.contains(&name) {
-            cx.error_spanned_by(&key, format!("expected only a single `{name}` argument"));
-            continue;
-        }
-        seen.push(name.clone());
         match (name.as_str(), value) {
             ("help", value) => match string(&value) {
                 Some(lit) => options.help = Some(lit.clone()),
@@ -320,7 +293,7 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                     "`max_label_sets` takes an integer literal, e.g. `max_label_sets = 5000`",
                 ),
             },
-            ("on", value) if attribute => match string(&value) {
+            ("on", value) => match string(&value) {
                 Some(lit) => match lit.value().as_str() {
                     "ok" => options.on = Some(On::Ok),
                     "error" => options.on = Some(On::Error),
@@ -338,14 +311,14 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                     "`on` takes \"ok\", \"error\" or \"always\", e.g. `on = \"error\"`",
                 ),
             },
-            ("amount", ArgValue::Expr(expr)) if attribute => options.amount = Some((key, expr)),
-            ("set", ArgValue::Expr(expr)) if attribute => options.set = Some((key, expr)),
-            ("observe", ArgValue::Expr(expr)) if attribute => options.observe = Some((key, expr)),
-            ("inc", ArgValue::Expr(expr)) if attribute => options.inc = Some((key, Some(expr))),
-            ("inc", ArgValue::Flag) if attribute => options.inc = Some((key, None)),
-            ("dec", ArgValue::Expr(expr)) if attribute => options.dec = Some((key, Some(expr))),
-            ("dec", ArgValue::Flag) if attribute => options.dec = Some((key, None)),
-            ("amount" | "set" | "observe" | "inc" | "dec", _) if attribute => cx.error_spanned_by(
+            ("amount", ArgValue::Expr(expr)) => options.amount = Some((key, expr)),
+            ("set", ArgValue::Expr(expr)) => options.set = Some((key, expr)),
+            ("observe", ArgValue::Expr(expr)) => options.observe = Some((key, expr)),
+            ("inc", ArgValue::Expr(expr)) => options.inc = Some((key, Some(expr))),
+            ("inc", ArgValue::Flag) => options.inc = Some((key, None)),
+            ("dec", ArgValue::Expr(expr)) => options.dec = Some((key, Some(expr))),
+            ("dec", ArgValue::Flag) => options.dec = Some((key, None)),
+            ("amount" | "set" | "observe" | "inc" | "dec", _) => cx.error_spanned_by(
                 &key,
                 format!("`{name}` takes an expression: `{name} = ...`"),
             ),
@@ -356,38 +329,14 @@ fn collect_options(cx: &mut Ctxt, args: Vec<Arg>, form: Form) -> Options {
                 };
                 options.krate = crate_path(cx, value, &key);
             }
-            ("on" | "amount" | "set" | "observe" | "inc" | "dec", _) => cx.error_spanned_by(
+            // `buckets` and `max_label_sets` alone or with a list.
+            _ => cx.error_spanned_by(
                 &key,
-                format!(
-                    "`{name}` belongs to `#[business_metric]` on a function; a metric declared \
-                     with `business_metrics!` is updated through its handle (`.inc(...)`, \
-                     `.set(...)`, `.observe(...)`)"
-                ),
+                format!("`{name}` takes a value: `{name} = ...`"),
             ),
-            ("summary", _) => {
-                options.unknown = true;
-                cx.error_spanned_by(
-                    &key,
-                    "summaries are not supported: use `histogram = \"...\"`, whose quantiles \
-                     Prometheus computes at query time",
-                );
-            }
-            ("counter" | "gauge" | "histogram", _) => cx.error_spanned_by(
-                &key,
-                "the kind and name of the metric come first: `counter NAME = \"...\", help = ...`",
-            ),
-            _ => {
-                options.unknown = true;
-                let suggestion = closest(&name)
-                    .map(|known| format!("did you mean `{known}`? "))
-                    .unwrap_or_default();
-                cx.error_spanned_by(
-                    &key,
-                    format!("unknown argument `{name}`; {suggestion}expected one of {expected}"),
-                );
-            }
         }
     }
+    options.unknown = arguments.rejected();
     options
 }
 

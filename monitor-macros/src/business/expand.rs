@@ -8,16 +8,21 @@ use syn::spanned::Spanned;
 use syn::{Expr, ImplItemFn, ReturnType};
 
 use super::attr::{self, Action, BusinessArgs, Label, LabelSource, MetricDecl, On};
-use super::{check_metric, mentions_ret};
+use super::valid::{check_metric, mentions_ret};
 use crate::naming::MetricKind;
-use crate::stacked::{self, Stack};
 use crate::support::args::private_path;
 use crate::support::function::AttrSpan;
 use crate::support::{Ctxt, with_errors, wrap};
 
-pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStream {
+/// `#[business_metric]` on `item`: its arguments parsed and checked, and the function
+/// handed to `expand` with them (`None` when the metric itself is missing, already
+/// reported); an item that is not a function is returned with the errors.
+pub(crate) fn business_metric(
+    args: TokenStream,
+    item: TokenStream,
+    expand: impl FnOnce(Ctxt, ImplItemFn, Option<BusinessArgs>) -> TokenStream,
+) -> TokenStream {
     let mut cx = Ctxt::default();
-    let written = args.clone();
     let parsed = attr::parse_attribute(&mut cx, args, &AttrSpan::CallSite);
     let function = match syn::parse2::<ImplItemFn>(item.clone()) {
         Ok(function) => function,
@@ -34,7 +39,7 @@ pub(crate) fn business_metric(args: TokenStream, item: TokenStream) -> TokenStre
     if let Some(parsed) = &parsed {
         check_metric(&mut cx, &parsed.metric, parsed.metric.name.span());
     }
-    stacked::expand_or_item(cx, function, Stack::business(parsed, &written))
+    expand(cx, function, parsed)
 }
 
 /// Parses and checks a `#[business_metric]` absorbed by another attribute of ours;

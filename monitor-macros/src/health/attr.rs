@@ -2,13 +2,11 @@
 
 use std::time::Duration;
 
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{Expr, LitStr, Meta, Token};
+use syn::{Expr, LitStr};
 
 use crate::naming;
 use crate::support::Ctxt;
-use crate::support::args::{crate_path, flag, meta_key, string};
+use crate::support::args::{ArgValue, Arguments, crate_path, flag, parse_args, string};
 
 /// Where the options were written: each place accepts a different set.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -21,26 +19,83 @@ pub(crate) enum Place {
     Field,
 }
 
-impl Place {
-    fn attribute(self) -> &'static str {
-        match self {
-            Place::Function => "#[health_check]",
-            Place::Container | Place::Field => "#[health]",
-        }
-    }
+const FUNCTION: &[&str] = &[
+    "name",
+    "liveness",
+    "readiness",
+    "startup",
+    "probe",
+    "critical",
+    "timeout",
+    "cache",
+    "refresh",
+    "crate",
+];
 
-    fn expected(self) -> &'static str {
+const CONTAINER: &[&str] = &[
+    "name",
+    "check",
+    "liveness",
+    "readiness",
+    "startup",
+    "probe",
+    "critical",
+    "timeout",
+    "cache",
+    "refresh",
+    "crate",
+];
+
+const FIELD: &[&str] = &["name", "critical", "skip"];
+
+/// The probe words and `probe`: one of them per check.
+const PROBES: &[&str] = &["liveness", "readiness", "startup", "probe"];
+
+const FUNCTION_EXPECTED: &str = "`name = \"...\"`, `liveness`, `readiness`, `startup`, \
+     `probe = \"...\"`, `critical`, `critical = false`, `timeout = \"...\"`, `cache = \"...\"`, \
+     `refresh = \"...\"`, `crate = \"...\"`";
+
+const CONTAINER_EXPECTED: &str = "`name = \"...\"`, `check = method`, `liveness`, `readiness`, \
+     `startup`, `probe = \"...\"`, `critical`, `critical = false`, `timeout = \"...\"`, \
+     `cache = \"...\"`, `refresh = \"...\"`, `crate = \"...\"`";
+
+const FIELD_EXPECTED: &str = "`name = \"...\"`, `critical`, `critical = false`, `skip`";
+
+impl Place {
+    /// The arguments accepted here; one reader serves every attribute of one place
+    /// (a struct's `#[health(...)]` may be split in several).
+    pub(crate) fn arguments(self) -> Arguments {
         match self {
-            Place::Function => {
-                "`name = \"...\"`, `liveness`, `readiness`, `startup`, `probe = \"...\"`, `critical`, \
-                 `critical = false`, `timeout = \"...\"`, `cache = \"...\"`, `refresh = \"...\"`, `crate = \"...\"`"
+            Place::Function => Arguments::new("`#[health_check]`", FUNCTION, FUNCTION_EXPECTED)
+                .misplaced(|name| {
+                    (name == "check").then(|| {
+                        "`check = method` belongs on a `#[derive(HealthCheck)]` struct; a \
+                         `#[health_check]` function is the check itself"
+                            .to_owned()
+                    })
+                }),
+            Place::Container => Arguments::new("`#[health]`", CONTAINER, CONTAINER_EXPECTED),
+            Place::Field => {
+                Arguments::new("`#[health]`", FIELD, FIELD_EXPECTED).misplaced(|name| {
+                    matches!(
+                        name,
+                        "probe"
+                            | "liveness"
+                            | "readiness"
+                            | "startup"
+                            | "timeout"
+                            | "cache"
+                            | "refresh"
+                    )
+                    .then(|| {
+                        format!(
+                            "`{name}` is an option of the check itself: put it in \
+                             `#[health(...)]` on the field's type; on a field, expected one of \
+                             {FIELD_EXPECTED}"
+                        )
+                    })
+                })
             }
-            Place::Container => {
-                "`name = \"...\"`, `check = method`, `liveness`, `readiness`, `startup`, `probe = \"...\"`, \
-                 `critical`, `critical = false`, `timeout = \"...\"`, `cache = \"...\"`, `refresh = \"...\"`, \
-                 `crate = \"...\"`"
-            }
-            Place::Field => "`name = \"...\"`, `critical`, `critical = false`, `skip`",
         }
     }
 }
@@ -85,66 +140,34 @@ pub(crate) struct HealthArgs {
     pub(crate) krate: Option<syn::Path>,
 }
 
+/// Reads the options of one attribute into `args`, through `arguments` (from
+/// [`Place::arguments`], shared by the attributes of one place).
 pub(crate) fn parse(
     cx: &mut Ctxt,
     tokens: proc_macro2::TokenStream,
-    place: Place,
+    arguments: &mut Arguments,
     args: &mut HealthArgs,
-    seen: &mut Vec<String>,
 ) {
-    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(metas) => metas,
-        Err(error) => {
-            cx.push(error);
-            return;
-        }
-    };
-    let attribute = place.attribute();
-    let expected = place.expected();
-    for meta in metas {
-        let key = meta_key(&meta);
-        let probe_word = Probe::parse(&key).is_some() && matches!(meta, Meta::Path(_));
-        let slot = if probe_word { "probe" } else { key.as_str() };
-        let allowed = match place {
-            Place::Function => &[
-                "name", "probe", "critical", "timeout", "cache", "refresh", "crate",
-            ][..],
-            Place::Container => &[
-                "name", "probe", "critical", "timeout", "cache", "refresh", "crate", "check",
-            ][..],
-            Place::Field => &["name", "critical", "skip"][..],
-        };
-        if !allowed.contains(&slot) {
-            let message = match (place, slot) {
-                (Place::Function, "check") => format!(
-                    "`check = method` belongs on a `#[derive(HealthCheck)]` struct; a `{attribute}` \
-                     function is the check itself"
-                ),
-                (Place::Field, "probe" | "timeout" | "cache" | "refresh") => format!(
-                    "`{key}` is an option of the check itself: put it in `#[health(...)]` on the \
-                     field's type; on a field, expected one of {expected}"
-                ),
-                _ => format!("unknown `{attribute}` option `{key}`; expected one of {expected}"),
-            };
-            cx.error_spanned_by(meta.path(), message);
+    for arg in parse_args(cx, tokens) {
+        let probe_given = PROBES.iter().any(|probe| arguments.seen(probe));
+        if !arguments.accept(cx, &arg) {
             continue;
         }
-        if seen.iter().any(|previous| previous == slot) {
-            let message = if slot == "probe" {
-                "expected only a single probe: `liveness`, `readiness` or `startup`".to_owned()
-            } else {
-                format!("expected only a single `{slot}` option")
-            };
-            cx.error_spanned_by(meta.path(), message);
+        let key = arg.name();
+        if PROBES.contains(&key.as_str()) && probe_given {
+            cx.error_spanned_by(
+                &arg.key,
+                "expected only a single probe: `liveness`, `readiness` or `startup`",
+            );
             continue;
         }
-        seen.push(slot.to_owned());
-        match (slot, &meta) {
-            ("probe", Meta::Path(path)) => args.probe = Probe::parse(&key).or_else(|| {
-                cx.error_spanned_by(path, "`probe` takes a value: `probe = \"liveness\"`");
-                None
-            }),
-            ("probe", Meta::NameValue(nv)) => match string(&nv.value) {
+        match (key.as_str(), &arg.value) {
+            ("liveness" | "readiness" | "startup", ArgValue::Flag) => args.probe = Probe::parse(&key),
+            ("liveness" | "readiness" | "startup", _) => cx.error_spanned_by(
+                &arg,
+                format!("`{key}` stands alone: write `{key}`, or `probe = \"{key}\"`"),
+            ),
+            ("probe", ArgValue::Expr(value)) => match string(value) {
                 Some(lit) => match Probe::parse(&lit.value()) {
                     Some(probe) => args.probe = Some(probe),
                     None => cx.error_spanned_by(
@@ -156,11 +179,14 @@ pub(crate) fn parse(
                     ),
                 },
                 None => cx.error_spanned_by(
-                    &nv.value,
+                    value,
                     "`probe` takes a string: `probe = \"liveness\"`, `\"readiness\"` or `\"startup\"`",
                 ),
             },
-            ("name", Meta::NameValue(nv)) => match string(&nv.value) {
+            ("probe", ArgValue::Flag) => {
+                cx.error_spanned_by(&arg.key, "`probe` takes a value: `probe = \"liveness\"`")
+            }
+            ("name", ArgValue::Expr(value)) => match string(value) {
                 Some(lit) => {
                     if let Some(error) = naming::health_check_name(&lit.value()) {
                         cx.error_spanned_by(lit, error);
@@ -169,25 +195,25 @@ pub(crate) fn parse(
                     }
                 }
                 None => cx.error_spanned_by(
-                    &nv.value,
+                    value,
                     "`name` takes a string literal, e.g. `name = \"database\"`",
                 ),
             },
-            ("critical", Meta::Path(_)) => args.critical = Some(true),
-            ("critical", Meta::NameValue(nv)) => {
-                if let Some(critical) = flag(cx, "critical", &nv.value) {
+            ("critical", ArgValue::Flag) => args.critical = Some(true),
+            ("critical", ArgValue::Expr(value)) => {
+                if let Some(critical) = flag(cx, "critical", value) {
                     args.critical = Some(critical);
                 }
             }
-            ("timeout" | "cache" | "refresh", Meta::NameValue(nv)) => {
-                let duration = naming::duration_argument(cx, slot, &nv.value);
-                match slot {
+            ("timeout" | "cache" | "refresh", ArgValue::Expr(value)) => {
+                let duration = naming::duration_argument(cx, &key, value);
+                match key.as_str() {
                     "timeout" => args.timeout = duration,
                     "cache" => args.cache = duration,
                     _ => args.refresh = duration,
                 }
             }
-            ("check", Meta::NameValue(nv)) => match &nv.value {
+            ("check", ArgValue::Expr(value)) => match value {
                 Expr::Path(path) if path.path.get_ident().is_some() => {
                     args.check = path.path.get_ident().cloned();
                 }
@@ -196,18 +222,24 @@ pub(crate) fn parse(
                     "`check` takes the name of a method of this struct, e.g. `check = ping`",
                 ),
             },
-            ("crate", Meta::NameValue(nv)) => {
-                args.krate = crate_path(cx, Some(&nv.value), &nv.value);
+            ("crate", ArgValue::Expr(value)) => {
+                args.krate = crate_path(cx, Some(value), value);
             }
-            ("skip", Meta::Path(_)) => args.skip = true,
-            ("skip", _) => cx.error_spanned_by(&meta, "`skip` takes no value: `#[health(skip)]`"),
-            (_, Meta::List(list)) => cx.error_spanned_by(
-                list,
-                format!("`{key}` does not take a list; expected one of {expected}"),
+            ("skip", ArgValue::Flag) => args.skip = true,
+            ("skip", _) => cx.error_spanned_by(&arg, "`skip` takes no value: `#[health(skip)]`"),
+            (_, ArgValue::List(_)) => cx.error_spanned_by(
+                &arg,
+                format!(
+                    "`{key}` does not take a list; expected one of {}",
+                    arguments.expected()
+                ),
             ),
             _ => cx.error_spanned_by(
-                &meta,
-                format!("`{key}` takes a value: `{key} = ...`; expected one of {expected}"),
+                &arg,
+                format!(
+                    "`{key}` takes a value: `{key} = ...`; expected one of {}",
+                    arguments.expected()
+                ),
             ),
         }
     }

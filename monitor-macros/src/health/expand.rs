@@ -17,9 +17,8 @@ pub(crate) fn health_check(args: TokenStream, item: TokenStream) -> TokenStream 
     attr::parse(
         &mut cx,
         args,
-        Place::Function,
+        &mut Place::Function.arguments(),
         &mut options,
-        &mut Vec::new(),
     );
     let function: ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
@@ -194,16 +193,12 @@ pub(crate) fn derive(input: TokenStream) -> TokenStream {
         Err(error) => return error.to_compile_error(),
     };
     let mut options = HealthArgs::default();
-    let mut seen = Vec::new();
+    let mut arguments = Place::Container.arguments();
     for attribute in input.attrs.iter().filter(|a| a.path().is_ident("health")) {
         match &attribute.meta {
-            syn::Meta::List(list) => attr::parse(
-                &mut cx,
-                list.tokens.clone(),
-                Place::Container,
-                &mut options,
-                &mut seen,
-            ),
+            syn::Meta::List(list) => {
+                attr::parse(&mut cx, list.tokens.clone(), &mut arguments, &mut options)
+            }
             other => cx.error_spanned_by(other, "expected `#[health(...)]`"),
         }
     }
@@ -332,16 +327,12 @@ fn composite_body(
     let mut names: Vec<String> = Vec::new();
     for (index, field) in fields.iter().enumerate() {
         let mut options = HealthArgs::default();
-        let mut seen = Vec::new();
+        let mut arguments = Place::Field.arguments();
         for attribute in field.attrs.iter().filter(|a| a.path().is_ident("health")) {
             match &attribute.meta {
-                syn::Meta::List(list) => attr::parse(
-                    cx,
-                    list.tokens.clone(),
-                    Place::Field,
-                    &mut options,
-                    &mut seen,
-                ),
+                syn::Meta::List(list) => {
+                    attr::parse(cx, list.tokens.clone(), &mut arguments, &mut options)
+                }
                 other => cx.error_spanned_by(other, "expected `#[health(...)]`"),
             }
         }

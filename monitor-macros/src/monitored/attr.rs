@@ -1,13 +1,23 @@
 //! Parsing of `#[monitored(...)]` arguments.
 
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{Expr, Lit, LitStr, Meta, Token};
+use syn::{Expr, Ident, Lit, LitStr};
 
 use super::objective::{self, ObjectiveArgs};
 use crate::naming::{self, BucketUnit};
 use crate::support::Ctxt;
-use crate::support::args::{crate_path, flag, meta_key, string};
+use crate::support::args::{ArgValue, Arguments, crate_path, flag, string};
+
+const KNOWN: &[&str] = &[
+    "name",
+    "buckets",
+    "native",
+    "span",
+    "skip",
+    "future",
+    "error_if",
+    "objective",
+    "crate",
+];
 
 const ARGUMENTS: &str = "`name = \"...\"`, `buckets = [...]`, `native`, `span = ...`, `skip`, \
      `future`, `error_if = path`, `objective(...)`, `crate = \"...\"`";
@@ -25,7 +35,7 @@ pub(crate) struct MonitoredArgs {
     /// `span = false | true | "level"`.
     pub(crate) span: Option<SpanSetting>,
     /// `skip`: leave this method of a monitored `impl` block alone.
-    pub(crate) skip: Option<syn::Path>,
+    pub(crate) skip: Option<Ident>,
     /// `future` / `future = false`: the return type is (is not) a boxed future the
     /// macro cannot see (an alias, `Self::Future`).
     pub(crate) future: Option<bool>,
@@ -71,56 +81,39 @@ impl MonitoredArgs {
 }
 
 pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -> MonitoredArgs {
-    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(metas) => metas,
-        Err(error) => {
-            cx.push(error);
-            return MonitoredArgs::default();
-        }
-    };
+    let mut arguments = Arguments::new("`#[monitored]`", KNOWN, ARGUMENTS);
     let mut args = MonitoredArgs::default();
-    let mut seen: Vec<String> = Vec::new();
-    for meta in metas {
-        let key = meta_key(&meta);
-        if seen.contains(&key) {
-            cx.error_spanned_by(
-                meta.path(),
-                format!("expected only a single `{key}` argument"),
-            );
-            continue;
-        }
-        seen.push(key.clone());
-        match (key.as_str(), &meta) {
-            ("name", Meta::NameValue(nv)) => match string(&nv.value) {
+    for arg in arguments.read(cx, tokens) {
+        let key = arg.name();
+        match (key.as_str(), &arg.value) {
+            ("name", ArgValue::Expr(value)) => match string(value) {
                 Some(lit) => {
                     naming::check_label_value(cx, lit, "function");
                     args.name = Some(lit.clone());
                 }
                 None => cx.error_spanned_by(
-                    &nv.value,
+                    value,
                     "`name` takes a string literal, e.g. `name = \"checkout\"`",
                 ),
             },
-            ("buckets", Meta::NameValue(nv)) => {
-                args.buckets = naming::buckets(cx, &nv.value, BucketUnit::Seconds)
+            ("buckets", ArgValue::Expr(value)) => {
+                args.buckets = naming::buckets(cx, value, BucketUnit::Seconds)
             }
-            ("native", meta) => args.native = naming::native(cx, meta),
-            ("span", Meta::NameValue(nv)) => args.span = span_setting(cx, &nv.value),
-            ("skip", Meta::Path(path)) => args.skip = Some(path.clone()),
-            ("future", Meta::Path(_)) => args.future = Some(true),
-            ("future", Meta::NameValue(nv)) => args.future = flag(cx, "future", &nv.value),
-            ("crate", Meta::NameValue(nv)) => {
-                args.krate = crate_path(cx, Some(&nv.value), &nv.value)
-            }
-            ("objective", Meta::List(list)) => {
-                args.objective = objective::parse(cx, &meta, list.tokens.clone())
+            ("native", _) => args.native = naming::native(cx, &arg),
+            ("span", ArgValue::Expr(value)) => args.span = span_setting(cx, value),
+            ("skip", ArgValue::Flag) => args.skip = Some(arg.key.clone()),
+            ("future", ArgValue::Flag) => args.future = Some(true),
+            ("future", ArgValue::Expr(value)) => args.future = flag(cx, "future", value),
+            ("crate", ArgValue::Expr(value)) => args.krate = crate_path(cx, Some(value), value),
+            ("objective", ArgValue::List(tokens)) => {
+                args.objective = objective::parse(cx, &arg, tokens.clone())
             }
             ("objective", _) => cx.error_spanned_by(
-                &meta,
+                &arg,
                 "`objective` takes a list: `objective(success = 0.999, latency = \"250ms\", \
                  latency_share = 0.99)`",
             ),
-            ("error_if", Meta::NameValue(nv)) => match &nv.value {
+            ("error_if", ArgValue::Expr(value)) => match value {
                 Expr::Path(path) if path.qself.is_none() => args.error_if = Some(path.path.clone()),
                 other => cx.error_spanned_by(
                     other,
@@ -128,16 +121,16 @@ pub(crate) fn parse_monitored(cx: &mut Ctxt, tokens: proc_macro2::TokenStream) -
                      value, e.g. `error_if = is_server_error`",
                 ),
             },
-            ("name" | "buckets" | "span" | "crate" | "error_if", _) => cx.error_spanned_by(
-                &meta,
-                format!("`{key}` takes a value: `{key} = ...`; expected one of {ARGUMENTS}"),
-            ),
             ("skip", _) => {
-                cx.error_spanned_by(&meta, "`skip` takes no value: write `#[monitored(skip)]`")
+                cx.error_spanned_by(&arg, "`skip` takes no value: write `#[monitored(skip)]`")
             }
+            ("future", _) => cx.error_spanned_by(
+                &arg,
+                "`future` takes `true` or `false`, or stands alone for `true`",
+            ),
             _ => cx.error_spanned_by(
-                meta.path(),
-                format!("unknown `#[monitored]` argument `{key}`; expected one of {ARGUMENTS}"),
+                &arg,
+                format!("`{key}` takes a value: `{key} = ...`; expected one of {ARGUMENTS}"),
             ),
         }
     }

@@ -9,9 +9,8 @@ use syn::{ImplItem, ImplItemFn, ItemImpl, Signature};
 
 use super::attr::{self, Level, MonitoredArgs, SpanSetting};
 use super::item::{self, Annotated};
-use crate::stacked::{self, Stack};
 use crate::support::args::private_path;
-use crate::support::function::{self, AttrSpan, CallShape, Declared};
+use crate::support::function::{self, AttrSpan, CallShape, Declared, Failed};
 use crate::support::{Ctxt, Guard, with_errors};
 
 const CONST_FN: &str = "a `const fn` cannot be monitored: its metrics are updated at run time; \
@@ -42,7 +41,18 @@ impl Monitoring {
     }
 }
 
-pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
+/// How one function is expanded with the attributes of ours on it, given by the
+/// driver that knows them all; on error, the function without them and the errors.
+pub(crate) type ExpandFunction<'a> =
+    dyn FnMut(Ctxt, ImplItemFn, Monitoring) -> Result<TokenStream, Box<Failed>> + 'a;
+
+/// `#[monitored]` on `item`: a function, or each method of an `impl` block, handed to
+/// `expand` with its arguments.
+pub(crate) fn monitored(
+    args: TokenStream,
+    item: TokenStream,
+    expand: &mut ExpandFunction<'_>,
+) -> TokenStream {
     let mut cx = Ctxt::default();
     let args = attr::parse_monitored(&mut cx, args);
     let annotated = match item::parse(item.clone()) {
@@ -58,9 +68,12 @@ pub(crate) fn monitored(args: TokenStream, item: TokenStream) -> TokenStream {
                 args,
                 type_name: None,
             };
-            stacked::expand_or_item(cx, function, Stack::monitored(monitoring))
+            match expand(cx, function, monitoring) {
+                Ok(expanded) => expanded,
+                Err(failed) => with_errors(failed.function, failed.errors),
+            }
         }
-        Annotated::Impl(block) => monitored_impl(cx, block, &args),
+        Annotated::Impl(block) => monitored_impl(cx, block, &args, expand),
     }
 }
 
@@ -98,7 +111,12 @@ pub(crate) fn check_function(
     }
 }
 
-fn monitored_impl(mut cx: Ctxt, block: ItemImpl, args: &MonitoredArgs) -> TokenStream {
+fn monitored_impl(
+    mut cx: Ctxt,
+    block: ItemImpl,
+    args: &MonitoredArgs,
+    expand: &mut ExpandFunction<'_>,
+) -> TokenStream {
     if let Some(name) = &args.name {
         cx.error_spanned_by(
             name,
@@ -159,11 +177,7 @@ fn monitored_impl(mut cx: Ctxt, block: ItemImpl, args: &MonitoredArgs) -> TokenS
             type_name: Some(type_name.clone()),
         };
         // The method's other attributes of ours join the same wrapper.
-        match stacked::expand(
-            Ctxt::default(),
-            method.clone(),
-            Stack::monitored(monitoring),
-        ) {
+        match expand(Ctxt::default(), method.clone(), monitoring) {
             Ok(expanded) => *item = ImplItem::Verbatim(expanded),
             Err(failed) => {
                 cx.append(failed.errors);

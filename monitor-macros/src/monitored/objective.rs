@@ -4,13 +4,13 @@
 
 use proc_macro2::TokenStream;
 use quote::quote;
-use syn::parse::Parser;
-use syn::punctuated::Punctuated;
-use syn::{LitStr, Meta, Token};
+use syn::LitStr;
 
 use crate::naming::{self, alerts};
 use crate::support::Ctxt;
-use crate::support::args::{meta_key, string};
+use crate::support::args::{Arg, ArgValue, Arguments, string};
+
+const KNOWN: &[&str] = &["success", "latency", "latency_share", "period", "name"];
 
 const ARGUMENTS: &str = "`success = 0.999`, `latency = \"250ms\"`, `latency_share = 0.99`, \
      `period = \"30d\"`, `name = \"...\"`";
@@ -36,7 +36,7 @@ pub(crate) struct ObjectiveArgs {
 }
 
 /// Parses the tokens inside `objective(...)`; `None` after an error (reported).
-pub(crate) fn parse(outer: &mut Ctxt, whole: &Meta, tokens: TokenStream) -> Option<ObjectiveArgs> {
+pub(crate) fn parse(outer: &mut Ctxt, whole: &Arg, tokens: TokenStream) -> Option<ObjectiveArgs> {
     let mut local = Ctxt::default();
     let parsed = parse_into(&mut local, whole, tokens);
     let failed = local.has_errors();
@@ -44,77 +44,59 @@ pub(crate) fn parse(outer: &mut Ctxt, whole: &Meta, tokens: TokenStream) -> Opti
     parsed.filter(|_| !failed)
 }
 
-fn parse_into(cx: &mut Ctxt, whole: &Meta, tokens: TokenStream) -> Option<ObjectiveArgs> {
-    let metas = match Punctuated::<Meta, Token![,]>::parse_terminated.parse2(tokens) {
-        Ok(metas) => metas,
-        Err(error) => {
-            cx.push(error);
-            return None;
-        }
-    };
-    let mut seen: Vec<String> = Vec::new();
+fn parse_into(cx: &mut Ctxt, whole: &Arg, tokens: TokenStream) -> Option<ObjectiveArgs> {
+    let mut arguments = Arguments::new("`objective(...)`", KNOWN, ARGUMENTS);
+    let args = arguments.read(cx, tokens);
     let mut name = None;
     let mut success = None;
-    let mut latency: Option<(std::time::Duration, &Meta)> = None;
-    let mut share: Option<(f64, &Meta)> = None;
+    let mut latency: Option<(std::time::Duration, &Arg)> = None;
+    let mut share: Option<(f64, &Arg)> = None;
     let mut period = std::time::Duration::from_secs(30 * 86_400);
-    for meta in &metas {
-        let key = meta_key(meta);
-        if seen.contains(&key) {
+    for arg in &args {
+        let key = arg.name();
+        let ArgValue::Expr(value) = &arg.value else {
             cx.error_spanned_by(
-                meta.path(),
-                format!("expected only a single `{key}` argument"),
-            );
-            continue;
-        }
-        seen.push(key.clone());
-        let Meta::NameValue(nv) = meta else {
-            cx.error_spanned_by(
-                meta,
+                arg,
                 format!("`objective` takes `key = value` arguments: {ARGUMENTS}"),
             );
             continue;
         };
         match key.as_str() {
-            "name" => match string(&nv.value) {
+            "name" => match string(value) {
                 Some(lit) => {
                     naming::check_label_value(cx, lit, "objective");
                     name = Some(lit.clone());
                 }
                 None => cx.error_spanned_by(
-                    &nv.value,
+                    value,
                     "`name` takes a string literal, e.g. `name = \"checkout\"`",
                 ),
             },
-            "success" => success = alerts::ratio(cx, "success", &nv.value),
+            "success" => success = alerts::ratio(cx, "success", value),
             "latency_share" => {
-                if let Some(ratio) = alerts::ratio(cx, "latency_share", &nv.value) {
-                    share = Some((ratio, meta));
+                if let Some(ratio) = alerts::ratio(cx, "latency_share", value) {
+                    share = Some((ratio, arg));
                 }
             }
             "latency" => {
-                if let Some(threshold) = naming::duration_argument(cx, "latency", &nv.value) {
-                    latency = Some((threshold, meta));
+                if let Some(threshold) = naming::duration_argument(cx, "latency", value) {
+                    latency = Some((threshold, arg));
                 }
             }
-            "period" => {
-                if let Some(duration) = naming::duration_argument(cx, "period", &nv.value) {
+            _ => {
+                if let Some(duration) = naming::duration_argument(cx, "period", value) {
                     period = duration;
                 }
             }
-            _ => cx.error_spanned_by(
-                meta.path(),
-                format!("unknown `objective` argument `{key}`; expected one of {ARGUMENTS}"),
-            ),
         }
     }
     let latency = match (latency, share) {
         (Some((threshold, _)), Some((share, _))) => Some((threshold.as_secs_f64(), share)),
-        (Some((_, given)), None) if !seen.iter().any(|key| key == "latency_share") => {
+        (Some((_, given)), None) if !arguments.seen("latency_share") => {
             alerts::half_latency_target(cx, given, "latency");
             None
         }
-        (None, Some((_, given))) if !seen.iter().any(|key| key == "latency") => {
+        (None, Some((_, given))) if !arguments.seen("latency") => {
             alerts::half_latency_target(cx, given, "latency_share");
             None
         }
@@ -122,9 +104,9 @@ fn parse_into(cx: &mut Ctxt, whole: &Meta, tokens: TokenStream) -> Option<Object
     };
     if success.is_none()
         && latency.is_none()
-        && !seen
+        && !["success", "latency", "latency_share"]
             .iter()
-            .any(|key| matches!(key.as_str(), "success" | "latency" | "latency_share"))
+            .any(|key| arguments.seen(key))
     {
         alerts::missing_target(cx, whole);
     }

@@ -3,7 +3,9 @@
 
 use quote::ToTokens;
 
-use super::{Code, Finding, report_spanned};
+use super::report::report_spanned;
+use super::rules::{Code, Finding};
+use super::vocabulary::MetricKind;
 use crate::support::Ctxt;
 
 /// A number literal (`0.99`, `5`, `-1.5`), whatever it is written as; `None` for
@@ -129,10 +131,10 @@ impl AlertCondition {
 pub(crate) fn condition_fits(
     cx: &mut Ctxt,
     condition: AlertCondition,
-    kind: super::MetricKind,
+    kind: MetricKind,
     spanned: &impl ToTokens,
 ) -> bool {
-    use super::MetricKind::{Counter, Gauge, Histogram};
+    use MetricKind::{Counter, Gauge, Histogram};
     let rate = matches!(
         condition,
         AlertCondition::RateAbove | AlertCondition::RateBelow

@@ -3,9 +3,10 @@
 
 use quote::ToTokens;
 
-use super::{Code, Finding};
-use crate::naming;
+use super::report::report_spanned;
+use super::rules::{Code, Finding};
 use crate::support::Ctxt;
+use crate::support::args::{Arg, ArgValue};
 
 /// What histogram bounds measure: `#[monitored]` observes durations in seconds; a
 /// business histogram observes values in its own unit.
@@ -48,7 +49,7 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
                 ),
             )
             .help(unit.example());
-            naming::report_spanned(cx, other, &finding);
+            report_spanned(cx, other, &finding);
             return None;
         }
     };
@@ -63,7 +64,7 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
             ),
         )
         .help(unit.example());
-        naming::report_spanned(cx, array, &finding);
+        report_spanned(cx, array, &finding);
         return None;
     }
     let mut all_numbers = true;
@@ -157,7 +158,7 @@ pub(crate) fn buckets(cx: &mut Ctxt, value: &syn::Expr, unit: BucketUnit) -> Opt
         {
             finding = finding.help(format!("use `{suggestion}`"));
         }
-        naming::report_spanned(cx, element, &finding);
+        report_spanned(cx, element, &finding);
     }
     None
 }
@@ -261,12 +262,12 @@ pub(crate) const NATIVE_DEFAULT: NativeSchema = i8::MAX;
 
 /// `native` or `native(schema = N)` (M045: `N` an integer literal from -4 to 8).
 /// Returns the setting when it is valid.
-pub(crate) fn native(cx: &mut Ctxt, meta: &syn::Meta) -> Option<NativeSchema> {
-    match meta {
-        syn::Meta::Path(_) => Some(NATIVE_DEFAULT),
-        syn::Meta::List(list) => native_schema(cx, &list.tokens),
-        syn::Meta::NameValue(_) => {
-            native_takes_no_value(cx, meta);
+pub(crate) fn native(cx: &mut Ctxt, arg: &Arg) -> Option<NativeSchema> {
+    match &arg.value {
+        ArgValue::Flag => Some(NATIVE_DEFAULT),
+        ArgValue::List(tokens) => native_schema(cx, tokens),
+        ArgValue::Expr(_) => {
+            native_takes_no_value(cx, arg);
             None
         }
     }
@@ -278,7 +279,7 @@ const NATIVE_USAGE: &str = "`native` or `native(schema = N)` with `N` from -4 (c
 /// M045 for `native = ...`, spanned on `tokens`.
 pub(crate) fn native_takes_no_value(cx: &mut Ctxt, tokens: impl ToTokens) {
     let finding = Finding::new(Code::M045, "`native` takes no value").help(NATIVE_USAGE);
-    naming::report_spanned(cx, tokens, &finding);
+    report_spanned(cx, tokens, &finding);
 }
 
 /// The schema of `native(schema = N)`, given the tokens inside the parentheses
@@ -299,7 +300,7 @@ pub(crate) fn native_schema(
                 format!("`native(...)` could not be read: {error}"),
             )
             .help(NATIVE_USAGE);
-            naming::report_spanned(cx, tokens, &finding);
+            report_spanned(cx, tokens, &finding);
             return None;
         }
     };
@@ -314,7 +315,7 @@ pub(crate) fn native_schema(
                 ),
             )
             .help(NATIVE_USAGE);
-            naming::report_spanned(cx, &argument.path, &finding);
+            report_spanned(cx, &argument.path, &finding);
             return None;
         }
         let value = integer(&argument.value);
@@ -331,7 +332,7 @@ pub(crate) fn native_schema(
                     ),
                 )
                 .help("use `native(schema = 3)` (about 9 % wide buckets), or `native` alone");
-                naming::report_spanned(cx, &argument.value, &finding);
+                report_spanned(cx, &argument.value, &finding);
                 return None;
             }
         }

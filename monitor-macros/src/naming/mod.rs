@@ -3,14 +3,18 @@
 //! is accepted by Prometheus and by `promtool check metrics`.
 //!
 //! Each rule has a code (`M001`, …) listed in `monitor_runtime::diagnostics`. The
-//! rules work on plain strings (`rules`), corrected names come from `suggest`, and the
-//! functions here turn findings into errors spanned on what the user wrote.
+//! rules work on plain strings (`rules`) over the words they know (`vocabulary`),
+//! corrected names come from `suggest` (kept by the rules when they pass them all),
+//! `report` turns findings into errors spanned on what the user wrote, and the
+//! functions here check what the macros read.
 
 pub(crate) mod alerts;
 mod buckets;
+mod report;
 pub(crate) mod rules;
 mod secret_words;
-pub(crate) mod suggest;
+mod suggest;
+mod vocabulary;
 
 #[cfg(test)]
 mod oracle;
@@ -24,26 +28,8 @@ use crate::support::{self, Ctxt};
 pub(crate) use buckets::{
     BucketUnit, NATIVE_DEFAULT, NativeSchema, buckets, native, native_schema, native_takes_no_value,
 };
-pub(crate) use rules::{Code, Finding};
-
-/// The kind of a metric, which decides the suffix rules.
-#[derive(Clone, Copy, PartialEq, Eq, Debug)]
-pub(crate) enum MetricKind {
-    Counter,
-    Gauge,
-    Histogram,
-}
-
-/// Reports `finding` as an error spanned on `span`.
-pub(crate) fn report(cx: &mut Ctxt, span: Span, finding: &Finding) {
-    cx.push(syn::Error::new(span, finding.render()));
-}
-
-/// Reports `finding` as an error spanned on all of `tokens` (an expression such as
-/// `-1.0` spans more than its first token).
-pub(crate) fn report_spanned(cx: &mut Ctxt, tokens: impl quote::ToTokens, finding: &Finding) {
-    cx.push(syn::Error::new_spanned(tokens, finding.render()));
-}
+use report::{report, report_spanned};
+pub(crate) use vocabulary::MetricKind;
 
 /// Checks a metric name given as a string literal (M001–M006, M010–M015).
 pub(crate) fn check_metric_name(cx: &mut Ctxt, name: &LitStr, kind: MetricKind) {

@@ -12,9 +12,8 @@ use prometheus::core::{Collector, Desc};
 use prometheus::{CounterVec, Encoder, GaugeVec, HistogramOpts, HistogramVec, Opts, Registry};
 use proptest::prelude::*;
 
-use super::MetricKind::{self, Counter, Gauge, Histogram};
 use super::rules::{self, Code};
-use super::suggest;
+use super::vocabulary::MetricKind::{self, Counter, Gauge, Histogram};
 
 /// Runs `promtool check metrics` on `exposition` and returns its findings, one line
 /// each. Never skips: without `promtool` the test fails and says how to install it.
@@ -218,7 +217,7 @@ proptest! {
             let candidate = if metric.accepted() {
                 Some(metric.clone())
             } else {
-                suggest::metric_name(&metric.name, metric.kind).map(|name| Metric {
+                rules::suggested_metric_name(&metric.name, metric.kind).map(|name| Metric {
                     name,
                     kind: metric.kind,
                     labels: metric

@@ -1,14 +1,15 @@
-//! Corrected names offered as `= help: use ...`: every rule's fix applied at once, so
-//! that the suggestion itself passes every rule.
+//! Corrected names offered as `= help: use ...`: every rule's fix applied at once.
+//! The rules keep a suggestion only when it passes them all
+//! (`rules::suggested_metric_name`, `rules::suggested_label_name`).
 
-use super::MetricKind;
-use super::rules::{self, RESERVED_SUFFIXES, TYPE_WORDS};
+use super::secret_words::words;
+use super::vocabulary::{self, MetricKind, RESERVED_SUFFIXES, TYPE_WORDS};
 
 /// The metric name to write instead of `name`, or `None` when there is no single
-/// obvious fix (an empty name, a lone number, an ambiguous `_m`). The result always
-/// passes [`rules::metric_name`].
+/// obvious fix (an empty name, a lone number, an ambiguous `_m`). Meant to pass every
+/// rule; `rules::suggested_metric_name` keeps it only if it does.
 pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
-    let mut segments = rules::words(&ascii_only(name));
+    let mut segments = words(&ascii_only(name));
     // A counter's `_total` goes last, so drop it wherever it trails and add it back.
     while segments.len() > 1 && segments.last().is_some_and(|last| last == "total") {
         segments.pop();
@@ -30,15 +31,16 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
     let mut index = segments.len();
     while index > 1 {
         index -= 1;
-        if index + 1 < segments.len() && rules::linted_abbreviation(&segments[index]).is_some() {
+        if index + 1 < segments.len() && vocabulary::linted_abbreviation(&segments[index]).is_some()
+        {
             let word = segments.remove(index);
             segments[index - 1].push_str(&word);
         }
     }
     for (index, segment) in segments.iter_mut().enumerate() {
-        let unit = rules::non_base_unit(segment).or_else(|| {
+        let unit = vocabulary::non_base_unit(segment).or_else(|| {
             if index > 0 {
-                rules::abbreviated_unit(segment)
+                vocabulary::abbreviated_unit(segment)
             } else {
                 None
             }
@@ -62,22 +64,21 @@ pub(crate) fn metric_name(name: &str, kind: MetricKind) -> Option<String> {
         segments.push("total".to_owned());
     }
     let mut suggestion = segments.join("_");
-    if rules::reserved_name(&suggestion).is_some() {
+    if vocabulary::reserved_name(&suggestion).is_some() {
         // A name of the framework's own: the same words, in a family of the user's.
         suggestion.insert_str(0, "app_");
     }
-    rules::metric_name(&suggestion, kind)
-        .is_empty()
-        .then_some(suggestion)
+    Some(suggestion)
 }
 
 /// The label name to write instead of `name`, or `None` when there is no obvious fix
-/// (an empty name, a reserved one such as `le`).
+/// (an empty name); `rules::suggested_label_name` keeps it only if it passes every
+/// rule (not a reserved one such as `le`).
 pub(crate) fn label_name(name: &str) -> Option<String> {
-    let mut segments = rules::words(&ascii_only(name));
+    let mut segments = words(&ascii_only(name));
     rotate_leading_number(&mut segments)?;
     let suggestion = segments.join("_");
-    (suggestion != name && rules::label_name(&suggestion).is_empty()).then_some(suggestion)
+    (suggestion != name).then_some(suggestion)
 }
 
 /// Accented Latin letters lose their accent (`café` becomes `cafe`); other non-ASCII

@@ -3,9 +3,8 @@
 use proc_macro2::Span;
 use syn::LitStr;
 
-use super::MetricKind::{self, Counter, Gauge, Histogram};
 use super::rules::{self, Code, Finding};
-use super::suggest;
+use super::vocabulary::MetricKind::{self, Counter, Gauge, Histogram};
 use crate::support::Ctxt;
 
 fn codes(findings: &[Finding]) -> Vec<Code> {
@@ -283,7 +282,7 @@ fn suggestions_fix_every_rule_at_once() {
         ("Größe_bytes", Gauge, "grosse_bytes"),
     ] {
         assert_eq!(
-            suggest::metric_name(name, kind).as_deref(),
+            rules::suggested_metric_name(name, kind).as_deref(),
             Some(expected),
             "{name} as {kind:?}"
         );
@@ -293,17 +292,20 @@ fn suggestions_fix_every_rule_at_once() {
 
 #[test]
 fn no_suggestion_without_an_obvious_fix() {
-    assert_eq!(suggest::metric_name("", Counter), None);
-    assert_eq!(suggest::metric_name("404", Gauge), None);
+    assert_eq!(rules::suggested_metric_name("", Counter), None);
+    assert_eq!(rules::suggested_metric_name("404", Gauge), None);
     // Every word starts with a digit: no rotation puts a letter first.
-    assert_eq!(suggest::metric_name("5xx_5xxus_total", Counter), None);
     assert_eq!(
-        suggest::metric_name("5xx_4xx_errors_total", Counter).as_deref(),
+        rules::suggested_metric_name("5xx_5xxus_total", Counter),
+        None
+    );
+    assert_eq!(
+        rules::suggested_metric_name("5xx_4xx_errors_total", Counter).as_deref(),
         Some("errors_5xx_4xx_total")
     );
-    assert_eq!(suggest::metric_name("---", Gauge), None);
+    assert_eq!(rules::suggested_metric_name("---", Gauge), None);
     // `m` is minutes or meters.
-    assert_eq!(suggest::metric_name("distance_m", Gauge), None);
+    assert_eq!(rules::suggested_metric_name("distance_m", Gauge), None);
     assert_eq!(help("distance_m", Gauge), None);
 }
 
@@ -324,10 +326,16 @@ fn label_rules() {
     }
     let findings = rules::label_name("userId");
     assert_eq!(findings[0].help.as_deref(), Some("use `user_id`"));
-    assert_eq!(suggest::label_name("user-id").as_deref(), Some("user_id"));
-    assert_eq!(suggest::label_name("__tenant").as_deref(), Some("tenant"));
-    assert_eq!(suggest::label_name("le"), None);
-    assert_eq!(suggest::label_name("plan"), None);
+    assert_eq!(
+        rules::suggested_label_name("user-id").as_deref(),
+        Some("user_id")
+    );
+    assert_eq!(
+        rules::suggested_label_name("__tenant").as_deref(),
+        Some("tenant")
+    );
+    assert_eq!(rules::suggested_label_name("le"), None);
+    assert_eq!(rules::suggested_label_name("plan"), None);
 }
 
 /// A reserved label in capitals is still read as the reserved one.
@@ -572,7 +580,7 @@ fn abbreviations_before_the_unit_position_are_renamed() {
         ("plan_b_latency_ms", Histogram, "planb_latency_seconds"),
     ] {
         assert_eq!(
-            suggest::metric_name(name, kind).as_deref(),
+            rules::suggested_metric_name(name, kind).as_deref(),
             Some(expected),
             "{name}"
         );
@@ -605,7 +613,7 @@ fn leading_abbreviations_are_words() {
     // A spelled-out non-base unit is one wherever it stands, as `promtool` reads it.
     assert_eq!(metric("minutes_played_total", Counter), [Code::M014]);
     assert_eq!(
-        suggest::metric_name("minutes_played_total", Counter).as_deref(),
+        rules::suggested_metric_name("minutes_played_total", Counter).as_deref(),
         Some("seconds_played_total")
     );
 }

@@ -3,8 +3,7 @@
 use proc_macro2::TokenStream;
 use quote::quote;
 
-use crate::business::expand::business_metric;
-use crate::monitored::monitored;
+use super::{business_metric, monitored};
 
 /// How often `needle` occurs in the expansion, compared without whitespace.
 fn count(expanded: &TokenStream, needle: &str) -> usize {

@@ -6,7 +6,17 @@ use std::fmt::Display;
 
 use proc_macro2::{Span, TokenStream};
 use quote::ToTokens;
-use syn::{Attribute, ReturnType, Signature, Type};
+use syn::{Attribute, ImplItemFn, ReturnType, Signature, Type};
+
+use super::ctxt::Ctxt;
+
+/// A function whose attributes of ours have errors: the function as written minus
+/// those attributes (whose errors are all in `errors`, so that they are not reported
+/// twice), to be emitted with the errors.
+pub(crate) struct Failed {
+    pub(crate) function: ImplItemFn,
+    pub(crate) errors: Ctxt,
+}
 
 /// How a function's call is delimited in time.
 pub(crate) enum CallShape {

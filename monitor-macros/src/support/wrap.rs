@@ -23,7 +23,7 @@ use proc_macro2::{Span, TokenStream};
 use quote::{ToTokens, quote};
 use syn::{ImplItemFn, ReturnType};
 
-use super::Ctxt;
+use super::ctxt::Ctxt;
 use super::exits;
 use super::function::{self, CallShape};
 
