@@ -26,7 +26,8 @@ pub use crate::__monitor_span_if_enabled as span_if_enabled;
 
 pub use crate::business::private::{
     BUSINESS_METRICS, BusinessSite, LabelStr, MetricKind, PendingSeries, PickErrOfAny,
-    PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, Series, label_value, metric_value,
+    PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, Series, counter, gauge, histogram,
+    label_value, metric_value,
 };
 pub use crate::business::{Counter, Gauge, Histogram, LabelValue, MetricValue};
 

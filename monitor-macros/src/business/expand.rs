@@ -370,6 +370,11 @@ fn declare(
         MetricKind::Gauge => quote!(Gauge),
         MetricKind::Histogram => quote!(Histogram),
     };
+    let constructor = match metric.kind {
+        MetricKind::Counter => quote!(counter),
+        MetricKind::Gauge => quote!(gauge),
+        MetricKind::Histogram => quote!(histogram),
+    };
     let given = metric
         .labels
         .iter()
@@ -384,7 +389,7 @@ fn declare(
     quote! {
         #(#attrs)*
         #vis static #ident: #private::#handle<#given> =
-            #private::#handle::__new({
+            #private::#constructor::<#given>({
             #site
             &#site_ident
         });

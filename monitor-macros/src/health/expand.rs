@@ -182,7 +182,7 @@ fn spec_tokens(private: &TokenStream, options: &HealthArgs, name: TokenStream) -
         None => quote!(::core::option::Option::None),
     };
     quote! {
-        #private::CheckSpec::from_parts(#name, #private::Probe::#probe, #critical, #timeout, #cache, #refresh)
+        #private::check_spec(#name, #private::Probe::#probe, #critical, #timeout, #cache, #refresh)
     }
 }
 

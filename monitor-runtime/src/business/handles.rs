@@ -2,14 +2,14 @@
 
 use super::family::Series;
 use super::site::BusinessSite;
-use super::value::{LabelStr, LabelValue, MetricValue};
+use super::value::{LabelStr, LabelValue, MetricValue, read_label};
 
 #[inline(always)]
 fn series<const N: usize>(
     site: &'static BusinessSite,
     labels: [&dyn LabelValue; N],
 ) -> &'static Series {
-    let values: [LabelStr<'_>; N] = labels.map(|label| label.__monitor_label());
+    let values: [LabelStr<'_>; N] = labels.map(|label| read_label(label));
     let values: [&str; N] = std::array::from_fn(|index| values[index].as_str());
     site.series(&values)
 }
@@ -34,8 +34,8 @@ pub struct Counter<const N: usize> {
 }
 
 impl<const N: usize> Counter<N> {
-    #[doc(hidden)]
-    pub const fn __new(site: &'static BusinessSite) -> Self {
+    /// The handle of the metric `site` declares; generated code makes it.
+    pub(crate) const fn new(site: &'static BusinessSite) -> Self {
         Self { site }
     }
 
@@ -117,8 +117,8 @@ pub struct Gauge<const N: usize> {
 }
 
 impl<const N: usize> Gauge<N> {
-    #[doc(hidden)]
-    pub const fn __new(site: &'static BusinessSite) -> Self {
+    /// The handle of the metric `site` declares; generated code makes it.
+    pub(crate) const fn new(site: &'static BusinessSite) -> Self {
         Self { site }
     }
 
@@ -239,8 +239,8 @@ pub struct Histogram<const N: usize> {
 }
 
 impl<const N: usize> Histogram<N> {
-    #[doc(hidden)]
-    pub const fn __new(site: &'static BusinessSite) -> Self {
+    /// The handle of the metric `site` declares; generated code makes it.
+    pub(crate) const fn new(site: &'static BusinessSite) -> Self {
         Self { site }
     }
 

@@ -3,9 +3,10 @@
 //! Resolved by autoref specialisation, like the classification of `#[monitored]`.
 
 pub use super::family::{MetricKind, Series};
+use super::handles::{Counter, Gauge, Histogram};
 pub use super::site::{BusinessSite, PendingSeries};
 pub use super::value::LabelStr;
-use super::value::{LabelValue, MetricValue};
+use super::value::{LabelValue, MetricValue, read_label};
 
 /// Every business metric declaration in the program, collected at link time.
 #[linkme::distributed_slice]
@@ -16,7 +17,7 @@ pub use MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS as BUSINESS_METRICS;
 /// points at the expression).
 #[inline]
 pub fn label_value<T: LabelValue + ?Sized>(value: &T) -> LabelStr<'_> {
-    value.__monitor_label()
+    read_label(value)
 }
 
 /// A metric value, from an expression passed as it is (so that a type error points at
@@ -91,4 +92,19 @@ impl<'a, T: 'a> PickErrOfAny<'a> for Returned<'a, T> {
     fn __monitor_err(&self) -> Option<&'a T> {
         Some(self.0)
     }
+}
+
+/// The handle of a counter of `business_metrics!`.
+pub const fn counter<const N: usize>(site: &'static BusinessSite) -> Counter<N> {
+    Counter::new(site)
+}
+
+/// The handle of a gauge of `business_metrics!`.
+pub const fn gauge<const N: usize>(site: &'static BusinessSite) -> Gauge<N> {
+    Gauge::new(site)
+}
+
+/// The handle of a histogram of `business_metrics!`.
+pub const fn histogram<const N: usize>(site: &'static BusinessSite) -> Histogram<N> {
+    Histogram::new(site)
 }

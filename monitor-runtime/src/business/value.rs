@@ -46,21 +46,35 @@ pub trait LabelValue {
     /// allocates nothing.
     fn label_value(&self) -> Cow<'_, str>;
 
-    /// The label value as an update reads it: borrowed, or formatted on the stack
-    /// (integers), so that updating an existing series allocates nothing. Defaults
-    /// to [`LabelValue::label_value`].
-    #[doc(hidden)]
+    /// The value as an integer, when it is one: an update then writes its digits on
+    /// the stack instead of allocating the string of [`label_value`](Self::label_value).
+    /// `None` (the default) for every other value; the integer types return their value.
+    ///
+    /// ```
+    /// use monitor_runtime::business::LabelValue;
+    /// assert_eq!(404_u16.as_integer(), Some(404));
+    /// assert_eq!("404".as_integer(), None);
+    /// ```
     #[inline]
-    fn __monitor_label(&self) -> LabelStr<'_> {
-        match self.label_value() {
-            Cow::Borrowed(value) => LabelStr::Borrowed(value),
-            Cow::Owned(value) => LabelStr::Owned(value),
-        }
+    fn as_integer(&self) -> Option<i128> {
+        None
     }
 }
 
-/// A label value as an update reads it; see [`LabelValue::__monitor_label`].
-#[doc(hidden)]
+/// The label value as an update reads it: borrowed, or an integer formatted on the
+/// stack, so that updating an existing series allocates nothing.
+#[inline]
+pub(crate) fn read_label<T: LabelValue + ?Sized>(value: &T) -> LabelStr<'_> {
+    if let Some(integer) = value.as_integer() {
+        return LabelStr::integer(integer);
+    }
+    match value.label_value() {
+        Cow::Borrowed(value) => LabelStr::Borrowed(value),
+        Cow::Owned(value) => LabelStr::Owned(value),
+    }
+}
+
+/// A label value as an update reads it; see [`read_label`].
 pub enum LabelStr<'a> {
     /// Borrowed from the value.
     Borrowed(&'a str),
@@ -140,8 +154,8 @@ impl<T: LabelValue + ?Sized> LabelValue for &T {
     }
 
     #[inline]
-    fn __monitor_label(&self) -> LabelStr<'_> {
-        (**self).__monitor_label()
+    fn as_integer(&self) -> Option<i128> {
+        (**self).as_integer()
     }
 }
 
@@ -152,8 +166,8 @@ impl<T: LabelValue + ?Sized> LabelValue for &mut T {
     }
 
     #[inline]
-    fn __monitor_label(&self) -> LabelStr<'_> {
-        (**self).__monitor_label()
+    fn as_integer(&self) -> Option<i128> {
+        (**self).as_integer()
     }
 }
 
@@ -164,8 +178,8 @@ impl<T: LabelValue + ?Sized> LabelValue for Box<T> {
     }
 
     #[inline]
-    fn __monitor_label(&self) -> LabelStr<'_> {
-        (**self).__monitor_label()
+    fn as_integer(&self) -> Option<i128> {
+        (**self).as_integer()
     }
 }
 
@@ -178,8 +192,8 @@ macro_rules! integer_label_values {
             }
 
             #[inline]
-            fn __monitor_label(&self) -> LabelStr<'_> {
-                LabelStr::integer(*self)
+            fn as_integer(&self) -> Option<i128> {
+                i128::try_from(*self).ok()
             }
         }
     )*};

@@ -297,6 +297,18 @@ pub(crate) mod private {
         ))
     }
 
+    /// A check's spec, every field at once, in a `const` context.
+    pub const fn check_spec(
+        name: &'static str,
+        probe: Probe,
+        critical: bool,
+        timeout: std::time::Duration,
+        cache: std::time::Duration,
+        refresh: Option<std::time::Duration>,
+    ) -> CheckSpec {
+        CheckSpec::from_parts(name, probe, critical, timeout, cache, refresh)
+    }
+
     /// Converts what a check function returned; spanned on its return type so that an
     /// unsupported type is reported there.
     #[inline]

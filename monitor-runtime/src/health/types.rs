@@ -539,9 +539,8 @@ impl CheckSpec {
         }
     }
 
-    /// Used by generated code: every field at once, in a `const` context.
-    #[doc(hidden)]
-    pub const fn from_parts(
+    /// Every field at once, in a `const` context, for generated code.
+    pub(crate) const fn from_parts(
         name: &'static str,
         probe: Probe,
         critical: bool,
