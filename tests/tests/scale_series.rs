@@ -9,7 +9,7 @@ use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
 use monitor_runtime::http::HttpMetricsLayer;
-use monitor_runtime::http::red::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS};
+use monitor_runtime::http::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS};
 use monitor_runtime::identity::{self, Identity};
 use monitor_runtime::monitored;
 use monitor_tests::{Sample, parse_samples};

@@ -11,15 +11,16 @@ mod answer;
 mod auth;
 mod dashboard;
 mod exporter;
+mod metrics;
 mod outcome;
 mod own;
-pub mod red;
-mod red_cells;
-mod red_families;
 mod render;
 mod server;
 mod tls;
 
 pub use alerts::EmbeddedAlertsHandle;
 pub use exporter::{DEFAULT_ADDR, Exporter, ServeError, router, router_for, serve};
-pub use red::{HttpMetrics, HttpMetricsLayer};
+pub use metrics::{
+    CLIENT_CLOSED_STATUS, DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, HttpMetrics,
+    HttpMetricsLayer, ResponseBody, ResponseFuture, UNMATCHED_ROUTE, monitoring_routes,
+};

@@ -2,8 +2,8 @@
 //! [`Layer`] in the OpenTelemetry HTTP server conventions, Prometheus form.
 //!
 //! The layer creates the figures of a (route, method, status) once and keeps them
-//! (in `red_cells`' sharded integer histograms, exposed in the model by
-//! `red_families`);
+//! (in `cells`' sharded integer histograms, exposed in the model by
+//! `families`);
 //! a request to a route it has seen finds them by the address of the route's text
 //! and touches relaxed atomics only: no lock, no hashing, no allocation. A guard that
 //! records on drop holds the request's figures until its response body has ended or
@@ -27,7 +27,9 @@ use http_body::{Frame, SizeHint};
 use pin_project_lite::pin_project;
 use tower::{Layer, Service};
 
-use super::{red_cells, red_families};
+mod cells;
+mod families;
+
 use crate::core::exemplar::{self, Slot, TraceContext};
 use crate::core::model::{Exemplar, Labels, Text};
 use crate::core::native::{NATIVE_OFF, NativeSetting, NativeStore};
@@ -41,7 +43,7 @@ use crate::core::{Bounds, CallClock, Shard, ShardedWords, clock, ignore_poison};
 /// those thresholds (and a p95 compared with 1 s or 2 s) is exact.
 ///
 /// ```
-/// use monitor_runtime::http::red::DEFAULT_DURATION_BUCKETS;
+/// use monitor_runtime::http::DEFAULT_DURATION_BUCKETS;
 ///
 /// assert_eq!(DEFAULT_DURATION_BUCKETS.first(), Some(&0.0001));
 /// assert!([0.25, 0.5, 1.0, 2.0].iter().all(|b| DEFAULT_DURATION_BUCKETS.contains(b)));
@@ -66,7 +68,7 @@ pub const CLIENT_CLOSED_STATUS: u16 = 499;
 /// from the tables the router is built from, so that none is forgotten.
 ///
 /// ```
-/// let routes = monitor_runtime::http::red::monitoring_routes();
+/// let routes = monitor_runtime::http::monitoring_routes();
 /// assert!(routes.contains(&"/metrics"));
 /// assert!(routes.contains(&"/health/{name}"));
 /// ```
@@ -374,7 +376,7 @@ pub(super) struct Shared {
     /// Requests started, by method, at words `0..METHODS.len()`; finished ones after
     /// them. Active is their difference, at scrape time.
     pub(super) active: ShardedWords,
-    /// The constant labels of every series, checked (`red_families`).
+    /// The constant labels of every series, checked (`families`).
     const_labels: Vec<(Text, Text)>,
     /// The labels of the active gauge of each method.
     pub(super) active_labels: [Labels; METHODS.len()],
@@ -449,7 +451,7 @@ impl Shared {
         let shared: &'static Self = Box::leak(Box::new(Self::new(options.clone())));
         all.push(shared);
         drop(all);
-        red_families::expose(shared);
+        families::expose(shared);
         shared.create_configured_routes();
         shared
     }
@@ -485,14 +487,14 @@ impl Shared {
                 );
             }
         }
-        let const_labels = red_families::checked_const_labels(&options.const_labels);
+        let const_labels = families::checked_const_labels(&options.const_labels);
         Self {
             duration_bounds: Bounds::new(&duration, 1e9),
             native: crate::core::native::resolve(options.native),
             size_bounds: Bounds::new(&size, 1.0),
             clock: clock().clone(),
             active: ShardedWords::new(2 * METHODS.len()),
-            active_labels: METHODS.map(|method| red_families::labels(&const_labels, method, None)),
+            active_labels: METHODS.map(|method| families::labels(&const_labels, method, None)),
             const_labels,
             by_address: (0..ADDRESS_SLOTS).map(|_| OnceLock::new()).collect(),
             by_name: Mutex::new(by_name),
@@ -614,7 +616,7 @@ pub(super) struct RouteEntry {
     excluded: bool,
     pub(super) methods: [OnceLock<MethodEntry>; METHODS.len()],
     /// The labels of each method's request-size series, built by the first
-    /// snapshot that finds the method's figures (`red_families`), so that no
+    /// snapshot that finds the method's figures (`families`), so that no
     /// request builds them.
     pub(super) labels: [OnceLock<Labels>; METHODS.len()],
 }
@@ -675,7 +677,7 @@ impl RouteEntry {
     #[inline]
     fn method(&self, shared: &Shared, method: usize) -> &MethodEntry {
         self.methods[method].get_or_init(|| MethodEntry {
-            request: ShardedWords::new(red_cells::words(&shared.size_bounds)),
+            request: ShardedWords::new(cells::words(&shared.size_bounds)),
             statuses: (0..shared.status_slots())
                 .map(|_| OnceLock::new())
                 .collect(),
@@ -691,8 +693,7 @@ impl MethodEntry {
         self.statuses[slot].get_or_init(|| {
             Box::new(StatusEntry {
                 cells: ShardedWords::new(
-                    red_cells::words(&shared.duration_bounds)
-                        + red_cells::words(&shared.size_bounds),
+                    cells::words(&shared.duration_bounds) + cells::words(&shared.size_bounds),
                 ),
                 native: shared.native.map(NativeStore::new),
                 exemplars: OnceLock::new(),
@@ -831,7 +832,7 @@ impl Drop for Guard {
         let shard = Shard::current().index();
         let durations = &shared.duration_bounds;
         let block = cells.block(shard);
-        red_cells::observe(&block, 0, durations, nanos);
+        cells::observe(&block, 0, durations, nanos);
         if let Some(native) = &status.native {
             native.observe(nanos as f64 / 1e9);
         }
@@ -840,9 +841,9 @@ impl Drop for Guard {
         {
             status.offer(durations, context, nanos);
         }
-        red_cells::observe(
+        cells::observe(
             &block,
-            red_cells::words(durations),
+            cells::words(durations),
             &shared.size_bounds,
             self.bytes,
         );
@@ -862,7 +863,7 @@ impl RequestSize {
     #[inline]
     fn record(&self, shard: usize, bytes: u64) {
         let bounds = &self.shared.size_bounds;
-        red_cells::observe(&self.entry.request.block(shard), 0, bounds, bytes);
+        cells::observe(&self.entry.request.block(shard), 0, bounds, bytes);
     }
 }
 
