@@ -1,6 +1,7 @@
 //! Everything served over HTTP: the exporter (`/metrics`, a ready-made server and a
 //! router to merge) and the dashboard; it merges in the health endpoints, which the
-//! health feature builds itself ([`crate::health::routes`]).
+//! health feature builds itself ([`crate::health::routes`]). Beside them, the metrics
+//! of the service's own routes: [`HttpMetricsLayer`] (`metrics/`).
 //!
 //! This is the outermost layer: it reads the global registry through `core` and
 //! the health checks through the public API of [`crate::health`]; no feature imports

@@ -12,7 +12,9 @@
 
 use std::sync::Mutex;
 
-use super::{METHODS, Shared, cells};
+use super::cells;
+use super::routes::METHODS;
+use super::shared::Shared;
 use crate::core::model::{Family, Histogram, Kind, Labels, Series, Text, Value};
 use crate::core::{
     Bounds, Claim, INITIALISERS, Initialiser, ShardedWords, Source, add_source, ignore_poison,
