@@ -97,7 +97,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::core::{INITIALISERS, Initialiser};
+use crate::core::{INITIALISERS, Initialiser, Phase};
 
 mod cache;
 mod cells;
@@ -175,6 +175,7 @@ pub use MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS as BUSINESS_METRICS;
 /// Registers every business metric declared in the program at start-up.
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "business",
     run: register_all,
 };

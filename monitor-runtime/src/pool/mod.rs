@@ -64,7 +64,8 @@ use std::time::Instant;
 
 use crate::core::model::{Family, Kind, Labels, Value};
 use crate::core::{
-    Claim, DurationHistogram, INITIALISERS, Initialiser, Source, add_source, ignore_poison, report,
+    Claim, DurationHistogram, INITIALISERS, Initialiser, Phase, Source, add_source, ignore_poison,
+    report,
 };
 
 #[cfg(feature = "sqlx")]
@@ -453,6 +454,7 @@ impl Source for WatchedPools {
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "pool",
     run: add_the_source,
 };

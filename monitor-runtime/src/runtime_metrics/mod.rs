@@ -35,7 +35,9 @@ use std::time::{Duration, Instant};
 use tokio::runtime::Handle;
 
 use crate::core::model::{Family, Kind, Labels, Value};
-use crate::core::{Claim, INITIALISERS, Initialiser, Source, add_source, ignore_poison, report};
+use crate::core::{
+    Claim, INITIALISERS, Initialiser, Phase, Source, add_source, ignore_poison, report,
+};
 
 /// Why a runtime cannot be watched.
 ///
@@ -270,6 +272,7 @@ impl Source for Unwatched {
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "runtime_metrics",
     run: claim_families,
 };

@@ -17,8 +17,8 @@ use super::routes::METHODS;
 use super::shared::Shared;
 use crate::core::model::{Family, Histogram, Kind, Labels, Series, Text, Value};
 use crate::core::{
-    Bounds, Claim, INITIALISERS, Initialiser, ShardedWords, Source, add_source, ignore_poison,
-    report,
+    Bounds, Claim, INITIALISERS, Initialiser, Phase, ShardedWords, Source, add_source,
+    ignore_poison, report,
 };
 
 const DURATION: &str = "http_server_request_duration_seconds";
@@ -48,6 +48,7 @@ static EXPOSED: HttpServerFamilies = HttpServerFamilies(Mutex::new(Vec::new()));
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "http",
     run: add_the_source,
 };
