@@ -53,3 +53,9 @@ pub use crate::alerts::embedded::{
 // For tests only: every query of a generated Grafana dashboard.
 #[cfg(feature = "grafana")]
 pub use crate::grafana::expressions as grafana_expressions;
+// For tests only: the HTTP layer's defaults.
+#[cfg(feature = "http")]
+pub use crate::http::metrics::{
+    DEFAULT_DURATION_BUCKETS as HTTP_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS as HTTP_SIZE_BUCKETS,
+    monitoring_routes,
+};

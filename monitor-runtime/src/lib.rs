@@ -213,9 +213,12 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //! this crate only through its hidden `__private` module.
 //!
 //! Each folder of `src/` owns one part. Imports run one way, `core` ← features ←
-//! `http` (and `kubernetes`). `tests/layout.rs` fails on an import cycle, on `core`
-//! importing a feature, on one feature importing another, and on anything but
-//! `pub use` in `__private.rs`.
+//! `http` (and `kubernetes`, `grafana`). `tests/layout.rs` fails on an import cycle
+//! (between folders, and between the files of the macro crate), on `core` importing
+//! a feature, on one feature importing another, and on anything but `pub use` in
+//! `__private.rs`; `tests/public_api.rs` (in the `tests` package) counts the public
+//! items from rustdoc's JSON and fails past 120, on an item with two public paths,
+//! and on a doc-hidden item reachable outside `__private`.
 //!
 //! - `core/`: the [`model`] of every figure and the sources that produce it, the
 //!   three renderers (text, OpenMetrics, protobuf) and the negotiation of `Accept`
@@ -227,9 +230,11 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!   source locations (`file:line`), the poison-tolerant lock helper, the instance
 //!   [`identity`] (`target_info`), and
 //!   what the expansions of both `#[monitored]` and `#[business_metric]` use
-//!   ([`CallOutcome`] classification, the early-exit traits). It imports nothing
-//!   else of the crate: features add an initialiser to its link-time slice, which
-//!   the registry runs on first use, so it knows none of them.
+//!   ([`CallOutcome`] classification, the early-exit traits), and the one handle of
+//!   background work ([`Background`]). It imports nothing else of the crate and names
+//!   no part: every part, core's own figures among them, adds an initialiser to its
+//!   link-time slice, which the registry runs on first use by phase (core's own
+//!   figures first), so it knows none of them.
 //! - `monitored/`: `#[monitored]`: the descriptor of each function, its link-time
 //!   slice and registration, the guard that times a call, its span.
 //! - `business/`: business metrics: declarations, their link-time slice and
@@ -259,11 +264,16 @@ async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!   percentiles per step.
 //! - `system/` (feature `system`): host metrics from sysinfo: CPU, memory, disks,
 //!   network ([`system`]).
-//! - `grafana/` (feature `grafana`): the generated Grafana dashboards ([`grafana`]).
+//! - `grafana/` (feature `grafana`): the generated Grafana dashboards ([`grafana`]);
+//!   like `kubernetes`, it sits on top: it reads the objectives of `alerts` and the
+//!   kinds of the model.
 //! - `http/` (feature `http`): the exporter, the dashboard (which reads `history`,
 //!   `system` and `grafana`), `/alerts/rules.yml`, `/alerts`, `/alerts/history` and
 //!   the embedded evaluator's loop and notifications,
-//!   the HTTP metrics layer ([`http::HttpMetricsLayer`]) and [`CallOutcome`] for
+//!   the HTTP metrics layer in `http/metrics/`, one file per part as tower-http
+//!   lays out a middleware (`layer`, `service`, `future`, `body`, `guard`, `routes`,
+//!   the cells and the families it exposes; [`http::HttpMetricsLayer`]), the
+//!   exporter's own answers (`answer.rs`, which the others import) and [`CallOutcome`] for
 //!   axum's `StatusCode` and `Response`; it merges in the health endpoints through
 //!   the public API of `health`; nothing imports it.
 //! - `diagnostics.rs`: the catalog of compile-time checks (documentation only).

@@ -50,7 +50,7 @@ async fn the_monitoring_routes_are_left_out_by_default() {
         .collect();
     assert!(counted.is_empty(), "counted: {counted:?}");
     assert_eq!(
-        monitor_runtime::http::red::monitoring_routes().len(),
+        monitor_runtime::__private::monitoring_routes().len(),
         REQUESTS.len(),
         "one request per excluded route"
     );

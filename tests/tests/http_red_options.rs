@@ -210,7 +210,7 @@ async fn buckets_are_the_ones_given_and_bad_ones_fall_back_to_the_defaults() {
     .len();
     assert_eq!(
         duration_bounds,
-        monitor_runtime::http::red::DEFAULT_DURATION_BUCKETS.len() + 1
+        monitor_runtime::__private::HTTP_DURATION_BUCKETS.len() + 1
     );
     let size_bounds = find(
         &s,
@@ -220,7 +220,7 @@ async fn buckets_are_the_ones_given_and_bad_ones_fall_back_to_the_defaults() {
     .len();
     assert_eq!(
         size_bounds,
-        monitor_runtime::http::red::DEFAULT_SIZE_BUCKETS.len() + 1
+        monitor_runtime::__private::HTTP_SIZE_BUCKETS.len() + 1
     );
     assert_eq!(count(&s, &[("http_route", "/users/{id}")]), Some(1.0));
 }
@@ -391,6 +391,6 @@ async fn the_default_duration_buckets_are_those_of_monitored_functions() {
     );
     assert_eq!(
         route.len(),
-        monitor_runtime::http::red::DEFAULT_DURATION_BUCKETS.len() + 1
+        monitor_runtime::__private::HTTP_DURATION_BUCKETS.len() + 1
     );
 }

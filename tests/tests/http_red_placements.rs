@@ -8,7 +8,7 @@ use axum::body::Body;
 use axum::http::{Response, StatusCode};
 use axum::{Router, routing::get};
 use monitor_runtime::http::HttpMetricsLayer;
-use monitor_runtime::http::red::UNMATCHED_ROUTE;
+use monitor_runtime::http::UNMATCHED_ROUTE;
 use monitor_tests::http::send_in_process;
 use tower::ServiceBuilder;
 

@@ -9,8 +9,10 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::Request;
 use axum::routing::get;
+use monitor_runtime::__private::{
+    HTTP_DURATION_BUCKETS as DEFAULT_DURATION_BUCKETS, HTTP_SIZE_BUCKETS as DEFAULT_SIZE_BUCKETS,
+};
 use monitor_runtime::http::HttpMetricsLayer;
-use monitor_runtime::http::red::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS};
 use monitor_runtime::identity::{self, Identity};
 use monitor_runtime::monitored;
 use monitor_tests::{Sample, parse_samples};

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::time::Duration;
 
 use super::model::{BusinessAlert, Objective, Severity};
-use crate::core::{INITIALISERS, Initialiser, RegistrationError, SourceLocation, report};
+use crate::core::{INITIALISERS, Initialiser, Phase, RegistrationError, SourceLocation, report};
 
 /// An objective of one `#[monitored]` function, as the macro wrote it.
 #[doc(hidden)]
@@ -157,6 +157,7 @@ pub use MONITOR_RUNTIME_0_1_0_BUSINESS_ALERTS as BUSINESS_ALERTS;
 /// Reports two objectives of the same name: their alerts would be one.
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "alerts",
     run: check_objectives,
 };

@@ -101,7 +101,7 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use crate::core::{INITIALISERS, Initialiser};
+use crate::core::{INITIALISERS, Initialiser, Phase};
 
 mod cache;
 mod cells;
@@ -156,6 +156,7 @@ pub fn set_default_max_label_sets(limit: usize) {
 /// Registers every business metric declared in the program at start-up.
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "business",
     run: register_all,
 };

@@ -74,7 +74,7 @@ pub(crate) fn read_label<T: LabelValue + ?Sized>(value: &T) -> LabelStr<'_> {
     }
 }
 
-/// A label value as an update reads it; see [`read_label`].
+/// A label value as an update reads it: borrowed, or an integer formatted on the stack.
 pub enum LabelStr<'a> {
     /// Borrowed from the value.
     Borrowed(&'a str),

@@ -44,8 +44,8 @@ use serde::Serialize;
 
 use crate::core::model::{Family, Kind, Labels, Value};
 use crate::core::{
-    Claim, INITIALISERS, Initialiser, Shard, ShardedWords, Source, add_source, ignore_poison,
-    report,
+    Claim, INITIALISERS, Initialiser, Phase, Shard, ShardedWords, Source, add_source,
+    ignore_poison, report,
 };
 
 /// The name of the recorded ratio: `cache:hit_ratio:rate5m`, by `cache`.
@@ -246,6 +246,7 @@ impl Source for Caches {
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "cache",
     run: add_the_source,
 };

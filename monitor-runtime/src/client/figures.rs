@@ -15,7 +15,7 @@ use std::sync::{LazyLock, RwLock};
 
 use crate::core::model::{Family, Histogram, Kind, Labels, Value};
 use crate::core::{
-    Bounds, Claim, INITIALISERS, Initialiser, Shard, ShardedWords, Source, add_source,
+    Bounds, Claim, INITIALISERS, Initialiser, Phase, Shard, ShardedWords, Source, add_source,
     ignore_poison, report,
 };
 
@@ -175,6 +175,7 @@ static FAMILIES: ClientFamilies = ClientFamilies;
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "client",
     run: add_the_source,
 };

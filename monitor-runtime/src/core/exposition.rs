@@ -4,7 +4,7 @@
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use super::model::{Family, Kind, Labels, Snapshot, Value};
-use super::registry::{registry, report};
+use super::registry::{INITIALISERS, Initialiser, Phase, registry, report};
 use super::render::Format;
 use super::source::{Claim, Source, add_source, collect_all};
 
@@ -123,9 +123,16 @@ impl Source for ExpositionErrors {
     }
 }
 
+#[linkme::distributed_slice(INITIALISERS)]
+static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Own,
+    name: "exposition",
+    run: register_own_metrics,
+};
+
 /// Adds the exposition's own figures; runs while the registry initialises, so a
 /// clash is reported (and logged later), never logged here.
-pub(super) fn register_own_metrics() {
+fn register_own_metrics() {
     if let Err(conflict) = add_source(
         &ERRORS,
         &[

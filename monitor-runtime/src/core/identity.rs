@@ -41,7 +41,7 @@
 use std::sync::{LazyLock, Mutex, RwLock};
 
 use super::model::{Family, Kind, Labels, Value};
-use super::registry::report;
+use super::registry::{INITIALISERS, Initialiser, Phase, report};
 use super::source::{Claim, Source, add_source};
 use super::sync::ignore_poison;
 
@@ -269,9 +269,16 @@ impl Source for IdentityFamilies {
     }
 }
 
+#[linkme::distributed_slice(INITIALISERS)]
+static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Own,
+    name: "identity",
+    run: register_identity_metrics,
+};
+
 /// Adds `target_info` and `monitor_build_info`; runs while the registry
 /// initialises, so a clash is reported, never logged here.
-pub(super) fn register_identity_metrics() {
+fn register_identity_metrics() {
     if let Err(conflict) = add_source(
         &IDENTITY,
         &CLAIMS,

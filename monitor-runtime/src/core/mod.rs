@@ -5,7 +5,10 @@
 //!
 //! `core` imports nothing else of the crate. It reaches the features only through
 //! [`INITIALISERS`], a link-time slice each feature adds its initialiser to, so the
-//! registry initialises everything on first use without knowing what there is.
+//! registry initialises everything on first use without knowing what there is;
+//! core's own figures (the exposition's counters, the instance identity) register
+//! through the same slice, in an earlier [`Phase`], so the registry names none of
+//! its parts either.
 //!
 //! Two pieces of support for generated code live here too, because both
 //! `#[monitored]` and `#[business_metric]` expand to them and neither feature may
@@ -57,7 +60,7 @@ pub(crate) use foreign::convert_families;
 pub(crate) use histogram::DurationHistogram;
 pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
-pub(crate) use registry::{INITIALISERS, Initialiser, log_reported, report};
+pub(crate) use registry::{INITIALISERS, Initialiser, Phase, log_reported, report};
 pub use registry::{init, register_collector, registry};
 pub use render::Format;
 #[doc(hidden)]

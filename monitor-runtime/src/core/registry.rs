@@ -20,20 +20,30 @@ use super::sync::ignore_poison;
 
 pub(super) static REGISTRY: LazyLock<Registry> = LazyLock::new(Registry::new);
 
-/// One feature's start-up work: create its series at zero, register what was
+/// One part's start-up work: create its series at zero, register what was
 /// collected at link time, and [`report`] what went wrong.
 ///
-/// Each feature adds one to [`INITIALISERS`], so the registry runs them all on
-/// first use without naming any of them:
+/// Each part (every feature, and core's own figures) adds one to [`INITIALISERS`],
+/// so the registry runs them all on first use without naming any of them:
 ///
 /// ```text
 /// #[linkme::distributed_slice(crate::core::INITIALISERS)]
-/// static INITIALISER: Initialiser = Initialiser { name: "business", run: register_all };
+/// static INITIALISER: Initialiser = Initialiser {
+///     phase: Phase::Feature,
+///     name: "business",
+///     run: register_all,
+/// };
 /// ```
+///
+/// They run by [`Phase`], then by name: the order is written down beside each of
+/// them, not left to the order the linker happened to lay them out in, so that
+/// registration (and the order of reported problems) is the same in every build.
 pub(crate) struct Initialiser {
-    /// The feature's name; initialisers run in the order of their names, so that
-    /// registration (and the order of reported problems) does not depend on the
-    /// order the linker happened to lay them out in.
+    /// When it runs: every initialiser of an earlier phase runs before any of a
+    /// later one.
+    pub(crate) phase: Phase,
+    /// The part's name; within a phase, initialisers run in the order of their
+    /// names.
     pub(crate) name: &'static str,
     /// The start-up work; runs once, while the registry initialises, so it must
     /// not call [`registry`] or [`init`] (use [`raw_registry`]), nor log (use
@@ -41,7 +51,19 @@ pub(crate) struct Initialiser {
     pub(crate) run: fn(),
 }
 
-/// Every feature's initialiser, collected at link time.
+/// When an [`Initialiser`] runs, earliest first: the order of the variants is the
+/// order of the phases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub(crate) enum Phase {
+    /// The runtime's own figures (the exposition's counters, the instance
+    /// identity): their names are claimed before any feature's, so that a part
+    /// that takes one of them is the one reported and left out.
+    Own,
+    /// The features: annotated items, health checks, the HTTP layers, pools...
+    Feature,
+}
+
+/// Every initialiser, collected at link time.
 ///
 /// linkme names a slice's link section after the static's identifier, and two
 /// slices of one name in a binary make it panic on first use: each slice of the
@@ -130,14 +152,17 @@ pub fn init() -> Result<(), InitError> {
 
 fn init_once() {
     INIT.get_or_init(|| {
-        super::exposition::register_own_metrics();
-        super::identity::register_identity_metrics();
-        let mut initialisers: Vec<&Initialiser> = INITIALISERS.iter().collect();
-        initialisers.sort_by_key(|initialiser| initialiser.name);
-        for initialiser in initialisers {
+        for initialiser in initialisers_in_order() {
             (initialiser.run)();
         }
     });
+}
+
+/// Every initialiser, in the order they run: by phase, then by name.
+fn initialisers_in_order() -> Vec<&'static Initialiser> {
+    let mut initialisers: Vec<&Initialiser> = INITIALISERS.iter().collect();
+    initialisers.sort_by_key(|initialiser| (initialiser.phase, initialiser.name));
+    initialisers
 }
 
 /// Registers a collector of the application in the global [`registry`], saying in
@@ -372,6 +397,25 @@ mod tests {
     use prometheus::{IntCounter, IntGauge};
 
     use super::*;
+
+    #[test]
+    fn own_figures_register_through_the_slice_before_every_feature() {
+        let order: Vec<(Phase, &str)> = initialisers_in_order()
+            .iter()
+            .map(|initialiser| (initialiser.phase, initialiser.name))
+            .collect();
+        assert_eq!(
+            order[..2],
+            [(Phase::Own, "exposition"), (Phase::Own, "identity")]
+        );
+        assert!(
+            order[2..].iter().all(|(phase, _)| *phase == Phase::Feature),
+            "{order:?}"
+        );
+        let features: Vec<&str> = order[2..].iter().map(|(_, name)| *name).collect();
+        assert!(features.contains(&"monitored") && features.contains(&"health"));
+        assert!(features.is_sorted(), "{features:?}");
+    }
 
     #[test]
     fn a_clash_with_a_metric_of_the_runtime_names_it_and_where() {

@@ -23,7 +23,7 @@ use super::types::{
     aggregate_status, check_name_error, spec_error,
 };
 use crate::core::{
-    INITIALISERS, Initialiser, RegistrationError, SourceLocation, ignore_poison, report,
+    INITIALISERS, Initialiser, Phase, RegistrationError, SourceLocation, ignore_poison, report,
 };
 
 /// A `#[health_check]` function, collected at link time. Built by generated code.
@@ -575,6 +575,7 @@ pub use MONITOR_RUNTIME_0_1_0_HEALTH_CHECKS as HEALTH_CHECKS;
 /// Registers the metric families and every `#[health_check]` function at start-up.
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "health",
     run: register_all,
 };

@@ -96,13 +96,11 @@ mod answer;
 mod auth;
 mod dashboard;
 pub(crate) mod exporter;
+pub(crate) mod metrics;
 mod outcome;
 mod own;
-pub mod red;
-mod red_cells;
-mod red_families;
 mod render;
 mod server;
 mod tls;
 
-pub use red::{HttpMetrics, HttpMetricsLayer};
+pub use metrics::{HttpMetrics, HttpMetricsLayer, ResponseBody, ResponseFuture, UNMATCHED_ROUTE};

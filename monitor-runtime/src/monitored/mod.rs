@@ -16,7 +16,7 @@ mod site;
 mod span;
 mod stats;
 
-use crate::core::{INITIALISERS, Initialiser};
+use crate::core::{INITIALISERS, Initialiser, Phase};
 
 pub use future_check::{
     CheckReturnsAFuture, CheckReturnsNoFuture, FutureCheck,
@@ -42,6 +42,7 @@ pub use MONITOR_RUNTIME_0_1_0_MONITORED_FUNCTIONS as MONITORED_FUNCTIONS;
 /// Creates the series of every monitored function at zero.
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "monitored",
     run: register_all,
 };

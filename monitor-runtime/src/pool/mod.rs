@@ -64,7 +64,7 @@ use std::time::Instant;
 
 use crate::core::model::{Family, Kind, Labels, Value};
 use crate::core::{
-    Claim, DurationHistogram, INITIALISERS, Initialiser, Source, WatchError, add_source,
+    Claim, DurationHistogram, INITIALISERS, Initialiser, Phase, Source, WatchError, add_source,
     ignore_poison, report,
 };
 
@@ -428,6 +428,7 @@ impl Source for WatchedPools {
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "pool",
     run: add_the_source,
 };

@@ -8,7 +8,7 @@ use std::sync::atomic::AtomicI64;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use crate::core::model::{Family, Kind, Labels, Value};
-use crate::core::{Claim, INITIALISERS, Initialiser, Source, add_source, report};
+use crate::core::{Claim, INITIALISERS, Initialiser, Phase, Source, add_source, report};
 
 /// A count that only goes up.
 pub(super) struct Count(AtomicU64);
@@ -196,6 +196,7 @@ impl Source for PushFigures {
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "push",
     run: add_the_source,
 };

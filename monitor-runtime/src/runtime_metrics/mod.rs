@@ -35,7 +35,7 @@ use tokio::runtime::Handle;
 
 use crate::core::model::{Family, Kind, Labels, Value};
 use crate::core::{
-    Claim, INITIALISERS, Initialiser, Source, WatchError, add_source, ignore_poison, report,
+    Claim, INITIALISERS, Initialiser, Phase, Source, WatchError, add_source, ignore_poison, report,
 };
 
 /// Watches the current tokio runtime under `runtime="name"`: the one this is called
@@ -236,6 +236,7 @@ impl Source for Unwatched {
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "runtime_metrics",
     run: claim_families,
 };

@@ -9,7 +9,7 @@ use std::sync::LazyLock;
 use procfs::process::Process;
 
 use crate::core::model::{Family, Kind, Labels, Value};
-use crate::core::{Claim, INITIALISERS, Initialiser, Source, add_source, report};
+use crate::core::{Claim, INITIALISERS, Initialiser, Phase, Source, add_source, report};
 
 const CPU: &str = "process_cpu_seconds_total";
 const CPU_HELP: &str = "Total user and system CPU time spent in seconds.";
@@ -94,6 +94,7 @@ impl Source for ProcessFigures {
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "system",
     run: add_the_source,
 };

@@ -7,7 +7,7 @@
 //! each of its three histograms, plus an increment of the finished count. Sums are
 //! integer nanoseconds and bytes, so they add without a compare-and-swap loop and
 //! stay exact; cumulative buckets, seconds and the active gauge (started less
-//! finished) are derived at scrape time (`red_families`).
+//! finished) are derived at scrape time (`families`).
 
 use crate::core::{Block, Bounds, ShardedWords};
 

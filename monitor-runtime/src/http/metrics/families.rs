@@ -1,9 +1,9 @@
 //! The families of the HTTP server layer, produced in the model (`core::model`)
-//! from its storage (`red_cells`): one source for every configuration of the layer,
+//! from its storage (`cells`): one source for every configuration of the layer,
 //! its names claimed at start-up. Each configuration adds its series, with its
 //! constant labels; the labels of a route, method and status are built once, by
-//! the first snapshot that finds its figures, kept beside them (`red`) and cloned
-//! into each later snapshot.
+//! the first snapshot that finds its figures, kept beside them in the route's entry
+//! and cloned into each later snapshot.
 //!
 //! Configurations whose constant labels are alike (two routers, each with a layer
 //! given its own routes) may have series of the same labels, such as the active
@@ -12,12 +12,13 @@
 
 use std::sync::Mutex;
 
-use super::red::{METHODS, Shared};
-use super::red_cells;
+use super::cells;
+use super::routes::METHODS;
+use super::shared::Shared;
 use crate::core::model::{Family, Histogram, Kind, Labels, Series, Text, Value};
 use crate::core::{
-    Bounds, Claim, INITIALISERS, Initialiser, ShardedWords, Source, add_source, ignore_poison,
-    report,
+    Bounds, Claim, INITIALISERS, Initialiser, Phase, ShardedWords, Source, add_source,
+    ignore_poison, report,
 };
 
 const DURATION: &str = "http_server_request_duration_seconds";
@@ -47,6 +48,7 @@ static EXPOSED: HttpServerFamilies = HttpServerFamilies(Mutex::new(Vec::new()));
 
 #[linkme::distributed_slice(INITIALISERS)]
 static INITIALISER: Initialiser = Initialiser {
+    phase: Phase::Feature,
     name: "http",
     run: add_the_source,
 };
@@ -197,7 +199,7 @@ fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut
                     }
                 }
                 durations.push(labels.clone(), duration);
-                let offset = red_cells::words(time);
+                let offset = cells::words(time);
                 let response = histogram(&status.cells, offset, sizes, 1.0, buckets);
                 responses.push(labels.clone(), response);
             }
@@ -214,7 +216,7 @@ fn histogram(
     scale: f64,
     buckets: &mut Vec<u64>,
 ) -> Value {
-    let sum = red_cells::read(cells, offset, bounds, buckets);
+    let sum = cells::read(cells, offset, bounds, buckets);
     Value::Histogram(Histogram::classic(
         bounds.given(),
         buckets,
