@@ -152,14 +152,18 @@ async fn functions_are_registered_at_start_up_with_their_options() {
 #[tokio::test]
 async fn a_stuck_synchronous_check_is_not_started_again_until_it_returns() {
     let _unstick = Unstick;
-    let first = health::report(Probe::Startup).await;
+    let first = health::HealthRegistry::global()
+        .report(Probe::Startup)
+        .await;
     assert_eq!(first.status, Status::Unhealthy);
     assert_eq!(
         first.checks[0].health.reason(),
         Some("timed out after 50ms")
     );
     tokio::time::sleep(Duration::from_millis(20)).await; // the cached result expires
-    let second = health::report(Probe::Startup).await;
+    let second = health::HealthRegistry::global()
+        .report(Probe::Startup)
+        .await;
     let reason = second.checks[0].health.reason().unwrap();
     assert!(
         reason.starts_with("the previous run has not returned after"),

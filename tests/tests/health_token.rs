@@ -74,12 +74,19 @@ async fn the_environment_token_guards_the_exporter_endpoints() {
         "the application marked itself not ready"
     );
     assert_eq!(
-        health::report(health::Probe::Liveness).await.status,
+        health::HealthRegistry::global()
+            .report(health::Probe::Liveness)
+            .await
+            .status,
         health::Status::Healthy
     );
     health::set_ready(true);
     assert_eq!(
-        health::report(health::Probe::Readiness).await.checks.len(),
+        health::HealthRegistry::global()
+            .report(health::Probe::Readiness)
+            .await
+            .checks
+            .len(),
         3
     );
 

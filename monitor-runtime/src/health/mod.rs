@@ -60,7 +60,7 @@
 #![cfg_attr(
     not(feature = "http"),
     doc = r#"    // Without the `http` feature, read the reports and serve them yourself.
-    let report = health::report(health::Probe::Readiness).await;
+    let report = health::HealthRegistry::global().report(health::Probe::Readiness).await;
     assert_eq!(report.status, health::Status::Healthy);
 }"#
 )]
@@ -138,7 +138,7 @@
 //!
 //! With the `http` feature, the health endpoints are part of [`crate::router`] and
 //! [`crate::serve`]. Without it, checks run and are measured the same, and
-//! [`report`] gives their results.
+//! [`HealthRegistry::report`] gives their results.
 //!
 //! `/health` answers a JSON tree (overall status, and every check's status, reason,
 //! duration and last run), `/health/live`, `/health/ready` and `/health/startup` the
@@ -173,8 +173,6 @@ mod metrics;
 mod pool_check;
 mod report;
 mod types;
-
-use std::future::Future;
 
 pub use engine::HealthRegistry;
 pub use pool_check::PoolCheck;
@@ -219,28 +217,15 @@ pub fn register<C: HealthCheck>(check: C) -> Result<(), HealthError> {
 ///
 /// ```
 /// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use monitor_runtime::health::{self, Probe, Status};
+/// use monitor_runtime::health::{self, HealthRegistry, Probe, Status};
 ///
 /// health::set_ready(false); // e.g. on SIGTERM, before draining connections
-/// assert_eq!(health::report(Probe::Readiness).await.status, Status::Unhealthy);
+/// assert_eq!(HealthRegistry::global().report(Probe::Readiness).await.status, Status::Unhealthy);
 /// health::set_ready(true);
 /// # }
 /// ```
 pub fn set_ready(ready: bool) {
     HealthRegistry::global().set_ready(ready);
-}
-
-/// The aggregated result of one probe of the program-wide set.
-///
-/// ```
-/// # #[tokio::main(flavor = "current_thread")] async fn main() {
-/// use monitor_runtime::health::{self, Probe};
-/// let report = health::report(Probe::Liveness).await;
-/// println!("{}", report.status);
-/// # }
-/// ```
-pub fn report(probe: Probe) -> impl Future<Output = HealthReport> + Send {
-    HealthRegistry::global().report(probe)
 }
 
 /// The program-wide health endpoints (see [`HealthRegistry::routes`]), which

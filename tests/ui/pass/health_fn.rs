@@ -37,7 +37,7 @@ async fn main() {
     for name in ["plain", "database", "heartbeat", "migrations", "through-renamed"] {
         assert!(names.iter().any(|n| n == name), "{name}");
     }
-    let startup = monitor_runtime::health::report(Probe::Startup).await;
+    let startup = monitor_runtime::health::HealthRegistry::global().report(Probe::Startup).await;
     assert_eq!(startup.checks[0].name, "migrations");
     assert!(plain() && database().await.is_ok());
     let _ = (heartbeat(), through_renamed());
