@@ -103,7 +103,9 @@ async fn async_functions_and_checks_run() {
     assert_eq!(dependencies.check().await.status(), Status::Degraded);
     health::register(dependencies).unwrap();
 
-    let readiness = health::report(Probe::Readiness).await;
+    let readiness = health::HealthRegistry::global()
+        .report(Probe::Readiness)
+        .await;
     let names: Vec<&str> = readiness
         .checks
         .iter()
@@ -113,7 +115,10 @@ async fn async_functions_and_checks_run() {
     assert!(names.contains(&"expansions-dependencies"), "{names:?}");
     assert_eq!(readiness.status, Status::Degraded);
     assert_eq!(
-        health::report(Probe::Liveness).await.status,
+        health::HealthRegistry::global()
+            .report(Probe::Liveness)
+            .await
+            .status,
         Status::Healthy
     );
 }
