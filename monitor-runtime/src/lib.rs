@@ -1,11 +1,14 @@
 //! # monitor
 //!
-//! Production monitoring from attributes. Write `#[monitored]` on a function and get
-//! call, error, latency and in-flight metrics plus a tracing span; serve them to
-//! Prometheus with one call.
+//! Production monitoring from attributes: call, error, latency and in-flight
+//! metrics and a tracing span for a function, business counters, gauges and
+//! histograms, health checks, HTTP metrics per route, served to Prometheus,
+//! Kubernetes and people with one call. Five things make up the front door.
 //!
-#![cfg_attr(feature = "http", doc = "```no_run")]
-#![cfg_attr(not(feature = "http"), doc = "```")]
+//! **`#[monitored]`** on a function: its calls by result, their duration, the calls
+//! in progress and a span ([`macro@monitored`]).
+//!
+//! ```
 //! use monitor_runtime::monitored;
 //!
 //! #[derive(Debug)]
@@ -16,26 +19,75 @@
 //!     if quantity > 10 { Err(OutOfStock) } else { Ok(quantity) }
 //! }
 //!
-#![cfg_attr(
-    feature = "http",
-    doc = r#"#[tokio::main]
-async fn main() -> Result<(), monitor_runtime::ServeError> {
-    reserve(3).unwrap();
-    // GET http://127.0.0.1:9898/metrics now shows
-    // function_calls_total{function="reserve",module="...",result="ok"} 1
-    monitor_runtime::serve("127.0.0.1:9898").await
-}"#
-)]
-#![cfg_attr(
-    not(feature = "http"),
-    doc = r##"fn main() {
-    reserve(3).unwrap();
-    // Without the `http` feature, serve this text with a server of your own.
-    let exposition = monitor_runtime::render_metrics().unwrap();
-    assert!(exposition.contains(r#"function_calls_total{function="reserve""#));
-}"##
-)]
+//! reserve(3).unwrap();
+//! let exposition = monitor_runtime::render_metrics().unwrap();
+//! assert!(exposition.contains(r#"function_calls_total{function="reserve""#));
 //! ```
+//!
+//! **`#[business_metric]`** on a function: what it does, counted, set or observed
+//! ([`macro@business_metric`], and [`business_metrics!`] for updates anywhere).
+//!
+//! ```
+//! use monitor_runtime::business_metric;
+//!
+//! #[business_metric(counter = "subscriptions_started_total", help = "Subscriptions started, by plan.", labels(plan))]
+//! fn subscribe(plan: &str) -> Result<u64, String> {
+//!     Ok(42)
+//! }
+//!
+//! subscribe("pro").unwrap();
+//! let exposition = monitor_runtime::render_metrics().unwrap();
+//! assert!(exposition.contains(r#"subscriptions_started_total{plan="pro"} 1"#));
+//! ```
+//!
+//! **`#[health_check]`** on a function, or **`#[derive(HealthCheck)]`** on a struct:
+//! liveness, readiness and startup checks with timeouts and caching ([`health`]).
+//!
+//! ```
+//! use monitor_runtime::health::{HealthRegistry, Probe, Status};
+//! use monitor_runtime::health_check;
+//!
+//! #[health_check(name = "stock", readiness, timeout = "500ms")]
+//! async fn stock() -> Result<(), std::io::Error> {
+//!     Ok(()) // ping the database, say
+//! }
+//!
+//! # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+//! let report = HealthRegistry::global().report(Probe::Readiness).await;
+//! assert_eq!(report.status, Status::Healthy);
+//! # });
+//! ```
+//!
+//! **The HTTP layer** on an axum router (or any tower HTTP service): duration, body
+//! sizes and requests in progress per route template ([`http::HttpMetricsLayer`];
+//! feature `http`).
+//!
+#![cfg_attr(feature = "http", doc = "```")]
+#![cfg_attr(not(feature = "http"), doc = "```ignore")]
+//! use axum::{Router, routing::get};
+//! use monitor_runtime::http::HttpMetricsLayer;
+//!
+//! let app: Router = Router::new()
+//!     .route("/orders/{id}", get(|| async { "an order" }))
+//!     .layer(HttpMetricsLayer::new());
+//! # let _ = app;
+//! ```
+//!
+//! **Serving**: `/metrics` for Prometheus (text, OpenMetrics or protobuf, as it
+//! asks), the health endpoints, the alert rules and a live dashboard, until Ctrl-C or
+//! SIGTERM ([`serve`]; [`Exporter`] to choose the address, limits, credentials, TLS
+//! and the shutdown signal; [`router`] to merge the routes into your own server).
+//!
+#![cfg_attr(feature = "http", doc = "```no_run")]
+#![cfg_attr(not(feature = "http"), doc = "```ignore")]
+//! #[tokio::main]
+//! async fn main() -> Result<(), monitor_runtime::ServeError> {
+//!     monitor_runtime::serve("127.0.0.1:9898").await
+//! }
+//! ```
+//!
+//! Without the `http` feature, [`render_metrics`] gives the text exposition to serve
+//! with a server of your own.
 //!
 //! ## Metrics of `#[monitored]`
 //!
