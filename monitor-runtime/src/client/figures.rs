@@ -19,7 +19,12 @@ use crate::core::{
     ignore_poison, report,
 };
 
-use super::{MAX_SERVER_ADDRESSES, OTHER_SERVER_ADDRESS};
+/// How many distinct hosts `server_address` names before folding new ones into
+/// `_OTHER`.
+pub(crate) const MAX_SERVER_ADDRESSES: usize = 100;
+
+/// The `server_address` of the hosts past [`MAX_SERVER_ADDRESSES`].
+pub(crate) const OTHER_SERVER_ADDRESS: &str = "_OTHER";
 
 const DURATION: &str = "http_client_request_duration_seconds";
 const DURATION_HELP: &str =
