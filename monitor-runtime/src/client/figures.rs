@@ -236,7 +236,7 @@ mod tests {
         host.record("GET", Some(200), "", 20_000_000_000);
         host.record("GET", Some(503), "", 1);
         host.record("POST", None, "timeout", 0);
-        let snapshot = crate::snapshot();
+        let snapshot = crate::core::snapshot();
         let family = snapshot.family(DURATION).unwrap();
         let of = |status: &str, error: &str| {
             let series = family

@@ -166,14 +166,17 @@ impl HttpMetricsLayer {
     /// doubling) for the duration histogram, beside its classic buckets: one series
     /// per route, method and status in a Prometheus that scrapes the protobuf format
     /// (see [`crate::native`]). Without it, the process default of
-    /// [`native::set_default`](crate::native::set_default) applies.
+    /// [`native::set_default`](crate::core::native::set_default) applies.
     ///
     /// ```
     /// let layer = monitor_runtime::http::HttpMetricsLayer::new().native(3);
     /// # let _ = layer;
     /// ```
     pub fn native(self, schema: i8) -> Self {
-        let schema = schema.clamp(crate::native::MIN_SCHEMA, crate::native::MAX_SCHEMA);
+        let schema = schema.clamp(
+            crate::core::native::MIN_SCHEMA,
+            crate::core::native::MAX_SCHEMA,
+        );
         self.with(|o| o.native = schema)
     }
 
