@@ -25,6 +25,7 @@ use std::time::{Duration, SystemTime};
 
 use serde::Serialize;
 
+use super::configured::current;
 use super::generate::{AlertDefinition, AlertSet};
 use super::query::{Labels, Selector, SeriesSource, Vector};
 use crate::core::{for_each_sample, ignore_poison, model};
@@ -605,12 +606,8 @@ static GLOBAL: OnceLock<Mutex<Evaluator>> = OnceLock::new();
 /// Runs `f` with the process' evaluator, created over [`super::current`] on first
 /// use.
 pub fn with_evaluator<T>(f: impl FnOnce(&mut Evaluator) -> T) -> T {
-    let evaluator = GLOBAL.get_or_init(|| {
-        Mutex::new(Evaluator::new(
-            &super::current(),
-            EmbeddedAlerts::new().retention,
-        ))
-    });
+    let evaluator = GLOBAL
+        .get_or_init(|| Mutex::new(Evaluator::new(&current(), EmbeddedAlerts::new().retention)));
     let mut guard = ignore_poison(evaluator.lock());
     f(&mut guard)
 }
@@ -621,7 +618,7 @@ pub fn with_evaluator<T>(f: impl FnOnce(&mut Evaluator) -> T) -> T {
 pub fn configure(config: &EmbeddedAlerts) {
     with_evaluator(|evaluator| {
         evaluator.configure(config);
-        evaluator.set_definitions(&super::current());
+        evaluator.set_definitions(&current());
     });
 }
 
@@ -659,7 +656,8 @@ mod tests {
     #[test]
     fn a_gauge_above_its_threshold_fires() {
         use super::Evaluator;
-        use crate::alerts::{AlertSet, BusinessAlert, ServiceAlerts};
+        use crate::alerts::generate::AlertSet;
+        use crate::alerts::model::{BusinessAlert, ServiceAlerts};
         use crate::core::model::{Family, Kind, Labels, Snapshot, Value};
         use std::time::{Duration, SystemTime};
 

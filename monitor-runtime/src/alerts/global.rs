@@ -1,15 +1,9 @@
-//! The process' alert definitions: what `GET /alerts/rules.yml` and
-//! `current().rules()` render.
+//! Setting the process' alert definitions: the definitions themselves and the
+//! embedded evaluator both take them.
 
-use std::sync::RwLock;
-
+use super::configured::CONFIGURED;
 use super::generate::AlertSet;
 use crate::core::ignore_poison;
-
-static CONFIGURED: RwLock<Option<AlertSet>> = RwLock::new(None);
-
-/// The service name of the definitions used until [`configure`] is called.
-pub(crate) const DEFAULT_SERVICE: &str = "monitor";
 
 /// Makes `set` the process' alert definitions (replacing any earlier ones).
 ///
@@ -22,13 +16,4 @@ pub(crate) const DEFAULT_SERVICE: &str = "monitor";
 pub fn configure(set: AlertSet) {
     super::embedded::reconfigure(&set);
     *ignore_poison(CONFIGURED.write()) = Some(set);
-}
-
-/// The process' alert definitions: those given to [`configure`], or
-/// [`AlertSet::annotated`] for a service called `monitor` (the objectives
-/// and business alerts declared in the code, and the default service alerts).
-pub fn current() -> AlertSet {
-    ignore_poison(CONFIGURED.read())
-        .clone()
-        .unwrap_or_else(|| AlertSet::annotated(DEFAULT_SERVICE))
 }

@@ -143,6 +143,7 @@
 //! --config.file=examples/alertmanager/alertmanager.yml severity=critical`).
 
 pub(crate) mod annotations;
+mod configured;
 mod duration;
 #[cfg_attr(
     not(feature = "http"),
@@ -155,12 +156,13 @@ mod model;
 mod query;
 mod rules;
 
+pub use configured::current;
 pub(crate) use duration::promql as promql_duration;
 #[cfg(feature = "http")]
 #[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use embedded::EmbeddedAlerts;
 pub use generate::AlertSet;
-pub use global::{configure, current};
+pub use global::configure;
 pub use model::{
     BurnWindow, BusinessAlert, Objective, ServiceAlert, ServiceAlerts, Severity, Threshold,
 };

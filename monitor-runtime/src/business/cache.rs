@@ -13,7 +13,6 @@
 use std::cell::Cell;
 
 use super::family::{Series, short_words};
-use super::site::BusinessSite;
 
 /// Label values per update that the cache takes (more go to the family's table).
 const MAX_LABELS: usize = 2;
@@ -52,14 +51,11 @@ thread_local! {
         const { [const { [const { Cell::new(EMPTY) }, const { Cell::new(EMPTY) }] }; SETS] };
 }
 
-/// A label set as the cache compares it: `site`'s address, the lengths of
-/// `values` and their words (the first `2 * values.len()` of them), if the cache
-/// takes them.
+/// A label set as the cache compares it: `site`'s address (a declaration: the
+/// cache reads nothing else of it), the lengths of `values` and their words (the
+/// first `2 * values.len()` of them), if the cache takes them.
 #[inline(always)]
-fn key(
-    site: &'static BusinessSite,
-    values: &[&str],
-) -> Option<(usize, u64, [u64; 2 * MAX_LABELS])> {
+fn key<Site>(site: &'static Site, values: &[&str]) -> Option<(usize, u64, [u64; 2 * MAX_LABELS])> {
     if values.len() > MAX_LABELS {
         return None;
     }
@@ -89,7 +85,7 @@ fn set(site: usize, lens: u64, words: &[u64]) -> usize {
 
 /// The series `values` resolved to on this thread, if it is remembered.
 #[inline(always)]
-pub(super) fn get(site: &'static BusinessSite, values: &[&str]) -> Option<&'static Series> {
+pub(super) fn get<Site>(site: &'static Site, values: &[&str]) -> Option<&'static Series> {
     let (site, lens, words) = key(site, values)?;
     let used = &words[..2 * values.len()];
     let set = set(site, lens, used);
@@ -120,7 +116,7 @@ pub(super) fn get(site: &'static BusinessSite, values: &[&str]) -> Option<&'stat
 /// slot of its set, the one there before moving to the second (the one in the
 /// second is forgotten).
 #[inline]
-pub(super) fn keep(site: &'static BusinessSite, values: &[&str], series: &'static Series) {
+pub(super) fn keep<Site>(site: &'static Site, values: &[&str], series: &'static Series) {
     if let Some((site, lens, words)) = key(site, values) {
         let set = set(site, lens, &words[..2 * values.len()]);
         let _ = CACHE.try_with(|cache| {

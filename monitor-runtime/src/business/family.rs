@@ -6,8 +6,8 @@ use std::hash::BuildHasher;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 
-use super::DEFAULT_MAX_LABEL_SETS_NOW;
 use super::cells::{CounterCells, GaugeCell, HistogramCells};
+use super::defaults::DEFAULT_MAX_LABEL_SETS_NOW;
 use super::table::{Hashed, Table};
 use crate::core::model::{Histogram as ModelHistogram, Kind, Labels, Text, Value};
 use crate::core::{Bounds, SourceLocation};

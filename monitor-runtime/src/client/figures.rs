@@ -19,7 +19,12 @@ use crate::core::{
     ignore_poison, report,
 };
 
-use super::{MAX_SERVER_ADDRESSES, OTHER_SERVER_ADDRESS};
+/// How many distinct hosts `server_address` names before folding new ones into
+/// `_OTHER`.
+pub(crate) const MAX_SERVER_ADDRESSES: usize = 100;
+
+/// The `server_address` of the hosts past [`MAX_SERVER_ADDRESSES`].
+pub(crate) const OTHER_SERVER_ADDRESS: &str = "_OTHER";
 
 const DURATION: &str = "http_client_request_duration_seconds";
 const DURATION_HELP: &str =
@@ -231,7 +236,7 @@ mod tests {
         host.record("GET", Some(200), "", 20_000_000_000);
         host.record("GET", Some(503), "", 1);
         host.record("POST", None, "timeout", 0);
-        let snapshot = crate::snapshot();
+        let snapshot = crate::core::snapshot();
         let family = snapshot.family(DURATION).unwrap();
         let of = |status: &str, error: &str| {
             let series = family

@@ -83,13 +83,6 @@ use http::{Method, Request, Response};
 
 use figures::{Host, server_address};
 
-/// How many distinct hosts `server_address` names before folding new ones into
-/// `_OTHER`.
-pub(crate) const MAX_SERVER_ADDRESSES: usize = 100;
-
-/// The `server_address` of the hosts past [`MAX_SERVER_ADDRESSES`].
-pub(crate) const OTHER_SERVER_ADDRESS: &str = "_OTHER";
-
 /// The kind of failure of an outgoing call, for the `error_type` label. Implemented
 /// for the errors of hyper-util's legacy client, of tower's middleware
 /// ([`tower::BoxError`]) and for [`std::io::Error`]; for another error type, one

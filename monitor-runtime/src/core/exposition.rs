@@ -8,10 +8,6 @@ use super::registry::{INITIALISERS, Initialiser, Phase, registry, report};
 use super::render::Format;
 use super::source::{Claim, Source, add_source, collect_all};
 
-/// The `Content-Type` of `/metrics` in the Prometheus text exposition format 0.0.4,
-/// the format served when the scraper asks for no other.
-pub(crate) const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
-
 /// Every family of the runtime and of the collectors registered in
 /// [`registry`](crate::registry), as they are now: the one model every exposition
 /// format is rendered from (see [`model`](crate::model)).

@@ -48,7 +48,6 @@ pub(crate) use bounds::{Bounds, DEFAULT_BUCKETS};
 pub(crate) use clock::{CallClock, clock};
 pub use error::{InitError, RegistrationError, WatchError};
 pub use exits::{Branch, FromResidual};
-pub(crate) use exposition::METRICS_CONTENT_TYPE;
 #[cfg(any(feature = "http", feature = "push"))]
 pub(crate) use exposition::snapshot_for_exposition;
 pub use exposition::{render, render_metrics, snapshot};

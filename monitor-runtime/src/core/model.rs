@@ -584,6 +584,10 @@ impl<N: Into<Text>, V: Into<Text>> FromIterator<(N, V)> for Labels {
     }
 }
 
+/// The longest label set of an exemplar OpenMetrics allows, in characters of names
+/// and values.
+pub(crate) const EXEMPLAR_MAX_CHARACTERS: usize = 128;
+
 #[cfg(test)]
 mod tests {
     use super::*;

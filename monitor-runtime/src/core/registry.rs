@@ -458,7 +458,10 @@ mod tests {
             ("core/registry.rs", include_str!("registry.rs")),
             ("monitored/mod.rs", include_str!("../monitored/mod.rs")),
             ("health/engine.rs", include_str!("../health/engine.rs")),
-            ("business/private.rs", include_str!("../business/private.rs")),
+            (
+                "business/private.rs",
+                include_str!("../business/private.rs"),
+            ),
         ] {
             let declaration = source
                 .split("#[linkme::distributed_slice]\n")

@@ -19,7 +19,7 @@ use std::cell::Cell;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use super::ignore_poison;
+use super::sync::ignore_poison;
 
 /// The shard every thread may write to (with atomic additions): the one of a thread
 /// that found no free shard of its own, or runs its thread-local destructors.

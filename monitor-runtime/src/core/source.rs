@@ -13,7 +13,7 @@
 use std::collections::BTreeMap;
 use std::sync::Mutex;
 
-use super::model::{Exemplar, Family, Kind, Snapshot, Value};
+use super::model::{EXEMPLAR_MAX_CHARACTERS, Exemplar, Family, Kind, Snapshot, Value};
 use super::registry::Conflict;
 use super::sync::ignore_poison;
 
@@ -188,10 +188,6 @@ fn drop_long_exemplars(families: &mut [Family]) -> u64 {
     }
     dropped
 }
-
-/// The longest label set of an exemplar OpenMetrics allows, in characters of names
-/// and values.
-pub(crate) const EXEMPLAR_MAX_CHARACTERS: usize = 128;
 
 /// Sorts `families` by name and merges those of one name (several sources of one
 /// family): their series, sorted by labels, each label set once. A family of a name

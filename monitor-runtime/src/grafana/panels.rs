@@ -1,11 +1,11 @@
 //! The dashboards themselves: which panels, which queries.
 
-use super::Service;
 use super::model::{
     Annotations, Dashboard, DashboardLink, FieldConfigSource, FieldDefaults, GridPos,
     LegendOptions, Panel, PanelOptions, ReduceOptions, StatOptions, Step, Target, Templating,
     TextOptions, Thresholds, TimeRange, TimeSeriesOptions, TooltipOptions, Variable, datasource,
 };
+use super::service::Service;
 use crate::alerts::Objective;
 use crate::core::model::Kind;
 

@@ -266,7 +266,7 @@ impl HealthCheck for Memory {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::health::Status;
+    use crate::health::types::Status;
 
     #[test]
     fn disk_verdicts() {

@@ -16,10 +16,11 @@ use tokio::time::Instant;
 use futures_util::FutureExt;
 use tokio::sync::watch;
 
+use super::closure::ClosureCheck;
 use super::metrics::CheckMetrics;
 use super::report::{CheckReport, HealthReport};
 use super::types::{
-    CheckFuture, CheckSpec, Component, Health, HealthCheck, HealthError, Probe, Status,
+    CheckFuture, CheckSpec, Component, Health, HealthCheck, HealthError, IntoHealth, Probe, Status,
     aggregate_status, check_name_error, spec_error,
 };
 use crate::core::{
@@ -263,9 +264,9 @@ impl HealthRegistry {
     pub fn register_fn<F, R>(&self, spec: impl Into<CheckSpec>, check: F) -> Result<(), HealthError>
     where
         F: Fn() -> R + Send + Sync + 'static,
-        R: super::IntoHealth,
+        R: IntoHealth,
     {
-        self.register(super::ClosureCheck::new(spec.into(), check))
+        self.register(ClosureCheck::new(spec.into(), check))
     }
 
     /// Adds a `#[health_check]` function. This runs while the metrics registry
@@ -581,7 +582,7 @@ static INITIALISER: Initialiser = Initialiser {
 };
 
 fn register_all() {
-    super::metrics::register_families();
+    super::metrics::register_families(start_background_everywhere);
     for site in HEALTH_CHECKS {
         if let Err(error) = global_registry().add_static(site) {
             report(match error {

@@ -12,7 +12,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get, post};
 use serde_json::{Map, Value, json};
 
-use super::{CheckReport, Component, Health, HealthRegistry, HealthReport, Probe, Status};
+use super::engine::HealthRegistry;
+use super::report::{CheckReport, HealthReport};
+use super::types::{Component, Health, Probe, Status};
 
 impl HealthRegistry {
     /// The health endpoints of this set as an axum [`Router`] (needs the `http`

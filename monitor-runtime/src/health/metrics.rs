@@ -4,7 +4,7 @@
 
 use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, OnceLock};
 use std::time::Duration;
 
 use super::types::{Probe, Status};
@@ -57,12 +57,18 @@ struct HealthFamilies(Mutex<BTreeMap<(String, &'static str), Arc<CheckCells>>>);
 
 static CHECKS: HealthFamilies = HealthFamilies(Mutex::new(BTreeMap::new()));
 
+/// What runs before the health families are read: the engine's start of every
+/// background refresh, given to [`register_families`].
+static BEFORE_COLLECT: OnceLock<fn()> = OnceLock::new();
+
 impl Source for HealthFamilies {
     /// Before reading, makes sure the background refresh of every refreshed check
     /// runs in the collecting runtime, so that a service scraped but never probed
     /// still shows current statuses.
     fn collect(&self, out: &mut Vec<Family>) {
-        super::engine::start_background_everywhere();
+        if let Some(before_collect) = BEFORE_COLLECT.get() {
+            before_collect();
+        }
         let checks = ignore_poison(self.0.lock());
         let mut status = Family::new(STATUS, STATUS_HELP, Kind::Gauge);
         status.series.reserve(3 * checks.len());
@@ -86,9 +92,11 @@ impl Source for HealthFamilies {
     }
 }
 
-/// Adds the source of the health families; called once while the global registry
-/// initialises (so it must not call [`crate::registry`]).
-pub(super) fn register_families() {
+/// Adds the source of the health families, which runs `before_collect` before each
+/// read; called once while the global registry initialises (so it must not call
+/// [`crate::registry`]).
+pub(super) fn register_families(before_collect: fn()) {
+    let _ = BEFORE_COLLECT.set(before_collect);
     if let Err(conflict) = add_source(
         &CHECKS,
         &CLAIMS,

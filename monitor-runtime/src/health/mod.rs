@@ -165,6 +165,7 @@
 
 #[cfg(feature = "system")]
 mod builtin_checks;
+mod closure;
 mod derived;
 mod engine;
 #[cfg(feature = "http")]
@@ -233,32 +234,6 @@ pub fn set_ready(ready: bool) {
 #[cfg(feature = "http")]
 pub(crate) fn routes() -> axum::Router {
     HealthRegistry::global().routes()
-}
-
-/// A check made of a closure, for [`HealthRegistry::register_fn`] and the built-ins.
-pub(crate) struct ClosureCheck<F> {
-    spec: CheckSpec,
-    check: F,
-}
-
-impl<F> ClosureCheck<F> {
-    pub(crate) fn new(spec: CheckSpec, check: F) -> Self {
-        Self { spec, check }
-    }
-}
-
-impl<F, R> HealthCheck for ClosureCheck<F>
-where
-    F: Fn() -> R + Send + Sync + 'static,
-    R: IntoHealth,
-{
-    fn spec(&self) -> CheckSpec {
-        self.spec.clone()
-    }
-
-    fn check(&self) -> CheckFuture<'_> {
-        Box::pin(async move { (self.check)().into_health() })
-    }
 }
 
 /// What generated code needs; reached through `monitor_runtime::__private`.

@@ -34,6 +34,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use serde::Serialize;
 
+use snapshot::increase;
 pub use snapshot::{MetricKind, Snapshot, Timed, Timings};
 
 use crate::core::ignore_poison;
@@ -245,16 +246,6 @@ impl History {
             });
         }
         view
-    }
-}
-
-/// What a counter went up by between two readings; a counter that went down was
-/// reset (a restart), and counts from zero.
-fn increase(before: f64, after: f64) -> f64 {
-    if after >= before {
-        after - before
-    } else {
-        after
     }
 }
 

@@ -116,7 +116,6 @@ impl Timed {
     /// The figures of `self` less those of `older` (a counter that went down was
     /// reset, and counts from zero), at `self`'s bounds.
     pub(super) fn since(&self, older: &Timed) -> Timed {
-        use super::increase;
         let cumulative = self
             .bounds
             .iter()
@@ -218,7 +217,7 @@ const FRAMEWORK_PREFIXES: [&str; 10] = [
 ];
 
 impl Snapshot {
-    /// Reads a [`model::Snapshot`](crate::model::Snapshot) taken at `at` seconds
+    /// Reads a [`model::Snapshot`](crate::core::model::Snapshot) taken at `at` seconds
     /// since the Unix epoch: no text is parsed, and the histograms' buckets are taken
     /// over, not copied.
     pub fn from_model(model: model::Snapshot, at: f64) -> Self {
@@ -553,10 +552,20 @@ impl Snapshot {
     }
 }
 
+/// What a counter went up by between two readings; a counter that went down was
+/// reset (a restart), and counts from zero.
+pub(super) fn increase(before: f64, after: f64) -> f64 {
+    if after >= before {
+        after - before
+    } else {
+        after
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{Family, Kind, Labels, Value};
+    use crate::core::model::{Family, Kind, Labels, Value};
 
     fn histogram(bounds: &[f64], counts: &[u64], sum: f64) -> Value {
         Value::Histogram(Histogram::classic(bounds.to_vec(), counts, sum))

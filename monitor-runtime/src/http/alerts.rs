@@ -311,7 +311,7 @@ mod tests {
         notifications().inc("webhook", "failed");
         notifications().inc("webhook", "failed");
         notifications().inc("alertmanager", "sent");
-        let snapshot = crate::snapshot();
+        let snapshot = crate::core::snapshot();
         let family = snapshot.family(NOTIFICATIONS).unwrap();
         assert_eq!(family.kind, Kind::Counter);
         assert_eq!(family.series.len(), 4);

@@ -340,7 +340,7 @@ fn grafana_service(name: &str) -> crate::grafana::Service {
 async fn grafana(Query(query): Query<GrafanaQuery>) -> Response {
     let service = query
         .service
-        .unwrap_or_else(|| crate::identity::current().service().to_owned());
+        .unwrap_or_else(|| crate::core::identity::current().service().to_owned());
     let wanted = query.dashboard;
     let built = tokio::task::spawn_blocking(move || {
         let dashboards = crate::grafana::dashboards(&grafana_service(&service));
@@ -410,7 +410,7 @@ input[type=search]{margin:.3em 0;padding:.2em .4em}\
 fn render_page(data: &DashboardData) -> String {
     let mut page = String::with_capacity(8192);
     // Titled by the service it shows (the process' identity).
-    let service = escape(crate::identity::current().service());
+    let service = escape(crate::core::identity::current().service());
     let _ = write!(
         page,
         "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
@@ -783,12 +783,12 @@ mod tests {
 
     #[test]
     fn page_lists_rows_links_health_and_problems() {
-        use crate::model::{Family, Kind, Labels, Value};
+        use crate::core::model::{Family, Kind, Labels, Value};
         let labels = Labels::new([("function", "place<T>"), ("module", "shop::orders")]);
         let mut calls = Family::new("function_calls_total", "", Kind::Counter);
         calls.push(labels.with("result", "ok"), Value::counter(3.0));
         calls.push(labels.with("result", "error"), Value::counter(1.0));
-        let reading = crate::model::Snapshot {
+        let reading = crate::core::model::Snapshot {
             families: vec![calls],
         };
         let mut history = history::History::new(history::RETENTION);

@@ -85,11 +85,14 @@ mod tests {
     fn a_counter_is_in_the_snapshot_once_exposed() {
         static COUNTER: OwnCounter = OwnCounter::new("unit_own_counted_total", "Counted.");
         COUNTER.inc();
-        assert_eq!(crate::snapshot().value("unit_own_counted_total", &[]), None);
+        assert_eq!(
+            crate::core::snapshot().value("unit_own_counted_total", &[]),
+            None
+        );
         COUNTER.exposed().inc();
         COUNTER.exposed();
         assert_eq!(COUNTER.get(), 2);
-        let snapshot = crate::snapshot();
+        let snapshot = crate::core::snapshot();
         let family = snapshot.family("unit_own_counted_total").unwrap();
         assert_eq!(
             (family.kind, family.help.as_ref()),

@@ -156,7 +156,7 @@ mod tests {
             .unwrap();
             Box::new(Slow(vec![desc]))
         };
-        crate::registry().register(slow()).unwrap();
+        crate::core::registry().register(slow()).unwrap();
         // The scraper gives up long before the rendering ends.
         let gave_up = tokio::time::timeout(
             Duration::from_millis(20),
@@ -179,7 +179,7 @@ mod tests {
             !in_progress(),
             "the abandoned rendering still holds its slot"
         );
-        crate::registry().unregister(slow()).unwrap();
+        crate::core::registry().unregister(slow()).unwrap();
     }
 
     /// A collector of the application's that reads [`VALUE`] as it begins, then
@@ -204,7 +204,7 @@ mod tests {
     async fn a_scrape_never_gets_a_rendering_begun_before_it_arrived() {
         let gauge =
             || SlowGauge(prometheus::IntGauge::new("render_test_fresh_value", "A value.").unwrap());
-        crate::registry().register(Box::new(gauge())).unwrap();
+        crate::core::registry().register(Box::new(gauge())).unwrap();
         let value_in = |rendered: &Rendered| -> i64 {
             let bytes = rendered.as_ref().as_ref().unwrap();
             let text = std::str::from_utf8(bytes).unwrap();
@@ -229,6 +229,8 @@ mod tests {
         let second = shared_rendering(Format::Text).await;
         assert_eq!(value_in(&second), 2, "the second scrape sees the change");
         assert!(value_in(&first.await.unwrap()) >= 1);
-        crate::registry().unregister(Box::new(gauge())).unwrap();
+        crate::core::registry()
+            .unregister(Box::new(gauge()))
+            .unwrap();
     }
 }

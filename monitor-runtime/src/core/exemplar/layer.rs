@@ -10,7 +10,7 @@ use tracing_subscriber::Layer;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::{Extensions, LookupSpan};
 
-use super::{TraceContext, set_current};
+use super::context::{TraceContext, set_current};
 
 /// How a span's trace is found among the extensions other layers keep for it (the
 /// data of `tracing-opentelemetry`, for example).

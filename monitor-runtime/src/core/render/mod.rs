@@ -21,6 +21,10 @@ pub(crate) use text::{escape_label_value, write_float};
 
 use super::model::Snapshot;
 
+/// The `Content-Type` of `/metrics` in the Prometheus text exposition format 0.0.4,
+/// the format served when the scraper asks for no other.
+pub(crate) const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
 /// An exposition format of `/metrics`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
@@ -47,7 +51,7 @@ impl Format {
     /// ```
     pub fn content_type(self) -> &'static str {
         match self {
-            Format::Text => super::METRICS_CONTENT_TYPE,
+            Format::Text => METRICS_CONTENT_TYPE,
             Format::OpenMetrics => "application/openmetrics-text; version=1.0.0; charset=utf-8",
             Format::Protobuf => {
                 "application/vnd.google.protobuf; proto=io.prometheus.client.MetricFamily; encoding=delimited"

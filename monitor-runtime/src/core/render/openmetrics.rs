@@ -8,7 +8,7 @@ use std::fmt::Write as _;
 use super::text::{Lines, escape_label_value, write_float, write_labels};
 use crate::core::model::{Exemplar, Family, Histogram, Kind, Snapshot, Value};
 
-use crate::core::source::EXEMPLAR_MAX_CHARACTERS;
+use crate::core::model::EXEMPLAR_MAX_CHARACTERS;
 
 /// The OpenMetrics exposition of `snapshot`.
 pub(super) fn render(snapshot: &Snapshot) -> String {

@@ -13,9 +13,11 @@
 use std::sync::Mutex;
 
 use super::cells;
+use super::labels::{STATUS_LABEL, labels};
+use super::options::Options;
 use super::routes::METHODS;
 use super::shared::Shared;
-use crate::core::model::{Family, Histogram, Kind, Labels, Series, Text, Value};
+use crate::core::model::{Family, Histogram, Kind, Series, Value};
 use crate::core::{
     Bounds, Claim, INITIALISERS, Initialiser, Phase, ShardedWords, Source, add_source,
     ignore_poison, report,
@@ -29,9 +31,6 @@ const DURATION_HELP: &str = "Duration of HTTP server requests, to the end of the
 const ACTIVE_HELP: &str = "HTTP server requests in progress.";
 const REQUEST_SIZE_HELP: &str = "Bytes of HTTP request bodies, as read by the service.";
 const RESPONSE_SIZE_HELP: &str = "Bytes of HTTP response bodies, as sent.";
-const METHOD_LABEL: &str = "http_request_method";
-const ROUTE_LABEL: &str = "http_route";
-const STATUS_LABEL: &str = "http_response_status_code";
 
 /// The families of the layer.
 const CLAIMS: [Claim; 4] = [
@@ -66,65 +65,30 @@ fn add_the_source() {
     }
 }
 
+/// Configurations in use, so that layers built alike share their figures (and
+/// are exposed once).
+static CONFIGURATIONS: Mutex<Vec<&'static Shared>> = Mutex::new(Vec::new());
+
+impl Shared {
+    /// The figures of a configuration: those of a layer configured alike if any,
+    /// else new ones, exposed.
+    pub(super) fn get(options: &Options) -> &'static Self {
+        let mut all = ignore_poison(CONFIGURATIONS.lock());
+        if let Some(shared) = all.iter().find(|s| s.options == *options) {
+            return shared;
+        }
+        let shared: &'static Self = Box::leak(Box::new(Self::new(options.clone())));
+        all.push(shared);
+        drop(all);
+        expose(shared);
+        shared.create_configured_routes();
+        shared
+    }
+}
+
 /// Exposes the series of a new configuration.
 pub(super) fn expose(shared: &'static Shared) {
     ignore_poison(EXPOSED.0.lock()).push(shared);
-}
-
-/// The labels of a series: `constant` (checked), the method, and the route if
-/// given (the active gauge has none).
-pub(super) fn labels(
-    constant: &[(Text, Text)],
-    method: &'static str,
-    route: Option<&'static str>,
-) -> Labels {
-    let route = route.map(|route| (Text::Borrowed(ROUTE_LABEL), Text::Borrowed(route)));
-    Labels::new(
-        constant
-            .iter()
-            .cloned()
-            .chain([(Text::Borrowed(METHOD_LABEL), Text::Borrowed(method))])
-            .chain(route),
-    )
-}
-
-/// The constant labels given to a layer, once each (a name given twice takes the
-/// later value); none, logged, when a name is not a usable label name (a valid
-/// Prometheus label name, not reserved with `__`, nor `le` or a label of the layer).
-pub(super) fn checked_const_labels(given: &[(String, String)]) -> Vec<(Text, Text)> {
-    let mut labels: Vec<(Text, Text)> = Vec::with_capacity(given.len());
-    for (name, value) in given {
-        if let Err(reason) = usable_name(name) {
-            tracing::error!(
-                label = name.as_str(),
-                reason,
-                "invalid constant label on the HTTP metrics; the constant labels are left out"
-            );
-            return Vec::new();
-        }
-        match labels.iter_mut().find(|(known, _)| known == name) {
-            Some((_, known)) => *known = Text::Owned(value.clone()),
-            None => labels.push((Text::Owned(name.clone()), Text::Owned(value.clone()))),
-        }
-    }
-    labels
-}
-
-fn usable_name(name: &str) -> Result<(), &'static str> {
-    let mut chars = name.chars();
-    let valid = chars
-        .next()
-        .is_some_and(|first| first.is_ascii_alphabetic() || first == '_')
-        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !valid {
-        Err("a label name is made of ASCII letters, digits and `_`, and starts with no digit")
-    } else if name.starts_with("__") {
-        Err("names starting with `__` are reserved")
-    } else if [METHOD_LABEL, ROUTE_LABEL, STATUS_LABEL, "le"].contains(&name) {
-        Err("the layer sets this label itself")
-    } else {
-        Ok(())
-    }
 }
 
 impl Source for HttpServerFamilies {
@@ -251,34 +215,7 @@ fn add_alike(series: &mut Vec<Series>) {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn constant_labels_are_checked_and_each_given_once() {
-        let given = |pairs: &[(&str, &str)]| -> Vec<(String, String)> {
-            pairs
-                .iter()
-                .map(|(name, value)| ((*name).to_owned(), (*value).to_owned()))
-                .collect()
-        };
-        let labels =
-            checked_const_labels(&given(&[("service", "a"), ("zone", "b"), ("service", "c")]));
-        let labels = self::labels(&labels, "GET", Some("/x"));
-        assert_eq!(
-            labels.iter().collect::<Vec<_>>(),
-            [
-                ("http_request_method", "GET"),
-                ("http_route", "/x"),
-                ("service", "c"),
-                ("zone", "b")
-            ]
-        );
-        for bad in ["1st", "with-dash", "", "__reserved", "le", "http_route"] {
-            assert!(
-                checked_const_labels(&given(&[("service", "a"), (bad, "x")])).is_empty(),
-                "{bad:?}"
-            );
-        }
-    }
+    use crate::core::model::Labels;
 
     #[test]
     fn series_of_the_same_labels_add_up() {

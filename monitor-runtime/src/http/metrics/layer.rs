@@ -1,27 +1,15 @@
-//! [`HttpMetricsLayer`]: the layer's options, and the defaults of its buckets.
+//! [`HttpMetricsLayer`]: the layer and how it is configured.
 
 use std::sync::{Arc, OnceLock};
 
 use axum::http::Method;
 use tower::Layer;
 
+use super::options::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, Options};
 use super::routes::monitoring_routes;
 use super::service::HttpMetrics;
 use super::shared::Shared;
-use crate::core::native::{NATIVE_OFF, NativeSetting};
-
-/// The request-duration buckets of [`HttpMetricsLayer`] by default, in seconds: from
-/// 100 µs to 10 s in 1-2.5-5 steps, with 2 s in place of 2.5 s: the default of
-/// `#[monitored]`. A route answered from memory takes well under a millisecond, and
-/// its percentiles need bounds there to read as more than "under the first bound";
-/// 0.25, 0.5, 1 and 2 s are bounds, so that a route's latency objective at one of
-/// those thresholds (and a p95 compared with 1 s or 2 s) is exact.
-pub const DEFAULT_DURATION_BUCKETS: &[f64] = crate::core::DEFAULT_BUCKETS;
-
-/// Body-size buckets, in bytes: powers of four from 64 bytes to 16 MiB.
-pub const DEFAULT_SIZE_BUCKETS: &[f64] = &[
-    64.0, 256.0, 1024.0, 4096.0, 16384.0, 65536.0, 262144.0, 1048576.0, 4194304.0, 16777216.0,
-];
+use crate::core::native::NATIVE_OFF;
 
 /// HTTP server metrics for an axum [`Router`](axum::Router) or any tower HTTP
 /// service. Needs the `http` feature.
@@ -130,18 +118,6 @@ pub struct HttpMetricsLayer {
     shared: Arc<OnceLock<&'static Shared>>,
 }
 
-#[derive(Clone, PartialEq)]
-pub(super) struct Options {
-    pub(super) duration_buckets: Vec<f64>,
-    /// What [`HttpMetricsLayer::native`] asks of native duration buckets.
-    pub(super) native: NativeSetting,
-    pub(super) size_buckets: Vec<f64>,
-    pub(super) group_status: bool,
-    pub(super) excluded: Vec<String>,
-    pub(super) const_labels: Vec<(String, String)>,
-    pub(super) routes: Vec<(Method, String)>,
-}
-
 impl Default for HttpMetricsLayer {
     fn default() -> Self {
         Self::new()
@@ -190,14 +166,17 @@ impl HttpMetricsLayer {
     /// doubling) for the duration histogram, beside its classic buckets: one series
     /// per route, method and status in a Prometheus that scrapes the protobuf format
     /// (see [`crate::native`]). Without it, the process default of
-    /// [`native::set_default`](crate::native::set_default) applies.
+    /// [`native::set_default`](crate::core::native::set_default) applies.
     ///
     /// ```
     /// let layer = monitor_runtime::http::HttpMetricsLayer::new().native(3);
     /// # let _ = layer;
     /// ```
     pub fn native(self, schema: i8) -> Self {
-        let schema = schema.clamp(crate::native::MIN_SCHEMA, crate::native::MAX_SCHEMA);
+        let schema = schema.clamp(
+            crate::core::native::MIN_SCHEMA,
+            crate::core::native::MAX_SCHEMA,
+        );
         self.with(|o| o.native = schema)
     }
 

@@ -27,13 +27,16 @@ mod cells;
 mod families;
 mod future;
 mod guard;
+mod labels;
 mod layer;
+mod options;
 mod routes;
 mod service;
 mod shared;
 
 pub use body::ResponseBody;
 pub use future::ResponseFuture;
-pub use layer::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, HttpMetricsLayer};
+pub use layer::HttpMetricsLayer;
+pub use options::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS};
 pub use routes::{UNMATCHED_ROUTE, monitoring_routes};
 pub use service::HttpMetrics;

@@ -9,13 +9,11 @@ use std::sync::OnceLock;
 use axum::extract::MatchedPath;
 use axum::http::Method;
 
-use super::cells;
-use super::layer::Options;
-use super::shared::Shared;
+use super::options::Options;
 use crate::core::exemplar::{Slot, TraceContext};
 use crate::core::model::{Exemplar, Labels};
 use crate::core::native::NativeStore;
-use crate::core::{Bounds, ShardedWords, ignore_poison};
+use crate::core::{Bounds, ShardedWords};
 
 /// The `http_route` of a request that matched no route: one value, whatever the
 /// path, so that a flood of random paths adds no series.
@@ -50,113 +48,17 @@ pub(super) fn method_index(method: &Method) -> usize {
 }
 
 pub(super) struct AddressSlot {
-    address: usize,
-    entry: &'static RouteEntry,
+    pub(super) address: usize,
+    pub(super) entry: &'static RouteEntry,
     /// The text at `address`, kept alive: while the slot holds it, no other text
     /// can be allocated there, so an equal address is this route.
-    _text: MatchedPath,
+    pub(super) _text: MatchedPath,
 }
 
-/// Slots of the address table (a power of two) and the slots a route may take
-/// from its home slot on. A route that finds them all taken is looked up by name,
-/// under a lock: correct, slower.
+/// Slots of the address table (a power of two). A route that finds all the slots
+/// it may take from its home slot on taken is looked up by name, under a lock:
+/// correct, slower.
 pub(super) const ADDRESS_SLOTS: usize = 256;
-const PROBES: usize = 8;
-
-fn home_slot(address: usize) -> usize {
-    // Fibonacci hashing of the address without its alignment bits.
-    let mixed = ((address >> 3) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    (mixed >> (64 - ADDRESS_SLOTS.trailing_zeros())) as usize
-}
-
-impl Shared {
-    /// The series of the routes given to [`HttpMetricsLayer::routes`], at zero.
-    ///
-    /// [`HttpMetricsLayer::routes`]: super::HttpMetricsLayer::routes
-    pub(super) fn create_configured_routes(&'static self) {
-        let grouped = self.options.group_status;
-        for (method, route) in &self.options.routes {
-            let entry = self.by_route_name(route);
-            if !entry.excluded {
-                entry
-                    .method(self, method_index(method))
-                    .status(self, if grouped { 2 } else { 200 });
-            }
-        }
-        if !self.options.routes.is_empty() {
-            self.unmatched
-                .method(self, 0)
-                .status(self, if grouped { 4 } else { 404 });
-        }
-    }
-
-    fn by_route_name(&self, route: &str) -> &'static RouteEntry {
-        let mut by_name = ignore_poison(self.by_name.lock());
-        if let Some(entry) = by_name.get(route) {
-            return entry;
-        }
-        let entry = RouteEntry::leaked(&self.options, route);
-        by_name.insert(route.into(), entry);
-        entry
-    }
-
-    /// The entry of a request without a [`MatchedPath`]: the given template its
-    /// path matches, or the unmatched route.
-    #[inline]
-    pub(super) fn by_path(&self, path: &str) -> &'static RouteEntry {
-        match self.by_path.at(path) {
-            Ok(matched) => matched.value,
-            Err(_) => self.unmatched,
-        }
-    }
-
-    /// The entry of a matched route: by the address of its text first.
-    #[inline]
-    pub(super) fn route(&self, route: &MatchedPath) -> &'static RouteEntry {
-        let address = route.as_str().as_ptr() as usize;
-        let home = home_slot(address);
-        for probe in 0..PROBES {
-            match self.by_address[(home + probe) % ADDRESS_SLOTS].get() {
-                Some(slot) if slot.address == address => return slot.entry,
-                Some(_) => {}
-                None => break,
-            }
-        }
-        self.learn(route, address, home)
-    }
-
-    #[cold]
-    #[inline(never)]
-    fn learn(&self, route: &MatchedPath, address: usize, home: usize) -> &'static RouteEntry {
-        let entry = self.by_route_name(route.as_str());
-        for probe in 0..PROBES {
-            let slot = &self.by_address[(home + probe) % ADDRESS_SLOTS];
-            if slot.get().is_none()
-                && slot
-                    .set(AddressSlot {
-                        address,
-                        entry,
-                        _text: route.clone(),
-                    })
-                    .is_ok()
-            {
-                break;
-            }
-        }
-        entry
-    }
-
-    /// The routes seen or given, measured (not left out), sorted.
-    pub(super) fn measured_routes(&self) -> Vec<&'static RouteEntry> {
-        let mut routes: Vec<&'static RouteEntry> = ignore_poison(self.by_name.lock())
-            .values()
-            .copied()
-            .filter(|entry| !entry.excluded)
-            .collect();
-        routes.sort_by(|a, b| a.route.cmp(&b.route));
-        routes
-    }
-}
 
 /// The figures of one route, by method, created on first use.
 pub(super) struct RouteEntry {
@@ -221,33 +123,5 @@ impl RouteEntry {
             methods: std::array::from_fn(|_| OnceLock::new()),
             labels: std::array::from_fn(|_| OnceLock::new()),
         }))
-    }
-
-    #[inline]
-    pub(super) fn method(&self, shared: &Shared, method: usize) -> &MethodEntry {
-        self.methods[method].get_or_init(|| MethodEntry {
-            request: ShardedWords::new(cells::words(&shared.size_bounds)),
-            statuses: (0..shared.status_slots())
-                .map(|_| OnceLock::new())
-                .collect(),
-        })
-    }
-}
-
-impl MethodEntry {
-    /// `code` is the status code, or its class when grouped.
-    #[inline]
-    pub(super) fn status(&self, shared: &Shared, code: u16) -> &StatusEntry {
-        let slot = usize::from(code).min(self.statuses.len() - 1);
-        self.statuses[slot].get_or_init(|| {
-            Box::new(StatusEntry {
-                cells: ShardedWords::new(
-                    cells::words(&shared.duration_bounds) + cells::words(&shared.size_bounds),
-                ),
-                native: shared.native.map(NativeStore::new),
-                exemplars: OnceLock::new(),
-                labels: OnceLock::new(),
-            })
-        })
     }
 }

@@ -6,10 +6,17 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock};
 
-use super::families;
-use super::layer::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, Options};
-use super::routes::{ADDRESS_SLOTS, AddressSlot, METHODS, RouteEntry, UNMATCHED_ROUTE};
+use axum::extract::MatchedPath;
+
+use super::cells;
+use super::labels::{checked_const_labels, labels};
+use super::options::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, Options};
+use super::routes::{
+    ADDRESS_SLOTS, AddressSlot, METHODS, MethodEntry, RouteEntry, StatusEntry, UNMATCHED_ROUTE,
+    method_index,
+};
 use crate::core::model::{Labels, Text};
+use crate::core::native::NativeStore;
 use crate::core::{Bounds, CallClock, ShardedWords, clock, ignore_poison};
 
 /// The figures of one configuration and the routes seen so far. Leaked: a
@@ -50,10 +57,6 @@ pub(super) struct Shared {
     pub(super) unmatched: &'static RouteEntry,
 }
 
-/// Configurations in use, so that layers built alike share their figures (and
-/// are exposed once).
-static CONFIGURATIONS: Mutex<Vec<&'static Shared>> = Mutex::new(Vec::new());
-
 /// `bounds` if they are usable as histogram bounds (finite, non-negative,
 /// increasing, `+Inf` last allowed and dropped), else the defaults, logged.
 fn checked_bounds(bounds: &[f64], defaults: &[f64], metric: &str) -> Vec<f64> {
@@ -77,20 +80,7 @@ fn checked_bounds(bounds: &[f64], defaults: &[f64], metric: &str) -> Vec<f64> {
 }
 
 impl Shared {
-    pub(super) fn get(options: &Options) -> &'static Self {
-        let mut all = ignore_poison(CONFIGURATIONS.lock());
-        if let Some(shared) = all.iter().find(|s| s.options == *options) {
-            return shared;
-        }
-        let shared: &'static Self = Box::leak(Box::new(Self::new(options.clone())));
-        all.push(shared);
-        drop(all);
-        families::expose(shared);
-        shared.create_configured_routes();
-        shared
-    }
-
-    fn new(options: Options) -> Self {
+    pub(super) fn new(options: Options) -> Self {
         let duration = checked_bounds(
             &options.duration_buckets,
             DEFAULT_DURATION_BUCKETS,
@@ -121,14 +111,14 @@ impl Shared {
                 );
             }
         }
-        let const_labels = families::checked_const_labels(&options.const_labels);
+        let const_labels = checked_const_labels(&options.const_labels);
         Self {
             duration_bounds: Bounds::new(&duration, 1e9),
             native: crate::core::native::resolve(options.native),
             size_bounds: Bounds::new(&size, 1.0),
             clock: clock().clone(),
             active: ShardedWords::new(2 * METHODS.len()),
-            active_labels: METHODS.map(|method| families::labels(&const_labels, method, None)),
+            active_labels: METHODS.map(|method| labels(&const_labels, method, None)),
             const_labels,
             by_address: (0..ADDRESS_SLOTS).map(|_| OnceLock::new()).collect(),
             by_name: Mutex::new(by_name),
@@ -155,5 +145,133 @@ impl Shared {
     /// The constant labels of every series, checked.
     pub(super) fn const_labels(&self) -> &[(Text, Text)] {
         &self.const_labels
+    }
+}
+
+/// The slots a route may take in the address table, from its home slot on.
+const PROBES: usize = 8;
+
+fn home_slot(address: usize) -> usize {
+    // Fibonacci hashing of the address without its alignment bits.
+    let mixed = ((address >> 3) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (mixed >> (64 - ADDRESS_SLOTS.trailing_zeros())) as usize
+}
+
+impl Shared {
+    /// The series of the routes given to [`HttpMetricsLayer::routes`], at zero.
+    ///
+    /// [`HttpMetricsLayer::routes`]: super::HttpMetricsLayer::routes
+    pub(super) fn create_configured_routes(&'static self) {
+        let grouped = self.options.group_status;
+        for (method, route) in &self.options.routes {
+            let entry = self.by_route_name(route);
+            if !entry.excluded {
+                entry
+                    .method(self, method_index(method))
+                    .status(self, if grouped { 2 } else { 200 });
+            }
+        }
+        if !self.options.routes.is_empty() {
+            self.unmatched
+                .method(self, 0)
+                .status(self, if grouped { 4 } else { 404 });
+        }
+    }
+
+    fn by_route_name(&self, route: &str) -> &'static RouteEntry {
+        let mut by_name = ignore_poison(self.by_name.lock());
+        if let Some(entry) = by_name.get(route) {
+            return entry;
+        }
+        let entry = RouteEntry::leaked(&self.options, route);
+        by_name.insert(route.into(), entry);
+        entry
+    }
+
+    /// The entry of a request without a [`MatchedPath`]: the given template its
+    /// path matches, or the unmatched route.
+    #[inline]
+    pub(super) fn by_path(&self, path: &str) -> &'static RouteEntry {
+        match self.by_path.at(path) {
+            Ok(matched) => matched.value,
+            Err(_) => self.unmatched,
+        }
+    }
+
+    /// The entry of a matched route: by the address of its text first.
+    #[inline]
+    pub(super) fn route(&self, route: &MatchedPath) -> &'static RouteEntry {
+        let address = route.as_str().as_ptr() as usize;
+        let home = home_slot(address);
+        for probe in 0..PROBES {
+            match self.by_address[(home + probe) % ADDRESS_SLOTS].get() {
+                Some(slot) if slot.address == address => return slot.entry,
+                Some(_) => {}
+                None => break,
+            }
+        }
+        self.learn(route, address, home)
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn learn(&self, route: &MatchedPath, address: usize, home: usize) -> &'static RouteEntry {
+        let entry = self.by_route_name(route.as_str());
+        for probe in 0..PROBES {
+            let slot = &self.by_address[(home + probe) % ADDRESS_SLOTS];
+            if slot.get().is_none()
+                && slot
+                    .set(AddressSlot {
+                        address,
+                        entry,
+                        _text: route.clone(),
+                    })
+                    .is_ok()
+            {
+                break;
+            }
+        }
+        entry
+    }
+
+    /// The routes seen or given, measured (not left out), sorted.
+    pub(super) fn measured_routes(&self) -> Vec<&'static RouteEntry> {
+        let mut routes: Vec<&'static RouteEntry> = ignore_poison(self.by_name.lock())
+            .values()
+            .copied()
+            .filter(|entry| !entry.excluded)
+            .collect();
+        routes.sort_by(|a, b| a.route.cmp(&b.route));
+        routes
+    }
+}
+
+impl RouteEntry {
+    #[inline]
+    pub(super) fn method(&self, shared: &Shared, method: usize) -> &MethodEntry {
+        self.methods[method].get_or_init(|| MethodEntry {
+            request: ShardedWords::new(cells::words(&shared.size_bounds)),
+            statuses: (0..shared.status_slots())
+                .map(|_| OnceLock::new())
+                .collect(),
+        })
+    }
+}
+
+impl MethodEntry {
+    /// `code` is the status code, or its class when grouped.
+    #[inline]
+    pub(super) fn status(&self, shared: &Shared, code: u16) -> &StatusEntry {
+        let slot = usize::from(code).min(self.statuses.len() - 1);
+        self.statuses[slot].get_or_init(|| {
+            Box::new(StatusEntry {
+                cells: ShardedWords::new(
+                    cells::words(&shared.duration_bounds) + cells::words(&shared.size_bounds),
+                ),
+                native: shared.native.map(NativeStore::new),
+                exemplars: OnceLock::new(),
+                labels: OnceLock::new(),
+            })
+        })
     }
 }
