@@ -1059,6 +1059,94 @@ fn macro_crate_files_import_each_other_without_a_cycle() {
     }
 }
 
+/// The runtime's files import each other one way too: within a part no file imports
+/// back a file that imports it, and `core` names no part (its registry reaches the
+/// exposition's figures and the identity through its slice of initialisers, as it
+/// reaches the features).
+#[test]
+fn runtime_files_import_each_other_without_a_cycle() {
+    let graph = file_graph(&sources());
+    assert!(
+        !graph["src/core/registry.rs"].is_empty(),
+        "the registry imports nothing: the imports were not read"
+    );
+    let edges = edges(&graph);
+    if let Some(cycle) = find_cycle(&edges) {
+        let tangles: Vec<String> = tangles(&edges)
+            .into_iter()
+            .map(|files| files.join(", "))
+            .collect();
+        panic!(
+            "the files of monitor-runtime/src import each other in a cycle: {}\nevery set \
+             of files that import each other:\n  {}",
+            describe_cycle(&graph, &cycle),
+            tangles.join("\n  ")
+        );
+    }
+}
+
+/// The sets of two or more files that reach each other (strongly connected
+/// components, Tarjan's algorithm), largest first.
+fn tangles(graph: &BTreeMap<String, BTreeSet<String>>) -> Vec<Vec<String>> {
+    struct Walk<'a> {
+        graph: &'a BTreeMap<String, BTreeSet<String>>,
+        index: BTreeMap<&'a str, usize>,
+        low: BTreeMap<&'a str, usize>,
+        stack: Vec<&'a str>,
+        on_stack: BTreeSet<&'a str>,
+        found: Vec<Vec<String>>,
+    }
+    impl<'a> Walk<'a> {
+        fn visit(&mut self, node: &'a str) {
+            let next = self.index.len();
+            self.index.insert(node, next);
+            self.low.insert(node, next);
+            self.stack.push(node);
+            self.on_stack.insert(node);
+            for to in self.graph.get(node).into_iter().flatten() {
+                if !self.index.contains_key(to.as_str()) {
+                    self.visit(to);
+                    let low = self.low[node].min(self.low[to.as_str()]);
+                    self.low.insert(node, low);
+                } else if self.on_stack.contains(to.as_str()) {
+                    let low = self.low[node].min(self.index[to.as_str()]);
+                    self.low.insert(node, low);
+                }
+            }
+            if self.low[node] == self.index[node] {
+                let mut component = Vec::new();
+                while let Some(top) = self.stack.pop() {
+                    self.on_stack.remove(top);
+                    component.push(top.to_owned());
+                    if top == node {
+                        break;
+                    }
+                }
+                if component.len() > 1 {
+                    component.sort();
+                    self.found.push(component);
+                }
+            }
+        }
+    }
+    let mut walk = Walk {
+        graph,
+        index: BTreeMap::new(),
+        low: BTreeMap::new(),
+        stack: Vec::new(),
+        on_stack: BTreeSet::new(),
+        found: Vec::new(),
+    };
+    for node in graph.keys() {
+        if !walk.index.contains_key(node.as_str()) {
+            walk.visit(node);
+        }
+    }
+    walk.found
+        .sort_by_key(|component| std::cmp::Reverse(component.len()));
+    walk.found
+}
+
 #[test]
 fn file_references_name_the_defining_file() {
     let files: BTreeMap<Vec<String>, String> = [

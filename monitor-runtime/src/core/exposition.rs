@@ -1,12 +1,9 @@
 //! Snapshots of every family and their expositions, with or without the HTTP
 //! exporter.
 
-use std::sync::atomic::{AtomicU64, Ordering};
-
-use super::model::{Family, Kind, Labels, Snapshot, Value};
-use super::registry::{INITIALISERS, Initialiser, Phase, registry, report};
+use super::model::{EXEMPLAR_MAX_CHARACTERS, Exemplar, Family, Snapshot, Value};
+use super::registry::registry;
 use super::render::Format;
-use super::source::{Claim, Source, add_source, collect_all};
 
 /// Every family of the runtime and of the collectors registered in
 /// [`registry`](crate::registry), as they are now: the one model every exposition
@@ -70,74 +67,153 @@ pub fn render(format: Format) -> Vec<u8> {
     format.render(&snapshot_for_exposition())
 }
 
-const EXPOSITION_ERRORS: &str = "monitor_exposition_errors_total";
-const EXPOSITION_ERRORS_HELP: &str =
-    "Metric families left out of the exposition because the encoder refused them.";
-
-/// `monitor_exposition_errors_total`.
-pub(super) struct ExpositionErrors(AtomicU64);
-
-impl ExpositionErrors {
-    pub(super) fn inc(&self) {
-        self.0.fetch_add(1, Ordering::Relaxed);
+/// Every family now: the collectors of the application first (so that the
+/// exposition's own figures count this conversion's refusals, when the snapshot is
+/// for an `exposition`), then every part of the runtime, merged and sorted by name.
+fn collect_all(exposition: bool) -> Snapshot {
+    let foreign = super::foreign::collect_foreign(super::source::is_claimed, exposition);
+    let sources = super::source::sources();
+    let mut families = Vec::with_capacity(sources.len() * 2 + foreign.len());
+    for source in sources {
+        source.collect(&mut families);
+    }
+    families.extend(foreign);
+    // Only a trace context in use gives exemplars (the application's collectors
+    // give none).
+    if super::exemplar::in_use() {
+        let dropped = drop_long_exemplars(&mut families);
+        if dropped > 0 {
+            super::own_figures::exemplars_dropped(dropped);
+        }
+    }
+    Snapshot {
+        families: merge(families),
     }
 }
 
-static ERRORS: ExpositionErrors = ExpositionErrors(AtomicU64::new(0));
-
-const EXEMPLARS_DROPPED: &str = "monitor_exemplars_dropped_total";
-const EXEMPLARS_DROPPED_HELP: &str = "Exemplars left out of snapshots because their labels \
-     are longer than the 128 characters OpenMetrics allows.";
-
-/// `monitor_exemplars_dropped_total`.
-static DROPPED: AtomicU64 = AtomicU64::new(0);
-
-/// Counts exemplars left out of a snapshot.
-pub(super) fn exemplars_dropped(count: u64) {
-    DROPPED.fetch_add(count, Ordering::Relaxed);
-}
-
-/// The count of families left out of expositions.
-pub(super) fn exposition_errors() -> &'static ExpositionErrors {
-    &ERRORS
-}
-
-impl Source for ExpositionErrors {
-    fn collect(&self, out: &mut Vec<Family>) {
-        let mut family = Family::new(EXPOSITION_ERRORS, EXPOSITION_ERRORS_HELP, Kind::Counter);
-        family.push(
-            Labels::empty(),
-            Value::counter(self.0.load(Ordering::Relaxed) as f64),
-        );
-        out.push(family);
-        let mut family = Family::new(EXEMPLARS_DROPPED, EXEMPLARS_DROPPED_HELP, Kind::Counter);
-        family.push(
-            Labels::empty(),
-            Value::counter(DROPPED.load(Ordering::Relaxed) as f64),
-        );
-        out.push(family);
+/// Removes the exemplars whose labels are longer than OpenMetrics allows (128
+/// characters of names and values), and returns how many.
+fn drop_long_exemplars(families: &mut [Family]) -> u64 {
+    let too_long = |exemplar: &Exemplar| exemplar.labels.characters() > EXEMPLAR_MAX_CHARACTERS;
+    let mut dropped = 0;
+    for series in families
+        .iter_mut()
+        .flat_map(|family| family.series.iter_mut())
+    {
+        match &mut series.value {
+            Value::Counter(counter) if counter.exemplar.as_ref().is_some_and(too_long) => {
+                counter.exemplar = None;
+                dropped += 1;
+            }
+            Value::Histogram(histogram) => {
+                let before = histogram.exemplars.len();
+                histogram
+                    .exemplars
+                    .retain(|(_, exemplar)| !too_long(exemplar));
+                dropped += (before - histogram.exemplars.len()) as u64;
+            }
+            _ => {}
+        }
     }
+    dropped
 }
 
-#[linkme::distributed_slice(INITIALISERS)]
-static INITIALISER: Initialiser = Initialiser {
-    phase: Phase::Own,
-    name: "exposition",
-    run: register_own_metrics,
-};
+/// Sorts `families` by name and merges those of one name (several sources of one
+/// family): their series, sorted by labels, each label set once. A family of a name
+/// whose kind differs from the first of that name is left out (claims prevent it).
+fn merge(mut families: Vec<Family>) -> Vec<Family> {
+    families.retain(|family| !family.series.is_empty());
+    families.sort_by(|a, b| a.name.cmp(&b.name));
+    let mut merged: Vec<Family> = Vec::with_capacity(families.len());
+    let mut unsorted = Vec::new();
+    for family in families {
+        match merged.last_mut() {
+            Some(last) if last.name == family.name => {
+                if last.kind == family.kind {
+                    last.series.extend(family.series);
+                    if unsorted.last() != Some(&(merged.len() - 1)) {
+                        unsorted.push(merged.len() - 1);
+                    }
+                }
+            }
+            _ => merged.push(family),
+        }
+    }
+    for at in unsorted {
+        let series = &mut merged[at].series;
+        series.sort_by(|a, b| a.labels.cmp(&b.labels));
+        series.dedup_by(|a, b| a.labels == b.labels);
+    }
+    merged
+}
 
-/// Adds the exposition's own figures; runs while the registry initialises, so a
-/// clash is reported (and logged later), never logged here.
-fn register_own_metrics() {
-    if let Err(conflict) = add_source(
-        &ERRORS,
-        &[
-            Claim::new(EXPOSITION_ERRORS, Kind::Counter, EXPOSITION_ERRORS_HELP),
-            Claim::new(EXEMPLARS_DROPPED, Kind::Counter, EXEMPLARS_DROPPED_HELP),
-        ],
-        "the exposition's own metrics",
-        "the start-up of monitor_runtime",
-    ) {
-        report(conflict.into_error("monitor_runtime (the exposition)"));
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::model::{Kind, Labels, Value};
+
+    fn family(name: &'static str, kind: Kind, labels: &[(&'static str, &'static str)]) -> Family {
+        let mut family = Family::new(name, "help", kind);
+        family.push(Labels::new(labels.iter().copied()), Value::Gauge(1.0));
+        family
+    }
+
+    #[test]
+    fn exemplars_longer_than_openmetrics_allows_are_dropped() {
+        use crate::core::model::{Counter, Exemplar, Histogram};
+        let exemplar = |value: &str| Exemplar {
+            labels: Labels::new([("trace_id", value.to_owned())]),
+            value: 1.0,
+            timestamp: None,
+        };
+        let mut calls = Family::new("c_total", "help", Kind::Counter);
+        calls.push(
+            Labels::empty(),
+            Value::Counter(Counter {
+                value: 1.0,
+                exemplar: Some(exemplar(&"a".repeat(121))),
+            }),
+        );
+        calls.push(
+            Labels::new([("x", "y")]),
+            Value::Counter(Counter {
+                value: 1.0,
+                exemplar: Some(exemplar(&"a".repeat(120))),
+            }),
+        );
+        let mut waits = Family::new("w_seconds", "help", Kind::Histogram);
+        let mut histogram = Histogram::classic(vec![1.0], &[1, 1], 1.0);
+        histogram.exemplars = vec![(0, exemplar("short")), (1, exemplar(&"é".repeat(200)))];
+        waits.push(Labels::empty(), Value::Histogram(histogram));
+        let mut families = vec![calls, waits];
+        assert_eq!(drop_long_exemplars(&mut families), 2);
+        let Value::Counter(kept) = &families[0].series[1].value else {
+            panic!("a counter")
+        };
+        assert!(kept.exemplar.is_some(), "exactly 128 characters fit");
+        let Value::Histogram(histogram) = &families[1].series[0].value else {
+            panic!("a histogram")
+        };
+        assert_eq!(histogram.exemplars.len(), 1);
+    }
+
+    #[test]
+    fn families_of_one_name_merge_sorted_and_once() {
+        let merged = merge(vec![
+            family("b", Kind::Gauge, &[("x", "2")]),
+            family("a", Kind::Gauge, &[]),
+            family("b", Kind::Gauge, &[("x", "1")]),
+            family("b", Kind::Gauge, &[("x", "2")]),
+            family("b", Kind::Counter, &[("x", "3")]),
+            Family::new("empty", "help", Kind::Gauge),
+        ]);
+        let names: Vec<&str> = merged.iter().map(|family| family.name.as_ref()).collect();
+        assert_eq!(names, ["a", "b"]);
+        let values: Vec<Option<&str>> = merged[1]
+            .series
+            .iter()
+            .map(|series| series.labels.get("x"))
+            .collect();
+        assert_eq!(values, [Some("1"), Some("2")]);
     }
 }

@@ -16,8 +16,8 @@ use prometheus::TextEncoder;
 use prometheus::proto::MetricFamily;
 
 use super::error::RegistrationError;
-use super::exposition::exposition_errors;
 use super::model::{Family, Histogram, Kind, Labels, Series, Summary, Value};
+use super::own_figures::exposition_errors;
 use super::registry::{REGISTRY, report};
 use super::sync::ignore_poison;
 

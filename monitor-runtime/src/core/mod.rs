@@ -20,6 +20,7 @@
 mod background;
 mod bounds;
 mod clock;
+mod collectors;
 mod error;
 pub mod exemplar;
 mod exits;
@@ -31,6 +32,7 @@ mod location;
 pub mod model;
 pub mod native;
 mod outcome;
+mod own_figures;
 mod registry;
 mod render;
 mod samples;
@@ -46,6 +48,7 @@ pub(crate) use background::Signals;
 pub(crate) use background::Stop;
 pub(crate) use bounds::{Bounds, DEFAULT_BUCKETS};
 pub(crate) use clock::{CallClock, clock};
+pub use collectors::register_collector;
 pub use error::{InitError, RegistrationError, WatchError};
 pub use exits::{Branch, FromResidual};
 #[cfg(any(feature = "http", feature = "push"))]
@@ -60,7 +63,7 @@ pub(crate) use histogram::DurationHistogram;
 pub(crate) use location::SourceLocation;
 pub use outcome::{CallOutcome, ClassifyByTrait, ClassifyDefault, ClassifyOkValue, Outcome};
 pub(crate) use registry::{INITIALISERS, Initialiser, Phase, log_reported, report};
-pub use registry::{init, register_collector, registry};
+pub use registry::{init, registry};
 pub use render::Format;
 #[doc(hidden)]
 pub use render::break_text_rendering;
