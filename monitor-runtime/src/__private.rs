@@ -52,7 +52,7 @@ pub use crate::alerts::embedded::{
 };
 // For tests only: every query of a generated Grafana dashboard.
 #[cfg(feature = "grafana")]
-pub use crate::grafana::expressions as grafana_expressions;
+pub use crate::grafana::queries::expressions as grafana_expressions;
 // For tests only: the HTTP layer's defaults.
 #[cfg(feature = "http")]
 pub use crate::http::metrics::{

@@ -6,6 +6,8 @@
 //! to one item is reported too. Doc-hidden items (the `__private` door of generated
 //! code) are not in rustdoc's output, so they do not count.
 //!
+//! Every item has an example in its docs (compiled as a doctest).
+//!
 //! Nothing doc-hidden is reachable by a public path other than `__private`: with
 //! the hidden items documented too, the walk from the root (`__private` left out)
 //! meets no item, method or trait item marked `#[doc(hidden)]` (but the
@@ -192,6 +194,38 @@ fn the_public_api_has_at_most_the_limit_of_items() {
         "{} public items, more than {LIMIT}:\n{}",
         api.items.len(),
         api.listing()
+    );
+}
+
+#[test]
+fn every_public_item_has_an_example() {
+    let Some(json) = rustdoc_json(false) else {
+        return;
+    };
+    let api = Api::read(&json);
+    let without: Vec<&String> = api
+        .items
+        .iter()
+        .filter(|(id, _)| !id.starts_with("external "))
+        .filter(|(id, _)| {
+            let docs = json["index"][id.as_str()]["docs"].as_str().unwrap_or("");
+            !docs.contains("```")
+        })
+        .map(|(_, paths)| paths.first().unwrap())
+        .collect();
+    assert!(
+        api.items.len() > 100,
+        "the walk found {} items: it reads nothing",
+        api.items.len()
+    );
+    assert!(
+        without.is_empty(),
+        "public items without an example in their docs:\n  {}",
+        without
+            .iter()
+            .map(|path| path.as_str())
+            .collect::<Vec<_>>()
+            .join("\n  ")
     );
 }
 

@@ -205,7 +205,9 @@ async fn three_instances_aggregate_centrally_and_alert_over_all_of_them() {
     let mut queries = generated_queries(&rules);
     let before = queries.len();
     for dashboard in dashboards {
-        queries.extend(monitor_runtime::grafana::expressions(dashboard, &variables));
+        queries.extend(monitor_runtime::__private::grafana_expressions(
+            dashboard, &variables,
+        ));
     }
     assert!(
         queries.len() - before >= 40,

@@ -16,6 +16,11 @@ pub(crate) const DEFAULT_SERVICE: &str = "monitor";
 /// The process' alert definitions: those given to [`configure`](super::configure),
 /// or [`AlertSet::annotated`] for a service called `monitor` (the objectives
 /// and business alerts declared in the code, and the default service alerts).
+///
+/// ```
+/// let rules = monitor_runtime::alerts::current().rules();
+/// assert!(rules.alerts().any(|alert| alert.alert == "TargetDown"));
+/// ```
 pub fn current() -> AlertSet {
     ignore_poison(CONFIGURED.read())
         .clone()

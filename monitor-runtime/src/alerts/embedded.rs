@@ -32,8 +32,8 @@ use crate::core::{for_each_sample, ignore_poison, model};
 
 /// How the embedded evaluator runs: how often it samples and evaluates, how much
 /// history it keeps, where it sends notifications. Nothing runs until it is
-/// started (with the `http` feature, `EmbeddedAlerts::start`; without it, drive
-/// [`Evaluator::record`] and [`Evaluator::evaluate`] yourself).
+/// started with `EmbeddedAlerts::start` (feature `http`), which returns the
+/// [`Background`](crate::Background) handle of the evaluation loop.
 ///
 /// ```
 /// use std::time::Duration;

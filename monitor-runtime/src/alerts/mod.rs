@@ -158,8 +158,6 @@ mod rules;
 
 pub use configured::current;
 pub(crate) use duration::promql as promql_duration;
-#[cfg(feature = "http")]
-#[cfg_attr(docsrs, doc(cfg(feature = "http")))]
 pub use embedded::EmbeddedAlerts;
 pub use generate::AlertSet;
 pub use global::configure;

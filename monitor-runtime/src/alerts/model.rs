@@ -6,6 +6,14 @@ use std::time::Duration;
 use super::duration::{days, hours, mins, promql};
 
 /// How urgent an alert is; Alertmanager routes on the `severity` label.
+///
+/// ```
+/// use monitor_runtime::alerts::{BusinessAlert, Severity};
+///
+/// let alert = BusinessAlert::rate_above("login_failures_total", 5.0).severity(Severity::Critical);
+/// assert_eq!(Severity::Critical.as_str(), "critical");
+/// # let _ = alert;
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Severity {
     /// Page someone now.
@@ -26,6 +34,21 @@ impl Severity {
 
 /// A pair of windows of a multiwindow, multi-burn-rate alert: it fires while the
 /// error ratio over both windows exceeds `factor` times the error budget.
+///
+/// ```
+/// use std::time::Duration;
+/// use monitor_runtime::alerts::{AlertSet, BurnWindow, Objective, Severity};
+///
+/// let fast_page = BurnWindow {
+///     long: Duration::from_secs(3600),
+///     short: Duration::from_secs(300),
+///     factor: 14.4,
+///     severity: Severity::Critical,
+/// };
+/// let set = AlertSet::new("shop")
+///     .objective(Objective::new("pay", "shop", "pay").success(0.999).windows(vec![fast_page]));
+/// assert!(set.rules().alerts().any(|alert| alert.alert == "PayErrorBudgetBurnPage"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct BurnWindow {
     /// The long window (`1h`).
@@ -280,6 +303,15 @@ fn assert_ratio(ratio: f64) {
 
 /// A threshold alert of the default set: above `threshold` for `for_`, with a
 /// severity. Turn it off with [`ServiceAlerts::disable`].
+///
+/// ```
+/// use std::time::Duration;
+/// use monitor_runtime::alerts::{ServiceAlert, ServiceAlerts};
+///
+/// let alerts = ServiceAlerts::default().for_(ServiceAlert::CpuNearLimit, Duration::from_secs(1800));
+/// let cpu = alerts.get(ServiceAlert::CpuNearLimit).unwrap();
+/// assert_eq!(cpu.for_, Duration::from_secs(1800));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Threshold {
     /// The value the measured one must exceed (or fall under, for the free disk).
@@ -291,6 +323,14 @@ pub struct Threshold {
 }
 
 /// The alerts of the default service set, each named by its alert name.
+///
+/// ```
+/// use monitor_runtime::alerts::{AlertSet, ServiceAlert, ServiceAlerts};
+///
+/// let set = AlertSet::new("shop")
+///     .service_alerts(ServiceAlerts::default().disable(ServiceAlert::DiskSpaceLow));
+/// assert!(!set.rules().alerts().any(|alert| alert.alert == "DiskSpaceLow"));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum ServiceAlert {
     /// `FunctionErrorRatioCritical`: error ratio per function above 5 % for 5 m.

@@ -6,6 +6,14 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 /// A Prometheus rule file: `groups:` of recording and alerting rules.
+///
+/// ```
+/// use monitor_runtime::alerts::{AlertSet, ServiceAlerts};
+///
+/// let file = AlertSet::new("shop").service_alerts(ServiceAlerts::default()).rules();
+/// assert!(file.alerts().any(|alert| alert.alert == "TargetDown"));
+/// assert!(file.to_yaml().starts_with("groups:"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 pub struct RuleFile {
     /// The groups, evaluated independently by Prometheus.
@@ -13,6 +21,22 @@ pub struct RuleFile {
 }
 
 /// One group of rules, evaluated in order at each interval.
+///
+/// ```
+/// use monitor_runtime::alerts::{AlertSet, RecordingRule, Rule, RuleGroup};
+///
+/// let mut file = AlertSet::new("shop").rules();
+/// file.groups.push(RuleGroup {
+///     name: "shop-own".to_owned(),
+///     interval: None,
+///     rules: vec![Rule::Recording(RecordingRule {
+///         record: "shop:orders:rate5m".to_owned(),
+///         expr: "sum(rate(orders_total[5m]))".to_owned(),
+///         labels: Default::default(),
+///     })],
+/// });
+/// assert!(file.to_yaml().contains("shop:orders:rate5m"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleGroup {
     /// The group's name, unique in the file.
@@ -25,6 +49,18 @@ pub struct RuleGroup {
 }
 
 /// A recording or an alerting rule.
+///
+/// ```
+/// use monitor_runtime::alerts::{AlertSet, Objective, Rule};
+///
+/// let file = AlertSet::new("shop")
+///     .objective(Objective::new("pay", "shop", "pay").success(0.999))
+///     .rules();
+/// let records = file.groups.iter().flat_map(|group| &group.rules)
+///     .filter(|rule| matches!(rule, Rule::Recording(_)))
+///     .count();
+/// assert!(records > 0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum Rule {
@@ -35,6 +71,18 @@ pub enum Rule {
 }
 
 /// A recording rule.
+///
+/// ```
+/// use monitor_runtime::alerts::{AlertSet, Objective, Rule};
+///
+/// let file = AlertSet::new("shop")
+///     .objective(Objective::new("pay", "shop", "pay").success(0.999))
+///     .rules();
+/// let recorded: Vec<&str> = file.groups.iter().flat_map(|group| &group.rules)
+///     .filter_map(|rule| match rule { Rule::Recording(r) => Some(r.record.as_str()), _ => None })
+///     .collect();
+/// assert!(recorded.contains(&"monitor_slo:requests_error_ratio:rate5m"));
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RecordingRule {
     /// The recorded series' name (`level:metric:operations`).
@@ -47,6 +95,14 @@ pub struct RecordingRule {
 }
 
 /// An alerting rule.
+///
+/// ```
+/// use monitor_runtime::alerts::AlertSet;
+///
+/// let file = AlertSet::new("shop").rules();
+/// let down = file.alerts().find(|alert| alert.alert == "TargetDown").unwrap();
+/// assert_eq!(down.labels["severity"], "critical");
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertingRule {
     /// The alert's name.

@@ -53,6 +53,15 @@ pub(crate) const HIT_RATIO_RECORD: &str = "cache:hit_ratio:rate5m";
 
 /// The hit and miss counters of one cache, at zero from creation. Cheap to clone;
 /// two handles of one name share the series.
+///
+/// ```
+/// use monitor_runtime::cache::CacheMetrics;
+///
+/// let sessions = CacheMetrics::new("doc_sessions");
+/// let found = sessions.lookup(Some("session"));
+/// sessions.lookup(None::<&str>);
+/// assert_eq!((found, sessions.hits(), sessions.misses()), (Some("session"), 1, 1));
+/// ```
 #[derive(Clone)]
 pub struct CacheMetrics(Arc<CacheCells>);
 

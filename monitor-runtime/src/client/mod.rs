@@ -191,6 +191,16 @@ impl<S> tower::Layer<S> for HttpClientMetricsLayer {
 }
 
 /// The service [`HttpClientMetricsLayer`] builds.
+///
+/// ```
+/// use monitor_runtime::client::{HttpClientMetrics, HttpClientMetricsLayer};
+/// use tower::Layer;
+///
+/// #[derive(Clone)]
+/// struct Client;
+/// let client: HttpClientMetrics<Client> = HttpClientMetricsLayer::new().layer(Client);
+/// # let _ = client;
+/// ```
 #[derive(Debug, Clone)]
 pub struct HttpClientMetrics<S> {
     inner: S,
@@ -237,6 +247,19 @@ where
 pin_project_lite::pin_project! {
     /// The response future of [`HttpClientMetrics`]: records the call when it
     /// finishes, or as `cancelled` when dropped before.
+    ///
+    /// ```
+    /// use std::convert::Infallible;
+    /// use monitor_runtime::client::{HttpClientMetricsLayer, ResponseFuture};
+    /// use tower::{Layer, Service, service_fn};
+    ///
+    /// let mut client = HttpClientMetricsLayer::new().layer(service_fn(|_: hyper::Request<()>| async {
+    ///     Ok::<_, Infallible>(hyper::Response::new(()))
+    /// }));
+    /// let request = hyper::Request::get("http://shop.internal/orders").body(()).unwrap();
+    /// let future: ResponseFuture<_> = client.call(request);
+    /// # let _ = future;
+    /// ```
     pub struct ResponseFuture<F> {
         #[pin]
         inner: F,

@@ -4,6 +4,15 @@
 use std::fmt;
 
 /// A problem found while registering annotated items.
+///
+/// ```
+/// use monitor_runtime::RegistrationError;
+/// use monitor_runtime::prometheus::IntGauge;
+///
+/// let clash = IntGauge::new("function_calls_concurrent", "Mine.").unwrap();
+/// let error = monitor_runtime::register_collector(Box::new(clash)).unwrap_err();
+/// assert!(matches!(error, RegistrationError::Conflict { .. }));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum RegistrationError {
@@ -106,6 +115,17 @@ impl fmt::Display for RegistrationError {
 impl std::error::Error for RegistrationError {}
 
 /// The problems [`init`](crate::init) found, all of them.
+///
+/// ```
+/// match monitor_runtime::init() {
+///     Ok(()) => {}
+///     Err(problems) => {
+///         for problem in problems.errors() {
+///             eprintln!("{problem}");
+///         }
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone)]
 pub struct InitError {
     errors: Vec<RegistrationError>,

@@ -171,12 +171,24 @@ static FROM_ENV: LazyLock<Identity> = LazyLock::new(Identity::from_env);
 
 /// Makes `identity` the process' identity, for `target_info` and for what is
 /// pushed from now on.
+///
+/// ```
+/// use monitor_runtime::identity::{self, Identity};
+///
+/// identity::configure(Identity::new("billing").instance("billing-0").version("2.3.1"));
+/// assert_eq!(identity::current().service(), "billing");
+/// ```
 pub fn configure(identity: Identity) {
     *ignore_poison(CONFIGURED.write()) = Some(identity);
 }
 
 /// The process' identity: the one given to [`configure`], or else
 /// [`Identity::from_env`].
+///
+/// ```
+/// let identity = monitor_runtime::identity::current();
+/// assert!(!identity.service().is_empty());
+/// ```
 pub fn current() -> Identity {
     ignore_poison(CONFIGURED.read())
         .clone()

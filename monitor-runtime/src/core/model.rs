@@ -40,6 +40,15 @@ use std::sync::Arc;
 pub(crate) type Text = Cow<'static, str>;
 
 /// One snapshot of every family, sorted by name, each name once.
+///
+/// ```
+/// use monitor_runtime::model::{Family, Kind, Labels, Snapshot, Value};
+///
+/// let mut orders = Family::new("orders_total", "Orders.", Kind::Counter);
+/// orders.push(Labels::new([("plan", "pro")]), Value::counter(3.0));
+/// let snapshot = Snapshot { families: vec![orders] };
+/// assert_eq!(snapshot.value("orders_total", &[("plan", "pro")]), Some(3.0));
+/// ```
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Snapshot {
     /// The families, sorted by name.
@@ -79,6 +88,12 @@ impl Snapshot {
 }
 
 /// What a family measures, as the exposition formats type it.
+///
+/// ```
+/// use monitor_runtime::model::Kind;
+///
+/// assert_eq!(Kind::Histogram.as_text(), "histogram");
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     /// Only goes up (a restart aside).
@@ -124,6 +139,14 @@ impl fmt::Display for Kind {
 }
 
 /// One metric family: its name, help, unit, kind and series.
+///
+/// ```
+/// use monitor_runtime::model::{Family, Kind, Labels, Value};
+///
+/// let mut queue = Family::new("queue_depth", "Jobs waiting.", Kind::Gauge);
+/// queue.push(Labels::empty(), Value::Gauge(12.0));
+/// assert_eq!(queue.series[0].value.scalar(), 12.0);
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Family {
     /// The name, as the Prometheus text format writes it (a counter with `_total`).
@@ -194,6 +217,15 @@ pub(crate) fn unit_of(name: &str, kind: Kind) -> Option<&'static str> {
 }
 
 /// One series: its labels and its value.
+///
+/// ```
+/// let snapshot = monitor_runtime::snapshot();
+/// for family in &snapshot.families {
+///     for series in &family.series {
+///         let _ = (series.labels.len(), series.value.kind());
+///     }
+/// }
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Series {
     /// Its labels, sorted by name.
@@ -203,6 +235,13 @@ pub struct Series {
 }
 
 /// The value of one series.
+///
+/// ```
+/// use monitor_runtime::model::{Kind, Value};
+///
+/// let value = Value::counter(2.0);
+/// assert_eq!((value.kind(), value.scalar()), (Kind::Counter, 2.0));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub enum Value {
     /// A counter's value, with the exemplar of a call it counted, if any.
@@ -254,6 +293,13 @@ impl Value {
 }
 
 /// A counter's value.
+///
+/// ```
+/// use monitor_runtime::model::{Counter, Value};
+///
+/// let Value::Counter(counter) = Value::counter(5.0) else { unreachable!() };
+/// assert_eq!(counter, Counter { value: 5.0, exemplar: None });
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Counter {
     /// The value.
@@ -263,6 +309,14 @@ pub struct Counter {
 }
 
 /// A histogram: its count and sum, classic buckets, native buckets, or both.
+///
+/// ```
+/// use monitor_runtime::model::Histogram;
+///
+/// // 3 observations up to 0.1 s, 1 above, 0.9 s in all.
+/// let latency = Histogram::classic(vec![0.1], &[3, 1], 0.9);
+/// assert_eq!(latency.cumulative_count(0), 3);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Histogram {
     /// Observations.
@@ -334,6 +388,13 @@ impl Histogram {
 ///
 /// Bucket `i` holds the observations `v` with `base^(i-1) < |v| ≤ base^i`; those with
 /// `|v| ≤ zero_threshold` are in the zero bucket.
+///
+/// ```
+/// use monitor_runtime::model::NativeBuckets;
+///
+/// let buckets = NativeBuckets { schema: 3, zero_threshold: 1e-9, positive: vec![(0, 4)], ..Default::default() };
+/// assert_eq!(buckets.upper_bound(0), 1.0);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NativeBuckets {
     /// The resolution, from -4 (a factor of 65 536 between bounds) to 8 (about
@@ -365,6 +426,13 @@ impl NativeBuckets {
 }
 
 /// A summary (only from collectors of the application).
+///
+/// ```
+/// use monitor_runtime::model::Summary;
+///
+/// let summary = Summary { count: 10, sum: 2.5, quantiles: vec![(0.5, 0.2), (0.99, 0.9)] };
+/// assert_eq!(summary.quantiles.len(), 2);
+/// ```
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Summary {
     /// Observations.
@@ -377,6 +445,17 @@ pub struct Summary {
 
 /// One observation kept beside the figure it went into, with the labels that say
 /// where it came from (a `trace_id` and `span_id`).
+///
+/// ```
+/// use monitor_runtime::model::{Exemplar, Labels};
+///
+/// let exemplar = Exemplar {
+///     labels: Labels::new([("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736")]),
+///     value: 0.042,
+///     timestamp: None,
+/// };
+/// assert_eq!(exemplar.labels.get("trace_id"), Some("4bf92f3577b34da6a3ce929d0e0e4736"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Exemplar {
     /// Its labels, such as `trace_id` and `span_id`.
@@ -390,6 +469,14 @@ pub struct Exemplar {
 /// The labels of a series, sorted by name; cheap to clone: shared, or for the
 /// label sets that live as long as the program (those of the runtime's own
 /// series), a plain reference.
+///
+/// ```
+/// use monitor_runtime::model::Labels;
+///
+/// let labels = Labels::new([("route", "/orders"), ("method", "GET")]);
+/// assert_eq!(labels.iter().next(), Some(("method", "GET"))); // sorted by name
+/// assert_eq!(labels.with("status", "200").len(), 3);
+/// ```
 #[derive(Clone)]
 pub struct Labels(Pairs);
 

@@ -57,6 +57,11 @@ pub(crate) fn max_buckets() -> usize {
 
 /// Sets the most buckets an exposition writes for one native histogram (at least 8):
 /// past it, the resolution of that exposition is halved until it fits.
+///
+/// ```
+/// monitor_runtime::native::set_max_buckets(80); // at most 80 buckets per histogram written
+/// monitor_runtime::native::set_max_buckets(160);
+/// ```
 pub fn set_max_buckets(buckets: usize) {
     MAX_BUCKETS.store(buckets.max(8), Ordering::Relaxed);
 }

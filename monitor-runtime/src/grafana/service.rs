@@ -5,6 +5,13 @@ use crate::alerts::Objective;
 use crate::core::model::Kind;
 
 /// What the dashboards are generated for.
+///
+/// ```
+/// use monitor_runtime::grafana::{self, Service};
+///
+/// let dashboards = grafana::dashboards(&Service::new("shop"));
+/// assert_eq!(dashboards[0]["title"], "shop / overview");
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct Service {
     pub(super) name: String,
@@ -70,6 +77,16 @@ impl Service {
 }
 
 /// A business metric family to chart.
+///
+/// ```
+/// use monitor_runtime::grafana::{self, BusinessMetric, Service};
+/// use monitor_runtime::model::Kind;
+///
+/// let service = Service::new("shop")
+///     .business(BusinessMetric::new("cart_items", Kind::Gauge, "Items in carts."));
+/// let business = &grafana::dashboards(&service)[3];
+/// assert!(business.to_string().contains("cart_items"));
+/// ```
 #[derive(Debug, Clone, PartialEq)]
 pub struct BusinessMetric {
     pub(super) name: String,

@@ -477,6 +477,22 @@ impl<T, E: fmt::Display> IntoHealth for Result<T, E> {
 }
 
 /// The future a [`HealthCheck`] returns.
+///
+/// ```
+/// use monitor_runtime::health::{CheckFuture, CheckSpec, Health, HealthCheck};
+///
+/// struct Queue;
+///
+/// impl HealthCheck for Queue {
+///     fn spec(&self) -> CheckSpec {
+///         CheckSpec::new("queue")
+///     }
+///
+///     fn check(&self) -> CheckFuture<'_> {
+///         Box::pin(async { Health::healthy() })
+///     }
+/// }
+/// ```
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = Health> + Send + 'a>>;
 
 /// How a check is run: its name, probe, criticality, timeout and caching.

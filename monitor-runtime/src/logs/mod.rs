@@ -165,6 +165,14 @@ where
 }
 
 /// The layer writing one JSON line per event to `W` (see the [module](self)).
+///
+/// ```
+/// use monitor_runtime::logs::JsonLayer;
+/// use tracing_subscriber::layer::SubscriberExt;
+///
+/// let subscriber = tracing_subscriber::registry().with(JsonLayer::new(std::io::stderr()));
+/// tracing::subscriber::with_default(subscriber, || tracing::info!(order = 7, "placed"));
+/// ```
 pub struct JsonLayer<W> {
     writer: Mutex<W>,
 }

@@ -106,6 +106,24 @@ impl PoolState {
 /// `idle_connections`) and `pool.get_owned()`.
 ///
 /// See the [module](self) for an example.
+///
+/// ```
+/// const NAME: &str = "doc_trait_pool";
+/// use monitor_runtime::pool::{self, ConnectionPool, PoolState, WatchedPool};
+///
+/// #[derive(Clone)]
+/// struct Fake;
+///
+/// impl ConnectionPool for Fake {
+///     type Connection = ();
+///     type Error = String;
+///     fn state(&self) -> PoolState { PoolState { size: 4, idle: 3, max_size: 10 } }
+///     fn acquire(&self) -> impl std::future::Future<Output = Result<(), String>> + Send { async { Ok(()) } }
+/// }
+///
+/// let watched: WatchedPool<Fake> = pool::watch(NAME, Fake).unwrap();
+/// assert_eq!(watched.name(), NAME);
+/// ```
 pub trait ConnectionPool: Send + Sync + 'static {
     /// What [`acquire`](Self::acquire) hands out; giving it back is dropping it.
     type Connection: Send;
@@ -196,6 +214,24 @@ pub fn watch<P: ConnectionPool>(name: &str, pool: P) -> Result<WatchedPool<P>, W
 /// A pool whose use is exposed; cheap to clone. Dereferences to the pool, so every
 /// method of the pool stays at hand; acquire through [`WatchedPool::acquire`] to
 /// have waits counted and timed.
+///
+/// ```
+/// const NAME: &str = "doc_watched_pool";
+/// use monitor_runtime::pool::{self, ConnectionPool, PoolState, WatchedPool};
+///
+/// #[derive(Clone)]
+/// struct Fake;
+///
+/// impl ConnectionPool for Fake {
+///     type Connection = ();
+///     type Error = String;
+///     fn state(&self) -> PoolState { PoolState { size: 4, idle: 3, max_size: 10 } }
+///     fn acquire(&self) -> impl std::future::Future<Output = Result<(), String>> + Send { async { Ok(()) } }
+/// }
+///
+/// let watched: WatchedPool<Fake> = pool::watch(NAME, Fake).unwrap();
+/// assert_eq!(watched.name(), NAME);
+/// ```
 pub struct WatchedPool<P: ConnectionPool> {
     inner: Arc<Watched<P>>,
 }

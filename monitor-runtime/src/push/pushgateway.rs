@@ -53,6 +53,17 @@ pub struct Pushgateway {
 }
 
 /// Why a push or a delete failed.
+///
+/// ```
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() {
+/// use monitor_runtime::push::Pushgateway;
+///
+/// // Nothing listens on port 1: the push fails, and says where.
+/// let error = Pushgateway::new("http://127.0.0.1:1").push().await.unwrap_err();
+/// assert!(error.to_string().contains("127.0.0.1:1"));
+/// # }
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PushError {
     message: String,

@@ -6,6 +6,14 @@ use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The trace a call belongs to: W3C Trace Context's 128-bit trace id and 64-bit
 /// span id, neither zero.
+///
+/// ```
+/// use monitor_runtime::exemplars::{self, TraceContext};
+///
+/// let trace = TraceContext::new(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736, 0x00f0_67aa_0ba9_02b7).unwrap();
+/// let _in_trace = exemplars::enter(trace);
+/// assert_eq!(exemplars::current(), Some(trace));
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TraceContext {
     pub(super) trace_id: u128,
@@ -119,6 +127,17 @@ pub(crate) fn set_current(context: Option<TraceContext>) -> Option<TraceContext>
 /// Runs the current thread in `context` until the guard is dropped, which restores
 /// the context before. (An async task that moves between threads should enter its
 /// context on each poll, as [`ContextLayer`](super::ContextLayer) does through spans.)
+///
+/// ```
+/// use monitor_runtime::exemplars::{self, TraceContext};
+///
+/// let trace = TraceContext::new(7, 9).unwrap();
+/// {
+///     let _in_trace = exemplars::enter(trace);
+///     assert_eq!(exemplars::current(), Some(trace));
+/// }
+/// assert_eq!(exemplars::current(), None);
+/// ```
 pub fn enter(context: TraceContext) -> ContextGuard {
     ContextGuard {
         previous: set_current(Some(context)),
@@ -126,6 +145,16 @@ pub fn enter(context: TraceContext) -> ContextGuard {
 }
 
 /// Restores the context that [`enter`] replaced, when dropped.
+///
+/// ```
+/// use monitor_runtime::exemplars::{self, ContextGuard, TraceContext};
+///
+/// let outer: ContextGuard = exemplars::enter(TraceContext::new(1, 1).unwrap());
+/// let inner = exemplars::enter(TraceContext::new(2, 2).unwrap());
+/// drop(inner);
+/// assert_eq!(exemplars::current(), TraceContext::new(1, 1));
+/// drop(outer);
+/// ```
 #[must_use = "the context ends when the guard is dropped"]
 #[derive(Debug)]
 pub struct ContextGuard {

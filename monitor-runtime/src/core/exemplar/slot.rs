@@ -11,6 +11,14 @@ static INTERVAL_NANOS: AtomicU64 = AtomicU64::new(1_000_000_000);
 
 /// Sets how often at most an exemplar is replaced (1 s by default; zero keeps the
 /// latest traced call of every bucket).
+///
+/// ```
+/// use std::time::Duration;
+///
+/// // Keep the latest traced call of every bucket (tests, demos).
+/// monitor_runtime::exemplars::set_interval(Duration::ZERO);
+/// monitor_runtime::exemplars::set_interval(Duration::from_secs(1));
+/// ```
 pub fn set_interval(interval: Duration) {
     INTERVAL_NANOS.store(
         u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX),

@@ -26,6 +26,15 @@ use super::model::Snapshot;
 pub(crate) const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
 
 /// An exposition format of `/metrics`.
+///
+/// ```
+/// use monitor_runtime::Format;
+///
+/// let format = Format::negotiate(Some("text/plain"));
+/// assert_eq!(format, Format::Text);
+/// let text = monitor_runtime::render(format);
+/// assert!(!text.is_empty());
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Format {
     /// The Prometheus text format 0.0.4.

@@ -35,6 +35,19 @@ pin_project! {
     /// are sent; the request is recorded when it ends or is dropped.
     ///
     /// [`HttpMetrics`]: super::HttpMetrics
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, http::Request, routing::get};
+    /// use monitor_runtime::http::{HttpMetricsLayer, ResponseBody};
+    /// use tower::{Layer, ServiceExt};
+    ///
+    /// # tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    /// let app = HttpMetricsLayer::new().layer(Router::new().route("/", get(|| async { "hello" })));
+    /// let response = app.oneshot(Request::get("/").body(Body::empty()).unwrap()).await.unwrap();
+    /// let body: &ResponseBody<Body> = response.body();
+    /// # let _ = body;
+    /// # });
+    /// ```
     pub struct ResponseBody<B> {
         #[pin]
         pub(super) inner: Option<B>,

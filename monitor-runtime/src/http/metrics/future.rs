@@ -18,6 +18,16 @@ pin_project! {
     /// measured; a panic of the inner service becomes a `500` answer.
     ///
     /// [`HttpMetrics`]: super::HttpMetrics
+    ///
+    /// ```
+    /// use axum::{Router, body::Body, http::Request, routing::get};
+    /// use monitor_runtime::http::{HttpMetricsLayer, ResponseFuture};
+    /// use tower::{Layer, Service};
+    ///
+    /// let mut app = HttpMetricsLayer::new().layer(Router::new().route("/", get(|| async { "hello" })));
+    /// let future: ResponseFuture<_> = app.call(Request::get("/").body(Body::empty()).unwrap());
+    /// # let _ = future;
+    /// ```
     pub struct ResponseFuture<F> {
         #[pin]
         pub(super) inner: F,

@@ -17,6 +17,14 @@ use crate::core::{Bounds, ShardedWords};
 
 /// The `http_route` of a request that matched no route: one value, whatever the
 /// path, so that a flood of random paths adds no series.
+///
+/// ```
+/// use monitor_runtime::http::{HttpMetricsLayer, UNMATCHED_ROUTE};
+///
+/// // Requests to paths no route matches are not measured at all.
+/// let layer = HttpMetricsLayer::new().exclude_routes([UNMATCHED_ROUTE]);
+/// # let _ = layer;
+/// ```
 pub const UNMATCHED_ROUTE: &str = "_UNMATCHED";
 
 /// The routes of [`crate::router`], which the layer leaves out by default: read

@@ -22,6 +22,16 @@ use crate::core::Shard;
 /// The service [`HttpMetricsLayer`] wraps around another.
 ///
 /// [`HttpMetricsLayer`]: super::HttpMetricsLayer
+///
+/// ```
+/// use axum::{Router, routing::get};
+/// use monitor_runtime::http::{HttpMetrics, HttpMetricsLayer};
+/// use tower::Layer;
+///
+/// let app: HttpMetrics<Router> =
+///     HttpMetricsLayer::new().layer(Router::new().route("/", get(|| async { "hello" })));
+/// # let _ = app;
+/// ```
 #[derive(Clone)]
 pub struct HttpMetrics<S> {
     pub(super) inner: S,
