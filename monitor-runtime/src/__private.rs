@@ -25,9 +25,9 @@ pub use crate::__monitor_finish_call as finish_call;
 pub use crate::__monitor_span_if_enabled as span_if_enabled;
 
 pub use crate::business::private::{
-    BUSINESS_METRICS, BusinessSite, LabelStr, MetricKind, PendingSeries, PickErrOfAny,
-    PickErrOfResult, PickOkOfAny, PickOkOfResult, Returned, Series, counter, gauge, histogram,
-    label_value, metric_value,
+    BUSINESS_METRICS, BusinessSite, MetricKind, PendingSeries, PickErrOfAny, PickErrOfResult,
+    PickOkOfAny, PickOkOfResult, Returned, Series, counter, gauge, histogram, label_value,
+    metric_value,
 };
 pub use crate::business::{Counter, Gauge, Histogram, LabelValue, MetricValue};
 

@@ -2,14 +2,14 @@
 
 use super::family::Series;
 use super::site::BusinessSite;
-use super::value::{LabelStr, LabelValue, MetricValue, read_label};
+use super::value::{LabelStr, LabelValue, MetricValue};
 
 #[inline(always)]
 fn series<const N: usize>(
     site: &'static BusinessSite,
     labels: [&dyn LabelValue; N],
 ) -> &'static Series {
-    let values: [LabelStr<'_>; N] = labels.map(|label| read_label(label));
+    let values: [LabelStr<'_>; N] = labels.map(|label| label.label_str());
     let values: [&str; N] = std::array::from_fn(|index| values[index].as_str());
     site.series(&values)
 }

@@ -114,4 +114,4 @@ mod value;
 pub use defaults::set_default_max_label_sets;
 pub use family::{MAX_LABEL_VALUE_LEN, OVERFLOW_LABEL_VALUE};
 pub use handles::{Counter, CounterSeries, Gauge, GaugeSeries, Histogram, HistogramSeries};
-pub use value::{LabelValue, MetricValue};
+pub use value::{LabelStr, LabelValue, MetricValue};

@@ -5,8 +5,7 @@
 pub use super::family::{MetricKind, Series};
 use super::handles::{Counter, Gauge, Histogram};
 pub use super::site::{BusinessSite, PendingSeries};
-pub use super::value::LabelStr;
-use super::value::{LabelValue, MetricValue, read_label};
+use super::value::{LabelStr, LabelValue, MetricValue};
 
 /// Every business metric declaration in the program, collected at link time.
 #[linkme::distributed_slice]
@@ -17,7 +16,7 @@ pub use MONITOR_RUNTIME_0_1_0_BUSINESS_METRICS as BUSINESS_METRICS;
 /// points at the expression).
 #[inline]
 pub fn label_value<T: LabelValue + ?Sized>(value: &T) -> LabelStr<'_> {
-    read_label(value)
+    value.label_str()
 }
 
 /// A metric value, from an expression passed as it is (so that a type error points at

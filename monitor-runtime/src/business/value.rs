@@ -46,36 +46,34 @@ pub trait LabelValue {
     /// allocates nothing.
     fn label_value(&self) -> Cow<'_, str>;
 
-    /// The value as an integer, when it is one: an update then writes its digits on
-    /// the stack instead of allocating the string of [`label_value`](Self::label_value).
-    /// `None` (the default) for every other value; the integer types return their value.
+    /// The label value as an update reads it, without allocating when it can: by
+    /// default [`label_value`](Self::label_value)'s; the integer types write their
+    /// digits on the stack instead of allocating a `String`.
     ///
     /// ```
     /// use monitor_runtime::business::LabelValue;
-    /// assert_eq!(404_u16.as_integer(), Some(404));
-    /// assert_eq!("404".as_integer(), None);
+    /// assert_eq!(404_u16.label_str().as_str(), "404");
+    /// assert_eq!("eu-west".label_str().as_str(), "eu-west");
     /// ```
     #[inline]
-    fn as_integer(&self) -> Option<i128> {
-        None
+    fn label_str(&self) -> LabelStr<'_> {
+        LabelStr::from(self.label_value())
     }
 }
 
-/// The label value as an update reads it: borrowed, or an integer formatted on the
-/// stack, so that updating an existing series allocates nothing.
-#[inline]
-pub(crate) fn read_label<T: LabelValue + ?Sized>(value: &T) -> LabelStr<'_> {
-    if let Some(integer) = value.as_integer() {
-        return LabelStr::integer(integer);
-    }
-    match value.label_value() {
-        Cow::Borrowed(value) => LabelStr::Borrowed(value),
-        Cow::Owned(value) => LabelStr::Owned(value),
-    }
-}
+/// A label value as an update reads it ([`LabelValue::label_str`]): borrowed, owned,
+/// or an integer's digits on the stack.
+///
+/// ```
+/// use std::borrow::Cow;
+/// use monitor_runtime::business::LabelStr;
+///
+/// let value = LabelStr::from(Cow::Borrowed("pro"));
+/// assert_eq!(value.as_str(), "pro");
+/// ```
+pub struct LabelStr<'a>(Text<'a>);
 
-/// A label value as an update reads it: borrowed, or an integer formatted on the stack.
-pub enum LabelStr<'a> {
+enum Text<'a> {
     /// Borrowed from the value.
     Borrowed(&'a str),
     /// An integer's decimal digits (ASCII), and how many there are.
@@ -95,19 +93,29 @@ impl LabelStr<'_> {
         let digits = buffer.format(value).as_bytes();
         let mut bytes = [0; INTEGER_DIGITS];
         bytes[..digits.len()].copy_from_slice(digits);
-        LabelStr::Integer(bytes, digits.len() as u8)
+        LabelStr(Text::Integer(bytes, digits.len() as u8))
     }
 
     /// The value.
     #[inline]
     pub fn as_str(&self) -> &str {
-        match self {
-            LabelStr::Borrowed(value) => value,
-            LabelStr::Integer(bytes, len) => {
+        match &self.0 {
+            Text::Borrowed(value) => value,
+            Text::Integer(bytes, len) => {
                 // SAFETY: `integer` wrote `len` ASCII digits (and a sign) there.
                 unsafe { std::str::from_utf8_unchecked(bytes.get_unchecked(..usize::from(*len))) }
             }
-            LabelStr::Owned(value) => value,
+            Text::Owned(value) => value,
+        }
+    }
+}
+
+impl<'a> From<Cow<'a, str>> for LabelStr<'a> {
+    #[inline]
+    fn from(value: Cow<'a, str>) -> Self {
+        match value {
+            Cow::Borrowed(value) => LabelStr(Text::Borrowed(value)),
+            Cow::Owned(value) => LabelStr(Text::Owned(value)),
         }
     }
 }
@@ -154,8 +162,8 @@ impl<T: LabelValue + ?Sized> LabelValue for &T {
     }
 
     #[inline]
-    fn as_integer(&self) -> Option<i128> {
-        (**self).as_integer()
+    fn label_str(&self) -> LabelStr<'_> {
+        (**self).label_str()
     }
 }
 
@@ -166,8 +174,8 @@ impl<T: LabelValue + ?Sized> LabelValue for &mut T {
     }
 
     #[inline]
-    fn as_integer(&self) -> Option<i128> {
-        (**self).as_integer()
+    fn label_str(&self) -> LabelStr<'_> {
+        (**self).label_str()
     }
 }
 
@@ -178,8 +186,8 @@ impl<T: LabelValue + ?Sized> LabelValue for Box<T> {
     }
 
     #[inline]
-    fn as_integer(&self) -> Option<i128> {
-        (**self).as_integer()
+    fn label_str(&self) -> LabelStr<'_> {
+        (**self).label_str()
     }
 }
 
@@ -192,8 +200,8 @@ macro_rules! integer_label_values {
             }
 
             #[inline]
-            fn as_integer(&self) -> Option<i128> {
-                i128::try_from(*self).ok()
+            fn label_str(&self) -> LabelStr<'_> {
+                LabelStr::integer(*self)
             }
         }
     )*};
