@@ -5,8 +5,8 @@ use monitor_tests::{find, parse_samples, promtool};
 
 #[test]
 fn host_metrics_are_scraped_and_pass_promtool() {
-    monitor_runtime::system::register();
-    monitor_runtime::system::register();
+    monitor_runtime::system::watch();
+    monitor_runtime::system::watch();
     // Two scrapes: the CPU share is a difference between two readings.
     monitor_runtime::render_metrics().unwrap();
     let text = monitor_runtime::render_metrics().unwrap();

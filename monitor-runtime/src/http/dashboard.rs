@@ -55,7 +55,7 @@ const SCRIPT: &str = include_str!("dashboard.js");
 pub(super) fn routes() -> Router {
     history::start();
     #[cfg(feature = "system")]
-    crate::system::register();
+    crate::system::watch();
     route_table()
         .into_iter()
         .fold(Router::new(), |router, (path, route)| {

@@ -18,12 +18,12 @@
 //! `process_open_fds`, `process_max_fds`, ...) come from the `prometheus` crate's
 //! process collector, which this feature adds at start-up on Linux.
 //!
-//! The exporter registers these families when it builds its routes; a program that
+//! The exporter watches the host when it builds its routes; a program that
 //! serves [`render_metrics`](crate::render_metrics) with a server of its own calls
-//! [`register`] once:
+//! [`watch`] once, as [`pool::watch`](crate::pool::watch) and [`runtime_metrics::watch`](crate::runtime_metrics::watch) expose what they watch:
 //!
 //! ```
-//! monitor_runtime::system::register();
+//! monitor_runtime::system::watch();
 //! let text = monitor_runtime::render_metrics().unwrap();
 //! assert!(text.contains("system_memory_size_bytes"));
 //! ```
@@ -42,15 +42,16 @@ use crate::core::{Claim, Source, add_source, ignore_poison, report};
 #[cfg(target_os = "linux")]
 mod process;
 
-/// Adds the host metric families to the exposition, once; later calls do nothing.
+/// Watches the host: adds its metric families to the exposition (read at each
+/// scrape), once; later calls do nothing.
 /// A refusal (a family of the same name claimed by someone else) is reported like
 /// every registration problem.
 ///
 /// ```
-/// monitor_runtime::system::register();
-/// monitor_runtime::system::register(); // idempotent
+/// monitor_runtime::system::watch();
+/// monitor_runtime::system::watch(); // idempotent
 /// ```
-pub fn register() {
+pub fn watch() {
     static REGISTERED: LazyLock<()> = LazyLock::new(|| {
         let location = "monitor_runtime::system";
         if let Err(conflict) = add_source(&HOST, &HOST_CLAIMS, "the host metrics", location) {
