@@ -63,7 +63,7 @@
 //! feature `http`).
 //!
 #![cfg_attr(feature = "http", doc = "```")]
-#![cfg_attr(not(feature = "http"), doc = "```ignore")]
+#![cfg_attr(not(feature = "http"), doc = "```text")]
 //! use axum::{Router, routing::get};
 //! use monitor_runtime::http::HttpMetricsLayer;
 //!
@@ -79,7 +79,7 @@
 //! and the shutdown signal; [`router`] to merge the routes into your own server).
 //!
 #![cfg_attr(feature = "http", doc = "```no_run")]
-#![cfg_attr(not(feature = "http"), doc = "```ignore")]
+#![cfg_attr(not(feature = "http"), doc = "```text")]
 //! #[tokio::main]
 //! async fn main() -> Result<(), monitor_runtime::ServeError> {
 //!     monitor_runtime::serve("127.0.0.1:9898").await
