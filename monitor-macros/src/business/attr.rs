@@ -10,7 +10,7 @@ use syn::{Expr, Ident, Lit, LitStr, Token};
 use super::alert::AlertArgs;
 use crate::naming::{self, BucketUnit, MetricKind};
 use crate::support::Ctxt;
-use crate::support::args::{Arg, ArgValue, Arguments, crate_path, parse_args};
+use crate::support::args::{Arg, ArgValue, Arguments, closest, crate_path, parse_args};
 use crate::support::function::AttrSpan;
 
 const ATTRIBUTE_ARGUMENTS: &str = "`counter = \"...\"`, `gauge = \"...\"`, `histogram = \"...\"`, \
@@ -658,10 +658,13 @@ pub(crate) fn parse_declaration(
 ) -> Option<(MetricDecl, Option<syn::Path>)> {
     let kind = kind_of(&declaration.kind.to_string());
     if kind.is_none() {
-        let hint = if declaration.kind == "summary" {
-            "summaries are not supported: use `histogram`, whose quantiles Prometheus computes at query time"
+        let written = declaration.kind.to_string();
+        let hint = if written == "summary" {
+            "summaries are not supported: use `histogram`, whose quantiles Prometheus computes at query time".to_owned()
+        } else if let Some(close) = closest(&written, &["counter", "gauge", "histogram"]) {
+            format!("did you mean `{close}`?")
         } else {
-            "expected `counter`, `gauge` or `histogram`"
+            "expected `counter`, `gauge` or `histogram`".to_owned()
         };
         cx.error_spanned_by(
             &declaration.kind,

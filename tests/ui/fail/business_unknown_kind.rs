@@ -11,6 +11,7 @@ fn nothing() {}
 
 monitor_runtime::business_metrics! {
     meter UPLOADS = "uploads_total", help = "Uploads.";
+    histogramm SIZES = "upload_size_bytes", help = "Upload sizes.", buckets = [1024.0];
 }
 
 fn main() {}
