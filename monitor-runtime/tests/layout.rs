@@ -330,6 +330,47 @@ fn root_names(sources: &[Source], modules: &BTreeSet<String>) -> BTreeMap<String
     names
 }
 
+/// The inline `mod name { … }` blocks a walk over a file's tokens is inside, with
+/// the brace depth each opened at.
+#[derive(Default)]
+struct InlineModules {
+    open: Vec<(String, usize)>,
+    depth: usize,
+}
+
+impl InlineModules {
+    /// Follows the token at `i` (`text_at` reads a token, `""` past the end): its
+    /// braces, and the opening `mod name {` of an inline module, whose three tokens
+    /// it takes. Returns how many tokens that opening takes, 0 for any other token.
+    fn follow<'t>(&mut self, text_at: &impl Fn(usize) -> &'t str, i: usize) -> usize {
+        match text_at(i) {
+            "{" => self.depth += 1,
+            "}" => {
+                self.depth -= 1;
+                if self
+                    .open
+                    .last()
+                    .is_some_and(|(_, opened)| *opened == self.depth)
+                {
+                    self.open.pop();
+                }
+            }
+            "mod" if is_ident(text_at(i + 1)) && text_at(i + 2) == "{" => {
+                self.open.push((text_at(i + 1).to_owned(), self.depth));
+                self.depth += 1;
+                return 3;
+            }
+            _ => {}
+        }
+        0
+    }
+
+    /// The names of the open blocks, outermost first.
+    fn names(&self) -> impl Iterator<Item = String> + '_ {
+        self.open.iter().map(|(name, _)| name.clone())
+    }
+}
+
 /// Every reference from `module` (the module a file defines) to another top module.
 /// `modules` are the top modules, `roots` the crate-root re-exports (see
 /// [`root_names`]).
@@ -346,9 +387,7 @@ fn references(
     let lines: Vec<&str> = text.lines().collect();
     let tokens = tokens(&strip(text));
     let mut found = Vec::new();
-    // Inline `mod name { … }` blocks, with the brace depth they opened at.
-    let mut inline: Vec<(String, usize)> = Vec::new();
-    let mut depth = 0;
+    let mut inline = InlineModules::default();
     let mut i = 0;
     while i < tokens.len() {
         let text_at = |k: usize| {
@@ -356,21 +395,10 @@ fn references(
                 .get(k)
                 .map_or("", |token: &Token| token.text.as_str())
         };
-        match text_at(i) {
-            "{" => depth += 1,
-            "}" => {
-                depth -= 1;
-                if inline.last().is_some_and(|(_, opened)| *opened == depth) {
-                    inline.pop();
-                }
-            }
-            "mod" if is_ident(text_at(i + 1)) && text_at(i + 2) == "{" => {
-                inline.push((text_at(i + 1).to_owned(), depth));
-                depth += 1;
-                i += 3;
-                continue;
-            }
-            _ => {}
+        let opening = inline.follow(&text_at, i);
+        if opening > 0 {
+            i += opening;
+            continue;
         }
         let start = i;
         // Where the path lands once `crate::` or the `super::`s are resolved: the
@@ -383,7 +411,7 @@ fn references(
                 && (i == 0 || text_at(i - 1) != "::")
             {
                 let mut base: Vec<String> = module.to_vec();
-                base.extend(inline.iter().map(|(name, _)| name.clone()));
+                base.extend(inline.names());
                 let mut j = i;
                 while text_at(j) == "super" && text_at(j + 1) == "::" {
                     base.pop();
@@ -853,26 +881,13 @@ fn file_references(source: &Source, files: &BTreeMap<Vec<String>, String>) -> Ve
             .map_or("", |token: &Token| token.text.as_str())
     };
     let mut found = Vec::new();
-    // Inline `mod name { … }` blocks, with the brace depth they opened at.
-    let mut inline: Vec<(String, usize)> = Vec::new();
-    let mut depth = 0;
+    let mut inline = InlineModules::default();
     let mut i = 0;
     while i < tokens.len() {
-        match text_at(i) {
-            "{" => depth += 1,
-            "}" => {
-                depth -= 1;
-                if inline.last().is_some_and(|(_, opened)| *opened == depth) {
-                    inline.pop();
-                }
-            }
-            "mod" if is_ident(text_at(i + 1)) && text_at(i + 2) == "{" => {
-                inline.push((text_at(i + 1).to_owned(), depth));
-                depth += 1;
-                i += 3;
-                continue;
-            }
-            _ => {}
+        let opening = inline.follow(&text_at, i);
+        if opening > 0 {
+            i += opening;
+            continue;
         }
         // Tokens a macro builds (`quote!(impl crate::Orders {})`) name the user's
         // crate, not this one.
@@ -896,7 +911,7 @@ fn file_references(source: &Source, files: &BTreeMap<Vec<String>, String>) -> Ve
             continue;
         }
         let mut here = source.module.clone();
-        here.extend(inline.iter().map(|(name, _)| name.clone()));
+        here.extend(inline.names());
         let child =
             |name: &str| files.contains_key(&[here.clone(), vec![name.to_owned()]].concat());
         let continues_a_path = i > 0 && matches!(text_at(i - 1), "::" | ".");
