@@ -13,6 +13,7 @@ use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{LazyLock, RwLock};
 
+use crate::core::exemplar::{BucketExemplars, TraceContext};
 use crate::core::model::{Family, Histogram, Kind, Labels, Value};
 use crate::core::{
     Bounds, Claim, INITIALISERS, Initialiser, Phase, Shard, ShardedWords, Source, add_source,
@@ -62,6 +63,8 @@ struct CallSeries {
     kind: Cow<'static, str>,
     labels: Labels,
     cells: ShardedWords,
+    /// The exemplars of the buckets, made by the first traced call.
+    exemplars: BucketExemplars,
 }
 
 /// The hosts named so far (at most [`MAX_SERVER_ADDRESSES`]), and the order they
@@ -88,9 +91,21 @@ impl Host {
         }
     }
 
+    /// The host's name, as `server_address` shows it.
+    pub(super) fn name(&self) -> &str {
+        &self.name
+    }
+
     /// Records a call of `nanos`: answered `status`, or failed with `kind` when
-    /// `status` is `None`.
-    pub(super) fn record(&self, method: &'static str, status: Option<u16>, kind: &str, nanos: u64) {
+    /// `status` is `None`; in the sampled trace `context`, its exemplar.
+    pub(super) fn record(
+        &self,
+        method: &'static str,
+        status: Option<u16>,
+        kind: &str,
+        nanos: u64,
+        context: Option<TraceContext>,
+    ) {
         let status = status.unwrap_or(0);
         let kind = if status == 0 { kind } else { "" };
         let series = self
@@ -100,6 +115,9 @@ impl Host {
         block.add(1 + BOUNDS.bucket(nanos), 1);
         if nanos != 0 {
             block.add(0, nanos);
+        }
+        if let Some(context) = context {
+            series.exemplars.offer_duration(&BOUNDS, context, nanos);
         }
     }
 
@@ -146,6 +164,7 @@ impl Host {
             kind: Cow::Owned(kind.to_owned()),
             labels,
             cells: ShardedWords::new(1 + BOUNDS.buckets()),
+            exemplars: BucketExemplars::default(),
         }));
         all.push(series);
         series
@@ -208,10 +227,9 @@ impl Source for ClientFamilies {
                 // Buckets before the sum: a call adds to its bucket first.
                 buckets.extend((0..bounds.buckets()).map(|bucket| series.cells.total(1 + bucket)));
                 let sum = series.cells.total(0) as f64 / 1e9;
-                durations.push(
-                    series.labels.clone(),
-                    Value::Histogram(Histogram::classic(bounds.given(), &buckets, sum)),
-                );
+                let mut histogram = Histogram::classic(bounds.given(), &buckets, sum);
+                histogram.exemplars = series.exemplars.read();
+                durations.push(series.labels.clone(), Value::Histogram(histogram));
             }
         }
         durations.series.sort_by(|a, b| a.labels.cmp(&b.labels));
@@ -232,10 +250,10 @@ mod tests {
     fn calls_land_in_their_series_and_buckets() {
         let host = server_address("Unit-Figures.Example.");
         assert!(std::ptr::eq(host, server_address("unit-figures.example")));
-        host.record("GET", Some(200), "", 3_000_000);
-        host.record("GET", Some(200), "", 20_000_000_000);
-        host.record("GET", Some(503), "", 1);
-        host.record("POST", None, "timeout", 0);
+        host.record("GET", Some(200), "", 3_000_000, None);
+        host.record("GET", Some(200), "", 20_000_000_000, None);
+        host.record("GET", Some(503), "", 1, TraceContext::new(7, 9));
+        host.record("POST", None, "timeout", 0, None);
         let snapshot = crate::core::snapshot();
         let family = snapshot.family(DURATION).unwrap();
         let of = |status: &str, error: &str| {
@@ -264,6 +282,13 @@ mod tests {
             "20 s past 10 s"
         );
         assert_eq!(of("503", "503").count, 1);
+        let traced = of("503", "503");
+        let (bucket, exemplar) = &traced.exemplars[0];
+        assert_eq!(*bucket, 0);
+        assert_eq!(
+            exemplar.labels.get("trace_id"),
+            Some("00000000000000000000000000000007")
+        );
         assert_eq!(of("", "timeout").count, 1);
         assert_eq!(ok.bounds.as_ref(), DURATION_BOUNDS);
     }

@@ -43,6 +43,21 @@
 //! # Ok(()) }
 //! ```
 //!
+//! # Traces
+//!
+//! Each call runs in a client span, `HTTP client request` (target
+//! `monitor_runtime::client`, level `INFO`, OpenTelemetry's client attributes:
+//! `otel.kind` = `client`, `http.request.method`, `server.address`,
+//! `http.response.status_code`, `error.type`), a child of the current trace: the
+//! request the service is serving (the HTTP server layer's), the current span's
+//! with [`ContextLayer`](crate::exemplars) or OpenTelemetry's, or
+//! [`exemplars::enter`](crate::exemplars::enter)'s; a new trace when there is none.
+//! The request carries it on as W3C Trace Context: `traceparent` names the client
+//! span as the parent of the server's, and `tracestate` is the one the served
+//! request brought. A request that carries a `traceparent` already keeps it.
+//! Exemplars of `http_client_request_duration_seconds` carry the trace id, as the
+//! server's do. [`HttpClientMetricsLayer::propagate_trace`] turns it off.
+//!
 //! reqwest has no tower service of its own; wrap its `Client` in one, converting
 //! the request and response with reqwest's `From`/`TryFrom` impls for `http` types,
 //! and give the error kind through [`ClientError`]:
@@ -79,9 +94,15 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Instant;
 
+use http::header::{HeaderName, HeaderValue};
 use http::{Method, Request, Response};
 
+use crate::core::exemplar::{self, Hex, TraceContext};
 use figures::{Host, server_address};
+
+/// The header names of W3C Trace Context.
+const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
 
 /// The kind of failure of an outgoing call, for the `error_type` label. Implemented
 /// for the errors of hyper-util's legacy client, of tower's middleware
@@ -169,16 +190,35 @@ pub fn error_type(error: &(dyn StdError + 'static)) -> &'static str {
 /// let layer = monitor_runtime::client::HttpClientMetricsLayer::new();
 /// # let _ = layer;
 /// ```
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct HttpClientMetricsLayer {
-    _private: (),
+    propagate: bool,
+}
+
+impl Default for HttpClientMetricsLayer {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl HttpClientMetricsLayer {
-    /// The layer; the metrics are global, whichever client records them.
+    /// The layer; the metrics are global, whichever client records them. It sends
+    /// the trace on (see [Traces](self#traces)).
     pub fn new() -> Self {
         let _ = crate::core::registry();
-        Self { _private: () }
+        Self { propagate: true }
+    }
+
+    /// `false`: no client span, no `traceparent` added (to a third party that must
+    /// not learn the service's trace ids, say). `true` by default.
+    ///
+    /// ```
+    /// let layer = monitor_runtime::client::HttpClientMetricsLayer::new().propagate_trace(false);
+    /// # let _ = layer;
+    /// ```
+    pub fn propagate_trace(mut self, propagate: bool) -> Self {
+        self.propagate = propagate;
+        self
     }
 }
 
@@ -186,7 +226,10 @@ impl<S> tower::Layer<S> for HttpClientMetricsLayer {
     type Service = HttpClientMetrics<S>;
 
     fn layer(&self, inner: S) -> Self::Service {
-        HttpClientMetrics { inner }
+        HttpClientMetrics {
+            inner,
+            propagate: self.propagate,
+        }
     }
 }
 
@@ -204,6 +247,7 @@ impl<S> tower::Layer<S> for HttpClientMetricsLayer {
 #[derive(Debug, Clone)]
 pub struct HttpClientMetrics<S> {
     inner: S,
+    propagate: bool,
 }
 
 impl<S, B, R> tower::Service<Request<B>> for HttpClientMetrics<S>
@@ -219,7 +263,7 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, request: Request<B>) -> Self::Future {
+    fn call(&mut self, mut request: Request<B>) -> Self::Future {
         let host = request.uri().host().map(str::to_owned).or_else(|| {
             request
                 .headers()
@@ -231,15 +275,29 @@ where
                         .to_owned()
                 })
         });
-        let call = Call {
-            method: method_label(request.method()),
-            host: server_address(host.as_deref().unwrap_or("")),
-            started: Instant::now(),
-            recorded: false,
+        let started = Instant::now();
+        let method = method_label(request.method());
+        let host = server_address(host.as_deref().unwrap_or(""));
+        let mut trace = self
+            .propagate
+            .then(|| ClientTrace::start(&mut request, method, host.name()));
+        let inner = match &mut trace {
+            Some(trace) => {
+                let _span = trace.span.enter();
+                let _context = exemplar::enter(trace.context);
+                self.inner.call(request)
+            }
+            None => self.inner.call(request),
         };
         ResponseFuture {
-            inner: self.inner.call(request),
-            call,
+            inner,
+            call: Call {
+                method,
+                host,
+                started,
+                recorded: false,
+                trace,
+            },
         }
     }
 }
@@ -276,7 +334,15 @@ where
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        let output = std::task::ready!(this.inner.poll(cx));
+        let inner = this.inner;
+        let output = match &this.call.trace {
+            Some(trace) => {
+                let _span = trace.span.enter();
+                let _context = exemplar::enter(trace.context);
+                std::task::ready!(inner.poll(cx))
+            }
+            None => std::task::ready!(inner.poll(cx)),
+        };
         match &output {
             // A 4xx or 5xx answer is an error of that status (`figures`).
             Ok(response) => this.call.record(Some(response.status().as_u16()), ""),
@@ -291,6 +357,7 @@ struct Call {
     host: &'static Host,
     started: Instant,
     recorded: bool,
+    trace: Option<ClientTrace>,
 }
 
 impl Call {
@@ -298,7 +365,84 @@ impl Call {
     fn record(&mut self, status: Option<u16>, error_type: &str) {
         self.recorded = true;
         let nanos = u64::try_from(self.started.elapsed().as_nanos()).unwrap_or(u64::MAX);
-        self.host.record(self.method, status, error_type, nanos);
+        let context = match &self.trace {
+            Some(trace) => {
+                trace.end(status, error_type);
+                Some(trace.context)
+            }
+            None => exemplar::current_raw(),
+        };
+        let context = context.filter(TraceContext::sampled);
+        self.host
+            .record(self.method, status, error_type, nanos, context);
+    }
+}
+
+/// The trace of one outgoing call: its client span, a child of the current
+/// context, whose ids the request carries on.
+struct ClientTrace {
+    context: TraceContext,
+    span: tracing::Span,
+}
+
+impl ClientTrace {
+    /// Opens the client span and writes its `traceparent` (and the `tracestate` of
+    /// the request being served) into `request`, unless it carries one already.
+    fn start<B>(request: &mut Request<B>, method: &'static str, host: &str) -> Self {
+        let span = tracing::info_span!(
+            target: "monitor_runtime::client",
+            "HTTP client request",
+            otel.name = method,
+            otel.kind = "client",
+            otel.status_code = tracing::field::Empty,
+            http.request.method = method,
+            server.address = host,
+            http.response.status_code = tracing::field::Empty,
+            "error.type" = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+            span_id = tracing::field::Empty,
+        );
+        let mut context =
+            exemplar::current_raw().map_or_else(TraceContext::random, |parent| parent.child());
+        let mut state = exemplar::current_tracestate();
+        #[cfg(feature = "opentelemetry")]
+        if let Some((own, own_state)) = exemplar::otel::adopt(&span, None) {
+            context = own;
+            state = own_state;
+        }
+        if !span.is_disabled() {
+            span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
+            span.record("span_id", tracing::field::display(Hex(context.span_id())));
+        }
+        let headers = request.headers_mut();
+        if !headers.contains_key(TRACEPARENT)
+            && let Ok(parent) = HeaderValue::from_str(&context.traceparent())
+        {
+            headers.insert(TRACEPARENT, parent);
+            if let Some(state) = state.and_then(|state| HeaderValue::from_str(&state).ok()) {
+                headers.insert(TRACESTATE, state);
+            }
+        }
+        Self { context, span }
+    }
+
+    /// Records how the call ended on its span.
+    fn end(&self, status: Option<u16>, error_type: &str) {
+        if self.span.is_disabled() {
+            return;
+        }
+        if let Some(status) = status {
+            self.span.record("http.response.status_code", status);
+        }
+        if status.is_none_or(|status| status >= 400) {
+            self.span.record("otel.status_code", "ERROR");
+            let kind = if error_type.is_empty() {
+                status.map(|status| status.to_string()).unwrap_or_default()
+            } else {
+                error_type.to_owned()
+            };
+            self.span.record("error.type", kind);
+        }
     }
 }
 

@@ -290,14 +290,18 @@ mod tests {
             .map(|initialiser| (initialiser.phase, initialiser.name))
             .collect();
         assert_eq!(
-            order[..2],
-            [(Phase::Own, "exposition"), (Phase::Own, "identity")]
+            order[..3],
+            [
+                (Phase::Own, "exposition"),
+                (Phase::Own, "identity"),
+                (Phase::Own, "trace context")
+            ]
         );
         assert!(
-            order[2..].iter().all(|(phase, _)| *phase == Phase::Feature),
+            order[3..].iter().all(|(phase, _)| *phase == Phase::Feature),
             "{order:?}"
         );
-        let features: Vec<&str> = order[2..].iter().map(|(_, name)| *name).collect();
+        let features: Vec<&str> = order[3..].iter().map(|(_, name)| *name).collect();
         assert!(features.contains(&"monitored") && features.contains(&"health"));
         assert!(features.is_sorted(), "{features:?}");
     }

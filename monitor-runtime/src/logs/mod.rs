@@ -11,7 +11,7 @@
 //! | `level`, `target`, `message` | the event's |
 //! | `fields` | the event's other fields |
 //! | `function`, `module` | the innermost span's name and target: for a `#[monitored]` call, the function and its module |
-//! | `trace_id`, `span_id` | the innermost span's ids: 32 and 16 hex digits; a span inherits its parent's trace id, a root span starts a new trace |
+//! | `trace_id`, `span_id` | the innermost span's ids in W3C hex (32 and 16 digits): the request's trace for the spans of the HTTP layers (from `traceparent`), OpenTelemetry's ids with `tracing-opentelemetry` installed (feature `opentelemetry`), else a span inherits its parent's trace id with an id of its own, and a root span starts a new trace; the same ids exemplars carry |
 //! | `span` | the innermost span's fields (`result`, `error` for a monitored call) |
 //! | `spans` | every span of the event, root first: `name`, `module`, `span_id` and its fields |
 //!
@@ -52,12 +52,9 @@
 
 mod secret_words;
 
-use std::collections::hash_map::RandomState;
 use std::fmt;
-use std::hash::BuildHasher;
 use std::io::Write;
 use std::sync::Mutex;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::SystemTime;
 
 use serde_json::{Map, Value};
@@ -68,6 +65,7 @@ use tracing_subscriber::filter::Targets;
 use tracing_subscriber::layer::{Context, Layer, SubscriberExt};
 use tracing_subscriber::registry::LookupSpan;
 
+use crate::core::exemplar::spans;
 use crate::core::ignore_poison;
 
 /// What a secret field's value is replaced with.
@@ -197,11 +195,16 @@ impl<W: Write + Send + 'static> JsonLayer<W> {
     }
 }
 
-/// What the layer keeps of a span.
+/// What the layer keeps of a span: its fields (its ids are the trace of
+/// `core::exemplar::spans`, which the exemplars share).
 struct SpanData {
-    trace_id: String,
-    span_id: String,
     fields: Map<String, Value>,
+}
+
+/// Records a span's fields but its ids, which a line writes at its top.
+fn record_span_fields(fields: &mut Map<String, Value>, record: impl FnOnce(&mut JsonVisitor<'_>)) {
+    record(&mut JsonVisitor(fields));
+    fields.retain(|name, _| !spans::is_id_field(name));
 }
 
 impl<S, W> Layer<S> for JsonLayer<W>
@@ -211,28 +214,24 @@ where
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
-        let trace_id = span
-            .parent()
-            .and_then(|parent| {
-                parent
-                    .extensions()
-                    .get::<SpanData>()
-                    .map(|data| data.trace_id.clone())
-            })
-            .unwrap_or_else(|| format!("{:016x}{:016x}", random_u64(), random_u64()));
+        spans::on_new_span(&span, attrs, None);
         let mut fields = Map::new();
-        attrs.record(&mut JsonVisitor(&mut fields));
-        span.extensions_mut().insert(SpanData {
-            trace_id,
-            span_id: format!("{:016x}", random_u64()),
-            fields,
-        });
+        record_span_fields(&mut fields, |visitor| attrs.record(visitor));
+        span.extensions_mut().insert(SpanData { fields });
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
         let Some(span) = ctx.span(id) else { return };
+        spans::on_record(&span, values);
         if let Some(data) = span.extensions_mut().get_mut::<SpanData>() {
-            values.record(&mut JsonVisitor(&mut data.fields));
+            record_span_fields(&mut data.fields, |visitor| values.record(visitor));
+        }
+    }
+
+    fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
+        // Settled at the first entry, where OpenTelemetry's ids can be read.
+        if let Some(span) = ctx.span(id) {
+            spans::resolve(&span, true);
         }
     }
 
@@ -255,6 +254,7 @@ where
         let mut spans = Vec::new();
         if let Some(scope) = ctx.event_scope(event) {
             for (depth, span) in scope.enumerate() {
+                let trace = spans::resolve(&span, false);
                 let extensions = span.extensions();
                 let Some(data) = extensions.get::<SpanData>() else {
                     continue;
@@ -265,8 +265,8 @@ where
                         "module".into(),
                         Value::String(span.metadata().target().to_owned()),
                     );
-                    line.insert("trace_id".into(), Value::String(data.trace_id.clone()));
-                    line.insert("span_id".into(), Value::String(data.span_id.clone()));
+                    line.insert("trace_id".into(), Value::String(trace.trace_id_hex()));
+                    line.insert("span_id".into(), Value::String(trace.span_id_hex()));
                     line.insert("span".into(), Value::Object(data.fields.clone()));
                 }
                 let mut entry = Map::new();
@@ -275,7 +275,7 @@ where
                     "module".into(),
                     Value::String(span.metadata().target().to_owned()),
                 );
-                entry.insert("span_id".into(), Value::String(data.span_id.clone()));
+                entry.insert("span_id".into(), Value::String(trace.span_id_hex()));
                 for (key, value) in &data.fields {
                     entry.entry(key.clone()).or_insert_with(|| value.clone());
                 }
@@ -341,17 +341,6 @@ impl Visit for JsonVisitor<'_> {
     }
 }
 
-/// An id that is unique within the process and hard to guess: a counter hashed
-/// with the process's random SipHash keys.
-fn random_u64() -> u64 {
-    static KEYS: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
-    static COUNTER: AtomicU64 = AtomicU64::new(1);
-    let keys = KEYS.get_or_init(RandomState::new);
-    let id = keys.hash_one(COUNTER.fetch_add(1, Ordering::Relaxed));
-    // Zero is not a valid trace or span id in W3C trace context.
-    id.max(1)
-}
-
 /// `2026-11-23T23:10:00.123Z`.
 fn rfc3339(time: SystemTime) -> String {
     humantime::format_rfc3339_millis(time).to_string()
@@ -367,10 +356,5 @@ mod tests {
     fn formats_timestamps() {
         let time = UNIX_EPOCH + std::time::Duration::from_millis(1_795_993_800_123);
         assert_eq!(rfc3339(time), "2026-11-29T23:10:00.123Z");
-    }
-
-    #[test]
-    fn ids_differ() {
-        assert_ne!(random_u64(), random_u64());
     }
 }

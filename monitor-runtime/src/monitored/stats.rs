@@ -101,7 +101,7 @@ impl FunctionStats {
             native.observe(seconds(nanos));
         }
         if exemplar::in_use()
-            && let Some(context) = exemplar::current_raw()
+            && let Some(context) = exemplar::current_sampled()
         {
             self.offer(context, bucket, nanos, is_error);
         }

@@ -1,11 +1,17 @@
 //! The trace of the current thread: one slot per thread, which whatever knows the
 //! trace fills, and which the hot paths read.
 
-use std::cell::Cell;
+use std::cell::{Cell, RefCell};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 /// The trace a call belongs to: W3C Trace Context's 128-bit trace id and 64-bit
-/// span id, neither zero.
+/// span id, neither zero, and its sampled flag.
+///
+/// The HTTP server layer reads it from a request's `traceparent` header (or starts
+/// a trace), the client layer writes it into the requests it sends, and exemplars
+/// and JSON logs carry its ids: with `tracing-opentelemetry` installed (feature
+/// `opentelemetry`) they are OpenTelemetry's own.
 ///
 /// ```
 /// use monitor_runtime::exemplars::{self, TraceContext};
@@ -18,13 +24,107 @@ use std::sync::atomic::{AtomicBool, Ordering};
 pub struct TraceContext {
     pub(super) trace_id: u128,
     pub(super) span_id: u64,
+    pub(super) sampled: bool,
 }
 
 impl TraceContext {
-    /// A context of these ids; `None` when either is zero (invalid in W3C Trace
-    /// Context).
+    /// A sampled context of these ids; `None` when either is zero (invalid in W3C
+    /// Trace Context).
     pub fn new(trace_id: u128, span_id: u64) -> Option<Self> {
-        (trace_id != 0 && span_id != 0).then_some(Self { trace_id, span_id })
+        (trace_id != 0 && span_id != 0).then_some(Self {
+            trace_id,
+            span_id,
+            sampled: true,
+        })
+    }
+
+    /// A new trace: a random 128-bit trace id and 64-bit span id (never zero),
+    /// sampled, as W3C Trace Context asks of a trace's first participant.
+    ///
+    /// ```
+    /// use monitor_runtime::exemplars::TraceContext;
+    ///
+    /// let first = TraceContext::random();
+    /// assert_ne!(first.trace_id(), TraceContext::random().trace_id());
+    /// assert!(first.sampled());
+    /// ```
+    pub fn random() -> Self {
+        Self {
+            trace_id: random_nonzero_u128(),
+            span_id: random_nonzero_u64(),
+            sampled: true,
+        }
+    }
+
+    /// A span of this trace below this one: the same trace id and sampled flag, a
+    /// new random span id.
+    ///
+    /// ```
+    /// use monitor_runtime::exemplars::TraceContext;
+    ///
+    /// let request = TraceContext::random();
+    /// let call = request.child();
+    /// assert_eq!(call.trace_id(), request.trace_id());
+    /// assert_ne!(call.span_id(), request.span_id());
+    /// ```
+    pub fn child(&self) -> Self {
+        Self {
+            span_id: random_nonzero_u64(),
+            ..*self
+        }
+    }
+
+    /// This context with the sampled flag set or cleared. Exemplars are kept only
+    /// of sampled traces (an unsampled trace reaches no trace store to link to);
+    /// the flag is propagated as received either way.
+    ///
+    /// ```
+    /// use monitor_runtime::exemplars::TraceContext;
+    ///
+    /// let unsampled = TraceContext::new(7, 9).unwrap().with_sampled(false);
+    /// assert_eq!(unsampled.traceparent(), "00-00000000000000000000000000000007-0000000000000009-00");
+    /// ```
+    pub fn with_sampled(self, sampled: bool) -> Self {
+        Self { sampled, ..self }
+    }
+
+    /// Whether the trace is sampled (the `sampled` flag of `traceparent`).
+    pub fn sampled(&self) -> bool {
+        self.sampled
+    }
+
+    /// The `traceparent` header of W3C Trace Context (version `00`) that names this
+    /// span as the parent of the next.
+    ///
+    /// ```
+    /// use monitor_runtime::exemplars::TraceContext;
+    ///
+    /// let trace = TraceContext::from_hex("4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7").unwrap();
+    /// assert_eq!(trace.traceparent(), "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01");
+    /// ```
+    pub fn traceparent(&self) -> String {
+        format!(
+            "00-{:032x}-{:016x}-{:02x}",
+            self.trace_id,
+            self.span_id,
+            u8::from(self.sampled)
+        )
+    }
+
+    /// The context a `traceparent` header names, read as W3C Trace Context Level 1
+    /// says (a future version is read by its version-00 prefix); `None` for a value
+    /// the specification calls invalid (version `ff`, all-zero ids, upper-case or
+    /// other non-hex digits, wrong lengths or separators).
+    ///
+    /// ```
+    /// use monitor_runtime::exemplars::TraceContext;
+    ///
+    /// let parent = TraceContext::from_traceparent("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00").unwrap();
+    /// assert!(!parent.sampled());
+    /// assert!(TraceContext::from_traceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").is_none());
+    /// ```
+    pub fn from_traceparent(value: &str) -> Option<Self> {
+        super::w3c::parse_traceparent(value.as_bytes()).ok()
     }
 
     /// A context from the hex forms of W3C Trace Context (32 and 16 lower-case hex
@@ -45,6 +145,11 @@ impl TraceContext {
                 .flatten()
         };
         Self::new(hex(trace_id, 32)?, u64::try_from(hex(span_id, 16)?).ok()?)
+    }
+
+    /// A context of these ids and flag, when both ids are valid.
+    pub(crate) fn with_flag(trace_id: u128, span_id: u64, sampled: bool) -> Option<Self> {
+        Self::new(trace_id, span_id).map(|context| context.with_sampled(sampled))
     }
 
     /// The trace id.
@@ -68,15 +173,55 @@ impl TraceContext {
     }
 }
 
+/// An id in hex (32 digits for a trace, 16 for a span), formatted only when
+/// written: the HTTP layers record their spans' ids so, at no cost without a
+/// subscriber.
+#[cfg(any(feature = "http", feature = "client"))]
+pub(crate) struct Hex<T>(pub(crate) T);
+
+#[cfg(any(feature = "http", feature = "client"))]
+impl std::fmt::Display for Hex<u128> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:032x}", self.0)
+    }
+}
+
+#[cfg(any(feature = "http", feature = "client"))]
+impl std::fmt::Display for Hex<u64> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:016x}", self.0)
+    }
+}
+
+/// A random `u64` other than zero.
+fn random_nonzero_u64() -> u64 {
+    loop {
+        let value = fastrand::u64(..);
+        if value != 0 {
+            return value;
+        }
+    }
+}
+
+/// A random `u128` other than zero.
+fn random_nonzero_u128() -> u128 {
+    loop {
+        let value = fastrand::u128(..);
+        if value != 0 {
+            return value;
+        }
+    }
+}
+
 /// Whether anything ever set a context: until then the hot paths skip exemplars
 /// after one relaxed load.
 static IN_USE: AtomicBool = AtomicBool::new(false);
 
 thread_local! {
-    /// The current thread's context: trace id (high and low halves) and span id;
-    /// zeros for none. No destructor, so that it stays readable while other
-    /// thread-locals are dropped.
-    static CURRENT: Cell<(u64, u64, u64)> = const { Cell::new((0, 0, 0)) };
+    /// The current thread's context: trace id (high and low halves), span id and
+    /// sampled flag; zeros for none. No destructor, so that it stays readable while
+    /// other thread-locals are dropped.
+    static CURRENT: Cell<(u64, u64, u64, bool)> = const { Cell::new((0, 0, 0, false)) };
 }
 
 /// Whether exemplars are in use (something set a context once).
@@ -88,14 +233,48 @@ pub(crate) fn in_use() -> bool {
 /// The current thread's context, read without a call.
 #[inline(always)]
 pub(crate) fn current_raw() -> Option<TraceContext> {
-    let (high, low, span) = CURRENT.try_with(Cell::get).unwrap_or((0, 0, 0));
+    let (high, low, span, sampled) = CURRENT.try_with(Cell::get).unwrap_or((0, 0, 0, false));
     if span == 0 {
         return None;
     }
     Some(TraceContext {
         trace_id: (u128::from(high) << 64) | u128::from(low),
         span_id: span,
+        sampled,
     })
+}
+
+/// The current thread's context when its trace is sampled: the one exemplars keep.
+#[inline(always)]
+pub(crate) fn current_sampled() -> Option<TraceContext> {
+    current_raw().filter(|context| context.sampled)
+}
+
+thread_local! {
+    /// The `tracestate` of the request the current thread is serving, if it
+    /// carried one; the client layer sends it on.
+    static TRACESTATE: RefCell<Option<Arc<str>>> = const { RefCell::new(None) };
+}
+
+/// Puts `state` in the current thread's `tracestate` slot and what was there in
+/// `state`: called twice around a poll, it lends a request's `tracestate` to the
+/// code that runs for it.
+#[cfg(feature = "http")]
+pub(crate) fn swap_tracestate(state: &mut Option<Arc<str>>) {
+    let _ = TRACESTATE.try_with(|slot| {
+        if let Ok(mut slot) = slot.try_borrow_mut() {
+            std::mem::swap(&mut *slot, state);
+        }
+    });
+}
+
+/// The `tracestate` of the request the current thread is serving.
+#[cfg(feature = "client")]
+pub(crate) fn current_tracestate() -> Option<Arc<str>> {
+    TRACESTATE
+        .try_with(|slot| slot.try_borrow().ok().and_then(|slot| slot.clone()))
+        .ok()
+        .flatten()
 }
 
 /// The trace the current thread runs in, if anything set one.
@@ -113,11 +292,12 @@ pub(crate) fn set_current(context: Option<TraceContext>) -> Option<TraceContext>
         IN_USE.store(true, Ordering::Relaxed);
     }
     let previous = current_raw();
-    let value = context.map_or((0, 0, 0), |context| {
+    let value = context.map_or((0, 0, 0, false), |context| {
         (
             (context.trace_id >> 64) as u64,
             context.trace_id as u64,
             context.span_id,
+            context.sampled,
         )
     });
     let _ = CURRENT.try_with(|current| current.set(value));

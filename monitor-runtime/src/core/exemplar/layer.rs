@@ -4,17 +4,13 @@
 use std::cell::RefCell;
 
 use tracing::Subscriber;
-use tracing::field::{Field, Visit};
 use tracing::span::{Attributes, Id, Record};
 use tracing_subscriber::Layer;
 use tracing_subscriber::layer::Context;
 use tracing_subscriber::registry::{Extensions, LookupSpan};
 
 use super::context::{TraceContext, set_current};
-
-/// How a span's trace is found among the extensions other layers keep for it (the
-/// data of `tracing-opentelemetry`, for example).
-type Lookup = dyn Fn(&Extensions<'_>) -> Option<TraceContext> + Send + Sync;
+use super::spans::{self, Lookup};
 
 /// A `tracing-subscriber` layer that makes the trace of the current span the
 /// thread's context, so that exemplars (and anything reading
@@ -22,7 +18,11 @@ type Lookup = dyn Fn(&Extensions<'_>) -> Option<TraceContext> + Send + Sync;
 ///
 /// A span's trace is, in this order: what the lookup given to [`ContextLayer::with_lookup`]
 /// finds in the span's extensions; its fields `trace_id` (32 hex digits) and
-/// `span_id` (16), recorded when it is made or later; its parent's.
+/// `span_id` (16), recorded when it is made or later (the spans of the HTTP server
+/// and client layers carry theirs); with the feature `opentelemetry` and
+/// `tracing-opentelemetry` installed before this layer, OpenTelemetry's ids of the
+/// span; a new span id in its parent's trace; a new trace. The JSON logs
+/// ([`logs`](crate::logs)) write the same ids.
 ///
 /// ```
 /// use monitor_runtime::exemplars::{self, ContextLayer};
@@ -91,40 +91,6 @@ impl ContextLayer {
     }
 }
 
-/// A span's trace, kept in its extensions.
-#[derive(Clone, Copy)]
-struct SpanTrace(TraceContext);
-
-/// The `trace_id` and `span_id` fields of a span.
-#[derive(Default)]
-struct Fields {
-    trace_id: Option<String>,
-    span_id: Option<String>,
-}
-
-impl Visit for Fields {
-    fn record_str(&mut self, field: &Field, value: &str) {
-        match field.name() {
-            "trace_id" => self.trace_id = Some(value.to_owned()),
-            "span_id" => self.span_id = Some(value.to_owned()),
-            _ => {}
-        }
-    }
-
-    fn record_debug(&mut self, field: &Field, value: &dyn std::fmt::Debug) {
-        if matches!(field.name(), "trace_id" | "span_id") {
-            let text = format!("{value:?}");
-            self.record_str(field, text.trim_matches('"'));
-        }
-    }
-}
-
-impl Fields {
-    fn context(&self) -> Option<TraceContext> {
-        TraceContext::from_hex(self.trace_id.as_deref()?, self.span_id.as_deref()?)
-    }
-}
-
 thread_local! {
     /// For each span entered on this thread, the context its entry replaced, if it
     /// set one.
@@ -136,41 +102,19 @@ where
     S: Subscriber + for<'lookup> LookupSpan<'lookup>,
 {
     fn on_new_span(&self, attrs: &Attributes<'_>, id: &Id, ctx: Context<'_, S>) {
-        let Some(span) = ctx.span(id) else {
-            return;
-        };
-        let mut fields = Fields::default();
-        attrs.record(&mut fields);
-        let own = {
-            let extensions = span.extensions();
-            self.lookup.as_ref().and_then(|lookup| lookup(&extensions))
-        };
-        let trace = own.or_else(|| fields.context()).or_else(|| {
-            span.parent()
-                .and_then(|parent| parent.extensions().get::<SpanTrace>().copied())
-                .map(|trace| trace.0)
-        });
-        if let Some(trace) = trace {
-            span.extensions_mut().insert(SpanTrace(trace));
+        if let Some(span) = ctx.span(id) {
+            spans::on_new_span(&span, attrs, self.lookup.as_deref());
         }
     }
 
     fn on_record(&self, id: &Id, values: &Record<'_>, ctx: Context<'_, S>) {
-        let mut fields = Fields::default();
-        values.record(&mut fields);
-        if let (Some(context), Some(span)) = (fields.context(), ctx.span(id)) {
-            span.extensions_mut().replace(SpanTrace(context));
+        if let Some(span) = ctx.span(id) {
+            spans::on_record(&span, values);
         }
     }
 
     fn on_enter(&self, id: &Id, ctx: Context<'_, S>) {
-        let trace = ctx.span(id).and_then(|span| {
-            let extensions = span.extensions();
-            extensions
-                .get::<SpanTrace>()
-                .map(|trace| trace.0)
-                .or_else(|| self.lookup.as_ref().and_then(|lookup| lookup(&extensions)))
-        });
+        let trace = ctx.span(id).map(|span| spans::resolve(&span, true));
         let replaced = trace.map(|trace| set_current(Some(trace)));
         let _ = ENTERED.try_with(|entered| entered.borrow_mut().push(replaced));
     }

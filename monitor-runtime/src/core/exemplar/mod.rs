@@ -32,12 +32,25 @@
 mod context;
 #[cfg(feature = "exemplars")]
 mod layer;
+#[cfg(feature = "opentelemetry")]
+pub(crate) mod otel;
 mod slot;
+#[cfg(any(feature = "exemplars", feature = "logs"))]
+pub(crate) mod spans;
+pub(crate) mod w3c;
 
 pub use context::{ContextGuard, TraceContext, current, enter};
-pub(crate) use context::{current_raw, in_use};
+pub(crate) use context::{current_sampled, in_use};
+#[cfg(feature = "client")]
+pub(crate) use context::{current_raw, current_tracestate};
+#[cfg(any(feature = "http", feature = "client"))]
+pub(crate) use context::Hex;
+#[cfg(feature = "http")]
+pub(crate) use context::swap_tracestate;
 #[cfg(feature = "exemplars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "exemplars")))]
 pub use layer::ContextLayer;
-pub(crate) use slot::Slot;
 pub use slot::set_interval;
+pub(crate) use slot::Slot;
+#[cfg(any(feature = "http", feature = "client"))]
+pub(crate) use slot::BucketExemplars;

@@ -1,9 +1,13 @@
 //! The exemplar slots of buckets and counters, and how often they are replaced.
 
+#[cfg(any(feature = "http", feature = "client"))]
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::context::TraceContext;
+#[cfg(any(feature = "http", feature = "client"))]
+use crate::core::Bounds;
 use crate::core::model::{Exemplar, Labels};
 
 /// Nanoseconds between two replacements of one exemplar.
@@ -100,6 +104,37 @@ impl Slot {
             return Some(exemplar(context, value, at as f64 / 1e9));
         }
         None
+    }
+}
+
+/// The exemplar slots of a histogram's buckets, made by its first traced
+/// observation (a histogram never traced keeps none).
+#[cfg(any(feature = "http", feature = "client"))]
+#[derive(Default)]
+pub(crate) struct BucketExemplars(OnceLock<Box<[Slot]>>);
+
+#[cfg(any(feature = "http", feature = "client"))]
+impl BucketExemplars {
+    /// A traced duration of `nanos`, offered to its bucket of `bounds` (in
+    /// nanoseconds).
+    #[cold]
+    #[inline(never)]
+    pub(crate) fn offer_duration(&self, bounds: &Bounds, context: TraceContext, nanos: u64) {
+        let slots = self
+            .0
+            .get_or_init(|| (0..bounds.buckets()).map(|_| Slot::default()).collect());
+        slots[bounds.bucket(nanos)].offer(context, nanos as f64 / 1e9);
+    }
+
+    /// The exemplars of the buckets, `(bucket, exemplar)`.
+    pub(crate) fn read(&self) -> Vec<(usize, Exemplar)> {
+        self.0.get().map_or_else(Vec::new, |slots| {
+            slots
+                .iter()
+                .enumerate()
+                .filter_map(|(bucket, slot)| Some((bucket, slot.read()?)))
+                .collect()
+        })
     }
 }
 

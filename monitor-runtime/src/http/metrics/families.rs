@@ -152,7 +152,7 @@ fn add_series(shared: &'static Shared, families: &mut [Family; 4], buckets: &mut
                 });
                 let mut duration = histogram(&status.cells, 0, time, 1e9, buckets);
                 if let Value::Histogram(histogram) = &mut duration {
-                    histogram.exemplars = status.exemplars();
+                    histogram.exemplars = status.exemplars.read();
                     if let Some(native) = &status.native {
                         let (count, native) = native.read(max_buckets);
                         histogram.count = count;

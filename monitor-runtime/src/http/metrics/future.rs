@@ -45,7 +45,11 @@ where
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
         let this = self.project();
         let inner = this.inner;
-        let polled = catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
+        let poll = || catch_unwind(AssertUnwindSafe(|| inner.poll(cx)));
+        let polled = match this.guard.as_mut().and_then(|guard| guard.trace.as_mut()) {
+            Some(trace) => trace.scope(poll),
+            None => poll(),
+        };
         let response = match polled {
             Ok(Poll::Pending) => return Poll::Pending,
             Ok(Poll::Ready(Ok(response))) => response,
@@ -58,6 +62,9 @@ where
                 let mut guard = this.guard.take();
                 if let Some(guard) = &mut guard {
                     guard.status = 500;
+                    if let Some(trace) = &guard.trace {
+                        trace.status(500);
+                    }
                 }
                 tracing::error!("an HTTP handler panicked; answered 500");
                 let mut response = Response::new(ResponseBody { inner: None, guard });
@@ -69,6 +76,9 @@ where
         let (parts, body) = response.into_parts();
         if let Some(measuring) = &mut guard {
             measuring.status = parts.status.as_u16();
+            if let Some(trace) = &measuring.trace {
+                trace.status(measuring.status);
+            }
             if body.is_end_stream() {
                 // Nothing to send: recorded now.
                 guard = None;

@@ -4,6 +4,7 @@
 use super::cells;
 use super::routes::{METHODS, MethodEntry};
 use super::shared::Shared;
+use super::trace::RequestTrace;
 use crate::core::{Shard, exemplar};
 
 /// The `http_response_status_code` of a request whose client went away before the
@@ -22,6 +23,8 @@ pub(super) struct Guard {
     /// Raw clock reading at arrival.
     pub(super) start: u64,
     pub(super) bytes: u64,
+    /// The request's trace and server span, which ends with the guard.
+    pub(super) trace: Option<RequestTrace>,
 }
 
 impl Drop for Guard {
@@ -43,9 +46,12 @@ impl Drop for Guard {
             native.observe(nanos as f64 / 1e9);
         }
         if exemplar::in_use()
-            && let Some(context) = exemplar::current_raw()
+            && let Some(context) = match &self.trace {
+                Some(trace) => Some(trace.context).filter(|context| context.sampled()),
+                None => exemplar::current_sampled(),
+            }
         {
-            status.offer(durations, context, nanos);
+            status.exemplars.offer_duration(durations, context, nanos);
         }
         cells::observe(
             &block,

@@ -9,6 +9,7 @@ use super::options::{DEFAULT_DURATION_BUCKETS, DEFAULT_SIZE_BUCKETS, Options};
 use super::routes::monitoring_routes;
 use super::service::HttpMetrics;
 use super::shared::Shared;
+use super::trace::TraceSettings;
 use crate::core::native::NATIVE_OFF;
 
 /// HTTP server metrics for an axum [`Router`](axum::Router) or any tower HTTP
@@ -42,6 +43,32 @@ use crate::core::native::NATIVE_OFF;
 /// The service it wraps receives `Request<axum::body::Body>`, whatever body type
 /// came in (axum's handlers take that type anyway; a hyper or tonic service takes
 /// any body), and its response body is wrapped to be measured.
+///
+/// # Traces
+///
+/// Each measured request runs in a trace, as W3C Trace Context says: the one its
+/// `traceparent` header names (with its `tracestate`), or a new one (random ids,
+/// sampled) when it carries none, or one the specification calls invalid (version
+/// `ff`, all-zero ids, upper-case or bad digits, wrong lengths; counted in
+/// `monitor_trace_context_invalid_total{reason}`, and the request served as any
+/// other). [`trust_incoming_trace(false)`](Self::trust_incoming_trace) starts a new
+/// trace for every request (a public edge); [`trace(false)`](Self::trace) turns
+/// traces off.
+///
+/// The request gets a server span, `HTTP request` (target `monitor_runtime::http`,
+/// level `INFO`), with OpenTelemetry's HTTP server attributes: `otel.name` =
+/// `{method} {route}`, `otel.kind` = `server`, `http.request.method`, `http.route`,
+/// `url.path`, `network.protocol.version`, `http.response.status_code` (and
+/// `otel.status_code` = `ERROR` for a `5xx`), and its ids as `trace_id` and
+/// `span_id`. The handler runs inside it: its spans (`#[monitored]` ones
+/// included) are children, its logs carry the ids
+/// ([`logs`](crate::logs)), the client layer sends the trace on
+/// ([`client`](crate::client)), and exemplars of the request's duration and of
+/// the calls it makes carry its trace id ([`exemplars`](crate::exemplars)). With
+/// `tracing-opentelemetry` installed and the feature `opentelemetry`, the span's
+/// parent is the incoming context in OpenTelemetry's terms and every id is
+/// OpenTelemetry's; without it the ids are ours, W3C-valid, and propagate alike.
+/// Exemplars are kept of sampled traces only.
 ///
 /// # Cost
 ///
@@ -116,6 +143,7 @@ pub struct HttpMetricsLayer {
     // than a counter.
     options: Arc<Options>,
     shared: Arc<OnceLock<&'static Shared>>,
+    trace: TraceSettings,
 }
 
 impl Default for HttpMetricsLayer {
@@ -141,6 +169,7 @@ impl HttpMetricsLayer {
                 routes: Vec::new(),
             }),
             shared: Arc::default(),
+            trace: TraceSettings::default(),
         }
     }
 
@@ -258,6 +287,31 @@ impl HttpMetricsLayer {
         self.with(|o| o.routes = routes)
     }
 
+    /// `false`: no server span, no trace context for the handler (the request's
+    /// figures only). On by default: see [Traces](Self#traces).
+    ///
+    /// ```
+    /// let layer = monitor_runtime::http::HttpMetricsLayer::new().trace(false);
+    /// # let _ = layer;
+    /// ```
+    pub fn trace(mut self, enabled: bool) -> Self {
+        self.trace.enabled = enabled;
+        self
+    }
+
+    /// `false`: every request starts a new trace, whatever `traceparent` it
+    /// carries: for a public edge, where a client must not choose the trace (or
+    /// the sampling) of the service's work. `true` by default.
+    ///
+    /// ```
+    /// let edge = monitor_runtime::http::HttpMetricsLayer::new().trust_incoming_trace(false);
+    /// # let _ = edge;
+    /// ```
+    pub fn trust_incoming_trace(mut self, trust: bool) -> Self {
+        self.trace.trust_incoming = trust;
+        self
+    }
+
     fn shared(&self) -> &'static Shared {
         self.shared.get_or_init(|| Shared::get(&self.options))
     }
@@ -270,6 +324,7 @@ impl<S> Layer<S> for HttpMetricsLayer {
         HttpMetrics {
             inner,
             shared: self.shared(),
+            trace: self.trace,
         }
     }
 }

@@ -18,6 +18,7 @@
 //! - `body.rs`: [`ResponseBody`] and the request body's wrapper, which count bytes;
 //! - `guard.rs`: the guard that records a request when it ends;
 //! - `routes.rs`: methods, route templates and their matching, each route's figures;
+//! - `trace.rs`: a request's trace: W3C Trace Context in, its server span;
 //! - `shared.rs`: what the layers of one configuration share;
 //! - `cells.rs`: the storage of the figures, sharded integer histograms;
 //! - `families.rs`: the source that turns them into the model's families.
@@ -33,6 +34,7 @@ mod options;
 mod routes;
 mod service;
 mod shared;
+mod trace;
 
 pub use body::ResponseBody;
 pub use future::ResponseFuture;

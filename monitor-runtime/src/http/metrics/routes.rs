@@ -10,10 +10,10 @@ use axum::extract::MatchedPath;
 use axum::http::Method;
 
 use super::options::Options;
-use crate::core::exemplar::{Slot, TraceContext};
-use crate::core::model::{Exemplar, Labels};
+use crate::core::ShardedWords;
+use crate::core::exemplar::BucketExemplars;
+use crate::core::model::Labels;
 use crate::core::native::NativeStore;
-use crate::core::{Bounds, ShardedWords};
 
 /// The `http_route` of a request that matched no route: one value, whatever the
 /// path, so that a flood of random paths adds no series.
@@ -93,32 +93,9 @@ pub(super) struct StatusEntry {
     /// The native buckets of the durations, when the layer has them.
     pub(super) native: Option<NativeStore>,
     /// The exemplars of the duration buckets, made by the first traced request.
-    pub(super) exemplars: OnceLock<Box<[Slot]>>,
+    pub(super) exemplars: BucketExemplars,
     /// The labels of both series, built by the first snapshot that finds them.
     pub(super) labels: OnceLock<Labels>,
-}
-
-impl StatusEntry {
-    /// A traced request's exemplar, offered to its duration bucket.
-    #[cold]
-    #[inline(never)]
-    pub(super) fn offer(&self, bounds: &Bounds, context: TraceContext, nanos: u64) {
-        let slots = self
-            .exemplars
-            .get_or_init(|| (0..bounds.buckets()).map(|_| Slot::default()).collect());
-        slots[bounds.bucket(nanos)].offer(context, nanos as f64 / 1e9);
-    }
-
-    /// The exemplars of the duration buckets, `(bucket, exemplar)`.
-    pub(super) fn exemplars(&self) -> Vec<(usize, Exemplar)> {
-        self.exemplars.get().map_or_else(Vec::new, |slots| {
-            slots
-                .iter()
-                .enumerate()
-                .filter_map(|(bucket, slot)| Some((bucket, slot.read()?)))
-                .collect()
-        })
-    }
 }
 
 impl RouteEntry {

@@ -15,8 +15,9 @@ use tower::Service;
 use super::body::{RequestBody, RequestSize, ResponseBody};
 use super::future::ResponseFuture;
 use super::guard::{CLIENT_CLOSED_STATUS, Guard};
-use super::routes::method_index;
+use super::routes::{METHODS, method_index};
 use super::shared::Shared;
+use super::trace::{RequestTrace, TraceSettings};
 use crate::core::Shard;
 
 /// The service [`HttpMetricsLayer`] wraps around another.
@@ -36,6 +37,7 @@ use crate::core::Shard;
 pub struct HttpMetrics<S> {
     pub(super) inner: S,
     pub(super) shared: &'static Shared,
+    pub(super) trace: TraceSettings,
 }
 
 impl<S, B, ResBody> Service<Request<B>> for HttpMetrics<S>
@@ -71,19 +73,27 @@ where
         let shard = Shard::current().index();
         shared.active.add(shard, method, 1);
         let size = RequestSize { shared, entry };
+        let trace = self.trace.enabled.then(|| {
+            let name = (route.route.as_ref() != super::UNMATCHED_ROUTE).then_some(&*route.route);
+            RequestTrace::start(&request, self.trace, METHODS[method], name)
+        });
         let request = inner_request(request, Some((size, shard)));
-        let guard = Guard {
+        let mut guard = Guard {
             shared,
             entry,
             method: method as u8,
             status: CLIENT_CLOSED_STATUS,
             start,
             bytes: 0,
+            trace,
         };
-        // The inner future last, built where it stays (not moved in after).
+        let inner = match &mut guard.trace {
+            Some(trace) => trace.scope(|| self.inner.call(request)),
+            None => self.inner.call(request),
+        };
         ResponseFuture {
             guard: Some(guard),
-            inner: self.inner.call(request),
+            inner,
         }
     }
 }

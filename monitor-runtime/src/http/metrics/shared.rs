@@ -15,6 +15,7 @@ use super::routes::{
     ADDRESS_SLOTS, AddressSlot, METHODS, MethodEntry, RouteEntry, StatusEntry, UNMATCHED_ROUTE,
     method_index,
 };
+use crate::core::exemplar::BucketExemplars;
 use crate::core::model::{Labels, Text};
 use crate::core::native::NativeStore;
 use crate::core::{Bounds, CallClock, ShardedWords, clock, ignore_poison};
@@ -269,7 +270,7 @@ impl MethodEntry {
                     cells::words(&shared.duration_bounds) + cells::words(&shared.size_bounds),
                 ),
                 native: shared.native.map(NativeStore::new),
-                exemplars: OnceLock::new(),
+                exemplars: BucketExemplars::default(),
                 labels: OnceLock::new(),
             })
         })

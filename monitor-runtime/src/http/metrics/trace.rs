@@ -1,0 +1,161 @@
+//! The trace of a request: W3C Trace Context read from its headers (or a new
+//! trace), the server span it runs in, and the context its handler sees.
+
+use std::fmt;
+use std::sync::Arc;
+
+use axum::http::header::HeaderName;
+use axum::http::{HeaderMap, Request, Version};
+
+use crate::core::exemplar::w3c::{self, Invalid, count_invalid};
+use crate::core::exemplar::{self, Hex, TraceContext, swap_tracestate};
+
+/// The header names of W3C Trace Context.
+pub(crate) const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
+pub(crate) const TRACESTATE: HeaderName = HeaderName::from_static("tracestate");
+
+/// What a layer does with traces.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct TraceSettings {
+    /// Open a server span per request and run the handler in its context.
+    pub(super) enabled: bool,
+    /// Continue the trace of an incoming `traceparent` (else every request starts
+    /// a new trace).
+    pub(super) trust_incoming: bool,
+}
+
+impl Default for TraceSettings {
+    fn default() -> Self {
+        Self {
+            enabled: true,
+            trust_incoming: true,
+        }
+    }
+}
+
+/// The parent a request names in its headers, and its `tracestate`: `None` when it
+/// names none or an invalid one (counted).
+pub(crate) fn incoming(headers: &HeaderMap) -> Option<(TraceContext, Option<Arc<str>>)> {
+    let mut values = headers.get_all(TRACEPARENT).into_iter();
+    let first = values.next()?;
+    if values.next().is_some() {
+        count_invalid(Invalid::Multiple);
+        return None;
+    }
+    let parent = w3c::parse_traceparent(first.as_bytes())
+        .map_err(count_invalid)
+        .ok()?;
+    let state = w3c::parse_tracestate(headers.get_all(TRACESTATE).iter().map(|v| v.as_bytes()))
+        .unwrap_or_else(|reason| {
+            count_invalid(reason);
+            None
+        });
+    Some((parent, state))
+}
+
+/// The span's name in OpenTelemetry: `{method} {route}`, or the method alone for
+/// a request no route matched.
+struct SpanName<'a>(&'a str, Option<&'a str>);
+
+impl fmt::Display for SpanName<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.1 {
+            Some(route) => write!(f, "{} {route}", self.0),
+            None => f.write_str(self.0),
+        }
+    }
+}
+
+fn protocol_version(version: Version) -> &'static str {
+    match version {
+        Version::HTTP_09 => "0.9",
+        Version::HTTP_10 => "1.0",
+        Version::HTTP_2 => "2",
+        Version::HTTP_3 => "3",
+        _ => "1.1",
+    }
+}
+
+/// The trace of one request until its response body ends.
+pub(super) struct RequestTrace {
+    pub(super) context: TraceContext,
+    pub(super) span: tracing::Span,
+    tracestate: Option<Arc<str>>,
+}
+
+impl RequestTrace {
+    /// The trace of `request` to `route` (`None`: no route matched).
+    pub(super) fn start<B>(
+        request: &Request<B>,
+        settings: TraceSettings,
+        method: &'static str,
+        route: Option<&str>,
+    ) -> Self {
+        let parent = if settings.trust_incoming {
+            incoming(request.headers())
+        } else {
+            None
+        };
+        let span = tracing::info_span!(
+            target: "monitor_runtime::http",
+            "HTTP request",
+            otel.name = %SpanName(method, route),
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            http.request.method = method,
+            http.route = route,
+            url.path = request.uri().path(),
+            network.protocol.version = protocol_version(request.version()),
+            http.response.status_code = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+            span_id = tracing::field::Empty,
+        );
+        let (parent, mut tracestate) = match parent {
+            Some((parent, state)) => (Some(parent), state),
+            None => (None, None),
+        };
+        let mut context = parent.map_or_else(TraceContext::random, |parent| parent.child());
+        #[cfg(feature = "opentelemetry")]
+        if let Some((own, state)) =
+            exemplar::otel::adopt(&span, parent.map(|parent| (parent, tracestate.as_deref())))
+        {
+            context = own;
+            tracestate = state;
+        }
+        if !span.is_disabled() {
+            span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
+            span.record("span_id", tracing::field::display(Hex(context.span_id())));
+        }
+        Self {
+            context,
+            span,
+            tracestate,
+        }
+    }
+
+    /// Runs `work` in the request's trace: its span entered, its context (and
+    /// `tracestate`) the thread's.
+    #[inline]
+    pub(super) fn scope<R>(&mut self, work: impl FnOnce() -> R) -> R {
+        let _span = self.span.enter();
+        let _context = exemplar::enter(self.context);
+        if self.tracestate.is_none() {
+            return work();
+        }
+        swap_tracestate(&mut self.tracestate);
+        let output = work();
+        swap_tracestate(&mut self.tracestate);
+        output
+    }
+
+    /// Records the answer's status on the span (a `5xx` is an error of the server).
+    pub(super) fn status(&self, status: u16) {
+        if self.span.is_disabled() {
+            return;
+        }
+        self.span.record("http.response.status_code", status);
+        if status >= 500 {
+            self.span.record("otel.status_code", "ERROR");
+        }
+    }
+}
