@@ -1,17 +1,59 @@
 //! `dashboard/data.json`: rates, error ratios and percentiles computed from known
-//! calls, business metrics, health with its reasons; the page itself and its links
-//! under a prefix.
+//! calls, business metrics, health with its reasons, the traces that explain the
+//! p99s; the page itself, with the trace ids linked to a trace UI when one is set.
 
 mod dashboard_common;
 
 use std::time::{Duration, Instant};
 
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Path;
+use axum::http::Request;
+use axum::routing::get;
 use dashboard_common::{Declined, basket, carts_open, checkout, place_order, ship};
+use http_body_util::BodyExt;
+use hyper::Method;
+use monitor_runtime::exemplars::{self, TraceContext};
+use monitor_runtime::http::HttpMetricsLayer;
 use monitor_tests::server::TestServer;
 use serde_json::Value;
+use tower::ServiceExt;
+
+/// The trace of the slowest call of `ship`, and that of a traced request.
+const SHIP_TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
+const ROUTE_TRACE: u128 = 0x0af7_6519_16cd_43dd_8448_eb21_1c80_319c;
+
+/// `GET {route}/{millis}` of a router measured by a layer configured as the test
+/// app's (so its figures are the exporter's), in process, inside `trace`: the
+/// thread's trace, and its `traceparent` header too.
+async fn traced_request(trace: TraceContext, route: &str, millis: u64) {
+    let app = Router::new()
+        .route(
+            &format!("{route}/{{millis}}"),
+            get(|Path(millis): Path<u64>| async move {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                "traced\n"
+            }),
+        )
+        .layer(HttpMetricsLayer::new().routes([("GET", "/orders/{id}")]));
+    let request = Request::builder()
+        .uri(format!("{route}/{millis}"))
+        .header("traceparent", trace.traceparent())
+        .body(Body::empty())
+        .unwrap();
+    let _in_trace = exemplars::enter(trace);
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.into_body().collect().await.unwrap();
+}
 
 /// Bounds the waits for the sampler; asserts nothing about speed.
 const PATIENCE: Duration = Duration::from_secs(60);
+
+/// One test at a time: an exporter's token is the health endpoints' too, for the
+/// whole process (it decides whether health reasons are shown).
+static ALONE: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 async fn data(server: &TestServer) -> Value {
     let response = monitor_tests::http::get(&server.url("/dashboard/data.json"))
@@ -62,7 +104,9 @@ fn close(actual: f64, expected: f64) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn rates_ratios_and_percentiles_of_known_calls() {
+    let _alone = ALONE.lock().await;
     monitor_runtime::__private::set_history_interval(Duration::from_millis(200));
+    exemplars::set_interval(Duration::ZERO);
     let server = dashboard_common::start();
     let before = data(&server).await;
     let module = "dashboard_data::dashboard_common";
@@ -80,11 +124,21 @@ async fn rates_ratios_and_percentiles_of_known_calls() {
             .await
             .expect("the app answers");
     }
-    // 19 calls of about 30 ms and one of about 300 ms.
+    // 19 calls of about 30 ms and one of about 300 ms, that one traced.
     for _ in 0..19 {
         ship(30).await;
     }
-    ship(300).await;
+    {
+        let _in_trace =
+            exemplars::enter(TraceContext::new(SHIP_TRACE, 0x00f0_67aa_0ba9_02b7).unwrap());
+        ship(300).await;
+    }
+    traced_request(
+        TraceContext::new(ROUTE_TRACE, 0xb7ad_6b71_6920_3331).unwrap(),
+        "/traced",
+        1,
+    )
+    .await;
     for plan in ["pro", "pro", "free", "pro", "free", "team"] {
         place_order(plan).unwrap();
     }
@@ -176,6 +230,23 @@ async fn rates_ratios_and_percentiles_of_known_calls() {
         (p99["lower"].as_f64(), p99["upper"].as_f64()),
         (Some(0.25), Some(1.0)),
         "{ship}"
+    );
+    // The p99's trace: that of the one call in the p99's bucket, the only traced one.
+    let shown = &ship["p99_exemplar"];
+    assert_eq!(shown["trace_id"], format!("{SHIP_TRACE:032x}"), "{ship}");
+    assert_eq!(shown["upper"], 1.0, "{ship}");
+    assert!(
+        (0.25..=1.0).contains(&shown["seconds"].as_f64().unwrap()),
+        "{shown}"
+    );
+    assert!(shown["at"].as_f64().unwrap() >= data["history"]["started_at"].as_f64().unwrap());
+    // One exemplar per row, and only that: the buckets' exemplars stay out.
+    assert_eq!(shown.as_object().unwrap().len(), 4, "{shown}");
+    let traced = find(&data["history"]["routes"], "GET", "/traced/{millis}");
+    assert_eq!(
+        traced["p99_exemplar"]["trace_id"],
+        format!("{ROUTE_TRACE:032x}"),
+        "{traced}"
     );
     for value in ship["series"]["p50"]
         .as_array()
@@ -278,6 +349,16 @@ async fn rates_ratios_and_percentiles_of_known_calls() {
             page.body
         );
     }
+    let ship_id = format!("{SHIP_TRACE:032x}");
+    assert!(
+        page.body.contains(&format!("data-trace-id=\"{ship_id}\"")),
+        "the page lacks the p99's trace:\n{}",
+        page.body
+    );
+    assert!(
+        page.body.contains(">p99</th><th class=\"text\" title=\"a traced call at the p99 or slower\">p99 trace</th>"),
+        "the trace is next to the p99"
+    );
     let script = monitor_tests::http::get(&server.url("/dashboard/app.js"))
         .await
         .unwrap();
@@ -288,4 +369,68 @@ async fn rates_ratios_and_percentiles_of_known_calls() {
             .unwrap()
             .starts_with("text/javascript")
     );
+}
+
+async fn get_with(server: &TestServer, path: &str, token: Option<&str>) -> (u16, String) {
+    let authorization = token.map(|token| format!("Bearer {token}"));
+    let headers: Vec<(&str, &str)> = authorization
+        .iter()
+        .map(|value| ("authorization", value.as_str()))
+        .collect();
+    let response = monitor_tests::http::request_with(Method::GET, &server.url(path), &headers)
+        .await
+        .expect("the exporter answers");
+    (response.status.as_u16(), response.body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn trace_ids_link_to_the_trace_ui_only_for_http_addresses() {
+    let _alone = ALONE.lock().await;
+    monitor_runtime::__private::set_history_interval(Duration::from_millis(200));
+    exemplars::set_interval(Duration::ZERO);
+    let trace = 0x5ca1_ab1e_0000_0000_0000_0000_0000_0001_u128;
+    let id = format!("{trace:032x}");
+    let linked = TestServer::start_configured(|exporter| {
+        exporter
+            .token("s3cret")
+            .trace_ui("http://localhost:16686/trace/{trace_id}")
+    });
+    let refused = TestServer::start_configured(|exporter| {
+        exporter.trace_ui("javascript:alert(document.cookie)//{trace_id}")
+    });
+    traced_request(TraceContext::new(trace, 0x1234).unwrap(), "/linked", 2).await;
+
+    // The trace ids are behind the data endpoint's authentication, as the rest.
+    let (status, body) = get_with(&linked, "/dashboard/data.json", None).await;
+    assert_eq!(status, 401);
+    assert!(!body.contains(&id));
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        let (status, body) = get_with(&linked, "/dashboard/data.json", Some("s3cret")).await;
+        assert_eq!(status, 200, "{body}");
+        if body.contains(&id) {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the trace never shows: {body}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (_, page) = get_with(&linked, "/dashboard", Some("s3cret")).await;
+    assert!(
+        page.contains(&format!(
+            "<a class=\"trace\" data-trace-id=\"{id}\" href=\"http://localhost:16686/trace/{id}\" \
+             rel=\"noopener noreferrer\" target=\"_blank\""
+        )),
+        "no link to the trace:\n{page}"
+    );
+    assert!(page.contains("data-trace-ui=\"http://localhost:16686/trace/{trace_id}\""));
+
+    // Another scheme is refused: the id is shown, never as a link.
+    let (_, page) = get_with(&refused, "/dashboard", None).await;
+    assert!(
+        page.contains(&format!("<code class=\"trace\" data-trace-id=\"{id}\"")),
+        "{page}"
+    );
+    assert!(!page.contains("javascript:") && !page.contains("data-trace-ui"));
+    drop((linked, refused));
+    monitor_runtime::health::HealthRegistry::global().set_token(None);
 }

@@ -24,6 +24,15 @@
 //! bound and `upper` is infinite.
 //!
 //! (`tests::a_reading_gives_rates_and_bucket_bounds` shows it on two readings.)
+//!
+//! # Which traced call explains a percentile
+//!
+//! A histogram keeps one exemplar (a traced call) per bucket, the latest of its
+//! bucket. Only the latest reading keeps them (a few dozen bytes per bucket that has
+//! one): every slot's latest call is in it, so older readings add nothing. Next to
+//! the recent p99 of each function and route, [`TimedView::p99_exemplar`] is the
+//! exemplar [`explaining`] picks: kept within the recent past, in the p99's bucket or
+//! a higher one, the highest bucket's, the most recent among equals.
 
 mod snapshot;
 
@@ -35,7 +44,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use serde::Serialize;
 
 use snapshot::increase;
-pub use snapshot::{MetricKind, Snapshot, Timed, Timings};
+pub use snapshot::{BucketExemplar, MetricKind, Snapshot, Timed, Timings};
 
 use crate::core::ignore_poison;
 
@@ -139,6 +148,12 @@ impl History {
             return;
         }
         let newest = snapshot.at;
+        // Only the latest reading's exemplars are read (each slot keeps its latest
+        // traced call, so the latest reading holds every one still of interest).
+        if let Some(latest) = self.samples.back_mut() {
+            latest.functions.drop_exemplars();
+            latest.routes.drop_exemplars();
+        }
         self.samples.push_back(snapshot);
         while self.samples.len() > self.max_samples.max(2)
             || self
@@ -270,6 +285,30 @@ fn window(older: Option<&Timed>, newer: &Timed, seconds: f64) -> Window {
     }
 }
 
+/// The traced call that explains a `percentile` of the durations of a window
+/// that started at `since` (seconds since the Unix epoch), among `exemplars` (one
+/// per bucket and series, each the latest traced call of its bucket):
+///
+/// 1. only exemplars kept at or after `since`, so calls the percentile counts;
+/// 2. only those of the percentile's bucket or a higher one (whose upper bound is
+///    above the percentile's lower bound), so calls at least as slow as the
+///    percentile can be;
+/// 3. of those, the one of the highest bucket (the slowest traced call), and among
+///    several of that bucket (series of different status codes) the most recent.
+///
+/// `None` when no traced call qualifies: an untraced call is never guessed at.
+pub fn explaining(
+    percentile: &Quantile,
+    since: f64,
+    exemplars: &[BucketExemplar],
+) -> Option<BucketExemplar> {
+    exemplars
+        .iter()
+        .filter(|exemplar| exemplar.at >= since && exemplar.upper > percentile.lower)
+        .max_by(|a, b| a.upper.total_cmp(&b.upper).then(a.at.total_cmp(&b.at)))
+        .copied()
+}
+
 fn timed_view(
     group: &str,
     name: &str,
@@ -278,9 +317,15 @@ fn timed_view(
     steps: &[(&Snapshot, &Snapshot)],
     pick: impl Fn(&Snapshot) -> Option<Timed>,
 ) -> TimedView {
+    let since = recent.map(|(start, _)| start.at);
     let recent = recent.map_or_else(Window::default, |(start, end)| {
         window(pick(start).as_ref(), now, end.at - start.at)
     });
+    let p99_exemplar = recent
+        .p99
+        .as_ref()
+        .zip(since)
+        .and_then(|(p99, since)| explaining(p99, since, &now.exemplars));
     let mut series = TimedSeries::default();
     for (older, newer) in steps {
         let step = pick(newer).map_or_else(Window::default, |newer_figures| {
@@ -299,6 +344,7 @@ fn timed_view(
         errors: now.errors,
         in_flight: now.in_flight,
         recent,
+        p99_exemplar,
         series,
     }
 }
@@ -407,6 +453,8 @@ pub struct TimedView {
     pub in_flight: f64,
     /// Over the recent past.
     pub recent: Window,
+    /// The traced call that explains the recent p99 (see [`explaining`]).
+    pub p99_exemplar: Option<BucketExemplar>,
     /// Per step.
     pub series: TimedSeries,
 }
@@ -513,6 +561,7 @@ mod tests {
                     .map(|(_, count)| *count as u64)
                     .collect(),
                 count: buckets.last().map_or(0, |(_, count)| *count as u64),
+                exemplars: Vec::new(),
             },
         );
         snapshot
@@ -590,5 +639,104 @@ mod tests {
         assert!(quantile(0.5, &[]).is_none());
         let over = quantile(0.5, &[(0.1, 0.0), (inf, 4.0)]).unwrap();
         assert_eq!((over.value, over.lower, over.upper), (0.1, 0.1, inf));
+    }
+
+    fn traced(upper: f64, trace_id: u128, at: f64) -> BucketExemplar {
+        BucketExemplar {
+            upper,
+            trace_id,
+            seconds: upper * 0.9,
+            at,
+        }
+    }
+
+    #[test]
+    fn the_exemplar_shown_is_the_latest_of_the_highest_bucket_at_or_above_the_percentile() {
+        let inf = f64::INFINITY;
+        // The p99 lies in (0.01, 0.1]; the window started at 100 s.
+        let p99 = Quantile {
+            value: 0.05,
+            lower: 0.01,
+            upper: 0.1,
+        };
+        let below = traced(0.01, 1, 150.0);
+        let inside = traced(0.1, 2, 150.0);
+        let above = traced(1.0, 3, 120.0);
+        let above_later = traced(1.0, 4, 130.0);
+        let too_old = traced(inf, 5, 99.0);
+        assert_eq!(
+            explaining(&p99, 100.0, &[below]),
+            None,
+            "a faster call explains nothing"
+        );
+        assert_eq!(explaining(&p99, 100.0, &[below, inside]), Some(inside));
+        assert_eq!(
+            explaining(&p99, 100.0, &[below, inside, above_later, above, too_old]),
+            Some(above_later),
+            "the highest bucket, its latest call; not one from before the window"
+        );
+        // A percentile in the first bucket: every traced call is at or above it.
+        let first = Quantile {
+            value: 0.005,
+            lower: 0.0,
+            upper: 0.01,
+        };
+        assert_eq!(explaining(&first, 100.0, &[below]), Some(below));
+    }
+
+    #[test]
+    fn a_view_shows_the_exemplar_of_the_recent_p99_from_the_latest_reading_only() {
+        use crate::core::model::{self, Exemplar, Family, Histogram, Kind, Labels, Value};
+
+        // `slow` calls of 0.5 s among `calls` of `pay`, the latest slow one traced
+        // at `traced_at`.
+        let reading = |calls: u64, slow: u64, traced_at: Option<f64>| {
+            let labels = Labels::new([("function", "pay"), ("module", "shop")]);
+            let mut durations = Family::new("function_calls_duration_seconds", "", Kind::Histogram);
+            let mut histogram = Histogram::classic(vec![0.01, 1.0], &[calls - slow, slow, 0], 0.0);
+            histogram.exemplars = traced_at
+                .map(|at| {
+                    let exemplar = Exemplar {
+                        labels: Labels::new([
+                            ("span_id", "00f067aa0ba902b7"),
+                            ("trace_id", "4bf92f3577b34da6a3ce929d0e0e4736"),
+                        ]),
+                        value: 0.5,
+                        timestamp: Some(at),
+                    };
+                    (1, exemplar)
+                })
+                .into_iter()
+                .collect();
+            durations.push(labels, Value::Histogram(histogram));
+            model::Snapshot {
+                families: vec![durations],
+            }
+        };
+        let mut history = History::new(RETENTION);
+        history.record(Snapshot::from_model(reading(0, 0, None), 0.0));
+        history.record(Snapshot::from_model(reading(100, 2, Some(8.0)), 10.0));
+        let view = history.view(Duration::from_secs(60));
+        let shown = view.functions[0].p99_exemplar.expect("the p99's exemplar");
+        assert_eq!(shown.trace_id, 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736);
+        assert_eq!((shown.upper, shown.seconds, shown.at), (1.0, 0.5, 8.0));
+        let json = serde_json::to_value(view.functions[0].p99_exemplar).unwrap();
+        assert_eq!(json["trace_id"], "4bf92f3577b34da6a3ce929d0e0e4736");
+
+        // A newer reading: the previous one's exemplars go; a window that starts
+        // after the traced call shows none.
+        history.record(Snapshot::from_model(reading(200, 4, Some(8.0)), 70.0));
+        assert!(
+            history.samples[1]
+                .functions
+                .iter()
+                .all(|(_, t)| t.exemplars.is_empty())
+        );
+        let view = history.view(Duration::from_secs(60));
+        assert!(view.functions[0].recent.p99.is_some());
+        assert_eq!(
+            view.functions[0].p99_exemplar, None,
+            "kept before the window"
+        );
     }
 }

@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::collections::BTreeMap;
 
-use crate::core::model::{self, Family, Histogram, Kind, Labels, Text, Value};
+use serde::Serialize;
+
+use crate::core::model::{self, Exemplar, Family, Histogram, Kind, Labels, Text, Value};
 
 /// Cumulative figures of one timed thing (a function or a route).
 #[derive(Debug, Default, Clone, PartialEq)]
@@ -24,6 +26,50 @@ pub struct Timed {
     pub cumulative: Vec<u64>,
     /// Durations counted (the `+Inf` bucket's cumulative count).
     pub count: u64,
+    /// The traced calls kept beside the duration buckets (those of every series,
+    /// a route's of each status code), by reading of the registry; the history
+    /// keeps them for its latest reading only.
+    pub exemplars: Vec<BucketExemplar>,
+}
+
+/// A traced call kept beside a bucket of a duration histogram: its exemplar.
+/// Serialised with its trace id as 32 lowercase hex digits, its bucket's bound
+/// `null` for `+Inf`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize)]
+pub struct BucketExemplar {
+    /// The upper bound of its bucket (`+Inf` for the last).
+    #[serde(serialize_with = "super::finite_or_null")]
+    pub upper: f64,
+    /// The trace it belonged to (W3C: 128 bits, never zero).
+    #[serde(serialize_with = "hex_trace_id")]
+    pub trace_id: u128,
+    /// Its duration, seconds.
+    pub seconds: f64,
+    /// When it was kept, seconds since the Unix epoch.
+    pub at: f64,
+}
+
+fn hex_trace_id<S: serde::Serializer>(id: &u128, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_str(&format_args!("{id:032x}"))
+}
+
+impl BucketExemplar {
+    /// The exemplar of bucket `bucket` (an index into `bounds`, `bounds.len()` for
+    /// `+Inf`); `None` without a valid `trace_id` label (32 hex digits, not all
+    /// zero) or a timestamp.
+    fn read(bounds: &[f64], bucket: usize, exemplar: &Exemplar) -> Option<Self> {
+        let hex = exemplar.labels.get("trace_id")?;
+        if hex.len() != 32 || !hex.bytes().all(|byte| byte.is_ascii_hexdigit()) {
+            return None;
+        }
+        let trace_id = u128::from_str_radix(hex, 16).ok().filter(|id| *id != 0)?;
+        Some(Self {
+            upper: bounds.get(bucket).copied().unwrap_or(f64::INFINITY),
+            trace_id,
+            seconds: exemplar.value,
+            at: exemplar.timestamp?,
+        })
+    }
 }
 
 impl Timed {
@@ -58,6 +104,10 @@ impl Timed {
     /// the same bounds add up bucket by bucket.
     fn add_histogram(&mut self, histogram: Histogram) {
         self.duration_sum += histogram.sum;
+        self.exemplars
+            .extend(histogram.exemplars.iter().filter_map(|(bucket, exemplar)| {
+                BucketExemplar::read(&histogram.bounds, *bucket, exemplar)
+            }));
         let (bounds, cumulative) = match (histogram.bounds.is_empty(), histogram.native) {
             (true, Some(native)) => {
                 // Native buckets only: their bounds stand in for classic ones.
@@ -132,6 +182,7 @@ impl Timed {
             bounds: self.bounds.clone(),
             cumulative,
             count: increase(older.count as f64, self.count as f64) as u64,
+            exemplars: Vec::new(),
         }
     }
 }
@@ -413,6 +464,14 @@ impl Timings {
             self.addresses.insert(at, 0);
             at
         })
+    }
+
+    /// Drops the exemplars of every entry (a reading kept in the history, no longer
+    /// its latest).
+    pub(super) fn drop_exemplars(&mut self) {
+        for (_, timed) in &mut self.entries {
+            timed.exemplars = Vec::new();
+        }
     }
 
     /// Done reading: the look-up hints go.

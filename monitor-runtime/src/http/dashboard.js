@@ -7,6 +7,11 @@
   var COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"];
   var MAX_LINES = 8;
   var refresh = Number(document.body.getAttribute("data-refresh-ms")) || 2000;
+  // The trace UI address the server checked (http or https, with {trace_id}); the
+  // check is repeated here so that nothing else ever becomes a link.
+  var traceUi = document.body.getAttribute("data-trace-ui");
+  if (!traceUi || !/^https?:\/\/[^\/?#]/i.test(traceUi) || traceUi.indexOf("{trace_id}") < 0) traceUi = null;
+  var TRACE_ID = /^[0-9a-f]{32}$/;
   var updates = 0;
 
   function text(node, value) {
@@ -117,8 +122,65 @@
 
   function cell(row, field) { return row ? row.querySelector('[data-field="' + field + '"]') : null; }
 
-  // The columns of the function and route tables that count: calls, errors, in progress.
-  var CALLS = 2, ERRORS = 3, IN_FLIGHT = 6;
+  // The columns of the function and route tables: what counts (calls, errors, in
+  // progress), what covers the recent past, and the trace that explains the p99.
+  var CALLS = 2, ERRORS = 3, RATE = 4, RATIO = 5, IN_FLIGHT = 6, MEAN = 7, P50 = 8, P95 = 9, P99 = 10, TRACE = 11;
+
+  // A percentile as the server writes it: the bucket it lies in on hover.
+  function quantile(td, q) {
+    if (!td) return;
+    if (!q) { text(td, "–"); td.removeAttribute("title"); return; }
+    var upper = q.upper === null ? "+Inf" : fmtSeconds(q.upper);
+    var shown = q.upper === null ? "> " + fmtSeconds(q.lower)
+      : q.lower <= 0 ? "≤ " + upper : "≈ " + fmtSeconds(q.value);
+    text(td, shown);
+    var title = "between " + fmtSeconds(q.lower) + " and " + upper;
+    if (td.title !== title) td.title = title;
+  }
+
+  // The trace of a call that explains the p99: its whole id (the style shortens it
+  // on screen), a link to the trace UI when there is one.
+  function trace(td, exemplar) {
+    if (!td) return;
+    var id = exemplar && TRACE_ID.test(exemplar.trace_id) ? exemplar.trace_id : null;
+    var shown = td.querySelector(".trace");
+    var title = id ? "trace " + id + ": a call of " + fmtSeconds(exemplar.seconds) + " at the p99 or slower" : "";
+    if (shown && id && shown.getAttribute("data-trace-id") === id) {
+      if (shown.title !== title) shown.title = title;
+      return;
+    }
+    while (td.firstChild) td.removeChild(td.firstChild);
+    if (!id) { td.textContent = "–"; return; }
+    var node = document.createElement(traceUi ? "a" : "code");
+    node.className = "trace";
+    node.setAttribute("data-trace-id", id);
+    node.title = title;
+    node.textContent = id;
+    if (traceUi) {
+      node.href = traceUi.split("{trace_id}").join(id);
+      node.rel = "noopener noreferrer";
+      node.target = "_blank";
+    }
+    td.appendChild(node);
+  }
+
+  // The figures of the recent past, the percentiles and the trace beside them.
+  function recent(id, rows) {
+    var table = document.getElementById(id);
+    rows.forEach(function (figures) {
+      var row = rowOf(table, figures.group + "\u001f" + figures.name);
+      if (!row) return;
+      var r = figures.recent;
+      text(row.cells[RATE], r.rate === null ? "–" : r.rate.toFixed(2));
+      text(row.cells[RATIO], r.error_ratio === null ? "–" : (r.error_ratio * 100).toFixed(1) + " %");
+      row.cells[RATIO].className = r.error_ratio > 0 ? "bad" : "";
+      text(row.cells[MEAN], fmtSeconds(r.mean_seconds));
+      quantile(row.cells[P50], r.p50);
+      quantile(row.cells[P95], r.p95);
+      quantile(row.cells[P99], r.p99);
+      trace(row.cells[TRACE], figures.p99_exemplar);
+    });
+  }
 
   function live(id, rows) {
     var table = document.getElementById(id);
@@ -170,6 +232,8 @@
     charts("functions", data.history.functions, times);
     charts("routes", data.history.routes, times);
     sparks(data.history.business, times);
+    recent("functions", data.history.functions);
+    recent("routes", data.history.routes);
     live("functions", data.live.functions);
     live("routes", data.live.routes);
     business(data.live.business);

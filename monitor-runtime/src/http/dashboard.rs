@@ -6,18 +6,25 @@
 //! generated Grafana dashboards.
 //!
 //! Every link is relative, so the page works under `Router::nest("/ops", …)`.
+//!
+//! Next to the p99 of each function and route the page shows the trace id of the
+//! traced call that explains it (the rule is [`history::explaining`]'s), in full
+//! for copying and shortened on screen; with a trace UI address ([`TraceUi`]:
+//! `MONITOR_TRACE_UI`, or [`Exporter::trace_ui`](super::Exporter::trace_ui)) it
+//! links to the trace there.
 
 use std::fmt::Write as _;
+use std::sync::{Arc, LazyLock};
 
-use axum::Router;
 use axum::extract::Query;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{MethodRouter, get};
+use axum::{Extension, Router};
 use serde::{Deserialize, Serialize};
 
 use crate::health::HealthRegistry;
-use crate::history::{self, HistoryView, Quantile, Snapshot, TimedView};
+use crate::history::{self, BucketExemplar, HistoryView, Quantile, Snapshot, TimedView};
 
 /// Links shown at the top of the dashboard, and the routes the standalone server's
 /// `404` lists: `(path, label)`. Every part of the exporter that serves routes of its
@@ -72,6 +79,101 @@ pub(super) fn route_table() -> [(&'static str, MethodRouter); 4] {
         ("/dashboard/app.js", get(script)),
         ("/dashboard/grafana.json", get(grafana)),
     ]
+}
+
+/// The environment variable of the trace UI address, for the exporter and the
+/// router alike.
+pub(super) const TRACE_UI_ENV: &str = "MONITOR_TRACE_UI";
+
+/// Where the dashboard's trace ids link to: an `http` or `https` address in which
+/// `{trace_id}` stands for the trace id (32 hex digits), such as Jaeger's
+/// `http://localhost:16686/trace/{trace_id}`; none for ids without links.
+///
+/// Set by [`Exporter::trace_ui`](super::Exporter::trace_ui) (an extension of the
+/// exporter's requests), else read once from [`TRACE_UI_ENV`]. A refused address
+/// (another scheme such as `javascript:`, no host, no `{trace_id}`, spaces or
+/// control characters) is logged as an error and never rendered.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(super) struct TraceUi {
+    template: Option<Arc<str>>,
+}
+
+impl TraceUi {
+    /// The address `template` configured by `origin` (for the log): none when
+    /// empty, or when refused (logged).
+    pub(super) fn configured(template: &str, origin: &str) -> Self {
+        match checked_template(template) {
+            Ok(template) => Self {
+                template: template.map(Arc::from),
+            },
+            Err(reason) => {
+                tracing::error!(
+                    template = %super::answer::clip(template),
+                    origin,
+                    "monitor: the trace UI address is refused ({reason}); \
+                     the dashboard shows trace ids without links"
+                );
+                Self::default()
+            }
+        }
+    }
+
+    /// The address of [`TRACE_UI_ENV`], read once.
+    fn from_env() -> Self {
+        static FROM_ENV: LazyLock<TraceUi> = LazyLock::new(|| {
+            std::env::var(TRACE_UI_ENV).map_or_else(
+                |_| TraceUi::default(),
+                |template| TraceUi::configured(&template, TRACE_UI_ENV),
+            )
+        });
+        FROM_ENV.clone()
+    }
+
+    /// The link to the trace `trace_id`: the template with the id's 32 hex digits
+    /// for `{trace_id}`.
+    fn link(&self, trace_id: u128) -> Option<String> {
+        let template = self.template.as_deref()?;
+        Some(template.replace("{trace_id}", &format!("{trace_id:032x}")))
+    }
+}
+
+/// `template` trimmed when it is an address to link to (`None` when empty), or why
+/// not.
+fn checked_template(template: &str) -> Result<Option<&str>, String> {
+    let template = template.trim();
+    if template.is_empty() {
+        return Ok(None);
+    }
+    if template
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control())
+    {
+        return Err("it holds a space or a control character".to_owned());
+    }
+    let Some((scheme, rest)) = template.split_once(':') else {
+        return Err("it is not an http or https address".to_owned());
+    };
+    if !scheme.eq_ignore_ascii_case("http") && !scheme.eq_ignore_ascii_case("https") {
+        return Err(format!(
+            "only http and https addresses are linked to, not `{}:`",
+            super::answer::clip(scheme)
+        ));
+    }
+    let host = rest
+        .strip_prefix("//")
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    if host.is_none_or(str::is_empty) {
+        return Err("it has no host after `//`".to_owned());
+    }
+    if !template.contains("{trace_id}") {
+        return Err("it has no `{trace_id}` to put the trace id in".to_owned());
+    }
+    Ok(Some(template))
+}
+
+/// The trace UI of a request: the exporter's, else the environment's.
+fn trace_ui_of(extension: Option<Extension<TraceUi>>) -> TraceUi {
+    extension.map_or_else(TraceUi::from_env, |Extension(ui)| ui)
 }
 
 /// One health check as the dashboard shows it.
@@ -278,14 +380,14 @@ async fn data(headers: HeaderMap) -> Response {
 }
 
 /// `GET /dashboard`.
-async fn dashboard(headers: HeaderMap) -> Response {
+async fn dashboard(headers: HeaderMap, trace_ui: Option<Extension<TraceUi>>) -> Response {
     match data_of(&headers).await {
         Some(data) => (
             [
                 (header::CONTENT_TYPE, "text/html; charset=utf-8"),
                 (header::CONTENT_SECURITY_POLICY, DASHBOARD_CSP),
             ],
-            render_page(&data),
+            render_page(&data, &trace_ui_of(trace_ui)),
         )
             .into_response(),
         None => super::answer::short_error(StatusCode::INTERNAL_SERVER_ERROR, "dashboard failed"),
@@ -404,10 +506,12 @@ svg.chart{width:420px;height:150px;display:block}\
 svg.spark{width:160px;height:28px;display:block}\
 .legend{font-size:.8em;max-width:420px}.legend span{margin-right:.8em}\
 input[type=search]{margin:.3em 0;padding:.2em .4em}\
+.trace{display:inline-block;max-width:8ch;overflow:hidden;text-overflow:ellipsis;\
+vertical-align:bottom;font-family:ui-monospace,monospace}\
 .note{font-size:.85em;color:#555;max-width:60em}";
 
-/// Renders the page for `data`.
-fn render_page(data: &DashboardData) -> String {
+/// Renders the page for `data`, its trace ids linked to `trace_ui`.
+fn render_page(data: &DashboardData, trace_ui: &TraceUi) -> String {
     let mut page = String::with_capacity(8192);
     // Titled by the service it shows (the process' identity).
     let service = escape(crate::core::identity::current().service());
@@ -417,7 +521,15 @@ fn render_page(data: &DashboardData) -> String {
          <meta name=\"viewport\" content=\"width=device-width\">\n\
          <title>{service} · monitor</title>\n<style>{STYLE}</style>\n\
          <script src=\"dashboard/app.js\" defer></script>\n</head>\n\
-         <body data-refresh-ms=\"{REFRESH_MS}\">\n<h1>{service}</h1>\n<nav>"
+         <body data-refresh-ms=\"{REFRESH_MS}\"{}>\n<h1>{service}</h1>\n<nav>",
+        // The script links the trace ids it updates alike.
+        trace_ui
+            .template
+            .as_deref()
+            .map_or_else(String::new, |template| format!(
+                " data-trace-ui=\"{}\"",
+                escape(template)
+            ))
     );
     for (index, (path, label)) in DASHBOARD_LINKS.iter().chain(PAGE_LINKS).enumerate() {
         if index > 0 {
@@ -455,6 +567,7 @@ fn render_page(data: &DashboardData) -> String {
         ("module", "function"),
         &data.history.functions,
         "No function is annotated with <code>#[monitored]</code>.",
+        trace_ui,
     );
     render_timed(
         &mut page,
@@ -463,6 +576,7 @@ fn render_page(data: &DashboardData) -> String {
         ("method", "route"),
         &data.history.routes,
         "No HTTP route is measured (add <code>HttpMetricsLayer</code> to the application's router).",
+        trace_ui,
     );
     render_business(&mut page, data);
     render_system(&mut page, &data.system);
@@ -473,7 +587,13 @@ fn render_page(data: &DashboardData) -> String {
          last finite bound. The default buckets of <code>#[monitored]</code> and of the \
          HTTP layer run from 100 µs to 10 s, each bound 2 to 2.5 times the one before: \
          give a function whose timings matter at a finer grain <code>buckets = [...]</code> \
-         of its own (a route, <code>duration_buckets</code>).</p>\n</body>\n</html>\n",
+         of its own (a route, <code>duration_buckets</code>).</p>\n\
+         <p class=\"note\">The <q>p99 trace</q> is a traced call that explains the p99: of \
+         the calls traced in the same recent past, in the p99's bucket or a slower one, \
+         the one of the slowest bucket (the latest of that bucket). Histograms keep one \
+         traced call per bucket, so a p99 with no traced call there shows none. Hover \
+         for the whole id and the call's duration; copying the cell copies the whole id.\
+         </p>\n</body>\n</html>\n",
     );
     page
 }
@@ -555,6 +675,31 @@ fn quantile_cell(quantile: Option<&Quantile>) -> String {
     )
 }
 
+/// The cell of the trace that explains a p99: the whole id (the style shortens
+/// it on screen), a link when there is a trace UI.
+fn trace_cell(exemplar: Option<&BucketExemplar>, trace_ui: &TraceUi) -> String {
+    let Some(exemplar) = exemplar else {
+        return "<td class=\"text\">–</td>".to_owned();
+    };
+    // Hex digits only, from the number: nothing to escape.
+    let id = format!("{:032x}", exemplar.trace_id);
+    let title = format!(
+        "trace {id}: a call of {} at the p99 or slower",
+        seconds(exemplar.seconds)
+    );
+    match trace_ui.link(exemplar.trace_id) {
+        Some(link) => format!(
+            "<td class=\"text\"><a class=\"trace\" data-trace-id=\"{id}\" href=\"{}\" \
+             rel=\"noopener noreferrer\" target=\"_blank\" title=\"{title}\">{id}</a></td>",
+            escape(&link)
+        ),
+        None => format!(
+            "<td class=\"text\"><code class=\"trace\" data-trace-id=\"{id}\" \
+             title=\"{title}\">{id}</code></td>"
+        ),
+    }
+}
+
 fn render_timed(
     page: &mut String,
     id: &str,
@@ -562,6 +707,7 @@ fn render_timed(
     (group, name): (&str, &str),
     rows: &[TimedView],
     empty: &str,
+    trace_ui: &TraceUi,
 ) {
     let _ = writeln!(page, "<h2>{title}</h2>");
     if rows.is_empty() {
@@ -582,7 +728,8 @@ fn render_timed(
          <table id=\"{id}\" class=\"timed\" data-sortable>\n<thead><tr><th class=\"text\">{group}</th>\
          <th class=\"text\">{name}</th><th>calls</th><th>errors</th><th>calls/s</th>\
          <th>error ratio</th><th>in progress</th><th>mean</th><th>p50</th><th>p95</th>\
-         <th>p99</th></tr></thead>\n<tbody>"
+         <th>p99</th><th class=\"text\" title=\"a traced call at the p99 or slower\">p99 trace</th>\
+         </tr></thead>\n<tbody>"
     );
     for row in rows {
         let recent = &row.recent;
@@ -590,7 +737,7 @@ fn render_timed(
         let _ = writeln!(
             page,
             "<tr data-key=\"{}\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>\
-             <td{}>{}</td><td>{}</td><td>{}</td>{}{}{}</tr>",
+             <td{}>{}</td><td>{}</td><td>{}</td>{}{}{}{}</tr>",
             escape(&format!("{}\u{1f}{}", row.group, row.name)),
             escape(&row.group),
             escape(&row.name),
@@ -610,6 +757,7 @@ fn render_timed(
             quantile_cell(recent.p50.as_ref()),
             quantile_cell(recent.p95.as_ref()),
             quantile_cell(recent.p99.as_ref()),
+            trace_cell(row.p99_exemplar.as_ref(), trace_ui),
         );
     }
     page.push_str("</tbody></table>\n");
@@ -794,7 +942,7 @@ mod tests {
         let mut history = history::History::new(history::RETENTION);
         history.record(Snapshot::from_model(reading, 0.0));
         let view = history.view(RECENT);
-        let page = render_page(&data(view.clone(), Vec::new()));
+        let page = render_page(&data(view.clone(), Vec::new()), &TraceUi::default());
         assert!(page.contains("<td>shop::orders</td><td>place&lt;T&gt;</td><td>4</td><td>1</td>"));
         for (path, _) in DASHBOARD_LINKS.iter().chain(PAGE_LINKS) {
             assert!(page.contains(&format!("href=\"{}\"", &path[1..])));
@@ -805,10 +953,16 @@ mod tests {
         );
         assert!(page.contains("hidden: not authorised"));
         assert!(!page.contains("registration problem"));
-        let banner = render_page(&data(view, vec!["clash <at> a.rs:1".to_owned()]));
+        let banner = render_page(
+            &data(view, vec!["clash <at> a.rs:1".to_owned()]),
+            &TraceUi::default(),
+        );
         assert!(banner.contains("1 registration problem(s)"));
         assert!(banner.contains("<li>clash &lt;at&gt; a.rs:1</li>"));
-        let empty = render_page(&data(HistoryView::default(), Vec::new()));
+        let empty = render_page(
+            &data(HistoryView::default(), Vec::new()),
+            &TraceUi::default(),
+        );
         assert!(empty.contains("No function is annotated"));
     }
 
@@ -835,5 +989,74 @@ mod tests {
             upper: 0.05,
         };
         assert!(quantile_cell(Some(&inside)).contains("≈ 30.00 ms"));
+    }
+
+    #[test]
+    fn only_http_and_https_trace_ui_addresses_are_linked_to() {
+        let jaeger = "http://localhost:16686/trace/{trace_id}";
+        assert_eq!(checked_template(jaeger), Ok(Some(jaeger)));
+        let tempo = "HTTPS://grafana.example/explore?left=%7B%22query%22:%22{trace_id}%22%7D";
+        assert_eq!(checked_template(&format!(" {tempo}\n")), Ok(Some(tempo)));
+        assert_eq!(checked_template(""), Ok(None), "empty: no links");
+        for (refused, why) in [
+            ("javascript:alert(1)//{trace_id}", "not `javascript:`"),
+            ("JavaScript://x/{trace_id}", "not `JavaScript:`"),
+            ("data:text/html,{trace_id}", "not `data:`"),
+            ("/trace/{trace_id}", "not an http or https address"),
+            ("http:/x/{trace_id}", "no host"),
+            ("https:///{trace_id}", "no host"),
+            ("http://jaeger/trace/", "no `{trace_id}`"),
+            ("http://jaeger/\tjavascript:{trace_id}", "control character"),
+            ("http://jaeger/ {trace_id}", "a space"),
+        ] {
+            let error = checked_template(refused).expect_err(refused);
+            assert!(error.contains(why), "{refused}: {error}");
+            assert_eq!(TraceUi::configured(refused, "test"), TraceUi::default());
+        }
+    }
+
+    #[test]
+    fn a_trace_id_shows_whole_and_links_with_hex_digits_only() {
+        let exemplar = BucketExemplar {
+            upper: 0.5,
+            trace_id: 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736,
+            seconds: 0.312,
+            at: 100.0,
+        };
+        let id = "4bf92f3577b34da6a3ce929d0e0e4736";
+        let plain = trace_cell(Some(&exemplar), &TraceUi::default());
+        assert_eq!(
+            plain,
+            format!(
+                "<td class=\"text\"><code class=\"trace\" data-trace-id=\"{id}\" \
+                 title=\"trace {id}: a call of 312.00 ms at the p99 or slower\">{id}</code></td>"
+            )
+        );
+        let ui = TraceUi::configured("http://jaeger:16686/trace/{trace_id}?a=1&b=\"", "test");
+        let linked = trace_cell(Some(&exemplar), &ui);
+        assert!(
+            linked.contains(&format!(
+                "href=\"http://jaeger:16686/trace/{id}?a=1&amp;b=&quot;\" rel=\"noopener noreferrer\""
+            )),
+            "{linked}"
+        );
+        assert!(linked.contains(&format!(">{id}</a></td>")), "{linked}");
+        // Small ids keep their 32 digits.
+        let small = BucketExemplar {
+            trace_id: 1,
+            ..exemplar
+        };
+        assert!(trace_cell(Some(&small), &ui).contains("/trace/00000000000000000000000000000001?"));
+        assert_eq!(trace_cell(None, &ui), "<td class=\"text\">–</td>");
+        let page = render_page(&data(HistoryView::default(), Vec::new()), &ui);
+        assert!(
+            page.contains(
+                "data-trace-ui=\"http://jaeger:16686/trace/{trace_id}?a=1&amp;b=&quot;\""
+            ),
+            "the script links alike"
+        );
+        let refused = TraceUi::configured("javascript:alert(1)//{trace_id}", "test");
+        let page = render_page(&data(HistoryView::default(), Vec::new()), &refused);
+        assert!(!page.contains("javascript:") && !page.contains("data-trace-ui"));
     }
 }

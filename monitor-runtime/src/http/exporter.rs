@@ -490,6 +490,33 @@ impl Exporter {
         self
     }
 
+    /// Links the trace ids the dashboard shows (next to each p99, the trace of a
+    /// call that explains it) to a trace UI: `template` is an `http` or `https`
+    /// address in which `{trace_id}` stands for the trace id, 32 hex digits, such as
+    /// Jaeger's `http://localhost:16686/trace/{trace_id}` or a Grafana Tempo explore
+    /// link. The links open in a new tab, with `rel="noopener noreferrer"`.
+    ///
+    /// Without it the address is read from the `MONITOR_TRACE_UI` environment
+    /// variable, as for [`router`] and [`serve`]; an empty `template` turns the links
+    /// off whatever the variable says. Another scheme (`javascript:`, `data:`...), an
+    /// address without host or without `{trace_id}`, or one with spaces or control
+    /// characters is refused: the error is logged and the ids are shown without
+    /// links. The trace ids are served to whoever may read the dashboard.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), monitor_runtime::ServeError> {
+    /// let exporter = monitor_runtime::Exporter::bind("127.0.0.1:0")
+    ///     .await?
+    ///     .trace_ui("http://localhost:16686/trace/{trace_id}");
+    /// # let _ = exporter;
+    /// # Ok(()) }
+    /// ```
+    pub fn trace_ui(self, template: &str) -> Self {
+        let trace_ui = dashboard::TraceUi::configured(template, "Exporter::trace_ui");
+        self.layer(axum::Extension(trace_ui))
+    }
+
     /// How long a client may take to send a request head (default 10 s).
     ///
     /// ```
