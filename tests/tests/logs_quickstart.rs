@@ -1,6 +1,9 @@
 //! The quickstart with everything of issue 16 on: `--json-logs` makes its log lines
 //! JSON, and its exposition (pool, cache, tokio runtime, outgoing calls next to the
-//! rest) passes `promtool check metrics` with no finding.
+//! rest) passes `promtool check metrics` with no finding. Its orders call its stock
+//! service through the client layer in one trace: the order's log line and the
+//! stock service's carry the same trace id, the one the workload's `traceparent`
+//! started.
 
 use std::time::{Duration, Instant};
 
@@ -88,4 +91,42 @@ async fn the_quickstart_logs_json_and_exposes_pools_cache_runtime_and_calls() {
         "a log line is not JSON: {:#?}",
         quickstart.printed
     );
+
+    // One trace from the workload's request through the order to the stock
+    // service: the stock request is a span of its own (another span id).
+    let lines_of = |message: &str| -> Vec<&serde_json::Value> {
+        logs.iter()
+            .filter(|line| line["message"] == message)
+            .collect()
+    };
+    let orders = lines_of("placing an order");
+    let stock = lines_of("stock checked");
+    assert!(
+        !orders.is_empty() && !stock.is_empty(),
+        "{:#?}",
+        quickstart.printed
+    );
+    let joined = orders.iter().find_map(|order| {
+        stock
+            .iter()
+            .find(|stock| stock["trace_id"] == order["trace_id"])
+            .map(|stock| (order, stock))
+    });
+    let (order, stock) = joined.unwrap_or_else(|| {
+        panic!(
+            "no order shares its trace with a stock request: {:#?}",
+            quickstart.printed
+        )
+    });
+    let trace_id = order["trace_id"].as_str().unwrap();
+    assert!(
+        trace_id.len() == 32
+            && trace_id
+                .bytes()
+                .all(|b| b.is_ascii_hexdigit() && !b.is_ascii_uppercase()),
+        "{trace_id}"
+    );
+    assert_ne!(order["span_id"], stock["span_id"]);
+    assert_eq!(order["span"]["http.route"], "/orders");
+    assert_eq!(stock["span"]["http.route"], "/stock/{product}");
 }

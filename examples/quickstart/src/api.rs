@@ -7,15 +7,30 @@
 //! | `GET /orders/{id}` | `200` a placed order, `404` an unknown one, `400` an id that is not a number |
 //! | `POST /logins/{user}` | `200` signed in, `401` wrong password, `423` locked |
 //! | `POST /signups/{plan}?email=ADDRESS` | `201` signed up, `422` unknown plan or bad address |
+//! | `GET /stock/{product}` | `200` units in stock: the stock service, which placing an order calls |
+//!
+//! Every request runs in the trace its `traceparent` names (the workload sends
+//! one); placing an order calls the stock service (the shop itself, over HTTP
+//! through the client metrics layer), which continues the same trace: the order's
+//! logs, the stock request's logs and the exemplars of both carry one trace id.
 
 use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::OnceLock;
 use std::time::Duration;
 
 use axum::Router;
 use axum::extract::{Path, Query};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
+use http_body_util::Empty;
+use hyper::body::Bytes;
+use hyper_util::client::legacy::Client as LegacyClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use monitor_runtime::client::HttpClientMetricsLayer;
 use monitor_runtime::http::HttpMetricsLayer;
+use tower::{Service, ServiceBuilder, ServiceExt};
 
 use crate::business::{self, Plan};
 use crate::client::Client;
@@ -28,6 +43,7 @@ pub const ROUTES: &[(&str, &str)] = &[
     ("GET", "/orders/{id}"),
     ("POST", "/logins/{user}"),
     ("POST", "/signups/{plan}"),
+    ("GET", "/stock/{product}"),
 ];
 
 /// The API's routes.
@@ -37,6 +53,56 @@ pub fn router() -> Router {
         .route("/orders/{id}", get(order))
         .route("/logins/{user}", post(log_in))
         .route("/signups/{plan}", post(sign_up))
+        .route("/stock/{product}", get(stock))
+}
+
+/// Where the stock service answers: the shop itself, over plain HTTP (unset when
+/// it serves HTTPS, whose certificate the demo's client does not check).
+static STOCK_SERVICE: OnceLock<SocketAddr> = OnceLock::new();
+
+/// Sets where the stock service answers.
+pub fn set_stock_service(addr: SocketAddr) {
+    let _ = STOCK_SERVICE.set(addr);
+}
+
+/// The client of the stock service: hyper-util's, measured and traced by the
+/// client metrics layer (which sends the order's trace on in `traceparent`).
+type StockClient = tower::timeout::Timeout<
+    monitor_runtime::client::HttpClientMetrics<LegacyClient<HttpConnector, Empty<Bytes>>>,
+>;
+
+fn stock_client() -> StockClient {
+    static CLIENT: OnceLock<StockClient> = OnceLock::new();
+    CLIENT
+        .get_or_init(|| {
+            let client = LegacyClient::builder(TokioExecutor::new()).build_http();
+            ServiceBuilder::new()
+                .timeout(Duration::from_secs(2))
+                .layer(HttpClientMetricsLayer::new())
+                .service(client)
+        })
+        .clone()
+}
+
+/// Asks the stock service about `product`; `None` when it cannot answer.
+async fn check_stock(product: u64) -> Option<u16> {
+    let addr = STOCK_SERVICE.get()?;
+    let request = http::Request::get(format!("http://{addr}/stock/{product}"))
+        .body(Empty::new())
+        .ok()?;
+    let response = stock_client()
+        .ready()
+        .await
+        .ok()?
+        .call(request)
+        .await
+        .ok()?;
+    Some(response.status().as_u16())
+}
+
+async fn stock(Path(product): Path<u64>) -> (StatusCode, String) {
+    tracing::info!(product, "stock checked");
+    (StatusCode::OK, format!("{} units\n", 100 - product % 100))
 }
 
 /// The HTTP metrics layer the exporter wraps every route in (the monitoring routes
@@ -51,6 +117,8 @@ async fn place_order(Query(form): Form) -> (StatusCode, String) {
     let Some(quantity) = form.get("quantity").and_then(|q| q.parse::<u32>().ok()) else {
         return (StatusCode::BAD_REQUEST, "quantity: a whole number\n".into());
     };
+    let stock = check_stock(u64::from(quantity)).await;
+    tracing::info!(quantity, stock, "placing an order");
     let (id, result) = orders::take_order(quantity, 250 + crate::percent() * 10).await;
     match result {
         Ok(total) => (StatusCode::CREATED, format!("order {id}: {total} cents\n")),

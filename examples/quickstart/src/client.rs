@@ -1,4 +1,5 @@
-//! The workload's small HTTP/1.1 client: one request per connection, over plain TCP
+//! The workload's small HTTP/1.1 client: one request per connection, each starting a
+//! trace of its own (a `traceparent` header), over plain TCP
 //! or, when the exporter serves HTTPS, over TLS trusting exactly the certificate the
 //! exporter was given (the demo's certificate is usually self-signed and names
 //! `localhost` while the workload dials an IP address, so it is pinned rather than
@@ -90,9 +91,12 @@ impl Client {
         let authorization = self.token.as_deref().map_or(String::new(), |token| {
             format!("Authorization: Bearer {token}\r\n")
         });
+        // Each request starts a trace, as an upstream service or a browser with
+        // OpenTelemetry would: the shop continues it (W3C Trace Context).
+        let traceparent = monitor_runtime::exemplars::TraceContext::random().traceparent();
         let head = format!(
             "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
-             Content-Length: 0\r\n{authorization}\r\n",
+             Content-Length: 0\r\ntraceparent: {traceparent}\r\n{authorization}\r\n",
             self.addr
         );
         stream.write_all(head.as_bytes()).await?;

@@ -188,6 +188,9 @@ async fn main() -> ExitCode {
         }
     };
     let peer = options.tls.is_none().then_some(addr);
+    if let Some(addr) = peer {
+        api::set_stock_service(addr);
+    }
     if let Err(error) = watch::start(catalogue_dir.path(), peer).await {
         eprintln!("quickstart: {error}");
         return ExitCode::FAILURE;
@@ -201,6 +204,13 @@ async fn main() -> ExitCode {
         println!("  (send `Authorization: Bearer <token>`; /livez and /readyz stay public)");
     }
     println!("  prometheus `quickstart --print-prometheus` prints a scrape configuration");
+    println!(
+        "  traces     each API request runs in the trace of its `traceparent`; an order calls
+             GET /stock/{{product}} through the client layer in the same trace. Its id:
+             exemplars  curl -H 'Accept: application/openmetrics-text' {scheme}://{addr}/metrics | grep trace_id
+                        (a Prometheus with --enable-feature=exemplar-storage: /api/v1/query_exemplars)
+             logs       --json-logs writes trace_id and span_id on every line"
+    );
     match options.exit_after {
         Some(after) => println!("stopping after {} s", after.as_secs_f64()),
         None => println!("press Ctrl-C to stop"),

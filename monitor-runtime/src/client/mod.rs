@@ -402,14 +402,13 @@ impl ClientTrace {
             trace_id = tracing::field::Empty,
             span_id = tracing::field::Empty,
         );
-        let mut context =
+        let context =
             exemplar::current_raw().map_or_else(TraceContext::random, |parent| parent.child());
-        let mut state = exemplar::current_tracestate();
+        let state = exemplar::current_tracestate();
+        // With OpenTelemetry installed, its span (a child of the current one) names
+        // the ids.
         #[cfg(feature = "opentelemetry")]
-        if let Some((own, own_state)) = exemplar::otel::adopt(&span, None) {
-            context = own;
-            state = own_state;
-        }
+        let (context, state) = exemplar::otel::adopt(&span, None).unwrap_or((context, state));
         if !span.is_disabled() {
             span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
             span.record("span_id", tracing::field::display(Hex(context.span_id())));

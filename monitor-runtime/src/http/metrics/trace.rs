@@ -110,18 +110,17 @@ impl RequestTrace {
             trace_id = tracing::field::Empty,
             span_id = tracing::field::Empty,
         );
-        let (parent, mut tracestate) = match parent {
+        let (parent, tracestate) = match parent {
             Some((parent, state)) => (Some(parent), state),
             None => (None, None),
         };
-        let mut context = parent.map_or_else(TraceContext::random, |parent| parent.child());
+        let context = parent.map_or_else(TraceContext::random, |parent| parent.child());
+        // With OpenTelemetry installed, its span takes the incoming parent and its ids
+        // are the ones used.
         #[cfg(feature = "opentelemetry")]
-        if let Some((own, state)) =
+        let (context, tracestate) =
             exemplar::otel::adopt(&span, parent.map(|parent| (parent, tracestate.as_deref())))
-        {
-            context = own;
-            tracestate = state;
-        }
+                .unwrap_or((context, tracestate));
         if !span.is_disabled() {
             span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
             span.record("span_id", tracing::field::display(Hex(context.span_id())));
