@@ -1,21 +1,71 @@
 //! The built-in dashboard in a real browser (headless Chromium over WebDriver): the
 //! charts draw with data points, a counter changes without a reload after more calls,
-//! the health and business sections show the app's checks and metrics, the tables
-//! sort and filter; a screenshot is saved as an artifact under the target directory
+//! the health and business sections show the app's checks and metrics, the trace id
+//! of a traced request shows next to its route's p99 as a link to the trace UI, and
+//! follows a slower traced request without a reload, the tables sort and filter; a
+//! screenshot is saved as an artifact under the target directory
 //! (and as `examples/dashboard.png` with `MONITOR_UPDATE_SCREENSHOT=1`).
 
 mod dashboard_common;
 
 use std::time::{Duration, Instant};
 
+use axum::Router;
+use axum::body::Body;
+use axum::extract::Path;
+use axum::http::Request;
+use axum::routing::get;
 use fantoccini::Client;
+use http_body_util::BodyExt;
+use monitor_runtime::exemplars::{self, TraceContext};
+use monitor_runtime::http::HttpMetricsLayer;
 use monitor_tests::browser::Browser;
+use monitor_tests::server::TestServer;
 use serde_json::{Value, json};
+use tower::ServiceExt;
 
 /// Bounds the waits for the page; asserts nothing about speed.
 const PATIENCE: Duration = Duration::from_secs(60);
 
 const MODULE: &str = "dashboard_browser::dashboard_common";
+
+/// Where the trace ids link to (Jaeger's address).
+const TRACE_UI: &str = "http://localhost:16686/trace/{trace_id}";
+
+/// `GET /traced/{millis}` of a router measured by a layer configured as the test
+/// app's (so its figures are the exporter's), in process, inside `trace`: the
+/// thread's trace, and its `traceparent` header too.
+async fn traced_request(trace: TraceContext, millis: u64) {
+    let app = Router::new()
+        .route(
+            "/traced/{millis}",
+            get(|Path(millis): Path<u64>| async move {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                "traced\n"
+            }),
+        )
+        .layer(HttpMetricsLayer::new().routes([("GET", "/orders/{id}")]));
+    let request = Request::builder()
+        .uri(format!("/traced/{millis}"))
+        .header("traceparent", trace.traceparent())
+        .body(Body::empty())
+        .unwrap();
+    let _in_trace = exemplars::enter(trace);
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.into_body().collect().await.unwrap();
+}
+
+/// The headers of the p99 column and the one after it, and what that one shows for
+/// the route `/traced/{millis}`: `[p99, next, id, text, href, rel, shortened]`.
+const TRACED_ROUTE_TRACE: &str = "var heads = document.querySelectorAll('#routes thead th');\
+    var row = Array.from(document.querySelectorAll('#routes tbody tr'))\
+      .find(r => r.getAttribute('data-key') === 'GET\\u001f/traced/{millis}');\
+    var trace = row ? row.cells[11].querySelector('.trace') : null;\
+    return [heads[10].textContent, heads[11].textContent,\
+      trace && trace.getAttribute('data-trace-id'), trace && trace.textContent,\
+      trace && trace.getAttribute('href'), trace && trace.getAttribute('rel'),\
+      trace && trace.scrollWidth > trace.clientWidth];";
 
 async fn run(client: &Client, script: &str) -> Value {
     client
@@ -54,8 +104,17 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
         return;
     };
     monitor_runtime::__private::set_history_interval(Duration::from_millis(300));
-    let server = dashboard_common::start();
+    exemplars::set_interval(Duration::ZERO);
+    // As `dashboard_common::start`, with a trace UI.
+    let server = TestServer::start_configured(|exporter| {
+        exporter
+            .merge(dashboard_common::routes())
+            .layer(HttpMetricsLayer::new().routes([("GET", "/orders/{id}")]))
+            .trace_ui(TRACE_UI)
+    });
     dashboard_common::traffic(&server, 12).await;
+    let fast = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736_u128;
+    traced_request(TraceContext::new(fast, 0x00f0_67aa_0ba9_02b7).unwrap(), 1).await;
     let client = browser.client();
     client.goto(&server.url("/dashboard")).await.unwrap();
 
@@ -105,6 +164,51 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
         .await
         .as_u64()
             >= Some(2)
+    );
+
+    // The trace of the traced request, next to its route's p99: the whole id as
+    // text (shortened on screen), linked to the trace UI.
+    let link = |trace: u128| TRACE_UI.replace("{trace_id}", &format!("{trace:032x}"));
+    let fast_id = format!("{fast:032x}");
+    let shown = run(client, TRACED_ROUTE_TRACE).await;
+    assert_eq!(
+        shown,
+        json!([
+            "p99",
+            "p99 trace",
+            fast_id,
+            fast_id,
+            link(fast),
+            "noopener noreferrer",
+            true
+        ]),
+        "the route's trace as the server rendered it"
+    );
+    // A slower traced request: its call is now the p99's, and its trace replaces
+    // the other in place.
+    let slow = 0x0af7_6519_16cd_43dd_8448_eb21_1c80_319c_u128;
+    traced_request(TraceContext::new(slow, 0xb7ad_6b71_6920_3331).unwrap(), 300).await;
+    let slow_id = format!("{slow:032x}");
+    let shown = until(client, TRACED_ROUTE_TRACE, |value| {
+        value[2] == json!(slow_id)
+    })
+    .await;
+    assert_eq!(
+        shown,
+        json!([
+            "p99",
+            "p99 trace",
+            slow_id,
+            slow_id,
+            link(slow),
+            "noopener noreferrer",
+            true
+        ]),
+        "the route's trace as the script updated it"
+    );
+    assert_eq!(
+        run(client, "return window.__monitorMark;").await,
+        "still here"
     );
 
     // Health: both checks, colour-coded, with the reason (no token is set).
