@@ -119,9 +119,10 @@ const BUFFERED: &str = "monitor_remote_write_buffered_samples";
 #[cfg(feature = "remote-write")]
 const BUFFERED_HELP: &str = "Samples waiting to be sent.";
 
-/// The remote-write figures.
+/// The figures of a writer with a buffer (remote-write, OTLP): points accepted,
+/// dropped for the bound, refused for good, sends retried, points waiting.
 #[cfg(feature = "remote-write")]
-pub(super) struct RemoteWriteMetrics {
+pub(super) struct DeliveryMetrics {
     pub(super) sent: Count,
     pub(super) dropped: Count,
     pub(super) rejected: Count,
@@ -130,17 +131,101 @@ pub(super) struct RemoteWriteMetrics {
 }
 
 #[cfg(feature = "remote-write")]
-static REMOTE_WRITE: RemoteWriteMetrics = RemoteWriteMetrics {
-    sent: Count::new(),
-    dropped: Count::new(),
-    rejected: Count::new(),
-    retries: Count::new(),
-    buffered: Level(AtomicI64::new(0)),
-};
+impl DeliveryMetrics {
+    const fn new() -> Self {
+        DeliveryMetrics {
+            sent: Count::new(),
+            dropped: Count::new(),
+            rejected: Count::new(),
+            retries: Count::new(),
+            buffered: Level(AtomicI64::new(0)),
+        }
+    }
+
+    /// Adds the families named `names` (sent, dropped, rejected, retries, buffered,
+    /// with their help) to `out`.
+    fn collect(&self, names: &[(&'static str, &'static str); 5], out: &mut Vec<Family>) {
+        let [sent, dropped, rejected, retries, buffered] = *names;
+        for ((name, help), count) in [
+            (sent, &self.sent),
+            (dropped, &self.dropped),
+            (rejected, &self.rejected),
+            (retries, &self.retries),
+        ] {
+            let mut family = Family::new(name, help, Kind::Counter);
+            family.push(Labels::empty(), count.value());
+            out.push(family);
+        }
+        let (name, help) = buffered;
+        let mut family = Family::new(name, help, Kind::Gauge);
+        family.push(Labels::empty(), Value::Gauge(self.buffered.get() as f64));
+        out.push(family);
+    }
+}
+
+/// The claims of the families named `names`, in [`DeliveryMetrics::collect`]'s
+/// order.
+#[cfg(feature = "remote-write")]
+const fn delivery_claims(names: &[(&'static str, &'static str); 5]) -> [Claim; 5] {
+    [
+        Claim::new(names[0].0, Kind::Counter, names[0].1),
+        Claim::new(names[1].0, Kind::Counter, names[1].1),
+        Claim::new(names[2].0, Kind::Counter, names[2].1),
+        Claim::new(names[3].0, Kind::Counter, names[3].1),
+        Claim::new(names[4].0, Kind::Gauge, names[4].1),
+    ]
+}
+
+/// Remote-write's families: sent, dropped, rejected, retries, buffered.
+#[cfg(feature = "remote-write")]
+const REMOTE_WRITE_NAMES: [(&str, &str); 5] = [
+    (SENT, SENT_HELP),
+    (DROPPED, DROPPED_HELP),
+    (REJECTED, REJECTED_HELP),
+    (RETRIES, RETRIES_HELP),
+    (BUFFERED, BUFFERED_HELP),
+];
 
 #[cfg(feature = "remote-write")]
-pub(super) fn remote_write() -> &'static RemoteWriteMetrics {
+static REMOTE_WRITE: DeliveryMetrics = DeliveryMetrics::new();
+
+#[cfg(feature = "remote-write")]
+pub(super) fn remote_write() -> &'static DeliveryMetrics {
     &REMOTE_WRITE
+}
+
+/// OTLP's families, in the style of remote-write's: sent, dropped, rejected,
+/// retries, buffered.
+#[cfg(feature = "otlp")]
+const OTLP_NAMES: [(&str, &str); 5] = [
+    (
+        "monitor_otlp_points_sent_total",
+        "Data points the OTLP collector accepted.",
+    ),
+    (
+        "monitor_otlp_points_dropped_total",
+        "Data points dropped unsent because the buffer was full (oldest first).",
+    ),
+    (
+        "monitor_otlp_points_rejected_total",
+        "Data points the OTLP collector refused for good (an HTTP status not worth a retry).",
+    ),
+    (
+        "monitor_otlp_retries_total",
+        "OTLP exports that failed and were retried after a backoff.",
+    ),
+    (
+        "monitor_otlp_buffered_points",
+        "Data points waiting to be sent over OTLP.",
+    ),
+];
+
+#[cfg(feature = "otlp")]
+static OTLP: DeliveryMetrics = DeliveryMetrics::new();
+
+#[cfg(feature = "otlp")]
+pub(super) fn otlp() -> &'static DeliveryMetrics {
+    &OTLP
 }
 
 /// The Pushgateway's family.
@@ -151,15 +236,15 @@ const PUSH_CLAIMS: &[Claim] = &[];
 
 /// The remote-write families.
 #[cfg(feature = "remote-write")]
-const REMOTE_WRITE_CLAIMS: &[Claim] = &[
-    Claim::new(SENT, Kind::Counter, SENT_HELP),
-    Claim::new(DROPPED, Kind::Counter, DROPPED_HELP),
-    Claim::new(REJECTED, Kind::Counter, REJECTED_HELP),
-    Claim::new(RETRIES, Kind::Counter, RETRIES_HELP),
-    Claim::new(BUFFERED, Kind::Gauge, BUFFERED_HELP),
-];
+const REMOTE_WRITE_CLAIMS: &[Claim] = &delivery_claims(&REMOTE_WRITE_NAMES);
 #[cfg(not(feature = "remote-write"))]
 const REMOTE_WRITE_CLAIMS: &[Claim] = &[];
+
+/// The OTLP families.
+#[cfg(feature = "otlp")]
+const OTLP_CLAIMS: &[Claim] = &delivery_claims(&OTLP_NAMES);
+#[cfg(not(feature = "otlp"))]
+const OTLP_CLAIMS: &[Claim] = &[];
 
 /// The source of the push paths' families.
 struct PushFigures;
@@ -175,22 +260,9 @@ impl Source for PushFigures {
             out.push(pushes);
         }
         #[cfg(feature = "remote-write")]
-        {
-            let metrics = &REMOTE_WRITE;
-            for (name, help, count) in [
-                (SENT, SENT_HELP, &metrics.sent),
-                (DROPPED, DROPPED_HELP, &metrics.dropped),
-                (REJECTED, REJECTED_HELP, &metrics.rejected),
-                (RETRIES, RETRIES_HELP, &metrics.retries),
-            ] {
-                let mut family = Family::new(name, help, Kind::Counter);
-                family.push(Labels::empty(), count.value());
-                out.push(family);
-            }
-            let mut buffered = Family::new(BUFFERED, BUFFERED_HELP, Kind::Gauge);
-            buffered.push(Labels::empty(), Value::Gauge(metrics.buffered.get() as f64));
-            out.push(buffered);
-        }
+        REMOTE_WRITE.collect(&REMOTE_WRITE_NAMES, out);
+        #[cfg(feature = "otlp")]
+        OTLP.collect(&OTLP_NAMES, out);
     }
 }
 
@@ -204,7 +276,7 @@ static INITIALISER: Initialiser = Initialiser {
 fn add_the_source() {
     if let Err(conflict) = add_source(
         &PushFigures,
-        &[PUSH_CLAIMS, REMOTE_WRITE_CLAIMS].concat(),
+        &[PUSH_CLAIMS, REMOTE_WRITE_CLAIMS, OTLP_CLAIMS].concat(),
         "the push metrics",
         "the start-up of monitor_runtime::push",
     ) {

@@ -1,19 +1,14 @@
 //! Prometheus remote-write: snapshots of the model sent as protobuf, snappy
 //! compressed, to any receiver.
 
-use std::collections::VecDeque;
-use std::sync::{Arc, Mutex};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-use hyper::Method;
 use prost::Message as _;
-use tokio::sync::Notify;
-use tokio::time::Instant;
 
-use super::client::HttpClient;
-use super::metrics::remote_write as metrics;
+use super::delivery::{self, Protocol, Settings};
+use super::metrics::{DeliveryMetrics, remote_write as metrics};
 use super::proto::{Label, Sample, TimeSeries, WriteRequest};
-use crate::core::{Background, Stop, for_each_sample, identity, ignore_poison, model};
+use crate::core::{Background, for_each_sample, identity, model};
 
 /// The default bound of the buffer, in samples.
 pub(crate) const DEFAULT_MAX_BUFFERED_SAMPLES: usize = 100_000;
@@ -80,13 +75,7 @@ pub(crate) const DEFAULT_WRITE_INTERVAL: Duration = Duration::from_secs(15);
 /// quantile with their sum and count.
 #[derive(Clone)]
 pub struct RemoteWrite {
-    url: String,
-    interval: Duration,
-    max_buffered_samples: usize,
-    timeout: Duration,
-    min_backoff: Duration,
-    max_backoff: Duration,
-    flush_deadline: Duration,
+    settings: Settings,
     external_labels: Vec<(String, String)>,
 }
 
@@ -95,45 +84,38 @@ impl RemoteWrite {
     /// for VictoriaMetrics, `http://host:9090/api/v1/write` for Prometheus).
     pub fn new(url: &str) -> Self {
         RemoteWrite {
-            url: url.to_owned(),
-            interval: DEFAULT_WRITE_INTERVAL,
-            max_buffered_samples: DEFAULT_MAX_BUFFERED_SAMPLES,
-            timeout: Duration::from_secs(10),
-            min_backoff: Duration::from_millis(100),
-            max_backoff: Duration::from_secs(10),
-            flush_deadline: Duration::from_secs(10),
+            settings: Settings::new(url, DEFAULT_WRITE_INTERVAL, DEFAULT_MAX_BUFFERED_SAMPLES),
             external_labels: Vec::new(),
         }
     }
 
     /// The interval between snapshots (default 15 s).
     pub fn interval(mut self, interval: Duration) -> Self {
-        self.interval = interval.max(Duration::from_millis(10));
+        self.settings.set_interval(interval);
         self
     }
 
     /// The bound of the buffer, in samples (default 100 000).
     pub fn max_buffered_samples(mut self, samples: usize) -> Self {
-        self.max_buffered_samples = samples;
+        self.settings.max_buffered = samples;
         self
     }
 
     /// How long one request may take (default 10 s).
     pub fn timeout(mut self, timeout: Duration) -> Self {
-        self.timeout = timeout;
+        self.settings.timeout = timeout;
         self
     }
 
     /// The first and the longest wait between retries (default 100 ms and 10 s).
     pub fn backoff(mut self, min: Duration, max: Duration) -> Self {
-        self.min_backoff = min.max(Duration::from_millis(1));
-        self.max_backoff = max.max(self.min_backoff);
+        self.settings.set_backoff(min, max);
         self
     }
 
     /// How long [`Background::stop`] keeps retrying (default 10 s).
     pub fn flush_deadline(mut self, deadline: Duration) -> Self {
-        self.flush_deadline = deadline;
+        self.settings.flush_deadline = deadline;
         self
     }
 
@@ -155,121 +137,28 @@ impl RemoteWrite {
     ///
     /// Outside a tokio runtime.
     pub fn start(self) -> Background {
-        let shared = Arc::new(Shared {
-            buffer: Mutex::new(Buffer::default()),
-            wake: Notify::new(),
-            config: self,
-        });
-        // The first snapshot is taken here, not when the task is first polled, so
-        // that it shows the registry as it was when the writer started.
-        shared.take_snapshot();
-        let now = {
-            let shared = Arc::clone(&shared);
-            Box::new(move || {
-                shared.take_snapshot();
-                shared.wake.notify_one();
-            })
-        };
-        Background::start("remote-write", Some(now), move |signals| async move {
-            match run(shared, signals.stop).await {
-                0 => Ok(()),
-                unsent => Err(format!("{unsent} remote-write samples left unsent").into()),
-            }
-        })
+        let settings = self.settings.clone();
+        delivery::start(self, settings)
     }
 }
 
-struct Shared {
-    buffer: Mutex<Buffer>,
-    wake: Notify,
-    config: RemoteWrite,
-}
+impl Protocol for RemoteWrite {
+    const NAME: &'static str = "remote-write";
+    const POINTS: &'static str = "remote-write samples";
 
-#[derive(Default)]
-struct Buffer {
-    snapshots: VecDeque<Snapshot>,
-    samples: usize,
-    next_id: u64,
-}
-
-struct Snapshot {
-    id: u64,
-    samples: usize,
-    body: Arc<Vec<u8>>,
-}
-
-enum Sent {
-    Accepted,
-    Retry(String),
-    Rejected(String),
-}
-
-impl Shared {
-    fn take_snapshot(&self) {
+    fn snapshot(&self) -> (usize, Vec<u8>) {
         let series = snapshot_series(
             &crate::core::snapshot(),
             &identity::current(),
-            &self.config.external_labels,
+            &self.external_labels,
             now_ms(),
         );
         let samples = series.iter().map(|series| series.samples.len()).sum();
-        let body = encode(WriteRequest { timeseries: series });
-        self.enqueue(samples, body);
+        (samples, encode(WriteRequest { timeseries: series }))
     }
 
-    fn enqueue(&self, samples: usize, body: Vec<u8>) {
-        let bound = self.config.max_buffered_samples;
-        let mut buffer = ignore_poison(self.buffer.lock());
-        let id = buffer.next_id;
-        buffer.next_id += 1;
-        buffer.samples += samples;
-        buffer.snapshots.push_back(Snapshot {
-            id,
-            samples,
-            body: Arc::new(body),
-        });
-        let mut dropped = 0;
-        while buffer.samples > bound {
-            let Some(oldest) = buffer.snapshots.pop_front() else {
-                break;
-            };
-            buffer.samples -= oldest.samples;
-            dropped += oldest.samples;
-        }
-        metrics().buffered.set(buffer.samples as i64);
-        drop(buffer);
-        if dropped > 0 {
-            metrics().dropped.inc_by(dropped as u64);
-            tracing::warn!(
-                dropped,
-                bound,
-                "monitor: remote-write buffer full, oldest samples dropped"
-            );
-        }
-    }
-
-    fn oldest(&self) -> Option<(u64, usize, Arc<Vec<u8>>)> {
-        let buffer = ignore_poison(self.buffer.lock());
-        buffer
-            .snapshots
-            .front()
-            .map(|snapshot| (snapshot.id, snapshot.samples, Arc::clone(&snapshot.body)))
-    }
-
-    /// Removes snapshot `id` if it is still the oldest (the bound may have dropped
-    /// it while it was being sent).
-    fn remove(&self, id: u64) {
-        let mut buffer = ignore_poison(self.buffer.lock());
-        if buffer.snapshots.front().is_some_and(|front| front.id == id)
-            && let Some(sent) = buffer.snapshots.pop_front()
-        {
-            buffer.samples -= sent.samples;
-        }
-        metrics().buffered.set(buffer.samples as i64);
-    }
-
-    async fn send(&self, client: &HttpClient, body: &[u8]) -> Sent {
-        let headers = [
+    fn headers(&self) -> Vec<(&str, &str)> {
+        vec![
             ("Content-Type", "application/x-protobuf"),
             ("Content-Encoding", "snappy"),
             ("X-Prometheus-Remote-Write-Version", "0.1.0"),
@@ -277,99 +166,17 @@ impl Shared {
                 "User-Agent",
                 concat!("monitor-runtime/", env!("CARGO_PKG_VERSION")),
             ),
-        ];
-        match client
-            .send(Method::POST, &self.config.url, &headers, body.to_vec())
-            .await
-        {
-            Err(error) => Sent::Retry(error),
-            Ok(reply) if (200..300).contains(&reply.status) => Sent::Accepted,
-            Ok(reply) if reply.status == 429 || reply.status >= 500 => {
-                Sent::Retry(format!("HTTP {}: {}", reply.status, reply.body.trim()))
-            }
-            Ok(reply) => Sent::Rejected(format!("HTTP {}: {}", reply.status, reply.body.trim())),
-        }
+        ]
     }
 
-    /// Sends the oldest snapshots until the buffer is empty or a send must be
-    /// retried; returns the error of that send.
-    async fn send_buffered(&self, client: &HttpClient) -> Result<(), String> {
-        while let Some((id, samples, body)) = self.oldest() {
-            match self.send(client, &body).await {
-                Sent::Accepted => {
-                    metrics().sent.inc_by(samples as u64);
-                    self.remove(id);
-                }
-                Sent::Rejected(error) => {
-                    metrics().rejected.inc_by(samples as u64);
-                    tracing::error!(%error, samples, "monitor: remote-write receiver refused a snapshot");
-                    self.remove(id);
-                }
-                Sent::Retry(error) => {
-                    metrics().retries.inc();
-                    return Err(error);
-                }
-            }
-        }
-        Ok(())
+    /// Remote-write 1.0: a 5xx or a 429 is worth retrying, any other 4xx is not.
+    fn retryable(status: u16) -> bool {
+        status == 429 || status >= 500
     }
-}
 
-async fn run(shared: Arc<Shared>, mut stop: Stop) -> usize {
-    let config = &shared.config;
-    let client = HttpClient::new(config.timeout);
-    let mut ticker = tokio::time::interval_at(Instant::now() + config.interval, config.interval);
-    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut backoff = config.min_backoff;
-    let mut retry_at: Option<Instant> = None;
-    loop {
-        if retry_at.is_none_or(|at| Instant::now() >= at) {
-            match shared.send_buffered(&client).await {
-                Ok(()) => {
-                    backoff = config.min_backoff;
-                    retry_at = None;
-                }
-                Err(error) => {
-                    tracing::warn!(%error, retry_in = ?backoff, "monitor: remote-write send failed");
-                    retry_at = Some(Instant::now() + backoff);
-                    backoff = (backoff * 2).min(config.max_backoff);
-                }
-            }
-        }
-        let retry = async {
-            match retry_at {
-                Some(at) => tokio::time::sleep_until(at).await,
-                None => std::future::pending().await,
-            }
-        };
-        tokio::select! {
-            _ = ticker.tick() => shared.take_snapshot(),
-            _ = shared.wake.notified() => {}
-            _ = retry => {}
-            () = stop.requested() => break,
-        }
+    fn metrics() -> &'static DeliveryMetrics {
+        metrics()
     }
-    shared.take_snapshot();
-    let deadline = Instant::now() + config.flush_deadline;
-    let mut backoff = config.min_backoff;
-    loop {
-        let flushed = tokio::time::timeout_at(deadline, shared.send_buffered(&client)).await;
-        match flushed {
-            Ok(Ok(())) => return 0,
-            Ok(Err(error)) if Instant::now() + backoff < deadline => {
-                tracing::warn!(%error, "monitor: remote-write flush at shutdown failed, retrying");
-                tokio::time::sleep(backoff).await;
-                backoff = (backoff * 2).min(config.max_backoff);
-            }
-            _ => break,
-        }
-    }
-    let unsent = ignore_poison(shared.buffer.lock()).samples;
-    tracing::error!(
-        unsent,
-        "monitor: remote-write samples left unsent at shutdown"
-    );
-    unsent
 }
 
 fn now_ms() -> i64 {
