@@ -327,6 +327,21 @@ fn exposition() -> BTreeMap<Key, f64> {
         .collect()
 }
 
+/// Figures of the process, the host and the runtime, which the export and the
+/// receiver's answers move by themselves (open descriptors, memory, threads), and
+/// the exporter's own: they can go and come back between two readings, so only
+/// their presence is compared.
+fn moves(name: &str) -> bool {
+    const MOVING: [&str; 5] = [
+        "process_",
+        "system_",
+        "tokio_",
+        "monitor_otlp_",
+        "monitor_exposition_renders_total",
+    ];
+    MOVING.iter().any(|prefix| name.starts_with(prefix))
+}
+
 fn same(a: f64, b: f64) -> bool {
     a == b || (a.is_nan() && b.is_nan())
 }
@@ -388,7 +403,7 @@ async fn every_series_arrives_with_the_value_metrics_shows() {
     for (series, value) in &before {
         let arrived = sent.get(series);
         assert!(arrived.is_some(), "{series:?} of /metrics did not arrive");
-        if after.get(series).is_some_and(|later| same(*later, *value)) {
+        if !moves(&series.0) && after.get(series).is_some_and(|later| same(*later, *value)) {
             assert!(
                 same(*arrived.unwrap(), *value),
                 "{series:?}: /metrics shows {value}, OTLP sent {arrived:?}"
@@ -396,10 +411,10 @@ async fn every_series_arrives_with_the_value_metrics_shows() {
             compared += 1;
         }
     }
+    let steady = before.keys().filter(|series| !moves(&series.0)).count();
     assert!(
-        compared * 2 > before.len(),
-        "{compared} of {} series compared",
-        before.len()
+        compared * 10 >= steady * 9 && compared > 50,
+        "{compared} of {steady} series compared"
     );
     for (name, labels, value) in [
         ("otlp_orders_total", vec![("plan", "pro")], 3.0),
