@@ -18,6 +18,7 @@
 //! | `instrument` | `#[tracing::instrument]` (INFO span, no metrics) |
 //! | `monitored_native` | `#[monitored(native)]`: native buckets instead of classic ones |
 //! | `monitored+exemplars_no_trace` | `#[monitored]` once a trace context was set (exemplars in use), in a call without one |
+//! | `monitored+exemplars_in_trace` | `#[monitored]` in a sampled trace (the thread's context, as the HTTP layer or `ContextLayer` sets it): an exemplar offered to its bucket and counter, kept once a second |
 //!
 //! each in a sync and an async flavour (the async ones polled to completion with a
 //! no-op waker). Without a subscriber the spans are created disabled, as in a
@@ -268,7 +269,27 @@ const VARIANTS: &[Variant] = &[
     ("async/monitored+exemplars_no_trace", |x| {
         run(monitored_async(x)).is_ok()
     }),
+    ("sync/monitored+exemplars_in_trace", |x| {
+        monitored_sync(x).is_ok()
+    }),
+    ("async/monitored+exemplars_in_trace", |x| {
+        run(monitored_async(x)).is_ok()
+    }),
 ];
+
+/// The variants measured inside a trace (the thread's context set around them).
+const IN_TRACE: &str = "+exemplars_in_trace";
+
+/// Runs `f` in a sampled trace when the variant asks for one.
+fn in_trace_if<R>(variant: &str, f: impl FnOnce() -> R) -> R {
+    if variant.ends_with(IN_TRACE) {
+        let context = monitor_runtime::exemplars::TraceContext::random();
+        let _in_trace = monitor_runtime::exemplars::enter(context);
+        f()
+    } else {
+        f()
+    }
+}
 
 /// The variants that run after a trace context was set once (exemplars in use), in
 /// none.
@@ -314,7 +335,7 @@ fn bench(criterion: &mut Criterion) {
             for (name, call) in VARIANTS {
                 let variant_pass = if name.ends_with(WITH_SUBSCRIBER) {
                     1
-                } else if name.ends_with(EXEMPLARS_IN_USE) {
+                } else if name.ends_with(EXEMPLARS_IN_USE) || name.ends_with(IN_TRACE) {
                     2
                 } else {
                     0
@@ -331,13 +352,15 @@ fn bench(criterion: &mut Criterion) {
                 // The subscriber is the thread's default while the variant is
                 // measured (criterion runs the routine on this thread).
                 with_subscriber_if(name, || {
-                    group.bench_function(name, |b| {
-                        let mut x = 0u64;
-                        b.iter(|| {
-                            x = x.wrapping_add(1);
-                            black_box(call(black_box(x)))
+                    in_trace_if(name, || {
+                        group.bench_function(name, |b| {
+                            let mut x = 0u64;
+                            b.iter(|| {
+                                x = x.wrapping_add(1);
+                                black_box(call(black_box(x)))
+                            });
                         });
-                    });
+                    })
                 });
             }
             group.finish();
@@ -409,11 +432,13 @@ fn callgrind(variant: &str, calls: u64) {
         exemplars_in_use();
     }
     with_subscriber_if(variant, || {
-        let mut failures = 0u64;
-        for x in 0..calls {
-            failures += u64::from(!call(black_box(x)));
-        }
-        black_box(failures);
+        in_trace_if(variant, || {
+            let mut failures = 0u64;
+            for x in 0..calls {
+                failures += u64::from(!call(black_box(x)));
+            }
+            black_box(failures);
+        })
     });
 }
 

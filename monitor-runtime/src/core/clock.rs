@@ -42,6 +42,11 @@ impl CallClock {
         self.clock.raw()
     }
 
+    /// The raw units of `nanos` nanoseconds (the inverse of [`delta_as_nanos`](Self::delta_as_nanos)).
+    pub(crate) fn nanos_as_delta(&self, nanos: u64) -> u64 {
+        u64::try_from((u128::from(nanos) << 32) / u128::from(self.scale.max(1))).unwrap_or(u64::MAX)
+    }
+
     /// Nanoseconds between two raw readings (0 if `end` is not after `start`).
     #[inline(always)]
     pub(crate) fn delta_as_nanos(&self, start: u64, end: u64) -> u64 {

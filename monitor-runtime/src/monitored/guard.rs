@@ -67,7 +67,8 @@ impl<'s, S: CallSpan> CallGuard<'s, S> {
     #[inline(always)]
     pub fn finish(self, is_error: bool) {
         let this = ManuallyDrop::new(self);
-        this.stats.finish(this.block, this.elapsed(), is_error);
+        this.stats
+            .finish(this.block, this.elapsed(), is_error, this.start);
     }
 
     /// Runs `future` inside this call: its span is entered on every poll, and a panic
@@ -113,7 +114,7 @@ fn abandoned<S: CallSpan>(stats: &'static FunctionStats, start: u64, in_body: bo
     if in_body {
         // A panic of the body (a synchronous one, or a future while polled): on the
         // thread it ran on.
-        stats.finish(stats.current_block(), elapsed, true);
+        stats.finish(stats.current_block(), elapsed, true, start);
         if let Some(span) = span {
             span.record("result", "error");
             span.record("error", "panicked");

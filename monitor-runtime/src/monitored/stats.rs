@@ -12,7 +12,7 @@
 
 use std::sync::OnceLock;
 
-use crate::core::exemplar::{self, Slot, TraceContext};
+use crate::core::exemplar::{self, Slot};
 use crate::core::model::{Exemplar, NativeBuckets};
 use crate::core::native::NativeStore;
 use crate::core::{Block, Bounds, CallClock, Shard, ShardedWords, clock};
@@ -86,9 +86,10 @@ impl FunctionStats {
     /// `block`, which must be the current thread's shard's ([`Shard::current`]): a
     /// thread writes only to its own shard (or the shared one). A synchronous call
     /// passes the block its start returned; an asynchronous one may end on another
-    /// thread.
+    /// thread. `started`: the call's first clock reading, which decides whether its
+    /// bucket's exemplar is due for replacement.
     #[inline(always)]
-    pub(super) fn finish(&self, block: Block<'_>, nanos: u64, is_error: bool) {
+    pub(super) fn finish(&self, block: Block<'_>, nanos: u64, is_error: bool, started: u64) {
         let bucket = self.bounds.bucket(nanos);
         // SAFETY: `bucket` is below `bounds.buckets()`, and the words were made for
         // `BUCKETS + 2 * bounds.buckets()`.
@@ -100,17 +101,26 @@ impl FunctionStats {
         if let Some(native) = &self.native {
             native.observe(seconds(nanos));
         }
-        if exemplar::in_use()
-            && let Some(context) = exemplar::current_sampled()
-        {
-            self.offer(context, bucket, nanos, is_error);
+        // A call in a sampled trace whose bucket's exemplar is due (once per
+        // interval) leaves its own: a thread-local read and, in a trace, two loads
+        // and a comparison; the rest out of line.
+        if exemplar::in_sampled_trace() {
+            match self.exemplars.get() {
+                // SAFETY: the slots are one per bucket and two more.
+                Some(slots) if !unsafe { slots.get_unchecked(bucket) }.due(started) => {}
+                _ => self.offer(bucket, nanos, is_error),
+            }
         }
     }
 
-    /// A traced call's exemplar, offered to its bucket and to its counter.
+    /// The current trace's exemplar, offered to the call's bucket and, with it, to
+    /// its counter.
     #[cold]
     #[inline(never)]
-    fn offer(&self, context: TraceContext, bucket: usize, nanos: u64, is_error: bool) {
+    fn offer(&self, bucket: usize, nanos: u64, is_error: bool) {
+        let Some(context) = exemplar::current_sampled() else {
+            return;
+        };
         let buckets = self.bounds.buckets();
         let slots = self
             .exemplars
@@ -149,7 +159,7 @@ impl FunctionStats {
             // Only an asynchronous call can be cancelled: should a synchronous one
             // ever come here, it is counted as an error rather than written past its
             // words.
-            self.finish(block, nanos, true);
+            self.finish(block, nanos, true, 0);
             return;
         }
         block.add(

@@ -222,6 +222,9 @@ thread_local! {
     /// sampled flag; zeros for none. No destructor, so that it stays readable while
     /// other thread-locals are dropped.
     static CURRENT: Cell<(u64, u64, u64, bool)> = const { Cell::new((0, 0, 0, false)) };
+    /// Whether `CURRENT` holds a sampled trace: the one word a monitored call reads
+    /// before anything else of exemplars.
+    static IN_SAMPLED_TRACE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether exemplars are in use (something set a context once).
@@ -242,6 +245,12 @@ pub(crate) fn current_raw() -> Option<TraceContext> {
         span_id: span,
         sampled,
     })
+}
+
+/// Whether the current thread runs in a sampled trace, read without building it.
+#[inline(always)]
+pub(crate) fn in_sampled_trace() -> bool {
+    IN_SAMPLED_TRACE.try_with(Cell::get).unwrap_or(false)
 }
 
 /// The current thread's context when its trace is sampled: the one exemplars keep.
@@ -301,6 +310,7 @@ pub(crate) fn set_current(context: Option<TraceContext>) -> Option<TraceContext>
         )
     });
     let _ = CURRENT.try_with(|current| current.set(value));
+    let _ = IN_SAMPLED_TRACE.try_with(|sampled| sampled.set(value.3));
     previous
 }
 

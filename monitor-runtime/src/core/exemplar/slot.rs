@@ -8,6 +8,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use super::context::TraceContext;
 #[cfg(any(feature = "http", feature = "client"))]
 use crate::core::Bounds;
+use crate::core::clock;
 use crate::core::model::{Exemplar, Labels};
 
 /// Nanoseconds between two replacements of one exemplar.
@@ -28,6 +29,24 @@ pub fn set_interval(interval: Duration) {
         u64::try_from(interval.as_nanos()).unwrap_or(u64::MAX),
         Ordering::Relaxed,
     );
+    INTERVAL_TICKS.store(UNKNOWN, Ordering::Relaxed);
+}
+
+/// The interval in raw units of the call clock, converted by the first exemplar
+/// taken after each setting; 0 until then, which makes every slot due, so that
+/// the conversion happens out of the hot path.
+static INTERVAL_TICKS: AtomicU64 = AtomicU64::new(UNKNOWN);
+const UNKNOWN: u64 = 0;
+
+/// The interval in raw units, converted now if it was not yet.
+fn interval_ticks() -> u64 {
+    let ticks = INTERVAL_TICKS.load(Ordering::Relaxed);
+    if ticks != UNKNOWN {
+        return ticks;
+    }
+    let ticks = clock().nanos_as_delta(INTERVAL_NANOS.load(Ordering::Relaxed));
+    INTERVAL_TICKS.store(ticks, Ordering::Relaxed);
+    ticks
 }
 
 /// One exemplar slot of a bucket or counter: written by the call that replaces it
@@ -43,6 +62,10 @@ pub(crate) struct Slot {
     value: AtomicU64,
     /// When, nanoseconds since the Unix epoch; 0 for never.
     at: AtomicU64,
+    /// The raw reading of the call clock when the exemplar was taken (0 for
+    /// never): a traced call compares it with one clock read (the wall clock is
+    /// read only when the slot is taken).
+    taken: AtomicU64,
 }
 
 impl Slot {
@@ -51,13 +74,8 @@ impl Slot {
     #[cold]
     #[inline(never)]
     pub(crate) fn offer(&self, context: TraceContext, value: f64) {
-        let now = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map_or(1, |since| {
-                u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
-            });
-        let at = self.at.load(Ordering::Relaxed);
-        if at != 0 && now.saturating_sub(at) < INTERVAL_NANOS.load(Ordering::Relaxed) {
+        let now_raw = clock().raw();
+        if now_raw.wrapping_sub(self.taken.load(Ordering::Relaxed)) < interval_ticks() {
             return;
         }
         let sequence = self.sequence.load(Ordering::Relaxed);
@@ -75,8 +93,23 @@ impl Slot {
             .store(context.trace_id as u64, Ordering::Relaxed);
         self.span.store(context.span_id, Ordering::Relaxed);
         self.value.store(value.to_bits(), Ordering::Relaxed);
+        let now = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(1, |since| {
+                u64::try_from(since.as_nanos()).unwrap_or(u64::MAX)
+            });
         self.at.store(now, Ordering::Relaxed);
+        self.taken.store(now_raw.max(1), Ordering::Relaxed);
         self.sequence.store(sequence + 2, Ordering::Release);
+    }
+
+    /// Whether a call at the raw clock reading `now` may replace the exemplar: an
+    /// interval has passed since it was taken (never taken: `taken` is 0, and a
+    /// reading is far past the interval, counted from the machine's start).
+    #[inline(always)]
+    pub(crate) fn due(&self, now: u64) -> bool {
+        now.wrapping_sub(self.taken.load(Ordering::Relaxed))
+            >= INTERVAL_TICKS.load(Ordering::Relaxed)
     }
 
     /// The exemplar, if a call left one (a read that keeps meeting a writer gives
