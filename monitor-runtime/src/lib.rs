@@ -127,6 +127,11 @@
 //! Health checks, liveness/readiness/startup probes and their endpoints (`/health`,
 //! `/livez`, `/readyz`) are described in [`health`].
 //!
+//! Each request the HTTP layer measures runs in a W3C trace (its `traceparent`'s or a
+//! new one) under a server span, which `#[monitored]` spans nest below; the client
+//! layer sends the trace on, and exemplars and JSON logs carry its id: see
+//! [`exemplars`].
+//!
 //! What a service watches besides its functions: connection pools ([`pool`]),
 //! outgoing HTTP calls ([`client`]), the tokio runtime ([`runtime_metrics`]), cache
 //! hit ratios ([`cache`]) and structured logs ([`logs`]).
@@ -156,6 +161,7 @@
 //! | `monitor_exporter_rejected_connections_total` | counter | | connections closed at once because the exporter had `max_connections` open (feature `http`) |
 //! | `monitor_exposition_errors_total` | counter | | metric families left out of an exposition because the encoder refused them (a broken collector); the rest is still served |
 //! | `monitor_exemplars_dropped_total` | counter | | exemplars left out because their labels pass OpenMetrics' 128 characters |
+//! | `monitor_trace_context_invalid_total` | counter | `reason` | `traceparent` and `tracestate` headers ignored as W3C Trace Context says (`version`, `format`, `trace_id`, `parent_id`, `flags`, `multiple`, `tracestate`); the request was served in a new trace |
 //!
 //! The figures of each part are listed in its module: business metrics and their
 //! overflow counters in [`business`], checks in [`health`], HTTP routes in
@@ -248,7 +254,9 @@
 //! | `system` | yes | the process collector (`process_*` metrics, Linux), the host metrics of [`system`] (CPU, memory, disks, network) and the built-in checks [`health::builtin`] | sysinfo, procfs |
 //! | `sqlx` | no | [`pool::ConnectionPool`] for sqlx pools of any database and [`health::PoolCheck::sqlx`] | sqlx (its pool, no driver) |
 //! | `client` | no | [`client`]: the metrics layer for outgoing HTTP calls | http, tower (`timeout`), hyper-util (`client-legacy`), pin-project-lite |
-//! | `logs` | no | [`logs`]: JSON log lines with the spans' fields, secrets redacted | tracing-subscriber (`registry`), serde_json |
+//! | `logs` | no | [`logs`]: JSON log lines with the spans' fields and trace ids, secrets redacted | tracing-subscriber (`registry`), serde_json |
+//! | `exemplars` | no | [`exemplars::ContextLayer`]: the current span's trace as the thread's context, which exemplars carry | tracing-subscriber (`registry`) |
+//! | `opentelemetry` | no | with `tracing-opentelemetry` installed, OpenTelemetry's ids in the HTTP layers' spans and propagated headers, logs and exemplars (see [`exemplars`]) | opentelemetry (`trace`), tracing-opentelemetry |
 //! | `push` | no | [`push::Pushgateway`]: the registry pushed to a Prometheus Pushgateway | hyper, hyper-util (client), http-body-util, base64, tokio `net` |
 //! | `remote-write` | no | [`push::RemoteWrite`]: Prometheus remote-write to any receiver, with retries and a bounded buffer | hyper, hyper-util (client), http-body-util, prost, snap, tokio `net` |
 //! | `grafana` | yes (with `http`) | [`grafana`]: Grafana dashboards generated for the service | serde_json |

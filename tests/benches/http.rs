@@ -2,7 +2,11 @@
 //! called in-process (no sockets), in one run:
 //!
 //! - `bare`: the router alone, the baseline;
-//! - `monitor`: with `monitor_runtime::http::HttpMetricsLayer` on `Router::layer`;
+//! - `monitor`: with `monitor_runtime::http::HttpMetricsLayer` on `Router::layer`
+//!   (trace context on, its default: a new trace per request, no subscriber);
+//! - `monitor_traceparent`: the same, each request carrying a `traceparent` (the
+//!   trace continued, its `tracestate` none);
+//! - `monitor_untraced`: the same layer with `trace(false)`;
 //! - `monitor_outer`: the same layer around the router, given its routes, its
 //!   response body turned into axum's `Body` (as `axum::serve` takes it);
 //! - `axum_prometheus`: with `axum_prometheus::PrometheusMetricLayer`;
@@ -104,12 +108,19 @@ const VARIANTS: &[&str] = &[
     "hand",
     "axum_floor",
     "monitor_outer",
+    "monitor_traceparent",
+    "monitor_untraced",
 ];
 
-/// The service a variant sends its requests to: a router, or the layer around one.
+/// The `traceparent` of the requests of `monitor_traceparent`.
+const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+/// The service a variant sends its requests to: a router, or the layer around one;
+/// `Traced`: a router sent requests that carry a `traceparent`.
 enum App {
     Router(Router),
     Outer(Outer),
+    Traced(Router),
 }
 
 type Outer = MapResponse<HttpMetrics<Router>, fn(Response<ResponseBody<Body>>) -> Response>;
@@ -123,6 +134,9 @@ fn router(variant: &str) -> App {
         let service = MapResponseLayer::new(to_body).layer(layer.layer(routes().with_state(())));
         return App::Outer(service);
     }
+    if variant == "monitor_traceparent" {
+        return App::Traced(routes().layer(HttpMetricsLayer::new()).with_state(()));
+    }
     App::Router(layered(variant).with_state(()))
 }
 
@@ -130,6 +144,7 @@ fn layered(variant: &str) -> Router {
     match variant {
         "bare" => routes(),
         "monitor" => routes().layer(HttpMetricsLayer::new()),
+        "monitor_untraced" => routes().layer(HttpMetricsLayer::new().trace(false)),
         "axum_prometheus" => {
             static LAYER: OnceLock<axum_prometheus::PrometheusMetricLayer<'static>> =
                 OnceLock::new();
@@ -144,34 +159,35 @@ fn layered(variant: &str) -> Router {
     }
 }
 
-fn request(turn: u64) -> Request {
+fn request(turn: u64, traced: bool) -> Request {
     let (method, uri) = match turn % 3 {
         0 => (Method::GET, "/"),
         1 => (Method::GET, "/users/42"),
         _ => (Method::POST, "/orders"),
     };
-    Request::builder()
-        .method(method)
-        .uri(uri)
-        .body(Body::empty())
-        .unwrap()
+    let mut request = Request::builder().method(method).uri(uri);
+    if traced {
+        request = request.header("traceparent", TRACEPARENT);
+    }
+    request.body(Body::empty()).unwrap()
 }
 
 async fn send(app: &mut App, turn: u64) {
     match app {
-        App::Router(router) => send_to(router, turn).await,
-        App::Outer(service) => send_to(service, turn).await,
+        App::Router(router) => send_to(router, turn, false).await,
+        App::Outer(service) => send_to(service, turn, false).await,
+        App::Traced(router) => send_to(router, turn, true).await,
     }
 }
 
-async fn send_to<S>(service: &mut S, turn: u64)
+async fn send_to<S>(service: &mut S, turn: u64, traced: bool)
 where
     S: Service<Request, Response = Response, Error = std::convert::Infallible>,
 {
     let response = ServiceExt::<Request>::ready(service)
         .await
         .unwrap()
-        .call(request(turn))
+        .call(request(turn, traced))
         .await
         .unwrap();
     let body = axum::body::to_bytes(response.into_body(), 1024)
@@ -258,19 +274,31 @@ fn interleaved(rounds: usize, slice: u64) {
         (Vec::new(), Vec::new(), Vec::new());
     let (mut floor_vs_peer, mut above_floor_vs_peer) = (Vec::new(), Vec::new());
     let mut outer_vs_peer = Vec::new();
+    let (mut traceparent_vs_peer, mut untraced_vs_peer) = (Vec::new(), Vec::new());
     for round in 0..rounds {
         let mut times = [0.0; VARIANTS.len()];
         for step in 0..VARIANTS.len() {
             let variant = (round + step) % VARIANTS.len();
             times[variant] = time_per_request(&runtime, &mut routers[variant], slice);
         }
-        let [bare, monitor, peer, hand, floor, outer] = times;
+        let [
+            bare,
+            monitor,
+            peer,
+            hand,
+            floor,
+            outer,
+            traceparent,
+            untraced,
+        ] = times;
         monitor_vs_peer.push((monitor - bare) / (peer - bare));
         monitor_vs_hand.push((monitor - bare) / (hand - bare));
         hand_vs_peer.push((hand - bare) / (peer - bare));
         floor_vs_peer.push((floor - bare) / (peer - bare));
         above_floor_vs_peer.push((monitor - floor) / (peer - bare));
         outer_vs_peer.push((outer - bare) / (peer - bare));
+        traceparent_vs_peer.push((traceparent - bare) / (peer - bare));
+        untraced_vs_peer.push((untraced - bare) / (peer - bare));
         for (all, time) in per_request.iter_mut().zip(times) {
             all.push(time);
         }
@@ -304,6 +332,11 @@ fn interleaved(rounds: usize, slice: u64) {
             &mut above_floor_vs_peer,
         ),
         ("monitor_outer / axum_prometheus", &mut outer_vs_peer),
+        (
+            "monitor_traceparent / axum_prometheus",
+            &mut traceparent_vs_peer,
+        ),
+        ("monitor_untraced / axum_prometheus", &mut untraced_vs_peer),
     ] {
         let (min, max) = (
             ratios.iter().copied().fold(f64::INFINITY, f64::min),

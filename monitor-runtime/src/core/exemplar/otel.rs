@@ -6,7 +6,12 @@
 // Read by the HTTP layers, the logs and the context layer: with the feature alone,
 // nothing reads it yet.
 #![cfg_attr(
-    not(any(feature = "http", feature = "client", feature = "logs", feature = "exemplars")),
+    not(any(
+        feature = "http",
+        feature = "client",
+        feature = "logs",
+        feature = "exemplars"
+    )),
     allow(dead_code)
 )]
 

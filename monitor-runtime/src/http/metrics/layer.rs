@@ -47,8 +47,10 @@ use crate::core::native::NATIVE_OFF;
 /// # Traces
 ///
 /// Each measured request runs in a trace, as W3C Trace Context says: the one its
-/// `traceparent` header names (with its `tracestate`), or a new one (random ids,
-/// sampled) when it carries none, or one the specification calls invalid (version
+/// `traceparent` header names (with its `tracestate`); else the one the calling
+/// thread runs in (a router called in process from traced code); else a new one
+/// (random ids, sampled), as for a request whose header the specification calls
+/// invalid (version
 /// `ff`, all-zero ids, upper-case or bad digits, wrong lengths; counted in
 /// `monitor_trace_context_invalid_total{reason}`, and the request served as any
 /// other). [`trust_incoming_trace(false)`](Self::trust_incoming_trace) starts a new

@@ -110,9 +110,11 @@ impl RequestTrace {
             trace_id = tracing::field::Empty,
             span_id = tracing::field::Empty,
         );
+        // No parent named: the trace the thread runs in, if any (a router called
+        // in process from traced code).
         let (parent, tracestate) = match parent {
             Some((parent, state)) => (Some(parent), state),
-            None => (None, None),
+            None => (exemplar::current_raw(), None),
         };
         let context = parent.map_or_else(TraceContext::random, |parent| parent.child());
         // With OpenTelemetry installed, its span takes the incoming parent and its ids
