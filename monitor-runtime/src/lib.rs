@@ -174,7 +174,7 @@
 //! Every figure lives in one typed [`model`] ([`snapshot`] takes one). `/metrics`
 //! renders it in the format the scraper's `Accept` header asks for ([`render`] does
 //! the same with a [`Format`] of your choice); the dashboard, the embedded alerts,
-//! remote-write and the Pushgateway read the model itself, never exposition text.
+//! remote-write, OTLP and the Pushgateway read the model itself, never exposition text.
 //!
 //! | format | `Content-Type` | carries | who asks for it |
 //! |---|---|---|---|
@@ -259,6 +259,7 @@
 //! | `opentelemetry` | no | with `tracing-opentelemetry` installed, OpenTelemetry's ids in the HTTP layers' spans and propagated headers, logs and exemplars (see [`exemplars`]) | opentelemetry (`trace`), tracing-opentelemetry |
 //! | `push` | no | [`push::Pushgateway`]: the registry pushed to a Prometheus Pushgateway | hyper, hyper-util (client), http-body-util, base64, tokio `net` |
 //! | `remote-write` | no | [`push::RemoteWrite`]: Prometheus remote-write to any receiver, with retries and a bounded buffer | hyper, hyper-util (client), http-body-util, prost, snap, tokio `net` |
+//! | `otlp` | no | [`push::Otlp`]: the metrics over OTLP/HTTP (protobuf) to an OpenTelemetry collector, with remote-write's delivery (it turns `remote-write` on) | opentelemetry-proto (its generated messages), and `remote-write`'s |
 //! | `grafana` | yes (with `http`) | [`grafana`]: Grafana dashboards generated for the service | serde_json |
 //!
 //! Without them the attributes work as they do with them, every series is

@@ -5,7 +5,9 @@
 //! - `monitor`: with `monitor_runtime::http::HttpMetricsLayer` on `Router::layer`
 //!   (trace context on, its default: a new trace per request, no subscriber);
 //! - `monitor_traceparent`: the same, each request carrying a `traceparent` (the
-//!   trace continued, its `tracestate` none);
+//!   trace continued, its `tracestate` none), compared with `bare_traceparent`,
+//!   the router alone sent the same requests (building a request with one more
+//!   header costs the sender too);
 //! - `monitor_untraced`: the same layer with `trace(false)`;
 //! - `monitor_outer`: the same layer around the router, given its routes, its
 //!   response body turned into axum's `Body` (as `axum::serve` takes it);
@@ -110,6 +112,7 @@ const VARIANTS: &[&str] = &[
     "monitor_outer",
     "monitor_traceparent",
     "monitor_untraced",
+    "bare_traceparent",
 ];
 
 /// The `traceparent` of the requests of `monitor_traceparent`.
@@ -136,6 +139,9 @@ fn router(variant: &str) -> App {
     }
     if variant == "monitor_traceparent" {
         return App::Traced(routes().layer(HttpMetricsLayer::new()).with_state(()));
+    }
+    if variant == "bare_traceparent" {
+        return App::Traced(routes().with_state(()));
     }
     App::Router(layered(variant).with_state(()))
 }
@@ -290,6 +296,7 @@ fn interleaved(rounds: usize, slice: u64) {
             outer,
             traceparent,
             untraced,
+            bare_traced,
         ] = times;
         monitor_vs_peer.push((monitor - bare) / (peer - bare));
         monitor_vs_hand.push((monitor - bare) / (hand - bare));
@@ -297,7 +304,7 @@ fn interleaved(rounds: usize, slice: u64) {
         floor_vs_peer.push((floor - bare) / (peer - bare));
         above_floor_vs_peer.push((monitor - floor) / (peer - bare));
         outer_vs_peer.push((outer - bare) / (peer - bare));
-        traceparent_vs_peer.push((traceparent - bare) / (peer - bare));
+        traceparent_vs_peer.push((traceparent - bare_traced) / (peer - bare));
         untraced_vs_peer.push((untraced - bare) / (peer - bare));
         for (all, time) in per_request.iter_mut().zip(times) {
             all.push(time);

@@ -38,15 +38,22 @@ done
 
 echo
 echo "added to bare (instructions per request):"
-for variant in monitor monitor_outer axum_prometheus hand axum_floor; do
-    awk -v v="${per_request[$variant]}" -v b="${per_request[bare]}" -v name="$variant" \
-        'BEGIN { printf "%-18s %14.1f\n", name, v - b }'
+for variant in monitor monitor_traceparent monitor_untraced monitor_outer axum_prometheus hand axum_floor; do
+    # The requests of monitor_traceparent carry one more header: its base is the bare
+    # router sent the same requests.
+    base=bare
+    [ "$variant" = monitor_traceparent ] && base=bare_traceparent
+    awk -v v="${per_request[$variant]}" -v b="${per_request[$base]}" -v name="$variant" \
+        'BEGIN { printf "%-20s %14.1f\n", name, v - b }'
 done
 echo
 echo "ratios of added cost:"
-added() { awk -v v="${per_request[$1]}" -v b="${per_request[bare]}" 'BEGIN { print v - b }'; }
-awk -v m="$(added monitor)" -v o="$(added monitor_outer)" -v p="$(added axum_prometheus)" -v h="$(added hand)" -v f="$(added axum_floor)" 'BEGIN {
+added() { awk -v v="${per_request[$1]}" -v b="${per_request[${2:-bare}]}" 'BEGIN { print v - b }'; }
+awk -v m="$(added monitor)" -v o="$(added monitor_outer)" -v p="$(added axum_prometheus)" -v h="$(added hand)" -v f="$(added axum_floor)" \
+    -v t="$(added monitor_traceparent bare_traceparent)" -v u="$(added monitor_untraced)" 'BEGIN {
     printf "%-36s %6.3f\n", "monitor / axum_prometheus", m / p
+    printf "%-36s %6.3f\n", "monitor_traceparent / axum_prometheus", t / p
+    printf "%-36s %6.3f\n", "monitor_untraced / axum_prometheus", u / p
     printf "%-36s %6.3f\n", "monitor_outer / axum_prometheus", o / p
     printf "%-36s %6.3f\n", "monitor / hand", m / h
     printf "%-36s %6.3f\n", "hand / axum_prometheus", h / p

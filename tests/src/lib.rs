@@ -8,6 +8,7 @@ pub mod engines;
 pub mod formats;
 pub mod grafana;
 pub mod http;
+pub mod log_buffer;
 pub mod process;
 pub mod prometheus_server;
 mod prometheus_text;

@@ -7,6 +7,7 @@
 //! (and as `examples/dashboard.png` with `MONITOR_UPDATE_SCREENSHOT=1`).
 
 mod dashboard_common;
+use dashboard_common::traced_request;
 
 use std::time::{Duration, Instant};
 
@@ -31,30 +32,6 @@ const MODULE: &str = "dashboard_browser::dashboard_common";
 
 /// Where the trace ids link to (Jaeger's address).
 const TRACE_UI: &str = "http://localhost:16686/trace/{trace_id}";
-
-/// `GET /traced/{millis}` of a router measured by a layer configured as the test
-/// app's (so its figures are the exporter's), in process, inside `trace`: the
-/// thread's trace, and its `traceparent` header too.
-async fn traced_request(trace: TraceContext, millis: u64) {
-    let app = Router::new()
-        .route(
-            "/traced/{millis}",
-            get(|Path(millis): Path<u64>| async move {
-                tokio::time::sleep(Duration::from_millis(millis)).await;
-                "traced\n"
-            }),
-        )
-        .layer(HttpMetricsLayer::new().routes([("GET", "/orders/{id}")]));
-    let request = Request::builder()
-        .uri(format!("/traced/{millis}"))
-        .header("traceparent", trace.traceparent())
-        .body(Body::empty())
-        .unwrap();
-    let _in_trace = exemplars::enter(trace);
-    let response = app.oneshot(request).await.unwrap();
-    assert_eq!(response.status(), 200);
-    response.into_body().collect().await.unwrap();
-}
 
 /// The headers of the p99 column and the one after it, and what that one shows for
 /// the route `/traced/{millis}`: `[p99, next, id, text, href, rel, shortened]`.
@@ -114,7 +91,12 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     });
     dashboard_common::traffic(&server, 12).await;
     let fast = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736_u128;
-    traced_request(TraceContext::new(fast, 0x00f0_67aa_0ba9_02b7).unwrap(), 1).await;
+    traced_request(
+        TraceContext::new(fast, 0x00f0_67aa_0ba9_02b7).unwrap(),
+        "/traced",
+        1,
+    )
+    .await;
     let client = browser.client();
     client.goto(&server.url("/dashboard")).await.unwrap();
 
@@ -187,7 +169,12 @@ async fn the_dashboard_draws_and_updates_in_a_browser() {
     // A slower traced request: its call is now the p99's, and its trace replaces
     // the other in place.
     let slow = 0x0af7_6519_16cd_43dd_8448_eb21_1c80_319c_u128;
-    traced_request(TraceContext::new(slow, 0xb7ad_6b71_6920_3331).unwrap(), 300).await;
+    traced_request(
+        TraceContext::new(slow, 0xb7ad_6b71_6920_3331).unwrap(),
+        "/traced",
+        300,
+    )
+    .await;
     let slow_id = format!("{slow:032x}");
     let shown = until(client, TRACED_ROUTE_TRACE, |value| {
         value[2] == json!(slow_id)

@@ -11,7 +11,7 @@ use axum::body::Body;
 use axum::extract::Path;
 use axum::http::Request;
 use axum::routing::get;
-use dashboard_common::{Declined, basket, carts_open, checkout, place_order, ship};
+use dashboard_common::{Declined, basket, carts_open, checkout, place_order, ship, traced_request};
 use http_body_util::BodyExt;
 use hyper::Method;
 use monitor_runtime::exemplars::{self, TraceContext};
@@ -23,30 +23,6 @@ use tower::ServiceExt;
 /// The trace of the slowest call of `ship`, and that of a traced request.
 const SHIP_TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
 const ROUTE_TRACE: u128 = 0x0af7_6519_16cd_43dd_8448_eb21_1c80_319c;
-
-/// `GET {route}/{millis}` of a router measured by a layer configured as the test
-/// app's (so its figures are the exporter's), in process, inside `trace`: the
-/// thread's trace, and its `traceparent` header too.
-async fn traced_request(trace: TraceContext, route: &str, millis: u64) {
-    let app = Router::new()
-        .route(
-            &format!("{route}/{{millis}}"),
-            get(|Path(millis): Path<u64>| async move {
-                tokio::time::sleep(Duration::from_millis(millis)).await;
-                "traced\n"
-            }),
-        )
-        .layer(HttpMetricsLayer::new().routes([("GET", "/orders/{id}")]));
-    let request = Request::builder()
-        .uri(format!("{route}/{millis}"))
-        .header("traceparent", trace.traceparent())
-        .body(Body::empty())
-        .unwrap();
-    let _in_trace = exemplars::enter(trace);
-    let response = app.oneshot(request).await.unwrap();
-    assert_eq!(response.status(), 200);
-    response.into_body().collect().await.unwrap();
-}
 
 /// Bounds the waits for the sampler; asserts nothing about speed.
 const PATIENCE: Duration = Duration::from_secs(60);

@@ -2,39 +2,13 @@
 //! fields (function, module, trace and span ids), and secret-looking fields are
 //! redacted, in events and spans alike.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use monitor_runtime::logs::JsonLayer;
+use monitor_tests::log_buffer::LogBuffer;
 
 /// What the JSON logs write instead of a secret.
 const REDACTED: &str = "[redacted]";
 use serde_json::Value;
 use tracing_subscriber::layer::SubscriberExt;
-
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().write(bytes)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-impl Buffer {
-    fn lines(&self) -> Vec<Value> {
-        let text = String::from_utf8(self.0.lock().unwrap().clone()).unwrap();
-        text.lines()
-            .map(|line| {
-                serde_json::from_str(line).unwrap_or_else(|error| panic!("{error}: {line}"))
-            })
-            .collect()
-    }
-}
 
 #[derive(Debug)]
 struct Declined;
@@ -65,7 +39,7 @@ mod shop {
 
 #[test]
 fn lines_are_json_with_span_fields_and_secrets_redacted() {
-    let buffer = Buffer::default();
+    let buffer = LogBuffer::default();
     let subscriber = tracing_subscriber::registry().with(JsonLayer::new(buffer.clone()));
     tracing::subscriber::with_default(subscriber, || {
         assert!(shop::log_in("ada", "hunter2"));
@@ -123,7 +97,7 @@ fn lines_are_json_with_span_fields_and_secrets_redacted() {
 
 #[test]
 fn the_monitored_calls_result_is_a_span_field() {
-    let buffer = Buffer::default();
+    let buffer = LogBuffer::default();
     let subscriber = tracing_subscriber::registry().with(JsonLayer::new(buffer.clone()));
     tracing::subscriber::with_default(subscriber, || {
         let span = tracing::info_span!("request", route = "/charge");

@@ -3,9 +3,6 @@
 //! process: `tracing` caches whether a span is enabled per callsite, and a test of
 //! the same callsites without a subscriber on another thread would race it.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
-
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
@@ -13,6 +10,7 @@ use axum::routing::get;
 use monitor_runtime::exemplars;
 use monitor_runtime::http::HttpMetricsLayer;
 use monitor_runtime::{Format, monitored};
+use monitor_tests::log_buffer::LogBuffer;
 use tower::ServiceExt;
 use tracing_subscriber::layer::SubscriberExt;
 
@@ -24,22 +22,10 @@ fn reserve_stock_for_trace_test() {
     tracing::info!(items = 2, "reserving stock");
 }
 
-#[derive(Clone, Default)]
-struct Buffer(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Buffer {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().write(bytes)
-    }
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
 #[test]
 fn spans_logs_and_exemplars_share_the_request_trace() {
     exemplars::set_interval(std::time::Duration::ZERO);
-    let buffer = Buffer::default();
+    let buffer = LogBuffer::default();
     let subscriber = tracing_subscriber::registry()
         .with(exemplars::ContextLayer::new())
         .with(monitor_runtime::logs::JsonLayer::new(buffer.clone()));
@@ -68,11 +54,7 @@ fn spans_logs_and_exemplars_share_the_request_trace() {
             let _ = http_body_util::BodyExt::collect(response.into_body()).await;
         });
     });
-    let text = String::from_utf8(buffer.0.lock().unwrap().clone()).unwrap();
-    let lines: Vec<serde_json::Value> = text
-        .lines()
-        .map(|line| serde_json::from_str(line).unwrap())
-        .collect();
+    let lines = buffer.lines();
     let inner = lines
         .iter()
         .find(|line| line["message"] == "reserving stock")

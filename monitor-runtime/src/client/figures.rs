@@ -117,7 +117,10 @@ impl Host {
             block.add(0, nanos);
         }
         if let Some(context) = context {
-            series.exemplars.offer_duration(&BOUNDS, context, nanos);
+            let now = crate::core::clock().raw();
+            series
+                .exemplars
+                .offer_duration(&BOUNDS, context, nanos, now);
         }
     }
 

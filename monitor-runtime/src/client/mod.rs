@@ -389,19 +389,23 @@ impl ClientTrace {
     /// Opens the client span and writes its `traceparent` (and the `tracestate` of
     /// the request being served) into `request`, unless it carries one already.
     fn start<B>(request: &mut Request<B>, method: &'static str, host: &str) -> Self {
-        let span = tracing::info_span!(
-            target: "monitor_runtime::client",
-            "HTTP client request",
-            otel.name = method,
-            otel.kind = "client",
-            otel.status_code = tracing::field::Empty,
-            http.request.method = method,
-            server.address = host,
-            http.response.status_code = tracing::field::Empty,
-            "error.type" = tracing::field::Empty,
-            trace_id = tracing::field::Empty,
-            span_id = tracing::field::Empty,
-        );
+        let span = if exemplar::spans_enabled(tracing::Level::INFO) {
+            tracing::info_span!(
+                target: "monitor_runtime::client",
+                "HTTP client request",
+                otel.name = method,
+                otel.kind = "client",
+                otel.status_code = tracing::field::Empty,
+                http.request.method = method,
+                server.address = host,
+                http.response.status_code = tracing::field::Empty,
+                "error.type" = tracing::field::Empty,
+                trace_id = tracing::field::Empty,
+                span_id = tracing::field::Empty,
+            )
+        } else {
+            tracing::Span::none()
+        };
         let context =
             exemplar::current_raw().map_or_else(TraceContext::random, |parent| parent.child());
         let state = exemplar::current_tracestate();

@@ -57,9 +57,7 @@ impl LazySpan {
     /// `tracing`'s own macros do first.
     #[inline(always)]
     pub fn level_enabled(level: tracing::Level) -> bool {
-        level <= tracing::level_filters::STATIC_MAX_LEVEL
-            && tracing::dispatcher::has_been_set()
-            && level <= tracing::level_filters::LevelFilter::current()
+        crate::core::exemplar::spans_enabled(level)
     }
 }
 

@@ -8,12 +8,17 @@
 use std::time::Duration;
 
 use axum::Router;
+use axum::body::Body;
 use axum::extract::Path;
+use axum::http::Request;
 use axum::http::StatusCode;
 use axum::routing::get;
+use http_body_util::BodyExt;
+use monitor_runtime::exemplars::{self, TraceContext};
 use monitor_runtime::http::HttpMetricsLayer;
 use monitor_runtime::{business_metric, health_check, monitored};
 use monitor_tests::server::TestServer;
+use tower::ServiceExt;
 
 #[derive(Debug)]
 pub struct Declined;
@@ -92,4 +97,28 @@ pub async fn traffic(server: &TestServer, rounds: u32) {
             .await
             .expect("the app answers");
     }
+}
+
+/// `GET {route}/{millis}` of a router measured by a layer configured as the test
+/// app's (so its figures are the exporter's), in process, inside `trace`: the
+/// thread's trace, and its `traceparent` header too.
+pub async fn traced_request(trace: TraceContext, route: &str, millis: u64) {
+    let app = Router::new()
+        .route(
+            &format!("{route}/{{millis}}"),
+            get(|Path(millis): Path<u64>| async move {
+                tokio::time::sleep(Duration::from_millis(millis)).await;
+                "traced\n"
+            }),
+        )
+        .layer(HttpMetricsLayer::new().routes([("GET", "/orders/{id}")]));
+    let request = Request::builder()
+        .uri(format!("{route}/{millis}"))
+        .header("traceparent", trace.traceparent())
+        .body(Body::empty())
+        .unwrap();
+    let _in_trace = exemplars::enter(trace);
+    let response = app.oneshot(request).await.unwrap();
+    assert_eq!(response.status(), 200);
+    response.into_body().collect().await.unwrap();
 }

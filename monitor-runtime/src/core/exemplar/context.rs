@@ -22,7 +22,10 @@ use std::sync::atomic::{AtomicBool, Ordering};
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub struct TraceContext {
-    pub(super) trace_id: u128,
+    // The trace id's halves: 8-byte alignment, so that a context adds no padding
+    // to the futures that carry one.
+    pub(super) trace_high: u64,
+    pub(super) trace_low: u64,
     pub(super) span_id: u64,
     pub(super) sampled: bool,
 }
@@ -32,7 +35,8 @@ impl TraceContext {
     /// Trace Context).
     pub fn new(trace_id: u128, span_id: u64) -> Option<Self> {
         (trace_id != 0 && span_id != 0).then_some(Self {
-            trace_id,
+            trace_high: (trace_id >> 64) as u64,
+            trace_low: trace_id as u64,
             span_id,
             sampled: true,
         })
@@ -49,8 +53,10 @@ impl TraceContext {
     /// assert!(first.sampled());
     /// ```
     pub fn random() -> Self {
+        let trace_id = random_nonzero_u128();
         Self {
-            trace_id: random_nonzero_u128(),
+            trace_high: (trace_id >> 64) as u64,
+            trace_low: trace_id as u64,
             span_id: random_nonzero_u64(),
             sampled: true,
         }
@@ -105,7 +111,7 @@ impl TraceContext {
     pub fn traceparent(&self) -> String {
         format!(
             "00-{:032x}-{:016x}-{:02x}",
-            self.trace_id,
+            self.trace_id(),
             self.span_id,
             u8::from(self.sampled)
         )
@@ -154,7 +160,7 @@ impl TraceContext {
 
     /// The trace id.
     pub fn trace_id(&self) -> u128 {
-        self.trace_id
+        (u128::from(self.trace_high) << 64) | u128::from(self.trace_low)
     }
 
     /// The span id.
@@ -164,7 +170,7 @@ impl TraceContext {
 
     /// The trace id as 32 lower-case hex digits.
     pub fn trace_id_hex(&self) -> String {
-        format!("{:032x}", self.trace_id)
+        format!("{:032x}", self.trace_id())
     }
 
     /// The span id as 16 lower-case hex digits.
@@ -191,6 +197,19 @@ impl std::fmt::Display for Hex<u64> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{:016x}", self.0)
     }
+}
+
+/// Whether spans of `level` may be enabled: a subscriber was ever set (until then
+/// `tracing` takes every level as enabled, and asks each callsite), and the level
+/// passes the compile-time and the current maximum level, the checks `tracing`'s
+/// own macros do first. Spans are built only then: with `tracing`'s `log` feature
+/// (which axum's defaults and sqlx turn on), a disabled span would still have its
+/// fields recorded for `log`, at a cost of hundreds of instructions.
+#[inline(always)]
+pub fn spans_enabled(level: tracing::Level) -> bool {
+    level <= tracing::level_filters::STATIC_MAX_LEVEL
+        && tracing::dispatcher::has_been_set()
+        && level <= tracing::level_filters::LevelFilter::current()
 }
 
 /// A random `u64` other than zero.
@@ -241,7 +260,8 @@ pub(crate) fn current_raw() -> Option<TraceContext> {
         return None;
     }
     Some(TraceContext {
-        trace_id: (u128::from(high) << 64) | u128::from(low),
+        trace_high: high,
+        trace_low: low,
         span_id: span,
         sampled,
     })
@@ -301,16 +321,7 @@ pub(crate) fn set_current(context: Option<TraceContext>) -> Option<TraceContext>
         IN_USE.store(true, Ordering::Relaxed);
     }
     let previous = current_raw();
-    let value = context.map_or((0, 0, 0, false), |context| {
-        (
-            (context.trace_id >> 64) as u64,
-            context.trace_id as u64,
-            context.span_id,
-            context.sampled,
-        )
-    });
-    let _ = CURRENT.try_with(|current| current.set(value));
-    let _ = IN_SAMPLED_TRACE.try_with(|sampled| sampled.set(value.3));
+    replace_raw(context.map_or((0, 0, 0, false), raw));
     previous
 }
 
@@ -328,10 +339,37 @@ pub(crate) fn set_current(context: Option<TraceContext>) -> Option<TraceContext>
 /// }
 /// assert_eq!(exemplars::current(), None);
 /// ```
+#[inline]
 pub fn enter(context: TraceContext) -> ContextGuard {
-    ContextGuard {
-        previous: set_current(Some(context)),
+    if !IN_USE.load(Ordering::Relaxed) {
+        IN_USE.store(true, Ordering::Relaxed);
     }
+    ContextGuard {
+        previous: replace_raw(raw(context)),
+    }
+}
+
+/// A context as the thread's slot holds it.
+type Raw = (u64, u64, u64, bool);
+
+#[inline(always)]
+fn raw(context: TraceContext) -> Raw {
+    (
+        context.trace_high,
+        context.trace_low,
+        context.span_id,
+        context.sampled,
+    )
+}
+
+/// Puts `value` in the thread's slot and returns what was there: the words only,
+/// no context built (the HTTP layers enter a request's context on every poll).
+#[inline(always)]
+fn replace_raw(value: Raw) -> Raw {
+    let _ = IN_SAMPLED_TRACE.try_with(|sampled| sampled.set(value.3 && value.2 != 0));
+    CURRENT
+        .try_with(|current| current.replace(value))
+        .unwrap_or((0, 0, 0, false))
 }
 
 /// Restores the context that [`enter`] replaced, when dropped.
@@ -348,12 +386,13 @@ pub fn enter(context: TraceContext) -> ContextGuard {
 #[must_use = "the context ends when the guard is dropped"]
 #[derive(Debug)]
 pub struct ContextGuard {
-    previous: Option<TraceContext>,
+    previous: Raw,
 }
 
 impl Drop for ContextGuard {
+    #[inline]
     fn drop(&mut self) {
-        set_current(self.previous);
+        replace_raw(self.previous);
     }
 }
 

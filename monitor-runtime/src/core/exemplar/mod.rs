@@ -117,14 +117,14 @@ pub(crate) mod w3c;
 
 #[cfg(any(feature = "http", feature = "client"))]
 pub(crate) use context::Hex;
-#[cfg(feature = "http")]
-pub(crate) use context::swap_tracestate;
-pub use context::{ContextGuard, TraceContext, current, enter};
 #[cfg(any(feature = "http", feature = "client"))]
 pub(crate) use context::current_raw;
 #[cfg(feature = "client")]
 pub(crate) use context::current_tracestate;
-pub(crate) use context::{current_sampled, in_sampled_trace, in_use};
+#[cfg(feature = "http")]
+pub(crate) use context::swap_tracestate;
+pub use context::{ContextGuard, TraceContext, current, enter};
+pub(crate) use context::{current_sampled, in_sampled_trace, in_use, spans_enabled};
 #[cfg(feature = "exemplars")]
 #[cfg_attr(docsrs, doc(cfg(feature = "exemplars")))]
 pub use layer::ContextLayer;

@@ -87,10 +87,8 @@ impl Slot {
         {
             return;
         }
-        self.trace_high
-            .store((context.trace_id >> 64) as u64, Ordering::Relaxed);
-        self.trace_low
-            .store(context.trace_id as u64, Ordering::Relaxed);
+        self.trace_high.store(context.trace_high, Ordering::Relaxed);
+        self.trace_low.store(context.trace_low, Ordering::Relaxed);
         self.span.store(context.span_id, Ordering::Relaxed);
         self.value.store(value.to_bits(), Ordering::Relaxed);
         let now = SystemTime::now()
@@ -149,14 +147,32 @@ pub(crate) struct BucketExemplars(OnceLock<Box<[Slot]>>);
 #[cfg(any(feature = "http", feature = "client"))]
 impl BucketExemplars {
     /// A traced duration of `nanos`, offered to its bucket of `bounds` (in
-    /// nanoseconds).
+    /// nanoseconds) when the bucket's exemplar is due at `now` (a raw reading of
+    /// the call clock): the check inline, the rest out of line.
+    #[inline(always)]
+    pub(crate) fn offer_duration(
+        &self,
+        bounds: &Bounds,
+        context: TraceContext,
+        nanos: u64,
+        now: u64,
+    ) {
+        let bucket = bounds.bucket(nanos);
+        if let Some(slots) = self.0.get()
+            && !slots[bucket].due(now)
+        {
+            return;
+        }
+        self.take(bounds, bucket, context, nanos);
+    }
+
     #[cold]
     #[inline(never)]
-    pub(crate) fn offer_duration(&self, bounds: &Bounds, context: TraceContext, nanos: u64) {
+    fn take(&self, bounds: &Bounds, bucket: usize, context: TraceContext, nanos: u64) {
         let slots = self
             .0
             .get_or_init(|| (0..bounds.buckets()).map(|_| Slot::default()).collect());
-        slots[bounds.bucket(nanos)].offer(context, nanos as f64 / 1e9);
+        slots[bucket].offer(context, nanos as f64 / 1e9);
     }
 
     /// The exemplars of the buckets, `(bucket, exemplar)`.

@@ -51,7 +51,9 @@ impl Drop for Guard {
                 None => exemplar::current_sampled(),
             }
         {
-            status.exemplars.offer_duration(durations, context, nanos);
+            status
+                .exemplars
+                .offer_duration(durations, context, nanos, self.start);
         }
         cells::observe(
             &block,

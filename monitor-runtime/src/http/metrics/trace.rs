@@ -76,10 +76,16 @@ fn protocol_version(version: Version) -> &'static str {
     }
 }
 
-/// The trace of one request until its response body ends.
+/// The trace of one request until its response body ends: its context, and
+/// (boxed, so that a request without them carries one word) its span when a
+/// subscriber records it and its `tracestate` when it came with one.
 pub(super) struct RequestTrace {
     pub(super) context: TraceContext,
-    pub(super) span: tracing::Span,
+    extra: Option<Box<Extra>>,
+}
+
+struct Extra {
+    span: tracing::Span,
     tracestate: Option<Arc<str>>,
 }
 
@@ -96,20 +102,24 @@ impl RequestTrace {
         } else {
             None
         };
-        let span = tracing::info_span!(
-            target: "monitor_runtime::http",
-            "HTTP request",
-            otel.name = %SpanName(method, route),
-            otel.kind = "server",
-            otel.status_code = tracing::field::Empty,
-            http.request.method = method,
-            http.route = route,
-            url.path = request.uri().path(),
-            network.protocol.version = protocol_version(request.version()),
-            http.response.status_code = tracing::field::Empty,
-            trace_id = tracing::field::Empty,
-            span_id = tracing::field::Empty,
-        );
+        let span = if exemplar::spans_enabled(tracing::Level::INFO) {
+            tracing::info_span!(
+                target: "monitor_runtime::http",
+                "HTTP request",
+                otel.name = %SpanName(method, route),
+                otel.kind = "server",
+                otel.status_code = tracing::field::Empty,
+                http.request.method = method,
+                http.route = route,
+                url.path = request.uri().path(),
+                network.protocol.version = protocol_version(request.version()),
+                http.response.status_code = tracing::field::Empty,
+                trace_id = tracing::field::Empty,
+                span_id = tracing::field::Empty,
+            )
+        } else {
+            tracing::Span::none()
+        };
         // No parent named: the trace the thread runs in, if any (a router called
         // in process from traced code).
         let (parent, tracestate) = match parent {
@@ -127,36 +137,37 @@ impl RequestTrace {
             span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
             span.record("span_id", tracing::field::display(Hex(context.span_id())));
         }
-        Self {
-            context,
-            span,
-            tracestate,
-        }
+        let extra = (!span.is_disabled() || tracestate.is_some())
+            .then(|| Box::new(Extra { span, tracestate }));
+        Self { context, extra }
     }
 
     /// Runs `work` in the request's trace: its span entered, its context (and
     /// `tracestate`) the thread's.
     #[inline]
     pub(super) fn scope<R>(&mut self, work: impl FnOnce() -> R) -> R {
-        let _span = self.span.enter();
         let _context = exemplar::enter(self.context);
-        if self.tracestate.is_none() {
+        let Some(extra) = &mut self.extra else {
             return work();
-        }
-        swap_tracestate(&mut self.tracestate);
+        };
+        let _span = extra.span.enter();
+        swap_tracestate(&mut extra.tracestate);
         let output = work();
-        swap_tracestate(&mut self.tracestate);
+        swap_tracestate(&mut extra.tracestate);
         output
     }
 
     /// Records the answer's status on the span (a `5xx` is an error of the server).
     pub(super) fn status(&self, status: u16) {
-        if self.span.is_disabled() {
+        let Some(extra) = &self.extra else {
+            return;
+        };
+        if extra.span.is_disabled() {
             return;
         }
-        self.span.record("http.response.status_code", status);
+        extra.span.record("http.response.status_code", status);
         if status >= 500 {
-            self.span.record("otel.status_code", "ERROR");
+            extra.span.record("otel.status_code", "ERROR");
         }
     }
 }
