@@ -366,7 +366,10 @@ async fn traced_calls_leave_exemplars_where_the_format_carries_them() {
     // `monitor_trace_context_invalid_total`: no exemplar's label is looked for).
     let (_, text) = scrape(&server, None, "").await;
     let text = String::from_utf8(text).unwrap();
-    assert!(!text.contains("trace_id=\"") && !text.contains(" # {"), "{text}");
+    assert!(
+        !text.contains("trace_id=\"") && !text.contains(" # {"),
+        "{text}"
+    );
     exemplars::set_interval(Duration::from_secs(1));
 }
 
