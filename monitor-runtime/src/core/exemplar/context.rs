@@ -316,6 +316,7 @@ pub fn current() -> Option<TraceContext> {
 }
 
 /// Sets the current thread's context, and returns the one it replaces.
+#[cfg(feature = "exemplars")]
 pub(crate) fn set_current(context: Option<TraceContext>) -> Option<TraceContext> {
     if context.is_some() && !IN_USE.load(Ordering::Relaxed) {
         IN_USE.store(true, Ordering::Relaxed);

@@ -115,16 +115,7 @@ where
     if let Some(trace) = span.extensions().get::<SpanTrace>() {
         return trace.0;
     }
-    let _ = entering;
-    #[cfg(feature = "opentelemetry")]
-    let opentelemetry = if entering {
-        super::otel::span_context(&span.id())
-    } else {
-        None
-    };
-    #[cfg(not(feature = "opentelemetry"))]
-    let opentelemetry: Option<TraceContext> = None;
-    let trace = opentelemetry.unwrap_or_else(|| {
+    let trace = opentelemetry_ids(span, entering).unwrap_or_else(|| {
         let parent = span
             .parent()
             .map(|parent| resolve(&parent, false))
@@ -133,4 +124,24 @@ where
     });
     span.extensions_mut().insert(SpanTrace(trace));
     trace
+}
+
+/// OpenTelemetry's ids of the span, read when it is being entered (feature
+/// `opentelemetry`, with `tracing-opentelemetry` installed).
+#[cfg(feature = "opentelemetry")]
+fn opentelemetry_ids<S>(span: &SpanRef<'_, S>, entering: bool) -> Option<TraceContext>
+where
+    S: for<'lookup> LookupSpan<'lookup>,
+{
+    entering
+        .then(|| super::otel::span_context(&span.id()))
+        .flatten()
+}
+
+#[cfg(not(feature = "opentelemetry"))]
+fn opentelemetry_ids<S>(_span: &SpanRef<'_, S>, _entering: bool) -> Option<TraceContext>
+where
+    S: for<'lookup> LookupSpan<'lookup>,
+{
+    None
 }

@@ -102,24 +102,6 @@ impl RequestTrace {
         } else {
             None
         };
-        let span = if exemplar::spans_enabled(tracing::Level::INFO) {
-            tracing::info_span!(
-                target: "monitor_runtime::http",
-                "HTTP request",
-                otel.name = %SpanName(method, route),
-                otel.kind = "server",
-                otel.status_code = tracing::field::Empty,
-                http.request.method = method,
-                http.route = route,
-                url.path = request.uri().path(),
-                network.protocol.version = protocol_version(request.version()),
-                http.response.status_code = tracing::field::Empty,
-                trace_id = tracing::field::Empty,
-                span_id = tracing::field::Empty,
-            )
-        } else {
-            tracing::Span::none()
-        };
         // No parent named: the trace the thread runs in, if any (a router called
         // in process from traced code).
         let (parent, tracestate) = match parent {
@@ -127,6 +109,30 @@ impl RequestTrace {
             None => (exemplar::current_raw(), None),
         };
         let context = parent.map_or_else(TraceContext::random, |parent| parent.child());
+        if !exemplar::spans_enabled(tracing::Level::INFO) {
+            // No subscriber records INFO spans: the context alone.
+            let extra = tracestate.map(|tracestate| {
+                Box::new(Extra {
+                    span: tracing::Span::none(),
+                    tracestate: Some(tracestate),
+                })
+            });
+            return Self { context, extra };
+        }
+        let span = tracing::info_span!(
+            target: "monitor_runtime::http",
+            "HTTP request",
+            otel.name = %SpanName(method, route),
+            otel.kind = "server",
+            otel.status_code = tracing::field::Empty,
+            http.request.method = method,
+            http.route = route,
+            url.path = request.uri().path(),
+            network.protocol.version = protocol_version(request.version()),
+            http.response.status_code = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+            span_id = tracing::field::Empty,
+        );
         // With OpenTelemetry installed, its span takes the incoming parent and its ids
         // are the ones used.
         #[cfg(feature = "opentelemetry")]
