@@ -11,19 +11,12 @@ use dashboard_common::traced_request;
 
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::Path;
-use axum::http::Request;
-use axum::routing::get;
 use fantoccini::Client;
-use http_body_util::BodyExt;
 use monitor_runtime::exemplars::{self, TraceContext};
 use monitor_runtime::http::HttpMetricsLayer;
 use monitor_tests::browser::Browser;
 use monitor_tests::server::TestServer;
 use serde_json::{Value, json};
-use tower::ServiceExt;
 
 /// Bounds the waits for the page; asserts nothing about speed.
 const PATIENCE: Duration = Duration::from_secs(60);

@@ -6,19 +6,11 @@ mod dashboard_common;
 
 use std::time::{Duration, Instant};
 
-use axum::Router;
-use axum::body::Body;
-use axum::extract::Path;
-use axum::http::Request;
-use axum::routing::get;
 use dashboard_common::{Declined, basket, carts_open, checkout, place_order, ship, traced_request};
-use http_body_util::BodyExt;
 use hyper::Method;
 use monitor_runtime::exemplars::{self, TraceContext};
-use monitor_runtime::http::HttpMetricsLayer;
 use monitor_tests::server::TestServer;
 use serde_json::Value;
-use tower::ServiceExt;
 
 /// The trace of the slowest call of `ship`, and that of a traced request.
 const SHIP_TRACE: u128 = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736;
