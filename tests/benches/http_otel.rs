@@ -18,7 +18,9 @@
 //! cargo bench -p monitor-tests --bench http_otel -- --interleaved 20
 //! ```
 //!
-//! `--interleaved ROUNDS [REQUESTS]` measures the variants in turn, in slices of
+//! `--callgrind VARIANT REQUESTS` runs one variant for `valgrind --tool=callgrind
+//! --toggle-collect=http_otel::measured` (instructions per request: the difference
+//! of two runs over their difference in requests). `--interleaved ROUNDS [REQUESTS]` measures the variants in turn, in slices of
 //! `REQUESTS` requests, rotating their order every round, and prints each added
 //! cost's ratio (median, min, max over the rounds); without it, criterion measures
 //! each variant.
@@ -196,9 +198,33 @@ fn bench(criterion: &mut Criterion) {
     group.finish();
 }
 
+/// `--callgrind VARIANT REQUESTS`: one variant alone, for `valgrind --tool=callgrind
+/// --toggle-collect=http_otel::measured`. Not inlined, so that callgrind can count it.
+#[inline(never)]
+fn measured(variant: &str, requests: u64) {
+    let runtime = runtime();
+    let mut router = router(variant);
+    runtime.block_on(async {
+        for turn in 0..requests {
+            send(&mut router, turn).await;
+        }
+    });
+}
+
 fn main() {
     install_opentelemetry();
     let args: Vec<String> = std::env::args().collect();
+    if let Some(index) = args.iter().position(|arg| arg == "--callgrind") {
+        let variant = args.get(index + 1).map(String::as_str).unwrap_or("monitor");
+        let requests = args
+            .get(index + 2)
+            .and_then(|requests| requests.parse().ok())
+            .unwrap_or(1_000);
+        // Warm: the routes' figures and the callsites' interest exist first.
+        measured(variant, 30);
+        measured(variant, requests);
+        return;
+    }
     if let Some(index) = args.iter().position(|arg| arg == "--interleaved") {
         let rounds = args
             .get(index + 1)

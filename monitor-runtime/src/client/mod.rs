@@ -410,13 +410,21 @@ impl ClientTrace {
             exemplar::current_raw().map_or_else(TraceContext::random, |parent| parent.child());
         let state = exemplar::current_tracestate();
         // With OpenTelemetry installed, its span (a child of the current one) names
-        // the ids.
+        // the ids, which the layers after it read from OpenTelemetry.
         #[cfg(feature = "opentelemetry")]
-        let (context, state) = exemplar::otel::adopt(&span, None).unwrap_or((context, state));
-        if !span.is_disabled() {
-            span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
-            span.record("span_id", tracing::field::display(Hex(context.span_id())));
-        }
+        let adopted = exemplar::otel::adopt(&span, None);
+        #[cfg(not(feature = "opentelemetry"))]
+        let adopted: Option<(TraceContext, Option<std::sync::Arc<str>>)> = None;
+        let (context, state) = match adopted {
+            Some(own) => own,
+            None => {
+                if !span.is_disabled() {
+                    span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
+                    span.record("span_id", tracing::field::display(Hex(context.span_id())));
+                }
+                (context, state)
+            }
+        };
         let headers = request.headers_mut();
         if !headers.contains_key(TRACEPARENT)
             && let Ok(parent) = HeaderValue::from_str(&context.traceparent())

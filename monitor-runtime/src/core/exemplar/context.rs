@@ -5,6 +5,8 @@ use std::cell::{Cell, RefCell};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
+use super::w3c::parse_traceparent;
+
 /// The trace a call belongs to: W3C Trace Context's 128-bit trace id and 64-bit
 /// span id, neither zero, and its sampled flag.
 ///
@@ -130,7 +132,8 @@ impl TraceContext {
     /// assert!(TraceContext::from_traceparent("ff-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").is_none());
     /// ```
     pub fn from_traceparent(value: &str) -> Option<Self> {
-        super::w3c::parse_traceparent(value.as_bytes()).ok()
+        let (trace_id, parent_id, sampled) = parse_traceparent(value.as_bytes()).ok()?;
+        Self::with_flag(trace_id, parent_id, sampled)
     }
 
     /// A context from the hex forms of W3C Trace Context (32 and 16 lower-case hex

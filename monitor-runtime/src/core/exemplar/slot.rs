@@ -7,8 +7,8 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use super::context::TraceContext;
 #[cfg(any(feature = "http", feature = "client"))]
-use crate::core::Bounds;
-use crate::core::clock;
+use crate::core::bounds::Bounds;
+use crate::core::clock::clock;
 use crate::core::model::{Exemplar, Labels};
 
 /// Nanoseconds between two replacements of one exemplar.

@@ -13,9 +13,9 @@
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
-use super::context::TraceContext;
 use crate::core::model::{Family, Kind, Labels, Value};
-use crate::core::{Claim, INITIALISERS, Initialiser, Phase, Source, add_source, report};
+use crate::core::registry::{INITIALISERS, Initialiser, Phase, report};
+use crate::core::source::{Claim, Source, add_source};
 
 /// Why a header was ignored: the `reason` label.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -63,8 +63,11 @@ impl Invalid {
 /// The length of a version-00 `traceparent`.
 const LENGTH: usize = 55;
 
+/// A parent as `traceparent` names it: trace id, parent id (neither zero), sampled.
+pub(crate) type Parent = (u128, u64, bool);
+
 /// Reads a `traceparent` value.
-pub(crate) fn parse_traceparent(value: &[u8]) -> Result<TraceContext, Invalid> {
+pub(crate) fn parse_traceparent(value: &[u8]) -> Result<Parent, Invalid> {
     if value.len() < 2 {
         return Err(Invalid::Format);
     }
@@ -92,7 +95,7 @@ pub(crate) fn parse_traceparent(value: &[u8]) -> Result<TraceContext, Invalid> {
         .filter(|&id| id != 0)
         .ok_or(Invalid::ParentId)?;
     let flags = hex_lower(&value[53..55]).ok_or(Invalid::Flags)? as u8;
-    TraceContext::with_flag(trace_id, parent_id, flags & 1 == 1).ok_or(Invalid::Format)
+    Ok((trace_id, parent_id, flags & 1 == 1))
 }
 
 /// 16 lower-case hex digits as a number; `None` for any other character.
@@ -302,16 +305,15 @@ mod tests {
 
     #[test]
     fn a_valid_traceparent_is_read() {
-        let context = parse_traceparent(VALID.as_bytes()).unwrap();
-        assert_eq!(context.trace_id_hex(), "4bf92f3577b34da6a3ce929d0e0e4736");
-        assert_eq!(context.span_id_hex(), "00f067aa0ba902b7");
-        assert!(context.sampled());
-        assert_eq!(context.traceparent(), VALID);
+        let (trace, parent, sampled) = parse_traceparent(VALID.as_bytes()).unwrap();
+        assert_eq!(trace, 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736);
+        assert_eq!(parent, 0x00f0_67aa_0ba9_02b7);
+        assert!(sampled);
         let unsampled = VALID.replace("-01", "-00");
-        assert!(!parse_traceparent(unsampled.as_bytes()).unwrap().sampled());
+        assert!(!parse_traceparent(unsampled.as_bytes()).unwrap().2);
         // Other flags are kept out; only `sampled` is read.
         let other_flags = VALID.replace("-01", "-09");
-        assert!(parse_traceparent(other_flags.as_bytes()).unwrap().sampled());
+        assert!(parse_traceparent(other_flags.as_bytes()).unwrap().2);
     }
 
     #[test]

@@ -85,6 +85,9 @@ pub(super) struct MethodEntry {
     pub(super) request: ShardedWords,
     /// By status code (`0..1000`), or by class (`0..10`) when grouped.
     pub(super) statuses: Box<[OnceLock<Box<StatusEntry>>]>,
+    /// The name of its requests' spans (`GET /users/{id}`), made by the first
+    /// request a subscriber records.
+    pub(super) span_name: OnceLock<Box<str>>,
 }
 
 pub(super) struct StatusEntry {

@@ -17,7 +17,7 @@ use super::future::ResponseFuture;
 use super::guard::{CLIENT_CLOSED_STATUS, Guard};
 use super::routes::{METHODS, method_index};
 use super::shared::Shared;
-use super::trace::{RequestTrace, TraceSettings};
+use super::trace::{RequestTrace, TraceSettings, span_name};
 use crate::core::Shard;
 
 /// The service [`HttpMetricsLayer`] wraps around another.
@@ -74,8 +74,13 @@ where
         shared.active.add(shard, method, 1);
         let size = RequestSize { shared, entry };
         let trace = self.trace.enabled.then(|| {
-            let name = (route.route.as_ref() != super::UNMATCHED_ROUTE).then_some(&*route.route);
-            RequestTrace::start(&request, self.trace, METHODS[method], name)
+            let name =
+                (route.route.as_ref() != super::routes::UNMATCHED_ROUTE).then_some(&*route.route);
+            RequestTrace::start(&request, self.trace, METHODS[method], name, || {
+                entry
+                    .span_name
+                    .get_or_init(|| span_name(METHODS[method], name))
+            })
         });
         let request = inner_request(request, Some((size, shard)));
         let mut guard = Guard {

@@ -255,6 +255,7 @@ impl RouteEntry {
             statuses: (0..shared.status_slots())
                 .map(|_| OnceLock::new())
                 .collect(),
+            span_name: OnceLock::new(),
         })
     }
 }

@@ -1,7 +1,6 @@
 //! The trace of a request: W3C Trace Context read from its headers (or a new
 //! trace), the server span it runs in, and the context its handler sees.
 
-use std::fmt;
 use std::sync::Arc;
 
 use axum::http::header::HeaderName;
@@ -42,9 +41,10 @@ pub(crate) fn incoming(headers: &HeaderMap) -> Option<(TraceContext, Option<Arc<
         count_invalid(Invalid::Multiple);
         return None;
     }
-    let parent = w3c::parse_traceparent(first.as_bytes())
+    let (trace_id, parent_id, sampled) = w3c::parse_traceparent(first.as_bytes())
         .map_err(count_invalid)
         .ok()?;
+    let parent = TraceContext::with_flag(trace_id, parent_id, sampled)?;
     let state = w3c::parse_tracestate(headers.get_all(TRACESTATE).iter().map(|v| v.as_bytes()))
         .unwrap_or_else(|reason| {
             count_invalid(reason);
@@ -55,14 +55,10 @@ pub(crate) fn incoming(headers: &HeaderMap) -> Option<(TraceContext, Option<Arc<
 
 /// The span's name in OpenTelemetry: `{method} {route}`, or the method alone for
 /// a request no route matched.
-struct SpanName<'a>(&'a str, Option<&'a str>);
-
-impl fmt::Display for SpanName<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.1 {
-            Some(route) => write!(f, "{} {route}", self.0),
-            None => f.write_str(self.0),
-        }
+pub(super) fn span_name(method: &str, route: Option<&str>) -> Box<str> {
+    match route {
+        Some(route) => format!("{method} {route}").into(),
+        None => method.into(),
     }
 }
 
@@ -90,12 +86,14 @@ struct Extra {
 }
 
 impl RequestTrace {
-    /// The trace of `request` to `route` (`None`: no route matched).
-    pub(super) fn start<B>(
+    /// The trace of `request` to `route` (`None`: no route matched); `name` gives
+    /// its span's name, asked for only when a subscriber may record the span.
+    pub(super) fn start<'n, B>(
         request: &Request<B>,
         settings: TraceSettings,
         method: &'static str,
         route: Option<&str>,
+        name: impl FnOnce() -> &'n str,
     ) -> Self {
         let parent = if settings.trust_incoming {
             incoming(request.headers())
@@ -122,7 +120,7 @@ impl RequestTrace {
         let span = tracing::info_span!(
             target: "monitor_runtime::http",
             "HTTP request",
-            otel.name = %SpanName(method, route),
+            otel.name = name(),
             otel.kind = "server",
             otel.status_code = tracing::field::Empty,
             http.request.method = method,
@@ -134,15 +132,22 @@ impl RequestTrace {
             span_id = tracing::field::Empty,
         );
         // With OpenTelemetry installed, its span takes the incoming parent and its ids
-        // are the ones used.
+        // are the ones used: the layers after it read them from OpenTelemetry, so
+        // they are not recorded as fields (which it would export as attributes).
         #[cfg(feature = "opentelemetry")]
-        let (context, tracestate) =
-            exemplar::otel::adopt(&span, parent.map(|parent| (parent, tracestate.as_deref())))
-                .unwrap_or((context, tracestate));
-        if !span.is_disabled() {
-            span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
-            span.record("span_id", tracing::field::display(Hex(context.span_id())));
-        }
+        let adopted = exemplar::otel::adopt(&span, parent.map(|p| (p, tracestate.as_deref())));
+        #[cfg(not(feature = "opentelemetry"))]
+        let adopted: Option<(TraceContext, Option<Arc<str>>)> = None;
+        let (context, tracestate) = match adopted {
+            Some(own) => own,
+            None => {
+                if !span.is_disabled() {
+                    span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
+                    span.record("span_id", tracing::field::display(Hex(context.span_id())));
+                }
+                (context, tracestate)
+            }
+        };
         let extra = (!span.is_disabled() || tracestate.is_some())
             .then(|| Box::new(Extra { span, tracestate }));
         Self { context, extra }
