@@ -244,9 +244,6 @@ thread_local! {
     /// sampled flag; zeros for none. No destructor, so that it stays readable while
     /// other thread-locals are dropped.
     static CURRENT: Cell<(u64, u64, u64, bool)> = const { Cell::new((0, 0, 0, false)) };
-    /// Whether `CURRENT` holds a sampled trace: the one word a monitored call reads
-    /// before anything else of exemplars.
-    static IN_SAMPLED_TRACE: Cell<bool> = const { Cell::new(false) };
 }
 
 /// Whether exemplars are in use (something set a context once).
@@ -273,7 +270,8 @@ pub(crate) fn current_raw() -> Option<TraceContext> {
 /// Whether the current thread runs in a sampled trace, read without building it.
 #[inline(always)]
 pub(crate) fn in_sampled_trace() -> bool {
-    IN_SAMPLED_TRACE.try_with(Cell::get).unwrap_or(false)
+    // The flag is false whenever the slot holds no context (`raw`, `replace_raw`).
+    CURRENT.try_with(|current| current.get().3).unwrap_or(false)
 }
 
 /// The current thread's context when its trace is sampled: the one exemplars keep.
@@ -370,7 +368,6 @@ fn raw(context: TraceContext) -> Raw {
 /// no context built (the HTTP layers enter a request's context on every poll).
 #[inline(always)]
 fn replace_raw(value: Raw) -> Raw {
-    let _ = IN_SAMPLED_TRACE.try_with(|sampled| sampled.set(value.3 && value.2 != 0));
     CURRENT
         .try_with(|current| current.replace(value))
         .unwrap_or((0, 0, 0, false))
