@@ -8,8 +8,9 @@
 //!   every span sampled): a server span per request, continued from `traceparent`,
 //!   an OpenTelemetry span of OpenTelemetry's ids, the request's figures;
 //! - `otel_tower`: `opentelemetry-instrumentation-tower`'s server layer with the
-//!   same SDK tracer provider and a meter provider (no exporter for either): a server
-//!   span per request, continued from `traceparent`, and its four HTTP metrics.
+//!   same SDK tracer provider and a meter provider with a reader (no exporter for
+//!   either): a server span per request, continued from `traceparent`, and its four
+//!   HTTP metrics, aggregated as a service exporting them would.
 //!
 //! The subscriber and the providers are installed once, for the whole run (as in a
 //! service), so `bare` and `otel_tower` run under them too.
@@ -100,14 +101,51 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// The SDK's tracer provider (every span sampled, no exporter) for both layers, its
-/// meter provider and W3C propagator for OpenTelemetry's layer, and the `tracing`
-/// subscriber with `tracing-opentelemetry` for ours.
+/// A metric exporter that drops what it is given: the reader makes the SDK
+/// aggregate, as it does for a service exporting its metrics.
+struct Discard;
+
+impl opentelemetry_sdk::metrics::exporter::PushMetricExporter for Discard {
+    async fn export(
+        &self,
+        _metrics: &opentelemetry_sdk::metrics::data::ResourceMetrics,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
+
+    fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
+
+    fn shutdown_with_timeout(
+        &self,
+        _timeout: std::time::Duration,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        Ok(())
+    }
+
+    fn temporality(&self) -> opentelemetry_sdk::metrics::Temporality {
+        opentelemetry_sdk::metrics::Temporality::Cumulative
+    }
+}
+
+/// The SDK's tracer provider (every span sampled, no exporter) for both layers; its
+/// meter provider (a periodic reader, hourly, whose exporter drops everything) and
+/// W3C propagator for OpenTelemetry's layer; the `tracing` subscriber with
+/// `tracing-opentelemetry` for ours.
 fn install_opentelemetry() {
     let provider = opentelemetry_sdk::trace::SdkTracerProvider::builder().build();
     opentelemetry::global::set_tracer_provider(provider.clone());
+    // A reader, as a service exporting its metrics has: without one the SDK's
+    // instruments record nothing.
     opentelemetry::global::set_meter_provider(
-        opentelemetry_sdk::metrics::SdkMeterProvider::builder().build(),
+        opentelemetry_sdk::metrics::SdkMeterProvider::builder()
+            .with_reader(
+                opentelemetry_sdk::metrics::PeriodicReader::builder(Discard)
+                    .with_interval(std::time::Duration::from_secs(3600))
+                    .build(),
+            )
+            .build(),
     );
     opentelemetry::global::set_text_map_propagator(
         opentelemetry_sdk::propagation::TraceContextPropagator::new(),
