@@ -53,6 +53,7 @@ use axum::routing::{get, post};
 use criterion::Criterion;
 use http_body_util::BodyExt;
 use monitor_runtime::http::{HttpMetrics, HttpMetricsLayer, ResponseBody};
+use monitor_tests::bench_stats::{median, spread};
 use prometheus::{HistogramOpts, HistogramVec};
 use tower::util::{MapResponse, MapResponseLayer};
 use tower::{Layer, Service, ServiceExt};
@@ -257,16 +258,6 @@ fn time_per_request(runtime: &tokio::runtime::Runtime, router: &mut App, request
     })
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    if values.len().is_multiple_of(2) {
-        (values[middle - 1] + values[middle]) / 2.0
-    } else {
-        values[middle]
-    }
-}
-
 /// See the module docs: slices of every variant in turn, ratios per round.
 fn interleaved(rounds: usize, slice: u64) {
     let runtime = runtime();
@@ -316,10 +307,7 @@ fn interleaved(rounds: usize, slice: u64) {
         "ns/request", "median", "min", "max"
     );
     for (variant, times) in VARIANTS.iter().zip(&mut per_request) {
-        let (min, max) = (
-            times.iter().copied().fold(f64::INFINITY, f64::min),
-            times.iter().copied().fold(0.0, f64::max),
-        );
+        let (min, max) = spread(times);
         println!(
             "{variant:<18} {:>10.1} {min:>10.1} {max:>10.1}",
             median(times)
@@ -345,10 +333,7 @@ fn interleaved(rounds: usize, slice: u64) {
         ),
         ("monitor_untraced / axum_prometheus", &mut untraced_vs_peer),
     ] {
-        let (min, max) = (
-            ratios.iter().copied().fold(f64::INFINITY, f64::min),
-            ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max),
-        );
+        let (min, max) = spread(ratios);
         println!("{name:<40} {:>8.3} {min:>8.3} {max:>8.3}", median(ratios));
     }
 }

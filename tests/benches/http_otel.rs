@@ -37,6 +37,7 @@ use axum::response::Response;
 use axum::routing::{get, post};
 use criterion::Criterion;
 use monitor_runtime::http::HttpMetricsLayer;
+use monitor_tests::bench_stats::{median, spread};
 use opentelemetry::trace::TracerProvider as _;
 use tower::{Service, ServiceExt};
 use tracing_subscriber::layer::SubscriberExt;
@@ -165,16 +166,6 @@ fn time_per_request(runtime: &tokio::runtime::Runtime, router: &mut Router, requ
     })
 }
 
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    let middle = values.len() / 2;
-    if values.len().is_multiple_of(2) {
-        (values[middle - 1] + values[middle]) / 2.0
-    } else {
-        values[middle]
-    }
-}
-
 fn interleaved(rounds: usize, slice: u64) {
     let runtime = runtime();
     let mut routers: Vec<Router> = VARIANTS.iter().map(|variant| router(variant)).collect();
@@ -201,15 +192,13 @@ fn interleaved(rounds: usize, slice: u64) {
         "ns/request", "median", "min", "max"
     );
     for (variant, times) in VARIANTS.iter().zip(&mut per_request) {
-        let min = times.iter().copied().fold(f64::INFINITY, f64::min);
-        let max = times.iter().copied().fold(0.0, f64::max);
+        let (min, max) = spread(times);
         println!(
             "{variant:<14} {:>10.1} {min:>10.1} {max:>10.1}",
             median(times)
         );
     }
-    let min = ratios.iter().copied().fold(f64::INFINITY, f64::min);
-    let max = ratios.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+    let (min, max) = spread(&ratios);
     println!(
         "added cost monitor / otel_tower: median {:.3} (min {min:.3}, max {max:.3})",
         median(&mut ratios)

@@ -3,6 +3,7 @@
 
 pub mod alertmanager;
 pub mod alloc_count;
+pub mod bench_stats;
 pub mod browser;
 pub mod engines;
 pub mod formats;
