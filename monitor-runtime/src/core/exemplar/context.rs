@@ -55,12 +55,24 @@ impl TraceContext {
     /// assert!(first.sampled());
     /// ```
     pub fn random() -> Self {
-        let trace_id = random_nonzero_u128();
-        Self {
-            trace_high: (trace_id >> 64) as u64,
-            trace_low: trace_id as u64,
-            span_id: random_nonzero_u64(),
-            sampled: true,
+        // 192 random bits in one visit to the thread's generator.
+        loop {
+            let mut bytes = [0_u8; 24];
+            fastrand::fill(&mut bytes);
+            let word = |at: usize| {
+                let mut word = [0_u8; 8];
+                word.copy_from_slice(&bytes[at..at + 8]);
+                u64::from_ne_bytes(word)
+            };
+            let (trace_high, trace_low, span_id) = (word(0), word(8), word(16));
+            if (trace_high | trace_low) != 0 && span_id != 0 {
+                return Self {
+                    trace_high,
+                    trace_low,
+                    span_id,
+                    sampled: true,
+                };
+            }
         }
     }
 
@@ -219,16 +231,6 @@ pub fn spans_enabled(level: tracing::Level) -> bool {
 fn random_nonzero_u64() -> u64 {
     loop {
         let value = fastrand::u64(..);
-        if value != 0 {
-            return value;
-        }
-    }
-}
-
-/// A random `u128` other than zero.
-fn random_nonzero_u128() -> u128 {
-    loop {
-        let value = fastrand::u128(..);
         if value != 0 {
             return value;
         }

@@ -149,6 +149,7 @@ impl BucketExemplars {
     /// A traced duration of `nanos`, offered to its bucket of `bounds` (in
     /// nanoseconds) when the bucket's exemplar is due at `now` (a raw reading of
     /// the call clock): the check inline, the rest out of line.
+    #[cfg(feature = "client")]
     #[inline(always)]
     pub(crate) fn offer_duration(
         &self,
@@ -157,7 +158,20 @@ impl BucketExemplars {
         nanos: u64,
         now: u64,
     ) {
-        let bucket = bounds.bucket(nanos);
+        self.offer(bounds, bounds.bucket(nanos), context, nanos, now);
+    }
+
+    /// `offer_duration` for a duration whose bucket the
+    /// caller has found already.
+    #[inline(always)]
+    pub(crate) fn offer(
+        &self,
+        bounds: &Bounds,
+        bucket: usize,
+        context: TraceContext,
+        nanos: u64,
+        now: u64,
+    ) {
         if let Some(slots) = self.0.get()
             && !slots[bucket].due(now)
         {

@@ -31,13 +31,16 @@ pub(super) fn read(
     cells.total(offset)
 }
 
-/// Records `units` in the histogram at word `offset` of a shard's `block`.
+/// Records `units` in the histogram at word `offset` of a shard's `block`, and
+/// returns the bucket they went into.
 #[inline(always)]
-pub(super) fn observe(block: &Block<'_>, offset: usize, bounds: &Bounds, units: u64) {
-    block.add(offset + 1 + bounds.bucket(units), 1);
+pub(super) fn observe(block: &Block<'_>, offset: usize, bounds: &Bounds, units: u64) -> usize {
+    let bucket = bounds.bucket(units);
+    block.add(offset + 1 + bucket, 1);
     if units != 0 {
         block.add(offset, units);
     }
+    bucket
 }
 
 #[cfg(test)]

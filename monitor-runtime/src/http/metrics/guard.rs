@@ -41,7 +41,7 @@ impl Drop for Guard {
         let shard = Shard::current().index();
         let durations = &shared.duration_bounds;
         let block = cells.block(shard);
-        cells::observe(&block, 0, durations, nanos);
+        let bucket = cells::observe(&block, 0, durations, nanos);
         if let Some(native) = &status.native {
             native.observe(nanos as f64 / 1e9);
         }
@@ -53,7 +53,7 @@ impl Drop for Guard {
         {
             status
                 .exemplars
-                .offer_duration(durations, context, nanos, self.start);
+                .offer(durations, bucket, context, nanos, self.start);
         }
         cells::observe(
             &block,

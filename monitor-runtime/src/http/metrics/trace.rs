@@ -34,6 +34,7 @@ impl Default for TraceSettings {
 
 /// The parent a request names in its headers, and its `tracestate`: `None` when it
 /// names none or an invalid one (counted).
+#[inline(always)]
 pub(crate) fn incoming(headers: &HeaderMap) -> Option<(TraceContext, Option<Arc<str>>)> {
     let mut values = headers.get_all(TRACEPARENT).into_iter();
     let first = values.next()?;
