@@ -97,7 +97,7 @@ use std::time::Instant;
 use http::header::{HeaderName, HeaderValue};
 use http::{Method, Request, Response};
 
-use crate::core::exemplar::{self, Hex, TraceContext};
+use crate::core::exemplar::{self, TraceContext};
 use figures::{Host, server_address};
 
 /// The header names of W3C Trace Context.
@@ -411,20 +411,7 @@ impl ClientTrace {
         let state = exemplar::current_tracestate();
         // With OpenTelemetry installed, its span (a child of the current one) names
         // the ids, which the layers after it read from OpenTelemetry.
-        #[cfg(feature = "opentelemetry")]
-        let adopted = exemplar::otel::adopt(&span, None);
-        #[cfg(not(feature = "opentelemetry"))]
-        let adopted: Option<(TraceContext, Option<std::sync::Arc<str>>)> = None;
-        let (context, state) = match adopted {
-            Some(own) => own,
-            None => {
-                if !span.is_disabled() {
-                    span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
-                    span.record("span_id", tracing::field::display(Hex(context.span_id())));
-                }
-                (context, state)
-            }
-        };
+        let (context, state) = exemplar::span_ids::settle(&span, None, context, state);
         let headers = request.headers_mut();
         if !headers.contains_key(TRACEPARENT)
             && let Ok(parent) = HeaderValue::from_str(&context.traceparent())

@@ -111,12 +111,12 @@ mod layer;
 #[cfg(feature = "opentelemetry")]
 pub(crate) mod otel;
 mod slot;
+#[cfg(any(feature = "http", feature = "client"))]
+pub(crate) mod span_ids;
 #[cfg(any(feature = "exemplars", feature = "logs"))]
 pub(crate) mod spans;
 pub(crate) mod w3c;
 
-#[cfg(any(feature = "http", feature = "client"))]
-pub(crate) use context::Hex;
 #[cfg(any(feature = "http", feature = "client"))]
 pub(crate) use context::current_raw;
 #[cfg(feature = "client")]

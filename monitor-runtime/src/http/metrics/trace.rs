@@ -7,7 +7,7 @@ use axum::http::header::HeaderName;
 use axum::http::{HeaderMap, Request, Version};
 
 use crate::core::exemplar::w3c::{self, Invalid, count_invalid};
-use crate::core::exemplar::{self, Hex, TraceContext, swap_tracestate};
+use crate::core::exemplar::{self, TraceContext, swap_tracestate};
 
 /// The header names of W3C Trace Context.
 pub(crate) const TRACEPARENT: HeaderName = HeaderName::from_static("traceparent");
@@ -135,20 +135,7 @@ impl RequestTrace {
         // With OpenTelemetry installed, its span takes the incoming parent and its ids
         // are the ones used: the layers after it read them from OpenTelemetry, so
         // they are not recorded as fields (which it would export as attributes).
-        #[cfg(feature = "opentelemetry")]
-        let adopted = exemplar::otel::adopt(&span, parent.map(|p| (p, tracestate.as_deref())));
-        #[cfg(not(feature = "opentelemetry"))]
-        let adopted: Option<(TraceContext, Option<Arc<str>>)> = None;
-        let (context, tracestate) = match adopted {
-            Some(own) => own,
-            None => {
-                if !span.is_disabled() {
-                    span.record("trace_id", tracing::field::display(Hex(context.trace_id())));
-                    span.record("span_id", tracing::field::display(Hex(context.span_id())));
-                }
-                (context, tracestate)
-            }
-        };
+        let (context, tracestate) = exemplar::span_ids::settle(&span, parent, context, tracestate);
         let extra = (!span.is_disabled() || tracestate.is_some())
             .then(|| Box::new(Extra { span, tracestate }));
         Self { context, extra }
